@@ -1,0 +1,36 @@
+# The two commands a newcomer needs: `make serve` and `make test`. Each sets up .venv when
+# it is missing or older than pyproject.toml, so nothing has to be installed by hand first.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: serve test bench lint format clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,speed]'
+	touch $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/syndication serve
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.benchmarks.run
+
+lint: $(STAMP)
+	$(BIN)/ruff check syndication tests
+	$(BIN)/ruff format --check syndication tests
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format syndication tests
+	$(BIN)/ruff check --fix syndication tests
+
+clean:
+	rm -rf $(VENV) syndication.db syndication.db-wal syndication.db-shm .pytest_cache .mypy_cache .ruff_cache

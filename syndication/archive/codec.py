@@ -1,0 +1,37 @@
+"""Converting model values to and from the archive's column formats."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from syndication.model import Correction, Image
+
+
+def to_iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_iso(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def image_to_json(image: Image | None) -> str | None:
+    return json.dumps(asdict(image), separators=(",", ":")) if image else None
+
+
+def image_from_json(text: str | None) -> Image | None:
+    return Image(**json.loads(text)) if text else None
+
+
+def corrections_to_json(corrections: tuple[Correction, ...]) -> str:
+    return json.dumps(
+        [{"date": to_iso(c.date), "text": c.text} for c in corrections], separators=(",", ":")
+    )
+
+
+def corrections_from_json(text: str) -> tuple[Correction, ...]:
+    items: list[dict[str, Any]] = json.loads(text)
+    return tuple(Correction(from_iso(i["date"]), i["text"]) for i in items)

@@ -1,0 +1,187 @@
+"""The readers' side: async queries over a read-only aiosqlite connection.
+
+Readers never write and never hold a write lock, so in WAL mode they cannot block the writer.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from syndication.archive.codec import corrections_from_json, from_iso, image_from_json
+from syndication.archive.schema import READER_PRAGMAS, reader_uri
+from syndication.errors import ArchiveError
+from syndication.model import (
+    Article,
+    ArchivedArticle,
+    ArchiveStatus,
+    ArticleSummary,
+    Author,
+    Change,
+    ChangeKind,
+    IngestErrorRecord,
+    State,
+    Status,
+    Topic,
+)
+
+_SUMMARY_COLUMNS = "num, id, edition, section, path, title, standfirst, published, word_count, state, image"
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """An old address of an article: answer 301 to `path`."""
+
+    path: str
+
+
+class Archive:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, path: Path) -> AsyncIterator[Archive]:
+        if not path.exists():
+            raise ArchiveError(f"there is no archive at {path}; run `syndication ingest` first")
+        try:
+            conn = await aiosqlite.connect(reader_uri(path), uri=True)
+        except sqlite3.Error as exc:
+            raise ArchiveError(f"cannot open the archive {path}: {exc}") from None
+        try:
+            for pragma in READER_PRAGMAS:
+                await conn.execute(pragma)
+            yield cls(conn)
+        finally:
+            await conn.close()
+
+    async def ping(self) -> bool:
+        async with self.conn.execute("SELECT 1") as cursor:
+            return (await cursor.fetchone()) is not None
+
+    async def latest(self, edition: str, limit: int) -> list[ArticleSummary]:
+        async with self.conn.execute(
+            f"SELECT {_SUMMARY_COLUMNS} FROM articles WHERE state = 'live' AND edition = ? "
+            "ORDER BY published DESC, num DESC LIMIT ?",
+            (edition, limit),
+        ) as cursor:
+            rows = list(await cursor.fetchall())
+        authors = await self._names("article_authors", [r[0] for r in rows])
+        return [_summary(r, tuple(Author(*a) for a in authors.get(r[0], ()))) for r in rows]
+
+    async def by_path(self, path: str) -> ArchivedArticle | Moved | None:
+        """The article at this URL path (any state), a redirect, or nothing."""
+        async with self.conn.execute(
+            "SELECT * FROM articles WHERE path = ? ORDER BY state = 'withdrawn', num DESC LIMIT 1",
+            (path,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is not None:
+            return await self._archived(row, cursor.description)
+        async with self.conn.execute(
+            "SELECT a.path FROM url_history h JOIN articles a ON a.id = h.article_id "
+            "WHERE h.path = ?",
+            (path,),
+        ) as cursor:
+            moved = await cursor.fetchone()
+        return Moved(moved[0]) if moved else None
+
+    async def by_id(self, article_id: str) -> ArchivedArticle | None:
+        async with self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)) as cursor:
+            row = await cursor.fetchone()
+            return await self._archived(row, cursor.description) if row else None
+
+    async def status(self) -> ArchiveStatus:
+        async with self.conn.execute("SELECT state, count(*) FROM articles GROUP BY state") as c:
+            counts = {str(state): int(n) for state, n in await c.fetchall()}
+        async with self.conn.execute(
+            "SELECT seq, article_id, kind, at, version FROM changes ORDER BY seq DESC LIMIT 1"
+        ) as c:
+            last = await c.fetchone()
+        async with self.conn.execute(
+            "SELECT file, line, field, message, at FROM ingest_errors ORDER BY file"
+        ) as c:
+            errors = tuple(
+                IngestErrorRecord(r[0], r[1], r[2], r[3], from_iso(r[4])) for r in await c.fetchall()
+            )
+        async with self.conn.execute("PRAGMA user_version") as c:
+            version_row = await c.fetchone()
+        return ArchiveStatus(
+            articles_by_state=counts,
+            last_change=(
+                Change(last[0], last[1], ChangeKind(last[2]), from_iso(last[3]), last[4])
+                if last
+                else None
+            ),
+            errors=errors,
+            schema_version=int(version_row[0]) if version_row else 0,
+        )
+
+    async def _names(self, table: str, nums: list[int]) -> dict[int, list[tuple[str, str]]]:
+        if not nums:
+            return {}
+        marks = ",".join("?" * len(nums))
+        async with self.conn.execute(
+            f"SELECT article_num, slug, name FROM {table} WHERE article_num IN ({marks}) "
+            "ORDER BY article_num, position",
+            nums,
+        ) as cursor:
+            out: dict[int, list[tuple[str, str]]] = {}
+            for num, slug, name in await cursor.fetchall():
+                out.setdefault(num, []).append((slug, name))
+            return out
+
+    async def _archived(self, row: Any, description: Any) -> ArchivedArticle:
+        r = {d[0]: v for d, v in zip(description, row, strict=True)}
+        topics = (await self._names("article_topics", [r["num"]])).get(r["num"], [])
+        authors = (await self._names("article_authors", [r["num"]])).get(r["num"], [])
+        article = Article(
+            id=r["id"],
+            id_given=bool(r["id_given"]),
+            edition=r["edition"],
+            section=r["section"],
+            slug=r["slug"],
+            title=r["title"],
+            published=from_iso(r["published"]),
+            updated=from_iso(r["updated"]) if r["updated"] else None,
+            body_html=r["body_html"],
+            body_text=r["body_text"],
+            word_count=r["word_count"],
+            status=Status(r["status"]),
+            standfirst=r["standfirst"],
+            authors=tuple(Author(*a) for a in authors),
+            topics=tuple(Topic(*t) for t in topics),
+            image=image_from_json(r["image"]),
+            source=r["source"],
+            rights=r["rights"],
+            syndication=bool(r["syndication"]),
+            original_url=r["original_url"],
+            translation_of=r["translation_of"],
+            corrections=corrections_from_json(r["corrections"]),
+            path=r["path"],
+        )
+        return ArchivedArticle(
+            article, State(r["state"]), r["version"], r["source_file"], from_iso(r["last_changed"])
+        )
+
+
+def _summary(row: Any, authors: tuple[Author, ...]) -> ArticleSummary:
+    return ArticleSummary(
+        id=row[1],
+        edition=row[2],
+        section=row[3],
+        path=row[4],
+        title=row[5],
+        standfirst=row[6],
+        published=from_iso(row[7]),
+        word_count=row[8],
+        state=State(row[9]),
+        image=image_from_json(row[10]),
+        authors=authors,
+    )

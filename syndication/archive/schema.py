@@ -1,0 +1,103 @@
+"""Opening the archive file and bringing its schema up to date with numbered migrations.
+
+Each file migrations/NNNN_name.sql moves the schema from version NNNN-1 to NNNN; the
+version lives in PRAGMA user_version, so a database knows what it is without a side table.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from importlib import resources
+from pathlib import Path
+
+from syndication.errors import ArchiveError
+
+_MIGRATION_NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
+
+# WAL lets readers run beside the writer; NORMAL sync is safe in WAL (a power cut may lose the
+# last transactions, never corrupt the file), and the files in content/ can always be re-read.
+WRITER_PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA cache_size = -32000",
+    "PRAGMA temp_store = MEMORY",
+)
+READER_PRAGMAS = (
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA cache_size = -16000",
+    "PRAGMA query_only = ON",
+)
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) for every bundled migration, in order."""
+    found = []
+    folder = resources.files("syndication.archive") / "migrations"
+    for entry in folder.iterdir():
+        match = _MIGRATION_NAME.fullmatch(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    for expected, (version, name, _) in enumerate(found, start=1):
+        if version != expected:
+            raise ArchiveError(f"migration {name} is out of sequence; expected {expected:04d}")
+    return found
+
+
+LATEST_VERSION = len(migrations())
+
+
+def open_writer(path: Path) -> sqlite3.Connection:
+    """The single read-write connection, with the schema migrated to the latest version."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        for pragma in WRITER_PRAGMAS:
+            conn.execute(pragma)
+        migrate(conn)
+    except sqlite3.Error as exc:
+        raise ArchiveError(f"cannot open the archive {path}: {exc}") from None
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply pending migrations, each in its own transaction; returns the final version."""
+    current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if current > LATEST_VERSION:
+        raise ArchiveError(
+            f"the archive has schema version {current}, newer than this program ({LATEST_VERSION})"
+        )
+    for version, _name, sql in migrations()[current:]:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(sql):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return max(current, LATEST_VERSION)
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies (BEGIN ... END;) whole."""
+    out: list[str] = []
+    buffer = ""
+    for line in sql.splitlines(keepends=True):
+        if not buffer and (not line.strip() or line.lstrip().startswith("--")):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            out.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        out.append(buffer.strip())
+    return out
+
+
+def reader_uri(path: Path) -> str:
+    return f"file:{path.resolve()}?mode=ro"

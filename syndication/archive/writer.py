@@ -1,0 +1,374 @@
+"""The archive's one writer: every change to the SQLite file goes through here.
+
+All methods are synchronous and must be called from one thread (the writer thread, see
+ingest.service), which is what makes "exactly one writer" true rather than hoped for.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from syndication.archive.codec import corrections_to_json, from_iso, image_to_json, to_iso
+from syndication.errors import ContentError
+from syndication.model import Article, ChangeKind, State, Status
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """A file that parsed into an Article."""
+
+    file: str
+    size: int
+    mtime_ns: int
+    content_hash: str
+    article: Article
+    lines: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A file that could not be published; the last good version of its article stays."""
+
+    file: str
+    size: int
+    mtime_ns: int
+    error: ContentError
+
+
+@dataclass(frozen=True, slots=True)
+class Touched:
+    """A file whose bytes are what the archive already has (only its mtime moved)."""
+
+    file: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    article_id: str
+    content_hash: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(slots=True)
+class ApplyResult:
+    published: int = 0
+    updated: int = 0
+    withdrawn: int = 0
+    unchanged: int = 0
+    errors: list[ContentError] = field(default_factory=list)
+
+    def add(self, other: ApplyResult) -> None:
+        self.published += other.published
+        self.updated += other.updated
+        self.withdrawn += other.withdrawn
+        self.unchanged += other.unchanged
+        self.errors.extend(other.errors)
+
+
+def state_of(status: Status, published: datetime, now: datetime) -> State:
+    if status is Status.DRAFT:
+        return State.DRAFT
+    if status is Status.WITHDRAWN:
+        return State.WITHDRAWN
+    return State.SCHEDULED if published > now else State.LIVE
+
+
+def assigned_id(article: Article) -> str:
+    """A stable id from what identifies a story at birth, so a rebuilt archive agrees."""
+    seed = f"{article.edition}\n{to_iso(article.published)}\n{article.title}".encode()
+    digest = hashlib.blake2b(seed, digest_size=10).digest()
+    return base64.b32encode(digest).decode().lower().rstrip("=")
+
+
+class ArchiveWriter:
+    def __init__(self, conn: sqlite3.Connection, clock: Callable[[], datetime] | None = None):
+        self.conn = conn
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    # -- what ingest needs to decide what to read ------------------------------------------
+
+    def sources(self) -> dict[str, SourceRow]:
+        rows = self.conn.execute("SELECT file, article_id, content_hash, size, mtime_ns FROM sources")
+        return {r[0]: SourceRow(r[1], r[2], r[3], r[4]) for r in rows}
+
+    def error_stats(self) -> dict[str, tuple[int, int]]:
+        """Files with a recorded error and the size/mtime they had, to skip unchanged ones."""
+        rows = self.conn.execute("SELECT file, size, mtime_ns FROM ingest_errors")
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    # -- applying a batch -------------------------------------------------------------------
+
+    def apply(
+        self,
+        accepted: Sequence[Accepted] = (),
+        rejected: Sequence[Rejected] = (),
+        touched: Sequence[Touched] = (),
+        gone: Iterable[str] = (),
+        *,
+        withdraw_gone: bool = True,
+    ) -> ApplyResult:
+        """One transaction for the batch: all of it lands or none of it does.
+
+        `gone` files may be claimed by a new file with the same content (a move); those not
+        claimed are withdrawn when `withdraw_gone` (a scan split into chunks passes the gone
+        set with every chunk, and withdraws only with the last).
+        """
+        result = ApplyResult()
+        gone_set = set(gone)
+        now = self.clock()
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for item in touched:
+                conn.execute(
+                    "UPDATE sources SET size = ?, mtime_ns = ? WHERE file = ?",
+                    (item.size, item.mtime_ns, item.file),
+                )
+                conn.execute("DELETE FROM ingest_errors WHERE file = ?", (item.file,))
+                result.unchanged += 1
+            for item in accepted:
+                try:
+                    self._upsert(item, gone_set, now, result)
+                except ContentError as error:
+                    self._record_error(Rejected(item.file, item.size, item.mtime_ns, error), now)
+                    result.errors.append(error)
+            for bad in rejected:
+                self._record_error(bad, now)
+                result.errors.append(bad.error)
+            if withdraw_gone:
+                for file in sorted(gone_set):
+                    self._file_gone(file, now, result)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return result
+
+    def _upsert(self, item: Accepted, gone: set[str], now: datetime, result: ApplyResult) -> None:
+        conn = self.conn
+        art = item.article
+        article_id = self._identify(item, gone)
+        row = conn.execute(
+            "SELECT num, source_file, file_gone, state, digest, version, path "
+            "FROM articles WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is not None and row[1] != item.file and not row[2] and row[1] not in gone:
+            raise ContentError(
+                item.file,
+                f"the id {article_id!r} is already used by {row[1]}; give this article its own id",
+                line=item.lines.get("id"),
+                field="id",
+            )
+        path = art.path
+        clash = conn.execute(
+            "SELECT source_file FROM articles WHERE path = ? AND id != ? AND file_gone = 0 "
+            "AND state != 'withdrawn'",
+            (path, article_id),
+        ).fetchone()
+        if clash is not None and clash[0] not in gone:
+            raise ContentError(
+                item.file,
+                f"{clash[0]} already has the address {path}; change the title or add a `slug`",
+                line=item.lines.get("slug") or item.lines.get("title"),
+                field="slug" if "slug" in item.lines else "title",
+            )
+
+        state = state_of(art.status, art.published, now)
+        stamp = to_iso(now)
+        values = (
+            art.edition, art.section, art.slug, path, art.title, art.standfirst,
+            art.body_html, art.body_text, art.word_count, to_iso(art.published),
+            to_iso(art.updated) if art.updated else None, art.status.value, state.value,
+            art.source, art.rights, int(art.syndication), art.original_url, art.translation_of,
+            image_to_json(art.image), corrections_to_json(art.corrections), item.file,
+            item.content_hash, int(art.id_given),
+        )  # fmt: skip
+        # What readers see (not which file it came from): a move to another section is a new version.
+        seen = repr((values[:-3], art.topics, art.authors)).encode()
+        digest = hashlib.blake2b(seen, digest_size=16).hexdigest()
+        if row is None:
+            cursor = conn.execute(
+                "INSERT INTO articles (edition, section, slug, path, title, standfirst, "
+                "body_html, body_text, word_count, published, updated, status, state, source, "
+                "rights, syndication, original_url, translation_of, image, corrections, "
+                "source_file, content_hash, id_given, digest, id, version, first_seen, last_changed) "
+                "VALUES (" + ",".join("?" * 28) + ")",
+                (*values, digest, article_id, 1, stamp, stamp),
+            )
+            num, version, old_state = cursor.lastrowid, 1, None
+        else:
+            num, old_path, old_state = row[0], row[6], State(row[3])
+            version = row[5] + (row[4] != digest or bool(row[2]))
+            conn.execute(
+                "UPDATE articles SET edition=?, section=?, slug=?, path=?, title=?, "
+                "standfirst=?, body_html=?, body_text=?, word_count=?, published=?, updated=?, "
+                "status=?, state=?, source=?, rights=?, syndication=?, original_url=?, "
+                "translation_of=?, image=?, corrections=?, source_file=?, content_hash=?, "
+                "id_given=?, digest=?, file_gone=0, version=?, last_changed=? WHERE num=?",
+                (*values, digest, version, stamp, num),
+            )
+            if old_path != path:
+                conn.execute(
+                    "INSERT OR REPLACE INTO url_history (path, article_id, until) VALUES (?,?,?)",
+                    (old_path, article_id, stamp),
+                )
+        conn.execute("DELETE FROM url_history WHERE path = ?", (path,))
+        self._replace_names("article_topics", num, art.topics)
+        self._replace_names("article_authors", num, art.authors)
+
+        previous = conn.execute("SELECT article_id FROM sources WHERE file = ?", (item.file,))
+        previous_id = previous.fetchone()
+        if previous_id is not None and previous_id[0] != article_id:
+            # The editor gave the file a new `id:`: the old story loses its file.
+            self._withdraw(previous_id[0], now, result, file_gone=True)
+        conn.execute(
+            "INSERT OR REPLACE INTO sources (file, article_id, content_hash, size, mtime_ns) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (item.file, article_id, item.content_hash, item.size, item.mtime_ns),
+        )
+        if row is not None and row[1] != item.file:
+            conn.execute("DELETE FROM sources WHERE file = ?", (row[1],))  # moved: old file done
+            gone.discard(row[1])
+        conn.execute("DELETE FROM ingest_errors WHERE file = ?", (item.file,))
+
+        kind = _change_kind(old_state, state, changed=row is None or version != row[5])
+        if kind is not None:
+            self._log(article_id, kind, now, version)
+            setattr(result, kind.value, getattr(result, kind.value) + 1)
+        else:
+            result.unchanged += 1
+
+    def _identify(self, item: Accepted, gone: set[str]) -> str:
+        """The article this file is: its `id`, its file's article, or one it moved from."""
+        art = item.article
+        if art.id_given:
+            return art.id
+        conn = self.conn
+        known = conn.execute("SELECT article_id FROM sources WHERE file = ?", (item.file,))
+        row = known.fetchone()
+        if row is not None:
+            return str(row[0])
+        if gone:
+            for file, article_id in conn.execute(
+                "SELECT file, article_id FROM sources WHERE content_hash = ?", (item.content_hash,)
+            ):
+                if file in gone:
+                    return str(article_id)
+        # A deleted file restored, at its old place or elsewhere with the same bytes.
+        revived = conn.execute(
+            "SELECT id FROM articles WHERE file_gone = 1 AND id_given = 0 "
+            "AND (content_hash = ? OR source_file = ?) ORDER BY last_changed DESC LIMIT 1",
+            (item.content_hash, item.file),
+        ).fetchone()
+        if revived is not None:
+            return str(revived[0])
+        if gone:  # moved and edited in one go: same edition and headline
+            for file, article_id in conn.execute(
+                "SELECT s.file, s.article_id FROM sources s JOIN articles a ON a.id = s.article_id "
+                "WHERE a.edition = ? AND a.title = ?",
+                (art.edition, art.title),
+            ):
+                if file in gone:
+                    return str(article_id)
+        candidate = base = assigned_id(art)
+        suffix = 2
+        while conn.execute("SELECT 1 FROM articles WHERE id = ?", (candidate,)).fetchone():
+            candidate = f"{base}-{suffix}"
+            suffix += 1
+        return candidate
+
+    def _replace_names(self, table: str, num: int | None, names: Iterable[object]) -> None:
+        self.conn.execute(f"DELETE FROM {table} WHERE article_num = ?", (num,))
+        self.conn.executemany(
+            f"INSERT INTO {table} (article_num, slug, name, position) VALUES (?, ?, ?, ?)",
+            [(num, n.slug, n.name, i) for i, n in enumerate(names)],  # type: ignore[attr-defined]
+        )
+
+    def _record_error(self, bad: Rejected, now: datetime) -> None:
+        err = bad.error
+        self.conn.execute(
+            "INSERT OR REPLACE INTO ingest_errors (file, line, field, message, at, size, mtime_ns) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (bad.file, err.line, err.field, err.message, to_iso(now), bad.size, bad.mtime_ns),
+        )
+
+    def _file_gone(self, file: str, now: datetime, result: ApplyResult) -> None:
+        self.conn.execute("DELETE FROM ingest_errors WHERE file = ?", (file,))
+        row = self.conn.execute("SELECT article_id FROM sources WHERE file = ?", (file,)).fetchone()
+        if row is None:
+            return
+        self.conn.execute("DELETE FROM sources WHERE file = ?", (file,))
+        self._withdraw(row[0], now, result, file_gone=True)
+
+    def _withdraw(self, article_id: str, now: datetime, result: ApplyResult, *, file_gone: bool) -> None:
+        row = self.conn.execute(
+            "SELECT state, version FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            return
+        self.conn.execute(
+            "UPDATE articles SET state = 'withdrawn', file_gone = ?, last_changed = ? WHERE id = ?",
+            (int(file_gone), to_iso(now), article_id),
+        )
+        if row[0] == State.LIVE:
+            self._log(article_id, ChangeKind.WITHDRAWN, now, row[1])
+            result.withdrawn += 1
+
+    def _log(self, article_id: str, kind: ChangeKind, now: datetime, version: int) -> None:
+        self.conn.execute(
+            "INSERT INTO changes (article_id, kind, at, version) VALUES (?, ?, ?, ?)",
+            (article_id, kind.value, to_iso(now), version),
+        )
+
+    # -- the scheduler's side ---------------------------------------------------------------
+
+    def promote_due(self) -> int:
+        """Scheduled articles whose time has come go live; returns how many did."""
+        now = self.clock()
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            due = conn.execute(
+                "SELECT id, version FROM articles WHERE state = 'scheduled' AND published <= ?",
+                (to_iso(now),),
+            ).fetchall()
+            for article_id, version in due:
+                conn.execute(
+                    "UPDATE articles SET state = 'live', last_changed = ? WHERE id = ?",
+                    (to_iso(now), article_id),
+                )
+                self._log(article_id, ChangeKind.PUBLISHED, now, version)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return len(due)
+
+    def next_due(self) -> datetime | None:
+        row = self.conn.execute(
+            "SELECT min(published) FROM articles WHERE state = 'scheduled'"
+        ).fetchone()
+        return from_iso(row[0]) if row and row[0] else None
+
+    def last_seq(self) -> int:
+        row = self.conn.execute("SELECT max(seq) FROM changes").fetchone()
+        return int(row[0] or 0)
+
+
+def _change_kind(old: State | None, new: State, *, changed: bool) -> ChangeKind | None:
+    if new is State.LIVE:
+        if old is not State.LIVE:
+            return ChangeKind.PUBLISHED
+        return ChangeKind.UPDATED if changed else None
+    if old is State.LIVE:
+        return ChangeKind.WITHDRAWN
+    return None

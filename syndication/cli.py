@@ -1,0 +1,171 @@
+"""`syndication serve | ingest | check | status | backup`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from syndication.archive.backup import backup
+from syndication.archive.queries import Archive
+from syndication.archive.schema import open_writer
+from syndication.archive.writer import ArchiveWriter
+from syndication.config import Settings, load_settings
+from syndication.errors import ContentError, SyndicationError
+from syndication.ingest.check import check_paths
+from syndication.ingest.pipeline import Ingestor
+from syndication.model import ArchiveStatus
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = load_settings(args.config).with_overrides(
+            content_dir=args.content,
+            db_path=args.db,
+            host=getattr(args, "host", None),
+            port=getattr(args, "port", None),
+        )
+        return int(args.run(settings, args))
+    except SyndicationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="syndication", description=__doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--content", type=Path, help="editors' folder (default: content)")
+    common.add_argument("--db", type=Path, help="SQLite archive file (default: syndication.db)")
+    common.add_argument("--config", type=Path, help="settings file (default: syndication.toml)")
+    common.add_argument("-v", "--verbose", action="store_true")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", parents=[common], help="ingest, watch content/ and serve HTTP")
+    serve.add_argument("--host", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: 8080)")
+    serve.set_defaults(run=_serve)
+
+    ingest = commands.add_parser("ingest", parents=[common], help="one ingest pass, then exit")
+    ingest.set_defaults(run=_ingest)
+
+    check = commands.add_parser("check", parents=[common], help="validate files, write nothing")
+    check.add_argument("paths", nargs="*", type=Path, help="files or folders (default: content)")
+    check.set_defaults(run=_check)
+
+    status = commands.add_parser("status", parents=[common], help="counts, last change, errors")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.set_defaults(run=_status)
+
+    back = commands.add_parser("backup", parents=[common], help="online copy of the archive")
+    back.add_argument("dest", type=Path)
+    back.set_defaults(run=_backup)
+    return parser
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from syndication.web.app import create_app
+
+    try:
+        import uvloop  # optional: a faster event loop where it is installed
+
+        uvloop.install()
+    except ImportError:
+        pass
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    print(f"Serving {settings.content_dir} on http://{settings.host}:{settings.port}/", flush=True)
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    return 0
+
+
+def _ingest(settings: Settings, args: argparse.Namespace) -> int:
+    writer = ArchiveWriter(open_writer(settings.db_path))
+    try:
+        result = Ingestor(settings, writer).full_scan()
+        writer.promote_due()
+    finally:
+        writer.conn.close()
+    for error in result.errors:
+        print(error.format(str(settings.content_dir)), file=sys.stderr)
+    print(
+        f"{result.published} published, {result.updated} updated, {result.withdrawn} withdrawn, "
+        f"{result.unchanged} unchanged, {len(result.errors)} invalid"
+    )
+    return 1 if result.errors else 0
+
+
+def _check(settings: Settings, args: argparse.Namespace) -> int:
+    paths = args.paths or [settings.content_dir]
+    checked, errors = check_paths(settings, paths)
+    for error in errors:
+        print(error.format(str(settings.content_dir)))
+    print(f"{checked} files checked, {len(errors)} errors", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _status(settings: Settings, args: argparse.Namespace) -> int:
+    status = asyncio.run(_read_status(settings))
+    if args.json:
+        print(json.dumps(_status_json(status), indent=2))
+    else:
+        print(_status_text(status, str(settings.content_dir)))
+    return 1 if status.errors else 0
+
+
+async def _read_status(settings: Settings) -> ArchiveStatus:
+    async with Archive.open(settings.db_path) as archive:
+        return await archive.status()
+
+
+def _status_json(status: ArchiveStatus) -> dict[str, object]:
+    last = status.last_change
+    return {
+        "schema_version": status.schema_version,
+        "articles": status.articles_by_state,
+        "last_change": (
+            {"seq": last.seq, "article": last.article_id, "kind": last.kind.value,
+             "at": last.at.isoformat()} if last else None
+        ),  # fmt: skip
+        "errors": [
+            {"file": e.file, "line": e.line, "field": e.field, "message": e.message}
+            for e in status.errors
+        ],
+    }
+
+
+def _status_text(status: ArchiveStatus, root: str) -> str:
+    counts = status.articles_by_state
+    lines = [
+        "articles: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("live", "scheduled", "draft", "withdrawn")),
+    ]
+    last = status.last_change
+    lines.append(
+        f"last change: #{last.seq} {last.kind.value} {last.article_id} at {last.at:%Y-%m-%d %H:%M:%S}Z"
+        if last
+        else "last change: none"
+    )
+    lines.append(f"ingest errors: {len(status.errors)}")
+    lines += [
+        "  " + ContentError(e.file, e.message, line=e.line, field=e.field).format(root)
+        for e in status.errors
+    ]
+    return "\n".join(lines)
+
+
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    pages = backup(settings.db_path, args.dest)
+    print(f"backed up {settings.db_path} to {args.dest} ({pages} pages)")
+    return 0

@@ -1,0 +1,160 @@
+"""Settings: a frozen dataclass from syndication.toml, overridden by SYNDICATION_* variables.
+
+Every scalar setting is declared once in SETTINGS with its default and help, so the file,
+the environment and `syndication settings` can never disagree about names or types.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from syndication.errors import ConfigError
+from syndication.model import Edition, Section, Source
+
+ENV_PREFIX = "SYNDICATION_"
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("site_name", "The Harbour Ledger", "Publication name shown on pages and in feeds."),
+    Setting("base_url", "http://127.0.0.1:8080", "Absolute URL that pages and feeds link to."),
+    Setting("content_dir", "content", "Folder of editors' Markdown files."),
+    Setting("db_path", "syndication.db", "SQLite archive file."),
+    Setting("host", "127.0.0.1", "Address the HTTP server listens on."),
+    Setting("port", 8080, "Port the HTTP server listens on."),
+    Setting("default_edition", "en", "Edition of files that do not name one."),
+    Setting("max_file_bytes", 2_000_000, "Largest Markdown file ingest accepts."),
+    Setting("watch_debounce_ms", 50, "Quiet time after a file event before ingesting."),
+    Setting("home_limit", 30, "Articles listed on an edition's home page."),
+    Setting("syndicate_by_default", True, "`syndication` of an article from no licensed-in source."),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    site_name: str = _BY_NAME["site_name"].default
+    base_url: str = _BY_NAME["base_url"].default
+    content_dir: Path = Path(_BY_NAME["content_dir"].default)
+    db_path: Path = Path(_BY_NAME["db_path"].default)
+    host: str = _BY_NAME["host"].default
+    port: int = _BY_NAME["port"].default
+    default_edition: str = _BY_NAME["default_edition"].default
+    max_file_bytes: int = _BY_NAME["max_file_bytes"].default
+    watch_debounce_ms: int = _BY_NAME["watch_debounce_ms"].default
+    home_limit: int = _BY_NAME["home_limit"].default
+    syndicate_by_default: bool = _BY_NAME["syndicate_by_default"].default
+    editions: tuple[Edition, ...] = (
+        Edition("en", "English", "en", "Europe/Luxembourg", "%d.%m.%Y"),
+    )
+    sections: tuple[Section, ...] = ()
+    sources: tuple[Source, ...] = ()
+    _editions_by_code: dict[str, Edition] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_editions_by_code", {e.code: e for e in self.editions})
+        if self.default_edition not in self._editions_by_code:
+            raise ConfigError(f"default_edition {self.default_edition!r} is not a configured edition")
+
+    def edition(self, code: str) -> Edition:
+        return self._editions_by_code[code]
+
+    def has_edition(self, code: str) -> bool:
+        return code in self._editions_by_code
+
+    def section(self, slug: str) -> Section | None:
+        return next((s for s in self.sections if s.slug == slug), None)
+
+    def source(self, name: str) -> Source | None:
+        return next((s for s in self.sources if s.name.casefold() == name.casefold()), None)
+
+    def absolute(self, path: str) -> str:
+        return self.base_url.rstrip("/") + path
+
+    def with_overrides(self, **values: Any) -> Settings:
+        """Apply command-line flags; None means 'not given'."""
+        given = {k: _coerce(k, v) for k, v in values.items() if v is not None}
+        return replace(self, **given)
+
+
+def _coerce(name: str, value: Any) -> Any:
+    default = _BY_NAME[name].default
+    try:
+        if name in ("content_dir", "db_path"):
+            return Path(value)
+        if isinstance(default, bool):
+            if isinstance(value, bool):
+                return value
+            lowered = str(value).strip().lower()
+            if lowered in ("1", "true", "yes", "on"):
+                return True
+            if lowered in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(value)
+        if isinstance(default, int):
+            return int(value)
+        return str(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"setting {name}: {value!r} is not a valid {type(default).__name__}") from None
+
+
+def load_settings(
+    path: Path | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Read syndication.toml (when present), then SYNDICATION_* variables on top."""
+    environ = os.environ if environ is None else environ
+    path = path or Path(environ.get(ENV_PREFIX + "CONFIG", "syndication.toml"))
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+    values: dict[str, Any] = {}
+    for key, value in data.get("site", {}).items():
+        if key not in _BY_NAME:
+            raise ConfigError(f"{path}: [site] has no setting {key!r}")
+        values[key] = _coerce(key, value)
+    for setting in SETTINGS:
+        env_value = environ.get(ENV_PREFIX + setting.name.upper())
+        if env_value is not None:
+            values[setting.name] = _coerce(setting.name, env_value)
+    if "editions" in data:
+        values["editions"] = tuple(_edition(code, e) for code, e in data["editions"].items())
+    if "sections" in data:
+        values["sections"] = tuple(
+            Section(slug, dict(s.get("names", {})) or {"en": slug.title()})
+            for slug, s in data["sections"].items()
+        )
+    if "sources" in data:
+        values["sources"] = tuple(
+            Source(name, bool(s.get("licensed_in", False))) for name, s in data["sources"].items()
+        )
+    return Settings(**values)
+
+
+def _edition(code: str, raw: Mapping[str, Any]) -> Edition:
+    tz = str(raw.get("timezone", "UTC"))
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"edition {code}: unknown time zone {tz!r}") from None
+    return Edition(
+        code=code,
+        name=str(raw.get("name", code)),
+        language=str(raw.get("language", code)),
+        timezone=tz,
+        date_format=str(raw.get("date_format", "%d.%m.%Y")),
+    )

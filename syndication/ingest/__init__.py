@@ -1,0 +1,1 @@
+"""Editors' files -> Article: reading, front matter, Markdown, validation, scanning, watching."""

@@ -1,0 +1,170 @@
+"""Deciding what to read, reading it, and handing the batch to the archive's writer.
+
+read -> parse -> apply, in windows of files, so memory stays flat on a 100,000-file archive
+and a crash loses at most the window in flight (the next run picks it up by mtime).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+from syndication.archive.writer import Accepted, ApplyResult, ArchiveWriter, Rejected, SourceRow, Touched
+from syndication.config import Settings
+from syndication.errors import ContentError
+from syndication.ingest import files
+from syndication.ingest.parse import parse_article
+
+WINDOW = 1000  # files committed together: a crash loses at most this many to re-read
+POOL_THRESHOLD = 300  # below this, a process pool costs more than it saves
+CHUNK = 50  # files per task sent to a worker process
+AHEAD = 8  # tasks queued per worker, so workers parse while the writer applies
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    file: str
+    size: int
+    mtime_ns: int
+    known_hash: str | None  # hash of the last good version, when there is one
+
+
+Outcome = Accepted | Rejected | Touched
+
+
+def parse_file(content_dir: Path, settings: Settings, cand: Candidate) -> Outcome:
+    """Read and parse one file. Runs in worker processes, so it takes and returns plain data."""
+    try:
+        data = files.read_source(content_dir, cand.file, settings.max_file_bytes)
+        digest = files.content_hash(data)
+        if digest == cand.known_hash:
+            return Touched(cand.file, cand.size, cand.mtime_ns)
+        article, lines = parse_article(data, cand.file, content_dir, settings)
+        return Accepted(cand.file, cand.size, cand.mtime_ns, digest, article, lines)
+    except ContentError as error:
+        return Rejected(cand.file, cand.size, cand.mtime_ns, error)
+
+
+class Ingestor:
+    """Brings the archive in line with content/; owns no thread, the caller provides it."""
+
+    def __init__(self, settings: Settings, writer: ArchiveWriter) -> None:
+        self.settings = settings
+        self.content_dir = settings.content_dir.resolve()
+        self.writer = writer
+
+    def full_scan(self) -> ApplyResult:
+        """Every file under content/; unchanged ones (same size and mtime) cost a stat."""
+        return self._run(files.scan(self.content_dir), everything=True)
+
+    def ingest_paths(self, rels: Iterable[str]) -> ApplyResult:
+        """Just these paths (from the watcher); a folder stands for everything under it."""
+        sources = self.writer.sources()
+        seen: dict[str, files.FileStat | None] = {}
+        for rel in rels:
+            st = files.stat_one(self.content_dir, rel)
+            if st is not None and st.is_dir:
+                prefix = rel.rstrip("/") + "/"
+                under = files.scan(self.content_dir / rel)
+                seen.update({prefix + k: v for k, v in under.items()})
+                if not files.is_article_name(rel) or rel not in sources:
+                    continue
+            elif st is None:
+                prefix = rel.rstrip("/") + "/"
+                seen.update({k: None for k in sources if k.startswith(prefix)})
+            seen[rel] = st
+        present = {k: v for k, v in seen.items() if v is not None}
+        gone = [k for k, v in seen.items() if v is None]
+        return self._run(present, gone=gone, sources=sources)
+
+    def _run(
+        self,
+        present: dict[str, files.FileStat],
+        *,
+        everything: bool = False,
+        gone: Iterable[str] = (),
+        sources: dict[str, SourceRow] | None = None,
+    ) -> ApplyResult:
+        sources = self.writer.sources() if sources is None else sources
+        errors = self.writer.error_stats()
+        if everything:
+            gone_set = {f for f in sources if f not in present} | {f for f in errors if f not in present}
+        else:
+            gone_set = {f for f in gone if f in sources or f in errors}
+
+        candidates: list[Candidate] = []
+        rejected: list[Rejected] = []
+        for rel in sorted(present):
+            st = present[rel]
+            known = sources.get(rel)
+            if st.is_dir:
+                if known is not None:
+                    rejected.append(Rejected(rel, 0, 0, ContentError(
+                        rel, "this is now a folder, not a file; the last good version stays published"
+                    )))  # fmt: skip
+                continue
+            if known is not None and (known.size, known.mtime_ns) == (st.size, st.mtime_ns):
+                if rel not in errors:
+                    continue
+            if errors.get(rel) == (st.size, st.mtime_ns):
+                continue
+            candidates.append(Candidate(rel, st.size, st.mtime_ns, known.content_hash if known else None))
+
+        result = ApplyResult()
+        if rejected:
+            result.add(self.writer.apply(rejected=rejected, withdraw_gone=False))
+        windows = list(_windows(candidates, WINDOW)) or [[]]
+        for index, outcomes in enumerate(self._parse(windows)):
+            accepted = [o for o in outcomes if isinstance(o, Accepted)]
+            result.add(
+                self.writer.apply(
+                    accepted=accepted,
+                    rejected=[o for o in outcomes if isinstance(o, Rejected)],
+                    touched=[o for o in outcomes if isinstance(o, Touched)],
+                    gone=gone_set,
+                    withdraw_gone=index == len(windows) - 1,
+                )
+            )
+        return result
+
+    def _parse(self, windows: list[list[Candidate]]) -> Iterator[list[Outcome]]:
+        """Parsed windows in order. With a pool, workers run ahead while the caller applies."""
+        total = sum(len(w) for w in windows)
+        if total < POOL_THRESHOLD:
+            for window in windows:
+                yield [parse_file(self.content_dir, self.settings, c) for c in window]
+            return
+        workers = os.cpu_count() or 1
+        # forkserver: this process may hold threads (aiosqlite, the writer); forking them is unsafe
+        context = get_context("forkserver")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_lower_priority) as pool:
+            chunks = [w[i : i + CHUNK] for w in windows for i in range(0, len(w), CHUNK)]
+            pending: deque[Future[list[Outcome]]] = deque()
+            submitted = 0
+            for window in windows:
+                parsed: list[Outcome] = []
+                while len(parsed) < len(window):
+                    while submitted < len(chunks) and len(pending) < AHEAD * workers:
+                        pending.append(pool.submit(_parse_chunk, self.content_dir, self.settings, chunks[submitted]))
+                        submitted += 1
+                    parsed += pending.popleft().result()
+                yield parsed
+
+
+def _lower_priority() -> None:
+    """The writer is the one step that cannot be parallel; let it win the CPU when it wants it."""
+    os.nice(5)
+
+
+def _parse_chunk(content_dir: Path, settings: Settings, chunk: list[Candidate]) -> list[Outcome]:
+    return [parse_file(content_dir, settings, c) for c in chunk]
+
+
+def _windows(items: list[Candidate], size: int) -> Iterator[list[Candidate]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

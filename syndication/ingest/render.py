@@ -1,0 +1,87 @@
+"""Markdown -> sanitised HTML and plain text.
+
+Editors may write raw HTML inside Markdown; whatever they write, only an allowlist of tags,
+attributes and URL schemes survives, so a pasted embed can never run script on our pages.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "a", "em", "strong", "b", "i", "u",
+    "s", "del", "ins", "sub", "sup", "small", "mark", "abbr", "cite", "q", "code", "pre",
+    "kbd", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "figure", "figcaption", "img",
+    "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "span",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "hreflang"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "q": {"cite"},
+    "blockquote": {"cite"},
+    "ol": {"start", "reversed"},
+    "th": {"colspan", "rowspan", "scope", "style"},
+    "td": {"colspan", "rowspan", "style"},
+    "code": {"class"},
+}
+# markdown-it writes table alignment as style="text-align:..."; keep that and nothing else.
+ALLOWED_STYLE = {"text-align"}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_markdown = MarkdownIt("commonmark", {"html": True, "typographer": True}).enable(
+    ["table", "strikethrough", "replacements", "smartquotes"]
+)
+
+
+def _demote_h1(tokens: list[Token]) -> None:
+    """The headline is the page's only h1; an `# heading` in the body becomes an h2."""
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close") and token.tag == "h1":
+            token.tag = "h2"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedBody:
+    html: str
+    text: str
+    word_count: int
+
+
+def render_markdown(source: str) -> RenderedBody:
+    tokens = _markdown.parse(source)
+    _demote_h1(tokens)
+    raw = _markdown.renderer.render(tokens, _markdown.options, {})
+    clean = sanitise(raw)
+    text = plain_text(clean)
+    return RenderedBody(clean, text, len(text.split()))
+
+
+def sanitise(fragment: str) -> str:
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        filter_style_properties=ALLOWED_STYLE,
+        link_rel="noopener noreferrer",
+    )
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(fragment: str) -> str:
+    """Text of sanitised HTML, one block per line, for search and word counts.
+
+    A regex is enough here because nh3's output is well-formed and holds no script or style.
+    """
+    stripped = _TAG.sub("", fragment)
+    lines = (" ".join(line.split()) for line in html.unescape(stripped).splitlines())
+    return "\n".join(line for line in lines if line)

@@ -1,0 +1,139 @@
+"""The writer side of a running server: a full scan at start, then watch and schedule.
+
+Everything that writes runs on one thread (`self._thread`), so the archive has exactly one
+writer however many events arrive; the event loop only waits for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import watchfiles
+
+from syndication.archive.schema import open_writer
+from syndication.archive.writer import ApplyResult, ArchiveWriter
+from syndication.config import Settings
+from syndication.ingest import files
+from syndication.ingest.pipeline import Ingestor
+
+log = logging.getLogger("syndication.ingest")
+T = TypeVar("T")
+MAX_SLEEP = 60.0  # re-check the schedule at least this often (clock changes, missed wakes)
+
+
+class IngestService:
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-writer")
+        self._writer: ArchiveWriter | None = None
+        self._ingestor: Ingestor | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stop = asyncio.Event()
+        self._wake = asyncio.Event()
+        self.listeners: list[Callable[[ApplyResult], None]] = []
+        self.caught_up = False
+
+    async def _on_writer(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
+
+    async def start(self) -> ApplyResult:
+        """Open the archive, scan content/ fully, then watch it and run the schedule."""
+        self._writer = await self._on_writer(self._open)
+        self._ingestor = Ingestor(self.settings, self._writer)
+        result = await self._on_writer(self._ingestor.full_scan)
+        await self._on_writer(self._writer.promote_due)
+        self._report("scan", result)
+        self.caught_up = True
+        self._tasks = [
+            asyncio.create_task(self._watch(), name="ingest-watch"),
+            asyncio.create_task(self._schedule(), name="ingest-schedule"),
+        ]
+        return result
+
+    def _open(self) -> ArchiveWriter:
+        return ArchiveWriter(open_writer(self.settings.db_path), self.clock)
+
+    async def stop(self) -> None:
+        self._stop.set()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._writer is not None:
+            await self._on_writer(self._writer.conn.close)
+        self._thread.shutdown(wait=True)
+
+    async def ingest_paths(self, rels: set[str]) -> ApplyResult:
+        assert self._ingestor is not None, "start() first"
+        result = await self._on_writer(self._ingestor.ingest_paths, rels)
+        self._report("change", result)
+        self._wake.set()  # a new scheduled article may be due sooner than the one we sleep for
+        return result
+
+    async def _watch(self) -> None:
+        root = self.settings.content_dir.resolve()
+        async for events in watchfiles.awatch(
+            root,
+            debounce=self.settings.watch_debounce_ms,
+            step=10,
+            stop_event=self._stop,
+            watch_filter=None,
+            recursive=True,
+        ):
+            rels = {_relative(Path(path), root) for _, path in events}
+            rels = {r for r in rels if r and _wanted(root, r)}
+            if not rels:
+                continue
+            try:
+                await self.ingest_paths(rels)
+            except Exception:  # keep watching: the next event or restart scan will retry
+                log.exception("ingest of %d changed paths failed", len(rels))
+
+    async def _schedule(self) -> None:
+        assert self._writer is not None
+        while not self._stop.is_set():
+            due = await self._on_writer(self._writer.next_due)
+            delay = MAX_SLEEP
+            if due is not None:
+                delay = min(MAX_SLEEP, max(0.0, (due - self.clock()).total_seconds()))
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            promoted = await self._on_writer(self._writer.promote_due)
+            if promoted:
+                log.info("scheduled articles went live: %d", promoted)
+                self._report("schedule", ApplyResult(published=promoted))
+
+    def _report(self, why: str, result: ApplyResult) -> None:
+        if result.published or result.updated or result.withdrawn or result.errors:
+            log.info(
+                "%s: %d published, %d updated, %d withdrawn, %d errors",
+                why, result.published, result.updated, result.withdrawn, len(result.errors),
+            )  # fmt: skip
+        for error in result.errors:
+            log.warning("%s", error.format())
+        for listener in self.listeners:
+            listener(result)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return ""
+
+
+def _wanted(root: Path, rel: str) -> bool:
+    """Article files, and folders (a moved or deleted folder reports only its own path)."""
+    if any(part.startswith(".") for part in rel.split("/")):
+        return False
+    return files.is_article_name(rel.rsplit("/", 1)[-1]) or not (root / rel).is_file()

@@ -1,0 +1,199 @@
+"""The archive's vocabulary: frozen dataclasses, no I/O."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Status(enum.StrEnum):
+    """What the editor asked for in the file."""
+
+    PUBLISHED = "published"
+    DRAFT = "draft"
+    WITHDRAWN = "withdrawn"
+
+
+class State(enum.StrEnum):
+    """What the public sees now; derived from Status, the clock and the file's presence."""
+
+    LIVE = "live"
+    SCHEDULED = "scheduled"
+    DRAFT = "draft"
+    WITHDRAWN = "withdrawn"
+
+
+class ChangeKind(enum.StrEnum):
+    PUBLISHED = "published"
+    UPDATED = "updated"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    src: str  # path relative to the content folder
+    alt: str
+    caption: str = ""
+    credit: str = ""
+    rights: str = ""
+    width: int | None = None
+    height: int | None = None
+    media_type: str = ""
+    length: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    date: datetime
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article as the editor wrote it, validated and rendered."""
+
+    id: str  # permanent; empty until the archive assigns one
+    edition: str
+    section: str
+    slug: str
+    title: str
+    published: datetime  # aware, UTC
+    body_html: str
+    body_text: str
+    word_count: int
+    status: Status = Status.PUBLISHED
+    standfirst: str = ""
+    authors: tuple[Author, ...] = ()
+    topics: tuple[Topic, ...] = ()
+    image: Image | None = None
+    source: str = ""
+    rights: str = ""
+    syndication: bool = True
+    original_url: str = ""
+    translation_of: str = ""
+    updated: datetime | None = None
+    corrections: tuple[Correction, ...] = ()
+    id_given: bool = False  # the editor wrote `id:`; else the archive assigns it
+    path: str = ""  # canonical URL path, unique across the archive (see article_path)
+
+    @property
+    def reading_minutes(self) -> int:
+        return reading_minutes(self.word_count)
+
+
+WORDS_PER_MINUTE = 230
+
+
+def reading_minutes(word_count: int) -> int:
+    """Words / 230 rounded up, never less than one minute."""
+    return max(1, -(-word_count // WORDS_PER_MINUTE))
+
+
+def article_path(edition: str, section: str, local_published: datetime, slug: str) -> str:
+    """The date in the path is the edition's calendar date, the one readers see on the page."""
+    return f"/{edition}/{section}/{local_published:%Y/%m/%d}/{slug}"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file under content/ as ingest last saw it."""
+
+    file: str  # relative to the content folder, POSIX separators
+    content_hash: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    """What listings need: no body."""
+
+    id: str
+    edition: str
+    section: str
+    path: str
+    title: str
+    standfirst: str
+    published: datetime
+    word_count: int
+    state: State
+    image: Image | None = None
+    authors: tuple[Author, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    seq: int
+    article_id: str
+    kind: ChangeKind
+    at: datetime
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class IngestErrorRecord:
+    file: str
+    line: int | None
+    field: str
+    message: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveStatus:
+    articles_by_state: dict[str, int] = field(default_factory=dict)
+    last_change: Change | None = None
+    errors: tuple[IngestErrorRecord, ...] = ()
+    schema_version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """A language edition of the publication, with its own URL prefix, clock and date style."""
+
+    code: str  # URL prefix, e.g. "en"
+    name: str  # shown in the edition switcher
+    language: str  # BCP 47, for lang= and hreflang
+    timezone: str  # IANA name; a date-only `published` means midnight here
+    date_format: str = "%d.%m.%Y"
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    slug: str
+    names: dict[str, str]  # edition code -> label
+
+    def name(self, edition: str) -> str:
+        return self.names.get(edition) or next(iter(self.names.values()), self.slug)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """An originating agency. Licensed-in content is never passed on to partners by default."""
+
+    name: str
+    licensed_in: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedArticle:
+    """An article as the archive holds it: the content plus what the archive knows of it."""
+
+    article: Article
+    state: State
+    version: int
+    source_file: str
+    last_changed: datetime

@@ -1,0 +1,1 @@
+"""Pure functions from archived articles to bytes: HTML pages now, feeds and partner formats next."""

@@ -1,0 +1,1 @@
+"""aiohttp: the app factory, routes per audience, and middleware."""

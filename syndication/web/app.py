@@ -1,0 +1,39 @@
+"""create_app(settings): the aiohttp application, its resources opened and closed in order."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from syndication.archive.queries import Archive
+from syndication.config import Settings
+from syndication.ingest.service import IngestService
+from syndication.web import site
+from syndication.web.errors import error_middleware
+from syndication.web.keys import ARCHIVE, INGEST, SETTINGS
+
+
+def create_app(settings: Settings, *, ingest: bool = True) -> web.Application:
+    """The whole site. With `ingest`, this process is also the archive's writer."""
+    app = web.Application(middlewares=[error_middleware])
+    app[SETTINGS] = settings
+    if ingest:
+        app.cleanup_ctx.append(_ingest)
+    app.cleanup_ctx.append(_archive)
+    app.add_routes(site.routes)
+    return app
+
+
+async def _ingest(app: web.Application) -> AsyncIterator[None]:
+    service = IngestService(app[SETTINGS])
+    await service.start()  # the archive exists and is current before the first request
+    app[INGEST] = service
+    yield
+    await service.stop()
+
+
+async def _archive(app: web.Application) -> AsyncIterator[None]:
+    async with Archive.open(app[SETTINGS].db_path) as archive:
+        app[ARCHIVE] = archive
+        yield

@@ -1,0 +1,51 @@
+"""One place maps every failure to a status and a body: JSON under /api/, HTML elsewhere."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from syndication.publish.html import error_page
+from syndication.web.keys import SETTINGS
+
+log = logging.getLogger("syndication.web")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+TITLES = {
+    400: ("Bad request", "The address or the request is not one this site understands."),
+    404: ("Page not found", "There is no page at this address. It may never have existed."),
+    405: ("Method not allowed", "This address does not accept that kind of request."),
+    410: ("Article withdrawn", "This article has been withdrawn and is no longer available."),
+    500: ("Something went wrong", "The page could not be shown. Please try again in a moment."),
+}
+
+
+def error_response(request: web.Request, status: int, message: str | None = None) -> web.Response:
+    title, default = TITLES.get(status, ("Error", "The request could not be answered."))
+    text = message or default
+    if request.path.startswith("/api/"):
+        body = json.dumps({"ok": False, "error": text, "status": status})
+        return web.Response(status=status, text=body, content_type="application/json")
+    html = error_page(request.app[SETTINGS], status, title, text)
+    return web.Response(status=status, text=html, content_type="text/html", charset="utf-8")
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        message = exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else None
+        response = error_response(request, exc.status, message)
+        for name in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if name in exc.headers:
+                response.headers[name] = exc.headers[name]
+        return response
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(request, 500)

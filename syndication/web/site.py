@@ -1,0 +1,93 @@
+"""Routes for people reading the site: home pages, article pages, images."""
+
+from __future__ import annotations
+
+import mimetypes
+from importlib import resources
+from pathlib import Path
+
+from aiohttp import web
+
+from syndication.archive.queries import Moved
+from syndication.ingest.imageinfo import MEDIA_TYPES
+from syndication.model import State
+from syndication.publish import html
+from syndication.web.errors import error_response
+from syndication.web.keys import ARCHIVE, SETTINGS
+
+routes = web.RouteTableDef()
+LONG_CACHE = "public, max-age=31536000, immutable"
+_STATIC = resources.files("syndication.publish") / "static"
+
+
+def _html(body: str, status: int = 200) -> web.Response:
+    return web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
+
+
+@routes.get("/")
+async def front_page(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    return await _edition_home(request, settings.default_edition)
+
+
+@routes.get("/{edition}/")
+async def edition_home(request: web.Request) -> web.Response:
+    return await _edition_home(request, request.match_info["edition"])
+
+
+async def _edition_home(request: web.Request, code: str) -> web.Response:
+    settings = request.app[SETTINGS]
+    if not settings.has_edition(code):
+        raise web.HTTPNotFound()
+    articles = await request.app[ARCHIVE].latest(code, settings.home_limit)
+    return _html(html.home_page(settings, settings.edition(code), articles))
+
+
+@routes.get(r"/{edition}/{section}/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/{slug}")
+async def article(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    found = await request.app[ARCHIVE].by_path(request.path)
+    if isinstance(found, Moved):
+        raise web.HTTPMovedPermanently(found.path)
+    if found is None or found.state in (State.DRAFT, State.SCHEDULED):
+        raise web.HTTPNotFound()
+    if found.state is State.WITHDRAWN:
+        return error_response(request, 410)
+    return _html(html.article_page(settings, found))
+
+
+@routes.get("/media/{path:.+}")
+async def media(request: web.Request) -> web.FileResponse:
+    """Images from content/, and only images, and only from inside content/."""
+    root = request.app[SETTINGS].content_dir.resolve()
+    relative = request.match_info["path"]
+    target = (root / relative).resolve()
+    if (
+        not target.is_relative_to(root)
+        or target.suffix.lower() not in MEDIA_TYPES
+        or not target.is_file()
+    ):
+        raise web.HTTPNotFound()
+    return _file(target, MEDIA_TYPES[target.suffix.lower()])
+
+
+@routes.get("/static/{name}")
+async def static(request: web.Request) -> web.FileResponse:
+    name = request.match_info["name"]
+    entry = _STATIC / name
+    if "/" in name or name.startswith(".") or not entry.is_file():
+        raise web.HTTPNotFound()
+    kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return _file(Path(str(entry)), kind)
+
+
+def _file(path: Path, content_type: str) -> web.FileResponse:
+    response = web.FileResponse(path, headers={"Cache-Control": LONG_CACHE})
+    response.content_type = content_type
+    return response
+
+
+@routes.get("/healthz")
+async def healthz(request: web.Request) -> web.Response:
+    ok = await request.app[ARCHIVE].ping()
+    return web.json_response({"ok": ok}, status=200 if ok else 503)

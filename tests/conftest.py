@@ -1,0 +1,113 @@
+"""Shared fixtures: a tmp content folder and archive per test, and helpers to write articles."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from syndication.archive.schema import open_writer
+from syndication.archive.writer import ArchiveWriter
+from syndication.config import Settings
+from syndication.ingest.pipeline import Ingestor
+from syndication.model import Edition, Section, Source
+
+REPO = Path(__file__).resolve().parent.parent
+PNG_1x1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000100e5270de40000000049454e44ae426082"
+)
+
+
+def make_settings(root: Path, **overrides: object) -> Settings:
+    content = root / "content"
+    content.mkdir(exist_ok=True)
+    values: dict[str, object] = {
+        "content_dir": content,
+        "db_path": root / "archive.db",
+        "base_url": "http://testserver",
+        "editions": (
+            Edition("en", "English", "en", "Europe/Luxembourg", "%d.%m.%Y"),
+            Edition("fr", "Français", "fr", "Europe/Paris", "%d/%m/%Y"),
+        ),
+        "sections": (
+            Section("world", {"en": "World", "fr": "Monde"}),
+            Section("business", {"en": "Business"}),
+            Section("culture", {"en": "Culture"}),
+        ),
+        "sources": (Source("Continental Press Agency", licensed_in=True),),
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def article_text(
+    title: str = "Harbour reopens",
+    published: str = "2024-03-01T09:30:00+01:00",
+    body: str = "The harbour reopened on Monday after repairs to the breakwater.",
+    **fields: object,
+) -> str:
+    lines = ["---", f"title: {title}", f"published: {published}"]
+    for key, value in fields.items():
+        lines.append(f"{key}: {value}")
+    lines.append("---")
+    return "\n".join(lines) + "\n\n" + textwrap.dedent(body).strip() + "\n"
+
+
+@dataclass
+class Newsroom:
+    """A content folder and its archive, driven synchronously like `syndication ingest`."""
+
+    settings: Settings
+    writer: ArchiveWriter
+    now: list[datetime]
+
+    @property
+    def content(self) -> Path:
+        return self.settings.content_dir
+
+    def write(self, rel: str, text: str | bytes) -> Path:
+        path = self.content / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    def scan(self):  # type: ignore[no-untyped-def]
+        return Ingestor(self.settings, self.writer).full_scan()
+
+    def query(self, sql: str, *params: object) -> list[tuple[object, ...]]:
+        return list(self.writer.conn.execute(sql, params).fetchall())
+
+    def one(self, sql: str, *params: object) -> object:
+        rows = self.query(sql, *params)
+        assert len(rows) == 1, rows
+        return rows[0][0]
+
+
+@pytest.fixture
+def make_newsroom(tmp_path: Path) -> Iterator[Callable[..., Newsroom]]:
+    made: list[Newsroom] = []
+
+    def make(**overrides: object) -> Newsroom:
+        settings = make_settings(tmp_path, **overrides)
+        now = [datetime(2026, 11, 27, 12, 0, tzinfo=UTC)]
+        writer = ArchiveWriter(open_writer(settings.db_path), clock=lambda: now[0])
+        room = Newsroom(settings, writer, now)
+        made.append(room)
+        return room
+
+    yield make
+    for room in made:
+        room.writer.conn.close()
+
+
+@pytest.fixture
+def newsroom(make_newsroom: Callable[..., Newsroom]) -> Newsroom:
+    return make_newsroom()

@@ -1,0 +1,183 @@
+"""The archive's rules: identity, the changes log, withdrawals, drafts, the schedule, migrations."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+from syndication.archive.schema import LATEST_VERSION, open_writer
+from tests.conftest import Newsroom, article_text
+
+
+def changes(room: Newsroom) -> list[tuple[object, ...]]:
+    return room.query("SELECT article_id, kind, version FROM changes ORDER BY seq")
+
+
+def test_schema_is_versioned_and_in_wal_mode(newsroom: Newsroom) -> None:
+    assert newsroom.one("PRAGMA user_version") == LATEST_VERSION >= 1
+    assert newsroom.one("PRAGMA journal_mode") == "wal"
+    tables = {r[0] for r in newsroom.query("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"articles", "article_topics", "article_authors", "url_history", "changes",
+            "sources", "ingest_errors", "articles_fts"} <= tables  # fmt: skip
+
+
+def test_reopening_migrates_nothing_twice(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    open_writer(db).close()
+    conn = open_writer(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+    conn.close()
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    conn.close()
+    try:
+        open_writer(db)
+    except Exception as exc:  # noqa: BLE001 - the type is asserted below
+        assert "newer than this program" in str(exc)
+    else:
+        raise AssertionError("a newer schema must not be opened")
+
+
+def test_publish_update_and_unchanged(newsroom: Newsroom) -> None:
+    newsroom.write("world/a.md", article_text(topics="[Energy, Ports]"))
+    result = newsroom.scan()
+    assert result.published == 1
+    article_id = newsroom.one("SELECT id FROM articles")
+    assert newsroom.scan().published == 0  # unchanged: skipped by size and mtime
+    newsroom.write("world/a.md", article_text(body="A corrected body.", topics="[Energy]"))
+    assert newsroom.scan().updated == 1
+    assert changes(newsroom) == [(article_id, "published", 1), (article_id, "updated", 2)]
+    assert newsroom.query("SELECT slug FROM article_topics") == [("energy",)]
+    hits = newsroom.query("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'corrected'")
+    assert len(hits) == 1
+
+
+def test_touching_a_file_without_changing_it_logs_nothing(newsroom: Newsroom) -> None:
+    path = newsroom.write("world/a.md", article_text())
+    newsroom.scan()
+    os.utime(path, (1, 1))
+    result = newsroom.scan()
+    assert (result.published, result.updated, result.unchanged) == (0, 0, 1)
+    assert len(changes(newsroom)) == 1
+
+
+def test_title_change_keeps_id_and_records_the_old_address(newsroom: Newsroom) -> None:
+    newsroom.write("world/a.md", article_text(title="First headline"))
+    newsroom.scan()
+    article_id, old_path = newsroom.query("SELECT id, path FROM articles")[0]
+    newsroom.write("world/a.md", article_text(title="Better headline"))
+    newsroom.scan()
+    new_id, new_path = newsroom.query("SELECT id, path FROM articles")[0]
+    assert new_id == article_id and new_path != old_path and str(new_path).endswith("better-headline")
+    assert newsroom.query("SELECT path, article_id FROM url_history") == [(old_path, article_id)]
+
+
+def test_a_renamed_or_moved_file_keeps_its_id(newsroom: Newsroom) -> None:
+    newsroom.write("world/a.md", article_text())
+    newsroom.scan()
+    article_id = newsroom.one("SELECT id FROM articles")
+    (newsroom.content / "business").mkdir()
+    os.rename(newsroom.content / "world/a.md", newsroom.content / "business/renamed.md")
+    result = newsroom.scan()
+    assert result.withdrawn == 0
+    assert newsroom.query("SELECT id, section, state FROM articles") == [(article_id, "business", "live")]
+    assert newsroom.query("SELECT file FROM sources") == [("business/renamed.md",)]
+    assert [c[1] for c in changes(newsroom)] == ["published", "updated"]
+
+
+def test_a_file_moved_and_edited_in_one_go_keeps_its_id(newsroom: Newsroom) -> None:
+    newsroom.write("world/a.md", article_text(body="First words."))
+    newsroom.scan()
+    article_id = newsroom.one("SELECT id FROM articles")
+    (newsroom.content / "world/a.md").unlink()
+    newsroom.write("world/b.md", article_text(body="First words, then more."))
+    newsroom.scan()
+    assert newsroom.query("SELECT id, state FROM articles") == [(article_id, "live")]
+
+
+def test_deleting_a_file_withdraws_and_restoring_revives(newsroom: Newsroom) -> None:
+    path = newsroom.write("world/a.md", article_text())
+    newsroom.scan()
+    article_id = newsroom.one("SELECT id FROM articles")
+    text = path.read_text()
+    path.unlink()
+    assert newsroom.scan().withdrawn == 1
+    assert newsroom.query("SELECT state, file_gone FROM articles") == [("withdrawn", 1)]
+    newsroom.write("world/restored.md", text)
+    assert newsroom.scan().published == 1
+    assert newsroom.query("SELECT id, state FROM articles") == [(article_id, "live")]
+
+
+def test_status_withdrawn_and_draft(newsroom: Newsroom) -> None:
+    newsroom.write("world/a.md", article_text())
+    newsroom.write("world/d.md", article_text(title="A draft", status="draft"))
+    newsroom.scan()
+    assert newsroom.one("SELECT state FROM articles WHERE title = 'A draft'") == "draft"
+    newsroom.write("world/a.md", article_text(status="withdrawn"))
+    result = newsroom.scan()
+    assert result.withdrawn == 1
+    assert newsroom.one("SELECT state FROM articles WHERE title = 'Harbour reopens'") == "withdrawn"
+    assert [c[1] for c in changes(newsroom)] == ["published", "withdrawn"]  # drafts log nothing
+
+
+def test_a_scheduled_article_goes_live_at_its_time_with_no_file_change(newsroom: Newsroom) -> None:
+    newsroom.write("world/s.md", article_text(published="2026-11-27T15:00:00+01:00"))
+    newsroom.scan()
+    assert newsroom.one("SELECT state FROM articles") == "scheduled"
+    assert newsroom.writer.next_due() is not None
+    assert newsroom.writer.promote_due() == 0
+    newsroom.now[0] += timedelta(hours=2, minutes=1)
+    assert newsroom.writer.promote_due() == 1
+    assert newsroom.one("SELECT state FROM articles") == "live"
+    assert [c[1] for c in changes(newsroom)] == ["published"]
+    assert newsroom.writer.next_due() is None
+
+
+def test_assigned_ids_are_the_same_when_the_archive_is_rebuilt(make_newsroom, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = make_newsroom()
+    first.write("world/a.md", article_text())
+    first.scan()
+    original = first.one("SELECT id FROM articles")
+    first.writer.conn.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(first.settings.db_path) + suffix).unlink(missing_ok=True)
+    second = make_newsroom()
+    second.scan()
+    assert second.one("SELECT id FROM articles") == original
+
+
+def test_two_files_claiming_one_id(newsroom: Newsroom) -> None:
+    newsroom.write("world/a.md", article_text(title="First", id="story-1"))
+    newsroom.scan()
+    newsroom.write("world/b.md", article_text(title="Second", id="story-1"))
+    result = newsroom.scan()
+    assert len(result.errors) == 1
+    error = result.errors[0]
+    assert error.file == "world/b.md" and error.field == "id" and error.line == 4
+    assert "already used by world/a.md" in error.message
+    assert newsroom.query("SELECT title FROM articles") == [("First",)]
+    assert newsroom.query("SELECT file, field FROM ingest_errors") == [("world/b.md", "id")]
+
+
+def test_two_files_claiming_one_address(newsroom: Newsroom) -> None:
+    newsroom.write("world/a.md", article_text(title="Same title"))
+    newsroom.write("world/b.md", article_text(title="Same title", body="Other words."))
+    result = newsroom.scan()
+    assert result.published == 1 and len(result.errors) == 1
+    assert result.errors[0].file == "world/b.md" and "already has the address" in result.errors[0].message
+    assert result.errors[0].field == "title" and result.errors[0].line == 2
+
+
+def test_a_given_id_moves_with_the_file(newsroom: Newsroom) -> None:
+    newsroom.write("world/a.md", article_text(id="keep-me"))
+    newsroom.scan()
+    os.rename(newsroom.content / "world/a.md", newsroom.content / "world/b.md")
+    result = newsroom.scan()
+    assert not result.errors and result.withdrawn == 0
+    assert newsroom.query("SELECT id, state, source_file FROM articles") == [("keep-me", "live", "world/b.md")]
