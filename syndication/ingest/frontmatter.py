@@ -59,7 +59,8 @@ def _parse_yaml(text: str, file: str, first_line: int) -> tuple[dict[str, Any], 
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + first_line if mark else None
+        last_line = first_line + max(0, text.count("\n"))  # errors found at the end point inside
+        line = min(mark.line + first_line, last_line) if mark else None
         problem = exc.problem or exc.context or "not valid YAML"
         raise ContentError(
             file, f"the front matter is not valid YAML ({problem})", line=line

@@ -1,0 +1,120 @@
+"""`syndication serve` as editors meet it: files saved, edited, broken and deleted while it runs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.benchmarks.corpus import generate
+from tests.conftest import article_text
+from tests.live import REPO, serving, syndication
+
+STORY = "/en/world/2026/01/05/harbour-reopens"
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / "content" / "world").mkdir(parents=True)
+    (tmp_path / "content" / "world" / "first.md").write_text(article_text(title="Already here"))
+    return tmp_path
+
+
+def write(workdir: Path, rel: str, text: str) -> None:
+    path = workdir / "content" / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def test_the_editors_day(workdir: Path) -> None:
+    with serving(workdir) as server:
+        assert "Already here" in server.get("/").body
+
+        write(workdir, "world/new.md", article_text(published="2026-01-05T10:00:00+01:00"))
+        assert server.wait_for(STORY, 200, timeout=1.0) < 1.0
+
+        write(workdir, "world/new.md", article_text(title="Harbour reopens at last",
+                                                    published="2026-01-05T10:00:00+01:00"))  # fmt: skip
+        server.wait_for(STORY + "-at-last", 200, timeout=1.0)
+        moved = server.get(STORY)
+        assert moved.status == 301 and moved.headers["Location"] == STORY + "-at-last"
+
+        write(workdir, "world/new.md", "---\ntitle: [broken\n---\nBody\n")
+        deadline = time.monotonic() + 2
+        while "ingest errors: 1" not in (status := syndication("status", cwd=workdir)).stdout:
+            assert time.monotonic() < deadline, status.stdout
+        assert "content/world/new.md:2: the front matter is not valid YAML" in status.stdout
+        page = server.get(STORY + "-at-last")
+        assert page.status == 200 and "Harbour reopens at last" in page.body
+
+        (workdir / "content" / "world" / "new.md").unlink()
+        server.wait_for(STORY + "-at-last", 410, timeout=1.0)
+        assert "ingest errors: 0" in syndication("status", cwd=workdir).stdout
+
+
+def test_a_moved_folder_keeps_every_article(workdir: Path) -> None:
+    write(workdir, "world/inner/a.md", article_text(title="Inner story"))
+    with serving(workdir) as server:
+        server.wait_for("/en/world/2024/03/01/inner-story", 200)
+        (workdir / "content" / "business").mkdir()
+        os.rename(workdir / "content/world/inner", workdir / "content/business/inner")
+        server.wait_for("/en/business/2024/03/01/inner-story", 200, timeout=2.0)
+        old = server.get("/en/world/2024/03/01/inner-story")
+        assert old.status == 301
+    db = sqlite3.connect(workdir / "syndication.db")
+    assert db.execute("SELECT count(*) FROM articles WHERE title='Inner story'").fetchone() == (1,)
+
+
+def test_sigterm_stops_the_server_cleanly(workdir: Path) -> None:
+    with serving(workdir) as server:
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=10) == 0
+
+
+@pytest.mark.slow
+def test_sigkill_in_the_middle_of_ingesting_5000_files(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    generate(content, 5000, seed=7)
+    db = tmp_path / "syndication.db"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "syndication", "ingest", "--config", str(REPO / "syndication.toml")],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    committed = 0
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if db.exists():
+            try:
+                conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+                committed = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+                conn.close()
+            except sqlite3.OperationalError:
+                committed = 0  # schema not created yet
+        if 0 < committed < 4000:
+            break
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert 0 < committed < 5000, f"the kill did not land mid-ingest ({committed} committed)"
+
+    again = syndication("ingest", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert conn.execute("SELECT count(*), count(DISTINCT source_file) FROM articles").fetchone() == (5000, 5000)
+    assert conn.execute("SELECT count(*) FROM sources").fetchone() == (5000,)
+    per_article = conn.execute(
+        "SELECT count(*) FROM (SELECT article_id FROM changes GROUP BY article_id HAVING count(*) != 1)"
+    ).fetchone()
+    assert per_article == (0,)  # every file ingested exactly once
+    assert conn.execute("SELECT count(*) FROM changes").fetchone() == (5000,)
+    fts = conn.execute("SELECT count(*) FROM articles_fts").fetchone()
+    assert fts == (5000,)
+    assert conn.execute("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')").fetchall() == []

@@ -1,0 +1,130 @@
+"""The site over HTTP: home, article pages, old addresses, withdrawals, images, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from syndication.config import Settings
+from syndication.web.app import create_app
+from tests.conftest import PNG_1x1, article_text, make_settings
+
+Client = TestClient[Any, Any]
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Settings:
+    settings = make_settings(tmp_path)
+    content = settings.content_dir
+    (content / "world").mkdir()
+    (content / "world" / "pic.png").write_bytes(PNG_1x1)
+    (content / "world" / "live.md").write_text(
+        article_text(
+            title="Harbour reopens",
+            standfirst="Repairs are done",
+            authors="[Ines Varga]",
+            body="First paragraph.\n\n## Sub-heading\n\nSecond <script>x()</script> paragraph.",
+            image="{src: pic.png, alt: The breakwater, caption: Waves on the wall, credit: Staff}",
+            corrections="[{date: 2024-03-02, text: A date was wrong.}]",
+            rights="'© 2024 The Harbour Ledger'",
+        )
+    )
+    (content / "world" / "draft.md").write_text(article_text(title="Secret draft", status="draft"))
+    (content / "world" / "gone.md").write_text(article_text(title="Pulled story", status="withdrawn"))
+    (content / "world" / "later.md").write_text(article_text(title="Future", published="2099-01-01"))
+    (content / "world" / "fr.md").write_text(article_text(title="Le port rouvre", edition="fr"))
+    (tmp_path / "outside.png").write_bytes(PNG_1x1)
+    return settings
+
+
+@pytest.fixture
+async def client(
+    site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]
+) -> Client:
+    return await aiohttp_client(create_app(site))
+
+
+async def test_healthz(client: Client) -> None:
+    response = await client.get("/healthz")
+    assert response.status == 200 and (await response.json()) == {"ok": True}
+
+
+async def test_home_lists_only_live_articles_of_the_edition(client: Client) -> None:
+    response = await client.get("/")
+    assert response.status == 200 and response.content_type == "text/html"
+    html = await response.text()
+    assert "Harbour reopens" in html and '<html lang="en">' in html
+    for hidden in ("Secret draft", "Pulled story", "Future", "Le port rouvre"):
+        assert hidden not in html
+    french = await (await client.get("/fr/")).text()
+    assert "Le port rouvre" in french and '<html lang="fr">' in french
+
+
+async def test_article_page(client: Client) -> None:
+    response = await client.get("/en/world/2024/03/01/harbour-reopens")
+    assert response.status == 200
+    html = await response.text()
+    assert "<h1>Harbour reopens</h1>" in html
+    assert "Repairs are done" in html and "By Ines Varga" in html and "1 min." in html
+    assert "01.03.2024" in html
+    assert '<h2>Sub-heading</h2>' in html and "<script>x()" not in html
+    assert 'src="/media/world/pic.png"' in html and 'width="1" height="1"' in html
+    assert "Photo credit: Staff" in html and "A date was wrong." in html
+    assert "© 2024 The Harbour Ledger" in html
+    assert '<link rel="canonical" href="http://testserver/en/world/2024/03/01/harbour-reopens">' in html
+
+
+async def test_old_address_answers_301(site: Settings, client: Client) -> None:
+    service_path = site.content_dir / "world" / "live.md"
+    service_path.write_text(article_text(title="Harbour reopens at last"))
+    from syndication.web.keys import INGEST
+
+    await client.app[INGEST].ingest_paths({"world/live.md"})
+    response = await client.get("/en/world/2024/03/01/harbour-reopens", allow_redirects=False)
+    assert response.status == 301
+    assert response.headers["Location"] == "/en/world/2024/03/01/harbour-reopens-at-last"
+    assert (await client.get(response.headers["Location"])).status == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "words"),
+    [
+        ("/en/world/2024/03/01/pulled-story", 410, "withdrawn"),
+        ("/en/world/2024/03/01/secret-draft", 404, "Page not found"),
+        ("/en/world/2099/01/01/future", 404, "Page not found"),
+        ("/en/world/2024/03/01/no-such-story", 404, "Page not found"),
+        ("/de/", 404, "Page not found"),
+        ("/nowhere", 404, "Page not found"),
+    ],
+)
+async def test_errors_have_html_bodies(client: Client, path: str, status: int, words: str) -> None:
+    response = await client.get(path)
+    assert response.status == status and response.content_type == "text/html"
+    html = await response.text()
+    assert words in html and "<!DOCTYPE html>" in html
+    assert "Pulled story" not in html  # a withdrawn page says so, and shows no content
+
+
+async def test_wrong_method_is_405(client: Client) -> None:
+    response = await client.post("/")
+    assert response.status == 405 and "Allow" in response.headers
+
+
+async def test_media_serves_images_from_content_only(site: Settings, client: Client) -> None:
+    (site.content_dir / "world" / "link.png").symlink_to(site.content_dir.parent / "outside.png")
+    ok = await client.get("/media/world/pic.png")
+    assert ok.status == 200 and ok.content_type == "image/png"
+    assert "max-age" in ok.headers["Cache-Control"]
+    for bad in ("/media/../outside.png", "/media/%2e%2e/outside.png", "/media/world/live.md",
+                "/media/world/%2e%2e/%2e%2e/outside.png", "/media/nope.png", "/media/world/link.png"):  # fmt: skip
+        assert (await client.get(bad)).status == 404, bad
+
+
+async def test_static_stylesheet(client: Client) -> None:
+    response = await client.get("/static/site.css")
+    assert response.status == 200 and response.content_type == "text/css"
+    assert (await client.get("/static/..%2fhtml.py")).status == 404
