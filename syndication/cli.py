@@ -52,7 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("-v", "--verbose", action="store_true")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", parents=[common], help="ingest, watch content/ and serve HTTP")
+    serve = commands.add_parser(
+        "serve", parents=[common], help="ingest, watch content/ and serve HTTP"
+    )
     serve.add_argument("--host", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default: 8080)")
     serve.set_defaults(run=_serve)
@@ -136,9 +138,15 @@ def _status_json(status: ArchiveStatus) -> dict[str, object]:
         "schema_version": status.schema_version,
         "articles": status.articles_by_state,
         "last_change": (
-            {"seq": last.seq, "article": last.article_id, "kind": last.kind.value,
-             "at": last.at.isoformat()} if last else None
-        ),  # fmt: skip
+            {
+                "seq": last.seq,
+                "article": last.article_id,
+                "kind": last.kind.value,
+                "at": last.at.isoformat(),
+            }
+            if last
+            else None
+        ),
         "errors": [
             {"file": e.file, "line": e.line, "field": e.field, "message": e.message}
             for e in status.errors
@@ -149,14 +157,15 @@ def _status_json(status: ArchiveStatus) -> dict[str, object]:
 def _status_text(status: ArchiveStatus, root: str) -> str:
     counts = status.articles_by_state
     lines = [
-        "articles: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("live", "scheduled", "draft", "withdrawn")),
+        "articles: "
+        + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("live", "scheduled", "draft", "withdrawn")),
     ]
     last = status.last_change
-    lines.append(
-        f"last change: #{last.seq} {last.kind.value} {last.article_id} at {last.at:%Y-%m-%d %H:%M:%S}Z"
-        if last
-        else "last change: none"
-    )
+    if last:
+        at = f"{last.at:%Y-%m-%d %H:%M:%S}Z"
+        lines.append(f"last change: #{last.seq} {last.kind.value} {last.article_id} at {at}")
+    else:
+        lines.append("last change: none")
     lines.append(f"ingest errors: {len(status.errors)}")
     lines += [
         "  " + ContentError(e.file, e.message, line=e.line, field=e.field).format(root)

@@ -38,7 +38,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_file_bytes", 2_000_000, "Largest Markdown file ingest accepts."),
     Setting("watch_debounce_ms", 50, "Quiet time after a file event before ingesting."),
     Setting("home_limit", 30, "Articles listed on an edition's home page."),
-    Setting("syndicate_by_default", True, "`syndication` of an article from no licensed-in source."),
+    Setting(
+        "syndicate_by_default", True, "`syndication` of an article from no licensed-in source."
+    ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -66,7 +68,9 @@ class Settings:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_editions_by_code", {e.code: e for e in self.editions})
         if self.default_edition not in self._editions_by_code:
-            raise ConfigError(f"default_edition {self.default_edition!r} is not a configured edition")
+            raise ConfigError(
+                f"default_edition {self.default_edition!r} is not a configured edition"
+            )
 
     def edition(self, code: str) -> Edition:
         return self._editions_by_code[code]
@@ -107,12 +111,12 @@ def _coerce(name: str, value: Any) -> Any:
             return int(value)
         return str(value)
     except (TypeError, ValueError):
-        raise ConfigError(f"setting {name}: {value!r} is not a valid {type(default).__name__}") from None
+        raise ConfigError(
+            f"setting {name}: {value!r} is not a valid {type(default).__name__}"
+        ) from None
 
 
-def load_settings(
-    path: Path | None = None, environ: Mapping[str, str] | None = None
-) -> Settings:
+def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Read syndication.toml (when present), then SYNDICATION_* variables on top."""
     environ = os.environ if environ is None else environ
     path = path or Path(environ.get(ENV_PREFIX + "CONFIG", "syndication.toml"))

@@ -17,7 +17,9 @@ class ContentError(SyndicationError):
     Carries what an editor needs to find and fix it: the file, the line, the field.
     """
 
-    def __init__(self, file: str, message: str, *, line: int | None = None, field: str = "") -> None:
+    def __init__(
+        self, file: str, message: str, *, line: int | None = None, field: str = ""
+    ) -> None:
         self.file = file
         self.line = line
         self.field = field
@@ -31,7 +33,9 @@ class ContentError(SyndicationError):
         """
         path = f"{root.rstrip('/')}/{self.file}" if root else self.file
         where = f"{path}:{self.line}" if self.line else path
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
 
 
 class ArchiveError(SyndicationError):

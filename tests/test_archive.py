@@ -38,7 +38,7 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     conn.close()
     try:
         open_writer(db)
-    except Exception as exc:  # noqa: BLE001 - the type is asserted below
+    except Exception as exc:
         assert "newer than this program" in str(exc)
     else:
         raise AssertionError("a newer schema must not be opened")
@@ -74,7 +74,9 @@ def test_title_change_keeps_id_and_records_the_old_address(newsroom: Newsroom) -
     newsroom.write("world/a.md", article_text(title="Better headline"))
     newsroom.scan()
     new_id, new_path = newsroom.query("SELECT id, path FROM articles")[0]
-    assert new_id == article_id and new_path != old_path and str(new_path).endswith("better-headline")
+    assert (
+        new_id == article_id and new_path != old_path and str(new_path).endswith("better-headline")
+    )
     assert newsroom.query("SELECT path, article_id FROM url_history") == [(old_path, article_id)]
 
 
@@ -86,7 +88,9 @@ def test_a_renamed_or_moved_file_keeps_its_id(newsroom: Newsroom) -> None:
     os.rename(newsroom.content / "world/a.md", newsroom.content / "business/renamed.md")
     result = newsroom.scan()
     assert result.withdrawn == 0
-    assert newsroom.query("SELECT id, section, state FROM articles") == [(article_id, "business", "live")]
+    assert newsroom.query("SELECT id, section, state FROM articles") == [
+        (article_id, "business", "live")
+    ]
     assert newsroom.query("SELECT file FROM sources") == [("business/renamed.md",)]
     assert [c[1] for c in changes(newsroom)] == ["published", "updated"]
 
@@ -139,7 +143,9 @@ def test_a_scheduled_article_goes_live_at_its_time_with_no_file_change(newsroom:
     assert newsroom.writer.next_due() is None
 
 
-def test_assigned_ids_are_the_same_when_the_archive_is_rebuilt(make_newsroom, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_assigned_ids_are_the_same_when_the_archive_is_rebuilt(
+    make_newsroom, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     first = make_newsroom()
     first.write("world/a.md", article_text())
     first.scan()
@@ -170,7 +176,10 @@ def test_two_files_claiming_one_address(newsroom: Newsroom) -> None:
     newsroom.write("world/b.md", article_text(title="Same title", body="Other words."))
     result = newsroom.scan()
     assert result.published == 1 and len(result.errors) == 1
-    assert result.errors[0].file == "world/b.md" and "already has the address" in result.errors[0].message
+    assert (
+        result.errors[0].file == "world/b.md"
+        and "already has the address" in result.errors[0].message
+    )
     assert result.errors[0].field == "title" and result.errors[0].line == 2
 
 
@@ -180,4 +189,6 @@ def test_a_given_id_moves_with_the_file(newsroom: Newsroom) -> None:
     os.rename(newsroom.content / "world/a.md", newsroom.content / "world/b.md")
     result = newsroom.scan()
     assert not result.errors and result.withdrawn == 0
-    assert newsroom.query("SELECT id, state, source_file FROM articles") == [("keep-me", "live", "world/b.md")]
+    assert newsroom.query("SELECT id, state, source_file FROM articles") == [
+        ("keep-me", "live", "world/b.md")
+    ]

@@ -20,7 +20,9 @@ from tests.conftest import REPO, article_text, make_settings
 CONFIG = REPO / "syndication.toml"
 
 
-def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "syndication", *args, "--config", str(CONFIG)],
@@ -42,7 +44,9 @@ def test_check_passes_on_the_sample_content() -> None:
 
 
 def test_check_names_file_line_and_field_and_writes_nothing(workdir: Path) -> None:
-    (workdir / "content" / "world" / "b.md").write_text("---\ntitle: B\npublishd: 2024-01-01\n---\nx\n")
+    (workdir / "content" / "world" / "b.md").write_text(
+        "---\ntitle: B\npublishd: 2024-01-01\n---\nx\n"
+    )
     result = run("check", cwd=workdir)
     assert result.returncode == 1
     assert result.stdout.strip() == (
@@ -70,7 +74,9 @@ def test_ingest_then_status(workdir: Path) -> None:
     assert "content/world/bad.md:1:" in second.stderr
     status = run("status", cwd=workdir)
     assert "1 live" in status.stdout and "ingest errors: 1" in status.stdout
-    assert "content/world/bad.md:1: " in status.stdout and "last change: #1 published" in status.stdout
+    assert (
+        "content/world/bad.md:1: " in status.stdout and "last change: #1 published" in status.stdout
+    )
     as_json = json.loads(run("status", "--json", cwd=workdir).stdout)
     assert as_json["articles"] == {"live": 1} and as_json["errors"][0]["file"] == "world/bad.md"
 
@@ -104,14 +110,18 @@ def test_backup_of_a_live_archive_while_the_writer_writes(tmp_path: Path) -> Non
     def keep_writing() -> None:  # the writer keeps publishing while the backup runs
         n = 0
         while not stop.is_set():
-            (settings.content_dir / "world" / f"b{n}.md").write_text(article_text(title=f"More {n}"))
+            (settings.content_dir / "world" / f"b{n}.md").write_text(
+                article_text(title=f"More {n}")
+            )
             Ingestor(settings, writer).ingest_paths({f"world/b{n}.md"})
             n += 1
 
     thread = threading.Thread(target=keep_writing)
     thread.start()
     try:
-        result = run("backup", str(tmp_path / "copy.db"), "--db", str(settings.db_path), cwd=tmp_path)
+        result = run(
+            "backup", str(tmp_path / "copy.db"), "--db", str(settings.db_path), cwd=tmp_path
+        )
     finally:
         stop.set()
         thread.join()

@@ -39,8 +39,10 @@ def test_the_editors_day(workdir: Path) -> None:
         write(workdir, "world/new.md", article_text(published="2026-01-05T10:00:00+01:00"))
         assert server.wait_for(STORY, 200, timeout=1.0) < 1.0
 
-        write(workdir, "world/new.md", article_text(title="Harbour reopens at last",
-                                                    published="2026-01-05T10:00:00+01:00"))  # fmt: skip
+        retitled = article_text(
+            title="Harbour reopens at last", published="2026-01-05T10:00:00+01:00"
+        )
+        write(workdir, "world/new.md", retitled)
         server.wait_for(STORY + "-at-last", 200, timeout=1.0)
         moved = server.get(STORY)
         assert moved.status == 301 and moved.headers["Location"] == STORY + "-at-last"
@@ -108,13 +110,19 @@ def test_sigkill_in_the_middle_of_ingesting_5000_files(tmp_path: Path) -> None:
 
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    assert conn.execute("SELECT count(*), count(DISTINCT source_file) FROM articles").fetchone() == (5000, 5000)
+    assert conn.execute(
+        "SELECT count(*), count(DISTINCT source_file) FROM articles"
+    ).fetchone() == (5000, 5000)
     assert conn.execute("SELECT count(*) FROM sources").fetchone() == (5000,)
     per_article = conn.execute(
-        "SELECT count(*) FROM (SELECT article_id FROM changes GROUP BY article_id HAVING count(*) != 1)"
+        "SELECT count(*) FROM "
+        "(SELECT article_id FROM changes GROUP BY article_id HAVING count(*) != 1)"
     ).fetchone()
     assert per_article == (0,)  # every file ingested exactly once
     assert conn.execute("SELECT count(*) FROM changes").fetchone() == (5000,)
     fts = conn.execute("SELECT count(*) FROM articles_fts").fetchone()
     assert fts == (5000,)
-    assert conn.execute("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')").fetchall() == []
+    assert (
+        conn.execute("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')").fetchall()
+        == []
+    )

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from syndication.config import Settings
 from syndication.errors import ContentError
-from syndication.model import Section
 from syndication.ingest.parse import parse_article
+from syndication.model import Section
 from tests.conftest import PNG_1x1, article_text, make_settings
 
 
@@ -70,7 +70,11 @@ Body **text** here.
     assert [a.name for a in article.authors] == ["Jonas Keller", "Pia Moreau"]
     assert [t.slug for t in article.topics] == ["ports-and-shipping", "labour"]
     assert article.image is not None and article.image.src == "world/pic.png"
-    assert (article.image.width, article.image.height, article.image.media_type) == (1, 1, "image/png")
+    assert (article.image.width, article.image.height, article.image.media_type) == (
+        1,
+        1,
+        "image/png",
+    )
     assert article.syndication is True  # said explicitly, so the licensed-in default is overridden
     assert article.corrections[0].text.startswith("The number")
     assert "<strong>text</strong>" in article.body_html
@@ -94,7 +98,12 @@ Body **text** here.
         ("title: Hi\ncorrections: [{date: 2024-01-01}]", "corrections.0.text", 4, "required"),
         ("title: Hi\nimage: {src: missing.png, alt: x}", "image.src", 4, "was not found"),
         ("title: Hi\nimage: {src: pic.png}", "image.alt", 4, "describe the picture"),
-        ("title: Hi\nimage: {src: pic.png, alt: x, credits: y}", "image.credits", 4, "did you mean `credit`"),
+        (
+            "title: Hi\nimage: {src: pic.png, alt: x, credits: y}",
+            "image.credits",
+            4,
+            "did you mean `credit`",
+        ),
     ],
 )
 def test_field_errors_name_field_line_and_fix(
@@ -103,8 +112,10 @@ def test_field_errors_name_field_line_and_fix(
     (site.content_dir / "world").mkdir(exist_ok=True)
     (site.content_dir / "world" / "pic.png").write_bytes(PNG_1x1)
     head, _, rest = front.partition("\n")
-    text = f"---\n{head}\npublished: 2024-03-01\n{rest}\n---\n\nBody.\n" if rest else (
-        f"---\n{head}\npublished: 2024-03-01\n---\n\nBody.\n"
+    text = (
+        f"---\n{head}\npublished: 2024-03-01\n{rest}\n---\n\nBody.\n"
+        if rest
+        else (f"---\n{head}\npublished: 2024-03-01\n---\n\nBody.\n")
     )
     error = error_of(site, text)
     assert error.field == field

@@ -34,17 +34,19 @@ def site(tmp_path: Path) -> Settings:
         )
     )
     (content / "world" / "draft.md").write_text(article_text(title="Secret draft", status="draft"))
-    (content / "world" / "gone.md").write_text(article_text(title="Pulled story", status="withdrawn"))
-    (content / "world" / "later.md").write_text(article_text(title="Future", published="2099-01-01"))
+    (content / "world" / "gone.md").write_text(
+        article_text(title="Pulled story", status="withdrawn")
+    )
+    (content / "world" / "later.md").write_text(
+        article_text(title="Future", published="2099-01-01")
+    )
     (content / "world" / "fr.md").write_text(article_text(title="Le port rouvre", edition="fr"))
     (tmp_path / "outside.png").write_bytes(PNG_1x1)
     return settings
 
 
 @pytest.fixture
-async def client(
-    site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]
-) -> Client:
+async def client(site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]) -> Client:
     return await aiohttp_client(create_app(site))
 
 
@@ -71,11 +73,14 @@ async def test_article_page(client: Client) -> None:
     assert "<h1>Harbour reopens</h1>" in html
     assert "Repairs are done" in html and "By Ines Varga" in html and "1 min." in html
     assert "01.03.2024" in html
-    assert '<h2>Sub-heading</h2>' in html and "<script>x()" not in html
+    assert "<h2>Sub-heading</h2>" in html and "<script>x()" not in html
     assert 'src="/media/world/pic.png"' in html and 'width="1" height="1"' in html
     assert "Photo credit: Staff" in html and "A date was wrong." in html
     assert "© 2024 The Harbour Ledger" in html
-    assert '<link rel="canonical" href="http://testserver/en/world/2024/03/01/harbour-reopens">' in html
+    assert (
+        '<link rel="canonical" href="http://testserver/en/world/2024/03/01/harbour-reopens">'
+        in html
+    )
 
 
 async def test_old_address_answers_301(site: Settings, client: Client) -> None:
@@ -119,8 +124,14 @@ async def test_media_serves_images_from_content_only(site: Settings, client: Cli
     ok = await client.get("/media/world/pic.png")
     assert ok.status == 200 and ok.content_type == "image/png"
     assert "max-age" in ok.headers["Cache-Control"]
-    for bad in ("/media/../outside.png", "/media/%2e%2e/outside.png", "/media/world/live.md",
-                "/media/world/%2e%2e/%2e%2e/outside.png", "/media/nope.png", "/media/world/link.png"):  # fmt: skip
+    for bad in (
+        "/media/../outside.png",
+        "/media/%2e%2e/outside.png",
+        "/media/world/%2e%2e/%2e%2e/outside.png",
+        "/media/world/live.md",
+        "/media/nope.png",
+        "/media/world/link.png",
+    ):
         assert (await client.get(bad)).status == 404, bad
 
 

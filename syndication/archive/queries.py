@@ -18,9 +18,9 @@ from syndication.archive.codec import corrections_from_json, from_iso, image_fro
 from syndication.archive.schema import READER_PRAGMAS, reader_uri
 from syndication.errors import ArchiveError
 from syndication.model import (
-    Article,
     ArchivedArticle,
     ArchiveStatus,
+    Article,
     ArticleSummary,
     Author,
     Change,
@@ -31,7 +31,9 @@ from syndication.model import (
     Topic,
 )
 
-_SUMMARY_COLUMNS = "num, id, edition, section, path, title, standfirst, published, word_count, state, image"
+_SUMMARY_COLUMNS = (
+    "num, id, edition, section, path, title, standfirst, published, word_count, state, image"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +50,7 @@ class Archive:
     @classmethod
     @asynccontextmanager
     async def open(cls, path: Path) -> AsyncIterator[Archive]:
-        if not path.exists():
+        if not path.exists():  # noqa: ASYNC240 - one stat, once, before any request
             raise ArchiveError(f"there is no archive at {path}; run `syndication ingest` first")
         try:
             conn = await aiosqlite.connect(reader_uri(path), uri=True)
@@ -93,7 +95,9 @@ class Archive:
         return Moved(moved[0]) if moved else None
 
     async def by_id(self, article_id: str) -> ArchivedArticle | None:
-        async with self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)) as cursor:
+        async with self.conn.execute(
+            "SELECT * FROM articles WHERE id = ?", (article_id,)
+        ) as cursor:
             row = await cursor.fetchone()
             return await self._archived(row, cursor.description) if row else None
 
@@ -108,7 +112,8 @@ class Archive:
             "SELECT file, line, field, message, at FROM ingest_errors ORDER BY file"
         ) as c:
             errors = tuple(
-                IngestErrorRecord(r[0], r[1], r[2], r[3], from_iso(r[4])) for r in await c.fetchall()
+                IngestErrorRecord(r[0], r[1], r[2], r[3], from_iso(r[4]))
+                for r in await c.fetchall()
             )
         async with self.conn.execute("PRAGMA user_version") as c:
             version_row = await c.fetchone()

@@ -96,7 +96,9 @@ class ArchiveWriter:
     # -- what ingest needs to decide what to read ------------------------------------------
 
     def sources(self) -> dict[str, SourceRow]:
-        rows = self.conn.execute("SELECT file, article_id, content_hash, size, mtime_ns FROM sources")
+        rows = self.conn.execute(
+            "SELECT file, article_id, content_hash, size, mtime_ns FROM sources"
+        )
         return {r[0]: SourceRow(r[1], r[2], r[3], r[4]) for r in rows}
 
     def error_stats(self) -> dict[str, tuple[int, int]]:
@@ -127,12 +129,12 @@ class ArchiveWriter:
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for item in touched:
+            for same in touched:
                 conn.execute(
                     "UPDATE sources SET size = ?, mtime_ns = ? WHERE file = ?",
-                    (item.size, item.mtime_ns, item.file),
+                    (same.size, same.mtime_ns, same.file),
                 )
-                conn.execute("DELETE FROM ingest_errors WHERE file = ?", (item.file,))
+                conn.execute("DELETE FROM ingest_errors WHERE file = ?", (same.file,))
                 result.unchanged += 1
             for item in accepted:
                 try:
@@ -192,7 +194,7 @@ class ArchiveWriter:
             image_to_json(art.image), corrections_to_json(art.corrections), item.file,
             item.content_hash, int(art.id_given),
         )  # fmt: skip
-        # What readers see (not which file it came from): a move to another section is a new version.
+        # What readers see, not which file it came from: moving section is a new version.
         seen = repr((values[:-3], art.topics, art.authors)).encode()
         digest = hashlib.blake2b(seen, digest_size=16).hexdigest()
         if row is None:
@@ -200,7 +202,8 @@ class ArchiveWriter:
                 "INSERT INTO articles (edition, section, slug, path, title, standfirst, "
                 "body_html, body_text, word_count, published, updated, status, state, source, "
                 "rights, syndication, original_url, translation_of, image, corrections, "
-                "source_file, content_hash, id_given, digest, id, version, first_seen, last_changed) "
+                "source_file, content_hash, id_given, digest, id, version, first_seen, "
+                "last_changed) "
                 "VALUES (" + ",".join("?" * 28) + ")",
                 (*values, digest, article_id, 1, stamp, stamp),
             )
@@ -309,7 +312,9 @@ class ArchiveWriter:
         self.conn.execute("DELETE FROM sources WHERE file = ?", (file,))
         self._withdraw(row[0], now, result, file_gone=True)
 
-    def _withdraw(self, article_id: str, now: datetime, result: ApplyResult, *, file_gone: bool) -> None:
+    def _withdraw(
+        self, article_id: str, now: datetime, result: ApplyResult, *, file_gone: bool
+    ) -> None:
         row = self.conn.execute(
             "SELECT state, version FROM articles WHERE id = ?", (article_id,)
         ).fetchone()

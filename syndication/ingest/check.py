@@ -19,7 +19,9 @@ def check_paths(settings: Settings, paths: Iterable[Path]) -> tuple[int, list[Co
     for path in paths:
         resolved = path.resolve()
         if not resolved.is_relative_to(content_dir):
-            raise SyndicationError(f"{path} is not inside the content folder {settings.content_dir}")
+            raise SyndicationError(
+                f"{path} is not inside the content folder {settings.content_dir}"
+            )
         if resolved.is_dir():
             rel_dir = resolved.relative_to(content_dir).as_posix()
             prefix = "" if rel_dir == "." else rel_dir + "/"
@@ -45,8 +47,10 @@ def check_paths(settings: Settings, paths: Iterable[Path]) -> tuple[int, list[Co
             if owner != rel:
                 errors.append(
                     ContentError(
-                        rel, f"the {kind} {value} is already used by {owner}",
-                        line=lines.get(field), field=field,
-                    )  # fmt: skip
+                        rel,
+                        f"the {kind} {value} is already used by {owner}",
+                        line=lines.get(field),
+                        field=field,
+                    )
                 )
     return len(set(rels)), errors

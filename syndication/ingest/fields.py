@@ -48,12 +48,16 @@ class FieldReader:
         line = self.lines.get(name) or self.lines.get(top)
         return ContentError(self.file, message, line=line, field=name)
 
-    def refuse_unknown(self, mapping: dict[str, Any], allowed: tuple[str, ...], prefix: str) -> None:
+    def refuse_unknown(
+        self, mapping: dict[str, Any], allowed: tuple[str, ...], prefix: str
+    ) -> None:
         for key in mapping:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-                hint = f"; did you mean `{close[0]}`?" if close else (
-                    f"; the fields are {', '.join(allowed)}"
+                hint = (
+                    f"; did you mean `{close[0]}`?"
+                    if close
+                    else (f"; the fields are {', '.join(allowed)}")
                 )
                 raise self.error(f"{prefix}{key}", f"unknown field `{key}`{hint}")
 
@@ -67,10 +71,10 @@ class FieldReader:
                 name,
                 f"`{name}` must be text, not {_kind(value)}; put the value in quotes",
             )
-        value = " ".join(value.split())
-        if len(value) > max_len:
-            raise self.error(name, f"`{name}` is {len(value)} characters; the limit is {max_len}")
-        return value
+        text = " ".join(value.split())
+        if len(text) > max_len:
+            raise self.error(name, f"`{name}` is {len(text)} characters; the limit is {max_len}")
+        return text
 
     def string_list(self, name: str, value: Any) -> list[str]:
         """A single string or a list of strings (`topics: Energy` is as good as `[Energy]`)."""
@@ -128,9 +132,7 @@ class FieldReader:
         text = self.text("slug", value, required=True, max_len=MAX_SLUG)
         expected = slugify(text, max_length=MAX_SLUG)
         if text != expected:
-            raise self.error(
-                "slug", f"`slug` {text!r} is not a URL slug; write it as {expected!r}"
-            )
+            raise self.error("slug", f"`slug` {text!r} is not a URL slug; write it as {expected!r}")
         return text
 
     def choice(self, name: str, value: Any, options: tuple[str, ...]) -> str:
@@ -176,7 +178,8 @@ class FieldReader:
         alt = self.text("image.alt", value.get("alt"), max_len=500)
         if not alt:
             raise self.error(
-                "image.alt", "`image.alt` is required: describe the picture for readers who cannot see it"
+                "image.alt",
+                "`image.alt` is required: describe the picture for readers who cannot see it",
             )
         resolved = _image_path(src, article_dir, content_dir)
         if resolved is None:

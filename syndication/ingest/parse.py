@@ -64,7 +64,9 @@ def parse_article(
     section = _section(reader, f.get("section"), file, settings)
     slug = reader.slug(f["slug"]) if "slug" in f else slugify(title, max_length=MAX_SLUG)
     if not slug:
-        raise reader.error("title", "the title has no letters or digits to make a URL from; add `slug`")
+        raise reader.error(
+            "title", "the title has no letters or digits to make a URL from; add `slug`"
+        )
 
     source = reader.text("source", f.get("source"), max_len=200)
     configured_source = settings.source(source) if source else None
@@ -102,7 +104,9 @@ def parse_article(
         syndication=syndication,
         original_url=reader.url("original_url", f["original_url"]) if f.get("original_url") else "",
         translation_of=(
-            reader.identifier("translation_of", f["translation_of"]) if f.get("translation_of") else ""
+            reader.identifier("translation_of", f["translation_of"])
+            if f.get("translation_of")
+            else ""
         ),
         corrections=reader.corrections(f.get("corrections"), tz),
         path=article_path(edition, section, published.astimezone(tz), slug),

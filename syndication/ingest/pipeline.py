@@ -7,14 +7,21 @@ and a crash loses at most the window in flight (the next run picks it up by mtim
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
 from collections import deque
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
-from syndication.archive.writer import Accepted, ApplyResult, ArchiveWriter, Rejected, SourceRow, Touched
+from syndication.archive.writer import (
+    Accepted,
+    ApplyResult,
+    ArchiveWriter,
+    Rejected,
+    SourceRow,
+    Touched,
+)
 from syndication.config import Settings
 from syndication.errors import ContentError
 from syndication.ingest import files
@@ -93,7 +100,9 @@ class Ingestor:
         sources = self.writer.sources() if sources is None else sources
         errors = self.writer.error_stats()
         if everything:
-            gone_set = {f for f in sources if f not in present} | {f for f in errors if f not in present}
+            gone_set = {f for f in sources if f not in present} | {
+                f for f in errors if f not in present
+            }
         else:
             gone_set = {f for f in gone if f in sources or f in errors}
 
@@ -104,16 +113,15 @@ class Ingestor:
             known = sources.get(rel)
             if st.is_dir:
                 if known is not None:
-                    rejected.append(Rejected(rel, 0, 0, ContentError(
-                        rel, "this is now a folder, not a file; the last good version stays published"
-                    )))  # fmt: skip
+                    message = "this is now a folder, not a file; the last good version stays"
+                    rejected.append(Rejected(rel, 0, 0, ContentError(rel, message)))
                 continue
-            if known is not None and (known.size, known.mtime_ns) == (st.size, st.mtime_ns):
-                if rel not in errors:
-                    continue
-            if errors.get(rel) == (st.size, st.mtime_ns):
-                continue
-            candidates.append(Candidate(rel, st.size, st.mtime_ns, known.content_hash if known else None))
+            unchanged = known is not None and (known.size, known.mtime_ns) == (st.size, st.mtime_ns)
+            if (unchanged and rel not in errors) or errors.get(rel) == (st.size, st.mtime_ns):
+                continue  # same size and mtime as what the archive (or its error) is based on
+            candidates.append(
+                Candidate(rel, st.size, st.mtime_ns, known.content_hash if known else None)
+            )
 
         result = ApplyResult()
         if rejected:
@@ -150,7 +158,11 @@ class Ingestor:
                 parsed: list[Outcome] = []
                 while len(parsed) < len(window):
                     while submitted < len(chunks) and len(pending) < AHEAD * workers:
-                        pending.append(pool.submit(_parse_chunk, self.content_dir, self.settings, chunks[submitted]))
+                        pending.append(
+                            pool.submit(
+                                _parse_chunk, self.content_dir, self.settings, chunks[submitted]
+                            )
+                        )
                         submitted += 1
                     parsed += pending.popleft().result()
                 yield parsed

@@ -1,1 +1,1 @@
-"""Pure functions from archived articles to bytes: HTML pages now, feeds and partner formats next."""
+"""Pure functions from archived articles to bytes: HTML pages, later feeds and partner formats."""

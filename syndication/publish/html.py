@@ -31,7 +31,9 @@ def _common(settings: Settings, edition: Edition) -> dict[str, Any]:
         "editions": settings.editions,
         "local_date": lambda m: local_date(m, edition),
         "reading_minutes": reading_minutes,
-        "section_name": lambda slug: (s.name(edition.code) if (s := settings.section(slug)) else slug),
+        "section_name": lambda slug: (
+            s.name(edition.code) if (s := settings.section(slug)) else slug
+        ),
     }
 
 
