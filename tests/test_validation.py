@@ -78,7 +78,7 @@ Body **text** here.
     assert article.syndication is True  # said explicitly, so the licensed-in default is overridden
     assert article.corrections[0].text.startswith("The number")
     assert "<strong>text</strong>" in article.body_html
-    assert lines["image"] == 10 and lines["corrections"] == 19 and lines["image.alt"] == 12
+    assert lines["image"] == 10 and lines["corrections"] == 19 and lines["id"] == 9
 
 
 @pytest.mark.parametrize(
@@ -122,6 +122,25 @@ def test_field_errors_name_field_line_and_fix(
     assert error.line == line if field != "publishd" else error.line == 4
     assert words in error.message
     assert error.format().startswith(f"world/story.md:{error.line}: {field}: ")
+
+
+def test_nested_fields_are_reported_on_their_own_line(site: Settings) -> None:
+    (site.content_dir / "world").mkdir()
+    (site.content_dir / "world" / "pic.png").write_bytes(PNG_1x1)
+    text = (
+        "---\ntitle: Hi\npublished: 2024-03-01\nimage:\n  src: pic.png\n  alt: A quay\n"
+        "  credits: Staff\ncorrections:\n  - date: 2024-03-02\n    text: Fixed.\n"
+        "  - date: 2024-03-02T10:00:00\n    text: Again.\n---\n\nBody.\n"
+    )
+    error = error_of(site, text)
+    assert (error.field, error.line) == ("image.credits", 7)
+    fixed = error_of(site, text.replace("credits", "credit"))
+    assert (fixed.field, fixed.line) == ("corrections.1.date", 11)
+    twice = text.replace("  credits: Staff\n", "  alt: Again\n").replace("T10:00:00", "")
+    duplicate = error_of(site, twice)
+    assert (duplicate.field, duplicate.line) == ("image.alt", 7)
+    assert "given twice" in duplicate.message
+    parse(site, twice.replace("  alt: Again\n", ""))  # two list items may repeat their keys
 
 
 def test_time_without_zone_is_refused_but_a_date_alone_is_local_midnight(site: Settings) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -124,6 +125,7 @@ class ArchiveWriter:
         set with every chunk, and withdraws only with the last).
         """
         result = ApplyResult()
+        inserted: list[int] = []
         gone_set = set(gone)
         now = self.clock()
         conn = self.conn
@@ -138,7 +140,7 @@ class ArchiveWriter:
                 result.unchanged += 1
             for item in accepted:
                 try:
-                    self._upsert(item, gone_set, now, result)
+                    self._upsert(item, gone_set, now, result, inserted)
                 except ContentError as error:
                     self._record_error(Rejected(item.file, item.size, item.mtime_ns, error), now)
                     result.errors.append(error)
@@ -148,13 +150,27 @@ class ArchiveWriter:
             if withdraw_gone:
                 for file in sorted(gone_set):
                     self._file_gone(file, now, result)
+            if inserted:
+                conn.execute(
+                    "INSERT INTO articles_fts(rowid, title, standfirst, body_text) "
+                    "SELECT num, title, standfirst, body_text FROM articles "
+                    "WHERE num IN (SELECT value FROM json_each(?))",
+                    (json.dumps(inserted),),
+                )
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         return result
 
-    def _upsert(self, item: Accepted, gone: set[str], now: datetime, result: ApplyResult) -> None:
+    def _upsert(
+        self,
+        item: Accepted,
+        gone: set[str],
+        now: datetime,
+        result: ApplyResult,
+        inserted: list[int],
+    ) -> None:
         conn = self.conn
         art = item.article
         article_id = self._identify(item, gone)
@@ -207,7 +223,8 @@ class ArchiveWriter:
                 "VALUES (" + ",".join("?" * 28) + ")",
                 (*values, digest, article_id, 1, stamp, stamp),
             )
-            num, version, old_state = cursor.lastrowid, 1, None
+            num, version, old_state = int(cursor.lastrowid or 0), 1, None
+            inserted.append(num)
         else:
             num, old_path, old_state = row[0], row[6], State(row[3])
             version = row[5] + (row[4] != digest or bool(row[2]))

@@ -38,15 +38,12 @@ def name_slug(name: str) -> str:
 class FieldReader:
     """Reads one file's front matter; every error it raises names the file, line and field."""
 
-    def __init__(self, fields: dict[str, Any], lines: dict[str, int], file: str) -> None:
-        self.fields = fields
-        self.lines = lines
+    def __init__(self, line_of: Callable[[str], int | None], file: str) -> None:
+        self.line_of = line_of
         self.file = file
 
     def error(self, name: str, message: str) -> ContentError:
-        top = name.split(".")[0]
-        line = self.lines.get(name) or self.lines.get(top)
-        return ContentError(self.file, message, line=line, field=name)
+        return ContentError(self.file, message, line=self.line_of(name), field=name)
 
     def refuse_unknown(
         self, mapping: dict[str, Any], allowed: tuple[str, ...], prefix: str

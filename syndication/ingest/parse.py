@@ -41,7 +41,7 @@ def parse_article(
     `file` is the path relative to `content_dir`, with forward slashes.
     """
     doc = frontmatter.split(decode(data, file), file)
-    reader = FieldReader(doc.fields, doc.lines, file)
+    reader = FieldReader(doc.line, file)
     f = doc.fields
     reader.refuse_unknown(f, ARTICLE_FIELDS, "")
 
@@ -111,7 +111,7 @@ def parse_article(
         corrections=reader.corrections(f.get("corrections"), tz),
         path=article_path(edition, section, published.astimezone(tz), slug),
     )
-    return article, doc.lines
+    return article, doc.top_lines
 
 
 def _section(reader: FieldReader, value: object, file: str, settings: Settings) -> str:

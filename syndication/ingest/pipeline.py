@@ -30,7 +30,7 @@ from syndication.ingest.parse import parse_article
 WINDOW = 1000  # files committed together: a crash loses at most this many to re-read
 POOL_THRESHOLD = 300  # below this, a process pool costs more than it saves
 CHUNK = 50  # files per task sent to a worker process
-AHEAD = 8  # tasks queued per worker, so workers parse while the writer applies
+AHEAD = 2 * WINDOW // CHUNK  # tasks in flight: workers parse the next window while one is applied
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +157,7 @@ class Ingestor:
             for window in windows:
                 parsed: list[Outcome] = []
                 while len(parsed) < len(window):
-                    while submitted < len(chunks) and len(pending) < AHEAD * workers:
+                    while submitted < len(chunks) and len(pending) < AHEAD:
                         pending.append(
                             pool.submit(
                                 _parse_chunk, self.content_dir, self.settings, chunks[submitted]
