@@ -24,7 +24,7 @@ PNG_1x1 = bytes.fromhex(
 
 
 def make_settings(root: Path, **overrides: object) -> Settings:
-    content = root / "content"
+    content = (root / "content").resolve()
     content.mkdir(exist_ok=True)
     values: dict[str, object] = {
         "content_dir": content,

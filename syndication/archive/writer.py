@@ -21,14 +21,61 @@ from syndication.model import Article, ChangeKind, State, Status
 
 @dataclass(frozen=True, slots=True)
 class Accepted:
-    """A file that parsed into an Article."""
+    """A file that parsed into an Article, with its archive row already worked out.
+
+    Build it with `Accepted.of()`, which parse workers call: the row, its digest and the id
+    the article would be assigned cost CPU, and the single writer is the one step that cannot
+    be spread over cores.
+    """
 
     file: str
     size: int
     mtime_ns: int
     content_hash: str
     article: Article
-    lines: dict[str, int] = field(default_factory=dict)
+    lines: dict[str, int]
+    columns: tuple[object, ...]  # values for ARTICLE_COLUMNS
+    digest: str  # of what readers see, not of the file: a move to another section is a change
+    assigned_id: str
+
+    @classmethod
+    def of(
+        cls, file: str, size: int, mtime_ns: int, content_hash: str, article: Article,
+        lines: dict[str, int],
+    ) -> Accepted:  # fmt: skip
+        art = article
+        columns = (
+            art.edition, art.section, art.slug, art.path, art.title, art.standfirst,
+            art.body_html, art.body_text, art.word_count, to_iso(art.published),
+            to_iso(art.updated) if art.updated else None, art.status.value,
+            art.source, art.rights, int(art.syndication), art.original_url, art.translation_of,
+            image_to_json(art.image), corrections_to_json(art.corrections),
+        )  # fmt: skip
+        hasher = hashlib.blake2b(digest_size=16)
+        names = [f"topic:{t.name}" for t in art.topics] + [f"author:{a.name}" for a in art.authors]
+        for value in (*columns, *names):
+            hasher.update(str(value).encode() + b"\x1f")
+        digest = hasher.hexdigest()
+        return cls(
+            file, size, mtime_ns, content_hash, art, lines, columns, digest, assigned_id(art)
+        )
+
+
+ARTICLE_COLUMNS = (
+    "edition", "section", "slug", "path", "title", "standfirst", "body_html", "body_text",
+    "word_count", "published", "updated", "status", "source", "rights", "syndication",
+    "original_url", "translation_of", "image", "corrections",
+)  # fmt: skip
+# Set by the writer, not the file: state, source_file, content_hash, id_given, digest.
+_WRITER_COLUMNS = ("state", "source_file", "content_hash", "id_given", "digest")
+_INSERT = (
+    f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS + _WRITER_COLUMNS)}, id, version, "
+    f"first_seen, last_changed) VALUES ({', '.join('?' * (len(ARTICLE_COLUMNS) + 9))})"
+)
+_UPDATE = (
+    f"UPDATE articles SET {', '.join(c + ' = ?' for c in ARTICLE_COLUMNS + _WRITER_COLUMNS)}, "
+    "file_gone = 0, version = ?, last_changed = ? WHERE num = ?"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,48 +249,24 @@ class ArchiveWriter:
 
         state = state_of(art.status, art.published, now)
         stamp = to_iso(now)
-        values = (
-            art.edition, art.section, art.slug, path, art.title, art.standfirst,
-            art.body_html, art.body_text, art.word_count, to_iso(art.published),
-            to_iso(art.updated) if art.updated else None, art.status.value, state.value,
-            art.source, art.rights, int(art.syndication), art.original_url, art.translation_of,
-            image_to_json(art.image), corrections_to_json(art.corrections), item.file,
-            item.content_hash, int(art.id_given),
-        )  # fmt: skip
-        # What readers see, not which file it came from: moving section is a new version.
-        seen = repr((values[:-3], art.topics, art.authors)).encode()
-        digest = hashlib.blake2b(seen, digest_size=16).hexdigest()
+        values = (*item.columns, state.value, item.file, item.content_hash, int(art.id_given),
+                  item.digest)  # fmt: skip
         if row is None:
-            cursor = conn.execute(
-                "INSERT INTO articles (edition, section, slug, path, title, standfirst, "
-                "body_html, body_text, word_count, published, updated, status, state, source, "
-                "rights, syndication, original_url, translation_of, image, corrections, "
-                "source_file, content_hash, id_given, digest, id, version, first_seen, "
-                "last_changed) "
-                "VALUES (" + ",".join("?" * 28) + ")",
-                (*values, digest, article_id, 1, stamp, stamp),
-            )
+            cursor = conn.execute(_INSERT, (*values, article_id, 1, stamp, stamp))
             num, version, old_state = int(cursor.lastrowid or 0), 1, None
             inserted.append(num)
         else:
             num, old_path, old_state = row[0], row[6], State(row[3])
-            version = row[5] + (row[4] != digest or bool(row[2]))
-            conn.execute(
-                "UPDATE articles SET edition=?, section=?, slug=?, path=?, title=?, "
-                "standfirst=?, body_html=?, body_text=?, word_count=?, published=?, updated=?, "
-                "status=?, state=?, source=?, rights=?, syndication=?, original_url=?, "
-                "translation_of=?, image=?, corrections=?, source_file=?, content_hash=?, "
-                "id_given=?, digest=?, file_gone=0, version=?, last_changed=? WHERE num=?",
-                (*values, digest, version, stamp, num),
-            )
+            version = row[5] + (row[4] != item.digest or bool(row[2]))
+            conn.execute(_UPDATE, (*values, version, stamp, num))
             if old_path != path:
                 conn.execute(
                     "INSERT OR REPLACE INTO url_history (path, article_id, until) VALUES (?,?,?)",
                     (old_path, article_id, stamp),
                 )
         conn.execute("DELETE FROM url_history WHERE path = ?", (path,))
-        self._replace_names("article_topics", num, art.topics)
-        self._replace_names("article_authors", num, art.authors)
+        self._replace_names("article_topics", num, art.topics, fresh=row is None)
+        self._replace_names("article_authors", num, art.authors, fresh=row is None)
 
         previous = conn.execute("SELECT article_id FROM sources WHERE file = ?", (item.file,))
         previous_id = previous.fetchone()
@@ -299,15 +322,16 @@ class ArchiveWriter:
             ):
                 if file in gone:
                     return str(article_id)
-        candidate = base = assigned_id(art)
+        candidate = base = item.assigned_id
         suffix = 2
         while conn.execute("SELECT 1 FROM articles WHERE id = ?", (candidate,)).fetchone():
             candidate = f"{base}-{suffix}"
             suffix += 1
         return candidate
 
-    def _replace_names(self, table: str, num: int | None, names: Iterable[object]) -> None:
-        self.conn.execute(f"DELETE FROM {table} WHERE article_num = ?", (num,))
+    def _replace_names(self, table: str, num: int, names: Iterable[object], *, fresh: bool) -> None:
+        if not fresh:
+            self.conn.execute(f"DELETE FROM {table} WHERE article_num = ?", (num,))
         self.conn.executemany(
             f"INSERT INTO {table} (article_num, slug, name, position) VALUES (?, ?, ?, ?)",
             [(num, n.slug, n.name, i) for i, n in enumerate(names)],  # type: ignore[attr-defined]

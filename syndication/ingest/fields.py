@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Callable
 from datetime import date, datetime, time
@@ -191,7 +192,7 @@ class FieldReader:
             )
         info = probe(resolved)
         return Image(
-            src=resolved.relative_to(content_dir.resolve()).as_posix(),
+            src=resolved.relative_to(content_dir).as_posix(),
             alt=alt,
             caption=self.text("image.caption", value.get("caption")),
             credit=self.text("image.credit", value.get("credit"), max_len=300),
@@ -220,17 +221,20 @@ class FieldReader:
         return tuple(out)
 
 
-def _image_path(src: str, article_dir: Path, content_dir: Path) -> Path | None:
-    """Resolve next to the article first, then from the content root; never outside it."""
+def _image_path(src: str, article_dir: Path, root: Path) -> Path | None:
+    """Next to the article first, then from the content root; never outside it.
+
+    `root` is the resolved content folder; one realpath per candidate settles links and `..`.
+    """
     if "://" in src or src.startswith("//"):
         return None
-    root = content_dir.resolve()
-    bases = [article_dir] if not src.startswith("/") else []
-    bases.append(content_dir)
+    bases = [str(article_dir)] if not src.startswith("/") else []
+    bases.append(str(root))
+    prefix = str(root) + os.sep
     for base in bases:
-        candidate = (base / src.lstrip("/")).resolve()
-        if candidate.is_relative_to(root) and candidate.is_file():
-            return candidate
+        candidate = os.path.realpath(os.path.join(base, src.lstrip("/")))
+        if candidate.startswith(prefix) and os.path.isfile(candidate):
+            return Path(candidate)
     return None
 
 

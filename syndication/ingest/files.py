@@ -80,10 +80,9 @@ def _rel(path: str, root: str) -> str:
     return os.path.relpath(path, root).replace(os.sep, "/")
 
 
-def read_source(content_dir: Path, rel: str, max_bytes: int) -> bytes:
-    """The file's bytes, or a ContentError an editor can act on."""
-    path = content_dir / rel
-    root = content_dir.resolve()
+def read_source(root: Path, rel: str, max_bytes: int) -> bytes:
+    """The file's bytes, or a ContentError an editor can act on. `root` must be resolved."""
+    path = root / rel
     try:
         if path.is_symlink() and not path.resolve().is_relative_to(root):
             raise ContentError(

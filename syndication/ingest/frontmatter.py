@@ -41,7 +41,9 @@ class FrontMatter:
     """Parsed fields and where they are. Exact lines of nested fields are worked out only
     when an error needs them: the fast path (YAML's C parser) keeps ingest cheap."""
 
-    def __init__(self, fields: dict[str, Any], yaml_text: str, body: str, body_line: int, file: str):
+    def __init__(
+        self, fields: dict[str, Any], yaml_text: str, body: str, body_line: int, file: str
+    ):
         self.fields = fields
         self.body = body
         self.body_line = body_line

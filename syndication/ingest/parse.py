@@ -38,7 +38,7 @@ def parse_article(
 ) -> tuple[Article, dict[str, int]]:
     """The article and the line of each front matter field (for errors found later).
 
-    `file` is the path relative to `content_dir`, with forward slashes.
+    `content_dir` is the resolved content folder; `file` is relative to it, with forward slashes.
     """
     doc = frontmatter.split(decode(data, file), file)
     reader = FieldReader(doc.line, file)

@@ -52,7 +52,7 @@ def parse_file(content_dir: Path, settings: Settings, cand: Candidate) -> Outcom
         if digest == cand.known_hash:
             return Touched(cand.file, cand.size, cand.mtime_ns)
         article, lines = parse_article(data, cand.file, content_dir, settings)
-        return Accepted(cand.file, cand.size, cand.mtime_ns, digest, article, lines)
+        return Accepted.of(cand.file, cand.size, cand.mtime_ns, digest, article, lines)
     except ContentError as error:
         return Rejected(cand.file, cand.size, cand.mtime_ns, error)
 

@@ -109,7 +109,9 @@ def pelican_rate(content: Path, count: int) -> float | None:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, target)
     settings = DATA / "pelicanconf.py"
-    settings.write_text('SITEURL = ""\nDEFAULT_DATE = "fs"\nTIMEZONE = "UTC"\nFEED_ALL_ATOM = None\n')
+    settings.write_text(
+        'SITEURL = ""\nDEFAULT_DATE = "fs"\nTIMEZONE = "UTC"\nFEED_ALL_ATOM = None\n'
+    )
     output = DATA / "pelican-output"
     shutil.rmtree(output, ignore_errors=True)
     start = time.perf_counter()
@@ -131,7 +133,9 @@ def edit_latency(edits: int) -> list[float]:
         server.wait_for(path, 200)
         for n in range(edits):
             marker = f"Edit number {n} of the bench."
-            text = article_text(title="Bench story", published="2026-01-05T10:00:00+01:00", body=marker)
+            text = article_text(
+                title="Bench story", published="2026-01-05T10:00:00+01:00", body=marker
+            )
             started = time.monotonic()
             story.write_text(text)
             server.wait_for(path, 200, timeout=10, contains=marker)
