@@ -44,6 +44,20 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
         raise AssertionError("a newer schema must not be opened")
 
 
+def test_a_reader_in_a_long_transaction_does_not_block_the_writer(newsroom: Newsroom) -> None:
+    newsroom.write("world/a.md", article_text())
+    newsroom.scan()
+    reader = sqlite3.connect(f"file:{newsroom.settings.db_path}?mode=ro", uri=True)
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+    newsroom.write("world/b.md", article_text(title="Second story"))
+    assert newsroom.scan().published == 1  # commits while the reader's snapshot is open
+    assert reader.execute("SELECT count(*) FROM articles").fetchone() == (1,)  # its snapshot
+    reader.execute("COMMIT")
+    assert reader.execute("SELECT count(*) FROM articles").fetchone() == (2,)
+    reader.close()
+
+
 def test_publish_update_and_unchanged(newsroom: Newsroom) -> None:
     newsroom.write("world/a.md", article_text(topics="[Energy, Ports]"))
     result = newsroom.scan()

@@ -8,7 +8,9 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -58,6 +60,17 @@ def test_the_editors_day(workdir: Path) -> None:
         (workdir / "content" / "world" / "new.md").unlink()
         server.wait_for(STORY + "-at-last", 410, timeout=1.0)
         assert "ingest errors: 0" in syndication("status", cwd=workdir).stdout
+
+
+def test_a_scheduled_article_goes_live_by_itself(workdir: Path) -> None:
+    when = (datetime.now(UTC) + timedelta(seconds=3)).replace(microsecond=0)
+    write(workdir, "world/soon.md", article_text(title="Coming soon", published=when.isoformat()))
+    path = f"/en/world/{when.astimezone(ZoneInfo('Europe/Luxembourg')):%Y/%m/%d}/coming-soon"
+    with serving(workdir) as server:
+        assert server.get(path).status == 404
+        server.wait_for(path, 200, timeout=5)
+        assert datetime.now(UTC) >= when
+        assert "Coming soon" in server.get("/").body
 
 
 def test_a_moved_folder_keeps_every_article(workdir: Path) -> None:

@@ -72,6 +72,7 @@ class Ingestor:
     def ingest_paths(self, rels: Iterable[str]) -> ApplyResult:
         """Just these paths (from the watcher); a folder stands for everything under it."""
         sources = self.writer.sources()
+        known = set(sources) | set(self.writer.error_stats())
         seen: dict[str, files.FileStat | None] = {}
         for rel in rels:
             st = files.stat_one(self.content_dir, rel)
@@ -83,7 +84,7 @@ class Ingestor:
                     continue
             elif st is None:
                 prefix = rel.rstrip("/") + "/"
-                seen.update({k: None for k in sources if k.startswith(prefix)})
+                seen.update({k: None for k in known if k.startswith(prefix)})
             seen[rel] = st
         present = {k: v for k, v in seen.items() if v is not None}
         gone = [k for k, v in seen.items() if v is None]
@@ -112,7 +113,7 @@ class Ingestor:
             st = present[rel]
             known = sources.get(rel)
             if st.is_dir:
-                if known is not None:
+                if known is not None and errors.get(rel) != (0, 0):
                     message = "this is now a folder, not a file; the last good version stays"
                     rejected.append(Rejected(rel, 0, 0, ContentError(rel, message)))
                 continue
