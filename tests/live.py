@@ -63,10 +63,13 @@ class Server:
             time.sleep(0.02)
 
 
-def syndication(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def syndication(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the command line as a user would, with the sample site's settings file."""
     return subprocess.run(
         [sys.executable, "-m", "syndication", *args, "--config", str(REPO / "syndication.toml")],
-        cwd=cwd, capture_output=True, text=True, timeout=120,
+        cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -16,18 +13,7 @@ from syndication.archive.schema import open_writer
 from syndication.archive.writer import ArchiveWriter
 from syndication.ingest.pipeline import Ingestor
 from tests.conftest import REPO, article_text, make_settings
-
-CONFIG = REPO / "syndication.toml"
-
-
-def run(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "syndication", *args, "--config", str(CONFIG)],
-        cwd=cwd, env=full_env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+from tests.live import syndication as run
 
 
 @pytest.fixture
