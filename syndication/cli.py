@@ -97,7 +97,7 @@ def _ingest(settings: Settings, args: argparse.Namespace) -> int:
     writer = ArchiveWriter(open_writer(settings.db_path))
     try:
         result = Ingestor(settings, writer).full_scan()
-        writer.promote_due()
+        result.add(writer.promote_due())
     finally:
         writer.conn.close()
     for error in result.errors:

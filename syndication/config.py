@@ -41,6 +41,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "syndicate_by_default", True, "`syndication` of an article from no licensed-in source."
     ),
+    Setting(
+        "tag_authority",
+        "harbourledger.example,2026",
+        "Authority of feed and entry ids (tag: URIs, RFC 4151). Never change it once published.",
+    ),
+    Setting("feed_limit", 50, "Entries in a subscription feed."),
+    Setting("feed_max_age", 300, "Seconds shared caches and readers may keep a feed."),
+    Setting("feed_stale_seconds", 86400, "stale-while-revalidate and stale-if-error for feeds."),
+    Setting(
+        "tombstone_days", 30, "How long a withdrawn article stays in Atom feeds as a tombstone."
+    ),
+    Setting("websub_hubs", (), "WebSub hubs feeds advertise and ping (comma-separated in env)."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -58,6 +70,12 @@ class Settings:
     watch_debounce_ms: int = _BY_NAME["watch_debounce_ms"].default
     home_limit: int = _BY_NAME["home_limit"].default
     syndicate_by_default: bool = _BY_NAME["syndicate_by_default"].default
+    tag_authority: str = _BY_NAME["tag_authority"].default
+    feed_limit: int = _BY_NAME["feed_limit"].default
+    feed_max_age: int = _BY_NAME["feed_max_age"].default
+    feed_stale_seconds: int = _BY_NAME["feed_stale_seconds"].default
+    tombstone_days: int = _BY_NAME["tombstone_days"].default
+    websub_hubs: tuple[str, ...] = _BY_NAME["websub_hubs"].default
     editions: tuple[Edition, ...] = (
         Edition("en", "English", "en", "Europe/Luxembourg", "%d.%m.%Y"),
     )
@@ -87,6 +105,10 @@ class Settings:
     def absolute(self, path: str) -> str:
         return self.base_url.rstrip("/") + path
 
+    def tag(self, specific: str) -> str:
+        """A permanent tag: URI (RFC 4151), independent of where the site is served from."""
+        return f"tag:{self.tag_authority}:{specific}"
+
     def with_overrides(self, **values: Any) -> Settings:
         """Apply command-line flags; None means 'not given'."""
         given = {k: _coerce(k, v) for k, v in values.items() if v is not None}
@@ -98,6 +120,9 @@ def _coerce(name: str, value: Any) -> Any:
     try:
         if name in ("content_dir", "db_path"):
             return Path(value)
+        if isinstance(default, tuple):
+            items = value.split(",") if isinstance(value, str) else list(value)
+            return tuple(str(item).strip() for item in items if str(item).strip())
         if isinstance(default, bool):
             if isinstance(value, bool):
                 return value
@@ -138,6 +163,9 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
     if "editions" in data:
         values["editions"] = tuple(_edition(code, e) for code, e in data["editions"].items())
     if "sections" in data:
+        reserved = {"topic", "author", "archive", "feed.atom", "feed.rss", "feed.json"}
+        if clash := reserved & set(data["sections"]):
+            raise ConfigError(f"{path}: {sorted(clash)} cannot be section names (used in URLs)")
         values["sections"] = tuple(
             Section(slug, dict(s.get("names", {})) or {"en": slug.title()})
             for slug, s in data["sections"].items()

@@ -197,3 +197,37 @@ class ArchivedArticle:
     version: int
     source_file: str
     last_changed: datetime
+
+
+class FeedKind(enum.StrEnum):
+    ALL = "all"
+    SECTION = "section"
+    TOPIC = "topic"
+    AUTHOR = "author"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedScope:
+    """Which articles a feed carries: an edition's whole output, or one section, topic or author."""
+
+    edition: str
+    kind: FeedKind = FeedKind.ALL
+    key: str = ""  # section, topic or author slug
+
+    @property
+    def path(self) -> str:
+        """The URL folder of the feed: /en, /en/world, /en/topic/energy, /en/author/ines-varga."""
+        if self.kind is FeedKind.ALL:
+            return f"/{self.edition}"
+        if self.kind is FeedKind.SECTION:
+            return f"/{self.edition}/{self.key}"
+        return f"/{self.edition}/{self.kind.value}/{self.key}"
+
+
+@dataclass(frozen=True, slots=True)
+class Tombstone:
+    """A withdrawn article, announced in Atom feeds (RFC 6721) for a while."""
+
+    id: str
+    path: str
+    withdrawn: datetime

@@ -149,9 +149,9 @@ def test_a_scheduled_article_goes_live_at_its_time_with_no_file_change(newsroom:
     newsroom.scan()
     assert newsroom.one("SELECT state FROM articles") == "scheduled"
     assert newsroom.writer.next_due() is not None
-    assert newsroom.writer.promote_due() == 0
+    assert newsroom.writer.promote_due().published == 0
     newsroom.now[0] += timedelta(hours=2, minutes=1)
-    assert newsroom.writer.promote_due() == 1
+    assert newsroom.writer.promote_due().published == 1
     assert newsroom.one("SELECT state FROM articles") == "live"
     assert [c[1] for c in changes(newsroom)] == ["published"]
     assert newsroom.writer.next_due() is None

@@ -85,7 +85,7 @@ class Archive:
         ) as cursor:
             row = await cursor.fetchone()
         if row is not None:
-            return await self._archived(row, cursor.description)
+            return (await self._archived([row], cursor.description))[0]
         async with self.conn.execute(
             "SELECT a.path FROM url_history h JOIN articles a ON a.id = h.article_id "
             "WHERE h.path = ?",
@@ -99,7 +99,16 @@ class Archive:
             "SELECT * FROM articles WHERE id = ?", (article_id,)
         ) as cursor:
             row = await cursor.fetchone()
-            return await self._archived(row, cursor.description) if row else None
+            return (await self._archived([row], cursor.description))[0] if row else None
+
+    async def articles_where(self, clause: str, params: tuple[Any, ...]) -> list[ArchivedArticle]:
+        """Full articles for `SELECT ... FROM articles a WHERE <clause>`, topics and authors
+        fetched for all of them at once."""
+        async with self.conn.execute(
+            f"SELECT a.* FROM articles a WHERE {clause}", params
+        ) as cursor:
+            rows = list(await cursor.fetchall())
+            return await self._archived(rows, cursor.description)
 
     async def status(self) -> ArchiveStatus:
         async with self.conn.execute("SELECT state, count(*) FROM articles GROUP BY state") as c:
@@ -142,38 +151,46 @@ class Archive:
                 out.setdefault(num, []).append((slug, name))
             return out
 
-    async def _archived(self, row: Any, description: Any) -> ArchivedArticle:
-        r = {d[0]: v for d, v in zip(description, row, strict=True)}
-        topics = (await self._names("article_topics", [r["num"]])).get(r["num"], [])
-        authors = (await self._names("article_authors", [r["num"]])).get(r["num"], [])
-        article = Article(
-            id=r["id"],
-            id_given=bool(r["id_given"]),
-            edition=r["edition"],
-            section=r["section"],
-            slug=r["slug"],
-            title=r["title"],
-            published=from_iso(r["published"]),
-            updated=from_iso(r["updated"]) if r["updated"] else None,
-            body_html=r["body_html"],
-            body_text=r["body_text"],
-            word_count=r["word_count"],
-            status=Status(r["status"]),
-            standfirst=r["standfirst"],
-            authors=tuple(Author(*a) for a in authors),
-            topics=tuple(Topic(*t) for t in topics),
-            image=image_from_json(r["image"]),
-            source=r["source"],
-            rights=r["rights"],
-            syndication=bool(r["syndication"]),
-            original_url=r["original_url"],
-            translation_of=r["translation_of"],
-            corrections=corrections_from_json(r["corrections"]),
-            path=r["path"],
-        )
-        return ArchivedArticle(
-            article, State(r["state"]), r["version"], r["source_file"], from_iso(r["last_changed"])
-        )
+    async def _archived(self, rows: list[Any], description: Any) -> list[ArchivedArticle]:
+        columns = [d[0] for d in description]
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        nums = [r["num"] for r in records]
+        topics = await self._names("article_topics", nums)
+        authors = await self._names("article_authors", nums)
+        return [_archived(r, topics.get(r["num"], []), authors.get(r["num"], [])) for r in records]
+
+
+def _archived(
+    r: dict[str, Any], topics: list[tuple[str, str]], authors: list[tuple[str, str]]
+) -> ArchivedArticle:
+    article = Article(
+        id=r["id"],
+        id_given=bool(r["id_given"]),
+        edition=r["edition"],
+        section=r["section"],
+        slug=r["slug"],
+        title=r["title"],
+        published=from_iso(r["published"]),
+        updated=from_iso(r["updated"]) if r["updated"] else None,
+        body_html=r["body_html"],
+        body_text=r["body_text"],
+        word_count=r["word_count"],
+        status=Status(r["status"]),
+        standfirst=r["standfirst"],
+        authors=tuple(Author(*a) for a in authors),
+        topics=tuple(Topic(*t) for t in topics),
+        image=image_from_json(r["image"]),
+        source=r["source"],
+        rights=r["rights"],
+        syndication=bool(r["syndication"]),
+        original_url=r["original_url"],
+        translation_of=r["translation_of"],
+        corrections=corrections_from_json(r["corrections"]),
+        path=r["path"],
+    )
+    return ArchivedArticle(
+        article, State(r["state"]), r["version"], r["source_file"], from_iso(r["last_changed"])
+    )
 
 
 def _summary(row: Any, authors: tuple[Author, ...]) -> ArticleSummary:

@@ -112,6 +112,8 @@ class ApplyResult:
     withdrawn: int = 0
     unchanged: int = 0
     errors: list[ContentError] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # ids of articles with a logged change
+    seq: int = 0  # the changes sequence after this batch
 
     def add(self, other: ApplyResult) -> None:
         self.published += other.published
@@ -119,6 +121,8 @@ class ApplyResult:
         self.withdrawn += other.withdrawn
         self.unchanged += other.unchanged
         self.errors.extend(other.errors)
+        self.changed.extend(other.changed)
+        self.seq = max(self.seq, other.seq)
 
 
 def state_of(status: Status, published: datetime, now: datetime) -> State:
@@ -140,6 +144,7 @@ class ArchiveWriter:
     def __init__(self, conn: sqlite3.Connection, clock: Callable[[], datetime] | None = None):
         self.conn = conn
         self.clock = clock or (lambda: datetime.now(UTC))
+        self._logged: list[str] = []  # article ids logged in `changes` by the current batch
 
     # -- what ingest needs to decide what to read ------------------------------------------
 
@@ -172,6 +177,7 @@ class ArchiveWriter:
         set with every chunk, and withdraws only with the last).
         """
         result = ApplyResult()
+        self._logged = []
         inserted: list[int] = []
         gone_set = set(gone)
         now = self.clock()
@@ -208,6 +214,8 @@ class ArchiveWriter:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        result.changed = self._logged
+        result.seq = self.last_seq()
         return result
 
     def _upsert(
@@ -370,6 +378,7 @@ class ArchiveWriter:
             result.withdrawn += 1
 
     def _log(self, article_id: str, kind: ChangeKind, now: datetime, version: int) -> None:
+        self._logged.append(article_id)
         self.conn.execute(
             "INSERT INTO changes (article_id, kind, at, version) VALUES (?, ?, ?, ?)",
             (article_id, kind.value, to_iso(now), version),
@@ -377,10 +386,11 @@ class ArchiveWriter:
 
     # -- the scheduler's side ---------------------------------------------------------------
 
-    def promote_due(self) -> int:
-        """Scheduled articles whose time has come go live; returns how many did."""
+    def promote_due(self) -> ApplyResult:
+        """Scheduled articles whose time has come go live."""
         now = self.clock()
         conn = self.conn
+        self._logged = []
         conn.execute("BEGIN IMMEDIATE")
         try:
             due = conn.execute(
@@ -397,7 +407,7 @@ class ArchiveWriter:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        return len(due)
+        return ApplyResult(published=len(due), changed=self._logged, seq=self.last_seq())
 
     def next_due(self) -> datetime | None:
         row = self.conn.execute(

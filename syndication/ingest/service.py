@@ -49,7 +49,7 @@ class IngestService:
         self._writer = await self._on_writer(self._open)
         self._ingestor = Ingestor(self.settings, self._writer)
         result = await self._on_writer(self._ingestor.full_scan)
-        await self._on_writer(self._writer.promote_due)
+        result.add(await self._on_writer(self._writer.promote_due))
         self._report("scan", result)
         self.caught_up = True
         self._tasks = [
@@ -109,9 +109,8 @@ class IngestService:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
             promoted = await self._on_writer(self._writer.promote_due)
-            if promoted:
-                log.info("scheduled articles went live: %d", promoted)
-                self._report("schedule", ApplyResult(published=promoted))
+            if promoted.published:
+                self._report("schedule", promoted)
 
     def _report(self, why: str, result: ApplyResult) -> None:
         if result.published or result.updated or result.withdrawn or result.errors:

@@ -1,0 +1,108 @@
+"""What feeds need from the archive: their articles, tombstones, months, and what changed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from syndication.archive.codec import from_iso, to_iso
+from syndication.archive.queries import Archive
+from syndication.model import ArchivedArticle, FeedKind, FeedScope, Tombstone
+
+
+def scope_filter(scope: FeedScope) -> tuple[str, tuple[Any, ...]]:
+    """A WHERE fragment over `articles a` selecting the scope's articles (in any state)."""
+    if scope.kind is FeedKind.ALL:
+        return "a.edition = ?", (scope.edition,)
+    if scope.kind is FeedKind.SECTION:
+        return "a.edition = ? AND a.section = ?", (scope.edition, scope.key)
+    table = "article_topics" if scope.kind is FeedKind.TOPIC else "article_authors"
+    return (
+        f"a.edition = ? AND a.num IN (SELECT article_num FROM {table} WHERE slug = ?)",
+        (scope.edition, scope.key),
+    )
+
+
+async def scope_exists(archive: Archive, scope: FeedScope) -> bool:
+    """Has anything ever been published in this scope (a 404 otherwise)."""
+    where, params = scope_filter(scope)
+    async with archive.conn.execute(
+        f"SELECT 1 FROM articles a WHERE {where} AND a.state IN ('live', 'withdrawn') LIMIT 1",
+        params,
+    ) as cursor:
+        return await cursor.fetchone() is not None
+
+
+async def feed_articles(archive: Archive, scope: FeedScope, limit: int) -> list[ArchivedArticle]:
+    """The newest live articles of the scope, newest first."""
+    where, params = scope_filter(scope)
+    return await archive.articles_where(
+        f"a.state = 'live' AND {where} ORDER BY a.published DESC, a.num DESC LIMIT ?",
+        (*params, limit),
+    )
+
+
+async def month_articles(archive: Archive, scope: FeedScope, month: str) -> list[ArchivedArticle]:
+    """Every live article of the scope published in `month` (YYYY-MM, UTC), newest first."""
+    where, params = scope_filter(scope)
+    return await archive.articles_where(
+        f"a.state = 'live' AND {where} AND a.published >= ? AND a.published < ? "
+        "ORDER BY a.published DESC, a.num DESC",
+        (*params, f"{month}-01T00:00:00Z", f"{_next_month(month)}-01T00:00:00Z"),
+    )
+
+
+async def months(archive: Archive, scope: FeedScope) -> list[str]:
+    """Months (YYYY-MM) with live articles in the scope, oldest first."""
+    where, params = scope_filter(scope)
+    async with archive.conn.execute(
+        f"SELECT DISTINCT substr(a.published, 1, 7) FROM articles a "
+        f"WHERE a.state = 'live' AND {where} ORDER BY 1",
+        params,
+    ) as cursor:
+        return [str(row[0]) for row in await cursor.fetchall()]
+
+
+async def tombstones(archive: Archive, scope: FeedScope, since: datetime) -> list[Tombstone]:
+    """Articles of the scope whose latest change is a withdrawal at or after `since`."""
+    where, params = scope_filter(scope)
+    async with archive.conn.execute(
+        "SELECT a.id, a.path, c.at FROM changes c JOIN articles a ON a.id = c.article_id "
+        f"WHERE c.kind = 'withdrawn' AND c.at >= ? AND a.state != 'live' AND {where} "
+        "AND c.seq = (SELECT max(seq) FROM changes WHERE article_id = a.id) "
+        "ORDER BY c.seq DESC LIMIT 100",
+        (to_iso(since), *params),
+    ) as cursor:
+        return [Tombstone(r[0], r[1], from_iso(r[2])) for r in await cursor.fetchall()]
+
+
+async def current_seq(archive: Archive) -> int:
+    async with archive.conn.execute("SELECT max(seq) FROM changes") as cursor:
+        row = await cursor.fetchone()
+        return int(row[0] or 0) if row else 0
+
+
+async def changed_since(archive: Archive, seq: int) -> set[str]:
+    """Ids of articles with a change after `seq`."""
+    async with archive.conn.execute(
+        "SELECT DISTINCT article_id FROM changes WHERE seq > ?", (seq,)
+    ) as cursor:
+        return {str(row[0]) for row in await cursor.fetchall()}
+
+
+async def in_scope(archive: Archive, scope: FeedScope, ids: set[str]) -> bool:
+    """Does any of these articles belong to the scope now."""
+    if not ids:
+        return False
+    where, params = scope_filter(scope)
+    marks = ",".join("?" * len(ids))
+    async with archive.conn.execute(
+        f"SELECT 1 FROM articles a WHERE a.id IN ({marks}) AND {where} LIMIT 1",
+        (*ids, *params),
+    ) as cursor:
+        return await cursor.fetchone() is not None
+
+
+def _next_month(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"

@@ -1,0 +1,75 @@
+"""What a feed says, independent of its format: built once, written as Atom, RSS or JSON Feed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from syndication.config import Settings
+from syndication.model import ArchivedArticle, Article, FeedKind, FeedScope, Tombstone
+
+FORMATS = {  # extension -> media type
+    "atom": "application/atom+xml; charset=utf-8",
+    "rss": "application/rss+xml; charset=utf-8",
+    "json": "application/feed+json; charset=utf-8",
+}
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # `updated` of a feed that has never had an entry
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveLinks:
+    """RFC 5005 navigation: the subscription feed, and the archive documents either side."""
+
+    current: str
+    prev_archive: str | None = None
+    next_archive: str | None = None
+    is_archive: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FeedDocument:
+    scope: FeedScope
+    title: str
+    subtitle: str
+    language: str
+    feed_id: str
+    html_url: str
+    self_url: str  # of this document in the format being written
+    alternates: dict[str, str]  # format -> absolute URL of the same feed in that format
+    updated: datetime
+    articles: tuple[ArchivedArticle, ...]
+    tombstones: tuple[Tombstone, ...] = ()
+    hubs: tuple[str, ...] = ()
+    archive: ArchiveLinks | None = None
+
+
+def feed_title(settings: Settings, scope: FeedScope, name: str) -> str:
+    edition = settings.edition(scope.edition)
+    if scope.kind is FeedKind.ALL:
+        return f"{settings.site_name} ({edition.name})"
+    return f"{name} · {settings.site_name} ({edition.name})"
+
+
+def entry_updated(article: Article) -> datetime:
+    """The last significant change: the editor's `updated`, or a correction, or publication."""
+    moments = [article.published, *(c.date for c in article.corrections)]
+    if article.updated:
+        moments.append(article.updated)
+    return max(moments)
+
+
+def document_updated(
+    articles: tuple[ArchivedArticle, ...], tombstones: tuple[Tombstone, ...]
+) -> datetime:
+    """From the archive's state alone, so the same state always gives the same bytes."""
+    moments = [entry_updated(a.article) for a in articles] + [t.withdrawn for t in tombstones]
+    return max(moments, default=EPOCH)
+
+
+def entry_id(settings: Settings, article_id: str) -> str:
+    return settings.tag(f"article:{article_id}")
+
+
+def scope_id(settings: Settings, scope: FeedScope) -> str:
+    """The feed's id; its archive documents share it, being parts of the same feed."""
+    return settings.tag(f"feed:{scope.path.lstrip('/')}")

@@ -1,0 +1,100 @@
+"""feedgen extensions for what feedgen 1.0 cannot write, or writes wrongly.
+
+- Atom entry links: feedgen drops rel/type/length of entry links (its issue 135), so the
+  alternate and enclosure links are written here; RSS gets its one <enclosure> here too.
+- Media RSS with media:credit and media:description (feedgen's media extension has neither).
+- dc:creator and dc:rights in RSS (feedgen writes RSS authors only when they have an e-mail).
+- RSS feed-level atom:link for rel="hub" and RFC 5005 (feedgen writes only rel="self").
+- RFC 5005 fh:archive and RFC 6721 at:deleted-entry in Atom.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.util import xml_elem
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+FH_NS = "http://purl.org/syndication/history/1.0"
+AT_NS = "http://purl.org/atompub/tombstones/1.0"
+
+Element = Any  # lxml elements, which feedgen hands to extensions
+
+
+class NewsroomFeed(BaseExtension):  # type: ignore[misc]
+    def __init__(self) -> None:
+        self.links: list[dict[str, str]] = []  # extra feed links for RSS (hub, archives)
+        self.is_archive = False
+        self.deleted: list[dict[str, str]] = []  # {ref, when, href}
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"media": MEDIA_NS, "dc": DC_NS, "fh": FH_NS, "at": AT_NS}
+
+    def extend_atom(self, feed: Element) -> Element:
+        if self.is_archive:
+            xml_elem(f"{{{FH_NS}}}archive", feed)
+        for item in self.deleted:
+            tomb = xml_elem(f"{{{AT_NS}}}deleted-entry", feed, ref=item["ref"], when=item["when"])
+            xml_elem("link", tomb, rel="alternate", type="text/html", href=item["href"])
+        return feed
+
+    def extend_rss(self, rss: Element) -> Element:
+        channel = rss[0]
+        # Right after feedgen's atom:link rel="self", so related links stay together.
+        at = next(
+            (i + 1 for i, child in enumerate(channel) if child.tag == f"{{{ATOM_NS}}}link"), 3
+        )
+        for offset, link in enumerate(self.links):
+            element = xml_elem(f"{{{ATOM_NS}}}link", None, **link)
+            channel.insert(at + offset, element)
+        return rss
+
+
+class NewsroomEntry(BaseEntryExtension):  # type: ignore[misc]
+    def __init__(self) -> None:
+        self.alternate: dict[str, str] = {}
+        self.image: dict[str, str] | None = (
+            None  # url, type, length, width, height, credit, caption
+        )
+        self.creators: list[str] = []
+        self.rights = ""
+
+    def extend_atom(self, entry: Element) -> Element:
+        # feedgen wrote the entry's links without rel/type (its issue 135): replace them.
+        # It writes Atom in no namespace under an xmlns attribute; plain names match it.
+        for stale in entry.findall("link"):
+            entry.remove(stale)
+        if self.alternate:
+            xml_elem("link", entry, rel="alternate", **self.alternate)
+        if self.image:
+            img = self.image
+            xml_elem("link", entry, rel="enclosure", href=img["url"],
+                     type=img["type"], length=img["length"])  # fmt: skip
+            self._media(entry)
+        return entry
+
+    def extend_rss(self, item: Element) -> Element:
+        for name in self.creators:
+            xml_elem(f"{{{DC_NS}}}creator", item).text = name
+        if self.rights:
+            xml_elem(f"{{{DC_NS}}}rights", item).text = self.rights
+        if self.image:
+            img = self.image
+            xml_elem("enclosure", item, url=img["url"], length=img["length"], type=img["type"])
+            self._media(item)
+        return item
+
+    def _media(self, parent: Element) -> None:
+        img = self.image or {}
+        size = {k: img[k] for k in ("width", "height") if img.get(k)}
+        content = xml_elem(f"{{{MEDIA_NS}}}content", parent, url=img["url"], type=img["type"],
+                           fileSize=img["length"], medium="image", **size)  # fmt: skip
+        if img.get("caption"):
+            xml_elem(f"{{{MEDIA_NS}}}description", content, type="plain").text = img["caption"]
+        if img.get("credit"):
+            xml_elem(f"{{{MEDIA_NS}}}credit", content, role="photographer").text = img["credit"]
+        if img.get("rights"):
+            xml_elem(f"{{{MEDIA_NS}}}copyright", content).text = img["rights"]

@@ -1,0 +1,67 @@
+"""JSON Feed 1.1 (https://jsonfeed.org/version/1.1), written by hand: it is only a dict."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from syndication.archive.codec import to_iso
+from syndication.config import Settings
+from syndication.publish.feed_document import FeedDocument, entry_id, entry_updated
+from syndication.publish.links import absolutize
+
+VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def json_feed_bytes(doc: FeedDocument, settings: Settings) -> bytes:
+    feed: dict[str, Any] = {
+        "version": VERSION,
+        "title": doc.title,
+        "home_page_url": doc.html_url,
+        "feed_url": doc.self_url,
+        "description": doc.subtitle,
+        "language": doc.language,
+        "authors": [{"name": settings.site_name, "url": settings.absolute("/")}],
+    }
+    if doc.hubs:
+        feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in doc.hubs]
+    feed["items"] = [_item(a.article, settings) for a in doc.articles]
+    return json.dumps(feed, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _item(article: Any, settings: Settings) -> dict[str, Any]:
+    url = settings.absolute(article.path)
+    item: dict[str, Any] = {
+        "id": entry_id(settings, article.id),
+        "url": url,
+        "title": article.title,
+        "content_html": absolutize(article.body_html, url),
+        "date_published": to_iso(article.published),
+        "date_modified": to_iso(entry_updated(article)),
+        "language": settings.edition(article.edition).language,
+    }
+    if article.standfirst:
+        item["summary"] = article.standfirst
+    if article.authors:
+        item["authors"] = [
+            {"name": a.name, "url": settings.absolute(f"/{article.edition}/author/{a.slug}/")}
+            for a in article.authors
+        ]
+    if article.topics:
+        item["tags"] = [t.name for t in article.topics]
+    if article.image:
+        image = article.image
+        item["image"] = settings.absolute(f"/media/{image.src}")
+        item["attachments"] = [
+            {"url": item["image"], "mime_type": image.media_type, "size_in_bytes": image.length,
+             "title": image.caption or image.alt}
+        ]  # fmt: skip
+    # JSON Feed has no rights or source fields; extensions start with an underscore (spec 1.1).
+    extra = {k: v for k, v in (("rights", article.rights), ("source", article.source),
+             ("original_url", article.original_url)) if v}  # fmt: skip
+    if article.image and (article.image.credit or article.image.rights):
+        extra["image_credit"] = article.image.credit
+        extra["image_rights"] = article.image.rights
+    if extra:
+        item["_newsroom"] = extra
+    return item

@@ -1,0 +1,111 @@
+"""Atom 1.0 and RSS 2.0 through feedgen, with our extensions (see feed_extensions)."""
+
+from __future__ import annotations
+
+from feedgen.entry import FeedEntry
+from feedgen.feed import FeedGenerator
+
+from syndication.archive.codec import to_iso
+from syndication.config import Settings
+from syndication.model import ArchivedArticle
+from syndication.publish.feed_document import FeedDocument, entry_id, entry_updated
+from syndication.publish.feed_extensions import NewsroomEntry, NewsroomFeed
+from syndication.publish.links import absolutize
+
+GENERATOR = "The Harbour Ledger archive"
+
+
+def atom_bytes(doc: FeedDocument, settings: Settings) -> bytes:
+    generator = _generator(doc, settings, "atom")
+    return bytes(generator.atom_str(pretty=False))
+
+
+def rss_bytes(doc: FeedDocument, settings: Settings) -> bytes:
+    generator = _generator(doc, settings, "rss")
+    return bytes(generator.rss_str(pretty=False))
+
+
+def _generator(doc: FeedDocument, settings: Settings, fmt: str) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.register_extension("newsroom", NewsroomFeed, NewsroomEntry)
+    ext: NewsroomFeed = fg.newsroom
+    fg.id(doc.feed_id)
+    fg.title(doc.title)
+    fg.subtitle(doc.subtitle)  # Atom subtitle, RSS description
+    fg.language(doc.language)
+    fg.author({"name": settings.site_name, "uri": settings.absolute("/")})
+    fg.generator(GENERATOR)
+    fg.updated(doc.updated)  # also RSS lastBuildDate: from the archive, never "now"
+    fg.ttl(max(1, settings.feed_max_age // 60))
+    media = {"atom": "application/atom+xml", "rss": "application/rss+xml"}[fmt]
+    fg.link(href=doc.self_url, rel="self", type=media)
+    for hub in doc.hubs:
+        fg.link(href=hub, rel="hub")
+        ext.links.append({"href": hub, "rel": "hub"})
+    if doc.archive is not None:
+        ext.is_archive = doc.archive.is_archive
+        for rel, href in (("current", doc.archive.current), ("prev-archive", doc.archive.prev_archive),
+                          ("next-archive", doc.archive.next_archive)):  # fmt: skip
+            if href:
+                fg.link(href=href, rel=rel, type="application/atom+xml")
+                ext.links.append({"href": href, "rel": rel, "type": "application/atom+xml"})
+    for other, url in doc.alternates.items():
+        if url != doc.self_url:
+            other_type = {"atom": "application/atom+xml", "rss": "application/rss+xml",
+                          "json": "application/feed+json"}[other]  # fmt: skip
+            fg.link(href=url, rel="alternate", type=other_type)
+    # Last: feedgen makes the last link added the RSS channel <link>, which must be the page.
+    fg.link(href=doc.html_url, rel="alternate", type="text/html")
+    if fmt == "atom":
+        ext.deleted = [
+            {"ref": entry_id(settings, t.id), "when": to_iso(t.withdrawn),
+             "href": settings.absolute(t.path)}
+            for t in doc.tombstones
+        ]  # fmt: skip
+    for archived in doc.articles:
+        _entry(fg.add_entry(order="append"), archived, settings)
+    return fg
+
+
+def _entry(fe: FeedEntry, archived: ArchivedArticle, settings: Settings) -> None:
+    article = archived.article
+    url = settings.absolute(article.path)
+    ext: NewsroomEntry = fe.newsroom
+    fe.id(entry_id(settings, article.id))
+    fe.guid(entry_id(settings, article.id), permalink=False)
+    fe.title(article.title)
+    fe.link(href=url)  # RSS <link>; in Atom our extension rewrites it with its rel and type
+    ext.alternate = {"href": url, "type": "text/html"}
+    fe.published(article.published)
+    fe.updated(entry_updated(article))
+    fe.content(absolutize(article.body_html, url), type="html")
+    if article.standfirst:
+        fe.summary(article.standfirst)
+    for author in article.authors:
+        fe.author(
+            {
+                "name": author.name,
+                "uri": settings.absolute(f"/{article.edition}/author/{author.slug}/"),
+            }
+        )
+    scheme = settings.absolute(f"/{article.edition}/topic/")
+    for topic in article.topics:
+        fe.category({"term": topic.slug, "label": topic.name, "scheme": scheme})
+    if article.rights:
+        fe.rights(article.rights)
+    if article.source and article.original_url:
+        fe.source(url=article.original_url, title=article.source)
+    ext.creators = [a.name for a in article.authors]
+    ext.rights = article.rights
+    if article.image:
+        image = article.image
+        ext.image = {
+            "url": settings.absolute(f"/media/{image.src}"),
+            "type": image.media_type,
+            "length": str(image.length),
+            "width": str(image.width or ""),
+            "height": str(image.height or ""),
+            "caption": image.caption or image.alt,
+            "credit": image.credit,
+            "rights": image.rights,
+        }
