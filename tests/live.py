@@ -69,8 +69,12 @@ def syndication(
     """Run the command line as a user would, with the sample site's settings file."""
     return subprocess.run(
         [sys.executable, "-m", "syndication", *args, "--config", str(REPO / "syndication.toml")],
-        cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @contextmanager
@@ -78,10 +82,22 @@ def serving(workdir: Path, *extra: str) -> Iterator[Server]:
     port = free_port()
     env = {**os.environ, "SYNDICATION_BASE_URL": f"http://127.0.0.1:{port}"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "syndication", "serve", "--port", str(port),
-         "--config", str(REPO / "syndication.toml"), *extra],
-        cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "syndication",
+            "serve",
+            "--port",
+            str(port),
+            "--config",
+            str(REPO / "syndication.toml"),
+            *extra,
+        ],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     server = Server(f"http://127.0.0.1:{port}", process, workdir)
     try:
         deadline = time.monotonic() + 60

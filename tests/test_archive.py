@@ -19,8 +19,16 @@ def test_schema_is_versioned_and_in_wal_mode(newsroom: Newsroom) -> None:
     assert newsroom.one("PRAGMA user_version") == LATEST_VERSION >= 1
     assert newsroom.one("PRAGMA journal_mode") == "wal"
     tables = {r[0] for r in newsroom.query("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"articles", "article_topics", "article_authors", "url_history", "changes",
-            "sources", "ingest_errors", "articles_fts"} <= tables  # fmt: skip
+    assert {
+        "articles",
+        "article_topics",
+        "article_authors",
+        "url_history",
+        "changes",
+        "sources",
+        "ingest_errors",
+        "articles_fts",
+    } <= tables
 
 
 def test_reopening_migrates_nothing_twice(tmp_path: Path) -> None:

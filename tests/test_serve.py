@@ -99,8 +99,10 @@ def test_sigkill_in_the_middle_of_ingesting_5000_files(tmp_path: Path) -> None:
     db = tmp_path / "syndication.db"
     process = subprocess.Popen(
         [sys.executable, "-m", "syndication", "ingest", "--config", str(REPO / "syndication.toml")],
-        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     committed = 0
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:

@@ -228,8 +228,18 @@ def test_reading_time_is_words_over_230_rounded_up(site: Settings) -> None:
 def test_sanitiser_removes_script_and_friends(site: Settings, hostile: str) -> None:
     article, _ = parse(site, article_text(body=f"Before.\n\n{hostile}\n\nAfter."))
     lowered = article.body_html.lower()
-    for banned in ("<script", "<style", "<iframe", "onerror", "onclick", '="javascript:', "<object",
-                   "<embed", "<form", "<input"):  # fmt: skip
+    for banned in (
+        "<script",
+        "<style",
+        "<iframe",
+        "onerror",
+        "onclick",
+        '="javascript:',
+        "<object",
+        "<embed",
+        "<form",
+        "<input",
+    ):
         assert banned not in lowered
     assert "Before." in article.body_html and "After." in article.body_html
 

@@ -106,3 +106,40 @@ async def in_scope(archive: Archive, scope: FeedScope, ids: set[str]) -> bool:
 def _next_month(month: str) -> str:
     year, mon = int(month[:4]), int(month[5:7])
     return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
+
+
+async def scope_name(archive: Archive, scope: FeedScope) -> str | None:
+    """The display name of a topic or author as editors wrote it; None when never used."""
+    table = "article_topics" if scope.kind is FeedKind.TOPIC else "article_authors"
+    async with archive.conn.execute(
+        f"SELECT t.name FROM {table} t JOIN articles a ON a.num = t.article_num "
+        "WHERE t.slug = ? AND a.edition = ? AND a.state IN ('live', 'withdrawn') LIMIT 1",
+        (scope.key, scope.edition),
+    ) as cursor:
+        row = await cursor.fetchone()
+        return str(row[0]) if row else None
+
+
+async def neighbour_months(
+    archive: Archive, scope: FeedScope, month: str
+) -> tuple[str | None, str | None]:
+    """The nearest months before and after `month` that have live articles in the scope."""
+    where, params = scope_filter(scope)
+    start, end = f"{month}-01T00:00:00Z", f"{_next_month(month)}-01T00:00:00Z"
+    found: list[str | None] = []
+    for sql, bound in (
+        (
+            f"SELECT max(a.published) FROM articles a WHERE a.state = 'live' AND {where} "
+            "AND a.published < ?",
+            start,
+        ),
+        (
+            f"SELECT min(a.published) FROM articles a WHERE a.state = 'live' AND {where} "
+            "AND a.published >= ?",
+            end,
+        ),
+    ):
+        async with archive.conn.execute(sql, (*params, bound)) as cursor:
+            row = await cursor.fetchone()
+            found.append(str(row[0])[:7] if row and row[0] else None)
+    return found[0], found[1]

@@ -40,17 +40,36 @@ class Accepted:
 
     @classmethod
     def of(
-        cls, file: str, size: int, mtime_ns: int, content_hash: str, article: Article,
+        cls,
+        file: str,
+        size: int,
+        mtime_ns: int,
+        content_hash: str,
+        article: Article,
         lines: dict[str, int],
-    ) -> Accepted:  # fmt: skip
+    ) -> Accepted:
         art = article
         columns = (
-            art.edition, art.section, art.slug, art.path, art.title, art.standfirst,
-            art.body_html, art.body_text, art.word_count, to_iso(art.published),
-            to_iso(art.updated) if art.updated else None, art.status.value,
-            art.source, art.rights, int(art.syndication), art.original_url, art.translation_of,
-            image_to_json(art.image), corrections_to_json(art.corrections),
-        )  # fmt: skip
+            art.edition,
+            art.section,
+            art.slug,
+            art.path,
+            art.title,
+            art.standfirst,
+            art.body_html,
+            art.body_text,
+            art.word_count,
+            to_iso(art.published),
+            to_iso(art.updated) if art.updated else None,
+            art.status.value,
+            art.source,
+            art.rights,
+            int(art.syndication),
+            art.original_url,
+            art.translation_of,
+            image_to_json(art.image),
+            corrections_to_json(art.corrections),
+        )
         hasher = hashlib.blake2b(digest_size=16)
         names = [f"topic:{t.name}" for t in art.topics] + [f"author:{a.name}" for a in art.authors]
         for value in (*columns, *names):
@@ -62,10 +81,26 @@ class Accepted:
 
 
 ARTICLE_COLUMNS = (
-    "edition", "section", "slug", "path", "title", "standfirst", "body_html", "body_text",
-    "word_count", "published", "updated", "status", "source", "rights", "syndication",
-    "original_url", "translation_of", "image", "corrections",
-)  # fmt: skip
+    "edition",
+    "section",
+    "slug",
+    "path",
+    "title",
+    "standfirst",
+    "body_html",
+    "body_text",
+    "word_count",
+    "published",
+    "updated",
+    "status",
+    "source",
+    "rights",
+    "syndication",
+    "original_url",
+    "translation_of",
+    "image",
+    "corrections",
+)
 # Set by the writer, not the file: state, source_file, content_hash, id_given, digest.
 _WRITER_COLUMNS = ("state", "source_file", "content_hash", "id_given", "digest")
 _INSERT = (
@@ -257,8 +292,14 @@ class ArchiveWriter:
 
         state = state_of(art.status, art.published, now)
         stamp = to_iso(now)
-        values = (*item.columns, state.value, item.file, item.content_hash, int(art.id_given),
-                  item.digest)  # fmt: skip
+        values = (
+            *item.columns,
+            state.value,
+            item.file,
+            item.content_hash,
+            int(art.id_given),
+            item.digest,
+        )
         if row is None:
             cursor = conn.execute(_INSERT, (*values, article_id, 1, stamp, stamp))
             num, version, old_state = int(cursor.lastrowid or 0), 1, None

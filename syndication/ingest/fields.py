@@ -20,10 +20,25 @@ from syndication.ingest.imageinfo import MEDIA_TYPES, probe
 from syndication.model import Author, Correction, Image, Status, Topic
 
 ARTICLE_FIELDS = (
-    "title", "published", "section", "edition", "id", "slug", "standfirst", "authors",
-    "topics", "image", "source", "rights", "syndication", "original_url", "translation_of",
-    "status", "updated", "corrections",
-)  # fmt: skip
+    "title",
+    "published",
+    "section",
+    "edition",
+    "id",
+    "slug",
+    "standfirst",
+    "authors",
+    "topics",
+    "image",
+    "source",
+    "rights",
+    "syndication",
+    "original_url",
+    "translation_of",
+    "status",
+    "updated",
+    "corrections",
+)
 IMAGE_FIELDS = ("src", "alt", "caption", "credit", "rights")
 CORRECTION_FIELDS = ("date", "text")
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")

@@ -40,6 +40,7 @@ class IngestService:
         self._wake = asyncio.Event()
         self.listeners: list[Callable[[ApplyResult], None]] = []
         self.caught_up = False
+        self.last_seq = 0
 
     async def _on_writer(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
@@ -116,10 +117,15 @@ class IngestService:
         if result.published or result.updated or result.withdrawn or result.errors:
             log.info(
                 "%s: %d published, %d updated, %d withdrawn, %d errors",
-                why, result.published, result.updated, result.withdrawn, len(result.errors),
-            )  # fmt: skip
+                why,
+                result.published,
+                result.updated,
+                result.withdrawn,
+                len(result.errors),
+            )
         for error in result.errors:
             log.warning("%s", error.format())
+        self.last_seq = max(self.last_seq, result.seq)
         for listener in self.listeners:
             listener(result)
 

@@ -20,7 +20,7 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # `updated` of a feed that has never h
 class ArchiveLinks:
     """RFC 5005 navigation: the subscription feed, and the archive documents either side."""
 
-    current: str
+    current: str | None = None  # archive documents point back to the subscription feed
     prev_archive: str | None = None
     next_archive: str | None = None
     is_archive: bool = False

@@ -71,8 +71,14 @@ class NewsroomEntry(BaseEntryExtension):  # type: ignore[misc]
             xml_elem("link", entry, rel="alternate", **self.alternate)
         if self.image:
             img = self.image
-            xml_elem("link", entry, rel="enclosure", href=img["url"],
-                     type=img["type"], length=img["length"])  # fmt: skip
+            xml_elem(
+                "link",
+                entry,
+                rel="enclosure",
+                href=img["url"],
+                type=img["type"],
+                length=img["length"],
+            )
             self._media(entry)
         return entry
 
@@ -90,8 +96,15 @@ class NewsroomEntry(BaseEntryExtension):  # type: ignore[misc]
     def _media(self, parent: Element) -> None:
         img = self.image or {}
         size = {k: img[k] for k in ("width", "height") if img.get(k)}
-        content = xml_elem(f"{{{MEDIA_NS}}}content", parent, url=img["url"], type=img["type"],
-                           fileSize=img["length"], medium="image", **size)  # fmt: skip
+        content = xml_elem(
+            f"{{{MEDIA_NS}}}content",
+            parent,
+            url=img["url"],
+            type=img["type"],
+            fileSize=img["length"],
+            medium="image",
+            **size,
+        )
         if img.get("caption"):
             xml_elem(f"{{{MEDIA_NS}}}description", content, type="plain").text = img["caption"]
         if img.get("credit"):

@@ -53,12 +53,23 @@ def _item(article: Any, settings: Settings) -> dict[str, Any]:
         image = article.image
         item["image"] = settings.absolute(f"/media/{image.src}")
         item["attachments"] = [
-            {"url": item["image"], "mime_type": image.media_type, "size_in_bytes": image.length,
-             "title": image.caption or image.alt}
-        ]  # fmt: skip
+            {
+                "url": item["image"],
+                "mime_type": image.media_type,
+                "size_in_bytes": image.length,
+                "title": image.caption or image.alt,
+            }
+        ]
     # JSON Feed has no rights or source fields; extensions start with an underscore (spec 1.1).
-    extra = {k: v for k, v in (("rights", article.rights), ("source", article.source),
-             ("original_url", article.original_url)) if v}  # fmt: skip
+    extra = {
+        k: v
+        for k, v in (
+            ("rights", article.rights),
+            ("source", article.source),
+            ("original_url", article.original_url),
+        )
+        if v
+    }
     if article.image and (article.image.credit or article.image.rights):
         extra["image_credit"] = article.image.credit
         extra["image_rights"] = article.image.rights

@@ -44,24 +44,34 @@ def _generator(doc: FeedDocument, settings: Settings, fmt: str) -> FeedGenerator
         ext.links.append({"href": hub, "rel": "hub"})
     if doc.archive is not None:
         ext.is_archive = doc.archive.is_archive
-        for rel, href in (("current", doc.archive.current), ("prev-archive", doc.archive.prev_archive),
-                          ("next-archive", doc.archive.next_archive)):  # fmt: skip
+        archive_links = {
+            "current": doc.archive.current,
+            "prev-archive": doc.archive.prev_archive,
+            "next-archive": doc.archive.next_archive,
+        }
+        for rel, href in archive_links.items():
             if href:
                 fg.link(href=href, rel=rel, type="application/atom+xml")
                 ext.links.append({"href": href, "rel": rel, "type": "application/atom+xml"})
     for other, url in doc.alternates.items():
         if url != doc.self_url:
-            other_type = {"atom": "application/atom+xml", "rss": "application/rss+xml",
-                          "json": "application/feed+json"}[other]  # fmt: skip
+            other_type = {
+                "atom": "application/atom+xml",
+                "rss": "application/rss+xml",
+                "json": "application/feed+json",
+            }[other]
             fg.link(href=url, rel="alternate", type=other_type)
     # Last: feedgen makes the last link added the RSS channel <link>, which must be the page.
     fg.link(href=doc.html_url, rel="alternate", type="text/html")
     if fmt == "atom":
         ext.deleted = [
-            {"ref": entry_id(settings, t.id), "when": to_iso(t.withdrawn),
-             "href": settings.absolute(t.path)}
+            {
+                "ref": entry_id(settings, t.id),
+                "when": to_iso(t.withdrawn),
+                "href": settings.absolute(t.path),
+            }
             for t in doc.tombstones
-        ]  # fmt: skip
+        ]
     for archived in doc.articles:
         _entry(fg.add_entry(order="append"), archived, settings)
     return fg

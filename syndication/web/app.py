@@ -9,9 +9,10 @@ from aiohttp import web
 from syndication.archive.queries import Archive
 from syndication.config import Settings
 from syndication.ingest.service import IngestService
-from syndication.web import site
+from syndication.web import feeds, site
+from syndication.web.cache import ChangeClock, ResponseCache
 from syndication.web.errors import error_middleware
-from syndication.web.keys import ARCHIVE, INGEST, SETTINGS
+from syndication.web.keys import ARCHIVE, CACHE, CLOCK, INGEST, SETTINGS
 
 
 def create_app(settings: Settings, *, ingest: bool = True) -> web.Application:
@@ -21,6 +22,7 @@ def create_app(settings: Settings, *, ingest: bool = True) -> web.Application:
     if ingest:
         app.cleanup_ctx.append(_ingest)
     app.cleanup_ctx.append(_archive)
+    app.add_routes(feeds.routes)
     app.add_routes(site.routes)
     return app
 
@@ -36,4 +38,10 @@ async def _ingest(app: web.Application) -> AsyncIterator[None]:
 async def _archive(app: web.Application) -> AsyncIterator[None]:
     async with Archive.open(app[SETTINGS].db_path) as archive:
         app[ARCHIVE] = archive
+        app[CACHE] = ResponseCache()
+        clock = app[CLOCK] = ChangeClock(archive)
+        if INGEST in app:  # this process writes: the writer tells the clock, no polling
+            service = app[INGEST]
+            clock.push(service.last_seq)
+            service.listeners.append(lambda result: clock.push(result.seq))
         yield

@@ -7,7 +7,10 @@ from aiohttp import web
 from syndication.archive.queries import Archive
 from syndication.config import Settings
 from syndication.ingest.service import IngestService
+from syndication.web.cache import ChangeClock, ResponseCache
 
 SETTINGS = web.AppKey("settings", Settings)
 ARCHIVE = web.AppKey("archive", Archive)
 INGEST = web.AppKey("ingest", IngestService)
+CACHE = web.AppKey("cache", ResponseCache)
+CLOCK = web.AppKey("clock", ChangeClock)

@@ -290,8 +290,15 @@ def _sentence(rng: random.Random) -> str:
     return " ".join(words).capitalize() + "."
 
 
-def article_text(rng: random.Random, index: int, topics: list[str], image: str | None,
-                 when: datetime, edition: str, title: str) -> str:  # fmt: skip
+def article_text(
+    rng: random.Random,
+    index: int,
+    topics: list[str],
+    image: str | None,
+    when: datetime,
+    edition: str,
+    title: str,
+) -> str:
     target = rng.randint(300, 1500)
     paragraphs: list[str] = []
     words = 0
@@ -312,8 +319,13 @@ def article_text(rng: random.Random, index: int, topics: list[str], image: str |
         "topics: [" + ", ".join(topics) + "]",
     ]
     if image:
-        lines += ["image:", f"  src: /{image}", f'  alt: "Illustration {index}"',
-                  f'  caption: "{_sentence(rng)}"', "  credit: Ledger Photo Desk"]  # fmt: skip
+        lines += [
+            "image:",
+            f"  src: /{image}",
+            f'  alt: "Illustration {index}"',
+            f'  caption: "{_sentence(rng)}"',
+            "  credit: Ledger Photo Desk",
+        ]
     lines.append("---")
     return "\n".join(lines) + "\n\n" + "\n\n".join(paragraphs) + "\n"
 
@@ -329,8 +341,9 @@ def generate(dest: Path, count: int, seed: int = 1, images: int = 40) -> list[Pa
         (dest / name).write_bytes(png(48, 32, seed * 1000 + i))
         image_names.append(name)
     nouns = VOCABULARY[:120]
-    topic_names = [f"{rng.choice(nouns).title()} {rng.choice(nouns).title()} {k}"
-                   for k in range(2000)]  # fmt: skip
+    topic_names = [
+        f"{rng.choice(nouns).title()} {rng.choice(nouns).title()} {k}" for k in range(2000)
+    ]
     weights = _zipf_weights(len(topic_names))
     start = datetime(2016, 1, 1, tzinfo=UTC)
     span = int(timedelta(days=3650).total_seconds())

@@ -68,8 +68,18 @@ def timed_ingest(content: Path, db: Path) -> tuple[float, int]:
     """(seconds, peak tree RSS in kB) of one cold `syndication ingest`."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    command = [sys.executable, "-m", "syndication", "ingest", "--config", str(CONFIG),
-               "--content", str(content), "--db", str(db)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "syndication",
+        "ingest",
+        "--config",
+        str(CONFIG),
+        "--content",
+        str(content),
+        "--db",
+        str(db),
+    ]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0
@@ -96,8 +106,11 @@ def pelican_rate(content: Path, count: int) -> float | None:
     python = venv / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        install = subprocess.run([str(python), "-m", "pip", "install", "-q", "pelican", "markdown"],
-                                 capture_output=True, text=True)  # fmt: skip
+        install = subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "pelican", "markdown"],
+            capture_output=True,
+            text=True,
+        )
         if install.returncode != 0:
             print("  pelican could not be installed; skipping the reference", install.stderr[-300:])
             return None
@@ -115,8 +128,19 @@ def pelican_rate(content: Path, count: int) -> float | None:
     output = DATA / "pelican-output"
     shutil.rmtree(output, ignore_errors=True)
     start = time.perf_counter()
-    subprocess.run([str(venv / "bin" / "pelican"), str(slice_dir), "-s", str(settings), "-o",
-                    str(output), "-q"], check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [
+            str(venv / "bin" / "pelican"),
+            str(slice_dir),
+            "-s",
+            str(settings),
+            "-o",
+            str(output),
+            "-q",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return count / (time.perf_counter() - start)
 
 
@@ -167,27 +191,35 @@ def main() -> None:
             references.append(reference)
     rate = statistics.median(rates)
     db_mb = (DATA / "ingest.db").stat().st_size / 1e6
-    print(f"cold ingest of {args.articles:,} articles, {args.rounds} rounds: median "
-          f"{rate:,.0f} articles/s (runs: {', '.join(f'{r:,.0f}' for r in rates)}; target 1,500), "
-          f"archive {db_mb:,.0f} MB, peak RSS {max(peaks) / 1024:,.0f} MB")  # fmt: skip
+    print(
+        f"cold ingest of {args.articles:,} articles, {args.rounds} rounds: median "
+        f"{rate:,.0f} articles/s (runs: {', '.join(f'{r:,.0f}' for r in rates)}; target 1,500), "
+        f"archive {db_mb:,.0f} MB, peak RSS {max(peaks) / 1024:,.0f} MB"
+    )
     if references:
         reference = statistics.median(references)
-        print(f"pelican 4 on {args.pelican_articles:,} of the same articles: median "
-              f"{reference:,.0f} articles/s (runs: {', '.join(f'{r:,.0f}' for r in references)}); "
-              f"ratio ours/pelican = {rate / reference:.1f}x")  # fmt: skip
+        print(
+            f"pelican 4 on {args.pelican_articles:,} of the same articles: median "
+            f"{reference:,.0f} articles/s (runs: {', '.join(f'{r:,.0f}' for r in references)}); "
+            f"ratio ours/pelican = {rate / reference:.1f}x"
+        )
 
     latencies = sorted(edit_latency(args.edits))
     p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
-    print(f"edit visible at its URL over {len(latencies)} edits: p50 "
-          f"{statistics.median(latencies) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
-          f"max {latencies[-1] * 1000:.0f} ms (target p95 < 1,000 ms)")  # fmt: skip
+    print(
+        f"edit visible at its URL over {len(latencies)} edits: p50 "
+        f"{statistics.median(latencies) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+        f"max {latencies[-1] * 1000:.0f} ms (target p95 < 1,000 ms)"
+    )
 
     if args.memory_articles:
         big = corpus(args.memory_articles)
         seconds, peak = timed_ingest(big, DATA / "memory.db")
-        print(f"ingest of {args.memory_articles:,} articles: {seconds:.0f} s "
-              f"({args.memory_articles / seconds:,.0f}/s), peak RSS of the process tree "
-              f"{peak / 1024:,.0f} MB (target < 300 MB)")  # fmt: skip
+        print(
+            f"ingest of {args.memory_articles:,} articles: {seconds:.0f} s "
+            f"({args.memory_articles / seconds:,.0f}/s), peak RSS of the process tree "
+            f"{peak / 1024:,.0f} MB (target < 300 MB)"
+        )
 
 
 if __name__ == "__main__":

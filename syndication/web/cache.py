@@ -1,0 +1,130 @@
+"""The response cache: rendered bytes (identity and gzip) with a strong ETag per URL.
+
+An entry remembers the change sequence it reflects and the articles it shows. When the
+sequence moves, the entry is rebuilt only if a changed article was in it or belongs to its
+scope now; otherwise it is simply marked current. A conditional GET that matches a current
+entry is answered from memory: the clock below knows the sequence without asking SQLite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from syndication.archive.feed_queries import current_seq
+from syndication.archive.queries import Archive
+
+
+@dataclass(slots=True)
+class Rendered:
+    body: bytes
+    gzipped: bytes
+    etag: str  # strong, quoted, of the identity bytes; the gzip variant appends "-gzip"
+    last_modified: datetime
+    content_type: str
+    cache_control: str
+    links: tuple[str, ...]  # Link header values
+    seq: int
+    article_ids: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(
+        cls,
+        body: bytes,
+        content_type: str,
+        last_modified: datetime,
+        cache_control: str,
+        links: tuple[str, ...],
+        seq: int,
+        article_ids: frozenset[str],
+    ) -> Rendered:
+        digest = hashlib.blake2b(body, digest_size=12).hexdigest()
+        return cls(
+            body,
+            gzip.compress(body, compresslevel=6, mtime=0),
+            f'"{digest}"',
+            last_modified,
+            content_type,
+            cache_control,
+            links,
+            seq,
+            article_ids,
+        )
+
+    @property
+    def gzip_etag(self) -> str:
+        return self.etag[:-1] + '-gzip"'
+
+
+class ChangeClock:
+    """The current change sequence. Pushed by the in-process writer when there is one;
+    otherwise read from the archive at most every `interval` seconds."""
+
+    def __init__(self, archive: Archive, interval: float = 0.25) -> None:
+        self.archive = archive
+        self.interval = interval
+        self.seq = 0
+        self.pushed = False
+        self._read_at = 0.0
+
+    def push(self, seq: int) -> None:
+        self.pushed = True
+        self.seq = max(self.seq, seq)
+
+    async def current(self) -> int:
+        if not self.pushed and time.monotonic() - self._read_at > self.interval:
+            self.seq = await current_seq(self.archive)
+            self._read_at = time.monotonic()
+        return self.seq
+
+
+class ResponseCache:
+    def __init__(self, max_entries: int = 5000) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[str, Rendered] = OrderedDict()
+        self._locks: dict[str, asyncio.Lock] = {}
+        self.hits = 0
+        self.builds = 0
+
+    def peek(self, key: str) -> Rendered | None:
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+        return entry
+
+    async def get(
+        self,
+        key: str,
+        seq: int,
+        still_valid: Callable[[Rendered], Awaitable[bool]],
+        build: Callable[[int], Awaitable[Rendered]],
+    ) -> Rendered:
+        """The entry for `key` as of `seq`, revalidated or rebuilt once however many ask."""
+        entry = self.peek(key)
+        if entry is not None and entry.seq >= seq:
+            self.hits += 1
+            return entry
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            entry = self.peek(key)
+            if entry is not None and entry.seq >= seq:
+                self.hits += 1
+                return entry
+            if entry is not None and await still_valid(entry):
+                entry.seq = seq
+                self.hits += 1
+                return entry
+            fresh = await build(seq)
+            self.builds += 1
+            self._entries[key] = fresh
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                old, _ = self._entries.popitem(last=False)
+                self._locks.pop(old, None)
+            return fresh

@@ -1,0 +1,190 @@
+"""Feed routes: subscription feeds per edition, section, topic and author in three formats,
+and their RFC 5005 monthly archive documents (Atom)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from aiohttp import web
+
+from syndication.archive import feed_queries as fq
+from syndication.config import Settings
+from syndication.model import ArchivedArticle, FeedKind, FeedScope, Tombstone
+from syndication.publish.feed_document import (
+    FORMATS,
+    ArchiveLinks,
+    FeedDocument,
+    document_updated,
+    feed_title,
+    scope_id,
+)
+from syndication.publish.json_feed import json_feed_bytes
+from syndication.publish.xml_feeds import atom_bytes, rss_bytes
+from syndication.web.cache import Rendered
+from syndication.web.conditional import respond
+from syndication.web.keys import ARCHIVE, CACHE, CLOCK, SETTINGS
+
+routes = web.RouteTableDef()
+FMT = "{fmt:atom|rss|json}"
+MONTH = r"{month:\d{4}-\d{2}}"
+WRITERS = {"atom": atom_bytes, "rss": rss_bytes, "json": json_feed_bytes}
+
+
+def feed_url(settings: Settings, scope: FeedScope, fmt: str) -> str:
+    return settings.absolute(f"{scope.path}/feed.{fmt}")
+
+
+def archive_url(settings: Settings, scope: FeedScope, month: str) -> str:
+    return settings.absolute(f"{scope.path}/archive/{month}.atom")
+
+
+@routes.get(f"/{{edition}}/feed.{FMT}")
+async def edition_feed(request: web.Request) -> web.Response:
+    return await _serve(request, FeedScope(request.match_info["edition"]))
+
+
+@routes.get(f"/{{edition}}/topic/{{key}}/feed.{FMT}")
+async def topic_feed(request: web.Request) -> web.Response:
+    return await _serve(request, _scope(request, FeedKind.TOPIC))
+
+
+@routes.get(f"/{{edition}}/author/{{key}}/feed.{FMT}")
+async def author_feed(request: web.Request) -> web.Response:
+    return await _serve(request, _scope(request, FeedKind.AUTHOR))
+
+
+@routes.get(f"/{{edition}}/{{key}}/feed.{FMT}")
+async def section_feed(request: web.Request) -> web.Response:
+    return await _serve(request, _scope(request, FeedKind.SECTION))
+
+
+@routes.get(f"/{{edition}}/archive/{MONTH}.atom")
+async def edition_archive(request: web.Request) -> web.Response:
+    return await _serve(request, FeedScope(request.match_info["edition"]), archive=True)
+
+
+@routes.get(f"/{{edition}}/topic/{{key}}/archive/{MONTH}.atom")
+async def topic_archive(request: web.Request) -> web.Response:
+    return await _serve(request, _scope(request, FeedKind.TOPIC), archive=True)
+
+
+@routes.get(f"/{{edition}}/author/{{key}}/archive/{MONTH}.atom")
+async def author_archive(request: web.Request) -> web.Response:
+    return await _serve(request, _scope(request, FeedKind.AUTHOR), archive=True)
+
+
+@routes.get(f"/{{edition}}/{{key}}/archive/{MONTH}.atom")
+async def section_archive(request: web.Request) -> web.Response:
+    return await _serve(request, _scope(request, FeedKind.SECTION), archive=True)
+
+
+def _scope(request: web.Request, kind: FeedKind) -> FeedScope:
+    return FeedScope(request.match_info["edition"], kind, request.match_info["key"])
+
+
+async def _serve(request: web.Request, scope: FeedScope, *, archive: bool = False) -> web.Response:
+    settings = request.app[SETTINGS]
+    if not settings.has_edition(scope.edition):
+        raise web.HTTPNotFound(text="There is no such edition.")
+    if scope.kind is FeedKind.SECTION and settings.section(scope.key) is None:
+        raise web.HTTPNotFound(text="There is no such section.")
+    fmt = "atom" if archive else request.match_info["fmt"]
+    month = request.match_info.get("month", "")
+    if archive and not ("01" <= month[5:] <= "12"):
+        raise web.HTTPNotFound(text="There is no such month.")
+    seq = await request.app[CLOCK].current()
+    archived = request.app[ARCHIVE]
+
+    async def still_valid(entry: Rendered) -> bool:
+        changed = await fq.changed_since(archived, entry.seq)
+        return not (changed & entry.article_ids) and not await fq.in_scope(archived, scope, changed)
+
+    async def build(at_seq: int) -> Rendered:
+        return await _build(request.app, scope, fmt, month, at_seq)
+
+    rendered = await request.app[CACHE].get(request.path, seq, still_valid, build)
+    return respond(request, rendered)
+
+
+async def _build(
+    app: web.Application, scope: FeedScope, fmt: str, month: str, seq: int
+) -> Rendered:
+    settings, archive = app[SETTINGS], app[ARCHIVE]
+    name = await _name(app, scope)
+    articles: list[ArchivedArticle]
+    tombs: list[Tombstone] = []
+    if month:
+        articles = await fq.month_articles(archive, scope, month)
+        if not articles:
+            raise web.HTTPNotFound(text="There is no archive for this month.")
+        before, after = await fq.neighbour_months(archive, scope, month)
+        links = ArchiveLinks(
+            current=feed_url(settings, scope, "atom"),
+            prev_archive=archive_url(settings, scope, before) if before else None,
+            next_archive=archive_url(settings, scope, after) if after else None,
+            is_archive=True,
+        )
+        self_url = archive_url(settings, scope, month)
+        alternates = {}
+    else:
+        articles = await fq.feed_articles(archive, scope, settings.feed_limit)
+        since = datetime.now(UTC) - timedelta(days=settings.tombstone_days)
+        tombs = await fq.tombstones(archive, scope, since)
+        newest_month = f"{articles[0].article.published:%Y-%m}" if articles else None
+        links = ArchiveLinks(
+            prev_archive=archive_url(settings, scope, newest_month) if newest_month else None
+        )
+        self_url = feed_url(settings, scope, fmt)
+        alternates = {f: feed_url(settings, scope, f) for f in FORMATS}
+    edition = settings.edition(scope.edition)
+    title = feed_title(settings, scope, name)
+    doc = FeedDocument(
+        scope=scope,
+        title=title,
+        subtitle=f"Archive for {month}: {title}" if month else title,
+        language=edition.language,
+        feed_id=scope_id(settings, scope),
+        html_url=settings.absolute(f"/{scope.edition}/"),
+        self_url=self_url,
+        alternates=alternates,
+        updated=document_updated(tuple(articles), tuple(tombs)),
+        articles=tuple(articles),
+        tombstones=tuple(tombs),
+        hubs=settings.websub_hubs,
+        archive=links,
+    )
+    body = WRITERS[fmt](doc, settings)
+    last_modified = max(
+        [doc.updated, *(a.last_changed for a in articles), *(t.withdrawn for t in tombs)]
+    )
+    header_links = [f'<{self_url}>; rel="self"'] + [f'<{hub}>; rel="hub"' for hub in doc.hubs]
+    return Rendered.of(
+        body,
+        FORMATS[fmt],
+        last_modified,
+        _cache_control(settings, month),
+        tuple(header_links),
+        seq,
+        frozenset(a.article.id for a in articles) | frozenset(t.id for t in tombs),
+    )
+
+
+def _cache_control(settings: Settings, month: str) -> str:
+    stale = settings.feed_stale_seconds
+    max_age = settings.feed_max_age
+    if month and month < f"{datetime.now(UTC):%Y-%m}":
+        max_age = 86400  # a past month's archive changes only when an old story is withdrawn
+    return f"public, max-age={max_age}, stale-while-revalidate={stale}, stale-if-error={stale}"
+
+
+async def _name(app: web.Application, scope: FeedScope) -> str:
+    settings = app[SETTINGS]
+    if scope.kind is FeedKind.ALL:
+        return settings.edition(scope.edition).name
+    if scope.kind is FeedKind.SECTION:
+        section = settings.section(scope.key)
+        return section.name(scope.edition) if section else scope.key
+    name = await fq.scope_name(app[ARCHIVE], scope)
+    if name is None:
+        raise web.HTTPNotFound(text=f"There is no such {scope.kind.value} in this edition.")
+    return name

@@ -1,0 +1,257 @@
+"""Every feed of the sample site, read by feedparser as a real client, and the HTTP around it."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import sqlite3
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+from aiohttp.test_utils import TestClient
+from lxml import etree
+
+from syndication.config import Settings, load_settings
+from syndication.web.app import create_app
+from syndication.web.keys import CACHE, INGEST
+from tests.conftest import REPO
+
+Client = TestClient[Any, Any]
+BASE = "http://news.test"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Settings:
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    return load_settings(REPO / "syndication.toml", environ={}).with_overrides(
+        content_dir=tmp_path / "content", db_path=tmp_path / "archive.db", base_url=BASE
+    )
+
+
+@pytest.fixture
+async def client(site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]) -> Client:
+    return await aiohttp_client(create_app(site))
+
+
+def all_feed_paths(site: Settings) -> list[str]:
+    db = sqlite3.connect(site.db_path)
+    scopes = [f"/{e.code}" for e in site.editions]
+    scopes += [f"/{e.code}/{s.slug}" for e in site.editions for s in site.sections]
+    for table, kind in (("article_topics", "topic"), ("article_authors", "author")):
+        rows = db.execute(
+            f"SELECT DISTINCT a.edition, t.slug FROM {table} t JOIN articles a "
+            "ON a.num = t.article_num WHERE a.state = 'live'"
+        )
+        scopes += [f"/{edition}/{kind}/{slug}" for edition, slug in rows]
+    db.close()
+    return [f"{scope}/feed.{fmt}" for scope in scopes for fmt in ("atom", "rss", "json")]
+
+
+def check_json_feed(feed: dict[str, Any], url: str) -> None:
+    """JSON Feed 1.1's required members, and ours."""
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["title"] and feed["feed_url"] == url and feed["home_page_url"].startswith(BASE)
+    assert isinstance(feed["items"], list)
+    for item in feed["items"]:
+        assert item["id"].startswith("tag:") and item["url"].startswith(BASE)
+        assert item["content_html"] and item["title"]
+        assert item["date_published"].endswith("Z") and item["date_modified"].endswith("Z")
+        assert item["authors"][0]["name"]
+        assert all(
+            key
+            in {
+                "version",
+                "title",
+                "home_page_url",
+                "feed_url",
+                "description",
+                "language",
+                "authors",
+                "hubs",
+                "items",
+            }
+            for key in feed
+        )
+
+
+async def test_every_feed_parses_cleanly_with_every_field(site: Settings, client: Client) -> None:
+    paths = all_feed_paths(site)
+    assert len(paths) > 100
+    live = (
+        sqlite3.connect(site.db_path)
+        .execute("SELECT count(*) FROM articles WHERE state = 'live'")
+        .fetchone()[0]
+    )
+    seen_ids: set[str] = set()
+    for path in paths:
+        response = await client.get(path)
+        assert response.status == 200, path
+        body = await response.read()
+        if path.endswith(".json"):  # feedparser 6.0 reads no JSON Feed; checked just below
+            check_json_feed(json.loads(body), BASE + path)
+            continue
+        parsed = feedparser.parse(body)
+        assert parsed.bozo == 0, (path, parsed.get("bozo_exception"))
+        assert parsed.feed.title and parsed.feed.link
+        for entry in parsed.entries:
+            assert entry.id.startswith("tag:harbourledger.example,2026:article:"), path
+            assert entry.title and entry.link.startswith(BASE + "/")
+            assert entry.published_parsed
+            if path.endswith(".atom"):
+                assert "updated" in entry and entry.updated_parsed
+            assert entry.get("author"), (path, entry.id)
+            assert entry.content[0]["value"].startswith("<"), path
+            seen_ids.add(entry.id)
+    assert len(seen_ids) == live  # every live article is in some feed, under one id
+
+
+async def test_entry_details_of_the_wire_story(client: Client) -> None:
+    for fmt in ("atom", "rss"):
+        body = await (await client.get(f"/en/world/feed.{fmt}")).read()
+        entry = next(e for e in feedparser.parse(body).entries if "fishing" in e.title)
+        assert entry.rights == "© 2022 Continental Press Agency"
+        assert {t.term for t in entry.tags} >= {"fishing-rights", "diplomacy"} or {
+            t.term for t in entry.tags
+        } >= {"Fishing rights", "Diplomacy"}
+        enclosure = entry.enclosures[0]
+        assert enclosure.href == f"{BASE}/media/images/trawlers-at-dawn.png"
+        assert enclosure.type == "image/png"
+        size = (REPO / "content/images/trawlers-at-dawn.png").stat().st_size
+        assert int(enclosure.length) == size
+        assert entry.media_content[0]["url"] == enclosure.href
+        assert entry.media_credit[0]["content"] == "CPA"
+        assert entry.media_copyright.startswith("© 2022")
+        assert entry.summary.startswith("'The next step")
+        assert entry.source["title"] == "Continental Press Agency"
+        assert entry.source.get("href", entry.source.get("link", "")).startswith("https://wire.")
+        # feedparser does not surface media:description inside media:content; lxml does.
+        caption = etree.fromstring(body).xpath(
+            "//media:content/media:description/text()",
+            namespaces={"media": "http://search.yahoo.com/mrss/"},
+        )
+        assert any("Trawlers wait at the quay" in c for c in caption)
+
+
+async def test_json_feed_has_the_required_members(client: Client) -> None:
+    response = await client.get("/en/feed.json")
+    assert response.content_type == "application/feed+json"
+    feed = json.loads(await response.read())
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["title"] and feed["feed_url"] == f"{BASE}/en/feed.json"
+    assert feed["items"]
+    for item in feed["items"]:
+        assert item["id"].startswith("tag:") and item["url"].startswith(BASE)
+        assert item["content_html"] and item["date_published"].endswith("Z")
+    world = json.loads(await (await client.get("/en/world/feed.json")).read())
+    wire = next(i for i in world["items"] if "fishing" in i["title"])
+    assert wire["_newsroom"]["rights"].startswith("©")
+    assert wire["attachments"][0]["mime_type"] == "image/png"
+
+
+async def test_structural_rules_of_atom_and_rss(client: Client) -> None:
+    for path in (
+        "/en/feed.atom",
+        "/en/world/feed.atom",
+        "/fr/feed.atom",
+        "/en/topic/climate/feed.atom",
+    ):
+        root = etree.fromstring(await (await client.get(path)).read())
+        self_links = root.findall(f"{ATOM}link[@rel='self']")
+        assert [link.get("href") for link in self_links] == [BASE + path]
+        assert root.find(f"{ATOM}id").text.startswith("tag:")
+        for entry in root.findall(f"{ATOM}entry"):
+            alternates = entry.findall(f"{ATOM}link[@rel='alternate']")
+            assert len(alternates) == 1 and alternates[0].get("type") == "text/html"
+            assert len(entry.findall(f"{ATOM}link[@rel='enclosure']")) <= 1
+            assert entry.find(f"{ATOM}author/{ATOM}name") is not None
+            for tag in ("updated", "published"):
+                assert entry.find(f"{ATOM}{tag}").text.endswith("+00:00")
+    rss = etree.fromstring(await (await client.get("/en/world/feed.rss")).read())
+    channel = rss.find("channel")
+    assert channel.findtext("link") == f"{BASE}/en/"
+    assert [a.get("href") for a in channel.findall(f"{ATOM}link[@rel='self']")] == [
+        f"{BASE}/en/world/feed.rss"
+    ]
+    for item in channel.findall("item"):
+        guid = item.find("guid")
+        assert guid.get("isPermaLink") == "false" and guid.text.startswith("tag:")
+        assert len(item.findall("enclosure")) <= 1
+        assert item.findtext("pubDate").endswith("+0000")
+        assert item.find("{http://purl.org/dc/elements/1.1/}creator") is not None
+
+
+async def test_http_caching(client: Client) -> None:
+    first = await client.get("/en/world/feed.atom", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in first.headers
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert first.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
+    assert "max-age=" in first.headers["Cache-Control"]
+    assert "stale-while-revalidate=" in first.headers["Cache-Control"]
+    assert first.headers["Vary"] == "Accept-Encoding"
+    assert first.headers["Access-Control-Allow-Origin"] == "*"
+    assert f'<{BASE}/en/world/feed.atom>; rel="self"' in first.headers["Link"]
+    plain = {"Accept-Encoding": "identity"}
+    again = await client.get("/en/world/feed.atom", headers={"If-None-Match": etag, **plain})
+    assert again.status == 304 and again.headers["ETag"] == etag and not await again.read()
+    since = await client.get(
+        "/en/world/feed.atom", headers={"If-Modified-Since": modified, **plain}
+    )
+    assert since.status == 304
+    zipped = await client.get(
+        "/en/world/feed.atom", headers={"Accept-Encoding": "gzip"}, auto_decompress=False
+    )
+    assert zipped.headers["Content-Encoding"] == "gzip" and zipped.headers["ETag"] != etag
+    assert gzip.decompress(await zipped.read()) == await first.read()
+    head = await client.head("/en/world/feed.rss")
+    assert head.status == 200 and head.headers["Content-Type"].startswith("application/rss+xml")
+
+
+async def test_same_archive_state_same_bytes(client: Client) -> None:
+    one = await (await client.get("/en/feed.rss")).read()
+    client.app[CACHE]._entries.clear()  # force a rebuild from the archive
+    two = await (await client.get("/en/feed.rss")).read()
+    assert one == two
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/sports/feed.atom",
+        "/en/topic/no-such-topic/feed.rss",
+        "/de/feed.json",
+        "/en/author/nobody/feed.atom",
+        "/en/world/feed.xml",
+        "/en/archive/2024-13.atom",
+        "/en/archive/1999-01.atom",
+    ],
+)
+async def test_unknown_feeds_are_404(client: Client, path: str) -> None:
+    response = await client.get(path)
+    assert response.status == 404 and response.content_type == "text/html"
+    assert "<h1>Page not found</h1>" in await response.text()
+
+
+async def test_a_withdrawn_article_becomes_a_tombstone(site: Settings, client: Client) -> None:
+    before = await client.get("/en/world/feed.atom")
+    etag = before.headers["ETag"]
+    target = site.content_dir / "world/2026-11-20-averne-council-approves-flood-barrier.md"
+    target.unlink()
+    await client.app[INGEST].ingest_paths(
+        {"world/2026-11-20-averne-council-approves-flood-barrier.md"}
+    )
+    after = await client.get("/en/world/feed.atom", headers={"If-None-Match": etag})
+    assert after.status == 200
+    root = etree.fromstring(await after.read())
+    tombs = root.findall("{http://purl.org/atompub/tombstones/1.0}deleted-entry")
+    assert len(tombs) == 1 and tombs[0].get("ref").startswith("tag:") and tombs[0].get("when")
+    assert all(
+        "flood barrier" not in (e.findtext(f"{ATOM}title") or "")
+        for e in root.findall(f"{ATOM}entry")
+    )
+    rss = await (await client.get("/en/world/feed.rss")).read()
+    assert b"flood barrier after" not in rss
