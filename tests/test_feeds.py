@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 import sqlite3
 from collections.abc import Awaitable, Callable
@@ -19,6 +20,7 @@ from syndication.config import Settings, load_settings
 from syndication.web.app import create_app
 from syndication.web.keys import CACHE, INGEST
 from tests.conftest import REPO
+from tests.live import serving
 
 Client = TestClient[Any, Any]
 BASE = "http://news.test"
@@ -255,3 +257,86 @@ async def test_a_withdrawn_article_becomes_a_tombstone(site: Settings, client: C
     )
     rss = await (await client.get("/en/world/feed.rss")).read()
     assert b"flood barrier after" not in rss
+
+
+GOLDEN = REPO / "tests" / "fixtures" / "golden"
+
+
+async def test_golden_files_for_one_section(
+    tmp_path: Path, aiohttp_client: Callable[..., Awaitable[Client]]
+) -> None:
+    """Byte-for-byte output for fixed fixtures; UPDATE_GOLDEN=1 rewrites them after a review."""
+    shutil.copytree(REPO / "tests" / "fixtures" / "feed-content", tmp_path / "content")
+    settings = load_settings(REPO / "syndication.toml", environ={}).with_overrides(
+        content_dir=tmp_path / "content", db_path=tmp_path / "a.db", base_url=BASE
+    )
+    client = await aiohttp_client(create_app(settings))
+    for fmt in ("atom", "rss", "json"):
+        body = await (await client.get(f"/en/world/feed.{fmt}")).read()
+        golden = GOLDEN / f"world.{fmt}"
+        if os.environ.get("UPDATE_GOLDEN"):
+            golden.write_bytes(body)
+        assert body == golden.read_bytes(), f"world.{fmt} differs from its golden file"
+
+
+async def test_walking_prev_archive_reaches_every_article_once(
+    site: Settings, client: Client
+) -> None:
+    for scope in ("/en", "/en/world", "/fr"):
+        root = etree.fromstring(await (await client.get(f"{scope}/feed.atom")).read())
+        url = root.find(f"{ATOM}link[@rel='prev-archive']").get("href")
+        subscription = {e.findtext(f"{ATOM}id") for e in root.findall(f"{ATOM}entry")}
+        archived: list[str] = []
+        pages = 0
+        while url:
+            response = await client.get(url.removeprefix(BASE))
+            assert response.status == 200, url
+            doc = etree.fromstring(await response.read())
+            assert doc.find("{http://purl.org/syndication/history/1.0}archive") is not None
+            current = doc.find(f"{ATOM}link[@rel='current']").get("href")
+            assert current == f"{BASE}{scope}/feed.atom"
+            archived += [e.findtext(f"{ATOM}id") for e in doc.findall(f"{ATOM}entry")]
+            prev = doc.find(f"{ATOM}link[@rel='prev-archive']")
+            url = prev.get("href") if prev is not None else ""
+            pages += 1
+        edition, _, section = scope.strip("/").partition("/")
+        where = "state = 'live' AND edition = ?" + (" AND section = ?" if section else "")
+        params = (edition, section) if section else (edition,)
+        ids = sqlite3.connect(site.db_path).execute(
+            f"SELECT id FROM articles WHERE {where}", params
+        )
+        expected = {f"tag:harbourledger.example,2026:article:{i}" for (i,) in ids}
+        assert len(archived) == len(set(archived)), "an article is in two archive documents"
+        assert set(archived) == expected and subscription <= expected
+        assert pages > 1
+
+
+async def test_deleting_a_sample_article_shows_its_tombstone_within_a_second(
+    tmp_path: Path,
+) -> None:
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    with serving(tmp_path) as server:
+        feed = server.get("/en/culture/feed.atom")
+        assert "deleted-entry" not in feed.body and "Maritime museum reopens" in feed.body
+        (tmp_path / "content/culture/2026-11-10-museum-reopens.md").unlink()
+        server.wait_for("/en/culture/feed.atom", 200, timeout=1.0, contains="at:deleted-entry")
+        assert "Maritime museum reopens" not in server.get("/en/culture/feed.atom").body
+
+
+async def test_pages_link_their_feeds_for_autodiscovery(client: Client) -> None:
+    home = await (await client.get("/")).text()
+    assert '<link rel="alternate" type="application/atom+xml"' in home
+    assert f'href="{BASE}/en/feed.rss"' in home and f'href="{BASE}/en/feed.json"' in home
+    page = await (
+        await client.get(
+            "/en/world/2026/11/20/averne-council-approves-river-flood-barrier-after-decade-of-delays"
+        )
+    ).text()
+    for path in (
+        "/en/feed.atom",
+        "/en/world/feed.atom",
+        "/en/topic/climate/feed.atom",
+        "/en/topic/flooding/feed.rss",
+    ):
+        assert f'href="{BASE}{path}"' in page, path
+        assert (await client.get(path)).status == 200

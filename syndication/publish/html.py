@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -9,7 +10,14 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from syndication.config import Settings
-from syndication.model import ArchivedArticle, ArticleSummary, Edition, reading_minutes
+from syndication.model import (
+    ArchivedArticle,
+    ArticleSummary,
+    Edition,
+    FeedKind,
+    FeedScope,
+    reading_minutes,
+)
 
 _env = Environment(
     loader=PackageLoader("syndication.publish", "templates"),
@@ -37,17 +45,57 @@ def _common(settings: Settings, edition: Edition) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class FeedLink:
+    title: str
+    media_type: str
+    href: str
+
+
+_FEED_TYPES = (
+    ("atom", "application/atom+xml"),
+    ("rss", "application/rss+xml"),
+    ("json", "application/feed+json"),
+)
+
+
+def feed_links(settings: Settings, scopes: list[tuple[FeedScope, str]]) -> list[FeedLink]:
+    """Autodiscovery: each scope's feed in each format, most general first."""
+    return [
+        FeedLink(
+            f"{name} ({fmt.upper() if fmt != 'json' else 'JSON Feed'})",
+            media,
+            settings.absolute(f"{scope.path}/feed.{fmt}"),
+        )
+        for scope, name in scopes
+        for fmt, media in _FEED_TYPES
+    ]
+
+
 def home_page(settings: Settings, edition: Edition, articles: list[ArticleSummary]) -> str:
-    return _env.get_template("home.html").render(**_common(settings, edition), articles=articles)
+    feeds = feed_links(settings, [(FeedScope(edition.code), settings.site_name)])
+    return _env.get_template("home.html").render(
+        **_common(settings, edition), articles=articles, feeds=feeds
+    )
 
 
 def article_page(settings: Settings, archived: ArchivedArticle) -> str:
     article = archived.article
     edition = settings.edition(article.edition)
+    section = settings.section(article.section)
+    scopes = [
+        (FeedScope(edition.code), settings.site_name),
+        (
+            FeedScope(edition.code, FeedKind.SECTION, article.section),
+            section.name(edition.code) if section else article.section,
+        ),
+        *((FeedScope(edition.code, FeedKind.TOPIC, t.slug), t.name) for t in article.topics),
+    ]
     return _env.get_template("article.html").render(
         **_common(settings, edition),
         article=article,
         canonical=settings.absolute(article.path),
+        feeds=feed_links(settings, scopes),
     )
 
 
