@@ -12,7 +12,8 @@ from syndication.ingest.service import IngestService
 from syndication.web import feeds, site
 from syndication.web.cache import ChangeClock, ResponseCache
 from syndication.web.errors import error_middleware
-from syndication.web.keys import ARCHIVE, CACHE, CLOCK, INGEST, SETTINGS
+from syndication.web.hub_pings import HubPinger
+from syndication.web.keys import ARCHIVE, CACHE, CLOCK, INGEST, PINGER, SETTINGS
 
 
 def create_app(settings: Settings, *, ingest: bool = True) -> web.Application:
@@ -40,8 +41,12 @@ async def _archive(app: web.Application) -> AsyncIterator[None]:
         app[ARCHIVE] = archive
         app[CACHE] = ResponseCache()
         clock = app[CLOCK] = ChangeClock(archive)
+        pinger = app[PINGER] = HubPinger(app[SETTINGS], archive)
+        await pinger.start()
         if INGEST in app:  # this process writes: the writer tells the clock, no polling
             service = app[INGEST]
             clock.push(service.last_seq)
             service.listeners.append(lambda result: clock.push(result.seq))
+            service.listeners.append(lambda result: pinger.changed(result.changed))
         yield
+        await pinger.close()

@@ -8,9 +8,11 @@ from syndication.archive.queries import Archive
 from syndication.config import Settings
 from syndication.ingest.service import IngestService
 from syndication.web.cache import ChangeClock, ResponseCache
+from syndication.web.hub_pings import HubPinger
 
 SETTINGS = web.AppKey("settings", Settings)
 ARCHIVE = web.AppKey("archive", Archive)
 INGEST = web.AppKey("ingest", IngestService)
 CACHE = web.AppKey("cache", ResponseCache)
 CLOCK = web.AppKey("clock", ChangeClock)
+PINGER = web.AppKey("pinger", HubPinger)

@@ -1,0 +1,96 @@
+"""WebSub publisher side: tell the configured hubs which feeds changed (hub.mode=publish).
+
+Pings run in the background after each ingest batch; a hub that is down is retried with
+back-off and then given up on (it will fetch the feed on its own schedule anyway).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+
+import aiohttp
+
+from syndication.archive.queries import Archive
+from syndication.config import Settings
+from syndication.model import FeedKind, FeedScope
+
+log = logging.getLogger("syndication.websub")
+FORMATS = ("atom", "rss", "json")
+
+
+class HubPinger:
+    def __init__(
+        self, settings: Settings, archive: Archive, *, attempts: int = 4, backoff: float = 1.0
+    ) -> None:
+        self.settings = settings
+        self.archive = archive
+        self.attempts = attempts
+        self.backoff = backoff
+        self._session: aiohttp.ClientSession | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.sent = 0
+        self.failed = 0
+
+    async def start(self) -> None:
+        timeout = aiohttp.ClientTimeout(total=10)
+        self._session = aiohttp.ClientSession(
+            timeout=timeout, headers={"User-Agent": "syndication"}
+        )
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._session is not None:
+            await self._session.close()
+
+    def changed(self, article_ids: Iterable[str]) -> None:
+        """Called by the ingest service after a batch; pings happen in the background."""
+        ids = sorted(set(article_ids))
+        if ids and self.settings.websub_hubs:
+            task = asyncio.get_running_loop().create_task(self._notify(ids))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def feed_urls(self, article_ids: list[str]) -> list[str]:
+        """Every subscription feed (all formats) that shows or showed these articles."""
+        scopes: set[FeedScope] = set()
+        for article_id in article_ids:
+            found = await self.archive.by_id(article_id)
+            if found is None:
+                continue
+            art = found.article
+            scopes.add(FeedScope(art.edition))
+            scopes.add(FeedScope(art.edition, FeedKind.SECTION, art.section))
+            scopes.update(FeedScope(art.edition, FeedKind.TOPIC, t.slug) for t in art.topics)
+            scopes.update(FeedScope(art.edition, FeedKind.AUTHOR, a.slug) for a in art.authors)
+        return sorted(
+            self.settings.absolute(f"{scope.path}/feed.{fmt}")
+            for scope in scopes
+            for fmt in FORMATS
+        )
+
+    async def _notify(self, article_ids: list[str]) -> None:
+        urls = await self.feed_urls(article_ids)
+        await asyncio.gather(
+            *(self._ping(hub, url) for hub in self.settings.websub_hubs for url in urls)
+        )
+
+    async def _ping(self, hub: str, url: str) -> None:
+        assert self._session is not None
+        for attempt in range(self.attempts):
+            try:
+                async with self._session.post(
+                    hub, data={"hub.mode": "publish", "hub.url": url}
+                ) as response:
+                    if response.status < 300:
+                        self.sent += 1
+                        return
+                    log.warning("hub %s answered %d for %s", hub, response.status, url)
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                log.warning("hub %s unreachable for %s: %s", hub, url, exc)
+            await asyncio.sleep(self.backoff * 2**attempt)
+        self.failed += 1
+        log.error("gave up telling hub %s about %s", hub, url)

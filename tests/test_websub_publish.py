@@ -1,0 +1,69 @@
+"""WebSub, publisher side: feeds advertise the hubs, and every change pings them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from lxml import etree
+
+from syndication.web.app import create_app
+from syndication.web.keys import INGEST, PINGER
+from tests.conftest import article_text, make_settings
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+async def test_changes_ping_the_hub_for_every_feed_they_alter(
+    tmp_path: Path,
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+    aiohttp_client: Callable[..., Awaitable[TestClient[Any, Any]]],
+) -> None:
+    pings: list[dict[str, str]] = []
+    failures_left = [1]  # the hub fails once: the ping must be retried
+
+    async def hub(request: web.Request) -> web.Response:
+        if failures_left[0]:
+            failures_left[0] -= 1
+            return web.Response(status=503)
+        pings.append(dict(await request.post()))
+        return web.Response(status=204)
+
+    hub_app = web.Application()
+    hub_app.router.add_post("/hub", hub)
+    hub_server = await aiohttp_server(hub_app)
+    hub_url = str(hub_server.make_url("/hub"))
+
+    settings = make_settings(tmp_path, websub_hubs=(hub_url,), base_url="http://news.test")
+    (settings.content_dir / "world").mkdir()
+    client = await aiohttp_client(create_app(settings))
+    client.app[PINGER].backoff = 0.01
+
+    feed = await client.get("/en/feed.atom")
+    assert f'<{hub_url}>; rel="hub"' in feed.headers["Link"]
+    root = etree.fromstring(await feed.read())
+    assert root.find(f"{ATOM}link[@rel='hub']").get("href") == hub_url
+    rss = etree.fromstring(await (await client.get("/en/feed.rss")).read())
+    assert rss.find(f"channel/{ATOM}link[@rel='hub']").get("href") == hub_url
+
+    (settings.content_dir / "world" / "a.md").write_text(
+        article_text(topics="[Energy]", authors="[Ines Varga]")
+    )
+    await client.app[INGEST].ingest_paths({"world/a.md"})
+    for _ in range(200):
+        if len(pings) >= 12:
+            break
+        await asyncio.sleep(0.02)
+    urls = sorted(p["hub.url"] for p in pings)
+    assert all(p["hub.mode"] == "publish" for p in pings)
+    expected = sorted(
+        f"http://news.test{scope}/feed.{fmt}"
+        for scope in ("/en", "/en/world", "/en/topic/energy", "/en/author/ines-varga")
+        for fmt in ("atom", "rss", "json")
+    )
+    assert urls == expected
+    assert client.app[PINGER].failed == 0
