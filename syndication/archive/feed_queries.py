@@ -39,6 +39,7 @@ async def feed_articles(archive: Archive, scope: FeedScope, limit: int) -> list[
     return await archive.articles_where(
         f"a.state = 'live' AND {where} ORDER BY a.published DESC, a.num DESC LIMIT ?",
         (*params, limit),
+        with_text=False,
     )
 
 
@@ -49,6 +50,7 @@ async def month_articles(archive: Archive, scope: FeedScope, month: str) -> list
         f"a.state = 'live' AND {where} AND a.published >= ? AND a.published < ? "
         "ORDER BY a.published DESC, a.num DESC",
         (*params, f"{month}-01T00:00:00Z", f"{_next_month(month)}-01T00:00:00Z"),
+        with_text=False,
     )
 
 
@@ -68,7 +70,9 @@ async def tombstones(archive: Archive, scope: FeedScope, since: datetime) -> lis
     where, params = scope_filter(scope)
     async with archive.conn.execute(
         "SELECT a.id, a.path, c.at FROM changes c JOIN articles a ON a.id = c.article_id "
-        f"WHERE c.kind = 'withdrawn' AND c.at >= ? AND a.state != 'live' AND {where} "
+        # IN, not != 'live': the (edition, section, state) index then finds the few directly.
+        "WHERE c.kind = 'withdrawn' AND c.at >= ? "
+        f"AND a.state IN ('withdrawn', 'draft', 'scheduled') AND {where} "
         "AND c.seq = (SELECT max(seq) FROM changes WHERE article_id = a.id) "
         "ORDER BY c.seq DESC LIMIT 100",
         (to_iso(since), *params),

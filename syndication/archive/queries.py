@@ -36,6 +36,14 @@ _SUMMARY_COLUMNS = (
 )
 
 
+_NO_TEXT = (
+    "a.num, a.id, a.id_given, a.edition, a.section, a.slug, a.path, a.title, a.standfirst, "
+    "a.body_html, a.word_count, a.published, a.updated, a.status, a.state, a.source, a.rights, "
+    "a.syndication, a.original_url, a.translation_of, a.image, a.corrections, a.source_file, "
+    "a.version, a.last_changed"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Moved:
     """An old address of an article: answer 301 to `path`."""
@@ -101,12 +109,15 @@ class Archive:
             row = await cursor.fetchone()
             return (await self._archived([row], cursor.description))[0] if row else None
 
-    async def articles_where(self, clause: str, params: tuple[Any, ...]) -> list[ArchivedArticle]:
+    async def articles_where(
+        self, clause: str, params: tuple[Any, ...], *, with_text: bool = True
+    ) -> list[ArchivedArticle]:
         """Full articles for `SELECT ... FROM articles a WHERE <clause>`, topics and authors
-        fetched for all of them at once."""
-        async with self.conn.execute(
-            f"SELECT a.* FROM articles a WHERE {clause}", params
-        ) as cursor:
+        fetched for all of them at once. Without `with_text`, body_text (only search and
+        partners need it) is left empty, which halves what a feed reads."""
+        columns = "a.*" if with_text else _NO_TEXT
+        sql = f"SELECT {columns} FROM articles a WHERE {clause}"
+        async with self.conn.execute(sql, params) as cursor:
             rows = list(await cursor.fetchall())
             return await self._archived(rows, cursor.description)
 
@@ -173,7 +184,7 @@ def _archived(
         published=from_iso(r["published"]),
         updated=from_iso(r["updated"]) if r["updated"] else None,
         body_html=r["body_html"],
-        body_text=r["body_text"],
+        body_text=r.get("body_text", ""),
         word_count=r["word_count"],
         status=Status(r["status"]),
         standfirst=r["standfirst"],

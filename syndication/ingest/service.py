@@ -85,7 +85,7 @@ class IngestService:
         async for events in watchfiles.awatch(
             root,
             debounce=self.settings.watch_debounce_ms,
-            step=10,
+            step=50,
             stop_event=self._stop,
             watch_filter=None,
             recursive=True,

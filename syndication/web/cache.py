@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import format_datetime
 
 from syndication.archive.feed_queries import current_seq
 from syndication.archive.queries import Archive
@@ -32,6 +33,25 @@ class Rendered:
     links: tuple[str, ...]  # Link header values
     seq: int
     article_ids: frozenset[str] = field(default_factory=frozenset)
+    # Response headers worked out once, not on every request: [gzipped][not_modified].
+    headers: dict[tuple[bool, bool], dict[str, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        common = {
+            "Last-Modified": format_datetime(self.last_modified, usegmt=True),
+            "Cache-Control": self.cache_control,
+            "Vary": "Accept-Encoding",
+            "Access-Control-Allow-Origin": "*",
+        }
+        if self.links:
+            common["Link"] = ", ".join(self.links)
+        for gzipped in (False, True):
+            tag = {"ETag": self.gzip_etag if gzipped else self.etag}
+            self.headers[gzipped, True] = {**tag, **common}
+            full = {**tag, **common, "Content-Type": self.content_type}
+            if gzipped:
+                full["Content-Encoding"] = "gzip"
+            self.headers[gzipped, False] = full
 
     @classmethod
     def of(
@@ -47,7 +67,7 @@ class Rendered:
         digest = hashlib.blake2b(body, digest_size=12).hexdigest()
         return cls(
             body,
-            gzip.compress(body, compresslevel=6, mtime=0),
+            gzip.compress(body, compresslevel=4, mtime=0),  # within 3% of level 6, 1/3 the time
             f'"{digest}"',
             last_modified,
             content_type,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
 
 from aiohttp import web
 
@@ -10,7 +11,12 @@ from syndication.web.cache import Rendered
 
 
 def accepts_gzip(request: web.Request) -> bool:
-    for part in request.headers.get("Accept-Encoding", "").split(","):
+    return _gzip_ok(request.headers.get("Accept-Encoding", ""))
+
+
+@lru_cache(maxsize=256)  # clients send a handful of distinct Accept-Encoding values
+def _gzip_ok(header: str) -> bool:
+    for part in header.split(","):
         coding, _, params = part.strip().partition(";")
         if coding.strip().lower() in ("gzip", "x-gzip", "*"):
             q = params.strip().removeprefix("q=")
@@ -44,18 +50,7 @@ def not_modified(request: web.Request, rendered: Rendered) -> bool:
 
 def respond(request: web.Request, rendered: Rendered) -> web.Response:
     gzipped = accepts_gzip(request)
-    headers = {
-        "ETag": rendered.gzip_etag if gzipped else rendered.etag,
-        "Last-Modified": format_datetime(rendered.last_modified, usegmt=True),
-        "Cache-Control": rendered.cache_control,
-        "Vary": "Accept-Encoding",
-        "Access-Control-Allow-Origin": "*",
-    }
-    if rendered.links:
-        headers["Link"] = ", ".join(rendered.links)
     if not_modified(request, rendered):
-        return web.Response(status=304, headers=headers)
-    headers["Content-Type"] = rendered.content_type
-    if gzipped:
-        headers["Content-Encoding"] = "gzip"
-    return web.Response(body=rendered.gzipped if gzipped else rendered.body, headers=headers)
+        return web.Response(status=304, headers=rendered.headers[gzipped, True])
+    body = rendered.gzipped if gzipped else rendered.body
+    return web.Response(body=body, headers=rendered.headers[gzipped, False])

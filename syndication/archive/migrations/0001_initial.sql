@@ -74,6 +74,7 @@ CREATE TABLE changes (
     version    INTEGER NOT NULL
 );
 CREATE INDEX changes_article ON changes(article_id, seq);
+CREATE INDEX changes_withdrawals ON changes(at) WHERE kind = 'withdrawn';
 
 -- What ingest last accepted from each file; unchanged files are skipped by size and mtime.
 CREATE TABLE sources (

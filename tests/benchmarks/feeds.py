@@ -1,0 +1,144 @@
+"""Feed serving beside nginx, and feed build time on a large archive (part of `make bench`).
+
+One app process (`syndication serve`) and one nginx worker serving the same feed bytes as
+static files (`gzip_static`), loaded alternately by wrk from 127.0.0.1 in one run:
+(a) a conditional GET that matches (304) and (b) a gzip 200 of a section feed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import statistics
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+from aiohttp import web
+
+from syndication.archive.queries import Archive
+from syndication.config import load_settings
+from syndication.model import FeedKind, FeedScope
+from syndication.web.feeds import _build
+from syndication.web.keys import ARCHIVE, SETTINGS
+from tests.live import REPO, free_port, serving
+
+DATA = REPO / "bench-data"
+FEED = "/en/world/feed.atom"
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+pid {root}/nginx.pid;
+error_log {root}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    sendfile on;
+    etag on;
+    gzip_static on;
+    types {{ application/atom+xml atom; }}
+    server {{
+        listen 127.0.0.1:{port};
+        root {root}/www;
+        location / {{ add_header Cache-Control "public, max-age=300"; add_header Vary Accept-Encoding; }}
+    }}
+}}
+"""
+
+
+def fetch(url: str, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+    request = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(request, timeout=5) as reply:
+        return reply.read(), dict(reply.headers)
+
+
+def wrk(url: str, headers: dict[str, str], seconds: int, connections: int) -> tuple[float, str]:
+    args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    for name, value in headers.items():
+        args[1:1] = ["-H", f"{name}: {value}"]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"99%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
+    return rate, p99
+
+
+def serve_beside_nginx(seconds: int = 10, connections: int = 32, rounds: int = 2) -> None:
+    if not (shutil.which("nginx") and shutil.which("wrk")):
+        print("feeds: nginx and wrk are needed (make bench installs them); skipped")
+        return
+    work = DATA / "feed-site"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(REPO / "content", work / "content")
+    with serving(work) as app:
+        url = app.base + FEED
+        body, headers = fetch(url, {"Accept-Encoding": "identity"})
+        gz_body, gz_headers = fetch(url, {"Accept-Encoding": "gzip"})
+        www = work / "www" / FEED.lstrip("/")
+        www.parent.mkdir(parents=True)
+        www.write_bytes(body)
+        Path(f"{www}.gz").write_bytes(gz_body)
+        port = free_port()
+        (work / "nginx.conf").write_text(NGINX_CONF.format(root=work, port=port))
+        nginx = subprocess.Popen(["nginx", "-c", str(work / "nginx.conf"), "-p", str(work)])
+        try:
+            time.sleep(0.5)
+            static = f"http://127.0.0.1:{port}{FEED}"
+            _, n_headers = fetch(static, {"Accept-Encoding": "identity"})
+            cases = {
+                "conditional GET (304)": (
+                    {"If-None-Match": headers["ETag"], "Accept-Encoding": "identity"},
+                    {"If-None-Match": n_headers["ETag"], "Accept-Encoding": "identity"},
+                ),
+                "gzip 200": ({"Accept-Encoding": "gzip"}, {"Accept-Encoding": "gzip"}),
+            }
+            print(
+                f"feed {FEED}: {len(body):,} bytes, {len(gz_body):,} gzipped; "
+                f"wrk 1 thread, {connections} connections, {seconds} s a run"
+            )
+            for name, (app_headers, nginx_headers) in cases.items():
+                ours, theirs, p99s = [], [], []
+                for _ in range(rounds):  # alternate, so both meet the same machine
+                    rate, p99 = wrk(url, app_headers, seconds, connections)
+                    ours.append(rate)
+                    p99s.append(p99)
+                    theirs.append(wrk(static, nginx_headers, seconds, connections)[0])
+                a, n = statistics.median(ours), statistics.median(theirs)
+                print(
+                    f"  {name}: app {a:,.0f} req/s (p99 {', '.join(p99s)}), nginx {n:,.0f} "
+                    f"req/s; app/nginx = {a / n:.0%} (target 30%)"
+                )
+            assert gz_headers.get("Content-Encoding") == "gzip"
+        finally:
+            nginx.terminate()
+            nginx.wait()
+
+
+def build_time(db: Path, runs: int = 20) -> None:
+    """Time to build a 50-item full-text section feed from the archive, as after a change."""
+    if not db.exists():
+        print(f"feed build: no archive at {db}; run the ingest benchmark first")
+        return
+
+    async def measure() -> list[float]:
+        settings = load_settings(REPO / "syndication.toml", environ={}).with_overrides(db_path=db)
+        app = web.Application()
+        app[SETTINGS] = settings
+        async with Archive.open(db) as archive:
+            app[ARCHIVE] = archive
+            async with archive.conn.execute("SELECT count(*) FROM articles") as cursor:
+                row = await cursor.fetchone()
+            print(f"feed build on an archive of {row[0] if row else 0:,} articles:", end=" ")
+            times = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                await _build(app, FeedScope("en", FeedKind.SECTION, "world"), "atom", "", 1)
+                times.append(time.perf_counter() - start)
+            return times
+
+    times = sorted(asyncio.run(measure()))
+    print(
+        f"median {statistics.median(times) * 1000:.1f} ms, max {times[-1] * 1000:.1f} ms "
+        f"over {runs} builds (target < 20 ms)"
+    )
