@@ -42,7 +42,10 @@ http {{
     server {{
         listen 127.0.0.1:{port};
         root {root}/www;
-        location / {{ add_header Cache-Control "public, max-age=300"; add_header Vary Accept-Encoding; }}
+        location / {{
+            add_header Cache-Control "public, max-age=300";
+            add_header Vary Accept-Encoding;
+        }}
     }}
 }}
 """

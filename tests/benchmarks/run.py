@@ -22,6 +22,7 @@ import threading
 import time
 from pathlib import Path
 
+from tests.benchmarks import feeds
 from tests.benchmarks.corpus import generate
 from tests.conftest import article_text
 from tests.live import REPO, serving
@@ -175,10 +176,21 @@ def main() -> None:
     parser.add_argument("--pelican-articles", type=int, default=2_000)
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", choices=("ingest", "feeds"), help="run one part")
     args = parser.parse_args()
     DATA.mkdir(exist_ok=True)
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
 
+    if args.only != "feeds":
+        ingest_benchmarks(args)
+    if args.only != "ingest":
+        print("feeds:")
+        feeds.serve_beside_nginx()
+        big = DATA / ("memory.db" if (DATA / "memory.db").exists() else "ingest.db")
+        feeds.build_time(big)
+
+
+def ingest_benchmarks(args: argparse.Namespace) -> None:
     content = corpus(args.articles)
     # Ours and the reference alternate, so a noisy neighbour slows both alike; medians reported.
     rates, references, peaks = [], [], []
