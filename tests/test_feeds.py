@@ -173,6 +173,9 @@ async def test_structural_rules_of_atom_and_rss(client: Client) -> None:
             assert entry.find(f"{ATOM}author/{ATOM}name") is not None
             for tag in ("updated", "published"):
                 assert entry.find(f"{ATOM}{tag}").text.endswith("+00:00")
+        # feedgen prepends entries unless told to append: ours must be newest first.
+        published = [e.findtext(f"{ATOM}published") for e in root.findall(f"{ATOM}entry")]
+        assert published == sorted(published, reverse=True) and len(published) > 1
     rss = etree.fromstring(await (await client.get("/en/world/feed.rss")).read())
     channel = rss.find("channel")
     assert channel.findtext("link") == f"{BASE}/en/"

@@ -68,9 +68,12 @@ def test_a_scheduled_article_goes_live_by_itself(workdir: Path) -> None:
     path = f"/en/world/{when.astimezone(ZoneInfo('Europe/Luxembourg')):%Y/%m/%d}/coming-soon"
     with serving(workdir) as server:
         assert server.get(path).status == 404
+        assert "Coming soon" not in server.get("/en/world/feed.atom").body
         server.wait_for(path, 200, timeout=5)
         assert datetime.now(UTC) >= when
         assert "Coming soon" in server.get("/").body
+        assert "Coming soon" in server.get("/en/world/feed.atom").body
+        assert "Coming soon" in server.get("/en/feed.rss").body
 
 
 def test_a_moved_folder_keeps_every_article(workdir: Path) -> None:
