@@ -35,6 +35,7 @@ class Rendered:
     article_ids: frozenset[str] = field(default_factory=frozenset)
     # Response headers worked out once, not on every request: [gzipped][not_modified].
     headers: dict[tuple[bool, bool], dict[str, str]] = field(default_factory=dict)
+    etags: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         common = {
@@ -45,9 +46,16 @@ class Rendered:
         }
         if self.links:
             common["Link"] = ", ".join(self.links)
+        self.etags = frozenset((self.etag, self.gzip_etag))
         for gzipped in (False, True):
             tag = {"ETag": self.gzip_etag if gzipped else self.etag}
-            self.headers[gzipped, True] = {**tag, **common}
+            # A 304 repeats only what RFC 9110 asks for; the client keeps the rest.
+            self.headers[gzipped, True] = {
+                **tag,
+                "Cache-Control": self.cache_control,
+                "Vary": "Accept-Encoding",
+                "Access-Control-Allow-Origin": "*",
+            }
             full = {**tag, **common, "Content-Type": self.content_type}
             if gzipped:
                 full["Content-Encoding"] = "gzip"
