@@ -47,6 +47,8 @@ SETTINGS: tuple[Setting, ...] = (
         "Authority of feed and entry ids (tag: URIs, RFC 4151). Never change it once published.",
     ),
     Setting("feed_limit", 50, "Entries in a subscription feed."),
+    Setting("archive_banner_days", 365, "Age from which a page says 'From our online archive'."),
+    Setting("page_size", 20, "Articles per page of section, topic and author listings."),
     Setting("feed_max_age", 300, "Seconds shared caches and readers may keep a feed."),
     Setting("feed_stale_seconds", 86400, "stale-while-revalidate and stale-if-error for feeds."),
     Setting(
@@ -72,6 +74,8 @@ class Settings:
     syndicate_by_default: bool = _BY_NAME["syndicate_by_default"].default
     tag_authority: str = _BY_NAME["tag_authority"].default
     feed_limit: int = _BY_NAME["feed_limit"].default
+    archive_banner_days: int = _BY_NAME["archive_banner_days"].default
+    page_size: int = _BY_NAME["page_size"].default
     feed_max_age: int = _BY_NAME["feed_max_age"].default
     feed_stale_seconds: int = _BY_NAME["feed_stale_seconds"].default
     tombstone_days: int = _BY_NAME["tombstone_days"].default

@@ -178,7 +178,7 @@ async def test_structural_rules_of_atom_and_rss(client: Client) -> None:
         assert published == sorted(published, reverse=True) and len(published) > 1
     rss = etree.fromstring(await (await client.get("/en/world/feed.rss")).read())
     channel = rss.find("channel")
-    assert channel.findtext("link") == f"{BASE}/en/"
+    assert channel.findtext("link") == f"{BASE}/en/world/"  # the page, not a feed link
     assert [a.get("href") for a in channel.findall(f"{ATOM}link[@rel='self']")] == [
         f"{BASE}/en/world/feed.rss"
     ]

@@ -82,7 +82,7 @@ class Archive:
             (edition, limit),
         ) as cursor:
             rows = list(await cursor.fetchall())
-        authors = await self._names("article_authors", [r[0] for r in rows])
+        authors = await self.names("article_authors", [r[0] for r in rows])
         return [_summary(r, tuple(Author(*a) for a in authors.get(r[0], ()))) for r in rows]
 
     async def by_path(self, path: str) -> ArchivedArticle | Moved | None:
@@ -148,7 +148,7 @@ class Archive:
             schema_version=int(version_row[0]) if version_row else 0,
         )
 
-    async def _names(self, table: str, nums: list[int]) -> dict[int, list[tuple[str, str]]]:
+    async def names(self, table: str, nums: list[int]) -> dict[int, list[tuple[str, str]]]:
         if not nums:
             return {}
         marks = ",".join("?" * len(nums))
@@ -166,8 +166,8 @@ class Archive:
         columns = [d[0] for d in description]
         records = [dict(zip(columns, row, strict=True)) for row in rows]
         nums = [r["num"] for r in records]
-        topics = await self._names("article_topics", nums)
-        authors = await self._names("article_authors", nums)
+        topics = await self.names("article_topics", nums)
+        authors = await self.names("article_authors", nums)
         return [_archived(r, topics.get(r["num"], []), authors.get(r["num"], [])) for r in records]
 
 

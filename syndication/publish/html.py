@@ -18,6 +18,7 @@ from syndication.model import (
     FeedScope,
     reading_minutes,
 )
+from syndication.publish.structured import news_article, open_graph
 
 _env = Environment(
     loader=PackageLoader("syndication.publish", "templates"),
@@ -79,7 +80,14 @@ def home_page(settings: Settings, edition: Edition, articles: list[ArticleSummar
     )
 
 
-def article_page(settings: Settings, archived: ArchivedArticle) -> str:
+def article_page(
+    settings: Settings,
+    archived: ArchivedArticle,
+    related: list[ArticleSummary],
+    translations: dict[str, str],
+    now: datetime,
+) -> str:
+    """`translations`: edition code -> path of the same story in that edition."""
     article = archived.article
     edition = settings.edition(article.edition)
     section = settings.section(article.section)
@@ -96,6 +104,32 @@ def article_page(settings: Settings, archived: ArchivedArticle) -> str:
         article=article,
         canonical=settings.absolute(article.path),
         feeds=feed_links(settings, scopes),
+        related=related,
+        translations={code: settings.absolute(path) for code, path in translations.items()},
+        from_archive=(now - article.published).days >= settings.archive_banner_days,
+        json_ld=news_article(settings, article),
+        meta_tags=open_graph(settings, article),
+    )
+
+
+def listing_page(
+    settings: Settings,
+    edition: Edition,
+    title: str,
+    articles: list[ArticleSummary],
+    page: int,
+    has_next: bool,
+    scope: FeedScope,
+) -> str:
+    """A section, topic or author page: newest first, paginated with ?page=N."""
+    return _env.get_template("listing.html").render(
+        **_common(settings, edition),
+        title=title,
+        articles=articles,
+        page=page,
+        has_next=has_next,
+        base=f"{scope.path}/",
+        feeds=feed_links(settings, [(scope, title)]),
     )
 
 

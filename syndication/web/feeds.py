@@ -150,7 +150,7 @@ async def _build(
         subtitle=f"Archive for {month}: {title}" if month else title,
         language=edition.language,
         feed_id=scope_id(settings, scope),
-        html_url=settings.absolute(f"/{scope.edition}/"),
+        html_url=settings.absolute(f"{scope.path}/"),
         self_url=self_url,
         alternates=alternates,
         updated=document_updated(tuple(articles), tuple(tombs)),

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import mimetypes
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
 from aiohttp import web
 
+from syndication.archive import feed_queries, site_queries
 from syndication.archive.queries import Moved
 from syndication.ingest.imageinfo import MEDIA_TYPES
-from syndication.model import State
+from syndication.model import FeedKind, FeedScope, State
 from syndication.publish import html
 from syndication.web.errors import error_response
 from syndication.web.keys import ARCHIVE, SETTINGS
@@ -53,7 +55,55 @@ async def article(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     if found.state is State.WITHDRAWN:
         return error_response(request, 410)
-    return _html(html.article_page(settings, found))
+    article = found.article
+    archive = request.app[ARCHIVE]
+    related = await site_queries.related(archive, article.id, article.published, article.edition)
+    versions = await site_queries.translations(archive, article.id, article.translation_of)
+    now = datetime.now(UTC)
+    return _html(html.article_page(settings, found, related, versions, now))
+
+
+@routes.get("/{edition}/topic/{key}/")
+async def topic_page(request: web.Request) -> web.Response:
+    return await _listing(request, FeedKind.TOPIC)
+
+
+@routes.get("/{edition}/author/{key}/")
+async def author_page(request: web.Request) -> web.Response:
+    return await _listing(request, FeedKind.AUTHOR)
+
+
+@routes.get("/{edition}/{key}/")
+async def section_page(request: web.Request) -> web.Response:
+    return await _listing(request, FeedKind.SECTION)
+
+
+async def _listing(request: web.Request, kind: FeedKind) -> web.Response:
+    settings = request.app[SETTINGS]
+    code, key = request.match_info["edition"], request.match_info["key"]
+    if not settings.has_edition(code):
+        raise web.HTTPNotFound()
+    page_text = request.query.get("page", "1")
+    if not page_text.isdigit() or not 1 <= int(page_text) <= 100_000:
+        raise web.HTTPBadRequest(text="The page number must be a whole number from 1.")
+    page = int(page_text)
+    scope = FeedScope(code, kind, key)
+    archive = request.app[ARCHIVE]
+    if kind is FeedKind.SECTION:
+        section = settings.section(key)
+        if section is None:
+            raise web.HTTPNotFound()
+        title = section.name(code)
+    else:
+        name = await feed_queries.scope_name(archive, scope)
+        if name is None:
+            raise web.HTTPNotFound()
+        title = name if kind is FeedKind.TOPIC else f"Articles by {name}"
+    articles, has_next = await site_queries.listing(archive, scope, page, settings.page_size)
+    if page > 1 and not articles:
+        raise web.HTTPNotFound()
+    edition = settings.edition(code)
+    return _html(html.listing_page(settings, edition, title, articles, page, has_next, scope))
 
 
 @routes.get("/media/{path:.+}")

@@ -1,0 +1,117 @@
+"""What reader-facing pages need beyond one article: listings, related stories, translations."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+from syndication.archive.codec import from_iso, image_from_json
+from syndication.archive.feed_queries import scope_filter
+from syndication.archive.queries import Archive
+from syndication.model import ArticleSummary, Author, FeedScope, State
+
+_COLUMNS = (
+    "a.num, a.id, a.edition, a.section, a.path, a.title, a.standfirst, a.published, "
+    "a.word_count, a.state, a.image"
+)
+CANDIDATES_PER_TOPIC = 300  # newest articles per shared topic considered for "More on this topic"
+RECENCY_DAYS = 365.0  # a candidate this much older than the article loses half a rare topic
+
+
+async def listing(
+    archive: Archive, scope: FeedScope, page: int, per_page: int
+) -> tuple[list[ArticleSummary], bool]:
+    """One page of a scope's live articles, newest first, and whether another page follows."""
+    where, params = scope_filter(scope)
+    rows = await _rows(
+        archive,
+        f"SELECT {_COLUMNS} FROM articles a WHERE a.state = 'live' AND {where} "
+        "ORDER BY a.published DESC, a.num DESC LIMIT ? OFFSET ?",
+        (*params, per_page + 1, (page - 1) * per_page),
+    )
+    summaries = await _summaries(archive, rows[:per_page])
+    return summaries, len(rows) > per_page
+
+
+async def related(
+    archive: Archive, article_id: str, published: datetime, edition: str, limit: int = 5
+) -> list[ArticleSummary]:
+    """Live articles of the same edition ranked by the topics they share with this one, each
+    topic weighted by its rarity (log of archive size over the topic's article count), with a
+    gentle pull towards articles close in time; the newest of its section when none share."""
+    async with archive.conn.execute(
+        "SELECT t.slug, t.position, (SELECT count(*) FROM article_topics x WHERE x.slug = t.slug) "
+        "FROM article_topics t JOIN articles a ON a.num = t.article_num WHERE a.id = ? "
+        "ORDER BY t.position",
+        (article_id,),
+    ) as cursor:
+        topics = [(str(r[0]), int(r[2])) for r in await cursor.fetchall()]
+    async with archive.conn.execute("SELECT count(*) FROM articles WHERE state = 'live'") as c:
+        row = await c.fetchone()
+        total = max(1, int(row[0]) if row else 1)
+    scores: dict[int, float] = {}
+    meta: dict[int, Any] = {}
+    for slug, df in topics:
+        weight = math.log((total + 1) / df)
+        for r in await _rows(
+            archive,
+            f"SELECT {_COLUMNS} FROM article_topics t JOIN articles a ON a.num = t.article_num "
+            "WHERE t.slug = ? AND a.state = 'live' AND a.edition = ? AND a.id != ? "
+            "ORDER BY a.published DESC LIMIT ?",
+            (slug, edition, article_id, CANDIDATES_PER_TOPIC),
+        ):
+            scores[r[0]] = scores.get(r[0], 0.0) + weight
+            meta[r[0]] = r
+
+    def rank(num: int) -> float:
+        days = abs((from_iso(meta[num][7]) - published).total_seconds()) / 86400
+        return scores[num] * (1 + 1 / (1 + days / RECENCY_DAYS))
+
+    best = sorted(scores, key=lambda num: (-rank(num), -num))[:limit]
+    if not best:  # no other article shares a topic: the newest of the same section instead
+        rows = await _rows(
+            archive,
+            f"SELECT {_COLUMNS} FROM articles a WHERE a.state = 'live' AND a.edition = ? "
+            "AND a.section = (SELECT section FROM articles WHERE id = ?) AND a.id != ? "
+            "ORDER BY a.published DESC LIMIT ?",
+            (edition, article_id, article_id, limit),
+        )
+        return await _summaries(archive, rows)
+    return await _summaries(archive, [meta[num] for num in best])
+
+
+async def translations(archive: Archive, article_id: str, original: str) -> dict[str, str]:
+    """edition -> path of each live version of the story in another edition."""
+    root = original or article_id
+    async with archive.conn.execute(
+        "SELECT edition, path FROM articles WHERE state = 'live' AND id != ? "
+        "AND (id = ? OR translation_of = ?)",
+        (article_id, root, root),
+    ) as cursor:
+        return {str(r[0]): str(r[1]) for r in await cursor.fetchall()}
+
+
+async def _rows(archive: Archive, sql: str, params: tuple[Any, ...]) -> list[Any]:
+    async with archive.conn.execute(sql, params) as cursor:
+        return list(await cursor.fetchall())
+
+
+async def _summaries(archive: Archive, rows: list[Any]) -> list[ArticleSummary]:
+    authors = await archive.names("article_authors", [r[0] for r in rows])
+    return [
+        ArticleSummary(
+            id=r[1],
+            edition=r[2],
+            section=r[3],
+            path=r[4],
+            title=r[5],
+            standfirst=r[6],
+            published=from_iso(r[7]),
+            word_count=r[8],
+            state=State(r[9]),
+            image=image_from_json(r[10]),
+            authors=tuple(Author(*a) for a in authors.get(r[0], ())),
+        )
+        for r in rows
+    ]

@@ -1,0 +1,103 @@
+"""Machine-readable descriptions of an article page: schema.org JSON-LD and Open Graph."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from syndication.config import Settings
+from syndication.model import Article
+from syndication.publish.feed_document import entry_updated
+
+# Inside <script>, "</script>" or "<!--" in a headline must not end the element: escape the
+# characters JSON allows us to escape, so no body or title can break out.
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def news_article(settings: Settings, article: Article) -> str:
+    url = settings.absolute(article.path)
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "headline": article.title,
+        "datePublished": article.published.isoformat(),
+        "dateModified": entry_updated(article).isoformat(),
+        "inLanguage": settings.edition(article.edition).language,
+        "articleSection": article.section,
+        "wordCount": article.word_count,
+        "publisher": {
+            "@type": "NewsMediaOrganization",
+            "name": settings.site_name,
+            "url": settings.absolute("/"),
+        },
+    }
+    if article.standfirst:
+        data["description"] = article.standfirst
+    if article.authors:
+        data["author"] = [
+            {
+                "@type": "Person",
+                "name": a.name,
+                "url": settings.absolute(f"/{article.edition}/author/{a.slug}/"),
+            }
+            for a in article.authors
+        ]
+    else:
+        data["author"] = {"@type": "Organization", "name": article.source or settings.site_name}
+    if article.topics:
+        data["keywords"] = [t.name for t in article.topics]
+    if article.image:
+        image = article.image
+        data["image"] = {
+            "@type": "ImageObject",
+            "url": settings.absolute(f"/media/{image.src}"),
+            "caption": image.caption or image.alt,
+            **({"width": image.width, "height": image.height} if image.width else {}),
+            **({"creditText": image.credit} if image.credit else {}),
+            **({"copyrightNotice": image.rights} if image.rights else {}),
+        }
+    holder = article.source or settings.site_name
+    data["copyrightHolder"] = {"@type": "Organization", "name": holder}
+    if article.rights:
+        data["copyrightNotice"] = article.rights
+    if article.original_url:
+        data["isBasedOn"] = article.original_url
+    return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_SAFE)
+
+
+def open_graph(settings: Settings, article: Article) -> list[tuple[str, str, str]]:
+    """(attribute, name, content) for <meta> tags: Open Graph uses property, Twitter name."""
+    url = settings.absolute(article.path)
+    tags = [
+        ("property", "og:type", "article"),
+        ("property", "og:site_name", settings.site_name),
+        ("property", "og:title", article.title),
+        ("property", "og:url", url),
+        ("property", "og:locale", settings.edition(article.edition).language),
+        ("property", "article:published_time", article.published.isoformat()),
+        ("property", "article:modified_time", entry_updated(article).isoformat()),
+        ("property", "article:section", article.section),
+        ("name", "twitter:card", "summary_large_image" if article.image else "summary"),
+        ("name", "twitter:title", article.title),
+    ]
+    if article.standfirst:
+        tags += [
+            ("property", "og:description", article.standfirst),
+            ("name", "twitter:description", article.standfirst),
+        ]
+    if article.image:
+        image_url = settings.absolute(f"/media/{article.image.src}")
+        tags += [
+            ("property", "og:image", image_url),
+            ("property", "og:image:alt", article.image.alt),
+            ("name", "twitter:image", image_url),
+        ]
+        if article.image.width:
+            tags += [
+                ("property", "og:image:width", str(article.image.width)),
+                ("property", "og:image:height", str(article.image.height)),
+            ]
+    tags += [("property", "article:tag", t.name) for t in article.topics]
+    return tags

@@ -1,0 +1,186 @@
+"""The article page as readers, search engines and link previews see it, on the sample site."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Awaitable, Callable
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from syndication.config import Settings, load_settings
+from syndication.web.app import create_app
+from tests.conftest import REPO, article_text
+
+Client = TestClient[Any, Any]
+BASE = "http://news.test"
+WIRE = "/en/world/2022/01/27/coastal-states-deliver-written-reply-in-fishing-rights-dispute"
+TRAM = "/en/business/2026/10/28/east-tram-line-approved-with-first-trams-due-in-2029"
+
+
+class Head(HTMLParser):
+    """Collects <meta>, <link> and JSON-LD from a page, as a crawler would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.meta: dict[str, list[str]] = {}
+        self.links: list[dict[str, str]] = []
+        self.json_ld: list[Any] = []
+        self._in_ld = False
+        self.anchors: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "meta" and ("property" in a or "name" in a):
+            self.meta.setdefault(a.get("property") or a["name"], []).append(a.get("content", ""))
+        elif tag == "link":
+            self.links.append(a)
+        elif tag == "script" and a.get("type") == "application/ld+json":
+            self._in_ld = True
+        elif tag == "a" and "href" in a:
+            self.anchors.append(a["href"])
+
+    def handle_data(self, data: str) -> None:
+        if self._in_ld:
+            self.json_ld.append(json.loads(data))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_ld = False
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Settings:
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    return load_settings(REPO / "syndication.toml", environ={}).with_overrides(
+        content_dir=tmp_path / "content", db_path=tmp_path / "a.db", base_url=BASE
+    )
+
+
+@pytest.fixture
+async def client(site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]) -> Client:
+    return await aiohttp_client(create_app(site))
+
+
+async def page(client: Client, path: str) -> tuple[str, Head]:
+    response = await client.get(path)
+    assert response.status == 200, path
+    text = await response.text()
+    head = Head()
+    head.feed(text)
+    return text, head
+
+
+async def test_the_wire_story_shows_every_part_of_the_seed_page(client: Client) -> None:
+    html, _ = await page(client, WIRE)
+    assert "<h1>Coastal states deliver written reply in fishing-rights dispute</h1>" in html
+    assert "The next step belongs to the other side" in html  # standfirst
+    assert "27.01.2022" in html and "2 min." in html
+    assert "From our online archive" in html
+    assert 'alt="Three trawlers tied up at a quay at dawn, nets piled on their decks"' in html
+    assert 'width="640" height="400"' in html and "Photo credit: CPA" in html
+    assert "<h2>Quiet differences behind the scenes</h2>" in html
+    assert "© 2022 Continental Press Agency" in html
+    assert "More on this topic" in html and "Change Edition" in html
+
+
+async def test_json_ld_and_open_graph_read_back(client: Client) -> None:
+    _, head = await page(client, WIRE)
+    (ld,) = head.json_ld
+    assert ld["@type"] == "NewsArticle" and ld["url"] == BASE + WIRE
+    assert ld["headline"].startswith("Coastal states")
+    assert ld["datePublished"] == "2022-01-27T17:40:00+00:00"
+    assert ld["author"][0]["name"] == "Continental Press Agency staff"
+    assert ld["image"]["url"] == f"{BASE}/media/images/trawlers-at-dawn.png"
+    assert ld["image"]["creditText"] == "CPA"
+    assert ld["publisher"]["name"] == "The Harbour Ledger"
+    assert ld["copyrightHolder"]["name"] == "Continental Press Agency"
+    assert ld["isBasedOn"].startswith("https://wire.example.org/")
+    assert head.meta["og:type"] == ["article"] and head.meta["og:url"] == [BASE + WIRE]
+    assert head.meta["og:image"] == [f"{BASE}/media/images/trawlers-at-dawn.png"]
+    assert head.meta["twitter:card"] == ["summary_large_image"]
+    assert "Fishing rights" in head.meta["article:tag"]
+    canonical = [link["href"] for link in head.links if link.get("rel") == "canonical"]
+    assert canonical == [BASE + WIRE]
+
+
+async def test_more_on_this_topic_is_related_by_topic_and_every_link_answers(
+    client: Client,
+) -> None:
+    html, head = await page(
+        client,
+        "/en/world/2026/11/20/averne-council-approves-river-flood-barrier-after-decade-of-delays",
+    )
+    section = html.split("More on this topic", 1)[1]
+    related = re.findall(r'<h2><a href="([^"]+)"', section)
+    assert 1 <= len(related) <= 5
+    for path in related:
+        text, _ = await page(client, path)
+        assert "Climate" in text or "Flooding" in text or "Port Averne" in text, path
+    for href in head.anchors:
+        if href.startswith("/") and not href.startswith("/media/"):
+            assert (await client.get(href)).status == 200, href
+
+
+async def test_edition_switcher_links_the_translation(client: Client) -> None:
+    html, head = await page(client, TRAM)
+    french = (
+        "/fr/business/2026/10/28/la-ligne-de-tram-est-approuvee-premiers-trams-attendus-en-2029"
+    )
+    assert f'href="{BASE}{french}" hreflang="fr"' in html
+    hreflangs = {link["hreflang"]: link["href"] for link in head.links if link.get("hreflang")}
+    assert hreflangs == {"en": BASE + TRAM, "fr": BASE + french}
+    back, _ = await page(client, french)
+    assert f'href="{BASE}{TRAM}" hreflang="en"' in back and '<html lang="fr">' in back
+    lone, _ = await page(client, WIRE)
+    assert 'href="/fr/" hreflang="fr"' in lone  # no translation: the edition's home
+
+
+async def test_listing_pages(client: Client) -> None:
+    section, _ = await page(client, "/en/world/")
+    assert "<h1>World</h1>" in section and "flood barrier" in section
+    topic, _ = await page(client, "/en/topic/climate/")
+    assert "<h1>Climate</h1>" in topic
+    author, _ = await page(client, "/en/author/ines-varga/")
+    assert "Articles by Ines Varga" in author
+    assert (await client.get("/en/world/?page=abc")).status == 400
+    assert (await client.get("/en/world/?page=99")).status == 404
+    assert (await client.get("/en/topic/nothing-here/")).status == 404
+    assert (await client.get("/en/sports/")).status == 404
+
+
+async def test_pagination(tmp_path: Path, aiohttp_client: Callable[..., Awaitable[Client]]) -> None:
+    settings = load_settings(REPO / "syndication.toml", environ={}).with_overrides(
+        content_dir=tmp_path / "content", db_path=tmp_path / "a.db", base_url=BASE, page_size=2
+    )
+    for day in range(1, 6):
+        path = tmp_path / "content" / "sport" / f"s{day}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(article_text(title=f"Match day {day}", published=f"2024-03-0{day}"))
+    client = await aiohttp_client(create_app(settings))
+    first, _ = await page(client, "/en/sport/")
+    assert "Match day 5" in first and "Match day 4" in first and "Match day 3" not in first
+    assert 'rel="next" href="/en/sport/?page=2"' in first
+    last, _ = await page(client, "/en/sport/?page=3")
+    assert "Match day 1" in last and 'rel="next"' not in last and 'rel="prev"' in last
+
+
+async def test_json_ld_cannot_be_broken_out_of(
+    tmp_path: Path, aiohttp_client: Callable[..., Awaitable[Client]]
+) -> None:
+    settings = load_settings(REPO / "syndication.toml", environ={}).with_overrides(
+        content_dir=tmp_path / "content", db_path=tmp_path / "a.db", base_url=BASE
+    )
+    hostile = '"</script><script>alert(1)</script><!--"'
+    path = tmp_path / "content" / "world" / "x.md"
+    path.parent.mkdir(parents=True)
+    path.write_text(article_text(title=hostile, slug="hostile", standfirst=hostile))
+    client = await aiohttp_client(create_app(settings))
+    html, head = await page(client, "/en/world/2024/03/01/hostile")
+    assert "<script>alert(1)" not in html
+    assert head.json_ld[0]["headline"] == "</script><script>alert(1)</script><!--"
