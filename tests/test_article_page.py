@@ -117,7 +117,7 @@ async def test_more_on_this_topic_is_related_by_topic_and_every_link_answers(
         "/en/world/2026/11/20/averne-council-approves-river-flood-barrier-after-decade-of-delays",
     )
     section = html.split("More on this topic", 1)[1]
-    related = re.findall(r'<h2><a href="([^"]+)"', section)
+    related = re.findall(r'<h3><a href="([^"]+)"', section)
     assert 1 <= len(related) <= 5
     for path in related:
         text, _ = await page(client, path)
