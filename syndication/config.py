@@ -49,6 +49,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("feed_limit", 50, "Entries in a subscription feed."),
     Setting("archive_banner_days", 365, "Age from which a page says 'From our online archive'."),
     Setting("page_size", 20, "Articles per page of section, topic and author listings."),
+    Setting("page_max_age", 60, "Seconds shared caches and browsers may keep an HTML page."),
     Setting("feed_max_age", 300, "Seconds shared caches and readers may keep a feed."),
     Setting("feed_stale_seconds", 86400, "stale-while-revalidate and stale-if-error for feeds."),
     Setting(
@@ -76,6 +77,7 @@ class Settings:
     feed_limit: int = _BY_NAME["feed_limit"].default
     archive_banner_days: int = _BY_NAME["archive_banner_days"].default
     page_size: int = _BY_NAME["page_size"].default
+    page_max_age: int = _BY_NAME["page_max_age"].default
     feed_max_age: int = _BY_NAME["feed_max_age"].default
     feed_stale_seconds: int = _BY_NAME["feed_stale_seconds"].default
     tombstone_days: int = _BY_NAME["tombstone_days"].default

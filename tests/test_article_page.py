@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient
 
 from syndication.config import Settings, load_settings
 from syndication.web.app import create_app
+from syndication.web.keys import INGEST
 from tests.conftest import REPO, article_text
 
 Client = TestClient[Any, Any]
@@ -184,3 +185,28 @@ async def test_json_ld_cannot_be_broken_out_of(
     html, head = await page(client, "/en/world/2024/03/01/hostile")
     assert "<script>alert(1)" not in html
     assert head.json_ld[0]["headline"] == "</script><script>alert(1)</script><!--"
+
+
+async def test_pages_are_cached_and_follow_changes(site: Settings, client: Client) -> None:
+    path = "/en/science/2026/11/05/seagrass-returns-to-the-tessel-estuary-after-forty-years"
+    first = await client.get(path, headers={"Accept-Encoding": "identity"})
+    etag = first.headers["ETag"]
+    assert first.headers["Cache-Control"].startswith("public, max-age=")
+    again = await client.get(path, headers={"If-None-Match": etag, "Accept-Encoding": "identity"})
+    assert again.status == 304
+    zipped = await client.get(path, headers={"Accept-Encoding": "gzip"}, auto_decompress=False)
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    # A new story on one of its topics may now belong under "More on this topic".
+    new = site.content_dir / "science" / "new.md"
+    new.write_text(
+        article_text(
+            title="Eelgrass survey extended to the islands",
+            topics="[Oceans]",
+            published="2026-11-06T10:00:00+01:00",
+        )
+    )
+    await client.app[INGEST].ingest_paths({"science/new.md"})
+    after = await client.get(path, headers={"If-None-Match": etag, "Accept-Encoding": "identity"})
+    assert after.status == 200 and "Eelgrass survey extended" in await after.text()
+    home = await client.get("/", headers={"Accept-Encoding": "identity"})
+    assert "Eelgrass survey extended" in await home.text()

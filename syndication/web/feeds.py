@@ -20,9 +20,10 @@ from syndication.publish.feed_document import (
 )
 from syndication.publish.json_feed import json_feed_bytes
 from syndication.publish.xml_feeds import atom_bytes, rss_bytes
+from syndication.web import cached
 from syndication.web.cache import Rendered
 from syndication.web.conditional import respond
-from syndication.web.keys import ARCHIVE, CACHE, CLOCK, SETTINGS
+from syndication.web.keys import ARCHIVE, SETTINGS
 
 routes = web.RouteTableDef()
 FMT = "{fmt:atom|rss|json}"
@@ -81,13 +82,9 @@ async def section_archive(request: web.Request) -> web.Response:
 async def _serve(request: web.Request, kind: FeedKind, *, archive: bool = False) -> web.Response:
     # The hot path, polled millions of times: a current cached entry is answered before
     # anything else is built or looked at.
-    app = request.app
-    clock, cache = app[CLOCK], app[CACHE]
-    seq = clock.seq if clock.pushed else await clock.current()
-    cached = cache.peek(request.path)
-    if cached is not None and cached.seq >= seq:
-        cache.hits += 1
-        return respond(request, cached)
+    hit = cached.current(request, request.path)
+    if hit is not None:
+        return respond(request, hit)
     match = request.match_info
     scope = FeedScope(match["edition"], kind, match.get("key", ""))
     settings = request.app[SETTINGS]
@@ -99,17 +96,11 @@ async def _serve(request: web.Request, kind: FeedKind, *, archive: bool = False)
     month = request.match_info.get("month", "")
     if archive and not ("01" <= month[5:] <= "12"):
         raise web.HTTPNotFound(text="There is no such month.")
-    archived = request.app[ARCHIVE]
-
-    async def still_valid(entry: Rendered) -> bool:
-        changed = await fq.changed_since(archived, entry.seq)
-        return not (changed & entry.article_ids) and not await fq.in_scope(archived, scope, changed)
 
     async def build(at_seq: int) -> Rendered:
         return await _build(request.app, scope, fmt, month, at_seq)
 
-    rendered = await request.app[CACHE].get(request.path, seq, still_valid, build)
-    return respond(request, rendered)
+    return await cached.serve(request, request.path, (scope,), build)
 
 
 async def _build(

@@ -14,6 +14,10 @@ from syndication.archive.queries import Moved
 from syndication.ingest.imageinfo import MEDIA_TYPES
 from syndication.model import FeedKind, FeedScope, State
 from syndication.publish import html
+from syndication.publish.feed_document import EPOCH, entry_updated
+from syndication.web import cached
+from syndication.web.cache import Rendered
+from syndication.web.conditional import respond
 from syndication.web.errors import error_response
 from syndication.web.keys import ARCHIVE, SETTINGS
 
@@ -26,10 +30,26 @@ def _html(body: str, status: int = 200) -> web.Response:
     return web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
 
 
+def _page(
+    request: web.Request, html_text: str, seq: int, ids: frozenset[str], modified: datetime
+) -> Rendered:
+    settings = request.app[SETTINGS]
+    return Rendered.of(
+        html_text.encode(),
+        "text/html; charset=utf-8",
+        modified,
+        f"public, max-age={settings.page_max_age}, "
+        f"stale-while-revalidate={settings.feed_stale_seconds}, "
+        f"stale-if-error={settings.feed_stale_seconds}",
+        (),
+        seq,
+        ids,
+    )
+
+
 @routes.get("/")
 async def front_page(request: web.Request) -> web.Response:
-    settings = request.app[SETTINGS]
-    return await _edition_home(request, settings.default_edition)
+    return await _edition_home(request, request.app[SETTINGS].default_edition)
 
 
 @routes.get("/{edition}/")
@@ -38,17 +58,30 @@ async def edition_home(request: web.Request) -> web.Response:
 
 
 async def _edition_home(request: web.Request, code: str) -> web.Response:
+    if hit := cached.current(request, request.path):
+        return respond(request, hit)
     settings = request.app[SETTINGS]
     if not settings.has_edition(code):
         raise web.HTTPNotFound()
-    articles = await request.app[ARCHIVE].latest(code, settings.home_limit)
-    return _html(html.home_page(settings, settings.edition(code), articles))
+
+    async def build(seq: int) -> Rendered:
+        articles = await request.app[ARCHIVE].latest(code, settings.home_limit)
+        text = html.home_page(settings, settings.edition(code), articles)
+        newest = max((a.published for a in articles), default=EPOCH)
+        return _page(request, text, seq, frozenset(a.id for a in articles), newest)
+
+    return await cached.serve(request, request.path, (FeedScope(code),), build)
 
 
 @routes.get(r"/{edition}/{section}/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/{slug}")
 async def article(request: web.Request) -> web.Response:
+    # The date is part of the key: the "From our online archive" banner depends on it.
+    key = f"{request.path}|{datetime.now(UTC):%Y-%m-%d}"
+    if hit := cached.current(request, key):
+        return respond(request, hit)
     settings = request.app[SETTINGS]
-    found = await request.app[ARCHIVE].by_path(request.path)
+    archive = request.app[ARCHIVE]
+    found = await archive.by_path(request.path)
     if isinstance(found, Moved):
         raise web.HTTPMovedPermanently(found.path)
     if found is None or found.state in (State.DRAFT, State.SCHEDULED):
@@ -56,11 +89,23 @@ async def article(request: web.Request) -> web.Response:
     if found.state is State.WITHDRAWN:
         return error_response(request, 410)
     article = found.article
-    archive = request.app[ARCHIVE]
-    related = await site_queries.related(archive, article.id, article.published, article.edition)
-    versions = await site_queries.translations(archive, article.id, article.translation_of)
-    now = datetime.now(UTC)
-    return _html(html.article_page(settings, found, related, versions, now))
+    # A new story on one of its topics, or in its section, may belong in "More on this topic".
+    scopes = (
+        FeedScope(article.edition, FeedKind.SECTION, article.section),
+        *(FeedScope(article.edition, FeedKind.TOPIC, t.slug) for t in article.topics),
+    )
+
+    async def build(seq: int) -> Rendered:
+        related = await site_queries.related(
+            archive, article.id, article.published, article.edition
+        )
+        versions = await site_queries.translations(archive, article.id, article.translation_of)
+        text = html.article_page(settings, found, related, versions, datetime.now(UTC))
+        ids = frozenset({article.id, *(r.id for r in related)})
+        modified = max(entry_updated(article), found.last_changed)
+        return _page(request, text, seq, ids, modified)
+
+    return await cached.serve(request, key, scopes, build)
 
 
 @routes.get("/{edition}/topic/{key}/")
@@ -79,31 +124,40 @@ async def section_page(request: web.Request) -> web.Response:
 
 
 async def _listing(request: web.Request, kind: FeedKind) -> web.Response:
+    key = request.path_qs
+    if hit := cached.current(request, key):
+        return respond(request, hit)
     settings = request.app[SETTINGS]
-    code, key = request.match_info["edition"], request.match_info["key"]
+    code, slug = request.match_info["edition"], request.match_info["key"]
     if not settings.has_edition(code):
         raise web.HTTPNotFound()
     page_text = request.query.get("page", "1")
     if not page_text.isdigit() or not 1 <= int(page_text) <= 100_000:
         raise web.HTTPBadRequest(text="The page number must be a whole number from 1.")
     page = int(page_text)
-    scope = FeedScope(code, kind, key)
+    scope = FeedScope(code, kind, slug)
     archive = request.app[ARCHIVE]
-    if kind is FeedKind.SECTION:
-        section = settings.section(key)
-        if section is None:
-            raise web.HTTPNotFound()
-        title = section.name(code)
-    else:
-        name = await feed_queries.scope_name(archive, scope)
-        if name is None:
-            raise web.HTTPNotFound()
-        title = name if kind is FeedKind.TOPIC else f"Articles by {name}"
-    articles, has_next = await site_queries.listing(archive, scope, page, settings.page_size)
-    if page > 1 and not articles:
+    if kind is FeedKind.SECTION and settings.section(slug) is None:
         raise web.HTTPNotFound()
-    edition = settings.edition(code)
-    return _html(html.listing_page(settings, edition, title, articles, page, has_next, scope))
+
+    async def build(seq: int) -> Rendered:
+        if kind is FeedKind.SECTION:
+            section = settings.section(slug)
+            title = section.name(code) if section else slug
+        else:
+            name = await feed_queries.scope_name(archive, scope)
+            if name is None:
+                raise web.HTTPNotFound()
+            title = name if kind is FeedKind.TOPIC else f"Articles by {name}"
+        articles, has_next = await site_queries.listing(archive, scope, page, settings.page_size)
+        if page > 1 and not articles:
+            raise web.HTTPNotFound()
+        edition = settings.edition(code)
+        text = html.listing_page(settings, edition, title, articles, page, has_next, scope)
+        newest = max((a.published for a in articles), default=EPOCH)
+        return _page(request, text, seq, frozenset(a.id for a in articles), newest)
+
+    return await cached.serve(request, key, (scope,), build)
 
 
 @routes.get("/media/{path:.+}")
