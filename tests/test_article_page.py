@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from lxml import etree
 
 from syndication.config import Settings, load_settings
 from syndication.web.app import create_app
@@ -20,6 +23,7 @@ from tests.conftest import REPO, article_text
 
 Client = TestClient[Any, Any]
 BASE = "http://news.test"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 WIRE = "/en/world/2022/01/27/coastal-states-deliver-written-reply-in-fishing-rights-dispute"
 TRAM = "/en/business/2026/10/28/east-tram-line-approved-with-first-trams-due-in-2029"
 
@@ -210,3 +214,91 @@ async def test_pages_are_cached_and_follow_changes(site: Settings, client: Clien
     assert after.status == 200 and "Eelgrass survey extended" in await after.text()
     home = await client.get("/", headers={"Accept-Encoding": "identity"})
     assert "Eelgrass survey extended" in await home.text()
+
+
+async def test_search_finds_ranks_and_highlights(client: Client) -> None:
+    html, _ = await page(client, "/en/search?q=seagrass")
+    assert "Seagrass returns to the Tessel estuary" in html
+    assert "<mark>Seagrass</mark>" in html or "<mark>seagrass</mark>" in html
+    phrase, _ = await page(client, '/en/search?q="flood barrier"')
+    assert "Averne council approves river flood barrier" in phrase
+    prefix, _ = await page(client, "/en/search?q=seagra*")
+    assert "Seagrass returns" in prefix
+    french, _ = await page(client, "/fr/search?q=tram")
+    assert "La ligne de tram est approuvée" in french and "East tram line" not in french
+    none, _ = await page(client, "/en/search?q=zeppelin")
+    assert "Nothing in the archive matches" in none
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        "AND",
+        "*",
+        "(",
+        ")",
+        "NEAR(",
+        "title:x",
+        "a OR",
+        "🚢🌊",
+        "'; DROP TABLE articles;--",
+        "x" * 500,
+        "^",
+        "-",
+        "\\",
+    ],
+)
+async def test_queries_fts5_cannot_parse_still_get_a_friendly_page(
+    client: Client, query: str
+) -> None:
+    response = await client.get("/en/search", params={"q": query})
+    assert response.status == 200, query
+    assert "<h1>Search</h1>" in await response.text()
+
+
+async def test_search_escapes_what_it_shows(client: Client) -> None:
+    html, _ = await page(client, "/en/search?q=%3Cscript%3Ealert(1)%3C/script%3E")
+    assert "<script>alert(1)" not in html
+    assert (await client.get("/en/search?q=port&page=0")).status == 400
+
+
+async def test_sitemaps_and_robots(site: Settings, client: Client) -> None:
+    robots = await client.get("/robots.txt")
+    assert robots.content_type == "text/plain"
+    assert f"Sitemap: {BASE}/sitemap.xml" in await robots.text()
+    index = etree.fromstring(await (await client.get("/sitemap.xml")).read())
+    locs = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
+    assert f"{BASE}/sitemaps/news.xml" in locs and f"{BASE}/sitemaps/2022-01.xml" in locs
+    urls: list[str] = []
+    for loc in locs:
+        doc = etree.fromstring(await (await client.get(loc.removeprefix(BASE))).read())
+        urls += [u.text for u in doc.iter(f"{SITEMAP}loc")]
+    live = sqlite3.connect(site.db_path).execute("SELECT path FROM articles WHERE state='live'")
+    assert {BASE + p for (p,) in live} <= set(urls)
+    assert not any("time-capsule" in u or "draft" in u for u in urls)
+    assert (await client.get("/sitemaps/2031-01.xml")).status == 404
+    assert (await client.get("/sitemaps/2024-13.xml")).status == 404
+
+
+async def test_news_sitemap_lists_the_last_48_hours(site: Settings, client: Client) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    fresh = site.content_dir / "world" / "fresh.md"
+    fresh.write_text(article_text(title="Fresh off the quay", published=now.isoformat()))
+    await client.app[INGEST].ingest_paths({"world/fresh.md"})
+    news = await (await client.get("/sitemaps/news.xml")).text()
+    assert "Fresh off the quay" in news and "<news:language>en</news:language>" in news
+    assert "Coastal states" not in news  # from 2022
+
+
+async def test_date_archive_back_to_the_first_article(client: Client) -> None:
+    year, _ = await page(client, "/en/2022/")
+    assert 'href="/en/2022/01/">January</a> (1)' in year and 'rel="next" href="/en/2023/"' in year
+    month, _ = await page(client, "/en/2022/01/")
+    assert "Coastal states deliver written reply" in month
+    day, _ = await page(client, "/en/2022/01/27/")
+    assert "Coastal states deliver written reply" in day
+    assert (await client.get("/en/2022/01/28/")).status == 404
+    assert (await client.get("/en/2022/02/30/")).status == 404
+    assert (await client.get("/en/1999/")).status == 404
+    assert (await client.get("/en/2022/13/")).status == 404

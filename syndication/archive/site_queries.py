@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
-from syndication.archive.codec import from_iso, image_from_json
+from syndication.archive.codec import from_iso, image_from_json, to_iso
 from syndication.archive.feed_queries import scope_filter
 from syndication.archive.queries import Archive
 from syndication.model import ArticleSummary, Author, FeedScope, State
@@ -115,3 +116,76 @@ async def _summaries(archive: Archive, rows: list[Any]) -> list[ArticleSummary]:
         )
         for r in rows
     ]
+
+
+async def between(
+    archive: Archive, edition: str, start: datetime, end: datetime, page: int, per_page: int
+) -> tuple[list[ArticleSummary], bool]:
+    """Live articles of the edition published in [start, end), newest first, paginated."""
+    rows = await _rows(
+        archive,
+        f"SELECT {_COLUMNS} FROM articles a WHERE a.state = 'live' AND a.edition = ? "
+        "AND a.published >= ? AND a.published < ? ORDER BY a.published DESC, a.num DESC "
+        "LIMIT ? OFFSET ?",
+        (edition, to_iso(start), to_iso(end), per_page + 1, (page - 1) * per_page),
+    )
+    return await _summaries(archive, rows[:per_page]), len(rows) > per_page
+
+
+async def published_between(archive: Archive, edition: str, moments: list[datetime]) -> list[int]:
+    """How many live articles of the edition fall between each pair of consecutive moments."""
+    counts = []
+    for start, end in pairwise(moments):
+        async with archive.conn.execute(
+            "SELECT count(*) FROM articles WHERE state = 'live' AND edition = ? "
+            "AND published >= ? AND published < ?",
+            (edition, to_iso(start), to_iso(end)),
+        ) as cursor:
+            row = await cursor.fetchone()
+            counts.append(int(row[0]) if row else 0)
+    return counts
+
+
+async def first_year(archive: Archive, edition: str) -> int | None:
+    async with archive.conn.execute(
+        "SELECT min(published) FROM articles WHERE state = 'live' AND edition = ?", (edition,)
+    ) as cursor:
+        row = await cursor.fetchone()
+        return int(str(row[0])[:4]) if row and row[0] else None
+
+
+async def sitemap_months(archive: Archive) -> list[tuple[str, datetime]]:
+    """(YYYY-MM, newest publication) for every month with live articles, oldest first."""
+    rows = await _rows(
+        archive,
+        "SELECT substr(published, 1, 7), max(published) FROM articles WHERE state = 'live' "
+        "GROUP BY 1 ORDER BY 1",
+        (),
+    )
+    return [(str(r[0]), from_iso(r[1])) for r in rows]
+
+
+async def sitemap_entries(archive: Archive, month: str) -> list[tuple[str, datetime]]:
+    """(path, last change) of every live article published in the month (UTC)."""
+    year, mon = int(month[:4]), int(month[5:7])
+    end = f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
+    rows = await _rows(
+        archive,
+        "SELECT path, last_changed FROM articles WHERE state = 'live' "
+        "AND published >= ? AND published < ? ORDER BY published",
+        (f"{month}-01T00:00:00Z", f"{end}-01T00:00:00Z"),
+    )
+    return [(str(r[0]), from_iso(r[1])) for r in rows]
+
+
+async def recent(
+    archive: Archive, since: datetime, limit: int
+) -> list[tuple[str, str, str, datetime]]:
+    """(path, title, edition, published) of live articles published since `since`."""
+    rows = await _rows(
+        archive,
+        "SELECT path, title, edition, published FROM articles WHERE state = 'live' "
+        "AND published >= ? ORDER BY published DESC LIMIT ?",
+        (to_iso(since), limit),
+    )
+    return [(str(r[0]), str(r[1]), str(r[2]), from_iso(r[3])) for r in rows]

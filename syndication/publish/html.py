@@ -112,6 +112,46 @@ def article_page(
     )
 
 
+def search_page(
+    settings: Settings,
+    edition: Edition,
+    query: str,
+    hits: list[Any],
+    usable: bool,
+    page: int,
+    has_next: bool,
+) -> str:
+    return _env.get_template("search.html").render(
+        **_common(settings, edition),
+        query=query,
+        hits=hits,
+        usable=usable,
+        page=page,
+        has_next=has_next,
+    )
+
+
+def year_page(
+    settings: Settings,
+    edition: Edition,
+    year: int,
+    counts: list[int],
+    first_year: int,
+    last_year: int,
+) -> str:
+    months = [
+        (m, datetime(year, m, 1).strftime("%B"), count)
+        for m, count in zip(range(1, 13), counts, strict=True)
+    ]
+    return _env.get_template("year.html").render(
+        **_common(settings, edition),
+        year=year,
+        months=months,
+        first_year=first_year,
+        last_year=last_year,
+    )
+
+
 def listing_page(
     settings: Settings,
     edition: Edition,
@@ -119,17 +159,18 @@ def listing_page(
     articles: list[ArticleSummary],
     page: int,
     has_next: bool,
-    scope: FeedScope,
+    scope: FeedScope | None,
+    base: str = "",
 ) -> str:
-    """A section, topic or author page: newest first, paginated with ?page=N."""
+    """A section, topic, author or date page: newest first, paginated with ?page=N."""
     return _env.get_template("listing.html").render(
         **_common(settings, edition),
         title=title,
         articles=articles,
         page=page,
         has_next=has_next,
-        base=f"{scope.path}/",
-        feeds=feed_links(settings, [(scope, title)]),
+        base=f"{scope.path}/" if scope else base,
+        feeds=feed_links(settings, [(scope, title)] if scope else []),
     )
 
 

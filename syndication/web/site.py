@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import mimetypes
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from syndication.archive import feed_queries, site_queries
+from syndication.archive import feed_queries, search, site_queries
 from syndication.archive.queries import Moved
 from syndication.ingest.imageinfo import MEDIA_TYPES
 from syndication.model import FeedKind, FeedScope, State
@@ -108,6 +109,82 @@ async def article(request: web.Request) -> web.Response:
     return await cached.serve(request, key, scopes, build)
 
 
+@routes.get("/{edition}/search")
+async def search_page(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    code = request.match_info["edition"]
+    if not settings.has_edition(code):
+        raise web.HTTPNotFound()
+    query = " ".join(request.query.get("q", "").split())[:200]
+    page = _page_number(request)
+    hits, has_next = await search.search(
+        request.app[ARCHIVE], code, query, page, settings.page_size
+    )
+    usable = bool(search.fts_query(query))
+    text = html.search_page(settings, settings.edition(code), query, hits, usable, page, has_next)
+    response = _html(text)
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def _page_number(request: web.Request) -> int:
+    page_text = request.query.get("page", "1")
+    if not page_text.isdigit() or not 1 <= int(page_text) <= 100_000:
+        raise web.HTTPBadRequest(text="The page number must be a whole number from 1.")
+    return int(page_text)
+
+
+@routes.get(r"/{edition}/{year:\d{4}}/")
+async def year_page(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    code, year = request.match_info["edition"], int(request.match_info["year"])
+    if not settings.has_edition(code):
+        raise web.HTTPNotFound()
+    archive = request.app[ARCHIVE]
+    first = await site_queries.first_year(archive, code)
+    last = datetime.now(UTC).year
+    if first is None or not first <= year <= last:
+        raise web.HTTPNotFound()
+    tz = ZoneInfo(settings.edition(code).timezone)
+    bounds = [datetime(year + m // 12, m % 12 + 1, 1, tzinfo=tz) for m in range(13)]
+    counts = await site_queries.published_between(archive, code, bounds)
+    text = html.year_page(settings, settings.edition(code), year, counts, first, last)
+    return _html(text)
+
+
+@routes.get(r"/{edition}/{year:\d{4}}/{month:\d{2}}/")
+@routes.get(r"/{edition}/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/")
+async def date_page(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    info = request.match_info
+    code = info["edition"]
+    if not settings.has_edition(code):
+        raise web.HTTPNotFound()
+    tz = ZoneInfo(settings.edition(code).timezone)
+    try:
+        year, month = int(info["year"]), int(info["month"])
+        if "day" in info:
+            start = datetime(year, month, int(info["day"]), tzinfo=tz)
+            end, label = start + timedelta(days=1), f"{int(info['day'])} {start:%B %Y}"
+        else:
+            start = datetime(year, month, 1, tzinfo=tz)
+            end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
+            label = f"{start:%B %Y}"
+    except ValueError:
+        raise web.HTTPNotFound() from None
+    page = _page_number(request)
+    articles, has_next = await site_queries.between(
+        request.app[ARCHIVE], code, start, end, page, settings.page_size
+    )
+    if not articles:
+        raise web.HTTPNotFound()
+    edition = settings.edition(code)
+    text = html.listing_page(
+        settings, edition, label, articles, page, has_next, None, base=request.path
+    )
+    return _html(text)
+
+
 @routes.get("/{edition}/topic/{key}/")
 async def topic_page(request: web.Request) -> web.Response:
     return await _listing(request, FeedKind.TOPIC)
@@ -131,10 +208,7 @@ async def _listing(request: web.Request, kind: FeedKind) -> web.Response:
     code, slug = request.match_info["edition"], request.match_info["key"]
     if not settings.has_edition(code):
         raise web.HTTPNotFound()
-    page_text = request.query.get("page", "1")
-    if not page_text.isdigit() or not 1 <= int(page_text) <= 100_000:
-        raise web.HTTPBadRequest(text="The page number must be a whole number from 1.")
-    page = int(page_text)
+    page = _page_number(request)
     scope = FeedScope(code, kind, slug)
     archive = request.app[ARCHIVE]
     if kind is FeedKind.SECTION and settings.section(slug) is None:

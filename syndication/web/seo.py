@@ -1,0 +1,88 @@
+"""For search engines: sitemaps, the Google News sitemap and robots.txt, all cached."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from aiohttp import web
+
+from syndication.archive import site_queries
+from syndication.model import FeedScope
+from syndication.publish import sitemaps
+from syndication.publish.feed_document import EPOCH
+from syndication.web import cached
+from syndication.web.cache import Rendered
+from syndication.web.conditional import respond
+from syndication.web.keys import ARCHIVE, SETTINGS
+
+routes = web.RouteTableDef()
+XML = "application/xml; charset=utf-8"
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+NEWS_WINDOW = timedelta(hours=48)
+NEWS_LIMIT = 1000
+
+
+def _everything(request: web.Request) -> tuple[FeedScope, ...]:
+    return tuple(FeedScope(e.code) for e in request.app[SETTINGS].editions)
+
+
+def _rendered(
+    request: web.Request, body: bytes, kind: str, seq: int, modified: datetime
+) -> Rendered:
+    max_age = request.app[SETTINGS].feed_max_age
+    return Rendered.of(body, kind, modified, f"public, max-age={max_age}", (), seq, frozenset())
+
+
+@routes.get("/robots.txt")
+async def robots(request: web.Request) -> web.Response:
+    if hit := cached.current(request, request.path):
+        return respond(request, hit)
+
+    async def build(seq: int) -> Rendered:
+        body = sitemaps.robots_txt(request.app[SETTINGS])
+        return _rendered(request, body, "text/plain; charset=utf-8", seq, EPOCH)
+
+    return await cached.serve(request, request.path, (), build)
+
+
+@routes.get("/sitemap.xml")
+async def sitemap_index(request: web.Request) -> web.Response:
+    if hit := cached.current(request, request.path):
+        return respond(request, hit)
+
+    async def build(seq: int) -> Rendered:
+        months = await site_queries.sitemap_months(request.app[ARCHIVE])
+        body = sitemaps.sitemap_index(request.app[SETTINGS], months)
+        return _rendered(request, body, XML, seq, max((m[1] for m in months), default=EPOCH))
+
+    return await cached.serve(request, request.path, _everything(request), build)
+
+
+@routes.get("/sitemaps/news.xml")
+async def news_sitemap(request: web.Request) -> web.Response:
+    # Not cached: its content moves with the clock (the 48-hour window), not only with changes.
+    since = datetime.now(UTC) - NEWS_WINDOW
+    items = await site_queries.recent(request.app[ARCHIVE], since, NEWS_LIMIT)
+    body = sitemaps.news_sitemap(request.app[SETTINGS], items)
+    return web.Response(
+        body=body, headers={"Content-Type": XML, "Cache-Control": "public, max-age=300"}
+    )
+
+
+@routes.get("/sitemaps/{month}.xml")
+async def month_sitemap(request: web.Request) -> web.Response:
+    month = request.match_info["month"]
+    if not _MONTH.fullmatch(month):
+        raise web.HTTPNotFound()
+    if hit := cached.current(request, request.path):
+        return respond(request, hit)
+
+    async def build(seq: int) -> Rendered:
+        entries = await site_queries.sitemap_entries(request.app[ARCHIVE], month)
+        if not entries:
+            raise web.HTTPNotFound()
+        body = sitemaps.month_sitemap(request.app[SETTINGS], entries)
+        return _rendered(request, body, XML, seq, max(e[1] for e in entries))
+
+    return await cached.serve(request, request.path, _everything(request), build)
