@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ import pytest
 
 from syndication.archive.schema import open_writer
 from syndication.archive.writer import ArchiveWriter
-from syndication.config import Settings
+from syndication.config import Settings, load_settings
 from syndication.ingest.pipeline import Ingestor
 from syndication.model import Edition, Section, Source
 
@@ -111,3 +112,24 @@ def make_newsroom(tmp_path: Path) -> Iterator[Callable[..., Newsroom]]:
 @pytest.fixture
 def newsroom(make_newsroom: Callable[..., Newsroom]) -> Newsroom:
     return make_newsroom()
+
+
+SAMPLE_BASE = "http://news.test"
+
+
+def sample_settings(root: Path, content: Path = REPO / "content", **overrides: object) -> Settings:
+    """A copy of `content` (the sample site by default) under `root`, with the sample
+    syndication.toml and a fixed base URL, so tests never write into the repository."""
+    shutil.copytree(content, root / "content")
+    values = {
+        "content_dir": root / "content",
+        "db_path": root / "archive.db",
+        "base_url": SAMPLE_BASE,
+        **overrides,
+    }
+    return load_settings(REPO / "syndication.toml", environ={}).with_overrides(**values)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Settings:
+    return sample_settings(tmp_path)

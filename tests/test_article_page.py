@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -57,14 +56,6 @@ class Head(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "script":
             self._in_ld = False
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Settings:
-    shutil.copytree(REPO / "content", tmp_path / "content")
-    return load_settings(REPO / "syndication.toml", environ={}).with_overrides(
-        content_dir=tmp_path / "content", db_path=tmp_path / "a.db", base_url=BASE
-    )
 
 
 @pytest.fixture

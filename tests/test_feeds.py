@@ -28,14 +28,6 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Settings:
-    shutil.copytree(REPO / "content", tmp_path / "content")
-    return load_settings(REPO / "syndication.toml", environ={}).with_overrides(
-        content_dir=tmp_path / "content", db_path=tmp_path / "archive.db", base_url=BASE
-    )
-
-
-@pytest.fixture
 async def client(site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]) -> Client:
     return await aiohttp_client(create_app(site))
 

@@ -6,9 +6,9 @@ import html
 import re
 from dataclasses import dataclass
 
-from syndication.archive.codec import from_iso
 from syndication.archive.queries import Archive
-from syndication.model import ArticleSummary, State
+from syndication.archive.site_queries import SUMMARY_COLUMNS, summaries
+from syndication.model import ArticleSummary
 
 _PHRASE = re.compile(r'"([^"]*)"')
 _WORD = re.compile(r"\w+\*?", re.UNICODE)
@@ -50,29 +50,16 @@ async def search(
     if not query:
         return [], False
     async with archive.conn.execute(
-        "SELECT a.num, a.id, a.edition, a.section, a.path, a.title, a.standfirst, a.published, "
-        "a.word_count, snippet(articles_fts, 2, ?, ?, '…', 24) "
+        f"SELECT {SUMMARY_COLUMNS}, snippet(articles_fts, 2, ?, ?, '…', 24) "
         "FROM articles_fts JOIN articles a ON a.num = articles_fts.rowid "
         "WHERE articles_fts MATCH ? AND a.state = 'live' AND a.edition = ? "
         "ORDER BY bm25(articles_fts, 10.0, 4.0, 1.0), a.published DESC LIMIT ? OFFSET ?",
         (_OPEN, _CLOSE, query, edition, per_page + 1, (page - 1) * per_page),
     ) as cursor:
-        rows = list(await cursor.fetchall())
+        rows = list(await cursor.fetchall())[: per_page + 1]
+    found = await summaries(archive, [r[:-1] for r in rows[:per_page]])
     hits = [
-        Hit(
-            ArticleSummary(
-                id=r[1],
-                edition=r[2],
-                section=r[3],
-                path=r[4],
-                title=r[5],
-                standfirst=r[6],
-                published=from_iso(r[7]),
-                word_count=r[8],
-                state=State.LIVE,
-            ),
-            html.escape(r[9]).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>"),
-        )
-        for r in rows[:per_page]
+        Hit(summary, html.escape(r[-1]).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>"))
+        for summary, r in zip(found, rows, strict=False)
     ]
     return hits, len(rows) > per_page

@@ -12,7 +12,7 @@ from syndication.archive.feed_queries import scope_filter
 from syndication.archive.queries import Archive
 from syndication.model import ArticleSummary, Author, FeedScope, State
 
-_COLUMNS = (
+SUMMARY_COLUMNS = (
     "a.num, a.id, a.edition, a.section, a.path, a.title, a.standfirst, a.published, "
     "a.word_count, a.state, a.image"
 )
@@ -27,12 +27,11 @@ async def listing(
     where, params = scope_filter(scope)
     rows = await _rows(
         archive,
-        f"SELECT {_COLUMNS} FROM articles a WHERE a.state = 'live' AND {where} "
+        f"SELECT {SUMMARY_COLUMNS} FROM articles a WHERE a.state = 'live' AND {where} "
         "ORDER BY a.published DESC, a.num DESC LIMIT ? OFFSET ?",
         (*params, per_page + 1, (page - 1) * per_page),
     )
-    summaries = await _summaries(archive, rows[:per_page])
-    return summaries, len(rows) > per_page
+    return await summaries(archive, rows[:per_page]), len(rows) > per_page
 
 
 async def related(
@@ -57,7 +56,8 @@ async def related(
         weight = math.log((total + 1) / df)
         for r in await _rows(
             archive,
-            f"SELECT {_COLUMNS} FROM article_topics t JOIN articles a ON a.num = t.article_num "
+            f"SELECT {SUMMARY_COLUMNS} FROM article_topics t "
+            "JOIN articles a ON a.num = t.article_num "
             "WHERE t.slug = ? AND a.state = 'live' AND a.edition = ? AND a.id != ? "
             "ORDER BY a.published DESC LIMIT ?",
             (slug, edition, article_id, CANDIDATES_PER_TOPIC),
@@ -73,13 +73,13 @@ async def related(
     if not best:  # no other article shares a topic: the newest of the same section instead
         rows = await _rows(
             archive,
-            f"SELECT {_COLUMNS} FROM articles a WHERE a.state = 'live' AND a.edition = ? "
+            f"SELECT {SUMMARY_COLUMNS} FROM articles a WHERE a.state = 'live' AND a.edition = ? "
             "AND a.section = (SELECT section FROM articles WHERE id = ?) AND a.id != ? "
             "ORDER BY a.published DESC LIMIT ?",
             (edition, article_id, article_id, limit),
         )
-        return await _summaries(archive, rows)
-    return await _summaries(archive, [meta[num] for num in best])
+        return await summaries(archive, rows)
+    return await summaries(archive, [meta[num] for num in best])
 
 
 async def translations(archive: Archive, article_id: str, original: str) -> dict[str, str]:
@@ -98,7 +98,7 @@ async def _rows(archive: Archive, sql: str, params: tuple[Any, ...]) -> list[Any
         return list(await cursor.fetchall())
 
 
-async def _summaries(archive: Archive, rows: list[Any]) -> list[ArticleSummary]:
+async def summaries(archive: Archive, rows: list[Any]) -> list[ArticleSummary]:
     authors = await archive.names("article_authors", [r[0] for r in rows])
     return [
         ArticleSummary(
@@ -124,12 +124,12 @@ async def between(
     """Live articles of the edition published in [start, end), newest first, paginated."""
     rows = await _rows(
         archive,
-        f"SELECT {_COLUMNS} FROM articles a WHERE a.state = 'live' AND a.edition = ? "
+        f"SELECT {SUMMARY_COLUMNS} FROM articles a WHERE a.state = 'live' AND a.edition = ? "
         "AND a.published >= ? AND a.published < ? ORDER BY a.published DESC, a.num DESC "
         "LIMIT ? OFFSET ?",
         (edition, to_iso(start), to_iso(end), per_page + 1, (page - 1) * per_page),
     )
-    return await _summaries(archive, rows[:per_page]), len(rows) > per_page
+    return await summaries(archive, rows[:per_page]), len(rows) > per_page
 
 
 async def published_between(archive: Archive, edition: str, moments: list[datetime]) -> list[int]:
