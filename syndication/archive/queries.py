@@ -31,8 +31,10 @@ from syndication.model import (
     Topic,
 )
 
-_SUMMARY_COLUMNS = (
-    "num, id, edition, section, path, title, standfirst, published, word_count, state, image"
+# What listings select (`articles a`), in the order Archive.summaries() reads it.
+SUMMARY_COLUMNS = (
+    "a.num, a.id, a.edition, a.section, a.path, a.title, a.standfirst, a.published, "
+    "a.word_count, a.state, a.image"
 )
 
 
@@ -77,13 +79,32 @@ class Archive:
 
     async def latest(self, edition: str, limit: int) -> list[ArticleSummary]:
         async with self.conn.execute(
-            f"SELECT {_SUMMARY_COLUMNS} FROM articles WHERE state = 'live' AND edition = ? "
-            "ORDER BY published DESC, num DESC LIMIT ?",
+            f"SELECT {SUMMARY_COLUMNS} FROM articles a WHERE a.state = 'live' AND a.edition = ? "
+            "ORDER BY a.published DESC, a.num DESC LIMIT ?",
             (edition, limit),
         ) as cursor:
             rows = list(await cursor.fetchall())
+        return await self.summaries(rows)
+
+    async def summaries(self, rows: list[Any]) -> list[ArticleSummary]:
+        """Summaries from rows of SUMMARY_COLUMNS, authors fetched for all at once."""
         authors = await self.names("article_authors", [r[0] for r in rows])
-        return [_summary(r, tuple(Author(*a) for a in authors.get(r[0], ()))) for r in rows]
+        return [
+            ArticleSummary(
+                id=r[1],
+                edition=r[2],
+                section=r[3],
+                path=r[4],
+                title=r[5],
+                standfirst=r[6],
+                published=from_iso(r[7]),
+                word_count=r[8],
+                state=State(r[9]),
+                image=image_from_json(r[10]),
+                authors=tuple(Author(*a) for a in authors.get(r[0], ())),
+            )
+            for r in rows
+        ]
 
     async def by_path(self, path: str) -> ArchivedArticle | Moved | None:
         """The article at this URL path (any state), a redirect, or nothing."""
@@ -201,20 +222,4 @@ def _archived(
     )
     return ArchivedArticle(
         article, State(r["state"]), r["version"], r["source_file"], from_iso(r["last_changed"])
-    )
-
-
-def _summary(row: Any, authors: tuple[Author, ...]) -> ArticleSummary:
-    return ArticleSummary(
-        id=row[1],
-        edition=row[2],
-        section=row[3],
-        path=row[4],
-        title=row[5],
-        standfirst=row[6],
-        published=from_iso(row[7]),
-        word_count=row[8],
-        state=State(row[9]),
-        image=image_from_json(row[10]),
-        authors=authors,
     )

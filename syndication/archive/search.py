@@ -6,8 +6,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from syndication.archive.queries import Archive
-from syndication.archive.site_queries import SUMMARY_COLUMNS, summaries
+from syndication.archive.queries import SUMMARY_COLUMNS, Archive
 from syndication.model import ArticleSummary
 
 _PHRASE = re.compile(r'"([^"]*)"')
@@ -57,7 +56,7 @@ async def search(
         (_OPEN, _CLOSE, query, edition, per_page + 1, (page - 1) * per_page),
     ) as cursor:
         rows = list(await cursor.fetchall())[: per_page + 1]
-    found = await summaries(archive, [r[:-1] for r in rows[:per_page]])
+    found = await archive.summaries([r[:-1] for r in rows[:per_page]])
     hits = [
         Hit(summary, html.escape(r[-1]).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>"))
         for summary, r in zip(found, rows, strict=False)

@@ -7,15 +7,11 @@ from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
-from syndication.archive.codec import from_iso, image_from_json, to_iso
+from syndication.archive.codec import from_iso, to_iso
 from syndication.archive.feed_queries import scope_filter
-from syndication.archive.queries import Archive
-from syndication.model import ArticleSummary, Author, FeedScope, State
+from syndication.archive.queries import SUMMARY_COLUMNS, Archive
+from syndication.model import ArticleSummary, FeedScope
 
-SUMMARY_COLUMNS = (
-    "a.num, a.id, a.edition, a.section, a.path, a.title, a.standfirst, a.published, "
-    "a.word_count, a.state, a.image"
-)
 CANDIDATES_PER_TOPIC = 300  # newest articles per shared topic considered for "More on this topic"
 RECENCY_DAYS = 365.0  # a candidate this much older than the article loses half a rare topic
 
@@ -31,7 +27,7 @@ async def listing(
         "ORDER BY a.published DESC, a.num DESC LIMIT ? OFFSET ?",
         (*params, per_page + 1, (page - 1) * per_page),
     )
-    return await summaries(archive, rows[:per_page]), len(rows) > per_page
+    return await archive.summaries(rows[:per_page]), len(rows) > per_page
 
 
 async def related(
@@ -78,8 +74,8 @@ async def related(
             "ORDER BY a.published DESC LIMIT ?",
             (edition, article_id, article_id, limit),
         )
-        return await summaries(archive, rows)
-    return await summaries(archive, [meta[num] for num in best])
+        return await archive.summaries(rows)
+    return await archive.summaries([meta[num] for num in best])
 
 
 async def translations(archive: Archive, article_id: str, original: str) -> dict[str, str]:
@@ -98,26 +94,6 @@ async def _rows(archive: Archive, sql: str, params: tuple[Any, ...]) -> list[Any
         return list(await cursor.fetchall())
 
 
-async def summaries(archive: Archive, rows: list[Any]) -> list[ArticleSummary]:
-    authors = await archive.names("article_authors", [r[0] for r in rows])
-    return [
-        ArticleSummary(
-            id=r[1],
-            edition=r[2],
-            section=r[3],
-            path=r[4],
-            title=r[5],
-            standfirst=r[6],
-            published=from_iso(r[7]),
-            word_count=r[8],
-            state=State(r[9]),
-            image=image_from_json(r[10]),
-            authors=tuple(Author(*a) for a in authors.get(r[0], ())),
-        )
-        for r in rows
-    ]
-
-
 async def between(
     archive: Archive, edition: str, start: datetime, end: datetime, page: int, per_page: int
 ) -> tuple[list[ArticleSummary], bool]:
@@ -129,7 +105,7 @@ async def between(
         "LIMIT ? OFFSET ?",
         (edition, to_iso(start), to_iso(end), per_page + 1, (page - 1) * per_page),
     )
-    return await summaries(archive, rows[:per_page]), len(rows) > per_page
+    return await archive.summaries(rows[:per_page]), len(rows) > per_page
 
 
 async def published_between(archive: Archive, edition: str, moments: list[datetime]) -> list[int]:
