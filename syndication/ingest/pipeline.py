@@ -71,11 +71,14 @@ class Ingestor:
 
     def ingest_paths(self, rels: Iterable[str]) -> ApplyResult:
         """Just these paths (from the watcher); a folder stands for everything under it."""
-        sources = self.writer.sources()
+        rels = list(rels)
+        stats = {rel: files.stat_one(self.content_dir, rel) for rel in rels}
+        folders = [r.rstrip("/") for r, st in stats.items() if st is None or st.is_dir]
+        sources = self.writer.sources(files=rels, folders=folders)
         known = set(sources) | set(self.writer.error_stats())
         seen: dict[str, files.FileStat | None] = {}
         for rel in rels:
-            st = files.stat_one(self.content_dir, rel)
+            st = stats[rel]
             if st is not None and st.is_dir:
                 prefix = rel.rstrip("/") + "/"
                 under = files.scan(self.content_dir / rel)
