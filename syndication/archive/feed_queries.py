@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -147,3 +148,26 @@ async def neighbour_months(
             row = await cursor.fetchone()
             found.append(str(row[0])[:7] if row and row[0] else None)
     return found[0], found[1]
+
+
+async def scopes_of(archive: Archive, article_ids: list[str]) -> set[FeedScope]:
+    """Every feed scope these articles belong to: edition, section, topics, authors."""
+    ids = json.dumps(article_ids)
+    chosen = "a.id IN (SELECT value FROM json_each(?))"
+    scopes: set[FeedScope] = set()
+    async with archive.conn.execute(
+        f"SELECT DISTINCT a.edition, a.section FROM articles a WHERE {chosen}", (ids,)
+    ) as cursor:
+        for edition, section in await cursor.fetchall():
+            scopes.add(FeedScope(edition))
+            scopes.add(FeedScope(edition, FeedKind.SECTION, section))
+    for table, kind in (("article_topics", FeedKind.TOPIC), ("article_authors", FeedKind.AUTHOR)):
+        async with archive.conn.execute(
+            f"SELECT DISTINCT a.edition, t.slug FROM {table} t "
+            f"JOIN articles a ON a.num = t.article_num WHERE {chosen}",
+            (ids,),
+        ) as cursor:
+            scopes.update(
+                FeedScope(edition, kind, slug) for edition, slug in await cursor.fetchall()
+            )
+    return scopes

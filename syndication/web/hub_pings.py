@@ -12,9 +12,9 @@ from collections.abc import Iterable
 
 import aiohttp
 
+from syndication.archive.feed_queries import scopes_of
 from syndication.archive.queries import Archive
 from syndication.config import Settings
-from syndication.model import FeedKind, FeedScope
 
 log = logging.getLogger("syndication.websub")
 FORMATS = ("atom", "rss", "json")
@@ -56,16 +56,7 @@ class HubPinger:
 
     async def feed_urls(self, article_ids: list[str]) -> list[str]:
         """Every subscription feed (all formats) that shows or showed these articles."""
-        scopes: set[FeedScope] = set()
-        for article_id in article_ids:
-            found = await self.archive.by_id(article_id)
-            if found is None:
-                continue
-            art = found.article
-            scopes.add(FeedScope(art.edition))
-            scopes.add(FeedScope(art.edition, FeedKind.SECTION, art.section))
-            scopes.update(FeedScope(art.edition, FeedKind.TOPIC, t.slug) for t in art.topics)
-            scopes.update(FeedScope(art.edition, FeedKind.AUTHOR, a.slug) for a in art.authors)
+        scopes = await scopes_of(self.archive, article_ids)  # three queries, however many ids
         return sorted(
             self.settings.absolute(f"{scope.path}/feed.{fmt}")
             for scope in scopes
