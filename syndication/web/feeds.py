@@ -3,6 +3,7 @@ and their RFC 5005 monthly archive documents (Atom)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
@@ -26,6 +27,7 @@ from syndication.web.conditional import respond
 from syndication.web.keys import ARCHIVE, SETTINGS
 
 routes = web.RouteTableDef()
+Handler = Callable[[web.Request], Awaitable[web.Response]]
 FMT = "{fmt:atom|rss|json}"
 MONTH = r"{month:\d{4}-\d{2}}"
 WRITERS = {"atom": atom_bytes, "rss": rss_bytes, "json": json_feed_bytes}
@@ -39,44 +41,22 @@ def archive_url(settings: Settings, scope: FeedScope, month: str) -> str:
     return settings.absolute(f"{scope.path}/archive/{month}.atom")
 
 
-@routes.get(f"/{{edition}}/feed.{FMT}")
-async def edition_feed(request: web.Request) -> web.Response:
-    return await _serve(request, FeedKind.ALL)
+def _handler(kind: FeedKind, *, archive: bool) -> Handler:
+    async def handle(request: web.Request) -> web.Response:
+        return await _serve(request, kind, archive=archive)
+
+    return handle
 
 
-@routes.get(f"/{{edition}}/topic/{{key}}/feed.{FMT}")
-async def topic_feed(request: web.Request) -> web.Response:
-    return await _serve(request, FeedKind.TOPIC)
-
-
-@routes.get(f"/{{edition}}/author/{{key}}/feed.{FMT}")
-async def author_feed(request: web.Request) -> web.Response:
-    return await _serve(request, FeedKind.AUTHOR)
-
-
-@routes.get(f"/{{edition}}/{{key}}/feed.{FMT}")
-async def section_feed(request: web.Request) -> web.Response:
-    return await _serve(request, FeedKind.SECTION)
-
-
-@routes.get(f"/{{edition}}/archive/{MONTH}.atom")
-async def edition_archive(request: web.Request) -> web.Response:
-    return await _serve(request, FeedKind.ALL, archive=True)
-
-
-@routes.get(f"/{{edition}}/topic/{{key}}/archive/{MONTH}.atom")
-async def topic_archive(request: web.Request) -> web.Response:
-    return await _serve(request, FeedKind.TOPIC, archive=True)
-
-
-@routes.get(f"/{{edition}}/author/{{key}}/archive/{MONTH}.atom")
-async def author_archive(request: web.Request) -> web.Response:
-    return await _serve(request, FeedKind.AUTHOR, archive=True)
-
-
-@routes.get(f"/{{edition}}/{{key}}/archive/{MONTH}.atom")
-async def section_archive(request: web.Request) -> web.Response:
-    return await _serve(request, FeedKind.SECTION, archive=True)
+# Topic and author routes before the section one, whose {key} would match them too.
+for _kind, _folder in (
+    (FeedKind.ALL, "/{edition}"),
+    (FeedKind.TOPIC, "/{edition}/topic/{key}"),
+    (FeedKind.AUTHOR, "/{edition}/author/{key}"),
+    (FeedKind.SECTION, "/{edition}/{key}"),
+):
+    routes.get(f"{_folder}/feed.{FMT}")(_handler(_kind, archive=False))
+    routes.get(f"{_folder}/archive/{MONTH}.atom")(_handler(_kind, archive=True))
 
 
 async def _serve(request: web.Request, kind: FeedKind, *, archive: bool = False) -> web.Response:
