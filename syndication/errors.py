@@ -26,6 +26,11 @@ class ContentError(SyndicationError):
         self.message = message
         super().__init__(self.format())
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Parse workers send errors back to the writer; the default pickling would call
+        # __init__ with the formatted text alone.
+        return (_content_error, (self.file, self.message, self.line, self.field))
+
     def format(self, root: str = "") -> str:
         """`path:line: field: message`, the shape compilers use so editors' tools can jump to it.
 
@@ -36,6 +41,10 @@ class ContentError(SyndicationError):
         return (
             f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
         )
+
+
+def _content_error(file: str, message: str, line: int | None, field: str) -> ContentError:
+    return ContentError(file, message, line=line, field=field)
 
 
 class ArchiveError(SyndicationError):

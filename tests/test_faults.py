@@ -147,3 +147,14 @@ def test_a_deleted_folder_withdraws_only_its_files(published: Newsroom) -> None:
     result = published.scan()
     assert result.withdrawn == 1
     assert published.one("SELECT state FROM articles WHERE title = 'Harbour reopens'") == "live"
+
+
+def test_broken_files_in_a_scan_big_enough_for_the_worker_pool(newsroom: Newsroom) -> None:
+    """Parse workers send errors back across a process boundary; each must arrive whole."""
+    for i in range(400):
+        newsroom.write(f"world/s{i:03d}.md", article_text(title=f"Story number {i}"))
+    newsroom.write("world/broken.md", article_text(publishd="2024-01-01"))
+    result = newsroom.scan()
+    assert result.published == 400
+    [error] = result.errors
+    assert (error.file, error.line, error.field) == ("world/broken.md", 4, "publishd")
