@@ -7,7 +7,7 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
-from syndication.archive.schema import LATEST_VERSION, open_writer
+from syndication.archive.schema import LATEST_VERSION, migrations, open_writer, split_statements
 from tests.conftest import Newsroom, article_text
 
 
@@ -37,6 +37,52 @@ def test_reopening_migrates_nothing_twice(tmp_path: Path) -> None:
     conn = open_writer(db)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
     conn.close()
+
+
+def test_an_archive_of_the_first_schema_keeps_everything_when_migrated(tmp_path: Path) -> None:
+    """0002 rebuilds `articles` (other tables point at it); nothing may cascade away."""
+    db = tmp_path / "a.db"
+    conn = sqlite3.connect(db, isolation_level=None)
+    first = migrations()[0]
+    for statement in split_statements(first[2]):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    columns = {
+        "num": 7, "id": "abc", "id_given": 0, "edition": "en", "section": "world",
+        "slug": "harbour", "path": "/en/world/2024/03/01/harbour", "title": "Harbour reopens",
+        "standfirst": "After repairs.", "body_html": "<p>Breakwater mended.</p>",
+        "body_text": "Breakwater mended.", "word_count": 2, "published": "2024-03-01T08:30:00Z",
+        "status": "published", "state": "live", "source": "", "rights": "", "syndication": 1,
+        "original_url": "", "translation_of": "", "corrections": "[]",
+        "source_file": "world/a.md", "content_hash": "h", "digest": "d", "version": 1,
+        "first_seen": "2024-03-01T08:30:00Z", "last_changed": "2024-03-01T08:30:00Z",
+    }  # fmt: skip
+    conn.execute(
+        f"INSERT INTO articles ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        tuple(columns.values()),
+    )
+    conn.execute(
+        "INSERT INTO articles_fts(rowid, title, standfirst, body_text) VALUES (7, ?, ?, ?)",
+        ("Harbour reopens", "After repairs.", "Breakwater mended."),
+    )
+    conn.execute("INSERT INTO article_topics VALUES (7, 'ports', 'Ports', 0)")
+    conn.execute("INSERT INTO article_authors VALUES (7, 'ana', 'Ana', 0)")
+    conn.close()
+
+    conn = open_writer(db)
+    row = conn.execute("SELECT id, state, body_text, title FROM articles WHERE num = 7").fetchone()
+    assert row == ("abc", "live", "Breakwater mended.", "Harbour reopens")
+    assert conn.execute("SELECT slug, published FROM article_topics").fetchall() == [
+        ("ports", "2024-03-01T08:30:00Z")
+    ]
+    assert conn.execute("SELECT slug FROM article_authors").fetchall() == [("ana",)]
+    assert conn.execute("SELECT article_num FROM related_due").fetchall() == [(7,)]
+    match = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'breakwater'"
+    assert conn.execute(match).fetchall() == [(7,)]
+    conn.execute("UPDATE articles SET body_text = 'Quay mended.' WHERE num = 7")  # trigger kept
+    assert conn.execute(match).fetchall() == []
+    assert conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:

@@ -70,20 +70,28 @@ def migrate(conn: sqlite3.Connection) -> int:
         raise ArchiveError(
             f"the archive has schema version {current}, newer than this program ({LATEST_VERSION})"
         )
-    for version, _name, sql in migrations()[current:]:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _statements(sql):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {version}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+    # A migration may rebuild a table other tables point at; with foreign keys on, dropping
+    # the old one would cascade-delete their rows. SQLite's recipe: keys off, check, commit.
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for version, name, sql in migrations()[current:]:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in split_statements(sql):
+                    conn.execute(statement)
+                if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                    raise ArchiveError(f"migration {name} would break a foreign key")
+                conn.execute(f"PRAGMA user_version = {version}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
     return max(current, LATEST_VERSION)
 
 
-def _statements(sql: str) -> list[str]:
+def split_statements(sql: str) -> list[str]:
     """Split a migration into statements, keeping trigger bodies (BEGIN ... END;) whole."""
     out: list[str] = []
     buffer = ""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from itertools import pairwise
 from typing import Any
@@ -11,9 +10,6 @@ from syndication.archive.codec import from_iso, to_iso
 from syndication.archive.feed_queries import scope_filter
 from syndication.archive.queries import SUMMARY_COLUMNS, Archive
 from syndication.model import ArticleSummary, FeedScope
-
-CANDIDATES_PER_TOPIC = 300  # newest articles per shared topic considered for "More on this topic"
-RECENCY_DAYS = 365.0  # a candidate this much older than the article loses half a rare topic
 
 
 async def listing(
@@ -30,52 +26,26 @@ async def listing(
     return await archive.summaries(rows[:per_page]), len(rows) > per_page
 
 
-async def related(
-    archive: Archive, article_id: str, published: datetime, edition: str, limit: int = 5
-) -> list[ArticleSummary]:
-    """Live articles of the same edition ranked by the topics they share with this one, each
-    topic weighted by its rarity (log of archive size over the topic's article count), with a
-    gentle pull towards articles close in time; the newest of its section when none share."""
-    async with archive.conn.execute(
-        "SELECT t.slug, t.position, (SELECT count(*) FROM article_topics x WHERE x.slug = t.slug) "
-        "FROM article_topics t JOIN articles a ON a.num = t.article_num WHERE a.id = ? "
-        "ORDER BY t.position",
-        (article_id,),
-    ) as cursor:
-        topics = [(str(r[0]), int(r[2])) for r in await cursor.fetchall()]
-    async with archive.conn.execute("SELECT count(*) FROM articles WHERE state = 'live'") as c:
-        row = await c.fetchone()
-        total = max(1, int(row[0]) if row else 1)
-    scores: dict[int, float] = {}
-    meta: dict[int, Any] = {}
-    for slug, df in topics:
-        weight = math.log((total + 1) / df)
-        for r in await _rows(
-            archive,
-            f"SELECT {SUMMARY_COLUMNS} FROM article_topics t "
-            "JOIN articles a ON a.num = t.article_num "
-            "WHERE t.slug = ? AND a.state = 'live' AND a.edition = ? AND a.id != ? "
-            "ORDER BY a.published DESC LIMIT ?",
-            (slug, edition, article_id, CANDIDATES_PER_TOPIC),
-        ):
-            scores[r[0]] = scores.get(r[0], 0.0) + weight
-            meta[r[0]] = r
-
-    def rank(num: int) -> float:
-        days = abs((from_iso(meta[num][7]) - published).total_seconds()) / 86400
-        return scores[num] * (1 + 1 / (1 + days / RECENCY_DAYS))
-
-    best = sorted(scores, key=lambda num: (-rank(num), -num))[:limit]
-    if not best:  # no other article shares a topic: the newest of the same section instead
+async def related(archive: Archive, article_id: str, limit: int = 5) -> list[ArticleSummary]:
+    """ "More on this topic" as the writer ranked it (archive/related.py); the newest of the
+    article's section when nothing else shares its topics or words."""
+    rows = await _rows(
+        archive,
+        f"SELECT {SUMMARY_COLUMNS} FROM articles me JOIN related r ON r.article_num = me.num "
+        "JOIN articles a ON a.num = r.related_num "
+        "WHERE me.id = ? AND a.state = 'live' ORDER BY r.position LIMIT ?",
+        (article_id, limit),
+    )
+    if not rows:
         rows = await _rows(
             archive,
-            f"SELECT {SUMMARY_COLUMNS} FROM articles a WHERE a.state = 'live' AND a.edition = ? "
-            "AND a.section = (SELECT section FROM articles WHERE id = ?) AND a.id != ? "
+            f"SELECT {SUMMARY_COLUMNS} FROM articles me JOIN articles a "
+            "ON a.edition = me.edition AND a.section = me.section "
+            "WHERE me.id = ? AND a.state = 'live' AND a.id != me.id "
             "ORDER BY a.published DESC LIMIT ?",
-            (edition, article_id, article_id, limit),
+            (article_id, limit),
         )
-        return await archive.summaries(rows)
-    return await archive.summaries([meta[num] for num in best])
+    return await archive.summaries(rows)
 
 
 async def translations(archive: Archive, article_id: str, original: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from syndication.archive import related
 from syndication.archive.codec import corrections_to_json, from_iso, image_to_json, to_iso
 from syndication.errors import ContentError
 from syndication.model import Article, ChangeKind, State, Status
@@ -180,6 +181,7 @@ class ArchiveWriter:
         self.conn = conn
         self.clock = clock or (lambda: datetime.now(UTC))
         self._logged: list[str] = []  # article ids logged in `changes` by the current batch
+        self.related = related.RelatedRanker(conn)
 
     # -- what ingest needs to decide what to read ------------------------------------------
 
@@ -219,12 +221,15 @@ class ArchiveWriter:
         gone: Iterable[str] = (),
         *,
         withdraw_gone: bool = True,
+        defer_related: bool = False,
     ) -> ApplyResult:
         """One transaction for the batch: all of it lands or none of it does.
 
         `gone` files may be claimed by a new file with the same content (a move); those not
         claimed are withdrawn when `withdraw_gone` (a scan split into chunks passes the gone
-        set with every chunk, and withdraws only with the last).
+        set with every chunk, and withdraws only with the last). "More on this topic" is
+        re-ranked in the same transaction, unless `defer_related` (a large scan ranks
+        everything once at its end, with `refresh_related`).
         """
         result = ApplyResult()
         self._logged = []
@@ -260,6 +265,7 @@ class ArchiveWriter:
                     "WHERE num IN (SELECT value FROM json_each(?))",
                     (json.dumps(inserted),),
                 )
+            self._rank_changed(defer=defer_related)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -329,8 +335,19 @@ class ArchiveWriter:
                     (old_path, article_id, stamp),
                 )
         conn.execute("DELETE FROM url_history WHERE path = ?", (path,))
-        self._replace_names("article_topics", num, art.topics, fresh=row is None)
-        self._replace_names("article_authors", num, art.authors, fresh=row is None)
+        if row is not None:
+            conn.execute("DELETE FROM article_topics WHERE article_num = ?", (num,))
+            conn.execute("DELETE FROM article_authors WHERE article_num = ?", (num,))
+        published = to_iso(art.published)
+        conn.executemany(
+            "INSERT INTO article_topics (article_num, slug, name, position, published) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(num, t.slug, t.name, i, published) for i, t in enumerate(art.topics)],
+        )
+        conn.executemany(
+            "INSERT INTO article_authors (article_num, slug, name, position) VALUES (?, ?, ?, ?)",
+            [(num, a.slug, a.name, i) for i, a in enumerate(art.authors)],
+        )
 
         previous = conn.execute("SELECT article_id FROM sources WHERE file = ?", (item.file,))
         previous_id = previous.fetchone()
@@ -393,14 +410,6 @@ class ArchiveWriter:
             suffix += 1
         return candidate
 
-    def _replace_names(self, table: str, num: int, names: Iterable[object], *, fresh: bool) -> None:
-        if not fresh:
-            self.conn.execute(f"DELETE FROM {table} WHERE article_num = ?", (num,))
-        self.conn.executemany(
-            f"INSERT INTO {table} (article_num, slug, name, position) VALUES (?, ?, ?, ?)",
-            [(num, n.slug, n.name, i) for i, n in enumerate(names)],  # type: ignore[attr-defined]
-        )
-
     def _record_error(self, bad: Rejected, now: datetime) -> None:
         err = bad.error
         self.conn.execute(
@@ -440,6 +449,30 @@ class ArchiveWriter:
             (article_id, kind.value, to_iso(now), version),
         )
 
+    # -- "More on this topic" ---------------------------------------------------------------
+
+    def _rank_changed(self, *, defer: bool) -> None:
+        self.related.enqueue(self._logged)
+        if not defer and self.related.pending() <= related.BULK:
+            self.related.refresh_small()
+
+    def refresh_related(self) -> int:
+        """Rank what deferred batches (or an interrupted pass) left queued; returns how many
+        articles were ranked."""
+        pending = self.related.pending()
+        if pending == 0:
+            return 0
+        if pending > related.BULK:
+            return self.related.refresh_all()
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            ranked = self.related.refresh_small()
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        return ranked
+
     # -- the scheduler's side ---------------------------------------------------------------
 
     def promote_due(self) -> ApplyResult:
@@ -459,6 +492,7 @@ class ArchiveWriter:
                     (to_iso(now), article_id),
                 )
                 self._log(article_id, ChangeKind.PUBLISHED, now, version)
+            self._rank_changed(defer=False)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
+from syndication.archive import related
 from syndication.archive.writer import (
     Accepted,
     ApplyResult,
@@ -131,6 +132,7 @@ class Ingestor:
         if rejected:
             result.add(self.writer.apply(rejected=rejected, withdraw_gone=False))
         windows = list(_windows(candidates, WINDOW)) or [[]]
+        defer = len(candidates) > related.BULK  # rank once at the end, not after each window
         for index, outcomes in enumerate(self._parse(windows)):
             accepted = [o for o in outcomes if isinstance(o, Accepted)]
             result.add(
@@ -140,8 +142,10 @@ class Ingestor:
                     touched=[o for o in outcomes if isinstance(o, Touched)],
                     gone=gone_set,
                     withdraw_gone=index == len(windows) - 1,
+                    defer_related=defer,
                 )
             )
+        self.writer.refresh_related()
         return result
 
     def _parse(self, windows: list[list[Candidate]]) -> Iterator[list[Outcome]]:

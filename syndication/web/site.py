@@ -97,9 +97,7 @@ async def article(request: web.Request) -> web.Response:
     )
 
     async def build(seq: int) -> Rendered:
-        related = await site_queries.related(
-            archive, article.id, article.published, article.edition
-        )
+        related = await site_queries.related(archive, article.id)
         versions = await site_queries.translations(archive, article.id, article.translation_of)
         text = html.article_page(settings, found, related, versions, datetime.now(UTC))
         ids = frozenset({article.id, *(r.id for r in related)})

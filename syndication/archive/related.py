@@ -1,0 +1,218 @@
+"""Ranking "More on this topic", done by the writer when articles change, not per request.
+
+A candidate scores for every topic it shares with the article, each weighted by its rarity
+(a topic on half the archive says little), plus its text similarity (FTS5 bm25, over
+headline, standfirst and body, of the distinctive words of the article's headline and
+standfirst), times a pull towards stories close in time. The result is
+stored in `related`, so a page reads five rows by index.
+
+A change to one article reaches the articles it can move: itself, those that list it, and
+the newest of each topic it carries. A large batch (a first scan) ranks every live article
+once instead, after the batch.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterable
+
+from syndication.archive.codec import from_iso
+
+LIMIT = 5  # stories shown under "More on this topic"
+CANDIDATES_PER_TOPIC = 50  # newest articles of each shared topic considered
+TOPIC_NEIGHBOURS = 20  # newest articles of each topic re-ranked when one of its articles changes
+TEXT_MATCHES = 20  # best bm25 matches considered
+TEXT_WEIGHT = 2.0  # the best text match counts as much as a topic on 1 article in 7
+QUERY_WORDS = 8  # distinctive words asked of FTS5
+MAX_WORD_SHARE = 20  # a word in more than 1/20 of the archive is not distinctive ...
+MAX_WORD_DOCS = 500  # ... nor one in more than 500 articles (bounds the bm25 work)
+RECENCY_DAYS = 365.0  # a candidate this much older than the article counts 3/4 as much
+WORD_CACHE = 200_000  # words whose counts are remembered
+BULK = 2000  # more changed articles than this: rank every live article instead
+BATCH = 500  # rankings per transaction in a bulk pass, so readers see progress
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> set[str]:
+    """The tokens FTS5's unicode61 tokenizer (remove_diacritics 2) makes of `text`."""
+    folded = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in folded if not unicodedata.combining(c))
+    return {w for w in _WORD.findall(plain) if len(w) > 2 and not w.isdigit()}
+
+
+class RelatedRanker:
+    """Keeps `related` in step with the archive; runs on the writer's connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        # How many articles hold a word, capped just above the distinctive limit. Kept
+        # across rankings: titles share most of their words, and a common word stays common.
+        self._word_docs: dict[str, int] = {}
+        self._words_total = 0  # archive size when the counts were taken
+
+    def enqueue(self, article_ids: Iterable[str]) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO related_due (article_num) "
+            "SELECT num FROM articles WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(article_ids)),),
+        )
+
+    def pending(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM related_due").fetchone()[0])
+
+    def refresh_small(self) -> int:
+        """Carry a few queued changes into `related`, inside the caller's transaction, so
+        pages rebuilt for the change already see the new ranking. Returns articles ranked."""
+        seeds = [r[0] for r in self.conn.execute("SELECT article_num FROM related_due")]
+        affected: set[int] = set()
+        for num in seeds:
+            affected |= self._neighbours(num)
+        total = self._live_total()
+        for num in sorted(affected):
+            self._store(num, self.rank(num, total, self.topic_counts(num)))
+        self.conn.execute("DELETE FROM related_due")
+        return len(affected)
+
+    def refresh_all(self) -> int:
+        """Rank every live article, in transactions of BATCH; the queue is emptied last, so
+        a pass cut short by a crash is simply run again."""
+        conn = self.conn
+        nums = [r[0] for r in conn.execute("SELECT num FROM articles WHERE state = 'live'")]
+        total = max(1, len(nums))
+        counts = dict(conn.execute("SELECT slug, count(*) FROM article_topics GROUP BY slug"))
+        for start in range(0, len(nums), BATCH):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for num in nums[start : start + BATCH]:
+                    self._store(num, self.rank(num, total, counts))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        conn.execute(
+            "DELETE FROM related WHERE article_num IN "
+            "(SELECT num FROM articles WHERE state != 'live')"
+        )
+        conn.execute("DELETE FROM related_due")
+        return len(nums)
+
+    def _neighbours(self, num: int) -> set[int]:
+        """The articles whose ranking a change to `num` can move."""
+        conn = self.conn
+        found = {num}
+        found.update(
+            r[0]
+            for r in conn.execute("SELECT article_num FROM related WHERE related_num = ?", (num,))
+        )
+        row = conn.execute("SELECT edition FROM articles WHERE num = ?", (num,)).fetchone()
+        if row is None:
+            return found
+        for (slug,) in conn.execute(
+            "SELECT slug FROM article_topics WHERE article_num = ?", (num,)
+        ).fetchall():
+            found.update(r[0] for r in self._topic_newest(slug, row[0], num, TOPIC_NEIGHBOURS))
+        return found
+
+    def _topic_newest(self, slug: str, edition: str, exclude: int, limit: int) -> list[tuple[int]]:
+        return self.conn.execute(
+            "SELECT t.article_num FROM article_topics t JOIN articles a ON a.num = t.article_num "
+            "WHERE t.slug = ? AND a.state = 'live' AND a.edition = ? AND a.num != ? "
+            "ORDER BY t.published DESC LIMIT ?",
+            (slug, edition, exclude, limit),
+        ).fetchall()
+
+    def _live_total(self) -> int:
+        row = self.conn.execute("SELECT count(*) FROM articles WHERE state = 'live'").fetchone()
+        return max(1, int(row[0]))
+
+    def topic_counts(self, num: int) -> dict[str, int]:
+        return dict(
+            self.conn.execute(
+                "SELECT t.slug, (SELECT count(*) FROM article_topics x WHERE x.slug = t.slug) "
+                "FROM article_topics t WHERE t.article_num = ?",
+                (num,),
+            )
+        )
+
+    def rank(self, num: int, total: int, topic_counts: dict[str, int]) -> list[int]:
+        """The best LIMIT live articles of the same edition for article `num` (none unless
+        it is live itself). `topic_counts` holds at least the article's topics."""
+        conn = self.conn
+        row = conn.execute(
+            "SELECT edition, published, state, title || ' ' || standfirst "
+            "FROM articles WHERE num = ?",
+            (num,),
+        ).fetchone()
+        if row is None or row[2] != "live":
+            return []
+        edition, published, _, head = row
+        scores: dict[int, float] = {}
+        for (slug,) in conn.execute(
+            "SELECT slug FROM article_topics WHERE article_num = ?", (num,)
+        ).fetchall():
+            weight = math.log((total + 1) / max(1, topic_counts.get(slug, 1)))
+            for (other,) in self._topic_newest(slug, edition, num, CANDIDATES_PER_TOPIC):
+                scores[other] = scores.get(other, 0.0) + weight
+        for other, similarity in self._similar(num, edition, head, total).items():
+            scores[other] = scores.get(other, 0.0) + TEXT_WEIGHT * similarity
+        if not scores:
+            return []
+        when = from_iso(published)
+        dates = dict(
+            conn.execute(
+                "SELECT num, published FROM articles WHERE num IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(scores)),),
+            ).fetchall()
+        )
+
+        def score(other: int) -> float:
+            days = abs((from_iso(dates[other]) - when).total_seconds()) / 86400
+            return scores[other] * (1 + 1 / (1 + days / RECENCY_DAYS))
+
+        return sorted(scores, key=lambda other: (-score(other), -other))[:LIMIT]
+
+    def _similar(self, num: int, edition: str, head: str, total: int) -> dict[int, float]:
+        """Live articles of the edition sharing the article's distinctive words, scored by
+        bm25 relative to the best match (1.0)."""
+        if total > 2 * self._words_total or len(self._word_docs) > WORD_CACHE:
+            self._word_docs.clear()  # the archive has grown: count afresh
+            self._words_total = total
+        limit = max(2, min(MAX_WORD_DOCS, total // MAX_WORD_SHARE))
+        counted = [(docs, w) for w in words(head) if 2 <= (docs := self._docs(w)) <= limit]
+        if not counted:
+            return {}
+        chosen = [w for _, w in sorted(counted)[:QUERY_WORDS]]
+        rows = self.conn.execute(
+            "SELECT a.num, -bm25(articles_fts, 4.0, 2.0, 1.0) FROM articles_fts "
+            "JOIN articles a ON a.num = articles_fts.rowid "
+            "WHERE articles_fts MATCH ? AND a.state = 'live' AND a.edition = ? AND a.num != ? "
+            "ORDER BY 2 DESC LIMIT ?",
+            (" OR ".join(f'"{w}"' for w in chosen), edition, num, TEXT_MATCHES),
+        ).fetchall()
+        best = max((r[1] for r in rows), default=0.0)
+        return {r[0]: r[1] / best for r in rows} if best > 0 else {}
+
+    def _docs(self, word: str) -> int:
+        """Articles holding `word`, counted up to MAX_WORD_DOCS + 1: FTS5 walks the word's
+        list only that far, where a vocabulary lookup would walk all of it."""
+        docs = self._word_docs.get(word)
+        if docs is None:
+            docs = self.conn.execute(
+                "SELECT count(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
+                "LIMIT ?)",
+                (f'"{word}"', MAX_WORD_DOCS + 1),
+            ).fetchone()[0]
+            self._word_docs[word] = docs
+        return docs
+
+    def _store(self, num: int, ranked: list[int]) -> None:
+        self.conn.execute("DELETE FROM related WHERE article_num = ?", (num,))
+        self.conn.executemany(
+            "INSERT INTO related (article_num, position, related_num) VALUES (?, ?, ?)",
+            [(num, i, other) for i, other in enumerate(ranked)],
+        )
