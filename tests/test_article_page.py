@@ -137,6 +137,21 @@ async def test_edition_switcher_links_the_translation(client: Client) -> None:
     assert 'href="/fr/" hreflang="fr"' in lone  # no translation: the edition's home
 
 
+async def test_the_french_edition_speaks_french(client: Client) -> None:
+    french = (
+        "/fr/business/2026/10/28/la-ligne-de-tram-est-approuvee-premiers-trams-attendus-en-2029"
+    )
+    html, _ = await page(client, french)
+    assert "Changer d’édition" in html and "Thèmes\u202f:" in html and "Par " in html
+    assert "Change Edition" not in html and "Topics:" not in html
+    month = await client.get("/fr/2026/10/")
+    assert month.status == 200 and "<h1>octobre 2026</h1>" in await month.text()
+    year = await (await client.get("/fr/2026/")).text()
+    assert ">octobre</a>" in year and "October" not in year
+    english = await (await client.get("/en/2026/10/")).text()
+    assert "<h1>October 2026</h1>" in english
+
+
 async def test_listing_pages(client: Client) -> None:
     section, _ = await page(client, "/en/world/")
     assert "<h1>World</h1>" in section and "flood barrier" in section
@@ -191,6 +206,12 @@ async def test_pages_are_cached_and_follow_changes(site: Settings, client: Clien
     assert again.status == 304
     zipped = await client.get(path, headers={"Accept-Encoding": "gzip"}, auto_decompress=False)
     assert zipped.headers["Content-Encoding"] == "gzip"
+    year_before = await (await client.get("/en/2026/")).text()
+    month = await client.get("/en/2026/11/")
+    assert month.status == 200 and "ETag" in month.headers
+    assert (
+        await client.get("/en/2026/11/", headers={"If-None-Match": month.headers["ETag"]})
+    ).status == 304
     # A new story on one of its topics may now belong under "More on this topic".
     new = site.content_dir / "science" / "new.md"
     new.write_text(
@@ -205,6 +226,12 @@ async def test_pages_are_cached_and_follow_changes(site: Settings, client: Clien
     assert after.status == 200 and "Eelgrass survey extended" in await after.text()
     home = await client.get("/", headers={"Accept-Encoding": "identity"})
     assert "Eelgrass survey extended" in await home.text()
+    for archive_page in ("/en/2026/11/", "/en/2026/11/06/"):
+        assert "Eelgrass survey extended" in await (await client.get(archive_page)).text()
+    count = re.compile(r">November</a> \((\d+)\)")
+    year_after = await (await client.get("/en/2026/")).text()
+    before, after = count.search(year_before), count.search(year_after)
+    assert before and after and int(after[1]) == int(before[1]) + 1
 
 
 async def test_search_finds_ranks_and_highlights(client: Client) -> None:

@@ -18,6 +18,7 @@ from syndication.model import (
     FeedScope,
     reading_minutes,
 )
+from syndication.publish.labels import month_name, translator
 from syndication.publish.structured import news_article, open_graph
 
 _env = Environment(
@@ -40,6 +41,7 @@ def _common(settings: Settings, edition: Edition) -> dict[str, Any]:
         "editions": settings.editions,
         "local_date": lambda m: local_date(m, edition),
         "reading_minutes": reading_minutes,
+        "_": translator(edition.language),
         "section_name": lambda slug: (
             s.name(edition.code) if (s := settings.section(slug)) else slug
         ),
@@ -140,7 +142,7 @@ def year_page(
     last_year: int,
 ) -> str:
     months = [
-        (m, datetime(year, m, 1).strftime("%B"), count)
+        (m, month_name(m, edition.language), count)
         for m, count in zip(range(1, 13), counts, strict=True)
     ]
     return _env.get_template("year.html").render(

@@ -16,6 +16,7 @@ from syndication.ingest.imageinfo import MEDIA_TYPES
 from syndication.model import FeedKind, FeedScope, State
 from syndication.publish import html
 from syndication.publish.feed_document import EPOCH, entry_updated
+from syndication.publish.labels import month_name, translator
 from syndication.web import cached
 from syndication.web.cache import Rendered
 from syndication.web.conditional import respond
@@ -134,53 +135,69 @@ def _page_number(request: web.Request) -> int:
 
 @routes.get(r"/{edition}/{year:\d{4}}/")
 async def year_page(request: web.Request) -> web.Response:
+    key = f"{request.path_qs}|{datetime.now(UTC):%Y}"
+    if hit := cached.current(request, key):
+        return respond(request, hit)
     settings = request.app[SETTINGS]
     code, year = request.match_info["edition"], int(request.match_info["year"])
     if not settings.has_edition(code):
         raise web.HTTPNotFound()
     archive = request.app[ARCHIVE]
-    first = await site_queries.first_year(archive, code)
-    last = datetime.now(UTC).year
-    if first is None or not first <= year <= last:
-        raise web.HTTPNotFound()
-    tz = ZoneInfo(settings.edition(code).timezone)
-    bounds = [datetime(year + m // 12, m % 12 + 1, 1, tzinfo=tz) for m in range(13)]
-    counts = await site_queries.published_between(archive, code, bounds)
-    text = html.year_page(settings, settings.edition(code), year, counts, first, last)
-    return _html(text)
+
+    async def build(seq: int) -> Rendered:
+        first = await site_queries.first_year(archive, code)
+        last = datetime.now(UTC).year
+        if first is None or not first <= year <= last:
+            raise web.HTTPNotFound()
+        tz = ZoneInfo(settings.edition(code).timezone)
+        bounds = [datetime(year + m // 12, m % 12 + 1, 1, tzinfo=tz) for m in range(13)]
+        counts = await site_queries.published_between(archive, code, bounds)
+        text = html.year_page(settings, settings.edition(code), year, counts, first, last)
+        return _page(request, text, seq, frozenset(), datetime.now(UTC))
+
+    return await cached.serve(request, key, (FeedScope(code),), build)
 
 
 @routes.get(r"/{edition}/{year:\d{4}}/{month:\d{2}}/")
 @routes.get(r"/{edition}/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/")
 async def date_page(request: web.Request) -> web.Response:
+    key = request.path_qs
+    if hit := cached.current(request, key):
+        return respond(request, hit)
     settings = request.app[SETTINGS]
     info = request.match_info
     code = info["edition"]
     if not settings.has_edition(code):
         raise web.HTTPNotFound()
-    tz = ZoneInfo(settings.edition(code).timezone)
+    edition = settings.edition(code)
+    tz = ZoneInfo(edition.timezone)
     try:
         year, month = int(info["year"]), int(info["month"])
         if "day" in info:
             start = datetime(year, month, int(info["day"]), tzinfo=tz)
-            end, label = start + timedelta(days=1), f"{int(info['day'])} {start:%B %Y}"
+            end = start + timedelta(days=1)
+            label = f"{start.day} {month_name(month, edition.language)} {year}"
         else:
             start = datetime(year, month, 1, tzinfo=tz)
             end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
-            label = f"{start:%B %Y}"
+            label = f"{month_name(month, edition.language)} {year}"
     except ValueError:
         raise web.HTTPNotFound() from None
     page = _page_number(request)
-    articles, has_next = await site_queries.between(
-        request.app[ARCHIVE], code, start, end, page, settings.page_size
-    )
-    if not articles:
-        raise web.HTTPNotFound()
-    edition = settings.edition(code)
-    text = html.listing_page(
-        settings, edition, label, articles, page, has_next, None, base=request.path
-    )
-    return _html(text)
+
+    async def build(seq: int) -> Rendered:
+        articles, has_next = await site_queries.between(
+            request.app[ARCHIVE], code, start, end, page, settings.page_size
+        )
+        if not articles:
+            raise web.HTTPNotFound()
+        text = html.listing_page(
+            settings, edition, label, articles, page, has_next, None, base=request.path
+        )
+        newest = max(a.published for a in articles)
+        return _page(request, text, seq, frozenset(a.id for a in articles), newest)
+
+    return await cached.serve(request, key, (FeedScope(code),), build)
 
 
 @routes.get("/{edition}/topic/{key}/")
@@ -220,7 +237,8 @@ async def _listing(request: web.Request, kind: FeedKind) -> web.Response:
             name = await feed_queries.scope_name(archive, scope)
             if name is None:
                 raise web.HTTPNotFound()
-            title = name if kind is FeedKind.TOPIC else f"Articles by {name}"
+            by = translator(settings.edition(code).language)("Articles by {name}", name=name)
+            title = name if kind is FeedKind.TOPIC else by
         articles, has_next = await site_queries.listing(archive, scope, page, settings.page_size)
         if page > 1 and not articles:
             raise web.HTTPNotFound()

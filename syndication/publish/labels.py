@@ -1,0 +1,94 @@
+"""The words of the page around the journalism, in each edition's language.
+
+Templates write the English text, `{{ _("More on this topic") }}`; an edition whose language
+has a catalogue here gets its own words, any other gets the English. Month names are here too,
+since the C library's locale (strftime %B) is not something a server should depend on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+ENGLISH_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+_FRENCH_MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+_CATALOGUES: dict[str, dict[str, str]] = {
+    "fr": {
+        "Search": "Rechercher",
+        "Search the archive": "Rechercher dans les archives",
+        "Change Edition": "Changer d’édition",
+        "By": "Par",
+        "From our online archive": "Issu de nos archives en ligne",
+        "Photo credit": "Crédit photo",
+        "Corrections": "Rectificatifs",
+        "Topics": "Thèmes",
+        "More on this topic": "Plus sur ce thème",
+        "Latest from {site}": "Les dernières nouvelles de {site}",
+        "Nothing has been published in this edition yet.": (
+            "Rien n’a encore été publié dans cette édition."
+        ),
+        "Nothing has been published here yet.": "Rien n’a encore été publié ici.",
+        "page {number}": "page {number}",
+        "Pages": "Pages",
+        "Years": "Années",
+        "Newer": "Plus récents",
+        "Older": "Plus anciens",
+        "Better matches": "Meilleurs résultats",
+        "More results": "Plus de résultats",
+        "Nothing in the archive matches “{query}”. Try fewer or different words.": (
+            "Rien dans les archives ne correspond à « {query} ». "
+            "Essayez avec moins de mots ou d’autres mots."
+        ),
+        "Type one or more words to search for; punctuation and symbols are ignored.": (
+            "Tapez un ou plusieurs mots à rechercher ; la ponctuation et les symboles sont ignorés."
+        ),
+        "Articles by {name}": "Articles de {name}",
+        "Go to the front page": "Aller à la une",
+        "an archive of original reporting": "des archives de journalisme original",
+        **dict(zip(ENGLISH_MONTHS, _FRENCH_MONTHS, strict=True)),
+        "{label}:": "{label}\u202f:",  # French sets a narrow no-break space before a colon
+    },
+}
+
+
+def translator(language: str) -> Callable[..., str]:
+    """`_(text, **values)`: the edition's wording of `text`, with `{name}` fields filled."""
+    catalogue = _CATALOGUES.get(language.split("-")[0], {})
+
+    def _(text: str, **values: object) -> str:
+        wording = catalogue.get(text, text)
+        return wording.format(**values) if values else wording
+
+    return _
+
+
+def month_name(month: int, language: str) -> str:
+    """January is 1."""
+    return translator(language)(ENGLISH_MONTHS[month - 1])
