@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test bench bench-tools lint format clean
+.PHONY: serve test test-tools bench bench-tools lint format clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,14 +17,21 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(BIN)/syndication serve
 
-test: $(STAMP)
+test: $(STAMP) test-tools
 	$(BIN)/python -m pytest
 
 bench: $(STAMP) bench-tools
 	$(BIN)/python -m tests.benchmarks.run
 
-# nginx (the reference for feed serving) and wrk (the load) from Debian, once.
+# What the tests use from Debian, installed once: Chromium for the browser test and Java
+# for the W3C HTML checker.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+test-tools:
+	@command -v chromium >/dev/null && command -v java >/dev/null || \
+	  ($(SUDO) apt-get update -qq && \
+	   DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium default-jre-headless)
+
+# nginx (the reference for feed serving) and wrk (the load) from Debian, once.
 bench-tools:
 	@command -v nginx >/dev/null && command -v wrk >/dev/null || \
 	  ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nginx wrk)

@@ -173,6 +173,7 @@ def listing_page(
         has_next=has_next,
         base=f"{scope.path}/" if scope else base,
         feeds=feed_links(settings, [(scope, title)] if scope else []),
+        current_section=scope.key if scope and scope.kind is FeedKind.SECTION else "",
     )
 
 

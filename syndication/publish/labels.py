@@ -42,6 +42,7 @@ _FRENCH_MONTHS = [
 _CATALOGUES: dict[str, dict[str, str]] = {
     "fr": {
         "Search": "Rechercher",
+        "Sections": "Rubriques",
         "Search the archive": "Rechercher dans les archives",
         "Change Edition": "Changer d’édition",
         "By": "Par",

@@ -1,0 +1,124 @@
+"""A reader's visit in a real browser: Debian's Chromium driven by Playwright against
+`syndication serve` on 127.0.0.1, with axe-core checking each page's accessibility.
+
+Screenshots land in tests/artifacts/screenshots/ (ignored by git) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Browser, Page, async_playwright
+
+from tests.live import REPO, Server, serving
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SHOTS = REPO / "tests" / "artifacts" / "screenshots"
+WIRE_TITLE = "Coastal states deliver written reply in fishing-rights dispute"
+TRAM = "/en/business/2026/10/28/east-tram-line-approved-with-first-trams-due-in-2029"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    workdir = tmp_path_factory.mktemp("site")
+    shutil.copytree(REPO / "content", workdir / "content")
+    with serving(workdir) as running:
+        yield running
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        await launched.close()
+
+
+class Visit:
+    """One tab, recording every console error and uncaught exception, and checking each
+    page it reaches with axe-core."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        self.axe = Axe()
+        page.set_default_timeout(10_000)
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    async def check(self, name: str) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        await self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        results = await self.axe.run(self.page)
+        serious = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert serious == [], f"{name}: {serious}"
+
+
+async def test_a_readers_visit(server: Server, browser: Browser) -> None:
+    visit = Visit(await browser.new_page(viewport={"width": 1280, "height": 900}))
+    page = visit.page
+
+    await page.goto(server.base + "/")
+    assert await page.title() == "The Harbour Ledger · English"
+    await visit.check("1-home")
+
+    await page.get_by_role("navigation", name="Sections").get_by_role("link", name="World").click()
+    await page.wait_for_url("**/en/world/")
+    assert await page.locator("h1").inner_text() == "World"
+    await visit.check("2-section")
+
+    await page.get_by_role("link", name=WIRE_TITLE).click()
+    await page.wait_for_url("**/2022/01/27/**")
+    assert await page.locator("h1").inner_text() == WIRE_TITLE
+    assert await page.locator("figure img").evaluate("img => img.complete && img.naturalWidth") > 0
+    await visit.check("3-article")
+
+    related = page.locator("section.related h3 a")
+    assert 1 <= await related.count() <= 5
+    first_related = await related.first.inner_text()
+    await related.first.click()
+    await page.wait_for_load_state()
+    assert await page.locator("h1").inner_text() == first_related
+    await visit.check("4-related-article")
+
+    await page.goto(server.base + TRAM)
+    await (
+        page.get_by_role("navigation", name="Change Edition")
+        .get_by_role("link", name="Français")
+        .click()
+    )
+    await page.wait_for_url("**/fr/business/**")
+    assert await page.locator("html").get_attribute("lang") == "fr"
+    assert "tram" in (await page.locator("h1").inner_text()).lower()
+    await visit.check("5-french-edition")
+
+    await page.goto(server.base + "/en/")
+    await page.get_by_role("searchbox", name="Search").fill("harbour")
+    await page.keyboard.press("Enter")
+    await page.wait_for_url("**/en/search?q=harbour")
+    assert await page.locator("ol.results li").count() >= 1
+    assert await page.locator("ol.results mark").count() >= 1
+    await visit.check("6-search")
+
+    assert visit.errors == []
+
+
+async def test_the_article_reads_on_a_phone(server: Server, browser: Browser) -> None:
+    visit = Visit(await browser.new_page(viewport={"width": 375, "height": 740}))
+    page = visit.page
+    await page.goto(server.base + "/en/world/")
+    await page.get_by_role("link", name=WIRE_TITLE).click()
+    await page.wait_for_url("**/2022/01/27/**")
+    # Nothing wider than the screen: no sideways scrolling to read a line.
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375
+    await visit.check("7-article-phone")
+    assert visit.errors == []

