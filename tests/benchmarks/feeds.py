@@ -14,6 +14,8 @@ import statistics
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from aiohttp import web
@@ -43,6 +45,7 @@ http {{
         listen 127.0.0.1:{port};
         root {root}/www;
         location / {{
+            default_type "text/html; charset=utf-8";
             add_header Cache-Control "public, max-age=300";
             add_header Vary Accept-Encoding;
         }}
@@ -57,14 +60,43 @@ def fetch(url: str, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
         return reply.read(), dict(reply.headers)
 
 
-def wrk(url: str, headers: dict[str, str], seconds: int, connections: int) -> tuple[float, str]:
+def wrk(
+    url: str,
+    headers: dict[str, str],
+    seconds: int,
+    connections: int,
+    script: Path | None = None,
+) -> tuple[float, str]:
+    """(requests/s, p99) of one wrk run; `script` may choose each request's path."""
     args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    if script is not None:
+        args[1:1] = ["-s", str(script)]
     for name, value in headers.items():
         args[1:1] = ["-H", f"{name}: {value}"]
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p99 = re.search(r"99%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
     return rate, p99
+
+
+@contextmanager
+def nginx_serving(work: Path, files: dict[str, tuple[bytes, bytes]]) -> Iterator[str]:
+    """One nginx worker serving `files` (URL path -> identity and gzip bytes) as static files;
+    yields its base URL."""
+    for path, (body, gz_body) in files.items():
+        target = work / "www" / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+        Path(f"{target}.gz").write_bytes(gz_body)
+    port = free_port()
+    (work / "nginx.conf").write_text(NGINX_CONF.format(root=work, port=port))
+    nginx = subprocess.Popen(["nginx", "-c", str(work / "nginx.conf"), "-p", str(work)])
+    try:
+        time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        nginx.terminate()
+        nginx.wait()
 
 
 def serve_beside_nginx(seconds: int = 10, connections: int = 32, rounds: int = 2) -> None:
@@ -78,16 +110,8 @@ def serve_beside_nginx(seconds: int = 10, connections: int = 32, rounds: int = 2
         url = app.base + FEED
         body, headers = fetch(url, {"Accept-Encoding": "identity"})
         gz_body, gz_headers = fetch(url, {"Accept-Encoding": "gzip"})
-        www = work / "www" / FEED.lstrip("/")
-        www.parent.mkdir(parents=True)
-        www.write_bytes(body)
-        Path(f"{www}.gz").write_bytes(gz_body)
-        port = free_port()
-        (work / "nginx.conf").write_text(NGINX_CONF.format(root=work, port=port))
-        nginx = subprocess.Popen(["nginx", "-c", str(work / "nginx.conf"), "-p", str(work)])
-        try:
-            time.sleep(0.5)
-            static = f"http://127.0.0.1:{port}{FEED}"
+        with nginx_serving(work, {FEED: (body, gz_body)}) as nginx_base:
+            static = nginx_base + FEED
             _, n_headers = fetch(static, {"Accept-Encoding": "identity"})
             cases = {
                 "conditional GET (304)": (
@@ -113,9 +137,6 @@ def serve_beside_nginx(seconds: int = 10, connections: int = 32, rounds: int = 2
                     f"req/s; app/nginx = {a / n:.0%} (target 30%)"
                 )
             assert gz_headers.get("Content-Encoding") == "gzip"
-        finally:
-            nginx.terminate()
-            nginx.wait()
 
 
 def build_time(db: Path, runs: int = 20) -> None:

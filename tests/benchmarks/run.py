@@ -6,6 +6,7 @@
    Python static site generator, reading a slice of the same corpus (articles/s).
 2. A saved edit visible at its URL: p50/p95 over N edits, polling the page on 127.0.0.1.
 3. Peak memory (sum of RSS over the process tree) while ingesting a large corpus.
+4. Feeds and reader pages served beside nginx (tests/benchmarks/feeds.py and pages.py).
 
 Generated corpora and tools are kept under bench-data/ (ignored by git) between runs.
 """
@@ -22,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.benchmarks import feeds
+from tests.benchmarks import feeds, pages
 from tests.benchmarks.corpus import generate
 from tests.conftest import article_text
 from tests.live import REPO, serving
@@ -33,7 +34,7 @@ CONFIG = REPO / "syndication.toml"
 
 def corpus(count: int) -> Path:
     """A generated content folder of `count` articles, made once and reused."""
-    folder = DATA / f"corpus-{count}"
+    folder = DATA / f"corpus-v2-{count}"  # v2: with the long tail of words
     marker = folder / ".complete"
     if not marker.exists():
         shutil.rmtree(folder, ignore_errors=True)
@@ -176,18 +177,21 @@ def main() -> None:
     parser.add_argument("--pelican-articles", type=int, default=2_000)
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--only", choices=("ingest", "feeds"), help="run one part")
+    parser.add_argument("--only", choices=("ingest", "feeds", "pages"), help="run one part")
     args = parser.parse_args()
     DATA.mkdir(exist_ok=True)
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
 
-    if args.only != "feeds":
+    if args.only in (None, "ingest"):
         ingest_benchmarks(args)
-    if args.only != "ingest":
+    big = DATA / ("memory.db" if (DATA / "memory.db").exists() else "ingest.db")
+    if args.only in (None, "feeds"):
         print("feeds:")
         feeds.serve_beside_nginx()
-        big = DATA / ("memory.db" if (DATA / "memory.db").exists() else "ingest.db")
         feeds.build_time(big)
+    if args.only in (None, "pages"):
+        size = args.memory_articles if big.name == "memory.db" else args.articles
+        pages.pages_beside_nginx(corpus(size), big)
 
 
 def ingest_benchmarks(args: argparse.Namespace) -> None:
