@@ -18,7 +18,7 @@ import math
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from syndication.archive.codec import from_iso
 
@@ -27,15 +27,18 @@ CANDIDATES_PER_TOPIC = 50  # newest articles of each shared topic considered
 TOPIC_NEIGHBOURS = 20  # newest articles of each topic re-ranked when one of its articles changes
 TEXT_MATCHES = 20  # best bm25 matches considered
 TEXT_WEIGHT = 2.0  # the best text match counts as much as a topic on 1 article in 7
-QUERY_WORDS = 8  # distinctive words asked of FTS5
+QUERY_WORDS = 6  # distinctive words asked of FTS5
 MAX_WORD_SHARE = 20  # a word in more than 1/20 of the archive is not distinctive ...
-MAX_WORD_DOCS = 500  # ... nor one in more than 500 articles (bounds the bm25 work)
+MAX_WORD_DOCS = 100  # ... nor one in more than 100 articles (bounds the bm25 work)
 RECENCY_DAYS = 365.0  # a candidate this much older than the article counts 3/4 as much
 WORD_CACHE = 200_000  # words whose counts are remembered
 BULK = 2000  # more changed articles than this: rank every live article instead
 BATCH = 500  # rankings per transaction in a bulk pass, so readers see progress
 
 _WORD = re.compile(r"[^\W_]+")
+
+# (batches of article numbers, live total, topic counts) -> each batch's rankings, in order
+RankBatches = Callable[[list[list[int]], int, dict[str, int]], Iterable[list[list[int]]]]
 
 
 def words(text: str) -> set[str]:
@@ -78,18 +81,20 @@ class RelatedRanker:
         self.conn.execute("DELETE FROM related_due")
         return len(affected)
 
-    def refresh_all(self) -> int:
-        """Rank every live article, in transactions of BATCH; the queue is emptied last, so
-        a pass cut short by a crash is simply run again."""
+    def refresh_all(self, rank_batches: RankBatches) -> int:
+        """Rank every live article, storing a transaction per BATCH; the queue is emptied
+        last, so a pass cut short by a crash is simply run again. `rank_batches` does the
+        ranking (in worker processes reading the archive), yielding in order."""
         conn = self.conn
         nums = [r[0] for r in conn.execute("SELECT num FROM articles WHERE state = 'live'")]
         total = max(1, len(nums))
         counts = dict(conn.execute("SELECT slug, count(*) FROM article_topics GROUP BY slug"))
-        for start in range(0, len(nums), BATCH):
+        batches = [nums[start : start + BATCH] for start in range(0, len(nums), BATCH)]
+        for batch, lists in zip(batches, rank_batches(batches, total, counts), strict=True):
             conn.execute("BEGIN IMMEDIATE")
             try:
-                for num in nums[start : start + BATCH]:
-                    self._store(num, self.rank(num, total, counts))
+                for num, best in zip(batch, lists, strict=True):
+                    self._store(num, best)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -187,15 +192,23 @@ class RelatedRanker:
         if not counted:
             return {}
         chosen = [w for _, w in sorted(counted)[:QUERY_WORDS]]
+        # The best matches of the whole archive, then only those of the edition that are live:
+        # joining every match to `articles` before ranking costs three times as much.
         rows = self.conn.execute(
-            "SELECT a.num, -bm25(articles_fts, 4.0, 2.0, 1.0) FROM articles_fts "
-            "JOIN articles a ON a.num = articles_fts.rowid "
-            "WHERE articles_fts MATCH ? AND a.state = 'live' AND a.edition = ? AND a.num != ? "
-            "ORDER BY 2 DESC LIMIT ?",
-            (" OR ".join(f'"{w}"' for w in chosen), edition, num, TEXT_MATCHES),
+            "SELECT rowid, -bm25(articles_fts, 4.0, 2.0, 1.0) FROM articles_fts "
+            "WHERE articles_fts MATCH ? ORDER BY 2 DESC LIMIT ?",
+            (" OR ".join(f'"{w}"' for w in chosen), 2 * TEXT_MATCHES),
         ).fetchall()
-        best = max((r[1] for r in rows), default=0.0)
-        return {r[0]: r[1] / best for r in rows} if best > 0 else {}
+        scored = {r[0]: r[1] for r in rows if r[0] != num}
+        wanted = self.conn.execute(
+            # CROSS JOIN keeps SQLite from walking the live index instead of looking rows up
+            "SELECT a.num FROM json_each(?) j CROSS JOIN articles a ON a.num = j.value "
+            "WHERE a.state = 'live' AND a.edition = ?",
+            (json.dumps(list(scored)), edition),
+        ).fetchall()
+        kept = sorted(((scored[r[0]], r[0]) for r in wanted), reverse=True)[:TEXT_MATCHES]
+        best = kept[0][0] if kept else 0.0
+        return {other: score / best for score, other in kept} if best > 0 else {}
 
     def _docs(self, word: str) -> int:
         """Articles holding `word`, counted up to MAX_WORD_DOCS + 1: FTS5 walks the word's
@@ -216,3 +229,17 @@ class RelatedRanker:
             "INSERT INTO related (article_num, position, related_num) VALUES (?, ?, ?)",
             [(num, i, other) for i, other in enumerate(ranked)],
         )
+
+
+_worker_ranker: RelatedRanker | None = None  # one per worker process, with its word counts
+
+
+def rank_batch(
+    db_path: str, batch: list[int], total: int, counts: dict[str, int]
+) -> list[list[int]]:
+    """Rank a batch in a worker process, on a read-only connection of its own."""
+    global _worker_ranker
+    if _worker_ranker is None:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
+        _worker_ranker = RelatedRanker(conn)
+    return [_worker_ranker.rank(num, total, counts) for num in batch]

@@ -456,14 +456,14 @@ class ArchiveWriter:
         if not defer and self.related.pending() <= related.BULK:
             self.related.refresh_small()
 
-    def refresh_related(self) -> int:
+    def refresh_related(self, rank_batches: related.RankBatches) -> int:
         """Rank what deferred batches (or an interrupted pass) left queued; returns how many
-        articles were ranked."""
+        articles were ranked. A large queue ranks everything, through `rank_batches`."""
         pending = self.related.pending()
         if pending == 0:
             return 0
         if pending > related.BULK:
-            return self.related.refresh_all()
+            return self.related.refresh_all(rank_batches)
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             ranked = self.related.refresh_small()

@@ -145,8 +145,20 @@ class Ingestor:
                     defer_related=defer,
                 )
             )
-        self.writer.refresh_related()
+        self.writer.refresh_related(self._rank_in_workers)
         return result
+
+    def _rank_in_workers(
+        self, batches: list[list[int]], total: int, counts: dict[str, int]
+    ) -> Iterator[list[list[int]]]:
+        """A full ranking of "More on this topic" spread over one process per core."""
+        db = str(self.settings.db_path.resolve())
+        context = get_context("forkserver")
+        workers = os.cpu_count() or 1
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_lower_priority) as pool:
+            futures = [pool.submit(related.rank_batch, db, b, total, counts) for b in batches]
+            for future in futures:
+                yield future.result()
 
     def _parse(self, windows: list[list[Candidate]]) -> Iterator[list[Outcome]]:
         """Parsed windows in order. With a pool, workers run ahead while the caller applies."""
