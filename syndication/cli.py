@@ -1,4 +1,4 @@
-"""`syndication serve | ingest | check | status | backup`."""
+"""`syndication serve | ingest | check | status | backup | partners`."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from syndication.archive.backup import backup
 from syndication.archive.queries import Archive
 from syndication.archive.schema import open_writer
 from syndication.archive.writer import ArchiveWriter
+from syndication.cli_partners import add_commands as add_partner_commands
 from syndication.config import Settings, load_settings
 from syndication.errors import ContentError, SyndicationError
 from syndication.ingest.check import check_paths
@@ -73,6 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     back = commands.add_parser("backup", parents=[common], help="online copy of the archive")
     back.add_argument("dest", type=Path)
     back.set_defaults(run=_backup)
+
+    add_partner_commands(commands, common)
     return parser
 
 

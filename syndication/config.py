@@ -56,6 +56,12 @@ SETTINGS: tuple[Setting, ...] = (
         "tombstone_days", 30, "How long a withdrawn article stays in Atom feeds as a tombstone."
     ),
     Setting("websub_hubs", (), "WebSub hubs feeds advertise and ping (comma-separated in env)."),
+    Setting(
+        "partner_usage_terms",
+        "Licensed to the receiving partner for publication in full or in part, with the byline "
+        "and credit kept; not for resale or redistribution.",
+        "usageTerms of every item delivered to partners.",
+    ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -82,6 +88,7 @@ class Settings:
     feed_stale_seconds: int = _BY_NAME["feed_stale_seconds"].default
     tombstone_days: int = _BY_NAME["tombstone_days"].default
     websub_hubs: tuple[str, ...] = _BY_NAME["websub_hubs"].default
+    partner_usage_terms: str = _BY_NAME["partner_usage_terms"].default
     editions: tuple[Edition, ...] = (
         Edition("en", "English", "en", "Europe/Luxembourg", "%d.%m.%Y"),
     )

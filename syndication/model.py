@@ -28,6 +28,9 @@ class ChangeKind(enum.StrEnum):
     PUBLISHED = "published"
     UPDATED = "updated"
     WITHDRAWN = "withdrawn"
+    # A story not yet public was accepted, changed or dropped: only partners with embargo
+    # access hear of it.
+    EMBARGO = "embargo"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +44,7 @@ class Image:
     height: int | None = None
     media_type: str = ""
     length: int = 0
+    syndication: bool = True  # may partners receive the picture (see ingest/parse.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +201,7 @@ class ArchivedArticle:
     version: int
     source_file: str
     last_changed: datetime
+    first_seen: datetime
 
 
 class FeedKind(enum.StrEnum):
@@ -231,3 +236,22 @@ class Tombstone:
     id: str
     path: str
     withdrawn: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    """A site that pulls syndicated content with an API key (of which only a hash is kept)."""
+
+    id: int
+    name: str
+    sections: tuple[str, ...]
+    editions: tuple[str, ...]  # empty: every edition
+    embargo_access: bool
+    rate_per_min: int
+    key_hint: str
+    created: datetime
+    key_created: datetime
+    revoked: datetime | None = None
+
+    def entitled(self, edition: str, section: str) -> bool:
+        return section in self.sections and (not self.editions or edition in self.editions)

@@ -202,12 +202,14 @@ def test_a_scheduled_article_goes_live_at_its_time_with_no_file_change(newsroom:
     newsroom.write("world/s.md", article_text(published="2026-11-27T15:00:00+01:00"))
     newsroom.scan()
     assert newsroom.one("SELECT state FROM articles") == "scheduled"
+    # Only partners with embargo access hear of it yet; nothing public changed.
+    assert [c[1] for c in changes(newsroom)] == ["embargo"]
     assert newsroom.writer.next_due() is not None
     assert newsroom.writer.promote_due().published == 0
     newsroom.now[0] += timedelta(hours=2, minutes=1)
     assert newsroom.writer.promote_due().published == 1
     assert newsroom.one("SELECT state FROM articles") == "live"
-    assert [c[1] for c in changes(newsroom)] == ["published"]
+    assert [c[1] for c in changes(newsroom)] == ["embargo", "published"]
     assert newsroom.writer.next_due() is None
 
 

@@ -42,7 +42,7 @@ _NO_TEXT = (
     "a.num, a.id, a.id_given, a.edition, a.section, a.slug, a.path, a.title, a.standfirst, "
     "a.body_html, a.word_count, a.published, a.updated, a.status, a.state, a.source, a.rights, "
     "a.syndication, a.original_url, a.translation_of, a.image, a.corrections, a.source_file, "
-    "a.version, a.last_changed"
+    "a.version, a.last_changed, a.first_seen"
 )
 
 
@@ -221,5 +221,10 @@ def _archived(
         path=r["path"],
     )
     return ArchivedArticle(
-        article, State(r["state"]), r["version"], r["source_file"], from_iso(r["last_changed"])
+        article,
+        State(r["state"]),
+        r["version"],
+        r["source_file"],
+        from_iso(r["last_changed"]),
+        from_iso(r["first_seen"]),
     )

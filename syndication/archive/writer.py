@@ -146,6 +146,7 @@ class ApplyResult:
     published: int = 0
     updated: int = 0
     withdrawn: int = 0
+    embargo: int = 0
     unchanged: int = 0
     errors: list[ContentError] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)  # ids of articles with a logged change
@@ -155,6 +156,7 @@ class ApplyResult:
         self.published += other.published
         self.updated += other.updated
         self.withdrawn += other.withdrawn
+        self.embargo += other.embargo
         self.unchanged += other.unchanged
         self.errors.extend(other.errors)
         self.changed.extend(other.changed)
@@ -441,9 +443,13 @@ class ArchiveWriter:
         if row[0] == State.LIVE:
             self._log(article_id, ChangeKind.WITHDRAWN, now, row[1])
             result.withdrawn += 1
+        elif row[0] == State.SCHEDULED:  # a deleted file of an embargoed story
+            self._log(article_id, ChangeKind.EMBARGO, now, row[1])
+            result.embargo += 1
 
     def _log(self, article_id: str, kind: ChangeKind, now: datetime, version: int) -> None:
-        self._logged.append(article_id)
+        if kind is not ChangeKind.EMBARGO:  # nothing public changed
+            self._logged.append(article_id)
         self.conn.execute(
             "INSERT INTO changes (article_id, kind, at, version) VALUES (?, ?, ?, ?)",
             (article_id, kind.value, to_iso(now), version),
@@ -517,4 +523,8 @@ def _change_kind(old: State | None, new: State, *, changed: bool) -> ChangeKind 
         return ChangeKind.UPDATED if changed else None
     if old is State.LIVE:
         return ChangeKind.WITHDRAWN
+    if new is State.SCHEDULED and (old is not State.SCHEDULED or changed):
+        return ChangeKind.EMBARGO
+    if old is State.SCHEDULED:  # dropped before it went out: embargo partners must hear
+        return ChangeKind.EMBARGO
     return None

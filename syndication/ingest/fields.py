@@ -39,7 +39,7 @@ ARTICLE_FIELDS = (
     "updated",
     "corrections",
 )
-IMAGE_FIELDS = ("src", "alt", "caption", "credit", "rights")
+IMAGE_FIELDS = ("src", "alt", "caption", "credit", "rights", "syndication")
 CORRECTION_FIELDS = ("date", "text")
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 MAX_SLUG = 80
@@ -216,6 +216,11 @@ class FieldReader:
             height=info.height,
             media_type=info.media_type,
             length=info.length,
+            syndication=(
+                self.boolean("image.syndication", value["syndication"])
+                if "syndication" in value
+                else True  # parse.py narrows this by the article and its sources
+            ),
         )
 
     def corrections(self, value: Any, tz: ZoneInfo) -> tuple[Correction, ...]:

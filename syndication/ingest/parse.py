@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ from syndication.errors import ContentError
 from syndication.ingest import frontmatter
 from syndication.ingest.fields import ARTICLE_FIELDS, MAX_SLUG, FieldReader
 from syndication.ingest.render import render_markdown
-from syndication.model import Article, Status, article_path
+from syndication.model import Article, Image, Status, article_path
 
 
 def decode(data: bytes, file: str) -> str:
@@ -82,6 +83,13 @@ def parse_article(
         )
 
     article_dir = (content_dir / file).parent
+    image = reader.image(f["image"], article_dir, content_dir) if f.get("image") else None
+    if image is not None and "syndication" not in f["image"]:
+        # A picture goes to partners only with its story, and never when its credit or
+        # rights name a source we license in (an agency photo on a staff story).
+        image = replace(
+            image, syndication=syndication and not _names_licensed_source(image, settings)
+        )
     article = Article(
         id=reader.identifier("id", f["id"]) if "id" in f else "",
         id_given="id" in f,
@@ -98,7 +106,7 @@ def parse_article(
         standfirst=reader.text("standfirst", f.get("standfirst"), max_len=1000),
         authors=reader.authors(f.get("authors")),
         topics=reader.topics(f.get("topics")),
-        image=reader.image(f["image"], article_dir, content_dir) if f.get("image") else None,
+        image=image,
         source=configured_source.name if configured_source else source,
         rights=reader.text("rights", f.get("rights"), max_len=300),
         syndication=syndication,
@@ -131,3 +139,8 @@ def _section(reader: FieldReader, value: object, file: str, settings: Settings) 
         line=1,
         field="section",
     )
+
+
+def _names_licensed_source(image: Image, settings: Settings) -> bool:
+    said = f"{image.credit} {image.rights}".casefold()
+    return any(s.licensed_in and s.name.casefold() in said for s in settings.sources)

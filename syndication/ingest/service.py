@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -72,6 +73,23 @@ class IngestService:
         if self._writer is not None:
             await self._on_writer(self._writer.conn.close)
         self._thread.shutdown(wait=True)
+
+    async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn` in one transaction on the archive's one writer (delivery logs...)."""
+
+        def run() -> T:
+            assert self._writer is not None, "start() first"
+            conn = self._writer.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                value = fn(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return value
+
+        return await self._on_writer(run)
 
     async def ingest_paths(self, rels: set[str]) -> ApplyResult:
         assert self._ingestor is not None, "start() first"

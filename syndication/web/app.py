@@ -9,20 +9,23 @@ from aiohttp import web
 from syndication.archive.queries import Archive
 from syndication.config import Settings
 from syndication.ingest.service import IngestService
-from syndication.web import feeds, seo, site
+from syndication.web import api, feeds, seo, site
 from syndication.web.cache import ChangeClock, ResponseCache
 from syndication.web.errors import error_middleware
 from syndication.web.hub_pings import HubPinger
-from syndication.web.keys import ARCHIVE, CACHE, CLOCK, INGEST, PINGER, SETTINGS
+from syndication.web.keys import ARCHIVE, CACHE, CLOCK, INGEST, PINGER, RATES, SETTINGS
+from syndication.web.ratelimit import RateLimiter
 
 
 def create_app(settings: Settings, *, ingest: bool = True) -> web.Application:
     """The whole site. With `ingest`, this process is also the archive's writer."""
     app = web.Application(middlewares=[error_middleware])
     app[SETTINGS] = settings
+    app[RATES] = RateLimiter()
     if ingest:
         app.cleanup_ctx.append(_ingest)
     app.cleanup_ctx.append(_archive)
+    app.add_routes(api.routes)
     app.add_routes(seo.routes)
     app.add_routes(feeds.routes)
     app.add_routes(site.routes)

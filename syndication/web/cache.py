@@ -9,6 +9,7 @@ entry is answered from memory: the clock below knows the sequence without asking
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import hashlib
 import time
@@ -100,16 +101,34 @@ class ChangeClock:
         self.seq = 0
         self.pushed = False
         self._read_at = 0.0
+        self._moved = asyncio.Event()  # set, and replaced, each time a push moves the sequence
 
     def push(self, seq: int) -> None:
         self.pushed = True
-        self.seq = max(self.seq, seq)
+        if seq > self.seq:
+            self.seq = seq
+            self._moved.set()
+            self._moved = asyncio.Event()
 
     async def current(self) -> int:
         if not self.pushed and time.monotonic() - self._read_at > self.interval:
             self.seq = await current_seq(self.archive)
             self._read_at = time.monotonic()
         return self.seq
+
+    async def wait_beyond(self, seq: int, seconds: float) -> int:
+        """Wait until the sequence passes `seq` or `seconds` pass (long polls)."""
+        deadline = time.monotonic() + seconds
+        while (now := await self.current()) <= seq:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            if self.pushed:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._moved.wait(), left)
+            else:
+                await asyncio.sleep(min(self.interval, left))
+        return now
 
 
 class ResponseCache:

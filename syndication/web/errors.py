@@ -17,10 +17,23 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TITLES = {
     400: ("Bad request", "The address or the request is not one this site understands."),
     404: ("Page not found", "There is no page at this address. It may never have existed."),
+    401: ("Not signed in", "This address needs a partner key."),
+    403: ("Forbidden", "This key may not see that."),
     405: ("Method not allowed", "This address does not accept that kind of request."),
     410: ("Article withdrawn", "This article has been withdrawn and is no longer available."),
+    429: ("Too many requests", "Slow down, and try again in a moment."),
     500: ("Something went wrong", "The page could not be shown. Please try again in a moment."),
 }
+
+
+PASSED_ON = (
+    "Allow",
+    "Retry-After",
+    "WWW-Authenticate",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+)
 
 
 def error_response(request: web.Request, status: int, message: str | None = None) -> web.Response:
@@ -28,7 +41,12 @@ def error_response(request: web.Request, status: int, message: str | None = None
     text = message or default
     if request.path.startswith("/api/"):
         body = json.dumps({"ok": False, "error": text, "status": status})
-        return web.Response(status=status, text=body, content_type="application/json")
+        return web.Response(
+            status=status,
+            text=body,
+            content_type="application/json",
+            headers={"Cache-Control": "private, no-store"},
+        )
     html = error_page(request.app[SETTINGS], status, title, text)
     return web.Response(status=status, text=html, content_type="text/html", charset="utf-8")
 
@@ -42,7 +60,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             raise
         message = exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else None
         response = error_response(request, exc.status, message)
-        for name in ("Allow", "Retry-After", "WWW-Authenticate"):
+        for name in PASSED_ON:
             if name in exc.headers:
                 response.headers[name] = exc.headers[name]
         return response

@@ -9,6 +9,7 @@ from syndication.config import Settings
 from syndication.ingest.service import IngestService
 from syndication.web.cache import ChangeClock, ResponseCache
 from syndication.web.hub_pings import HubPinger
+from syndication.web.ratelimit import RateLimiter
 
 SETTINGS = web.AppKey("settings", Settings)
 ARCHIVE = web.AppKey("archive", Archive)
@@ -16,3 +17,4 @@ INGEST = web.AppKey("ingest", IngestService)
 CACHE = web.AppKey("cache", ResponseCache)
 CLOCK = web.AppKey("clock", ChangeClock)
 PINGER = web.AppKey("pinger", HubPinger)
+RATES = web.AppKey("rates", RateLimiter)

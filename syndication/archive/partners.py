@@ -1,0 +1,175 @@
+"""Partners and their keys, and the log of what each received. Writes go through the
+archive's one writer (the command line's connection, or the server's writer thread).
+
+A key is shown once, when made; the archive keeps only its SHA-256. Keys are 256 random
+bits, so a fast hash is as safe as a slow one and costs nothing per request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from syndication.archive.codec import from_iso, to_iso
+from syndication.errors import SyndicationError
+from syndication.model import Partner
+
+KEY_PREFIX = "hl_"
+HINT_LENGTH = 8
+
+
+class PartnerError(SyndicationError):
+    """A partner command that cannot be done as asked (unknown name, bad section...)."""
+
+
+def new_key() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+PARTNER_COLUMNS = (
+    "id, name, sections, editions, embargo_access, rate_per_min, key_hint, created, "
+    "key_created, revoked"
+)
+
+
+def partner_from_row(row: tuple[object, ...]) -> Partner:
+    return Partner(
+        id=int(str(row[0])),
+        name=str(row[1]),
+        sections=tuple(json.loads(str(row[2]))),
+        editions=tuple(json.loads(str(row[3]))),
+        embargo_access=bool(row[4]),
+        rate_per_min=int(str(row[5])),
+        key_hint=str(row[6]),
+        created=from_iso(str(row[7])),
+        key_created=from_iso(str(row[8])),
+        revoked=from_iso(str(row[9])) if row[9] else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    partner: str
+    article_id: str
+    version: int
+    status: str
+    channel: str
+    at: datetime
+
+
+class PartnerStore:
+    def __init__(
+        self, conn: sqlite3.Connection, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        self.conn = conn
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    def add(
+        self,
+        name: str,
+        sections: Iterable[str],
+        editions: Iterable[str] = (),
+        *,
+        embargo_access: bool = False,
+        rate_per_min: int = 600,
+    ) -> tuple[Partner, str]:
+        """A new partner and its key (shown once)."""
+        name = name.strip()
+        if not name:
+            raise PartnerError("a partner needs a name")
+        if rate_per_min < 1:
+            raise PartnerError("--rate must be at least 1 request a minute")
+        if self._find(name) is not None:
+            raise PartnerError(f"there is already a partner called {name!r}")
+        key, now = new_key(), to_iso(self.clock())
+        self.conn.execute(
+            "INSERT INTO partners (name, key_hash, key_hint, sections, editions, embargo_access, "
+            "rate_per_min, created, key_created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                name,
+                hash_key(key),
+                key[:HINT_LENGTH],
+                json.dumps(sorted(set(sections))),
+                json.dumps(sorted(set(editions))),
+                int(embargo_access),
+                rate_per_min,
+                now,
+                now,
+            ),
+        )
+        return self.get(name), key
+
+    def get(self, name: str) -> Partner:
+        found = self._find(name)
+        if found is None:
+            known = ", ".join(p.name for p in self.all()) or "none yet"
+            raise PartnerError(f"no partner called {name!r} (partners: {known})")
+        return found
+
+    def _find(self, name: str) -> Partner | None:
+        row = self.conn.execute(
+            f"SELECT {PARTNER_COLUMNS} FROM partners WHERE name = ?", (name,)
+        ).fetchone()
+        return partner_from_row(row) if row else None
+
+    def all(self) -> list[Partner]:
+        rows = self.conn.execute(f"SELECT {PARTNER_COLUMNS} FROM partners ORDER BY name")
+        return [partner_from_row(r) for r in rows]
+
+    def revoke(self, name: str) -> Partner:
+        partner = self.get(name)
+        self.conn.execute(
+            "UPDATE partners SET revoked = ? WHERE id = ? AND revoked IS NULL",
+            (to_iso(self.clock()), partner.id),
+        )
+        return self.get(name)
+
+    def rotate(self, name: str) -> tuple[Partner, str]:
+        """A new key; the old one stops working at once. Lifts a revocation."""
+        partner = self.get(name)
+        key = new_key()
+        self.conn.execute(
+            "UPDATE partners SET key_hash = ?, key_hint = ?, key_created = ?, revoked = NULL "
+            "WHERE id = ?",
+            (hash_key(key), key[:HINT_LENGTH], to_iso(self.clock()), partner.id),
+        )
+        return self.get(name), key
+
+    def record(self, partner_id: int, items: Iterable[tuple[str, int, str]], channel: str) -> None:
+        """Log (article id, version, status) as delivered to the partner now."""
+        now = to_iso(self.clock())
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO deliveries (partner_id, article_id, version, status, channel, "
+            "at) VALUES (?, ?, ?, ?, ?, ?)",
+            [(partner_id, a, v, s, channel, now) for a, v, s in items],
+        )
+
+    def deliveries(
+        self, partner: str | None = None, article_id: str | None = None, limit: int = 100
+    ) -> list[Delivery]:
+        """Newest first; by partner, by article (who has this story?), or all."""
+        where: list[str] = []
+        params: list[object] = []
+        if partner is not None:
+            where.append("d.partner_id = ?")
+            params.append(self.get(partner).id)
+        if article_id is not None:
+            where.append("d.article_id = ?")
+            params.append(article_id)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        rows = self.conn.execute(
+            "SELECT p.name, d.article_id, d.version, d.status, d.channel, d.at "
+            f"FROM deliveries d JOIN partners p ON p.id = d.partner_id {clause} "
+            "ORDER BY d.at DESC, d.article_id LIMIT ?",
+            (*params, limit),
+        )
+        return [Delivery(r[0], r[1], r[2], r[3], r[4], from_iso(r[5])) for r in rows]

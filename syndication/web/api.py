@@ -1,0 +1,222 @@
+"""The partner API: /api/v1/changes, /api/v1/items, /api/v1/items/{id}.
+
+Every request carries a partner key (Bearer, or the password of HTTP Basic for importers
+that only know that), is counted against the partner's rate, and every item handed out is
+written to the delivery log before the response leaves. Nothing here is cached by shared
+caches: responses are `private, no-store`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from syndication.archive import partner_queries as pq
+from syndication.archive.partners import PartnerStore
+from syndication.archive.search import fts_query
+from syndication.model import ArchivedArticle, Partner
+from syndication.publish.ninjs import canceled_item, news_item
+from syndication.web.keys import ARCHIVE, CLOCK, INGEST, RATES, SETTINGS
+
+routes = web.RouteTableDef()
+MAX_LIMIT = 100
+MAX_WAIT = 30
+CHALLENGE = 'Bearer realm="partners", Basic realm="partners", charset="UTF-8"'
+NO_STORE = {"Cache-Control": "private, no-store"}
+RATE_HEADERS = web.RequestKey("rate_headers", dict)
+
+
+def _unauthorized(message: str) -> web.HTTPUnauthorized:
+    return web.HTTPUnauthorized(text=message, headers={"WWW-Authenticate": CHALLENGE})
+
+
+def _key_of(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    if scheme.lower() == "basic" and credentials.strip():
+        try:
+            decoded = base64.b64decode(credentials.strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            raise _unauthorized("The Basic credentials are not valid base64.") from None
+        return decoded.partition(":")[2]  # the key is the password; the user name is free
+    raise _unauthorized("An API key is needed: send `Authorization: Bearer <key>`.")
+
+
+async def partner_of(request: web.Request) -> Partner:
+    """The authenticated, non-revoked partner making this request, within its rate."""
+    partner = await pq.partner_by_key(request.app[ARCHIVE], _key_of(request))
+    if partner is None:
+        raise _unauthorized("This API key is not valid.")
+    if partner.revoked is not None:
+        raise _unauthorized("This API key has been revoked.")
+    verdict = request.app[RATES].take(partner.id, partner.rate_per_min)
+    request[RATE_HEADERS] = verdict.headers()
+    if not verdict.allowed:
+        raise web.HTTPTooManyRequests(
+            text=f"Over the limit of {partner.rate_per_min} requests a minute; "
+            f"retry in {verdict.retry_after} s.",
+            headers=verdict.headers(),
+        )
+    return partner
+
+
+def _json(request: web.Request, body: dict[str, Any]) -> web.Response:
+    headers = {**NO_STORE, **request.get(RATE_HEADERS, {})}
+    return web.json_response(body, headers=headers, dumps=_dumps)
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _item(request: web.Request, view: pq.View, archived: ArchivedArticle) -> dict[str, Any]:
+    settings = request.app[SETTINGS]
+    article = archived.article
+    if view == "canceled":
+        return canceled_item(settings, article.id, archived.version, archived.last_changed)
+    return news_item(
+        settings,
+        archived,
+        view,
+        with_picture=bool(article.image and article.image.syndication),
+        embargoed_until=article.published if view == "withheld" else None,
+    )
+
+
+async def _log(
+    request: web.Request,
+    partner: Partner,
+    delivered: list[tuple[pq.View, ArchivedArticle]],
+    channel: str,
+) -> None:
+    if not delivered:
+        return
+    rows = [(a.article.id, a.version, view) for view, a in delivered]
+    await request.app[INGEST].write(
+        lambda conn: PartnerStore(conn).record(partner.id, rows, channel)
+    )
+
+
+def _int(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+    text = request.query.get(name)
+    if text is None or text == "":
+        return default
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise web.HTTPBadRequest(text=f"`{name}` must be a whole number from {low} to {high}.")
+    return int(text)
+
+
+def encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, number = text.partition(":")
+        if kind == "seq" and number.isdigit():
+            return int(number)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise web.HTTPBadRequest(text="`cursor` is not one this API gave out; start without one.")
+
+
+@routes.get("/api/v1/changes")
+async def changes(request: web.Request) -> web.Response:
+    """Every change the partner may see after the cursor, oldest first; `wait` long-polls."""
+    partner = await partner_of(request)
+    after = decode_cursor(request.query["cursor"]) if request.query.get("cursor") else 0
+    limit = _int(request, "limit", 50, 1, MAX_LIMIT)
+    wait = _int(request, "wait", 0, 0, MAX_WAIT)
+    archive, clock = request.app[ARCHIVE], request.app[CLOCK]
+    found, next_seq, more = await pq.changes_for(
+        archive, partner, after, limit, await clock.current()
+    )
+    if not found and wait:
+        await clock.wait_beyond(next_seq, wait)
+        found, next_seq, more = await pq.changes_for(
+            archive, partner, next_seq, limit, await clock.current()
+        )
+    delivered = [(c.view, c.article) for c in found]
+    await _log(request, partner, delivered, "changes")
+    return _json(
+        request,
+        {
+            "items": [_item(request, view, a) for view, a in delivered],
+            "next_cursor": encode_cursor(next_seq),
+            "has_more": more,
+        },
+    )
+
+
+@routes.get("/api/v1/items/{id}")
+async def item(request: web.Request) -> web.Response:
+    partner = await partner_of(request)
+    article_id = request.match_info["id"]
+    found = await request.app[ARCHIVE].articles_where("a.id = ?", (article_id,))
+    view = pq.view_of(partner, found[0]) if found else None
+    if found and view is None and await pq.had(request.app[ARCHIVE], partner, [article_id]):
+        view = "canceled"
+    if not found or view is None:
+        raise web.HTTPNotFound(text=f"No item {article_id!r} is available to this key.")
+    await _log(request, partner, [(view, found[0])], "item")
+    return _json(request, _item(request, view, found[0]))
+
+
+@routes.get("/api/v1/items")
+async def items(request: web.Request) -> web.Response:
+    """The partner's current items, most recently changed first, filtered and paginated."""
+    partner = await partner_of(request)
+    settings = request.app[SETTINGS]
+    section = request.query.get("section")
+    if section:
+        if settings.section(section) is None:
+            raise web.HTTPNotFound(text=f"There is no section {section!r}.")
+        if section not in partner.sections:
+            raise web.HTTPForbidden(text=f"This key is not entitled to the section {section!r}.")
+    text = request.query.get("q", "")
+    query = fts_query(text) if text else None
+    if text and not query:
+        raise web.HTTPBadRequest(text="`q` has no words to search for.")
+    page = _int(request, "page", 1, 1, 100_000)
+    per_page = _int(request, "limit", 20, 1, MAX_LIMIT)
+    found, has_next = await pq.items_for(
+        request.app[ARCHIVE],
+        partner,
+        sections=(section,) if section else partner.sections,
+        topic=request.query.get("topic") or None,
+        query=query,
+        since=_moment(request, "since"),
+        until=_moment(request, "until"),
+        page=page,
+        per_page=per_page,
+    )
+    await _log(request, partner, found, "items")
+    return _json(
+        request,
+        {
+            "items": [_item(request, view, a) for view, a in found],
+            "page": page,
+            "has_more": has_next,
+        },
+    )
+
+
+def _moment(request: web.Request, name: str) -> datetime | None:
+    text = request.query.get(name)
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise web.HTTPBadRequest(text=f"`{name}` must be an ISO 8601 time.") from None
+    if moment.tzinfo is None:
+        raise web.HTTPBadRequest(text=f"`{name}` needs a time zone, e.g. 2026-11-27T12:00:00Z.")
+    return moment.astimezone(UTC)
