@@ -234,7 +234,7 @@ async def test_rate_limits_and_bad_requests(api: tuple[Client, dict[str, str]]) 
         response = await client.get(f"/api/v1/changes?{query}", headers=bearer(keys["coast"]))
         assert response.status == 400, query
         assert (await response.json())["status"] == 400
-    for query in ("since=yesterday", "since=2026-01-01T00:00:00", "q=%22%22"):
+    for query in ("since=yesterday", "since=2026-01-01T00:00:00"):
         response = await client.get(f"/api/v1/items?{query}", headers=bearer(keys["coast"]))
         assert response.status == 400, query
 

@@ -9,7 +9,7 @@ from aiohttp import web
 from syndication.archive.queries import Archive
 from syndication.config import Settings
 from syndication.ingest.service import IngestService
-from syndication.web import api, feeds, seo, site
+from syndication.web import api, feeds, openapi, seo, site
 from syndication.web.cache import ChangeClock, ResponseCache
 from syndication.web.errors import error_middleware
 from syndication.web.hub_pings import HubPinger
@@ -25,6 +25,7 @@ def create_app(settings: Settings, *, ingest: bool = True) -> web.Application:
     if ingest:
         app.cleanup_ctx.append(_ingest)
     app.cleanup_ctx.append(_archive)
+    app.add_routes(openapi.routes)
     app.add_routes(api.routes)
     app.add_routes(seo.routes)
     app.add_routes(feeds.routes)
