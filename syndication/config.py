@@ -56,6 +56,17 @@ SETTINGS: tuple[Setting, ...] = (
         "tombstone_days", 30, "How long a withdrawn article stays in Atom feeds as a tombstone."
     ),
     Setting("websub_hubs", (), "WebSub hubs feeds advertise and ping (comma-separated in env)."),
+    Setting("websub_hub", True, "Run the embedded WebSub hub at /websub and advertise it."),
+    Setting("websub_lease_seconds", 864_000, "Lease the hub grants when none is asked for."),
+    Setting("websub_min_lease_seconds", 300, "Shortest lease the hub grants."),
+    Setting("websub_max_lease_seconds", 2_592_000, "Longest lease the hub grants."),
+    Setting("websub_attempts", 6, "Tries to deliver one update to a subscriber."),
+    Setting("websub_retry_seconds", 5.0, "First wait before retrying; doubles each time."),
+    Setting(
+        "websub_allow_private_callbacks",
+        False,
+        "Accept callbacks on private, loopback or link-local addresses (tests, intranets).",
+    ),
     Setting(
         "partner_usage_terms",
         "Licensed to the receiving partner for publication in full or in part, with the byline "
@@ -89,6 +100,13 @@ class Settings:
     tombstone_days: int = _BY_NAME["tombstone_days"].default
     websub_hubs: tuple[str, ...] = _BY_NAME["websub_hubs"].default
     partner_usage_terms: str = _BY_NAME["partner_usage_terms"].default
+    websub_hub: bool = _BY_NAME["websub_hub"].default
+    websub_lease_seconds: int = _BY_NAME["websub_lease_seconds"].default
+    websub_min_lease_seconds: int = _BY_NAME["websub_min_lease_seconds"].default
+    websub_max_lease_seconds: int = _BY_NAME["websub_max_lease_seconds"].default
+    websub_attempts: int = _BY_NAME["websub_attempts"].default
+    websub_retry_seconds: float = _BY_NAME["websub_retry_seconds"].default
+    websub_allow_private_callbacks: bool = _BY_NAME["websub_allow_private_callbacks"].default
     editions: tuple[Edition, ...] = (
         Edition("en", "English", "en", "Europe/Luxembourg", "%d.%m.%Y"),
     )
@@ -117,6 +135,15 @@ class Settings:
 
     def absolute(self, path: str) -> str:
         return self.base_url.rstrip("/") + path
+
+    @property
+    def hub_url(self) -> str:
+        return self.absolute("/websub")
+
+    @property
+    def advertised_hubs(self) -> tuple[str, ...]:
+        """The hubs feeds name: ours when it runs, then any configured elsewhere."""
+        return ((self.hub_url,) if self.websub_hub else ()) + self.websub_hubs
 
     def tag(self, specific: str) -> str:
         """A permanent tag: URI (RFC 4151), independent of where the site is served from."""
@@ -147,6 +174,8 @@ def _coerce(name: str, value: Any) -> Any:
             raise ValueError(value)
         if isinstance(default, int):
             return int(value)
+        if isinstance(default, float):
+            return float(value)
         return str(value)
     except (TypeError, ValueError):
         raise ConfigError(

@@ -78,9 +78,11 @@ def syndication(
 
 
 @contextmanager
-def serving(workdir: Path, *extra: str) -> Iterator[Server]:
-    port = free_port()
-    env = {**os.environ, "SYNDICATION_BASE_URL": f"http://127.0.0.1:{port}"}
+def serving(
+    workdir: Path, *extra: str, env: dict[str, str] | None = None, port: int | None = None
+) -> Iterator[Server]:
+    port = port or free_port()
+    env = {**os.environ, "SYNDICATION_BASE_URL": f"http://127.0.0.1:{port}", **(env or {})}
     process = subprocess.Popen(
         [
             sys.executable,

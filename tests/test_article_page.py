@@ -275,6 +275,18 @@ async def test_queries_fts5_cannot_parse_still_get_a_friendly_page(
     assert "<h1>Search</h1>" in await response.text()
 
 
+async def test_a_broad_search_lists_the_newest_matches_first(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from syndication.archive import search
+
+    monkeypatch.setattr(search, "BROAD", 2)  # "the" is in far more than two stories
+    html, _ = await page(client, "/en/search?q=the")
+    dates = re.findall(r'class="meta"><time datetime="([^"]+)"', html)
+    assert len(dates) > 2 and dates == sorted(dates, reverse=True)
+    assert html.count("<mark>") >= len(dates)
+
+
 async def test_search_escapes_what_it_shows(client: Client) -> None:
     html, _ = await page(client, "/en/search?q=%3Cscript%3Ealert(1)%3C/script%3E")
     assert "<script>alert(1)" not in html

@@ -46,9 +46,11 @@ async def test_changes_ping_the_hub_for_every_feed_they_alter(
     feed = await client.get("/en/feed.atom")
     assert f'<{hub_url}>; rel="hub"' in feed.headers["Link"]
     root = etree.fromstring(await feed.read())
-    assert root.find(f"{ATOM}link[@rel='hub']").get("href") == hub_url
+    ours = "http://news.test/websub"  # the embedded hub first, then the configured one
+    assert [e.get("href") for e in root.findall(f"{ATOM}link[@rel='hub']")] == [ours, hub_url]
     rss = etree.fromstring(await (await client.get("/en/feed.rss")).read())
-    assert rss.find(f"channel/{ATOM}link[@rel='hub']").get("href") == hub_url
+    hubs = [e.get("href") for e in rss.findall(f"channel/{ATOM}link[@rel='hub']")]
+    assert hubs == [ours, hub_url]
 
     (settings.content_dir / "world" / "a.md").write_text(
         article_text(topics="[Energy]", authors="[Ines Varga]")

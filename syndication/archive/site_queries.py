@@ -52,9 +52,10 @@ async def translations(archive: Archive, article_id: str, original: str) -> dict
     """edition -> path of each live version of the story in another edition."""
     root = original or article_id
     async with archive.conn.execute(
-        "SELECT edition, path FROM articles WHERE state = 'live' AND id != ? "
-        "AND (id = ? OR translation_of = ?)",
-        (article_id, root, root),
+        "SELECT edition, path FROM articles WHERE id = ? AND state = 'live' AND id != ? "
+        "UNION ALL SELECT edition, path FROM articles "
+        "WHERE translation_of = ? AND translation_of != '' AND state = 'live' AND id != ?",
+        (root, article_id, root, article_id),
     ) as cursor:
         return {str(r[0]): str(r[1]) for r in await cursor.fetchall()}
 

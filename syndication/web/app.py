@@ -9,12 +9,13 @@ from aiohttp import web
 from syndication.archive.queries import Archive
 from syndication.config import Settings
 from syndication.ingest.service import IngestService
-from syndication.web import api, feeds, openapi, seo, site
+from syndication.web import api, feeds, openapi, seo, site, websub_hub
 from syndication.web.cache import ChangeClock, ResponseCache
 from syndication.web.errors import error_middleware
 from syndication.web.hub_pings import HubPinger
-from syndication.web.keys import ARCHIVE, CACHE, CLOCK, INGEST, PINGER, RATES, SETTINGS
+from syndication.web.keys import ARCHIVE, CACHE, CLOCK, HUB, INGEST, PINGER, RATES, SETTINGS
 from syndication.web.ratelimit import RateLimiter
+from syndication.web.websub_hub import Hub
 
 
 def create_app(settings: Settings, *, ingest: bool = True) -> web.Application:
@@ -25,6 +26,7 @@ def create_app(settings: Settings, *, ingest: bool = True) -> web.Application:
     if ingest:
         app.cleanup_ctx.append(_ingest)
     app.cleanup_ctx.append(_archive)
+    app.add_routes(websub_hub.routes)
     app.add_routes(openapi.routes)
     app.add_routes(api.routes)
     app.add_routes(seo.routes)
@@ -48,10 +50,17 @@ async def _archive(app: web.Application) -> AsyncIterator[None]:
         clock = app[CLOCK] = ChangeClock(archive)
         pinger = app[PINGER] = HubPinger(app[SETTINGS], archive)
         await pinger.start()
+        hub: Hub | None = None
         if INGEST in app:  # this process writes: the writer tells the clock, no polling
             service = app[INGEST]
             clock.push(service.last_seq)
             service.listeners.append(lambda result: clock.push(result.seq))
             service.listeners.append(lambda result: pinger.changed(result.changed))
+            if app[SETTINGS].websub_hub:  # the hub delivers from the writing process
+                hub = app[HUB] = Hub(app)
+                await hub.start()
+                service.listeners.append(lambda result: hub.changed(result.changed))
         yield
+        if hub is not None:
+            await hub.close()
         await pinger.close()

@@ -1,4 +1,5 @@
-"""One place maps every failure to a status and a body: JSON under /api/, HTML elsewhere."""
+"""One place maps every failure to a status and a body: JSON for machines (/api/, /websub),
+HTML elsewhere."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ PASSED_ON = (
 def error_response(request: web.Request, status: int, message: str | None = None) -> web.Response:
     title, default = TITLES.get(status, ("Error", "The request could not be answered."))
     text = message or default
-    if request.path.startswith("/api/"):
+    if request.path.startswith(("/api/", "/websub")):  # machines read these
         body = json.dumps({"ok": False, "error": text, "status": status})
         return web.Response(
             status=status,

@@ -3,6 +3,7 @@ and their RFC 5005 monthly archive documents (Atom)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -35,6 +36,28 @@ WRITERS = {"atom": atom_bytes, "rss": rss_bytes, "json": json_feed_bytes}
 
 def feed_url(settings: Settings, scope: FeedScope, fmt: str) -> str:
     return settings.absolute(f"{scope.path}/feed.{fmt}")
+
+
+_FEED_PATH = re.compile(
+    r"/(?P<edition>[a-z0-9-]+)(?:/(?:(?P<kind>topic|author)/)?(?P<key>[a-z0-9-]+))?"
+    r"/feed\.(?P<fmt>atom|rss|json)"
+)
+
+
+def scope_of_url(settings: Settings, url: str) -> tuple[FeedScope, str] | None:
+    """The scope and format of one of our subscription feed URLs (a WebSub topic)."""
+    base = settings.base_url.rstrip("/")
+    if not url.startswith(base + "/"):
+        return None
+    match = _FEED_PATH.fullmatch(url[len(base) :])
+    if match is None or not settings.has_edition(match["edition"]):
+        return None
+    if match["key"] is None:
+        return FeedScope(match["edition"]), match["fmt"]
+    kind = FeedKind(match["kind"]) if match["kind"] else FeedKind.SECTION
+    if kind is FeedKind.SECTION and settings.section(match["key"]) is None:
+        return None
+    return FeedScope(match["edition"], kind, match["key"]), match["fmt"]
 
 
 def archive_url(settings: Settings, scope: FeedScope, month: str) -> str:
@@ -78,12 +101,12 @@ async def _serve(request: web.Request, kind: FeedKind, *, archive: bool = False)
         raise web.HTTPNotFound(text="There is no such month.")
 
     async def build(at_seq: int) -> Rendered:
-        return await _build(request.app, scope, fmt, month, at_seq)
+        return await build_feed(request.app, scope, fmt, month, at_seq)
 
     return await cached.serve(request, request.path, (scope,), build)
 
 
-async def _build(
+async def build_feed(
     app: web.Application, scope: FeedScope, fmt: str, month: str, seq: int
 ) -> Rendered:
     settings, archive = app[SETTINGS], app[ARCHIVE]
@@ -127,7 +150,7 @@ async def _build(
         updated=document_updated(tuple(articles), tuple(tombs)),
         articles=tuple(articles),
         tombstones=tuple(tombs),
-        hubs=settings.websub_hubs,
+        hubs=settings.advertised_hubs,
         archive=links,
     )
     body = WRITERS[fmt](doc, settings)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiohttp import web
 
 from syndication.archive.queries import Archive
@@ -11,6 +13,9 @@ from syndication.web.cache import ChangeClock, ResponseCache
 from syndication.web.hub_pings import HubPinger
 from syndication.web.ratelimit import RateLimiter
 
+if TYPE_CHECKING:
+    from syndication.web.websub_hub import Hub
+
 SETTINGS = web.AppKey("settings", Settings)
 ARCHIVE = web.AppKey("archive", Archive)
 INGEST = web.AppKey("ingest", IngestService)
@@ -18,3 +23,4 @@ CACHE = web.AppKey("cache", ResponseCache)
 CLOCK = web.AppKey("clock", ChangeClock)
 PINGER = web.AppKey("pinger", HubPinger)
 RATES = web.AppKey("rates", RateLimiter)
+HUB: web.AppKey[Hub] = web.AppKey("hub")

@@ -23,7 +23,7 @@ from aiohttp import web
 from syndication.archive.queries import Archive
 from syndication.config import load_settings
 from syndication.model import FeedKind, FeedScope
-from syndication.web.feeds import _build
+from syndication.web.feeds import build_feed
 from syndication.web.keys import ARCHIVE, SETTINGS
 from tests.live import REPO, free_port, serving
 
@@ -157,7 +157,7 @@ def build_time(db: Path, runs: int = 20) -> None:
             times = []
             for _ in range(runs):
                 start = time.perf_counter()
-                await _build(app, FeedScope("en", FeedKind.SECTION, "world"), "atom", "", 1)
+                await build_feed(app, FeedScope("en", FeedKind.SECTION, "world"), "atom", "", 1)
                 times.append(time.perf_counter() - start)
             return times
 

@@ -1,0 +1,271 @@
+"""The embedded WebSub hub: verified subscriptions, signed deliveries, retries, refusals."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import sqlite3
+import threading
+import time
+import urllib.request
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from syndication.config import Settings
+from syndication.web.app import create_app
+from syndication.web.keys import INGEST
+from tests.conftest import article_text, make_settings
+from tests.live import Server, free_port, serving
+
+Client = TestClient[Any, Any]
+TOPIC = "http://news.test/en/world/feed.atom"
+
+
+@dataclass
+class Subscriber:
+    """A feed reader's WebSub endpoint: confirms what it asked for, records deliveries."""
+
+    url: str = ""
+    wanted: bool = True
+    checks: list[dict[str, str]] = field(default_factory=list)
+    deliveries: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    fail_next: int = 0
+
+    async def handle(self, request: web.Request) -> web.Response:
+        if request.method == "GET":
+            self.checks.append(dict(request.query))
+            if not self.wanted:
+                return web.Response(status=404)
+            return web.Response(text=request.query["hub.challenge"])
+        if self.fail_next:
+            self.fail_next -= 1
+            return web.Response(status=503)
+        self.deliveries.append((dict(request.headers), await request.read()))
+        return web.Response(status=204)
+
+
+async def until(check: Callable[[], object], seconds: float = 5.0) -> None:
+    for _ in range(int(seconds / 0.02)):
+        if check():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("timed out")
+
+
+@pytest.fixture
+async def hub_site(
+    tmp_path: Path,
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+    aiohttp_client: Callable[..., Awaitable[Client]],
+) -> tuple[Client, Subscriber, Settings]:
+    subscriber = Subscriber()
+    app = web.Application()
+    app.router.add_route("*", "/callback", subscriber.handle)
+    server = await aiohttp_server(app)
+    subscriber.url = str(server.make_url("/callback"))
+    settings = make_settings(
+        tmp_path,
+        base_url="http://news.test",
+        websub_allow_private_callbacks=True,  # the subscriber is on 127.0.0.1
+        websub_retry_seconds=0.05,
+        websub_min_lease_seconds=1,
+    )
+    (settings.content_dir / "world").mkdir()
+    client = await aiohttp_client(create_app(settings))
+    return client, subscriber, settings
+
+
+async def subscribe(client: Client, callback: str, **extra: str) -> int:
+    form = {"hub.mode": "subscribe", "hub.topic": TOPIC, "hub.callback": callback, **extra}
+    return (await client.post("/websub", data=form)).status
+
+
+async def publish(client: Client, settings: Settings, name: str, title: str) -> None:
+    (settings.content_dir / "world" / f"{name}.md").write_text(article_text(title=title))
+    await client.app[INGEST].ingest_paths({f"world/{name}.md"})
+
+
+async def test_subscribe_verify_and_receive_signed_updates(
+    hub_site: tuple[Client, Subscriber, Settings],
+) -> None:
+    client, subscriber, settings = hub_site
+    feed = await client.get("/en/world/feed.atom")
+    assert '<http://news.test/websub>; rel="hub"' in feed.headers["Link"]
+
+    assert (
+        await subscribe(
+            client, subscriber.url, **{"hub.secret": "s3cret", "hub.lease_seconds": "600"}
+        )
+        == 202
+    )
+    await until(lambda: subscriber.checks)
+    check = subscriber.checks[0]
+    assert (check["hub.mode"], check["hub.topic"], check["hub.lease_seconds"]) == (
+        "subscribe",
+        TOPIC,
+        "600",
+    )
+    db = sqlite3.connect(settings.db_path)
+    await until(lambda: db.execute("SELECT count(*) FROM subscriptions").fetchone()[0] == 1)
+
+    await publish(client, settings, "a", "Harbour pilots vote on new rota")
+    await until(lambda: subscriber.deliveries)
+    headers, body = subscriber.deliveries[0]
+    assert b"Harbour pilots vote on new rota" in body
+    assert headers["Content-Type"].startswith("application/atom+xml")
+    expected = "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+    assert headers["X-Hub-Signature"] == expected
+    assert f'<{TOPIC}>; rel="self"' in headers["Link"]
+
+    form = {"hub.mode": "unsubscribe", "hub.topic": TOPIC, "hub.callback": subscriber.url}
+    assert (await client.post("/websub", data=form)).status == 202
+    await until(lambda: db.execute("SELECT count(*) FROM subscriptions").fetchone()[0] == 0)
+    assert subscriber.checks[-1]["hub.mode"] == "unsubscribe"
+    await publish(client, settings, "b", "Second story after leaving")
+    await asyncio.sleep(0.5)
+    assert len(subscriber.deliveries) == 1
+    db.close()
+
+
+async def test_a_failing_subscriber_gets_the_update_on_a_retry(
+    hub_site: tuple[Client, Subscriber, Settings],
+) -> None:
+    client, subscriber, settings = hub_site
+    assert await subscribe(client, subscriber.url) == 202
+    db = sqlite3.connect(settings.db_path)
+    await until(lambda: db.execute("SELECT count(*) FROM subscriptions").fetchone()[0] == 1)
+    subscriber.fail_next = 2
+    await publish(client, settings, "a", "Ferry timetable changes")
+    await until(lambda: subscriber.deliveries)
+    assert b"Ferry timetable changes" in subscriber.deliveries[0][1]
+    await until(lambda: db.execute("SELECT delivered FROM subscriptions").fetchone()[0] == 1)
+    db.close()
+
+
+async def test_an_unconfirmed_subscription_does_not_count(
+    hub_site: tuple[Client, Subscriber, Settings],
+) -> None:
+    client, subscriber, settings = hub_site
+    subscriber.wanted = False  # someone subscribed a callback that never asked for it
+    assert await subscribe(client, subscriber.url) == 202
+    await until(lambda: subscriber.checks)
+    await asyncio.sleep(0.2)
+    db = sqlite3.connect(settings.db_path)
+    assert db.execute("SELECT count(*) FROM subscriptions").fetchone()[0] == 0
+    db.close()
+
+
+@pytest.mark.parametrize(
+    ("form", "says"),
+    [
+        ({"hub.mode": "watch"}, "hub.mode"),
+        ({"hub.topic": "http://elsewhere.example/feed"}, "hub.topic"),
+        ({"hub.topic": "http://news.test/en/nowhere/feed.atom"}, "hub.topic"),
+        ({"hub.callback": "ftp://127.0.0.1/x"}, "http or https"),
+        ({"hub.callback": "http://127.0.0.1:9/x"}, "not a public address"),
+        ({"hub.callback": "http://[::1]:9/x"}, "not a public address"),
+        ({"hub.callback": "http://169.254.169.254/latest"}, "not a public address"),
+        ({"hub.callback": "http://10.1.2.3/x"}, "not a public address"),
+        ({"hub.secret": "x" * 200}, "hub.secret"),
+        ({"hub.lease_seconds": "soon"}, "hub.lease_seconds"),
+    ],
+)
+async def test_bad_requests_and_private_callbacks_are_refused(
+    tmp_path: Path,
+    aiohttp_client: Callable[..., Awaitable[Client]],
+    form: dict[str, str],
+    says: str,
+) -> None:
+    settings = make_settings(tmp_path, base_url="http://news.test")  # private callbacks: no
+    client = await aiohttp_client(create_app(settings))
+    good = {"hub.mode": "subscribe", "hub.topic": TOPIC, "hub.callback": "http://93.184.216.34/cb"}
+    response = await client.post("/websub", data={**good, **form})
+    assert response.status == 400
+    body = await response.json()
+    assert body["status"] == 400 and says in body["error"]
+
+
+def test_a_subscription_outlives_a_hub_restart(tmp_path: Path) -> None:
+    """Over real HTTP: subscribe to `syndication serve`, restart it, still get updates,
+    then unsubscribe."""
+    received: list[tuple[str, bytes]] = []
+    checks: list[dict[str, str]] = []
+
+    class Callback(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            query = dict(parse_qsl(urlsplit(self.path).query))
+            checks.append(query)
+            body = query["hub.challenge"].encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.headers["X-Hub-Signature"], body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    callback_server = ThreadingHTTPServer(("127.0.0.1", 0), Callback)
+    threading.Thread(target=callback_server.serve_forever, daemon=True).start()
+    callback = f"http://127.0.0.1:{callback_server.server_address[1]}/cb"
+    (tmp_path / "content" / "world").mkdir(parents=True)
+    env = {"SYNDICATION_WEBSUB_ALLOW_PRIVATE_CALLBACKS": "true"}
+    port = free_port()  # the same address after the restart: it is the topic's
+    topic = f"http://127.0.0.1:{port}/en/world/feed.atom"
+
+    def post(server: Server, mode: str) -> int:
+        form = urlencode(
+            {
+                "hub.mode": mode,
+                "hub.topic": topic,
+                "hub.callback": callback,
+                "hub.secret": "kept-across-restarts",
+            }
+        ).encode()
+        with urllib.request.urlopen(server.base + "/websub", data=form, timeout=5) as reply:
+            return int(reply.status)
+
+    def story(name: str, title: str) -> None:
+        (tmp_path / "content" / "world" / f"{name}.md").write_text(article_text(title=title))
+
+    def wait(check: Callable[[], object]) -> None:
+        deadline = time.monotonic() + 10
+        while not check():
+            assert time.monotonic() < deadline, "timed out"
+            time.sleep(0.05)
+
+    with serving(tmp_path, env=env, port=port) as server:
+        assert post(server, "subscribe") == 202
+        wait(lambda: checks)
+        time.sleep(0.3)
+        story("a", "Before the restart")
+        wait(lambda: any(b"Before the restart" in body for _, body in received))
+    with serving(tmp_path, env=env, port=port) as server:
+        story("b", "After the restart")
+        wait(lambda: any(b"After the restart" in body for _, body in received))
+        signature, body = received[-1]
+        expected = hmac.new(b"kept-across-restarts", body, hashlib.sha256).hexdigest()
+        assert signature == f"sha256={expected}"
+        assert post(server, "unsubscribe") == 202
+        wait(lambda: checks[-1]["hub.mode"] == "unsubscribe")
+        time.sleep(0.3)
+        count = len(received)
+        story("c", "After leaving")
+        server.wait_for("/en/world/2024/03/01/after-leaving", 200)
+        time.sleep(1.0)
+        assert len(received) == count
+    callback_server.shutdown()
