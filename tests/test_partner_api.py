@@ -281,3 +281,33 @@ def test_partner_keys_are_stored_only_as_hashes(tmp_path: Path) -> None:
     stored = conn.execute("SELECT * FROM partners").fetchall()
     conn.close()
     assert key not in repr(stored) and key[:8] in repr(stored)
+
+
+async def test_full_text_partner_feeds_carry_rights_and_only_pictures_that_may_travel(
+    api: tuple[Client, dict[str, str]],
+) -> None:
+    import feedparser
+
+    client, keys = api
+    basic = base64.b64encode(f"importer:{keys['coast']}".encode()).decode()
+    auth = {"Authorization": f"Basic {basic}"}
+    for fmt in ("atom", "rss"):
+        response = await client.get(f"/api/v1/feeds/en/business.{fmt}", headers=auth)
+        assert response.status == 200
+        assert response.headers["Cache-Control"] == "private, no-store"
+        parsed = feedparser.parse(await response.read())
+        assert parsed.bozo == 0, parsed.bozo_exception
+        titles = [e.title for e in parsed.entries]
+        assert AGENCY_PHOTO in titles and titles
+        for entry in parsed.entries:
+            assert entry.get("rights"), entry.title  # Atom rights / RSS dc:rights
+            assert len(entry.content[0].value) > len(entry.summary)  # the whole text
+        ferry = next(e for e in parsed.entries if e.title == AGENCY_PHOTO)
+        assert not ferry.get("media_content") and not ferry.get("enclosures")
+        world = feedparser.parse(
+            await (await client.get(f"/api/v1/feeds/en/world.{fmt}", headers=auth)).read()
+        )
+        assert WIRE not in [e.title for e in world.entries] and world.entries
+    assert (await client.get("/api/v1/feeds/en/culture.atom", headers=auth)).status == 403
+    assert (await client.get("/api/v1/feeds/xx/world.rss", headers=auth)).status == 404
+    assert (await client.get("/api/v1/feeds/en/world.rss")).status == 401

@@ -150,3 +150,15 @@ async def items_for(
     )
     items = [(view, a) for a in found[:per_page] if (view := view_of(partner, a)) is not None]
     return items, len(found) > per_page
+
+
+async def feed_items(
+    archive: Archive, partner: Partner, edition: str, section: str, limit: int
+) -> list[ArchivedArticle]:
+    """The newest articles of a section the partner may republish now, newest first."""
+    found = await archive.articles_where(
+        "a.state = 'live' AND a.syndication = 1 AND a.edition = ? AND a.section = ? "
+        "ORDER BY a.published DESC, a.num DESC LIMIT ?",
+        (edition, section, limit),
+    )
+    return [a for a in found if view_of(partner, a) == "usable"]

@@ -125,24 +125,23 @@ def snippet(text: str, terms: list[tuple[str, bool]], size: int = 24) -> str:
     wanted = [(_fold(word), prefix) for word, prefix in terms]
 
     def hit(token: str) -> bool:
-        folded = _fold(token)
+        folded = _fold(_EDGE.sub("", token))
         return any(folded.startswith(w) if prefix else folded == w for w, prefix in wanted)
 
-    tokens = text.split()
-    first = next((i for i, token in enumerate(tokens) if hit(_bare(token))), 0)
-    start = max(0, min(first - size // 3, len(tokens) - size))
-    shown = [
-        f"{_OPEN}{token}{_CLOSE}" if hit(_bare(token)) else token
-        for token in tokens[start : start + size]
-    ]
-    return ("…" if start else "") + " ".join(shown) + ("…" if start + size < len(tokens) else "")
+    # Find the first match with one regex over the lower-cased text, not word by word.
+    pattern = "|".join(r"\b" + re.escape(w) + ("" if prefix else r"\b") for w, prefix in wanted)
+    found = re.search(pattern, text.casefold()) if pattern else None
+    at = found.start() if found else 0
+    before = text[:at].split()
+    tokens = text[at:].split()
+    start = max(0, len(before) - size // 3)
+    window = before[start:] + tokens[: size - (len(before) - start)]
+    shown = [f"{_OPEN}{t}{_CLOSE}" if hit(t) else t for t in window]
+    more = len(before) + len(tokens) > start + len(window)
+    return ("…" if start else "") + " ".join(shown) + ("…" if more else "")
 
 
 _EDGE = re.compile(r"^\W+|\W+$")
-
-
-def _bare(token: str) -> str:
-    return _EDGE.sub("", token)
 
 
 def _fold(word: str) -> str:

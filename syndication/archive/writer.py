@@ -347,8 +347,9 @@ class ArchiveWriter:
             [(num, t.slug, t.name, i, published) for i, t in enumerate(art.topics)],
         )
         conn.executemany(
-            "INSERT INTO article_authors (article_num, slug, name, position) VALUES (?, ?, ?, ?)",
-            [(num, a.slug, a.name, i) for i, a in enumerate(art.authors)],
+            "INSERT INTO article_authors (article_num, slug, name, position, published) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(num, a.slug, a.name, i, published) for i, a in enumerate(art.authors)],
         )
 
         previous = conn.execute("SELECT article_id FROM sources WHERE file = ?", (item.file,))

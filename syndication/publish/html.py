@@ -19,6 +19,7 @@ from syndication.model import (
     reading_minutes,
 )
 from syndication.publish.labels import month_name, translator
+from syndication.publish.rights import rights_line
 from syndication.publish.structured import news_article, open_graph
 
 _env = Environment(
@@ -110,6 +111,7 @@ def article_page(
         translations={code: settings.absolute(path) for code, path in translations.items()},
         from_archive=(now - article.published).days >= settings.archive_banner_days,
         json_ld=news_article(settings, article),
+        rights=rights_line(settings, article),
         meta_tags=open_graph(settings, article),
     )
 

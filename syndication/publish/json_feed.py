@@ -9,6 +9,7 @@ from syndication.archive.codec import to_iso
 from syndication.config import Settings
 from syndication.publish.feed_document import FeedDocument, entry_id, entry_updated
 from syndication.publish.links import absolutize
+from syndication.publish.rights import rights_line
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -64,7 +65,7 @@ def _item(article: Any, settings: Settings) -> dict[str, Any]:
     extra = {
         k: v
         for k, v in (
-            ("rights", article.rights),
+            ("rights", rights_line(settings, article)),
             ("source", article.source),
             ("original_url", article.original_url),
         )

@@ -14,6 +14,7 @@ from syndication.archive.codec import to_iso
 from syndication.config import Settings
 from syndication.model import ArchivedArticle, Image
 from syndication.publish.links import absolutize
+from syndication.publish.rights import copyright_holder, rights_line
 
 PubStatus = Literal["usable", "withheld", "canceled"]
 STANDARD = {
@@ -39,7 +40,6 @@ def news_item(
     see it; `embargoed_until` then says when it may be published."""
     article = archived.article
     edition = settings.edition(article.edition)
-    holder = article.source or settings.site_name
     item: dict[str, Any] = {
         "uri": item_uri(settings, article.id),
         "type": "text",
@@ -60,8 +60,8 @@ def news_item(
             },
             {"role": "main", "contentType": "text/plain", "value": article.body_text},
         ],
-        "copyrightHolder": holder,
-        "copyrightNotice": article.rights or f"© {article.published.year} {holder}",
+        "copyrightHolder": copyright_holder(settings, article),
+        "copyrightNotice": rights_line(settings, article),
         "usageTerms": settings.partner_usage_terms,
         "altIds": [{"role": "canonical-url", "value": settings.absolute(article.path)}],
         "slugline": article.slug,

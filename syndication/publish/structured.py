@@ -8,6 +8,7 @@ from typing import Any
 from syndication.config import Settings
 from syndication.model import Article
 from syndication.publish.feed_document import entry_updated
+from syndication.publish.rights import copyright_holder, rights_line
 
 # Inside <script>, "</script>" or "<!--" in a headline must not end the element: escape the
 # characters JSON allows us to escape, so no body or title can break out.
@@ -58,10 +59,9 @@ def news_article(settings: Settings, article: Article) -> str:
             **({"creditText": image.credit} if image.credit else {}),
             **({"copyrightNotice": image.rights} if image.rights else {}),
         }
-    holder = article.source or settings.site_name
+    holder = copyright_holder(settings, article)
     data["copyrightHolder"] = {"@type": "Organization", "name": holder}
-    if article.rights:
-        data["copyrightNotice"] = article.rights
+    data["copyrightNotice"] = rights_line(settings, article)
     if article.original_url:
         data["isBasedOn"] = article.original_url
     return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_SAFE)

@@ -11,6 +11,7 @@ from syndication.model import ArchivedArticle
 from syndication.publish.feed_document import FeedDocument, entry_id, entry_updated
 from syndication.publish.feed_extensions import NewsroomEntry, NewsroomFeed
 from syndication.publish.links import absolutize
+from syndication.publish.rights import rights_line
 
 GENERATOR = "The Harbour Ledger archive"
 
@@ -101,12 +102,11 @@ def _entry(fe: FeedEntry, archived: ArchivedArticle, settings: Settings) -> None
     scheme = settings.absolute(f"/{article.edition}/topic/")
     for topic in article.topics:
         fe.category({"term": topic.slug, "label": topic.name, "scheme": scheme})
-    if article.rights:
-        fe.rights(article.rights)
+    fe.rights(rights_line(settings, article))
     if article.source and article.original_url:
         fe.source(url=article.original_url, title=article.source)
     ext.creators = [a.name for a in article.authors]
-    ext.rights = article.rights
+    ext.rights = rights_line(settings, article)
     if article.image:
         image = article.image
         ext.image = {

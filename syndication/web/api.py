@@ -91,7 +91,7 @@ def _item(request: web.Request, view: pq.View, archived: ArchivedArticle) -> dic
     )
 
 
-async def _log(
+async def log_deliveries(
     request: web.Request,
     partner: Partner,
     delivered: list[tuple[pq.View, ArchivedArticle]],
@@ -144,7 +144,7 @@ async def changes(request: web.Request) -> web.Response:
             archive, partner, next_seq, limit, await clock.current()
         )
     delivered = [(c.view, c.article) for c in found]
-    await _log(request, partner, delivered, "changes")
+    await log_deliveries(request, partner, delivered, "changes")
     return _json(
         request,
         {
@@ -165,7 +165,7 @@ async def item(request: web.Request) -> web.Response:
         view = "canceled"
     if not found or view is None:
         raise web.HTTPNotFound(text=f"No item {article_id!r} is available to this key.")
-    await _log(request, partner, [(view, found[0])], "item")
+    await log_deliveries(request, partner, [(view, found[0])], "item")
     return _json(request, _item(request, view, found[0]))
 
 
@@ -197,7 +197,7 @@ async def items(request: web.Request) -> web.Response:
         page=page,
         per_page=per_page,
     )
-    await _log(request, partner, found, "items")
+    await log_deliveries(request, partner, found, "items")
     return _json(
         request,
         {

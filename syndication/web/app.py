@@ -9,7 +9,7 @@ from aiohttp import web
 from syndication.archive.queries import Archive
 from syndication.config import Settings
 from syndication.ingest.service import IngestService
-from syndication.web import api, feeds, openapi, seo, site, websub_hub
+from syndication.web import api, feeds, openapi, partner_feeds, seo, site, websub_hub
 from syndication.web.cache import ChangeClock, ResponseCache
 from syndication.web.errors import error_middleware
 from syndication.web.hub_pings import HubPinger
@@ -29,6 +29,7 @@ def create_app(settings: Settings, *, ingest: bool = True) -> web.Application:
     app.add_routes(websub_hub.routes)
     app.add_routes(openapi.routes)
     app.add_routes(api.routes)
+    app.add_routes(partner_feeds.routes)
     app.add_routes(seo.routes)
     app.add_routes(feeds.routes)
     app.add_routes(site.routes)

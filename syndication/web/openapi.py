@@ -104,6 +104,27 @@ def document(base_url: str) -> dict[str, Any]:
                     },
                 }
             },
+            **{
+                f"/api/v1/feeds/{{edition}}/{{section}}.{fmt}": {
+                    "get": {
+                        "operationId": f"feed_{fmt}",
+                        "summary": f"Full-text {fmt.upper()} feed of an entitled section",
+                        "parameters": [
+                            _param("edition", "path", {"type": "string"}, "Edition code."),
+                            _param("section", "path", {"type": "string"}, "Section slug."),
+                        ],
+                        "responses": {
+                            "200": {
+                                "description": "The feed, rights on every entry.",
+                                "headers": _RATE_HEADERS,
+                                "content": {media: {"schema": {"type": "string"}}},
+                            },
+                            **_errors(403, 404),
+                        },
+                    }
+                }
+                for fmt, media in (("atom", "application/atom+xml"), ("rss", "application/rss+xml"))
+            },
             "/api/v1/items/{id}": {
                 "get": {
                     "operationId": "item",
