@@ -82,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from aiohttp import web
 
+    from syndication.web.access_log import JsonAccessLogger
     from syndication.web.app import create_app
 
     try:
@@ -90,9 +91,21 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         uvloop.install()
     except ImportError:
         pass
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    access = logging.getLogger("aiohttp.access")
+    access.setLevel(logging.INFO if settings.access_log else logging.WARNING)
+    access.propagate = False  # its lines are JSON already, not for the text formatter
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access.addHandler(handler)
     print(f"Serving {settings.content_dir} on http://{settings.host}:{settings.port}/", flush=True)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        access_log=access,
+        access_log_class=JsonAccessLogger,
+    )
     return 0
 
 

@@ -7,7 +7,7 @@ from itertools import pairwise
 from typing import Any
 
 from syndication.archive.codec import from_iso, to_iso
-from syndication.archive.feed_queries import newest_filter
+from syndication.archive.feed_queries import newest_live
 from syndication.archive.queries import SUMMARY_COLUMNS, Archive
 from syndication.model import ArticleSummary, FeedScope
 
@@ -16,10 +16,10 @@ async def listing(
     archive: Archive, scope: FeedScope, page: int, per_page: int
 ) -> tuple[list[ArticleSummary], bool]:
     """One page of a scope's live articles, newest first, and whether another page follows."""
-    where, params = newest_filter(scope, page * per_page + 1)
+    where, params = newest_live(scope, page * per_page + 1)
     rows = await _rows(
         archive,
-        f"SELECT {SUMMARY_COLUMNS} FROM articles a WHERE a.state = 'live' AND {where} "
+        f"SELECT {SUMMARY_COLUMNS} FROM articles a WHERE {where} "
         "ORDER BY a.published DESC, a.num DESC LIMIT ? OFFSET ?",
         (*params, per_page + 1, (page - 1) * per_page),
     )

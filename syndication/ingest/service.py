@@ -42,6 +42,7 @@ class IngestService:
         self.listeners: list[Callable[[ApplyResult], None]] = []
         self.caught_up = False
         self.last_seq = 0
+        self.first_scan = ApplyResult()  # what the start-up scan did, for late listeners
 
     async def _on_writer(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
@@ -53,6 +54,7 @@ class IngestService:
         result = await self._on_writer(self._ingestor.full_scan)
         result.add(await self._on_writer(self._writer.promote_due))
         self._report("scan", result)
+        self.first_scan = result
         self.caught_up = True
         self._tasks = [
             asyncio.create_task(self._watch(), name="ingest-watch"),

@@ -9,11 +9,23 @@ from aiohttp import web
 from syndication.archive.queries import Archive
 from syndication.config import Settings
 from syndication.ingest.service import IngestService
-from syndication.web import api, feeds, openapi, partner_feeds, seo, site, websub_hub
+from syndication.web import api, feeds, metrics, openapi, partner_feeds, seo, site, websub_hub
 from syndication.web.cache import ChangeClock, ResponseCache
 from syndication.web.errors import error_middleware
 from syndication.web.hub_pings import HubPinger
-from syndication.web.keys import ARCHIVE, CACHE, CLOCK, HUB, INGEST, PINGER, RATES, SETTINGS
+from syndication.web.keys import (
+    ARCHIVE,
+    CACHE,
+    CLOCK,
+    HUB,
+    INGEST,
+    METRICS,
+    PINGER,
+    RATES,
+    REQUESTS,
+    SETTINGS,
+)
+from syndication.web.metrics import IngestStats, RequestStats, registry_for
 from syndication.web.ratelimit import RateLimiter
 from syndication.web.websub_hub import Hub
 
@@ -23,9 +35,11 @@ def create_app(settings: Settings, *, ingest: bool = True) -> web.Application:
     app = web.Application(middlewares=[error_middleware])
     app[SETTINGS] = settings
     app[RATES] = RateLimiter()
+    app[REQUESTS] = RequestStats()
     if ingest:
         app.cleanup_ctx.append(_ingest)
     app.cleanup_ctx.append(_archive)
+    app.add_routes(metrics.routes)
     app.add_routes(websub_hub.routes)
     app.add_routes(openapi.routes)
     app.add_routes(api.routes)
@@ -52,11 +66,14 @@ async def _archive(app: web.Application) -> AsyncIterator[None]:
         pinger = app[PINGER] = HubPinger(app[SETTINGS], archive)
         await pinger.start()
         hub: Hub | None = None
+        ingested = IngestStats()
+        app[METRICS] = registry_for(app, app[REQUESTS], ingested)
         if INGEST in app:  # this process writes: the writer tells the clock, no polling
             service = app[INGEST]
             clock.push(service.last_seq)
             service.listeners.append(lambda result: clock.push(result.seq))
             service.listeners.append(lambda result: pinger.changed(result.changed))
+            ingested.attach(service)
             if app[SETTINGS].websub_hub:  # the hub delivers from the writing process
                 hub = app[HUB] = Hub(app)
                 await hub.start()

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from syndication.publish.html import error_page
-from syndication.web.keys import SETTINGS
+from syndication.web.keys import REQUESTS, SETTINGS
 
 log = logging.getLogger("syndication.web")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -54,9 +55,15 @@ def error_response(request: web.Request, status: int, message: str | None = None
 
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every failure becomes a page or a JSON body; every answer is counted for /metrics."""
+    started = time.perf_counter()
+    status = 500
     try:
-        return await handler(request)
+        response = await handler(request)
+        status = response.status
+        return response
     except web.HTTPException as exc:
+        status = exc.status
         if exc.status < 400:
             raise
         message = exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else None
@@ -68,3 +75,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(request, 500)
+    finally:
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else "(no route)"
+        request.app[REQUESTS].record(route, request.method, status, time.perf_counter() - started)

@@ -14,6 +14,9 @@ from syndication.web.hub_pings import HubPinger
 from syndication.web.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
+    from prometheus_client.registry import CollectorRegistry
+
+    from syndication.web.metrics import RequestStats
     from syndication.web.websub_hub import Hub
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -24,3 +27,5 @@ CLOCK = web.AppKey("clock", ChangeClock)
 PINGER = web.AppKey("pinger", HubPinger)
 RATES = web.AppKey("rates", RateLimiter)
 HUB: web.AppKey[Hub] = web.AppKey("hub")
+REQUESTS: web.AppKey[RequestStats] = web.AppKey("requests")
+METRICS: web.AppKey[CollectorRegistry] = web.AppKey("metrics")

@@ -21,7 +21,7 @@ from syndication.web import cached
 from syndication.web.cache import Rendered
 from syndication.web.conditional import respond
 from syndication.web.errors import error_response
-from syndication.web.keys import ARCHIVE, SETTINGS
+from syndication.web.keys import ARCHIVE, INGEST, SETTINGS
 
 routes = web.RouteTableDef()
 LONG_CACHE = "public, max-age=31536000, immutable"
@@ -283,5 +283,18 @@ def _file(path: Path, content_type: str) -> web.FileResponse:
 
 @routes.get("/healthz")
 async def healthz(request: web.Request) -> web.Response:
+    """Alive: the process answers and can read its archive."""
     ok = await request.app[ARCHIVE].ping()
     return web.json_response({"ok": ok}, status=200 if ok else 503)
+
+
+@routes.get("/readyz")
+async def readyz(request: web.Request) -> web.Response:
+    """Ready for traffic: the archive is open and, where this process ingests, the first
+    scan of content/ is done (before it, pages may be missing or old)."""
+    archive_ok = await request.app[ARCHIVE].ping()
+    ingest = request.app.get(INGEST)
+    caught_up = ingest is None or ingest.caught_up
+    ok = archive_ok and caught_up
+    body = {"ok": ok, "archive": archive_ok, "ingest_caught_up": caught_up}
+    return web.json_response(body, status=200 if ok else 503, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,104 @@
+"""/metrics, /healthz, /readyz and the JSON access log."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from syndication.config import Settings
+from syndication.web.app import create_app
+from tests.live import REPO, free_port, syndication
+
+Client = TestClient[Any, Any]
+
+
+async def test_metrics_count_requests_cache_and_ingest(
+    site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]
+) -> None:
+    client = await aiohttp_client(create_app(site))
+    for _ in range(3):
+        assert (await client.get("/en/world/feed.atom")).status == 200
+    assert (await client.get("/en/no-such-section/")).status == 404
+    response = await client.get("/metrics")
+    assert response.status == 200
+    assert response.headers["Content-Type"].startswith("text/plain; version=")
+    text = await response.text()
+    feed = 'route="/{edition}/{key}/feed.{fmt}"'
+    assert f'syndication_http_requests_total{{method="GET",{feed},status="200"}} 3.0' in text
+    assert 'status="404"' in text
+    buckets = [
+        line
+        for line in text.splitlines()
+        if line.startswith("syndication_http_request_seconds_bucket") and feed in line
+    ]
+    assert buckets and buckets[-1].endswith(" 3.0") and 'le="+Inf"' in buckets[-1]
+    assert "syndication_cache_hits_total 2.0" in text  # built once, then served twice
+    assert "syndication_cache_hit_ratio" in text
+    seq = re.search(r"syndication_change_sequence (\d+)", text)
+    assert seq and int(seq[1]) > 0
+    published = re.search(r'syndication_ingest_files_total\{outcome="published"\} (\d+)', text)
+    assert published and int(published[1]) > 20
+    assert 'syndication_websub_deliveries_total{kind="hub",outcome="delivered"}' in text
+    ready = await client.get("/readyz")
+    assert ready.status == 200
+    assert await ready.json() == {"ok": True, "archive": True, "ingest_caught_up": True}
+    assert (await client.get("/healthz")).status == 200
+
+
+def test_the_access_log_is_json_and_never_holds_a_key(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    added = syndication("partners", "add", "Logged", "--sections", "world", cwd=tmp_path)
+    key = re.search(r"^key: (\S+)$", added.stdout, re.M)
+    assert key is not None
+    port = free_port()
+    env = {**os.environ, "SYNDICATION_ACCESS_LOG": "true"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "syndication",
+            "serve",
+            "--port",
+            str(port),
+            "--config",
+            str(REPO / "syndication.toml"),
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(base + "/readyz", timeout=2).read()
+                break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        request = urllib.request.Request(
+            base + "/api/v1/items?q=harbour", headers={"Authorization": f"Bearer {key[1]}"}
+        )
+        urllib.request.urlopen(request, timeout=5).read()
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=10)
+    assert key[1] not in stderr
+    lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    api = [line for line in lines if line["path"] == "/api/v1/items"]
+    assert api and api[0]["status"] == 200 and api[0]["query"] == "q=harbour"
+    assert {"at", "remote", "method", "bytes", "ms", "agent"} <= set(api[0])
