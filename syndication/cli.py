@@ -1,4 +1,4 @@
-"""`syndication serve | ingest | check | status | backup | partners`."""
+"""`syndication serve | ingest | check | status | backup | restore | partners`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from syndication.archive.backup import backup
+from syndication.archive.backup import backup, restore
 from syndication.archive.queries import Archive
 from syndication.archive.schema import open_writer
 from syndication.archive.writer import ArchiveWriter
@@ -74,6 +74,13 @@ def _parser() -> argparse.ArgumentParser:
     back = commands.add_parser("backup", parents=[common], help="online copy of the archive")
     back.add_argument("dest", type=Path)
     back.set_defaults(run=_backup)
+
+    restoring = commands.add_parser(
+        "restore", parents=[common], help="make a backup the archive (server stopped)"
+    )
+    restoring.add_argument("source", type=Path, help="a file made by `syndication backup`")
+    restoring.add_argument("--replace", action="store_true", help="overwrite an existing archive")
+    restoring.set_defaults(run=_restore)
 
     add_partner_commands(commands, common)
     return parser
@@ -188,6 +195,12 @@ def _status_text(status: ArchiveStatus, root: str) -> str:
         for e in status.errors
     ]
     return "\n".join(lines)
+
+
+def _restore(settings: Settings, args: argparse.Namespace) -> int:
+    count = restore(args.source, settings.db_path, replace=args.replace)
+    print(f"restored {args.source} to {settings.db_path} ({count} articles)")
+    return 0
 
 
 def _backup(settings: Settings, args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import threading
 from pathlib import Path
@@ -13,6 +14,7 @@ from syndication.archive.schema import open_writer
 from syndication.archive.writer import ArchiveWriter
 from syndication.ingest.pipeline import Ingestor
 from tests.conftest import REPO, article_text, make_settings
+from tests.live import serving
 from tests.live import syndication as run
 
 
@@ -119,3 +121,29 @@ def test_backup_of_a_live_archive_while_the_writer_writes(tmp_path: Path) -> Non
     seqs = copy.execute("SELECT count(*), max(seq) FROM changes").fetchone()
     assert seqs[0] == seqs[1]  # a consistent snapshot: no gap in the change log
     copy.close()
+
+
+def test_a_backup_taken_while_serving_restores_into_a_fresh_archive(tmp_path: Path) -> None:
+    """Backup of the running server's archive, restore into a new file, compare."""
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    assert run("partners", "add", "Kept", "--sections", "world", cwd=tmp_path).returncode == 0
+    with serving(tmp_path) as server:
+        assert server.get("/en/").status == 200
+        made = run("backup", str(tmp_path / "copy.db"), cwd=tmp_path)
+        assert made.returncode == 0, made.stderr
+    refused = run("restore", str(tmp_path / "copy.db"), cwd=tmp_path)
+    assert refused.returncode == 2 and "--replace" in refused.stderr  # never over a live file
+    done = run(
+        "restore", str(tmp_path / "copy.db"), "--db", str(tmp_path / "restored.db"), cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    original = sqlite3.connect(tmp_path / "syndication.db")
+    restored = sqlite3.connect(tmp_path / "restored.db")
+    for table in ("articles", "changes", "article_topics", "related", "partners", "url_history"):
+        query = f"SELECT * FROM {table} ORDER BY 1, 2"
+        assert original.execute(query).fetchall() == restored.execute(query).fetchall(), table
+    assert restored.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    not_an_archive = tmp_path / "junk.db"
+    not_an_archive.write_bytes(b"not sqlite at all" * 100)
+    junk = run("restore", str(not_an_archive), "--db", str(tmp_path / "x.db"), cwd=tmp_path)
+    assert junk.returncode == 2 and "not" in junk.stderr

@@ -1,11 +1,12 @@
-"""Online backup of a live archive through SQLite's backup API (safe while the writer runs)."""
+"""Online backup of a live archive through SQLite's backup API (safe while the writer runs),
+and restoring one."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
-from syndication.archive.schema import reader_uri
+from syndication.archive.schema import LATEST_VERSION, migrate, reader_uri
 from syndication.errors import ArchiveError
 
 
@@ -34,3 +35,39 @@ def backup(source: Path, dest: Path) -> int:
         src.close()
     partial.replace(dest)  # a reader of `dest` never sees a half-written backup
     return pages
+
+
+def restore(backup_file: Path, dest: Path, *, replace: bool = False) -> int:
+    """Make `dest` the archive `backup_file` holds, migrated to this program's schema;
+    returns its article count. An existing `dest` is replaced only when asked: the server
+    must be stopped first (a running writer would keep its old file open)."""
+    if not backup_file.exists():
+        raise ArchiveError(f"there is no backup at {backup_file}")
+    if dest.exists() and not replace:
+        raise ArchiveError(f"{dest} exists; stop the server and pass --replace to overwrite it")
+    try:
+        src = sqlite3.connect(reader_uri(backup_file), uri=True)
+        try:
+            version = int(src.execute("PRAGMA user_version").fetchone()[0])
+            check = src.execute("PRAGMA integrity_check").fetchone()[0]
+            tables = {r[0] for r in src.execute("SELECT name FROM sqlite_master")}
+        finally:
+            src.close()
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"{backup_file} is not an archive: {exc}") from None
+    if check != "ok" or "articles" not in tables or version < 1:
+        raise ArchiveError(f"{backup_file} is not a sound archive (integrity: {check})")
+    if version > LATEST_VERSION:
+        raise ArchiveError(f"{backup_file} is from a newer version of this program")
+    partial = dest.with_name(dest.name + ".restoring")
+    backup(backup_file, partial)
+    conn = sqlite3.connect(partial, isolation_level=None)
+    try:
+        migrate(conn)
+        count = int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+    finally:
+        conn.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{dest}{suffix}").unlink(missing_ok=True)
+    partial.replace(dest)
+    return count
