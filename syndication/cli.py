@@ -58,6 +58,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default: 8080)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="run one writer process and this many HTTP reader processes (default: one "
+        "process does everything)",
+    )
+    serve.add_argument(  # set by the supervisor for its children
+        "--role", choices=("single", "writer", "reader"), default="single", help=argparse.SUPPRESS
+    )
     serve.set_defaults(run=_serve)
 
     ingest = commands.add_parser("ingest", parents=[common], help="one ingest pass, then exit")
@@ -87,33 +97,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from aiohttp import web
+    from syndication.serve import serve
 
-    from syndication.web.access_log import JsonAccessLogger
-    from syndication.web.app import create_app
+    if args.workers:
+        from syndication.supervisor import Supervisor
 
-    try:
-        import uvloop  # optional: a faster event loop where it is installed
-
-        uvloop.install()
-    except ImportError:
-        pass
-    access = logging.getLogger("aiohttp.access")
-    access.setLevel(logging.INFO if settings.access_log else logging.WARNING)
-    access.propagate = False  # its lines are JSON already, not for the text formatter
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    access.addHandler(handler)
-    print(f"Serving {settings.content_dir} on http://{settings.host}:{settings.port}/", flush=True)
-    web.run_app(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        print=None,
-        access_log=access,
-        access_log_class=JsonAccessLogger,
-    )
-    return 0
+        return Supervisor(settings, args.config, args.workers).run()
+    return serve(settings, args.role)
 
 
 def _ingest(settings: Settings, args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,7 @@ async def client(site: Settings, aiohttp_client: Callable[..., Awaitable[Client]
 
 async def test_healthz(client: Client) -> None:
     response = await client.get("/healthz")
-    assert response.status == 200 and (await response.json()) == {"ok": True}
+    assert response.status == 200 and (await response.json()) == {"ok": True, "pid": os.getpid()}
 
 
 async def test_home_lists_only_live_articles_of_the_edition(client: Client) -> None:

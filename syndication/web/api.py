@@ -22,7 +22,7 @@ from syndication.archive.partners import PartnerStore
 from syndication.archive.search import fts_query
 from syndication.model import ArchivedArticle, Partner
 from syndication.publish.ninjs import canceled_item, news_item
-from syndication.web.keys import ARCHIVE, CLOCK, INGEST, RATES, SETTINGS
+from syndication.web.keys import ARCHIVE, CLOCK, RATES, SETTINGS, WRITES
 
 routes = web.RouteTableDef()
 MAX_LIMIT = 100
@@ -100,7 +100,7 @@ async def log_deliveries(
     if not delivered:
         return
     rows = [(a.article.id, a.version, view) for view, a in delivered]
-    await request.app[INGEST].write(
+    await request.app[WRITES].write(
         lambda conn: PartnerStore(conn).record(partner.id, rows, channel)
     )
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
+from typing import Literal
 
 from aiohttp import web
 
+from syndication.archive.feed_queries import current_seq
 from syndication.archive.queries import Archive
 from syndication.config import Settings
 from syndication.ingest.service import IngestService
@@ -24,19 +28,29 @@ from syndication.web.keys import (
     RATES,
     REQUESTS,
     SETTINGS,
+    WRITES,
 )
 from syndication.web.metrics import IngestStats, RequestStats, registry_for
 from syndication.web.ratelimit import RateLimiter
 from syndication.web.websub_hub import Hub
+from syndication.web.writes import SideWriter
+
+Role = Literal["single", "writer", "reader"]
 
 
-def create_app(settings: Settings, *, ingest: bool = True) -> web.Application:
-    """The whole site. With `ingest`, this process is also the archive's writer."""
+def create_app(settings: Settings, *, role: Role = "single") -> web.Application:
+    """The whole site.
+
+    `single`: one process does everything (ingest, schedule, WebSub delivery, HTTP).
+    `serve --workers N` runs one `writer` (ingest, schedule, WebSub delivery; its HTTP side
+    is not exposed) and N `reader`s that answer HTTP from the same archive, learning of
+    changes by reading the change sequence every 0.25 s.
+    """
     app = web.Application(middlewares=[error_middleware])
     app[SETTINGS] = settings
     app[RATES] = RateLimiter()
     app[REQUESTS] = RequestStats()
-    if ingest:
+    if role != "reader":
         app.cleanup_ctx.append(_ingest)
     app.cleanup_ctx.append(_archive)
     app.add_routes(metrics.routes)
@@ -54,31 +68,51 @@ async def _ingest(app: web.Application) -> AsyncIterator[None]:
     service = IngestService(app[SETTINGS])
     await service.start()  # the archive exists and is current before the first request
     app[INGEST] = service
+    app[WRITES] = service
     yield
     await service.stop()
 
 
 async def _archive(app: web.Application) -> AsyncIterator[None]:
-    async with Archive.open(app[SETTINGS].db_path) as archive:
+    settings = app[SETTINGS]
+    async with Archive.open(settings.db_path) as archive:
         app[ARCHIVE] = archive
         app[CACHE] = ResponseCache()
         clock = app[CLOCK] = ChangeClock(archive)
-        pinger = app[PINGER] = HubPinger(app[SETTINGS], archive)
+        pinger = app[PINGER] = HubPinger(settings, archive)
         await pinger.start()
-        hub: Hub | None = None
+        hub = app[HUB] = Hub(app)  # every process verifies the subscriptions it is asked for
+        await hub.start()
         ingested = IngestStats()
         app[METRICS] = registry_for(app, app[REQUESTS], ingested)
+        side: SideWriter | None = None
+        poller: asyncio.Task[None] | None = None
         if INGEST in app:  # this process writes: the writer tells the clock, no polling
             service = app[INGEST]
             clock.push(service.last_seq)
             service.listeners.append(lambda result: clock.push(result.seq))
             service.listeners.append(lambda result: pinger.changed(result.changed))
             ingested.attach(service)
-            if app[SETTINGS].websub_hub:  # the hub delivers from the writing process
-                hub = app[HUB] = Hub(app)
-                await hub.start()
+            if settings.websub_hub:  # updates go out from the writing process only
                 service.listeners.append(lambda result: hub.changed(result.changed))
+        else:
+            side = SideWriter(settings.db_path)
+            app[WRITES] = side
+            poller = asyncio.create_task(_follow_changes(clock, archive), name="follow-changes")
         yield
-        if hub is not None:
-            await hub.close()
+        if poller is not None:
+            poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller
+        if side is not None:
+            side.close()
+        await hub.close()
         await pinger.close()
+
+
+async def _follow_changes(clock: ChangeClock, archive: Archive) -> None:
+    """A reader process learns of the writer's changes by reading the sequence."""
+    while True:
+        with contextlib.suppress(Exception):  # a busy moment; the next read will do
+            clock.push(await current_seq(archive))
+        await asyncio.sleep(clock.interval)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from syndication.web.metrics import RequestStats
     from syndication.web.websub_hub import Hub
+    from syndication.web.writes import Writes
 
 SETTINGS = web.AppKey("settings", Settings)
 ARCHIVE = web.AppKey("archive", Archive)
@@ -29,3 +30,4 @@ RATES = web.AppKey("rates", RateLimiter)
 HUB: web.AppKey[Hub] = web.AppKey("hub")
 REQUESTS: web.AppKey[RequestStats] = web.AppKey("requests")
 METRICS: web.AppKey[CollectorRegistry] = web.AppKey("metrics")
+WRITES: web.AppKey[Writes] = web.AppKey("writes")

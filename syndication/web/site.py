@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import os
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -285,7 +286,8 @@ def _file(path: Path, content_type: str) -> web.FileResponse:
 async def healthz(request: web.Request) -> web.Response:
     """Alive: the process answers and can read its archive."""
     ok = await request.app[ARCHIVE].ping()
-    return web.json_response({"ok": ok}, status=200 if ok else 503)
+    # The pid tells the processes of `serve --workers N` apart.
+    return web.json_response({"ok": ok, "pid": os.getpid()}, status=200 if ok else 503)
 
 
 @routes.get("/readyz")

@@ -29,7 +29,7 @@ from syndication.archive import subscriptions
 from syndication.archive.feed_queries import scopes_of
 from syndication.config import Settings
 from syndication.web.feeds import build_feed, scope_of_url
-from syndication.web.keys import ARCHIVE, CLOCK, HUB, INGEST, SETTINGS
+from syndication.web.keys import ARCHIVE, CLOCK, HUB, SETTINGS, WRITES
 
 log = logging.getLogger("syndication.websub")
 routes = web.RouteTableDef()
@@ -133,11 +133,11 @@ class Hub:
         now = datetime.now(UTC)
         if mode == "subscribe":
             until = now + timedelta(seconds=lease)
-            await self.app[INGEST].write(
+            await self.app[WRITES].write(
                 lambda conn: subscriptions.save(conn, topic, callback, secret, until, now)
             )
         else:
-            await self.app[INGEST].write(lambda conn: subscriptions.remove(conn, topic, callback))
+            await self.app[WRITES].write(lambda conn: subscriptions.remove(conn, topic, callback))
         log.info("%s confirmed: %s for %s", mode, callback, topic)
 
     # -- distributing -----------------------------------------------------------------------
@@ -198,7 +198,7 @@ class Hub:
                         await self._record(topic, callback, ok=True)
                         return
                     if response.status == 410:  # the subscriber is gone for good
-                        await self.app[INGEST].write(
+                        await self.app[WRITES].write(
                             lambda conn: subscriptions.remove(conn, topic, callback)
                         )
                         return
@@ -214,7 +214,7 @@ class Hub:
         await self._record(topic, callback, ok=False)
 
     async def _record(self, topic: str, callback: str, *, ok: bool) -> None:
-        await self.app[INGEST].write(
+        await self.app[WRITES].write(
             lambda conn: subscriptions.record(conn, topic, callback, ok=ok)
         )
 

@@ -1,0 +1,58 @@
+"""Running the service: one process for everything, or the writer and reader processes that
+`serve --workers N` starts (see supervisor.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from aiohttp import web
+
+from syndication.config import Settings
+from syndication.web.access_log import JsonAccessLogger
+from syndication.web.app import Role, create_app
+
+
+def serve(settings: Settings, role: Role = "single") -> int:
+    with contextlib.suppress(ImportError):
+        import uvloop  # optional: a faster event loop where it is installed
+
+        uvloop.install()
+    if role == "writer":
+        asyncio.run(_write(settings))
+        return 0
+    access = logging.getLogger("aiohttp.access")
+    access.setLevel(logging.INFO if settings.access_log else logging.WARNING)
+    access.propagate = False  # its lines are JSON already, not for the text formatter
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access.addHandler(handler)
+    if role == "single":
+        print(
+            f"Serving {settings.content_dir} on http://{settings.host}:{settings.port}/", flush=True
+        )
+    web.run_app(
+        create_app(settings, role=role),
+        host=settings.host,
+        port=settings.port,
+        reuse_port=role == "reader",  # readers share the port; the kernel spreads connections
+        print=None,
+        access_log=access,
+        access_log_class=JsonAccessLogger,
+    )
+    return 0
+
+
+async def _write(settings: Settings) -> None:
+    """The writer process: ingest, schedule and WebSub delivery, until SIGTERM."""
+    runner = web.AppRunner(create_app(settings, role="writer"))
+    await runner.setup()  # the first scan of content/ is done when this returns
+    print("ready", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    await runner.cleanup()

@@ -1,0 +1,54 @@
+"""Small writes made while serving (the partner delivery log, WebSub subscriptions).
+
+In a single process they go through the ingest service's writer thread, like every other
+write. A reader process of `serve --workers N` has no writer of its own; it appends through
+one connection of its own instead, and SQLite's lock (with a busy timeout) orders those few
+short transactions with the writer's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
+
+
+class Writes(Protocol):
+    async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T: ...
+
+
+class SideWriter:
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="side-writer")
+        self._conn: sqlite3.Connection | None = None
+
+    def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        if self._conn is None:
+            self._conn = sqlite3.connect(self.db_path, isolation_level=None)
+            self._conn.execute("PRAGMA busy_timeout = 5000")
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            value = fn(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return value
+
+    async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, self._run, fn)
+
+    def close(self) -> None:
+        def close_connection() -> None:
+            if self._conn is not None:
+                self._conn.close()
+
+        self._thread.submit(close_connection).result()
+        self._thread.shutdown(wait=True)

@@ -1,0 +1,115 @@
+"""`syndication serve --workers 2`: one writer, two readers on one port, restarts, draining."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import article_text
+from tests.live import REPO, free_port
+
+
+def get(base: str, path: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(base + path, timeout=5) as reply:
+            return reply.status, reply.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def reader_pids(base: str, tries: int = 60) -> set[int]:
+    pids = set()
+    for _ in range(tries):
+        try:
+            pids.add(json.loads(get(base, "/healthz")[1])["pid"])
+        except (OSError, ValueError):
+            time.sleep(0.05)  # a reader being replaced
+    return pids
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_one_writer_two_readers_on_one_port(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    supervisor = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "syndication",
+            "serve",
+            "--workers",
+            "2",
+            "--port",
+            str(port),
+            "--config",
+            str(REPO / "syndication.toml"),
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "SYNDICATION_BASE_URL": base},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert supervisor.stdout is not None
+        assert "with 2 reader processes" in supervisor.stdout.readline()
+        deadline = time.monotonic() + 20
+        while get_status(base) != 200:
+            assert time.monotonic() < deadline, "readers did not start"
+            time.sleep(0.1)
+        pids = reader_pids(base)
+        assert len(pids) == 2 and supervisor.pid not in pids
+
+        # A change made by the writer is seen by every reader within a second.
+        (tmp_path / "content" / "world" / "new.md").write_text(
+            article_text(title="Lock gates replaced", published="2026-11-27T10:00:00+01:00")
+        )
+        path = "/en/world/2026/11/27/lock-gates-replaced"
+        started = time.monotonic()
+        while get(base, path)[0] != 200:
+            assert time.monotonic() - started < 1.0, "not visible within 1 s"
+            time.sleep(0.02)
+        time.sleep(0.3)  # the other reader's next read of the sequence
+        assert {get(base, path)[0] for _ in range(30)} == {200}
+
+        # A reader that dies is replaced; the port keeps answering meanwhile.
+        victim = sorted(pids)[0]
+        os.kill(victim, signal.SIGKILL)
+        answered = sum(get_status(base) == 200 for _ in range(40))
+        assert answered >= 30
+        deadline = time.monotonic() + 10
+        while True:
+            now = reader_pids(base, tries=20)
+            if len(now) == 2 and victim not in now:
+                break
+            assert time.monotonic() < deadline, f"no replacement reader: {now}"
+            time.sleep(0.2)
+        children = now
+    finally:
+        supervisor.send_signal(signal.SIGTERM)
+        code = supervisor.wait(timeout=40)
+    assert code == 0, supervisor.stderr.read() if supervisor.stderr else ""
+    assert not any(alive(pid) for pid in children)
+
+
+def get_status(base: str) -> int:
+    try:
+        return get(base, "/readyz")[0]
+    except OSError:
+        return 0
