@@ -23,13 +23,17 @@ test: $(STAMP) test-tools
 bench: $(STAMP) bench-tools
 	$(BIN)/python -m tests.benchmarks.run
 
-# What the tests use from Debian, installed once: Chromium for the browser test and Java
-# for the W3C HTML checker.
+# What the tests use from Debian, installed once: Chromium for the browser test, Java for
+# the W3C HTML checker, nginx for the cache tier, docker-compose to validate its file.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+TEST_TOOLS := chromium java nginx docker-compose
 test-tools:
-	@command -v chromium >/dev/null && command -v java >/dev/null || \
-	  ($(SUDO) apt-get update -qq && \
-	   DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium default-jre-headless)
+	@for tool in $(TEST_TOOLS); do command -v $$tool >/dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    chromium default-jre-headless nginx docker-compose; \
+	fi
 
 # nginx (the reference for feed serving) and wrk (the load) from Debian, once.
 bench-tools:
