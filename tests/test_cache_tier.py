@@ -128,13 +128,17 @@ def test_nginx_serves_stale_feeds_while_the_app_is_down(tier: tuple[Server, str,
     app, base, _ = tier
     feed = "/en/feed.rss"
     good = fetch(base + feed)
+    deadline = time.monotonic() + 5
+    while fetch(base + feed)[1].get("X-Cache-Status") != "HIT":  # stored in the cache
+        assert time.monotonic() < deadline, "nginx never stored the feed"
+        time.sleep(0.1)
     assert good[0] == 200
     app.process.terminate()
     app.process.wait(timeout=10)
     time.sleep(2.5)  # past max-age: nginx would ask the app, which is gone
     status, headers, body = fetch(base + feed)
-    assert status == 200 and body == good[2]
-    assert headers["X-Cache-Status"] in ("STALE", "UPDATING")
+    assert status == 200 and body == good[2], (status, headers)
+    assert headers["X-Cache-Status"] in ("STALE", "UPDATING"), headers
 
 
 def test_the_deployment_files_hold_together(tmp_path: Path) -> None:
