@@ -177,7 +177,9 @@ def main() -> None:
     parser.add_argument("--pelican-articles", type=int, default=2_000)
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--only", choices=("ingest", "feeds", "pages"), help="run one part")
+    parser.add_argument(
+        "--only", choices=("ingest", "feeds", "pages", "workers"), help="run one part"
+    )
     args = parser.parse_args()
     DATA.mkdir(exist_ok=True)
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
@@ -189,6 +191,9 @@ def main() -> None:
         print("feeds:")
         feeds.serve_beside_nginx()
         feeds.build_time(big)
+    if args.only in (None, "workers"):
+        print("feeds with serve --workers 2:")
+        feeds.serve_beside_nginx(workers=2)
     if args.only in (None, "pages"):
         size = args.memory_articles if big.name == "memory.db" else args.articles
         pages.pages_beside_nginx(corpus(size), big)
