@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.benchmarks import feeds, pages
+from tests.benchmarks import feeds, pages, partners
 from tests.benchmarks.corpus import generate
 from tests.conftest import article_text
 from tests.live import REPO, serving
@@ -178,7 +178,9 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
-        "--only", choices=("ingest", "feeds", "pages", "workers"), help="run one part"
+        "--only",
+        choices=("ingest", "feeds", "pages", "workers", "partners"),
+        help="run one part",
     )
     args = parser.parse_args()
     DATA.mkdir(exist_ok=True)
@@ -194,9 +196,14 @@ def main() -> None:
     if args.only in (None, "workers"):
         print("feeds with serve --workers 2:")
         feeds.serve_beside_nginx(workers=2)
+    size = args.memory_articles if big.name == "memory.db" else args.articles
     if args.only in (None, "pages"):
-        size = args.memory_articles if big.name == "memory.db" else args.articles
         pages.pages_beside_nginx(corpus(size), big)
+    if args.only in (None, "partners"):
+        print("partners:")
+        partners.pull_walk(corpus(size), big)
+        partners.long_poll_latency()
+        partners.websub_fan_out()
 
 
 def ingest_benchmarks(args: argparse.Namespace) -> None:
