@@ -26,7 +26,6 @@ from syndication.archive.queries import Archive
 @dataclass(slots=True)
 class Rendered:
     body: bytes
-    gzipped: bytes
     etag: str  # strong, quoted, of the identity bytes; the gzip variant appends "-gzip"
     last_modified: datetime
     content_type: str
@@ -37,6 +36,7 @@ class Rendered:
     # Response headers worked out once, not on every request: [gzipped][not_modified].
     headers: dict[tuple[bool, bool], dict[str, str]] = field(default_factory=dict)
     etags: frozenset[str] = frozenset()
+    _gzipped: bytes | None = None
 
     def __post_init__(self) -> None:
         common = {
@@ -76,7 +76,6 @@ class Rendered:
         digest = hashlib.blake2b(body, digest_size=12).hexdigest()
         return cls(
             body,
-            gzip.compress(body, compresslevel=4, mtime=0),  # within 3% of level 6, 1/3 the time
             f'"{digest}"',
             last_modified,
             content_type,
@@ -85,6 +84,16 @@ class Rendered:
             seq,
             article_ids,
         )
+
+    @property
+    def gzipped(self) -> bytes:
+        """Compressed when first asked for, not when built: a rebuild after a change is on
+        the path of the change's visibility, and half its time was gzip for a full-text
+        feed. (Two first requests at once may both compress; they get the same bytes.)"""
+        if self._gzipped is None:
+            # level 4: within 3% of level 6's size at a third of its time
+            self._gzipped = gzip.compress(self.body, compresslevel=4, mtime=0)
+        return self._gzipped
 
     @property
     def gzip_etag(self) -> str:
