@@ -6,6 +6,10 @@ and a crash loses at most the window in flight (the next run picks it up by mtim
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import gc
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -145,6 +149,8 @@ class Ingestor:
                     defer_related=defer,
                 )
             )
+        if defer:
+            _give_back_memory()  # the parse windows are gone; ranking is long and wants room
         self.writer.refresh_related(self._rank_in_workers)
         return result
 
@@ -186,6 +192,14 @@ class Ingestor:
                         submitted += 1
                     parsed += pending.popleft().result()
                 yield parsed
+
+
+def _give_back_memory() -> None:
+    """Return the memory freed by a large scan to the system. CPython's allocator keeps
+    freed arenas, and glibc keeps freed heap, unless asked (elsewhere this does nothing)."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
 
 
 def _lower_priority() -> None:
