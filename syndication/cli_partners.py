@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from syndication.archive.partners import PartnerError, PartnerStore
-from syndication.archive.schema import open_writer
+from syndication.archive.schema import open_writer, transaction
 from syndication.config import Settings
 from syndication.model import Partner
 
@@ -51,14 +51,8 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
 def _with_store(settings: Settings, fn: Callable[[PartnerStore], T]) -> T:
     conn = open_writer(settings.db_path)
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            value = fn(PartnerStore(conn))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        return value
+        with transaction(conn):
+            return fn(PartnerStore(conn))
     finally:
         conn.close()
 

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -18,7 +14,7 @@ from aiohttp.test_utils import TestClient
 
 from syndication.config import Settings
 from syndication.web.app import create_app
-from tests.live import REPO, free_port, syndication
+from tests.live import REPO, serving, syndication
 
 Client = TestClient[Any, Any]
 
@@ -61,42 +57,14 @@ def test_the_access_log_is_json_and_never_holds_a_key(tmp_path: Path) -> None:
     added = syndication("partners", "add", "Logged", "--sections", "world", cwd=tmp_path)
     key = re.search(r"^key: (\S+)$", added.stdout, re.M)
     assert key is not None
-    port = free_port()
-    env = {**os.environ, "SYNDICATION_ACCESS_LOG": "true"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "syndication",
-            "serve",
-            "--port",
-            str(port),
-            "--config",
-            str(REPO / "syndication.toml"),
-        ],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/readyz", timeout=2).read()
-                break
-            except OSError:
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
+    with serving(tmp_path, env={"SYNDICATION_ACCESS_LOG": "true"}) as server:
         request = urllib.request.Request(
-            base + "/api/v1/items?q=harbour", headers={"Authorization": f"Bearer {key[1]}"}
+            server.base + "/api/v1/items?q=harbour",
+            headers={"Authorization": f"Bearer {key[1]}"},
         )
         urllib.request.urlopen(request, timeout=5).read()
-    finally:
-        process.terminate()
-        _, stderr = process.communicate(timeout=10)
+    assert server.process.stderr is not None
+    stderr = server.process.stderr.read().decode()
     assert key[1] not in stderr
     lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
     api = [line for line in lines if line["path"] == "/api/v1/items"]

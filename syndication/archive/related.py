@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 
 from syndication.archive.codec import from_iso
+from syndication.archive.schema import transaction
 
 LIMIT = 5  # stories shown under "More on this topic"
 CANDIDATES_PER_TOPIC = 50  # newest articles of each shared topic considered
@@ -91,14 +92,9 @@ class RelatedRanker:
         counts = dict(conn.execute("SELECT slug, count(*) FROM article_topics GROUP BY slug"))
         batches = [nums[start : start + BATCH] for start in range(0, len(nums), BATCH)]
         for batch, lists in zip(batches, rank_batches(batches, total, counts), strict=True):
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with transaction(conn):
                 for num, best in zip(batch, lists, strict=True):
                     self._store(num, best)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
         conn.execute(
             "DELETE FROM related WHERE article_num IN "
             "(SELECT num FROM articles WHERE state != 'live')"

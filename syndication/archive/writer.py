@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from syndication.archive import related
 from syndication.archive.codec import corrections_to_json, from_iso, image_to_json, to_iso
+from syndication.archive.schema import transaction
 from syndication.errors import ContentError
 from syndication.model import Article, ChangeKind, State, Status
 
@@ -239,8 +240,7 @@ class ArchiveWriter:
         gone_set = set(gone)
         now = self.clock()
         conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
             for same in touched:
                 conn.execute(
                     "UPDATE sources SET size = ?, mtime_ns = ? WHERE file = ?",
@@ -268,10 +268,6 @@ class ArchiveWriter:
                     (json.dumps(inserted),),
                 )
             self._rank_changed(defer=defer_related)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         result.changed = self._logged
         result.seq = self.last_seq()
         return result
@@ -471,14 +467,8 @@ class ArchiveWriter:
             return 0
         if pending > related.BULK:
             return self.related.refresh_all(rank_batches)
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            ranked = self.related.refresh_small()
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        return ranked
+        with transaction(self.conn):
+            return self.related.refresh_small()
 
     # -- the scheduler's side ---------------------------------------------------------------
 
@@ -487,8 +477,7 @@ class ArchiveWriter:
         now = self.clock()
         conn = self.conn
         self._logged = []
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
             due = conn.execute(
                 "SELECT id, version FROM articles WHERE state = 'scheduled' AND published <= ?",
                 (to_iso(now),),
@@ -500,10 +489,6 @@ class ArchiveWriter:
                 )
                 self._log(article_id, ChangeKind.PUBLISHED, now, version)
             self._rank_changed(defer=False)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return ApplyResult(published=len(due), changed=self._logged, seq=self.last_seq())
 
     def next_due(self) -> datetime | None:

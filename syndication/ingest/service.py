@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import watchfiles
 
-from syndication.archive.schema import open_writer
+from syndication.archive.schema import open_writer, transaction
 from syndication.archive.writer import ApplyResult, ArchiveWriter
 from syndication.config import Settings
 from syndication.ingest import files
@@ -81,15 +81,8 @@ class IngestService:
 
         def run() -> T:
             assert self._writer is not None, "start() first"
-            conn = self._writer.conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                value = fn(conn)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            return value
+            with transaction(self._writer.conn) as conn:
+                return fn(conn)
 
         return await self._on_writer(run)
 

@@ -15,6 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from syndication.archive.schema import transaction
+
 T = TypeVar("T")
 
 
@@ -32,15 +34,8 @@ class SideWriter:
         if self._conn is None:
             self._conn = sqlite3.connect(self.db_path, isolation_level=None)
             self._conn.execute("PRAGMA busy_timeout = 5000")
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            value = fn(conn)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        return value
+        with transaction(self._conn) as conn:
+            return fn(conn)
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._thread, self._run, fn)
