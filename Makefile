@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test test-tools bench bench-tools lint format clean
+.PHONY: serve test test-tools bench bench-scale bench-tools lint format clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ test: $(STAMP) test-tools
 
 bench: $(STAMP) bench-tools
 	$(BIN)/python -m tests.benchmarks.run
+
+# The same requests on 10,000 and 1,000,000 articles (generating and ingesting the large
+# archive takes about an hour the first time; both are kept in bench-data/).
+bench-scale: $(STAMP) bench-tools
+	$(BIN)/python -m tests.benchmarks.scale
 
 # What the tests use from Debian, installed once: Chromium for the browser test, Java for
 # the W3C HTML checker, nginx for the cache tier, docker-compose to validate its file.

@@ -1,0 +1,139 @@
+"""`make bench-scale`: the same requests on a small and a large archive, side by side.
+
+    python -m tests.benchmarks.scale [--small 10000] [--large 1000000] [--requests 300]
+
+For each size: a generated corpus, a cold `syndication ingest` (rate, archive size), then
+`syndication serve` on it and, one request at a time, first requests (nothing cached) of
+article pages, section feeds, topic feeds, searches and partner change pulls at random
+cursors; p50 and p99 of each, and the server's peak memory while answering. The large
+archive's figures should stay within 1.5x of the small one's: no request may scan the
+archive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sqlite3
+import statistics
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from tests.benchmarks.corpus import VOCABULARY
+from tests.benchmarks.partners import _partner
+from tests.benchmarks.run import DATA, corpus, timed_ingest, tree_rss_kb
+from tests.live import serving
+
+KINDS = ("article page", "section feed", "topic feed", "search", "partner pull")
+
+
+def _urls(db: Path, count: int, rng: random.Random) -> dict[str, list[str]]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        articles = [
+            r[0]
+            for r in conn.execute(
+                "SELECT path FROM articles WHERE state = 'live' ORDER BY random() LIMIT ?",
+                (count,),
+            )
+        ]
+        topics = [
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT slug FROM article_topics ORDER BY random() LIMIT ?", (count,)
+            )
+        ]
+        head = conn.execute("SELECT max(seq) FROM changes").fetchone()[0]
+    finally:
+        conn.close()
+    sections = [
+        f"/{e}/{s}/feed.{f}"
+        for e in ("en", "fr")
+        for s in ("world", "business", "culture", "science", "sport")
+        for f in ("atom", "rss", "json")
+    ]
+    words = VOCABULARY[:130]
+    return {
+        "article page": articles,
+        "section feed": sections,
+        "topic feed": [f"/en/topic/{t}/feed.atom" for t in topics],
+        "search": [
+            "/en/search?q=" + urllib.parse.quote(f"{rng.choice(words)} {rng.choice(words)}")
+            for _ in range(count)
+        ],
+        "partner pull": [
+            f"/api/v1/changes?limit=50&cursor=s{rng.randrange(head):x}" for _ in range(count)
+        ],
+    }
+
+
+def _time(url: str, key: str) -> float:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"})
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        reply.read()
+    return time.perf_counter() - started
+
+
+def measure(size: int, requests: int) -> dict[str, object]:
+    content = corpus(size)
+    db = DATA / f"scale-{size}.db"
+    if not db.exists():
+        seconds, peak = timed_ingest(content, db)
+        ingest = f"{size / seconds:,.0f} articles/s, peak {peak / 1024:,.0f} MB"
+    else:
+        ingest = "(archive reused)"
+    key = _partner(db, "Scale walker", ["world", "business", "culture", "science", "sport"])
+    urls = _urls(db, requests, random.Random(size))
+    work = DATA / f"scale-site-{size}"
+    work.mkdir(exist_ok=True)
+    out: dict[str, object] = {"ingest": ingest, "size_mb": db.stat().st_size / 1e6}
+    with serving(work, "--content", str(content), "--db", str(db)) as app:
+        peak = [0]
+        running = threading.Event()
+
+        def sample() -> None:
+            while not running.is_set():
+                peak[0] = max(peak[0], tree_rss_kb(app.process.pid))
+                time.sleep(0.2)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        for kind in KINDS:
+            times = sorted(_time(app.base + url, key) for url in urls[kind])
+            out[kind] = (
+                statistics.median(times) * 1000,
+                times[min(len(times) - 1, round(0.99 * len(times)) - 1)] * 1000,
+            )
+        running.set()
+        sampler.join()
+        out["rss_mb"] = peak[0] / 1024
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--large", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+    DATA.mkdir(exist_ok=True)
+    small, large = measure(args.small, args.requests), measure(args.large, args.requests)
+    print(f"archive of {args.small:,} vs {args.large:,} articles (first requests, one at a time)")
+    for name in ("ingest", "size_mb", "rss_mb"):
+        print(f"  {name}: {small[name]} vs {large[name]}")
+    for kind in KINDS:
+        (s50, s99), (l50, l99) = small[kind], large[kind]  # type: ignore[misc]
+        print(
+            f"  {kind}: p50 {s50:.1f} vs {l50:.1f} ms ({l50 / s50:.2f}x), "
+            f"p99 {s99:.1f} vs {l99:.1f} ms ({l99 / s99:.2f}x)"
+        )
+    print(json.dumps({"small": small, "large": large}, default=str))
+
+
+if __name__ == "__main__":
+    main()
