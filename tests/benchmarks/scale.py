@@ -41,10 +41,14 @@ def _urls(db: Path, count: int, rng: random.Random) -> dict[str, list[str]]:
                 (count,),
             )
         ]
+        # Topics with a full feed's worth of stories, so both sizes build the same feed.
         topics = [
             r[0]
             for r in conn.execute(
-                "SELECT DISTINCT slug FROM article_topics ORDER BY random() LIMIT ?", (count,)
+                "SELECT t.slug FROM article_topics t JOIN articles a ON a.num = t.article_num "
+                "WHERE a.edition = 'en' AND a.state = 'live' GROUP BY t.slug "
+                "HAVING count(*) >= 50 ORDER BY random() LIMIT ?",
+                (count,),
             )
         ]
         head = conn.execute("SELECT max(seq) FROM changes").fetchone()[0]
