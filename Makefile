@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test test-tools bench bench-scale bench-tools lint format clean
+.PHONY: serve test test-tools bench bench-scale bench-soak bench-tools lint format clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ bench: $(STAMP) bench-tools
 # archive takes about an hour the first time; both are kept in bench-data/).
 bench-scale: $(STAMP) bench-tools
 	$(BIN)/python -m tests.benchmarks.scale
+
+# Ten minutes of steady mixed load on serve --workers 2 with an edit every 3 seconds.
+bench-soak: $(STAMP) bench-tools
+	$(BIN)/python -m tests.benchmarks.soak
 
 # What the tests use from Debian, installed once: Chromium for the browser test, Java for
 # the W3C HTML checker, nginx for the cache tier, docker-compose to validate its file.
