@@ -8,6 +8,7 @@ from typing import Any
 
 from syndication.archive.codec import from_iso, to_iso
 from syndication.archive.queries import Archive
+from syndication.config import Settings
 from syndication.model import ArchivedArticle, FeedKind, FeedScope, Tombstone
 
 
@@ -165,6 +166,19 @@ async def neighbour_months(
             row = await cursor.fetchone()
             found.append(str(row[0])[:7] if row and row[0] else None)
     return found[0], found[1]
+
+
+SUBSCRIPTION_FORMATS = ("atom", "rss", "json")
+
+
+async def feed_urls_of(archive: Archive, settings: Settings, article_ids: list[str]) -> list[str]:
+    """Every subscription feed (all formats) that shows or showed these articles: what a
+    change alters, for WebSub pings and deliveries. Three queries, however many ids."""
+    return sorted(
+        settings.absolute(f"{scope.path}/feed.{fmt}")
+        for scope in await scopes_of(archive, article_ids)
+        for fmt in SUBSCRIPTION_FORMATS
+    )
 
 
 async def scopes_of(archive: Archive, article_ids: list[str]) -> set[FeedScope]:

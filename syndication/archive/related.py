@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 
 from syndication.archive.codec import from_iso
 from syndication.archive.schema import transaction
+from syndication.archive.search import CAPPED_COUNT
 
 LIMIT = 5  # stories shown under "More on this topic"
 CANDIDATES_PER_TOPIC = 50  # newest articles of each shared topic considered
@@ -211,11 +212,7 @@ class RelatedRanker:
         list only that far, where a vocabulary lookup would walk all of it."""
         docs = self._word_docs.get(word)
         if docs is None:
-            docs = self.conn.execute(
-                "SELECT count(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
-                "LIMIT ?)",
-                (f'"{word}"', MAX_WORD_DOCS + 1),
-            ).fetchone()[0]
+            docs = self.conn.execute(CAPPED_COUNT, (f'"{word}"', MAX_WORD_DOCS + 1)).fetchone()[0]
             self._word_docs[word] = docs
         return docs
 

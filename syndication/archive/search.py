@@ -71,6 +71,17 @@ async def search(
 
 
 _TERM = re.compile(r'"([^"]+)"(\*?)')
+# How many articles match, counted no further than a cap: FTS5 walks only that much of the
+# words' lists, where count(*) of every match would read them whole.
+CAPPED_COUNT = (
+    "SELECT count(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)"
+)
+
+
+async def matches_up_to(archive: Archive, query: str, cap: int) -> int:
+    async with archive.conn.execute(CAPPED_COUNT, (query, cap)) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 async def _size(archive: Archive) -> int:
@@ -89,13 +100,7 @@ async def _at_most(archive: Archive, query: str, broad: int) -> int:
         words = phrase.split()
         for i, word in enumerate(words):
             term = f'"{word}"' + (star if i == len(words) - 1 else "")
-            async with archive.conn.execute(
-                "SELECT count(*) FROM (SELECT rowid FROM articles_fts "
-                "WHERE articles_fts MATCH ? LIMIT ?)",
-                (term, broad + 1),
-            ) as cursor:
-                row = await cursor.fetchone()
-            fewest = min(fewest, int(row[0]) if row else 0)
+            fewest = min(fewest, await matches_up_to(archive, term, broad + 1))
     return fewest
 
 
@@ -125,13 +130,7 @@ async def _newest(
     walk = False
     if len(_TERM.findall(query)) == 1 and " " not in query.strip('"*'):
         crossover = int((3150 * max(size, 1)) ** 0.5)
-        async with archive.conn.execute(
-            "SELECT count(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
-            "LIMIT ?)",
-            (query, crossover + 1),
-        ) as cursor:
-            row = await cursor.fetchone()
-        walk = row is not None and row[0] > crossover
+        walk = await matches_up_to(archive, query, crossover + 1) > crossover
     matching = (
         "EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? "
         "AND articles_fts.rowid = a.num)"

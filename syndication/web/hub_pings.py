@@ -12,12 +12,11 @@ from collections.abc import Iterable
 
 import aiohttp
 
-from syndication.archive.feed_queries import scopes_of
+from syndication.archive.feed_queries import feed_urls_of
 from syndication.archive.queries import Archive
 from syndication.config import Settings
 
 log = logging.getLogger("syndication.websub")
-FORMATS = ("atom", "rss", "json")
 
 
 class HubPinger:
@@ -54,17 +53,8 @@ class HubPinger:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def feed_urls(self, article_ids: list[str]) -> list[str]:
-        """Every subscription feed (all formats) that shows or showed these articles."""
-        scopes = await scopes_of(self.archive, article_ids)  # three queries, however many ids
-        return sorted(
-            self.settings.absolute(f"{scope.path}/feed.{fmt}")
-            for scope in scopes
-            for fmt in FORMATS
-        )
-
     async def _notify(self, article_ids: list[str]) -> None:
-        urls = await self.feed_urls(article_ids)
+        urls = await feed_urls_of(self.archive, self.settings, article_ids)
         await asyncio.gather(
             *(self._ping(hub, url) for hub in self.settings.websub_hubs for url in urls)
         )

@@ -26,7 +26,7 @@ import aiohttp
 from aiohttp import web
 
 from syndication.archive import subscriptions
-from syndication.archive.feed_queries import scopes_of
+from syndication.archive.feed_queries import feed_urls_of
 from syndication.config import Settings
 from syndication.web.feeds import build_feed, scope_of_url
 from syndication.web.keys import ARCHIVE, CLOCK, HUB, SETTINGS, WRITES
@@ -34,7 +34,6 @@ from syndication.web.keys import ARCHIVE, CLOCK, HUB, SETTINGS, WRITES
 log = logging.getLogger("syndication.websub")
 routes = web.RouteTableDef()
 MAX_SECRET_BYTES = 200  # WebSub: a secret MUST be less than 200 bytes
-FORMATS = ("atom", "rss", "json")
 
 
 class CallbackRefused(Exception):
@@ -150,12 +149,7 @@ class Hub:
 
     async def _distribute(self, article_ids: list[str]) -> None:
         now = datetime.now(UTC)
-        scopes = await scopes_of(self.app[ARCHIVE], article_ids)
-        topics = [
-            self.settings.absolute(f"{scope.path}/feed.{fmt}")
-            for scope in scopes
-            for fmt in FORMATS
-        ]
+        topics = await feed_urls_of(self.app[ARCHIVE], self.settings, article_ids)
         subscribers = await subscriptions.active(self.app[ARCHIVE], topics, now)
         bodies: dict[str, tuple[bytes, str]] = {}
         for topic in {s.topic for s in subscribers}:
