@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -285,6 +286,44 @@ async def test_a_broad_search_lists_the_newest_matches_first(
     dates = re.findall(r'class="meta"><time datetime="([^"]+)"', html)
     assert len(dates) > 2 and dates == sorted(dates, reverse=True)
     assert html.count("<mark>") >= len(dates)
+
+
+@pytest.mark.parametrize("query", ["the", "the port", '"the port"', "port*"])
+async def test_walking_and_collecting_list_the_same_newest_matches(
+    client: Client, monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    from syndication.archive import search
+
+    monkeypatch.setattr(search, "BROAD", 0)  # every query newest first
+    found = {}
+    for way, cost in (("walk", 0), ("collect", 10**9)):
+        monkeypatch.setattr(search, "WALK_PER_COLLECT", cost)
+        found[way], _ = await page(client, "/en/search?" + urlencode({"q": query}))
+    assert found["walk"] == found["collect"] and "<mark>" in found["walk"]
+
+
+def test_the_walk_is_chosen_for_common_queries_whatever_the_archive_size() -> None:
+    from syndication.archive.search import walk_is_cheaper
+
+    for size in (10_000, 1_000_000, 100_000_000):
+        assert walk_is_cheaper(0.9, size, 21)  # a word in nearly every article
+        assert not walk_is_cheaper(1 / size, size, 21)  # one match: collect it
+    assert not walk_is_cheaper(0.0, 1_000_000, 21)
+    # In between, collecting wins while it costs less than the walk.
+    assert not walk_is_cheaper(0.1, 10_000, 21) and walk_is_cheaper(0.1, 1_000_000, 21)
+
+
+def test_a_snippet_shows_the_words_around_the_first_match() -> None:
+    from syndication.archive.search import snippet
+
+    text = " ".join(f"w{i}" for i in range(100)) + " the Port of Averne " + "tail " * 50
+    shown = snippet(text, [("port", False)], size=6)
+    assert shown == "…w99 the \x02Port\x03 of Averne tail…"  # a third before, the rest after
+    assert snippet("Été au port", [("ete", False)], size=6) == "\x02Été\x03 au port"
+    assert (
+        snippet("harbours and harbour", [("harb", True)]) == "\x02harbours\x03 and \x02harbour\x03"
+    )
+    assert snippet("no match here", [("zzz", False)], size=2) == "no match…"
 
 
 async def test_search_escapes_what_it_shows(client: Client) -> None:

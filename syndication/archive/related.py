@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable
 
 from syndication.archive.codec import from_iso
 from syndication.archive.schema import transaction
-from syndication.archive.search import CAPPED_COUNT
 
 LIMIT = 5  # stories shown under "More on this topic"
 CANDIDATES_PER_TOPIC = 50  # newest articles of each shared topic considered
@@ -36,6 +35,11 @@ RECENCY_DAYS = 365.0  # a candidate this much older than the article counts 3/4 
 WORD_CACHE = 200_000  # words whose counts are remembered
 BULK = 2000  # more changed articles than this: rank every live article instead
 BATCH = 500  # rankings per transaction in a bulk pass, so readers see progress
+# How many articles hold a word, counted no further than a cap: FTS5 reads only that much
+# of the word's list, where count(*) of every match would read it whole.
+CAPPED_COUNT = (
+    "SELECT count(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)"
+)
 
 _WORD = re.compile(r"[^\W_]+")
 

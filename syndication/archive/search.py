@@ -15,8 +15,14 @@ _PHRASE = re.compile(r'"([^"]*)"')
 _WORD = re.compile(r"\w+\*?", re.UNICODE)
 _OPEN, _CLOSE = "\x02", "\x03"  # snippet markers that cannot occur in article text
 MAX_TERMS = 12
-BROAD = 2000  # more may match than this (and one in SHARE): newest first, not ranked
-SHARE = 50
+BROAD = 2000  # more may match than this: newest first, not ranked
+# How common a query is, judged from its newest matches: up to PROBE of them, no further
+# back than WINDOW articles. The cost is bounded whatever the archive's size.
+PROBE = 200
+WINDOW = 20_000
+# Asking FTS5 whether one article matches costs about as much as collecting this many
+# matches from its lists (30 us against 0.2 us, measured on the benchmark corpus).
+WALK_PER_COLLECT = 150
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,17 +55,17 @@ async def search(
     archive: Archive, edition: str, text: str, page: int, per_page: int
 ) -> tuple[list[Hit], bool]:
     """A page of live articles of the edition matching `text`: best first by bm25, or, when
-    a query may match more than one article in fifty (and more than BROAD), newest first.
-    Ranking 90,000 matches costs 200 ms and says little; the newest is what a reader wants,
-    and finding them costs about fifty look-ups a result whatever the archive's size."""
+    the query looks to match more than BROAD articles, newest first. Ranking 90,000 matches
+    costs 200 ms and says little; the newest is what a reader wants."""
     query = fts_query(text)
     if not query:
         return [], False
     offset = (page - 1) * per_page
     size = await _size(archive)
-    broad = max(BROAD, size // SHARE)
-    if await _at_most(archive, query, broad) > broad:
-        rows = await _newest(archive, edition, query, per_page + 1, offset, size)
+    share = await _share(archive, query, size)
+    if share * size > BROAD:
+        walk = walk_is_cheaper(share, size, offset + per_page + 1)
+        rows = await _newest(archive, edition, query, per_page + 1, offset, walk)
     else:
         rows = await _ranked(archive, edition, query, per_page + 1, offset)
     found = await archive.summaries([r[:-1] for r in rows[:per_page]])
@@ -70,18 +76,12 @@ async def search(
     return hits, len(rows) > per_page
 
 
-_TERM = re.compile(r'"([^"]+)"(\*?)')
-# How many articles match, counted no further than a cap: FTS5 walks only that much of the
-# words' lists, where count(*) of every match would read them whole.
-CAPPED_COUNT = (
-    "SELECT count(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)"
-)
-
-
-async def matches_up_to(archive: Archive, query: str, cap: int) -> int:
-    async with archive.conn.execute(CAPPED_COUNT, (query, cap)) as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
+def walk_is_cheaper(share: float, size: int, needed: int) -> bool:
+    """Whether walking the articles newest first, asking FTS5 of each, finds `needed`
+    matches for less than collecting every match: about needed / share articles walked
+    against share x size matches collected. The walk's cost does not grow with the archive;
+    collecting wins only for queries rare enough to be cheap to collect."""
+    return share > 0 and needed * WALK_PER_COLLECT < share * share * size
 
 
 async def _size(archive: Archive) -> int:
@@ -91,17 +91,20 @@ async def _size(archive: Archive) -> int:
     return int(row[0] or 0) if row else 0
 
 
-async def _at_most(archive: Archive, query: str, broad: int) -> int:
-    """An upper bound of the articles matching `query` (counted to `broad` + 1): the fewest
-    of any one word. Each word's count walks only the start of its list; matching a phrase
-    exactly would read the positions of every article holding both words."""
-    fewest = broad + 1
-    for phrase, star in _TERM.findall(query):
-        words = phrase.split()
-        for i, word in enumerate(words):
-            term = f'"{word}"' + (star if i == len(words) - 1 else "")
-            fewest = min(fewest, await matches_up_to(archive, term, broad + 1))
-    return fewest
+async def _share(archive: Archive, query: str, size: int) -> float:
+    """The share of the newest articles that match `query`: exact while the archive fits in
+    the window, an estimate beyond it. FTS5 reads the words' lists from their newest end
+    and stops at PROBE matches, so a common query costs the same in any archive. (A query
+    common only in old articles is judged rare: it is ranked, at the cost of its matches.)"""
+    async with archive.conn.execute(
+        "SELECT count(*), min(rowid) FROM (SELECT rowid FROM articles_fts "
+        "WHERE articles_fts MATCH ? AND rowid > ? ORDER BY rowid DESC LIMIT ?)",
+        (query, size - WINDOW, PROBE),
+    ) as cursor:
+        row = await cursor.fetchone()
+    matches, oldest = (int(row[0]), row[1]) if row else (0, None)
+    looked_at = size - oldest + 1 if matches == PROBE and oldest else min(size, WINDOW)
+    return matches / looked_at if looked_at > 0 else 0.0
 
 
 _SNIPPET = f"snippet(articles_fts, 2, '{_OPEN}', '{_CLOSE}', '…', 24)"
@@ -119,18 +122,11 @@ async def _ranked(archive: Archive, edition: str, query: str, limit: int, offset
 
 
 async def _newest(
-    archive: Archive, edition: str, query: str, limit: int, offset: int, size: int
+    archive: Archive, edition: str, query: str, limit: int, offset: int, walk: bool
 ) -> list[Any]:
-    """The edition's live matches, newest first, found the cheaper of two ways: collect
-    every match (about 0.2 us a match) or walk the articles newest first asking FTS5 of
-    each (about 30 us an article, fifty articles a result for a word in one in fifty). For
-    one word in more than sqrt(3,150 x archive size) articles the walk wins; a phrase or
-    several words may match far fewer articles than their words, so those are collected.
-    Snippets are cut here from the page's articles (FTS5 would match the query again)."""
-    walk = False
-    if len(_TERM.findall(query)) == 1 and " " not in query.strip('"*'):
-        crossover = int((3150 * max(size, 1)) ** 0.5)
-        walk = await matches_up_to(archive, query, crossover + 1) > crossover
+    """The edition's live matches, newest first: walking the articles newest first and
+    asking FTS5 of each, or collecting every match and sorting them (walk_is_cheaper
+    chooses). Snippets are cut here from the page's articles (FTS5 would match again)."""
     matching = (
         "EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? "
         "AND articles_fts.rowid = a.num)"
@@ -150,6 +146,9 @@ async def _newest(
     return [(*r[:-1], snippet(r[-1], terms)) for r in rows]
 
 
+_TERM = re.compile(r'"([^"]+)"(\*?)')
+
+
 def snippet(text: str, terms: list[tuple[str, bool]], size: int = 24) -> str:
     """About `size` words of `text` around the first match of a term (word, is_prefix),
     matches marked as FTS5's snippet() marks them."""
@@ -163,13 +162,16 @@ def snippet(text: str, terms: list[tuple[str, bool]], size: int = 24) -> str:
     pattern = "|".join(r"\b" + re.escape(w) + ("" if prefix else r"\b") for w, prefix in wanted)
     found = re.search(pattern, text.casefold()) if pattern else None
     at = found.start() if found else 0
-    before = text[:at].split()
-    tokens = text[at:].split()
-    start = max(0, len(before) - size // 3)
-    window = before[start:] + tokens[: size - (len(before) - start)]
-    shown = [f"{_OPEN}{t}{_CLOSE}" if hit(t) else t for t in window]
-    more = len(before) + len(tokens) > start + len(window)
-    return ("…" if start else "") + " ".join(shown) + ("…" if more else "")
+    # Split off only the words shown: the rest of a long body is never split.
+    keep = size // 3
+    head = text[:at].rsplit(maxsplit=keep)
+    cut = len(head) > keep  # words remain before the window
+    before = head[1:] if cut else head
+    room = size - len(before)
+    tail = text[at:].split(maxsplit=room)
+    more = len(tail) > room
+    shown = [f"{_OPEN}{t}{_CLOSE}" if hit(t) else t for t in before + tail[:room]]
+    return ("…" if cut else "") + " ".join(shown) + ("…" if more else "")
 
 
 _EDGE = re.compile(r"^\W+|\W+$")
@@ -177,5 +179,7 @@ _EDGE = re.compile(r"^\W+|\W+$")
 
 def _fold(word: str) -> str:
     """Lower case without accents, as the unicode61 tokenizer (remove_diacritics 2) sees it."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
