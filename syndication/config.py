@@ -56,6 +56,9 @@ SETTINGS: tuple[Setting, ...] = (
         "tombstone_days", 30, "How long a withdrawn article stays in Atom feeds as a tombstone."
     ),
     Setting("websub_hubs", (), "WebSub hubs feeds advertise and ping (comma-separated in env)."),
+    Setting(
+        "response_cache_mb", 64, "Memory each serving process gives its rendered pages and feeds."
+    ),
     Setting("access_log", False, "Log each request as one JSON line on stderr."),
     Setting("websub_hub", True, "Run the embedded WebSub hub at /websub and advertise it."),
     Setting("websub_lease_seconds", 864_000, "Lease the hub grants when none is asked for."),
@@ -101,6 +104,7 @@ class Settings:
     tombstone_days: int = _BY_NAME["tombstone_days"].default
     websub_hubs: tuple[str, ...] = _BY_NAME["websub_hubs"].default
     partner_usage_terms: str = _BY_NAME["partner_usage_terms"].default
+    response_cache_mb: int = _BY_NAME["response_cache_mb"].default
     access_log: bool = _BY_NAME["access_log"].default
     websub_hub: bool = _BY_NAME["websub_hub"].default
     websub_lease_seconds: int = _BY_NAME["websub_lease_seconds"].default

@@ -77,7 +77,7 @@ async def _archive(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     async with Archive.open(settings.db_path) as archive:
         app[ARCHIVE] = archive
-        app[CACHE] = ResponseCache()
+        app[CACHE] = ResponseCache(settings.response_cache_mb * 1024 * 1024)
         clock = app[CLOCK] = ChangeClock(archive)
         pinger = app[PINGER] = HubPinger(settings, archive)
         await pinger.start()

@@ -96,6 +96,12 @@ class Rendered:
         return self._gzipped
 
     @property
+    def weight(self) -> int:
+        """Bytes this entry holds or will: the body, its gzip (about a third of it, made on
+        first request) and the headers and bookkeeping around them."""
+        return len(self.body) + len(self.body) // 3 + ENTRY_OVERHEAD
+
+    @property
     def gzip_etag(self) -> str:
         return self.etag[:-1] + '-gzip"'
 
@@ -140,9 +146,17 @@ class ChangeClock:
         return now
 
 
+ENTRY_OVERHEAD = 3000  # header dicts, ETags, the key and the ids of the articles shown
+
+
 class ResponseCache:
-    def __init__(self, max_entries: int = 5000) -> None:
-        self.max_entries = max_entries
+    """Rendered responses by URL, the least recently used dropped beyond `max_bytes`: a
+    million-article archive has more pages than memory, and a reader process must stay
+    within its budget however many different URLs crawlers ask for."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._entries: OrderedDict[str, Rendered] = OrderedDict()
         self._locks: dict[str, asyncio.Lock] = {}
         self.hits = 0
@@ -178,9 +192,23 @@ class ResponseCache:
                 return entry
             fresh = await build(seq)
             self.builds += 1
-            self._entries[key] = fresh
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                old, _ = self._entries.popitem(last=False)
-                self._locks.pop(old, None)
+            self._keep(key, fresh)
             return fresh
+
+    def _keep(self, key: str, entry: Rendered) -> None:
+        replaced = self._entries.pop(key, None)
+        if replaced is not None:
+            self.bytes -= replaced.weight
+        self._entries[key] = entry
+        self.bytes += entry.weight
+        while self.bytes > self.max_bytes and len(self._entries) > 1:
+            old, dropped = self._entries.popitem(last=False)
+            self.bytes -= dropped.weight
+            self._locks.pop(old, None)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self.bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)

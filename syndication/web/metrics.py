@@ -99,6 +99,11 @@ class AppCollector(Collector):
             value=cache.hits / served if served else 0.0,
         )
         yield GaugeMetricFamily(
+            "syndication_cache_bytes",
+            "Memory the response cache holds (its budget is response_cache_mb).",
+            value=cache.bytes,
+        )
+        yield GaugeMetricFamily(
             "syndication_change_sequence", "The archive's change sequence.", value=app[CLOCK].seq
         )
         ingested = CounterMetricFamily(
