@@ -79,7 +79,11 @@ def syndication(
 
 @contextmanager
 def serving(
-    workdir: Path, *extra: str, env: dict[str, str] | None = None, port: int | None = None
+    workdir: Path,
+    *extra: str,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+    start_seconds: float = 60,
 ) -> Iterator[Server]:
     port = port or free_port()
     env = {**os.environ, "SYNDICATION_BASE_URL": f"http://127.0.0.1:{port}", **(env or {})}
@@ -102,7 +106,7 @@ def serving(
     )
     server = Server(f"http://127.0.0.1:{port}", process, workdir)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start_seconds
         while True:
             try:
                 if server.get("/healthz").status == 200:

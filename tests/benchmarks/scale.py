@@ -7,7 +7,9 @@ For each size: a generated corpus, a cold `syndication ingest` (rate, archive si
 article pages, section feeds, topic feeds, searches and partner change pulls at random
 cursors; p50 and p99 of each, and the server's peak memory while answering. The large
 archive's figures should stay within 1.5x of the small one's: no request may scan the
-archive.
+archive. Then `serve --workers 2` under wrk for a minute, cycling through thousands of
+different pages, feeds, searches and partner pulls, with the peak memory of each reader
+process (target under 250 MB at 1,000,000 articles).
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sqlite3
 import statistics
+import subprocess
 import threading
 import time
 import urllib.parse
@@ -24,9 +28,10 @@ import urllib.request
 from pathlib import Path
 
 from tests.benchmarks.corpus import VOCABULARY
+from tests.benchmarks.pages import _cycle_script
 from tests.benchmarks.partners import _partner
 from tests.benchmarks.run import DATA, corpus, timed_ingest, tree_rss_kb
-from tests.live import serving
+from tests.live import Server, serving
 
 KINDS = ("article page", "section feed", "topic feed", "search", "partner pull")
 
@@ -83,20 +88,114 @@ def _time(url: str, key: str) -> float:
     return time.perf_counter() - started
 
 
-def measure(size: int, requests: int) -> dict[str, object]:
+START_SECONDS = 3600  # the first scan of a million unchanged files takes minutes
+
+
+def _wait_ready(app: Server) -> None:
+    """Until the first scan of content/ is done (`serve` answers /healthz during it)."""
+    deadline = time.monotonic() + START_SECONDS
+    while app.get("/readyz").status != 200:
+        if time.monotonic() > deadline:
+            raise SystemExit("the server never became ready")
+        time.sleep(1)
+
+
+def _readers(root: int) -> list[int]:
+    """The reader processes under a `serve --workers N` supervisor."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().split(b"\0")
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if parent == root and b"reader" in command:
+                found.append(int(entry.name))
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    match = re.search(r"VmRSS:\s+(\d+)", status)
+    return int(match[1]) if match else 0
+
+
+def under_load(size: int, urls: dict[str, list[str]], key: str, seconds: int) -> dict[str, object]:
+    """`serve --workers 2` under wrk over every URL of `urls`: requests/s, p99, and the
+    highest memory any reader process reached."""
+    content, db = corpus(size), DATA / f"scale-{size}.db"
+    work = DATA / f"scale-site-{size}"
+    paths = [u for kind in KINDS for u in urls[kind]]
+    random.Random(size).shuffle(paths)
+    with serving(
+        work,
+        "--content",
+        str(content),
+        "--db",
+        str(db),
+        "--workers",
+        "2",
+        start_seconds=START_SECONDS,
+    ) as app:
+        script = _cycle_script(work, "scale-load", paths)
+        peak: dict[int, int] = {}
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.5):
+                for pid in _readers(app.process.pid):
+                    peak[pid] = max(peak.get(pid, 0), _rss_kb(pid))
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        out = subprocess.run(
+            [
+                *("wrk", "-t1", "-c8", f"-d{seconds}s", "--latency", "-s", str(script)),
+                *("-H", f"Authorization: Bearer {key}", app.base + "/"),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        done.set()
+        sampler.join()
+    rate = re.search(r"Requests/sec:\s+(\S+)", out)
+    p99 = re.search(r"99%\s+(\S+)", out)
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "requests_per_s": rate[1] if rate else "?",
+        "p99": p99[1] if p99 else "?",
+        "errors": bad[1] if bad else "0",
+        "reader_peak_mb": max(peak.values(), default=0) / 1024,
+        "readers_seen": len(peak),
+    }
+
+
+def measure(size: int, requests: int, load_seconds: int) -> dict[str, object]:
     content = corpus(size)
     db = DATA / f"scale-{size}.db"
-    if not db.exists():
+    noted = db.with_suffix(".ingest.json")  # the cold ingest's figures, kept with its archive
+    if not db.exists() or not noted.exists():
         seconds, peak = timed_ingest(content, db)
-        ingest = f"{size / seconds:,.0f} articles/s, peak {peak / 1024:,.0f} MB"
-    else:
-        ingest = "(archive reused)"
+        noted.write_text(json.dumps({"seconds": seconds, "peak_kb": peak}))
+    figures = json.loads(noted.read_text())
+    ingest = (
+        f"{size / figures['seconds']:,.0f} articles/s ({figures['seconds']:,.0f} s), "
+        f"peak {figures['peak_kb'] / 1024:,.0f} MB"
+    )
     key = _partner(db, "Scale walker", ["world", "business", "culture", "science", "sport"])
     urls = _urls(db, requests, random.Random(size))
     work = DATA / f"scale-site-{size}"
     work.mkdir(exist_ok=True)
     out: dict[str, object] = {"ingest": ingest, "size_mb": db.stat().st_size / 1e6}
-    with serving(work, "--content", str(content), "--db", str(db)) as app:
+    with serving(
+        work, "--content", str(content), "--db", str(db), start_seconds=START_SECONDS
+    ) as app:
+        _wait_ready(app)
         peak = [0]
         running = threading.Event()
 
@@ -116,6 +215,8 @@ def measure(size: int, requests: int) -> dict[str, object]:
         running.set()
         sampler.join()
         out["rss_mb"] = peak[0] / 1024
+    load_urls = _urls(db, 2000, random.Random(size + 1))
+    out["load"] = under_load(size, load_urls, key, load_seconds)
     return out
 
 
@@ -124,11 +225,13 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--load-seconds", type=int, default=60)
     args = parser.parse_args()
     DATA.mkdir(exist_ok=True)
-    small, large = measure(args.small, args.requests), measure(args.large, args.requests)
+    small = measure(args.small, args.requests, args.load_seconds)
+    large = measure(args.large, args.requests, args.load_seconds)
     print(f"archive of {args.small:,} vs {args.large:,} articles (first requests, one at a time)")
-    for name in ("ingest", "size_mb", "rss_mb"):
+    for name in ("ingest", "size_mb", "rss_mb", "load"):
         print(f"  {name}: {small[name]} vs {large[name]}")
     for kind in KINDS:
         (s50, s99), (l50, l99) = small[kind], large[kind]  # type: ignore[misc]
