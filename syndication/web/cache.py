@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import gzip
 import hashlib
+import math
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -23,7 +24,7 @@ from syndication.archive.feed_queries import current_seq
 from syndication.archive.queries import Archive
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, weakref_slot=True)  # the fast lane refers to entries weakly
 class Rendered:
     body: bytes
     etag: str  # strong, quoted, of the identity bytes; the gzip variant appends "-gzip"
@@ -36,7 +37,12 @@ class Rendered:
     # Response headers worked out once, not on every request: [gzipped][not_modified].
     headers: dict[tuple[bool, bool], dict[str, str]] = field(default_factory=dict)
     etags: frozenset[str] = frozenset()
+    # Until when (epoch seconds) the bytes stay right if nothing changes: a page whose
+    # "From our online archive" line depends on today's date is right until midnight.
+    fresh_until: float = math.inf
     _gzipped: bytes | None = None
+    # The bytes the fast lane writes before Date and Server: [gzipped][not_modified].
+    wire: dict[tuple[bool, bool], bytes] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         common = {
@@ -94,6 +100,10 @@ class Rendered:
             # level 4: within 3% of level 6's size at a third of its time
             self._gzipped = gzip.compress(self.body, compresslevel=4, mtime=0)
         return self._gzipped
+
+    def current(self, seq: int) -> bool:
+        """Whether this entry may answer for change sequence `seq`, now."""
+        return self.seq >= seq and time.time() < self.fresh_until
 
     @property
     def weight(self) -> int:
@@ -177,16 +187,16 @@ class ResponseCache:
     ) -> Rendered:
         """The entry for `key` as of `seq`, revalidated or rebuilt once however many ask."""
         entry = self.peek(key)
-        if entry is not None and entry.seq >= seq:
+        if entry is not None and entry.current(seq):
             self.hits += 1
             return entry
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
             entry = self.peek(key)
-            if entry is not None and entry.seq >= seq:
+            if entry is not None and entry.current(seq):
                 self.hits += 1
                 return entry
-            if entry is not None and await still_valid(entry):
+            if entry is not None and time.time() < entry.fresh_until and await still_valid(entry):
                 entry.seq = seq
                 self.hits += 1
                 return entry

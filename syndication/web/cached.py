@@ -21,7 +21,7 @@ def current(request: web.Request, key: str) -> Rendered | None:
     if not clock.pushed:
         return None  # the caller's serve() reads the clock from the archive
     cached = cache.peek(key)
-    if cached is not None and cached.seq >= clock.seq:
+    if cached is not None and cached.current(clock.seq):
         cache.hits += 1
         return cached
     return None

@@ -158,7 +158,7 @@ async def build_feed(
         [doc.updated, *(a.last_changed for a in articles), *(t.withdrawn for t in tombs)]
     )
     header_links = [f'<{self_url}>; rel="self"'] + [f'<{hub}>; rel="hub"' for hub in doc.hubs]
-    return Rendered.of(
+    rendered = Rendered.of(
         body,
         FORMATS[fmt],
         last_modified,
@@ -167,6 +167,17 @@ async def build_feed(
         seq,
         frozenset(a.article.id for a in articles) | frozenset(t.id for t in tombs),
     )
+    # Right until the oldest tombstone leaves the window, or this month's archive becomes
+    # a past month's (cached longer), even if nothing changes.
+    if tombs:
+        oldest = min(t.withdrawn for t in tombs) + timedelta(days=settings.tombstone_days)
+        rendered.fresh_until = oldest.timestamp()
+    if month and month >= f"{datetime.now(UTC):%Y-%m}":
+        year, number = int(month[:4]), int(month[5:])
+        rendered.fresh_until = datetime(
+            year + number // 12, number % 12 + 1, 1, tzinfo=UTC
+        ).timestamp()
+    return rendered
 
 
 def _cache_control(settings: Settings, month: str) -> str:

@@ -50,6 +50,11 @@ def _page(
     )
 
 
+def _next_midnight() -> float:
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (today + timedelta(days=1)).timestamp()
+
+
 @routes.get("/")
 async def front_page(request: web.Request) -> web.Response:
     return await _edition_home(request, request.app[SETTINGS].default_edition)
@@ -78,8 +83,7 @@ async def _edition_home(request: web.Request, code: str) -> web.Response:
 
 @routes.get(r"/{edition}/{section}/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/{slug}")
 async def article(request: web.Request) -> web.Response:
-    # The date is part of the key: the "From our online archive" banner depends on it.
-    key = f"{request.path}|{datetime.now(UTC):%Y-%m-%d}"
+    key = request.path
     if hit := cached.current(request, key):
         return respond(request, hit)
     settings = request.app[SETTINGS]
@@ -104,7 +108,9 @@ async def article(request: web.Request) -> web.Response:
         text = html.article_page(settings, found, related, versions, datetime.now(UTC))
         ids = frozenset({article.id, *(r.id for r in related)})
         modified = max(entry_updated(article), found.last_changed)
-        return _page(request, text, seq, ids, modified)
+        page = _page(request, text, seq, ids, modified)
+        page.fresh_until = _next_midnight()  # "From our online archive" counts in days
+        return page
 
     return await cached.serve(request, key, scopes, build)
 
@@ -136,7 +142,7 @@ def _page_number(request: web.Request) -> int:
 
 @routes.get(r"/{edition}/{year:\d{4}}/")
 async def year_page(request: web.Request) -> web.Response:
-    key = f"{request.path_qs}|{datetime.now(UTC):%Y}"
+    key = request.path_qs
     if hit := cached.current(request, key):
         return respond(request, hit)
     settings = request.app[SETTINGS]
@@ -154,7 +160,9 @@ async def year_page(request: web.Request) -> web.Response:
         bounds = [datetime(year + m // 12, m % 12 + 1, 1, tzinfo=tz) for m in range(13)]
         counts = await site_queries.published_between(archive, code, bounds)
         text = html.year_page(settings, settings.edition(code), year, counts, first, last)
-        return _page(request, text, seq, frozenset(), datetime.now(UTC))
+        page = _page(request, text, seq, frozenset(), datetime.now(UTC))
+        page.fresh_until = datetime(last + 1, 1, 1, tzinfo=UTC).timestamp()  # links this year
+        return page
 
     return await cached.serve(request, key, (FeedScope(code),), build)
 
