@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from typing import Literal
 
@@ -16,6 +17,7 @@ from syndication.ingest.service import IngestService
 from syndication.web import api, feeds, metrics, openapi, partner_feeds, seo, site, websub_hub
 from syndication.web.cache import ChangeClock, ResponseCache
 from syndication.web.errors import error_middleware
+from syndication.web.fast_lane import Lane
 from syndication.web.hub_pings import HubPinger
 from syndication.web.keys import (
     ARCHIVE,
@@ -23,6 +25,7 @@ from syndication.web.keys import (
     CLOCK,
     HUB,
     INGEST,
+    LANE,
     METRICS,
     PINGER,
     RATES,
@@ -77,8 +80,10 @@ async def _archive(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     async with Archive.open(settings.db_path) as archive:
         app[ARCHIVE] = archive
-        app[CACHE] = ResponseCache(settings.response_cache_mb * 1024 * 1024)
+        cache = app[CACHE] = ResponseCache(settings.response_cache_mb * 1024 * 1024)
         clock = app[CLOCK] = ChangeClock(archive)
+        access = logging.getLogger("aiohttp.access") if settings.access_log else None
+        app[LANE] = Lane(clock, cache, app[REQUESTS], access)
         pinger = app[PINGER] = HubPinger(settings, archive)
         await pinger.start()
         hub = app[HUB] = Hub(app)  # every process verifies the subscriptions it is asked for

@@ -1,4 +1,8 @@
-"""HTTP for cached representations: ETag and Last-Modified, 304s, gzip, shared-cache headers."""
+"""HTTP for cached representations: ETag and Last-Modified, 304s, gzip, shared-cache headers.
+
+The rules work on header values so that aiohttp's handlers and the fast lane (fast_lane.py),
+which answers from raw bytes, decide alike.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,15 @@ from functools import lru_cache
 from aiohttp import web
 
 from syndication.web.cache import Rendered
+from syndication.web.keys import LANE
 
 
 def accepts_gzip(request: web.Request) -> bool:
-    return _gzip_ok(request.headers.get("Accept-Encoding", ""))
+    return gzip_ok(request.headers.get("Accept-Encoding", ""))
 
 
 @lru_cache(maxsize=256)  # clients send a handful of distinct Accept-Encoding values
-def _gzip_ok(header: str) -> bool:
+def gzip_ok(header: str) -> bool:
     for part in header.split(","):
         coding, _, params = part.strip().partition(";")
         if coding.strip().lower() in ("gzip", "x-gzip", "*"):
@@ -36,21 +41,30 @@ def _etag_matches(header: str, rendered: Rendered) -> bool:
     return any(tag.strip().removeprefix("W/") in ours for tag in header.split(","))
 
 
-def not_modified(request: web.Request, rendered: Rendered) -> bool:
+def unchanged_for(
+    if_none_match: str | None, if_modified_since: str | None, rendered: Rendered
+) -> bool:
     """RFC 9110 13.2.2: If-None-Match wins; If-Modified-Since only without it."""
-    if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None:
         return _etag_matches(if_none_match, rendered)
-    since = request.headers.get("If-Modified-Since")
-    if since:
+    if if_modified_since:
         try:
-            return rendered.last_modified.replace(microsecond=0) <= parsedate_to_datetime(since)
+            since = parsedate_to_datetime(if_modified_since)
+            return rendered.last_modified.replace(microsecond=0) <= since
         except (TypeError, ValueError):
             return False
     return False
 
 
+def not_modified(request: web.Request, rendered: Rendered) -> bool:
+    headers = request.headers
+    return unchanged_for(headers.get("If-None-Match"), headers.get("If-Modified-Since"), rendered)
+
+
 def respond(request: web.Request, rendered: Rendered) -> web.Response:
+    lane = request.app.get(LANE)
+    if lane is not None:
+        lane.learn(request, rendered)
     gzipped = accepts_gzip(request)
     if not_modified(request, rendered):
         return web.Response(status=304, headers=rendered.headers[gzipped, True])

@@ -16,6 +16,7 @@ from syndication.web.ratelimit import RateLimiter
 if TYPE_CHECKING:
     from prometheus_client.registry import CollectorRegistry
 
+    from syndication.web.fast_lane import Lane
     from syndication.web.metrics import RequestStats
     from syndication.web.websub_hub import Hub
     from syndication.web.writes import Writes
@@ -31,3 +32,4 @@ HUB: web.AppKey[Hub] = web.AppKey("hub")
 REQUESTS: web.AppKey[RequestStats] = web.AppKey("requests")
 METRICS: web.AppKey[CollectorRegistry] = web.AppKey("metrics")
 WRITES: web.AppKey[Writes] = web.AppKey("writes")
+LANE: web.AppKey[Lane] = web.AppKey("lane")

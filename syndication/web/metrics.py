@@ -23,7 +23,7 @@ from prometheus_client.registry import Collector, CollectorRegistry
 
 from syndication.archive.writer import ApplyResult
 from syndication.ingest.service import IngestService
-from syndication.web.keys import CACHE, CLOCK, HUB, INGEST, METRICS, PINGER
+from syndication.web.keys import CACHE, CLOCK, HUB, INGEST, LANE, METRICS, PINGER
 
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 routes = web.RouteTableDef()
@@ -97,6 +97,11 @@ class AppCollector(Collector):
             "syndication_cache_hit_ratio",
             "Share of cacheable answers served from the cache.",
             value=cache.hits / served if served else 0.0,
+        )
+        yield CounterMetricFamily(
+            "syndication_fast_lane_answers",
+            "Cache hits answered by the fast lane, before aiohttp (included in cache hits).",
+            value=app[LANE].answered,
         )
         yield GaugeMetricFamily(
             "syndication_cache_bytes",
