@@ -20,6 +20,7 @@ from syndication.config import Settings, load_settings
 from syndication.web.app import create_app
 from syndication.web.keys import CACHE, INGEST
 from tests.conftest import REPO
+from tests.feed_validator_rules import atom_messages, rss_messages
 from tests.live import serving
 
 Client = TestClient[Any, Any]
@@ -129,6 +130,72 @@ async def test_entry_details_of_the_wire_story(client: Client) -> None:
             namespaces={"media": "http://search.yahoo.com/mrss/"},
         )
         assert any("Trawlers wait at the quay" in c for c in caption)
+
+
+async def test_every_feed_meets_the_w3c_feed_validator_rules(
+    site: Settings, client: Client
+) -> None:
+    paths = [p for p in all_feed_paths(site) if not p.endswith(".json")]
+    archives = 0
+    while paths:
+        path = paths.pop()
+        response = await client.get(path)
+        assert response.status == 200, path
+        body = await response.read()
+        found = rss_messages(body) if path.endswith(".rss") else atom_messages(body)
+        assert found == [], path
+        if path in ("/en/feed.atom", "/fr/feed.atom") or "/archive/" in path:
+            # and every monthly archive document behind the editions' feeds (RFC 5005)
+            older = etree.fromstring(body).find(f"{ATOM}link[@rel='prev-archive']")
+            if older is not None:
+                paths.append(older.get("href").removeprefix(BASE))
+                archives += 1
+    assert archives > 2
+
+
+def test_the_w3c_rules_catch_what_the_validator_would() -> None:
+    bad_rss = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"
+     xmlns:media="http://search.yahoo.com/mrss/" xmlns:x="http://example.org/unknown">
+<channel><title>T &amp;amp; more</title><link>/relative</link><description>D</description>
+<item><title>A</title><link>http://news.test/a</link>
+<description>&lt;p&gt;See &lt;a href="/other"&gt;this&lt;/a&gt;
+&lt;script&gt;x()&lt;/script&gt;</description>
+<guid>tag:news.test,2026:a</guid><pubDate>Sat, 20 Nov 2026 08:15:00 +0000</pubDate>
+<author>a@news.test (A)</author><dc:creator>A</dc:creator><x:thing/>
+<media:content url="http://news.test/i.png" medium="picture" fileSize="0">
+<media:credit role="Photo">P</media:credit></media:content></item>
+<item><title>B</title><guid isPermaLink="false">tag:news.test,2026:a</guid>
+<pubDate>Mon, 01 Jan 1900 00:00:00 GMT</pubDate></item>
+<language>en</language></channel></rss>"""
+    found = " | ".join(rss_messages(bad_rss))
+    for expected in (
+        "UnknownNamespace",
+        "ContainsHTML in channel title",
+        "InvalidFullLink in channel link",
+        "ContainsRelRef: /other",
+        "SecurityRisk: <script>",
+        "InvalidPermalink",
+        "IncorrectDOW",
+        "ImplausibleDate",
+        "DuplicateItemSemantics: author and",
+        "DuplicateValue: guid",
+        "InvalidMediaMedium",
+        "InvalidPositiveInteger: media:content fileSize",
+        "InvalidCreditRole: Photo",
+        "MisplacedItem: language",
+    ):
+        assert expected in found, expected
+    bad_atom = b"""<feed xmlns="http://www.w3.org/2005/Atom"><id>urn:bad id</id><title>T</title>
+<updated>2026-11-20 08:15</updated>
+<link rel="alternate" type="text/html" href="http://news.test/"/>
+<link rel="alternate" type="text/html" href="http://news.test/again"/>
+<entry><id>tag:news.test,2026:a</id><title>A</title><updated>2026-11-20T08:15:00Z</updated>
+<content type="html">&lt;p&gt;unclosed &lt;b&gt;bold</content></entry></feed>"""
+    found = " | ".join(atom_messages(bad_atom))
+    for expected in ("InvalidFullLink in feed id", "Invalid date in feed updated",
+                     "DuplicateAtomLink", "MissingElement: author", "NotHtml"):  # fmt: skip
+        assert expected in found, expected
 
 
 async def test_json_feed_has_the_required_members(client: Client) -> None:
