@@ -59,6 +59,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "response_cache_mb", 64, "Memory each serving process gives its rendered pages and feeds."
     ),
+    Setting(
+        "keepalive_seconds",
+        75.0,
+        "Idle time after which a client's connection is closed (a proxy in front should "
+        "close its idle upstream connections sooner).",
+    ),
     Setting("access_log", False, "Log each request as one JSON line on stderr."),
     Setting("websub_hub", True, "Run the embedded WebSub hub at /websub and advertise it."),
     Setting("websub_lease_seconds", 864_000, "Lease the hub grants when none is asked for."),
@@ -105,6 +111,7 @@ class Settings:
     websub_hubs: tuple[str, ...] = _BY_NAME["websub_hubs"].default
     partner_usage_terms: str = _BY_NAME["partner_usage_terms"].default
     response_cache_mb: int = _BY_NAME["response_cache_mb"].default
+    keepalive_seconds: float = _BY_NAME["keepalive_seconds"].default
     access_log: bool = _BY_NAME["access_log"].default
     websub_hub: bool = _BY_NAME["websub_hub"].default
     websub_lease_seconds: int = _BY_NAME["websub_lease_seconds"].default

@@ -45,7 +45,11 @@ async def _answer(settings: Settings, role: Role, access: logging.Logger) -> Non
     """What web.run_app does, with the fast lane in front of each connection."""
     app = create_app(settings, role=role)
     runner = web.AppRunner(
-        app, handle_signals=True, access_log=access, access_log_class=JsonAccessLogger
+        app,
+        handle_signals=True,
+        access_log=access,
+        access_log_class=JsonAccessLogger,
+        keepalive_timeout=settings.keepalive_seconds,
     )
     await runner.setup()
     try:

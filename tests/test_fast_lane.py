@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 
 import pytest
 
@@ -224,3 +225,17 @@ def test_an_entry_past_its_freshness_is_not_current() -> None:
     assert page.current(5) and not page.current(6)
     page.fresh_until = time.time() - 1  # e.g. an article page after midnight
     assert not page.current(5)
+
+
+def test_a_connection_busy_in_the_lane_is_kept_and_an_idle_one_closed(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    with serving(tmp_path, env={"SYNDICATION_KEEPALIVE_SECONDS": "1"}) as short:
+        get = b"GET /robots.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+        with socket.create_connection(("127.0.0.1", _port(short)), timeout=5) as sock:
+            for _ in range(10):  # 3 s of requests 0.3 s apart: all but the first the lane's
+                sock.sendall(get)
+                assert sock.recv(65536).startswith(b"HTTP/1.1 200 OK")
+                time.sleep(0.3)
+            assert _lane_answers(short) >= 9
+            sock.settimeout(3)
+            assert sock.recv(65536) == b""  # then idle for more than a second: closed
