@@ -63,6 +63,8 @@ def test_the_access_log_is_json_and_never_holds_a_key(tmp_path: Path) -> None:
             headers={"Authorization": f"Bearer {key[1]}"},
         )
         urllib.request.urlopen(request, timeout=5).read()
+        for _ in range(2):  # aiohttp answers the first, the fast lane the second
+            urllib.request.urlopen(server.base + "/en/world/feed.atom?x=1", timeout=5).read()
     assert server.process.stderr is not None
     stderr = server.process.stderr.read().decode()
     assert key[1] not in stderr
@@ -70,3 +72,9 @@ def test_the_access_log_is_json_and_never_holds_a_key(tmp_path: Path) -> None:
     api = [line for line in lines if line["path"] == "/api/v1/items"]
     assert api and api[0]["status"] == 200 and api[0]["query"] == "q=harbour"
     assert {"at", "remote", "method", "bytes", "ms", "agent"} <= set(api[0])
+    feeds = [line for line in lines if line["path"] == "/en/world/feed.atom"]
+    assert len(feeds) == 2 and feeds[0].keys() == feeds[1].keys()
+    assert [(f["status"], f["query"], f["bytes"]) for f in feeds] == [
+        (200, "x=1", feeds[0]["bytes"])
+    ] * 2
+    assert feeds[1]["agent"].startswith("Python-urllib")
