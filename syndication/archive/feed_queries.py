@@ -13,26 +13,40 @@ from syndication.model import ArchivedArticle, FeedKind, FeedScope, Tombstone
 
 
 def scope_filter(scope: FeedScope) -> tuple[str, tuple[Any, ...]]:
-    """A WHERE fragment over `articles a` selecting the scope's articles (in any state)."""
+    """A WHERE fragment over `articles a` selecting the scope's articles (in any state), for
+    queries that start from a few candidate articles. A topic's or author's membership is one
+    primary-key look-up a candidate: `a.num IN (SELECT ... WHERE slug = ?)` would first list
+    every article of the topic (90 ms for a topic on 356,000 of a million articles)."""
     if scope.kind is FeedKind.ALL:
         return "a.edition = ?", (scope.edition,)
     if scope.kind is FeedKind.SECTION:
         return "a.edition = ? AND a.section = ?", (scope.edition, scope.key)
     table = "article_topics" if scope.kind is FeedKind.TOPIC else "article_authors"
     return (
-        f"a.edition = ? AND a.num IN (SELECT article_num FROM {table} WHERE slug = ?)",
+        f"a.edition = ? AND EXISTS (SELECT 1 FROM {table} m "
+        "WHERE m.article_num = a.num AND m.slug = ?)",
         (scope.edition, scope.key),
     )
 
 
-async def scope_exists(archive: Archive, scope: FeedScope) -> bool:
-    """Has anything ever been published in this scope (a 404 otherwise)."""
-    where, params = scope_filter(scope)
-    async with archive.conn.execute(
-        f"SELECT 1 FROM articles a WHERE {where} AND a.state IN ('live', 'withdrawn') LIMIT 1",
-        params,
-    ) as cursor:
-        return await cursor.fetchone() is not None
+def _published_between(scope: FeedScope, start: str, end: str) -> tuple[str, tuple[Any, ...]]:
+    """A WHERE fragment over `articles a`: the scope's live articles published in
+    [start, end). A topic's or author's come from its dated index, and then by number (the
+    CROSS JOIN keeps SQLite from walking the edition's articles instead), so a month of a
+    topic costs its articles of that month."""
+    if scope.kind in (FeedKind.ALL, FeedKind.SECTION):
+        where, params = scope_filter(scope)
+        return (
+            f"a.state = 'live' AND {where} AND a.published >= ? AND a.published < ?",
+            (*params, start, end),
+        )
+    table = "article_topics" if scope.kind is FeedKind.TOPIC else "article_authors"
+    return (
+        f"a.num IN (SELECT t.article_num FROM {table} t CROSS JOIN articles x "
+        "ON x.num = t.article_num WHERE t.slug = ? AND t.published >= ? AND t.published < ? "
+        "AND x.edition = ? AND x.state = 'live')",
+        (scope.key, start, end, scope.edition),
+    )
 
 
 def newest_live(scope: FeedScope, count: int) -> tuple[str, tuple[Any, ...]]:
@@ -64,24 +78,12 @@ async def feed_articles(archive: Archive, scope: FeedScope, limit: int) -> list[
 
 async def month_articles(archive: Archive, scope: FeedScope, month: str) -> list[ArchivedArticle]:
     """Every live article of the scope published in `month` (YYYY-MM, UTC), newest first."""
-    where, params = scope_filter(scope)
-    return await archive.articles_where(
-        f"a.state = 'live' AND {where} AND a.published >= ? AND a.published < ? "
-        "ORDER BY a.published DESC, a.num DESC",
-        (*params, f"{month}-01T00:00:00Z", f"{_next_month(month)}-01T00:00:00Z"),
-        with_text=False,
+    where, params = _published_between(
+        scope, f"{month}-01T00:00:00Z", f"{_next_month(month)}-01T00:00:00Z"
     )
-
-
-async def months(archive: Archive, scope: FeedScope) -> list[str]:
-    """Months (YYYY-MM) with live articles in the scope, oldest first."""
-    where, params = scope_filter(scope)
-    async with archive.conn.execute(
-        f"SELECT DISTINCT substr(a.published, 1, 7) FROM articles a "
-        f"WHERE a.state = 'live' AND {where} ORDER BY 1",
-        params,
-    ) as cursor:
-        return [str(row[0]) for row in await cursor.fetchall()]
+    return await archive.articles_where(
+        f"{where} ORDER BY a.published DESC, a.num DESC", params, with_text=False
+    )
 
 
 async def tombstones(archive: Archive, scope: FeedScope, since: datetime) -> list[Tombstone]:
@@ -146,25 +148,29 @@ async def scope_name(archive: Archive, scope: FeedScope) -> str | None:
 async def neighbour_months(
     archive: Archive, scope: FeedScope, month: str
 ) -> tuple[str | None, str | None]:
-    """The nearest months before and after `month` that have live articles in the scope."""
-    where, params = scope_filter(scope)
+    """The nearest months before and after `month` that have live articles in the scope:
+    the first live article walking back from the month's start, and forward from its end."""
     start, end = f"{month}-01T00:00:00Z", f"{_next_month(month)}-01T00:00:00Z"
     found: list[str | None] = []
-    for sql, bound in (
-        (
-            f"SELECT max(a.published) FROM articles a WHERE a.state = 'live' AND {where} "
-            "AND a.published < ?",
-            start,
-        ),
-        (
-            f"SELECT min(a.published) FROM articles a WHERE a.state = 'live' AND {where} "
-            "AND a.published >= ?",
-            end,
-        ),
-    ):
+    for bound, direction, order in ((start, "<", "DESC"), (end, ">=", "ASC")):
+        if scope.kind in (FeedKind.ALL, FeedKind.SECTION):
+            where, params = scope_filter(scope)
+            sql = (
+                f"SELECT a.published FROM articles a WHERE a.state = 'live' AND {where} "
+                f"AND a.published {direction} ? ORDER BY a.published {order} LIMIT 1"
+            )
+        else:  # along the topic's (or author's) dated index, stopping at the first live one
+            table = "article_topics" if scope.kind is FeedKind.TOPIC else "article_authors"
+            params = (scope.key, scope.edition)
+            sql = (
+                f"SELECT t.published FROM {table} t CROSS JOIN articles a "
+                "ON a.num = t.article_num WHERE t.slug = ? AND a.edition = ? "
+                f"AND a.state = 'live' AND t.published {direction} ? "
+                f"ORDER BY t.published {order} LIMIT 1"
+            )
         async with archive.conn.execute(sql, (*params, bound)) as cursor:
             row = await cursor.fetchone()
-            found.append(str(row[0])[:7] if row and row[0] else None)
+            found.append(str(row[0])[:7] if row else None)
     return found[0], found[1]
 
 
