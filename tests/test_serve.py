@@ -96,6 +96,18 @@ def test_sigterm_stops_the_server_cleanly(workdir: Path) -> None:
 
 
 @pytest.mark.slow
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
 def test_sigkill_in_the_middle_of_ingesting_5000_files(tmp_path: Path) -> None:
     content = tmp_path / "content"
     generate(content, 5000, seed=7)
@@ -122,6 +134,11 @@ def test_sigkill_in_the_middle_of_ingesting_5000_files(tmp_path: Path) -> None:
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert 0 < committed < 5000, f"the kill did not land mid-ingest ({committed} committed)"
+    # Its parse workers (and their forkserver, started from tmp_path) end with it.
+    deadline = time.monotonic() + 10
+    while (left := _processes_mentioning(str(tmp_path))) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not left, f"processes left behind by the killed ingest: {left}"
 
     again = syndication("ingest", cwd=tmp_path)
     assert again.returncode == 0, again.stderr

@@ -11,6 +11,8 @@ import ctypes
 import ctypes.util
 import gc
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -159,9 +161,7 @@ class Ingestor:
     ) -> Iterator[list[list[int]]]:
         """A full ranking of "More on this topic" spread over one process per core."""
         db = str(self.settings.db_path.resolve())
-        context = get_context("forkserver")
-        workers = os.cpu_count() or 1
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_lower_priority) as pool:
+        with _pool(os.cpu_count() or 1) as pool:
             futures = [pool.submit(related.rank_batch, db, b, total, counts) for b in batches]
             for future in futures:
                 yield future.result()
@@ -173,10 +173,7 @@ class Ingestor:
             for window in windows:
                 yield [parse_file(self.content_dir, self.settings, c) for c in window]
             return
-        workers = os.cpu_count() or 1
-        # forkserver: this process may hold threads (aiosqlite, the writer); forking them is unsafe
-        context = get_context("forkserver")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_lower_priority) as pool:
+        with _pool(os.cpu_count() or 1) as pool:
             chunks = [w[i : i + CHUNK] for w in windows for i in range(0, len(w), CHUNK)]
             pending: deque[Future[list[Outcome]]] = deque()
             submitted = 0
@@ -202,9 +199,32 @@ def _give_back_memory() -> None:
         ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
 
 
-def _lower_priority() -> None:
-    """The writer is the one step that cannot be parallel; let it win the CPU when it wants it."""
+def _worker_start(ingest_pid: int) -> None:
+    """In each worker: yield the CPU to the writer (the one step that cannot be parallel),
+    and end when the ingest process is gone. A worker waits on a queue that its siblings
+    also hold open, so if the ingest is killed (SIGKILL, OOM) it would otherwise wait
+    forever."""
     os.nice(5)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1)
+            try:
+                os.kill(ingest_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="watch-ingest", daemon=True).start()
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    # forkserver: this process may hold threads (aiosqlite, the writer); forking them is unsafe
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=get_context("forkserver"),
+        initializer=_worker_start,
+        initargs=(os.getpid(),),
+    )
 
 
 def _parse_chunk(content_dir: Path, settings: Settings, chunk: list[Candidate]) -> list[Outcome]:
