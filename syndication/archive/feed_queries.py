@@ -79,7 +79,7 @@ async def feed_articles(archive: Archive, scope: FeedScope, limit: int) -> list[
 async def month_articles(archive: Archive, scope: FeedScope, month: str) -> list[ArchivedArticle]:
     """Every live article of the scope published in `month` (YYYY-MM, UTC), newest first."""
     where, params = _published_between(
-        scope, f"{month}-01T00:00:00Z", f"{_next_month(month)}-01T00:00:00Z"
+        scope, f"{month}-01T00:00:00Z", f"{next_month(month)}-01T00:00:00Z"
     )
     return await archive.articles_where(
         f"{where} ORDER BY a.published DESC, a.num DESC", params, with_text=False
@@ -128,7 +128,8 @@ async def in_scope(archive: Archive, scope: FeedScope, ids: set[str]) -> bool:
         return await cursor.fetchone() is not None
 
 
-def _next_month(month: str) -> str:
+def next_month(month: str) -> str:
+    """The month after `month` (YYYY-MM)."""
     year, mon = int(month[:4]), int(month[5:7])
     return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
 
@@ -150,7 +151,7 @@ async def neighbour_months(
 ) -> tuple[str | None, str | None]:
     """The nearest months before and after `month` that have live articles in the scope:
     the first live article walking back from the month's start, and forward from its end."""
-    start, end = f"{month}-01T00:00:00Z", f"{_next_month(month)}-01T00:00:00Z"
+    start, end = f"{month}-01T00:00:00Z", f"{next_month(month)}-01T00:00:00Z"
     found: list[str | None] = []
     for bound, direction, order in ((start, "<", "DESC"), (end, ">=", "ASC")):
         if scope.kind in (FeedKind.ALL, FeedKind.SECTION):

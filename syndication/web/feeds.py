@@ -173,10 +173,8 @@ async def build_feed(
         oldest = min(t.withdrawn for t in tombs) + timedelta(days=settings.tombstone_days)
         rendered.fresh_until = oldest.timestamp()
     if month and month >= f"{datetime.now(UTC):%Y-%m}":
-        year, number = int(month[:4]), int(month[5:])
-        rendered.fresh_until = datetime(
-            year + number // 12, number % 12 + 1, 1, tzinfo=UTC
-        ).timestamp()
+        ends = datetime.fromisoformat(f"{fq.next_month(month)}-01T00:00:00+00:00")
+        rendered.fresh_until = ends.timestamp()
     return rendered
 
 

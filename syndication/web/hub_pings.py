@@ -15,6 +15,7 @@ import aiohttp
 from syndication.archive.feed_queries import feed_urls_of
 from syndication.archive.queries import Archive
 from syndication.config import Settings
+from syndication.web.outbound import Outbound
 
 log = logging.getLogger("syndication.websub")
 
@@ -27,31 +28,21 @@ class HubPinger:
         self.archive = archive
         self.attempts = attempts
         self.backoff = backoff
-        self._session: aiohttp.ClientSession | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._out = Outbound(10, "syndication")
         self.sent = 0
         self.failed = 0
 
     async def start(self) -> None:
-        timeout = aiohttp.ClientTimeout(total=10)
-        self._session = aiohttp.ClientSession(
-            timeout=timeout, headers={"User-Agent": "syndication"}
-        )
+        await self._out.start()
 
     async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._session is not None:
-            await self._session.close()
+        await self._out.close()
 
     def changed(self, article_ids: Iterable[str]) -> None:
         """Called by the ingest service after a batch; pings happen in the background."""
         ids = sorted(set(article_ids))
         if ids and self.settings.websub_hubs:
-            task = asyncio.get_running_loop().create_task(self._notify(ids))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._out.spawn(self._notify(ids))
 
     async def _notify(self, article_ids: list[str]) -> None:
         urls = await feed_urls_of(self.archive, self.settings, article_ids)
@@ -60,10 +51,9 @@ class HubPinger:
         )
 
     async def _ping(self, hub: str, url: str) -> None:
-        assert self._session is not None
         for attempt in range(self.attempts):
             try:
-                async with self._session.post(
+                async with self._out.session.post(
                     hub, data={"hub.mode": "publish", "hub.url": url}
                 ) as response:
                     if response.status < 300:

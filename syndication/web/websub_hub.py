@@ -17,9 +17,8 @@ import ipaddress
 import logging
 import secrets
 import socket
-from collections.abc import Coroutine, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import aiohttp
@@ -30,6 +29,7 @@ from syndication.archive.feed_queries import feed_urls_of
 from syndication.config import Settings
 from syndication.web.feeds import build_feed, scope_of_url
 from syndication.web.keys import ARCHIVE, CLOCK, HUB, SETTINGS, WRITES
+from syndication.web.outbound import Outbound
 
 log = logging.getLogger("syndication.websub")
 routes = web.RouteTableDef()
@@ -70,28 +70,15 @@ class Hub:
     def __init__(self, app: web.Application) -> None:
         self.app = app
         self.settings: Settings = app[SETTINGS]
-        self._session: aiohttp.ClientSession | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._out = Outbound(15, "syndication WebSub hub")
         self.delivered = 0
         self.failed = 0
 
     async def start(self) -> None:
-        self._session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=15),
-            headers={"User-Agent": "syndication WebSub hub"},
-        )
+        await self._out.start()
 
     async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._session is not None:
-            await self._session.close()
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        await self._out.close()
 
     # -- subscribing ------------------------------------------------------------------------
 
@@ -104,13 +91,12 @@ class Hub:
     def verify_later(
         self, mode: str, topic: str, callback: str, lease: int, secret: str | None
     ) -> None:
-        self._spawn(self._verify(mode, topic, callback, lease, secret))
+        self._out.spawn(self._verify(mode, topic, callback, lease, secret))
 
     async def _verify(
         self, mode: str, topic: str, callback: str, lease: int, secret: str | None
     ) -> None:
         """Ask the subscriber to confirm (WebSub 5.3); only then does the request count."""
-        assert self._session is not None
         challenge = secrets.token_urlsafe(24)
         query = {"hub.mode": mode, "hub.topic": topic, "hub.challenge": challenge}
         if mode == "subscribe":
@@ -118,7 +104,7 @@ class Hub:
         joiner = "&" if urlsplit(callback).query else "?"
         try:
             await check_callback(callback, self.settings.websub_allow_private_callbacks)
-            async with self._session.get(
+            async with self._out.session.get(
                 callback + joiner + urlencode(query), allow_redirects=False
             ) as response:
                 body = (await response.read())[:1024].decode(errors="replace")
@@ -145,7 +131,7 @@ class Hub:
         """Called after each ingest batch with the articles that changed publicly."""
         ids = sorted(set(article_ids))
         if ids:
-            self._spawn(self._distribute(ids))
+            self._out.spawn(self._distribute(ids))
 
     async def _distribute(self, article_ids: list[str]) -> None:
         now = datetime.now(UTC)
@@ -173,7 +159,6 @@ class Hub:
     async def _deliver(
         self, topic: str, callback: str, secret: str | None, body: bytes, content_type: str
     ) -> None:
-        assert self._session is not None
         headers = {
             "Content-Type": content_type,
             "Link": f'<{self.settings.hub_url}>; rel="hub", <{topic}>; rel="self"',
@@ -184,7 +169,7 @@ class Hub:
         for attempt in range(self.settings.websub_attempts):
             try:
                 await check_callback(callback, self.settings.websub_allow_private_callbacks)
-                async with self._session.post(
+                async with self._out.session.post(
                     callback, data=body, headers=headers, allow_redirects=False
                 ) as response:
                     if 200 <= response.status < 300:

@@ -44,10 +44,9 @@ def corpus(count: int) -> Path:
     return folder
 
 
-def tree_rss_kb(root_pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
+def process_table() -> dict[int, tuple[int, int]]:
+    """Every process's parent and resident memory in kB (pid -> (ppid, rss)), from /proc."""
+    table: dict[int, tuple[int, int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -56,13 +55,18 @@ def tree_rss_kb(root_pid: int) -> int:
                 fields = dict(line.split(":", 1) for line in handle if ":" in line)
         except OSError:
             continue
-        parents[int(entry)] = int(fields["PPid"])
-        rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0])
+        table[int(entry)] = (int(fields["PPid"]), int(fields.get("VmRSS", "0 kB").split()[0]))
+    return table
+
+
+def tree_rss_kb(root_pid: int) -> int:
+    """Resident memory of a process and all its descendants."""
+    table = process_table()
     total, stack = 0, [root_pid]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack += [child for child, parent in parents.items() if parent == pid]
+        total += table.get(pid, (0, 0))[1]
+        stack += [child for child, (parent, _) in table.items() if parent == pid]
     return total
 
 

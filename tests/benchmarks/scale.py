@@ -32,7 +32,7 @@ from pathlib import Path
 from tests.benchmarks.corpus import VOCABULARY
 from tests.benchmarks.pages import _cycle_script
 from tests.benchmarks.partners import _partner
-from tests.benchmarks.run import DATA, corpus, timed_ingest, tree_rss_kb
+from tests.benchmarks.run import DATA, corpus, process_table, timed_ingest, tree_rss_kb
 from tests.live import Server, serving
 
 KINDS = ("article page", "section feed", "topic feed", "search", "partner pull")
@@ -102,28 +102,18 @@ def _wait_ready(app: Server) -> None:
         time.sleep(1)
 
 
-def _readers(root: int) -> list[int]:
-    """The reader processes under a `serve --workers N` supervisor."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
+def _readers_rss_kb(root: int) -> dict[int, int]:
+    """Resident memory of each reader process under a `serve --workers N` supervisor."""
+    found = {}
+    for pid, (parent, rss) in process_table().items():
+        if parent == root:
             try:
-                command = (entry / "cmdline").read_bytes().split(b"\0")
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except OSError:
                 continue
-            if parent == root and b"reader" in command:
-                found.append(int(entry.name))
+            if b"reader" in command:
+                found[pid] = rss
     return found
-
-
-def _rss_kb(pid: int) -> int:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    match = re.search(r"VmRSS:\s+(\d+)", status)
-    return int(match[1]) if match else 0
 
 
 def under_load(size: int, urls: dict[str, list[str]], key: str, seconds: int) -> dict[str, object]:
@@ -149,8 +139,8 @@ def under_load(size: int, urls: dict[str, list[str]], key: str, seconds: int) ->
 
         def sample() -> None:
             while not done.wait(0.5):
-                for pid in _readers(app.process.pid):
-                    peak[pid] = max(peak.get(pid, 0), _rss_kb(pid))
+                for pid, rss in _readers_rss_kb(app.process.pid).items():
+                    peak[pid] = max(peak.get(pid, 0), rss)
 
         sampler = threading.Thread(target=sample)
         sampler.start()
