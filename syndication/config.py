@@ -143,9 +143,6 @@ class Settings:
     def section(self, slug: str) -> Section | None:
         return next((s for s in self.sections if s.slug == slug), None)
 
-    def source(self, name: str) -> Source | None:
-        return next((s for s in self.sources if s.name.casefold() == name.casefold()), None)
-
     def absolute(self, path: str) -> str:
         return self.base_url.rstrip("/") + path
 
@@ -226,10 +223,18 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
             for slug, s in data["sections"].items()
         )
     if "sources" in data:
-        values["sources"] = tuple(
-            Source(name, bool(s.get("licensed_in", False))) for name, s in data["sources"].items()
-        )
+        values["sources"] = tuple(_source(path, name, s) for name, s in data["sources"].items())
     return Settings(**values)
+
+
+def _source(path: Path, name: str, raw: Mapping[str, Any]) -> Source:
+    aliases = raw.get("aliases", [])
+    licensed_in = raw.get("licensed_in", False)
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        raise ConfigError(f'{path}: [sources."{name}"] aliases must be a list of names')
+    if not isinstance(licensed_in, bool):
+        raise ConfigError(f'{path}: [sources."{name}"] licensed_in must be true or false')
+    return Source(name, licensed_in, tuple(a.strip() for a in aliases))
 
 
 def _edition(code: str, raw: Mapping[str, Any]) -> Edition:

@@ -18,18 +18,25 @@ class ContentError(SyndicationError):
     """
 
     def __init__(
-        self, file: str, message: str, *, line: int | None = None, field: str = ""
+        self,
+        file: str,
+        message: str,
+        *,
+        line: int | None = None,
+        field: str = "",
+        needs: tuple[str, ...] = (),
     ) -> None:
         self.file = file
         self.line = line
         self.field = field
         self.message = message
+        self.needs = needs  # files (under content/) whose arrival may fix it: a missing image
         super().__init__(self.format())
 
     def __reduce__(self) -> tuple[object, ...]:
         # Parse workers send errors back to the writer; the default pickling would call
         # __init__ with the formatted text alone.
-        return (_content_error, (self.file, self.message, self.line, self.field))
+        return (_content_error, (self.file, self.message, self.line, self.field, self.needs))
 
     def format(self, root: str = "") -> str:
         """`path:line: field: message`, the shape compilers use so editors' tools can jump to it.
@@ -43,8 +50,31 @@ class ContentError(SyndicationError):
         )
 
 
-def _content_error(file: str, message: str, line: int | None, field: str) -> ContentError:
-    return ContentError(file, message, line=line, field=field)
+def _content_error(
+    file: str, message: str, line: int | None, field: str, needs: tuple[str, ...]
+) -> ContentError:
+    return ContentError(file, message, line=line, field=field, needs=needs)
+
+
+class ContentWarning:
+    """Something in an editor's file that publishes, but probably not as meant (a ` #` that
+    cut a headline short). `syndication check` prints it; it stops nothing."""
+
+    __slots__ = ("field", "file", "line", "message")
+
+    def __init__(self, file: str, message: str, *, line: int | None = None, field: str = ""):
+        self.file = file
+        self.line = line
+        self.field = field
+        self.message = message
+
+    def format(self, root: str = "") -> str:
+        error = ContentError(self.file, self.message, line=self.line, field=self.field)
+        where, _, what = error.format(root).partition(": ")
+        return f"{where}: warning: {what}"
+
+    def __repr__(self) -> str:
+        return f"ContentWarning({self.format()!r})"
 
 
 class ArchiveError(SyndicationError):

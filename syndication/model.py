@@ -190,6 +190,11 @@ class Source:
 
     name: str
     licensed_in: bool = False
+    aliases: tuple[str, ...] = ()  # other names it goes by in files: "CPA"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,10 @@ def make_settings(root: Path, **overrides: object) -> Settings:
             Section("business", {"en": "Business"}),
             Section("culture", {"en": "Culture"}),
         ),
-        "sources": (Source("Continental Press Agency", licensed_in=True),),
+        "sources": (
+            Source("Continental Press Agency", licensed_in=True, aliases=("CPA",)),
+            Source("Harbour Ledger Staff"),
+        ),
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -20,7 +20,7 @@ def articles() -> list[Article]:
     root = (REPO / "content").resolve()
     parsed = []
     for rel in sorted(files.scan(root)):
-        article, _ = parse_article((root / rel).read_bytes(), rel, root, settings)
+        article = parse_article((root / rel).read_bytes(), rel, root, settings).article
         parsed.append(article)
     return parsed
 

@@ -6,103 +6,25 @@ ingest.service), which is what makes "exactly one writer" true rather than hoped
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from syndication.archive import related
-from syndication.archive.codec import corrections_to_json, from_iso, image_to_json, to_iso
+from syndication.archive.batch import (
+    ARTICLE_COLUMNS,
+    Accepted,
+    ApplyResult,
+    Rejected,
+    SourceRow,
+    Touched,
+)
+from syndication.archive.codec import from_iso, to_iso
 from syndication.archive.schema import transaction
 from syndication.errors import ContentError
-from syndication.model import Article, ChangeKind, State, Status
+from syndication.model import ChangeKind, State, Status
 
-
-@dataclass(frozen=True, slots=True)
-class Accepted:
-    """A file that parsed into an Article, with its archive row already worked out.
-
-    Build it with `Accepted.of()`, which parse workers call: the row, its digest and the id
-    the article would be assigned cost CPU, and the single writer is the one step that cannot
-    be spread over cores.
-    """
-
-    file: str
-    size: int
-    mtime_ns: int
-    content_hash: str
-    article: Article
-    lines: dict[str, int]
-    columns: tuple[object, ...]  # values for ARTICLE_COLUMNS
-    digest: str  # of what readers see, not of the file: a move to another section is a change
-    assigned_id: str
-
-    @classmethod
-    def of(
-        cls,
-        file: str,
-        size: int,
-        mtime_ns: int,
-        content_hash: str,
-        article: Article,
-        lines: dict[str, int],
-    ) -> Accepted:
-        art = article
-        columns = (
-            art.edition,
-            art.section,
-            art.slug,
-            art.path,
-            art.title,
-            art.standfirst,
-            art.body_html,
-            art.body_text,
-            art.word_count,
-            to_iso(art.published),
-            to_iso(art.updated) if art.updated else None,
-            art.status.value,
-            art.source,
-            art.rights,
-            int(art.syndication),
-            art.original_url,
-            art.translation_of,
-            image_to_json(art.image),
-            corrections_to_json(art.corrections),
-        )
-        hasher = hashlib.blake2b(digest_size=16)
-        names = [f"topic:{t.name}" for t in art.topics] + [f"author:{a.name}" for a in art.authors]
-        for value in (*columns, *names):
-            hasher.update(str(value).encode() + b"\x1f")
-        digest = hasher.hexdigest()
-        return cls(
-            file, size, mtime_ns, content_hash, art, lines, columns, digest, assigned_id(art)
-        )
-
-
-ARTICLE_COLUMNS = (
-    "edition",
-    "section",
-    "slug",
-    "path",
-    "title",
-    "standfirst",
-    "body_html",
-    "body_text",
-    "word_count",
-    "published",
-    "updated",
-    "status",
-    "source",
-    "rights",
-    "syndication",
-    "original_url",
-    "translation_of",
-    "image",
-    "corrections",
-)
 # Set by the writer, not the file: state, source_file, content_hash, id_given, digest.
 _WRITER_COLUMNS = ("state", "source_file", "content_hash", "id_given", "digest")
 _INSERT = (
@@ -115,68 +37,12 @@ _UPDATE = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Rejected:
-    """A file that could not be published; the last good version of its article stays."""
-
-    file: str
-    size: int
-    mtime_ns: int
-    error: ContentError
-
-
-@dataclass(frozen=True, slots=True)
-class Touched:
-    """A file whose bytes are what the archive already has (only its mtime moved)."""
-
-    file: str
-    size: int
-    mtime_ns: int
-
-
-@dataclass(frozen=True, slots=True)
-class SourceRow:
-    article_id: str
-    content_hash: str
-    size: int
-    mtime_ns: int
-
-
-@dataclass(slots=True)
-class ApplyResult:
-    published: int = 0
-    updated: int = 0
-    withdrawn: int = 0
-    embargo: int = 0
-    unchanged: int = 0
-    errors: list[ContentError] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)  # ids of articles with a logged change
-    seq: int = 0  # the changes sequence after this batch
-
-    def add(self, other: ApplyResult) -> None:
-        self.published += other.published
-        self.updated += other.updated
-        self.withdrawn += other.withdrawn
-        self.embargo += other.embargo
-        self.unchanged += other.unchanged
-        self.errors.extend(other.errors)
-        self.changed.extend(other.changed)
-        self.seq = max(self.seq, other.seq)
-
-
 def state_of(status: Status, published: datetime, now: datetime) -> State:
     if status is Status.DRAFT:
         return State.DRAFT
     if status is Status.WITHDRAWN:
         return State.WITHDRAWN
     return State.SCHEDULED if published > now else State.LIVE
-
-
-def assigned_id(article: Article) -> str:
-    """A stable id from what identifies a story at birth, so a rebuilt archive agrees."""
-    seed = f"{article.edition}\n{to_iso(article.published)}\n{article.title}".encode()
-    digest = hashlib.blake2b(seed, digest_size=10).digest()
-    return base64.b32encode(digest).decode().lower().rstrip("=")
 
 
 class ArchiveWriter:

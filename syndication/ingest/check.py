@@ -35,7 +35,8 @@ def check_paths(settings: Settings, paths: Iterable[Path]) -> tuple[int, list[Co
     for rel in sorted(set(rels)):
         try:
             data = files.read_source(content_dir, rel, settings.max_file_bytes)
-            article, lines = parse_article(data, rel, content_dir, settings)
+            parsed = parse_article(data, rel, content_dir, settings)
+            article, lines = parsed.article, parsed.lines
         except ContentError as error:
             errors.append(error)
             continue

@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Callable
-from datetime import date, datetime, time
+from collections.abc import Callable, Iterable
+from datetime import datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,15 @@ IMAGE_FIELDS = ("src", "alt", "caption", "credit", "rights", "syndication")
 CORRECTION_FIELDS = ("date", "text")
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 MAX_SLUG = 80
+# Limits that keep one article's page and every feed listing it small (3,000 topics made a
+# 2.3 MB page and a 2 s feed rebuild); each is far above what a real story needs.
+MAX_TOPICS = 25
+MAX_AUTHORS = 20
+MAX_CORRECTIONS = 50
+MAX_CAPTION = 1000
+MAX_STANDFIRST = 1000
+MAX_TITLE = 300
+FIRST_YEAR, LAST_YEAR = 1800, 2999
 
 
 @lru_cache(maxsize=8192)
@@ -66,13 +75,9 @@ class FieldReader:
     ) -> None:
         for key in mapping:
             if key not in allowed:
-                close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-                hint = (
-                    f"; did you mean `{close[0]}`?"
-                    if close
-                    else (f"; the fields are {', '.join(allowed)}")
-                )
-                raise self.error(f"{prefix}{key}", f"unknown field `{key}`{hint}")
+                hint = did_you_mean(str(key), allowed, cutoff=0.6)
+                hint = hint or f"; the fields are {', '.join(allowed)}"
+                raise self.error(f"{prefix}{key}", f"unknown field `{str(key)[:60]}`{hint}")
 
     def text(self, name: str, value: Any, *, required: bool = False, max_len: int = 2000) -> str:
         if value is None or value == "":
@@ -82,20 +87,22 @@ class FieldReader:
         if not isinstance(value, str):
             raise self.error(
                 name,
-                f"`{name}` must be text, not {_kind(value)}; put the value in quotes",
+                f"`{name}` must be text, not {_kind(value)}",
             )
         text = " ".join(value.split())
         if len(text) > max_len:
             raise self.error(name, f"`{name}` is {len(text)} characters; the limit is {max_len}")
         return text
 
-    def string_list(self, name: str, value: Any) -> list[str]:
+    def string_list(self, name: str, value: Any, max_items: int) -> list[str]:
         """A single string or a list of strings (`topics: Energy` is as good as `[Energy]`)."""
         if value is None:
             return []
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list):
             raise self.error(name, f"`{name}` must be a list of names, not {_kind(value)}")
+        if len(items) > max_items:
+            raise self.error(name, f"`{name}` lists {len(items)} names; the limit is {max_items}")
         out = []
         for index, item in enumerate(items):
             out.append(self.text(f"{name}.{index}", item, required=True, max_len=200))
@@ -103,82 +110,96 @@ class FieldReader:
 
     def boolean(self, name: str, value: Any) -> bool:
         if not isinstance(value, bool):
-            raise self.error(name, f"`{name}` must be true or false, not {value!r}")
+            raise self.error(name, f"`{name}` must be true or false, not {_shown(value)}")
         return value
 
     def moment(self, name: str, value: Any, tz: ZoneInfo) -> datetime:
-        """An aware datetime; a date alone means midnight in the edition's time zone."""
-        if isinstance(value, str):
-            try:
-                value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-            except ValueError:
-                raise self.error(
-                    name,
-                    f"`{name}` {value!r} is not a date; write it as 2024-03-01 "
-                    "or 2024-03-01T09:30:00+01:00",
-                ) from None
-        if isinstance(value, datetime):
-            if value.tzinfo is None or value.utcoffset() is None:
+        """An aware datetime; a date alone means midnight in the edition's time zone.
+
+        YAML hands dates over as text (see frontmatter.py), so an impossible date such as
+        2022-02-30 is a sentence for the editor, never an exception."""
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(name, f"`{name}` must be a date, not {_kind(value)}")
+        text = value.strip()
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError as exc:
+            reason = str(exc) if "out of range" in str(exc) or "must be in" in str(exc) else ""
+            raise self.error(
+                name,
+                f"`{name}` {_shown(text)} is not a date{f' ({reason})' if reason else ''}; "
+                "write it as 2024-03-01 or 2024-03-01T09:30:00+01:00",
+            ) from None
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            raise self.error(
+                name, f"`{name}` must be between the years {FIRST_YEAR} and {LAST_YEAR}"
+            )
+        if moment.tzinfo is None:
+            if len(text) > 10:  # more than YYYY-MM-DD: a time was given
                 raise self.error(
                     name,
                     f"`{name}` has a time but no time zone; add one, "
-                    f"e.g. {value:%Y-%m-%dT%H:%M:%S}+01:00 or Z for UTC",
+                    f"e.g. {moment:%Y-%m-%dT%H:%M:%S}+01:00 or Z for UTC",
                 )
-            return value
-        if isinstance(value, date):
-            return datetime.combine(value, time(0, 0), tzinfo=tz)
-        raise self.error(name, f"`{name}` must be a date, not {_kind(value)}")
+            return datetime.combine(moment.date(), time(0, 0), tzinfo=tz)
+        return moment
 
     def identifier(self, name: str, value: Any) -> str:
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
         if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
             raise self.error(
                 name,
-                f"`{name}` must be letters, digits, '.', '_' or '-' (at most 80), not {value!r}",
+                f"`{name}` must be letters, digits, '.', '_' or '-' (at most 80), "
+                f"not {_shown(value)}",
             )
         return value
 
     def slug(self, value: Any) -> str:
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)  # `slug: 2024` is a fine slug, though YAML reads it as a number
         text = self.text("slug", value, required=True, max_len=MAX_SLUG)
         expected = slugify(text, max_length=MAX_SLUG)
         if text != expected:
-            raise self.error("slug", f"`slug` {text!r} is not a URL slug; write it as {expected!r}")
+            raise self.error(
+                "slug", f"`slug` {_shown(text)} is not a URL slug; write it as {expected!r}"
+            )
         return text
 
     def choice(self, name: str, value: Any, options: tuple[str, ...]) -> str:
         if not isinstance(value, str) or value not in options:
-            close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.5)
-            hint = f"; did you mean `{close[0]}`?" if close else ""
+            hint = did_you_mean(value, options) if isinstance(value, str) else ""
             raise self.error(
-                name, f"`{name}` must be one of {', '.join(options)}, not {value!r}{hint}"
+                name, f"`{name}` must be one of {', '.join(options)}, not {_shown(value)}{hint}"
             )
         return value
 
     def url(self, name: str, value: Any) -> str:
         text = self.text(name, value)
-        parts = urlsplit(text)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise self.error(name, f"`{name}` must be a full http(s) address, not {text!r}")
+        try:
+            parts = urlsplit(text)
+            usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+        except ValueError:  # e.g. an unclosed [ in an IPv6 host
+            usable = False
+        if not usable:
+            raise self.error(name, f"`{name}` must be a full http(s) address, not {_shown(text)}")
         return text
 
-    def named(self, name: str, value: Any, make: Callable[[str, str], Any]) -> tuple[Any, ...]:
+    def named(
+        self, name: str, value: Any, make: Callable[[str, str], Any], max_items: int
+    ) -> tuple[Any, ...]:
         """Names -> (slug, name) records, dropping repeats, refusing names with no letters."""
         seen: dict[str, Any] = {}
-        for index, item in enumerate(self.string_list(name, value)):
+        for index, item in enumerate(self.string_list(name, value, max_items)):
             slug = name_slug(item)
             if not slug:
-                raise self.error(f"{name}.{index}", f"{item!r} has no letters or digits to use")
+                raise self.error(
+                    f"{name}.{index}", f"{_shown(item)} has no letters or digits to use"
+                )
             seen.setdefault(slug, make(slug, item))
         return tuple(seen.values())
 
     def topics(self, value: Any) -> tuple[Topic, ...]:
-        return self.named("topics", value, Topic)
+        return self.named("topics", value, Topic, MAX_TOPICS)
 
     def authors(self, value: Any) -> tuple[Author, ...]:
-        return self.named("authors", value, Author)
+        return self.named("authors", value, Author, MAX_AUTHORS)
 
     def status(self, value: Any) -> Status:
         return Status(self.choice("status", value, tuple(s.value for s in Status)))
@@ -194,22 +215,31 @@ class FieldReader:
                 "image.alt",
                 "`image.alt` is required: describe the picture for readers who cannot see it",
             )
-        resolved = _image_path(src, article_dir, content_dir)
+        resolved, looked = _image_path(src, article_dir, content_dir)
         if resolved is None:
-            raise self.error(
-                "image.src",
-                f"the image {src!r} was not found next to the article or under the content folder",
+            raise ContentError(
+                self.file,
+                f"the image {_shown(src)} was not found next to the article or under the "
+                "content folder",
+                line=self.line_of("image.src"),
+                field="image.src",
+                needs=looked,
             )
         if resolved.suffix.lower() not in MEDIA_TYPES:
             raise self.error(
                 "image.src",
                 f"{src!r} is not a web image; use one of {', '.join(sorted(MEDIA_TYPES))}",
             )
-        info = probe(resolved)
+        try:
+            info = probe(resolved)
+        except OSError as exc:
+            raise self.error(
+                "image.src", f"the image {src!r} cannot be read ({exc.strerror or exc})"
+            ) from None
         return Image(
             src=resolved.relative_to(content_dir).as_posix(),
             alt=alt,
-            caption=self.text("image.caption", value.get("caption")),
+            caption=self.text("image.caption", value.get("caption"), max_len=MAX_CAPTION),
             credit=self.text("image.credit", value.get("credit"), max_len=300),
             rights=self.text("image.rights", value.get("rights"), max_len=300),
             width=info.width,
@@ -228,6 +258,12 @@ class FieldReader:
             return ()
         if not isinstance(value, list):
             raise self.error("corrections", "`corrections` must be a list of {date, text} items")
+        if len(value) > MAX_CORRECTIONS:
+            raise self.error(
+                "corrections",
+                f"`corrections` lists {len(value)}; the limit is {MAX_CORRECTIONS} "
+                "(say more in the body)",
+            )
         out = []
         for index, item in enumerate(value):
             name = f"corrections.{index}"
@@ -241,32 +277,48 @@ class FieldReader:
         return tuple(out)
 
 
-def _image_path(src: str, article_dir: Path, root: Path) -> Path | None:
-    """Next to the article first, then from the content root; never outside it.
+def _image_path(src: str, article_dir: Path, root: Path) -> tuple[Path | None, tuple[str, ...]]:
+    """Next to the article first, then from the content root; never outside it. Also the
+    places looked at (relative to the root), so the article is read again when one appears.
 
     `root` is the resolved content folder; one realpath per candidate settles links and `..`.
     """
     if "://" in src or src.startswith("//"):
-        return None
+        return None, ()
     bases = [str(article_dir)] if not src.startswith("/") else []
     bases.append(str(root))
     prefix = str(root) + os.sep
+    looked: list[str] = []
     for base in bases:
         candidate = os.path.realpath(os.path.join(base, src.lstrip("/")))
-        if candidate.startswith(prefix) and os.path.isfile(candidate):
-            return Path(candidate)
-    return None
+        if not candidate.startswith(prefix):
+            continue
+        if os.path.isfile(candidate):
+            return Path(candidate), ()
+        looked.append(candidate[len(prefix) :].replace(os.sep, "/"))
+    return None, tuple(looked)
+
+
+def did_you_mean(value: str, options: Iterable[str], cutoff: float = 0.5) -> str:
+    """`; did you mean `published`?` for a near miss, else nothing."""
+    close = difflib.get_close_matches(value[:100], list(options), n=1, cutoff=cutoff)
+    return f"; did you mean `{close[0]}`?" if close else ""
+
+
+def _shown(value: Any) -> str:
+    """A value as an error message quotes it: short, and never a whole list."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= 60 else value[:57] + "...")
+    return _kind(value)
 
 
 def _kind(value: Any) -> str:
+    if value is None:
+        return "empty"
     if isinstance(value, bool):
         return "true/false"
-    if isinstance(value, int | float):
-        return f"the number {value}"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
         return "a group of fields"
-    if isinstance(value, datetime | date):
-        return "a date"
     return type(value).__name__

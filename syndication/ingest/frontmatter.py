@@ -1,147 +1,325 @@
-"""Split a file into YAML front matter and Markdown body, keeping line numbers for errors."""
+"""Split a file into YAML front matter and Markdown body, keeping line numbers for errors.
+
+Any bytes give fields or a ContentError with a line, in time and memory linear in the file:
+
+- plain values are text as typed, except `true`/`false` and empty (`title: 1984`,
+  `slug: 2024`, `topics: [NO]` and `published: 2022-02-30` stay text for the field rules to
+  judge, so no value reaches them that Python cannot hold);
+- explicit tags (`!!int`, `!!timestamp`, `!!binary`, `!!python/...`) are refused;
+- anchors and aliases are refused before anything is built from them, so nested aliases
+  cannot expand into gigabytes;
+- the node tree is walked once, each node once, for every field's line, duplicate fields and
+  characters that no feed or page can carry.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.resolver import BaseResolver
 
-from syndication.errors import ContentError
-
-try:  # the C loader is several times faster; fall back quietly where libyaml is missing
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+from syndication.errors import ContentError, ContentWarning
+from syndication.ingest.characters import describe, first_forbidden
 
 FENCE = "---"
+FIRST_LINE = 2  # the YAML starts on the line after the opening fence
+MAX_FRONT_MATTER = 64 * 1024  # characters; a long article's front matter is under 4,000
+_STR = "tag:yaml.org,2002:str"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
 
 
-_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:", re.MULTILINE)
-_ANY_KEY = re.compile(r"^([ \t]*)(- +)?([A-Za-z_][\w-]*)[ \t]*:", re.MULTILINE)
+class _Resolver(BaseResolver):
+    """YAML 1.2's JSON schema for booleans and null; every other plain value is text."""
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}
 
 
-def _has_repeated_key(text: str) -> bool:
-    """A cheap look for a key given twice in one block mapping (YAML itself keeps the last)."""
-    blocks: list[tuple[int, set[str]]] = []  # (indent, keys seen) from the outside in
-    for match in _ANY_KEY.finditer(text):
-        indent = len(match.group(1)) + len(match.group(2) or "")
-        while blocks and (blocks[-1][0] > indent or (match.group(2) and blocks[-1][0] == indent)):
-            blocks.pop()
-        if not blocks or blocks[-1][0] < indent:
-            blocks.append((indent, set()))
-        seen = blocks[-1][1]
-        if match.group(3) in seen:
-            return True
-        seen.add(match.group(3))
-    return False
+_Resolver.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Resolver.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
 
-class FrontMatter:
-    """Parsed fields and where they are. Exact lines of nested fields are worked out only
-    when an error needs them: the fast path (YAML's C parser) keeps ingest cheap."""
+class _Constructor(SafeConstructor):
+    """Builds text, true/false, null, lists and field groups; refuses every other tag."""
 
-    def __init__(
-        self, fields: dict[str, Any], yaml_text: str, body: str, body_line: int, file: str
+    yaml_constructors: ClassVar[dict[Any, Any]] = {}
+
+    def construct_bool(self, node: yaml.ScalarNode) -> bool:
+        value = str(self.construct_scalar(node))
+        if value.lower() not in ("true", "false"):
+            raise ConstructorError(None, None, f"{value!r} is not true or false", node.start_mark)
+        return value.lower() == "true"
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        """No merge keys (`<<`): they exist to repeat values, which aliases would carry."""
+
+    def refuse_tag(self, node: yaml.Node) -> None:
+        raise ConstructorError(
+            None,
+            None,
+            f"the tag {node.tag!r} is not allowed; write the value without it",
+            node.start_mark,
+        )
+
+
+_Constructor.add_constructor(_NULL, _Constructor.construct_yaml_null)
+_Constructor.add_constructor(_BOOL, _Constructor.construct_bool)
+_Constructor.add_constructor(_STR, _Constructor.construct_yaml_str)
+_Constructor.add_constructor("tag:yaml.org,2002:seq", _Constructor.construct_yaml_seq)
+_Constructor.add_constructor("tag:yaml.org,2002:map", _Constructor.construct_yaml_map)
+_Constructor.add_constructor(None, _Constructor.refuse_tag)
+
+try:  # the C parser is several times faster; fall back quietly where libyaml is missing
+    from yaml.cyaml import CParser as _Parser
+
+    _C_PARSER = True
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    _C_PARSER = False
+
+    class _Parser(  # type: ignore[no-redef]
+        yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer
     ):
-        self.fields = fields
-        self.body = body
-        self.body_line = body_line
-        self._yaml_text = yaml_text
-        self._file = file
-        self._lines: dict[str, int] | None = None
-        if _has_repeated_key(yaml_text):
-            self._walk()  # raises the duplicate-field error with its line
-        self.top_lines = {  # "title" -> 2: enough for errors the archive finds later
-            m.group(1): yaml_text.count("\n", 0, m.start()) + FIRST_LINE
-            for m in _TOP_KEY.finditer(yaml_text)
-        }
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+
+
+class _Loader(_Parser, _Constructor, _Resolver):  # type: ignore[misc, valid-type]
+    def __init__(self, stream: str) -> None:
+        _Parser.__init__(self, stream)
+        _Constructor.__init__(self)
+        _Resolver.__init__(self)
+
+
+@dataclass(slots=True)
+class FrontMatter:
+    """Parsed fields, the line of each (`title`, `image.src`, `corrections.0.date`) and what
+    `check` should warn about."""
+
+    fields: dict[str, Any]
+    lines: dict[str, int]
+    body: str
+    body_line: int
+    warnings: list[ContentWarning] = field(default_factory=list)
 
     def line(self, name: str) -> int | None:
-        """The line of a field: "title", "image.src", "corrections.0.date"."""
-        if name in self.top_lines:
-            return self.top_lines[name]
-        lines = self._walk()
-        return lines.get(name) or lines.get(name.split(".")[0])
+        return self.lines.get(name) or self.lines.get(name.split(".")[0])
 
-    def _walk(self) -> dict[str, int]:
-        if self._lines is None:
-            self._lines = _node_lines(self._yaml_text, self._file)
-        return self._lines
-
-
-FIRST_LINE = 2  # the YAML starts on the line after the opening fence
+    @property
+    def top_lines(self) -> dict[str, int]:
+        """Lines of the top-level fields: enough for errors the archive finds later."""
+        return {k: v for k, v in self.lines.items() if "." not in k}
 
 
 def split(text: str, file: str) -> FrontMatter:
     """Find the `---` fenced YAML block at the top and parse it."""
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != FENCE:
+    if not text.startswith(FENCE) or text.split("\n", 1)[0].rstrip() != FENCE:
         raise ContentError(
             file, "the file must start with a line `---` opening the front matter", line=1
         )
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in (FENCE, "...")), None)
+    end = _closing_fence(text)
     if end is None:
         raise ContentError(
             file, "the front matter opened on line 1 is never closed with a `---` line", line=1
         )
-    yaml_text = "\n".join(lines[1:end])
+    start = text.index("\n") + 1
+    yaml_text = text[start:end].removesuffix("\n")
+    if len(yaml_text) > MAX_FRONT_MATTER:
+        raise ContentError(
+            file,
+            f"the front matter is {len(yaml_text) // 1024} KB; the limit is "
+            f"{MAX_FRONT_MATTER // 1024} KB (put long text in the body)",
+            line=1,
+        )
+    body_start = text.find("\n", end)
+    body = text[body_start + 1 :] if body_start >= 0 else ""
+    body_line = text.count("\n", 0, end) + 2
+    if not yaml_text.strip():
+        return FrontMatter({}, {}, body, body_line)
+    fields, lines, warnings = load(yaml_text, file)
+    return FrontMatter(fields, lines, body, body_line, warnings)
+
+
+_FENCE_LINE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+
+def _closing_fence(text: str) -> int | None:
+    """Offset of the line closing the front matter (`---` or `...`), found in one pass."""
+    found = _FENCE_LINE.search(text, text.index("\n") + 1 if "\n" in text else len(text))
+    return found.start() if found else None
+
+
+def load(yaml_text: str, file: str) -> tuple[dict[str, Any], dict[str, int], list[ContentWarning]]:
+    """The fields, every field's line, and warnings; or a ContentError with the line."""
     try:
-        fields = yaml.load(yaml_text, Loader=_Loader) if yaml_text.strip() else {}
+        loader = _Loader(yaml_text)
+    except yaml.YAMLError as exc:  # the pure-Python reader checks characters at once
+        raise _yaml_error(exc, yaml_text, file) from None
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, {}, []
+        if not isinstance(node, yaml.MappingNode):
+            raise ContentError(
+                file, "the front matter must be a list of `field: value` lines", line=FIRST_LINE
+            )
+        lines, warnings = _walk(node, yaml_text, file)
+        fields = loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, yaml_text, file) from None
-    if fields is None:
-        fields = {}
-    if not isinstance(fields, dict):
-        raise ContentError(file, "the front matter must be a list of `field: value` lines", line=2)
-    return FrontMatter(fields, yaml_text, "\n".join(lines[end + 1 :]), end + 2, file)
+    finally:
+        loader.dispose()
+    return fields, lines, warnings
+
+
+def _walk(root: yaml.Node, text: str, file: str) -> tuple[dict[str, int], list[ContentWarning]]:
+    """Every key's and list item's line; refuses aliases, duplicate fields and characters no
+    document can carry. Each node is visited once: an alias is the same node met again."""
+    lines: dict[str, int] = {}
+    warnings: list[ContentWarning] = []
+    source_lines: list[str] | None = None
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, str]] = [(root, "")]
+    while stack:
+        node, name = stack.pop()
+        if id(node) in seen:
+            raise ContentError(
+                file,
+                "anchors and aliases (`&name`, `*name`) are not allowed; write the value out",
+                line=_alias_line(text),
+                field=name.split(".")[0],
+            )
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for key_node, value_node in node.value:
+                line = key_node.start_mark.line + FIRST_LINE
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise ContentError(
+                        file, "a field name must be a word, not a list or group", line=line
+                    )
+                key = _checked(key_node, name, file)
+                path = f"{name}.{key}" if name else key
+                if key in keys:
+                    raise ContentError(
+                        file, "this field is given twice; keep one", line=line, field=path
+                    )
+                keys.add(key)
+                lines[path] = line
+                stack.append((value_node, path))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                lines[f"{name}.{index}"] = item.start_mark.line + FIRST_LINE
+                stack.append((item, f"{name}.{index}"))
+        elif isinstance(node, yaml.ScalarNode):
+            _checked(node, name, file)
+            if not node.style and name.rsplit(".", 1)[-1] in _PROSE:
+                # a plain value: YAML ends it silently at ` #`
+                if source_lines is None:
+                    source_lines = text.split("\n")
+                if cut := _comment_after(node, source_lines):
+                    warnings.append(
+                        ContentWarning(file, cut, line=node.end_mark.line + FIRST_LINE, field=name)
+                    )
+        # Children were pushed in order; fields are then met last first, which is fine:
+        # lines are a map, and a duplicate is found whichever comes first.
+    return lines, warnings
+
+
+def _checked(node: yaml.ScalarNode, name: str, file: str) -> str:
+    value = str(node.value)
+    index = first_forbidden(value)
+    if index is not None:
+        line = node.start_mark.line + FIRST_LINE
+        raise ContentError(
+            file,
+            f"this value holds the character {describe(value[index])}, which no page or feed "
+            "can carry; delete it (it is often pasted in invisibly)",
+            line=line,
+            field=name,
+        )
+    return value
+
+
+_COMMENT = re.compile(r"[ \t]+#")
+_PROSE = {"title", "standfirst", "caption", "alt", "credit", "rights", "source", "text"}
+
+
+def _comment_after(node: yaml.ScalarNode, source_lines: list[str]) -> str:
+    end = node.end_mark
+    if end.line >= len(source_lines):
+        return ""
+    rest = source_lines[end.line][end.column :]
+    if not _COMMENT.match(rest):
+        return ""
+    cut = rest.strip()
+    return (
+        f"only {node.value!r} was read: YAML takes ` #` as the start of a comment, so "
+        f"{cut!r} was left out; put the whole value in quotes"
+    )
+
+
+def _alias_line(text: str) -> int | None:
+    """Where the first alias is: the composed tree only knows where its anchor was."""
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError:
+        return None
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                return int(event.start_mark.line) + FIRST_LINE
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    return None
+
+
+_KEY_VALUE = re.compile(r"^(\s*(?:-\s+)?[\w-]+):\s+(\S.*?)\s*$")
+_NEEDS_QUOTES = re.compile(r"""^[\[\]{}"'*&!|>%@`]|: | #""")
 
 
 def _yaml_error(exc: yaml.YAMLError, text: str, file: str) -> ContentError:
-    if isinstance(exc, yaml.MarkedYAMLError):
-        mark = exc.problem_mark or exc.context_mark
-        last_line = FIRST_LINE + text.count("\n")  # errors found at the end point inside
-        line = min(mark.line + FIRST_LINE, last_line) if mark else None
-        problem = exc.problem or exc.context or "not valid YAML"
-        return ContentError(file, f"the front matter is not valid YAML ({problem})", line=line)
-    return ContentError(file, f"the front matter is not valid YAML ({exc})")
+    last_line = FIRST_LINE + text.count("\n")  # errors found at the end point inside
+    if isinstance(exc, yaml.reader.ReaderError):
+        # libyaml counts bytes of UTF-8, the pure-Python reader characters
+        before = text.encode()[: exc.position] if _C_PARSER else text[: exc.position]
+        line = before.count(b"\n" if _C_PARSER else "\n") + FIRST_LINE  # type: ignore[arg-type]
+        if isinstance(exc.character, int):
+            return ContentError(
+                file,
+                f"the front matter holds the character {describe(chr(exc.character))}, which "
+                "no page or feed can carry; delete it",
+                line=line,
+            )
+        return ContentError(file, f"the front matter is not valid YAML ({exc.reason})", line=line)
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return ContentError(file, f"the front matter is not valid YAML ({exc})")
+    mark = exc.problem_mark or exc.context_mark
+    line = min(mark.line + FIRST_LINE, last_line) if mark else None
+    problem = exc.problem or exc.context or "not valid YAML"
+    if isinstance(exc, ConstructorError):
+        return ContentError(file, f"the front matter cannot be read: {problem}", line=line)
+    message = f"the front matter is not valid YAML ({problem})"
+    if line is not None:
+        message += _quoting_hint(text.split("\n")[line - FIRST_LINE])
+    return ContentError(file, message, line=line)
 
 
-def _node_lines(text: str, file: str) -> dict[str, int]:
-    """Line of every mapping key and list item, from YAML's node tree; refuses duplicates."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-    except yaml.YAMLError as exc:  # already parsed once, so this is not expected
-        raise _yaml_error(exc, text, file) from None
-    finally:
-        loader.dispose()
-    lines: dict[str, int] = {}
-    if node is not None:
-        _record_lines(node, "", FIRST_LINE, lines, file)
-    return lines
-
-
-def _record_lines(
-    node: yaml.Node, prefix: str, first_line: int, out: dict[str, int], file: str
-) -> None:
-    """Remember the line of every mapping key and list item; refuse duplicate keys."""
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            line = key_node.start_mark.line + first_line
-            if key in seen:
-                raise ContentError(
-                    file,
-                    "this field is given twice; keep one",
-                    line=line,
-                    field=prefix + key,
-                )
-            seen.add(key)
-            out[prefix + key] = line
-            _record_lines(value_node, f"{prefix}{key}.", first_line, out, file)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            out[f"{prefix}{index}"] = item.start_mark.line + first_line
-            _record_lines(item, f"{prefix}{index}.", first_line, out, file)
+def _quoting_hint(source_line: str) -> str:
+    """`title: Budget 2027: what the cuts mean` -> put it in quotes, shown on that line."""
+    found = _KEY_VALUE.match(source_line)
+    if found is None or not _NEEDS_QUOTES.search(found.group(2)):
+        return ""
+    value = found.group(2).replace("\\", "\\\\").replace('"', '\\"')
+    return f'; put the value in quotes: {found.group(1).strip()}: "{value}"'

@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC
 from pathlib import Path, PurePosixPath
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slugify import slugify
 
 from syndication.config import Settings
-from syndication.errors import ContentError
-from syndication.ingest import frontmatter
-from syndication.ingest.fields import ARTICLE_FIELDS, MAX_SLUG, FieldReader
+from syndication.errors import ContentError, ContentWarning
+from syndication.ingest import frontmatter, sources
+from syndication.ingest.characters import describe, first_forbidden
+from syndication.ingest.fields import (
+    ARTICLE_FIELDS,
+    MAX_SLUG,
+    MAX_STANDFIRST,
+    MAX_TITLE,
+    FieldReader,
+)
 from syndication.ingest.render import render_markdown
-from syndication.model import Article, Image, Status, article_path
+from syndication.model import Article, Image, Source, Status, article_path
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """An article, the line of each top-level field (for errors the archive finds later), and
+    what `check` should warn about."""
+
+    article: Article
+    lines: dict[str, int]
+    warnings: tuple[ContentWarning, ...] = field(default=())
 
 
 def decode(data: bytes, file: str) -> str:
@@ -34,10 +52,8 @@ def decode(data: bytes, file: str) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def parse_article(
-    data: bytes, file: str, content_dir: Path, settings: Settings
-) -> tuple[Article, dict[str, int]]:
-    """The article and the line of each front matter field (for errors found later).
+def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings) -> Parsed:
+    """The article, or a ContentError naming the file and, where there is one, the line.
 
     `content_dir` is the resolved content folder; `file` is relative to it, with forward slashes.
     """
@@ -45,6 +61,7 @@ def parse_article(
     reader = FieldReader(doc.line, file)
     f = doc.fields
     reader.refuse_unknown(f, ARTICLE_FIELDS, "")
+    warnings = list(doc.warnings)
 
     edition = settings.default_edition
     if "edition" in f:
@@ -52,7 +69,7 @@ def parse_article(
         edition = reader.choice("edition", f["edition"], codes)
     tz = ZoneInfo(settings.edition(edition).timezone)
 
-    title = reader.text("title", f.get("title"), required=True, max_len=300)
+    title = reader.text("title", f.get("title"), required=True, max_len=MAX_TITLE)
     if "published" not in f:
         raise reader.error("published", "`published` is required (e.g. 2024-03-01T09:30:00+01:00)")
     published = reader.moment("published", f["published"], tz).astimezone(UTC)
@@ -69,27 +86,40 @@ def parse_article(
             "title", "the title has no letters or digits to make a URL from; add `slug`"
         )
 
-    source = reader.text("source", f.get("source"), max_len=200)
-    configured_source = settings.source(source) if source else None
-    licensed_in = configured_source is not None and configured_source.licensed_in
+    source = _source(reader, f.get("source"), settings)
+    rights = reader.text("rights", f.get("rights"), max_len=300)
+    licensed_in = source is not None and source.licensed_in
+    named = sources.licensed_source_named(rights, settings.sources)
+    if named is not None and not licensed_in:
+        licensed_in = True  # the rights line names an agency we license copy from
+        if named[1]:
+            warnings.append(_near_miss(file, doc.line("rights"), "rights", named[0].name))
     syndication = not licensed_in and settings.syndicate_by_default
     if "syndication" in f:
         syndication = reader.boolean("syndication", f["syndication"])
+        if syndication and licensed_in:
+            warnings.append(
+                ContentWarning(
+                    file,
+                    "this is licensed-in copy and `syndication: true` passes it on to partners; "
+                    "make sure the licence allows it",
+                    line=doc.line("syndication"),
+                    field="syndication",
+                )
+            )
 
     body = render_markdown(doc.body)
     if not body.text.strip():
         raise ContentError(
             file, "the article has no body text below the front matter", line=doc.body_line
         )
+    if (index := first_forbidden(doc.body)) is not None:
+        warnings.append(_removed_character(file, doc, index))
 
     article_dir = (content_dir / file).parent
     image = reader.image(f["image"], article_dir, content_dir) if f.get("image") else None
-    if image is not None and "syndication" not in f["image"]:
-        # A picture goes to partners only with its story, and never when its credit or
-        # rights name a source we license in (an agency photo on a staff story).
-        image = replace(
-            image, syndication=syndication and not _names_licensed_source(image, settings)
-        )
+    if image is not None:
+        image = _picture_rights(image, f["image"], syndication, settings, doc, warnings, file)
     article = Article(
         id=reader.identifier("id", f["id"]) if "id" in f else "",
         id_given="id" in f,
@@ -103,12 +133,12 @@ def parse_article(
         body_text=body.text,
         word_count=body.word_count,
         status=reader.status(f["status"]) if "status" in f else Status.PUBLISHED,
-        standfirst=reader.text("standfirst", f.get("standfirst"), max_len=1000),
+        standfirst=reader.text("standfirst", f.get("standfirst"), max_len=MAX_STANDFIRST),
         authors=reader.authors(f.get("authors")),
         topics=reader.topics(f.get("topics")),
         image=image,
-        source=configured_source.name if configured_source else source,
-        rights=reader.text("rights", f.get("rights"), max_len=300),
+        source=source.name if source else "",
+        rights=rights,
         syndication=syndication,
         original_url=reader.url("original_url", f["original_url"]) if f.get("original_url") else "",
         translation_of=(
@@ -119,7 +149,7 @@ def parse_article(
         corrections=reader.corrections(f.get("corrections"), tz),
         path=article_path(edition, section, published.astimezone(tz), slug),
     )
-    return article, doc.top_lines
+    return Parsed(article, doc.top_lines, tuple(warnings))
 
 
 def _section(reader: FieldReader, value: object, file: str, settings: Settings) -> str:
@@ -141,6 +171,63 @@ def _section(reader: FieldReader, value: object, file: str, settings: Settings) 
     )
 
 
-def _names_licensed_source(image: Image, settings: Settings) -> bool:
-    said = f"{image.credit} {image.rights}".casefold()
-    return any(s.licensed_in and s.name.casefold() in said for s in settings.sources)
+def _source(reader: FieldReader, value: Any, settings: Settings) -> Source | None:
+    """The configured source `source:` names; a name syndication.toml does not know is an
+    error, since the rights that go with it would be guessed."""
+    name = reader.text("source", value, max_len=200)
+    if not name:
+        return None
+    found = sources.find_source(name, settings.sources)
+    if found is not None:
+        return found
+    close = sources.suggestion(name, settings.sources)
+    known = ", ".join(s.name for s in settings.sources) or "none are configured"
+    hint = f"did you mean `{close}`?" if close else f"the sources are: {known}"
+    raise reader.error(
+        "source",
+        f"{name[:80]!r} is not a source of syndication.toml; {hint} "
+        "(a new agency is added there first, saying whether its copy is licensed in)",
+    )
+
+
+def _picture_rights(
+    image: Image,
+    raw: dict[str, Any],
+    story_syndicated: bool,
+    settings: Settings,
+    doc: frontmatter.FrontMatter,
+    warnings: list[ContentWarning],
+    file: str,
+) -> Image:
+    """A picture goes to partners only with its story, and never when its credit or rights
+    name a source we license in (an agency photo on a staff story), unless its own
+    `syndication: true` says so."""
+    if "syndication" in raw:
+        return image
+    for name in ("credit", "rights"):
+        named = sources.licensed_source_named(getattr(image, name), settings.sources)
+        if named is not None:
+            if named[1]:
+                field_name = f"image.{name}"
+                warnings.append(_near_miss(file, doc.line(field_name), field_name, named[0].name))
+            return replace(image, syndication=False)
+    return replace(image, syndication=story_syndicated)
+
+
+def _near_miss(file: str, line: int | None, field_name: str, agency: str) -> ContentWarning:
+    return ContentWarning(
+        file,
+        f"this reads like `{agency}`, whose copy is licensed in, so it is treated as theirs "
+        "and not passed on to partners; if it is ours, correct the spelling",
+        line=line,
+        field=field_name,
+    )
+
+
+def _removed_character(file: str, doc: frontmatter.FrontMatter, index: int) -> ContentWarning:
+    return ContentWarning(
+        file,
+        f"the body holds the character {describe(doc.body[index])}, which no page or feed can "
+        "carry; it was left out",
+        line=doc.body_line + doc.body.count("\n", 0, index),
+    )

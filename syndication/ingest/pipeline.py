@@ -21,14 +21,8 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from syndication.archive import related
-from syndication.archive.writer import (
-    Accepted,
-    ApplyResult,
-    ArchiveWriter,
-    Rejected,
-    SourceRow,
-    Touched,
-)
+from syndication.archive.batch import Accepted, ApplyResult, Rejected, SourceRow, Touched
+from syndication.archive.writer import ArchiveWriter
 from syndication.config import Settings
 from syndication.errors import ContentError
 from syndication.ingest import files
@@ -58,8 +52,10 @@ def parse_file(content_dir: Path, settings: Settings, cand: Candidate) -> Outcom
         digest = files.content_hash(data)
         if digest == cand.known_hash:
             return Touched(cand.file, cand.size, cand.mtime_ns)
-        article, lines = parse_article(data, cand.file, content_dir, settings)
-        return Accepted.of(cand.file, cand.size, cand.mtime_ns, digest, article, lines)
+        parsed = parse_article(data, cand.file, content_dir, settings)
+        return Accepted.of(
+            cand.file, cand.size, cand.mtime_ns, digest, parsed.article, parsed.lines
+        )
     except ContentError as error:
         return Rejected(cand.file, cand.size, cand.mtime_ns, error)
 

@@ -14,6 +14,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from syndication.ingest.characters import strip_forbidden
+
 ALLOWED_TAGS = {
     "p",
     "br",
@@ -97,10 +99,12 @@ class RenderedBody:
 
 
 def render_markdown(source: str) -> RenderedBody:
-    tokens = _markdown.parse(source)
+    """Characters no page or feed can carry are left out, whether typed or written as an
+    entity (`&#1;` in raw HTML comes out of the sanitiser as the character itself)."""
+    tokens = _markdown.parse(strip_forbidden(source))
     _demote_h1(tokens)
     raw = _markdown.renderer.render(tokens, _markdown.options, {})
-    clean = sanitise(raw)
+    clean = strip_forbidden(sanitise(raw))
     text = plain_text(clean)
     return RenderedBody(clean, text, len(text.split()))
 

@@ -18,8 +18,9 @@ from typing import Any, TypeVar
 
 import watchfiles
 
+from syndication.archive.batch import ApplyResult
 from syndication.archive.schema import open_writer, transaction
-from syndication.archive.writer import ApplyResult, ArchiveWriter
+from syndication.archive.writer import ArchiveWriter
 from syndication.config import Settings
 from syndication.ingest import files
 from syndication.ingest.pipeline import Ingestor

@@ -21,7 +21,7 @@ from prometheus_client.core import (
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import Collector, CollectorRegistry
 
-from syndication.archive.writer import ApplyResult
+from syndication.archive.batch import ApplyResult
 from syndication.ingest.service import IngestService
 from syndication.web.keys import CACHE, CLOCK, HUB, INGEST, LANE, METRICS, PINGER
 

@@ -1,0 +1,48 @@
+"""Characters no page or feed may carry.
+
+XML 1.0 cannot hold C0 controls (other than tab, newline and carriage return), lone
+surrogates, U+FFFE or U+FFFF: one of them in one headline made lxml refuse every feed that
+listed the article. HTML calls the rest of the controls (DEL, C1) and the noncharacters
+parse errors. Front matter holding any of them is refused with its line; bodies have them
+removed (see docs/content-format.md).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NONCHARACTERS = "".join(
+    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
+)
+FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef" + _NONCHARACTERS + "]"
+)
+
+
+def first_forbidden(text: str) -> int | None:
+    """Index of the first character no document may carry, or None."""
+    found = FORBIDDEN.search(text)
+    return found.start() if found else None
+
+
+def strip_forbidden(text: str) -> str:
+    return FORBIDDEN.sub("", text) if FORBIDDEN.search(text) else text
+
+
+def describe(char: str) -> str:
+    """`U+001B (ESCAPE)`: enough for an editor to find it in a hex view or search."""
+    name = unicodedata.name(char, "") or _CONTROL_NAMES.get(ord(char), "")
+    code = f"U+{ord(char):04X}"
+    return f"{code} ({name})" if name else code
+
+
+_CONTROL_NAMES = {
+    0x00: "NULL",
+    0x07: "BELL",
+    0x08: "BACKSPACE",
+    0x0B: "LINE TABULATION",
+    0x0C: "FORM FEED",
+    0x1B: "ESCAPE",
+    0x7F: "DELETE",
+}
