@@ -17,6 +17,7 @@ from syndication.archive.writer import ArchiveWriter
 from syndication.cli_partners import add_commands as add_partner_commands
 from syndication.config import Settings, load_settings
 from syndication.errors import ContentError, SyndicationError
+from syndication.ingest import health
 from syndication.ingest.check import check_paths
 from syndication.ingest.pipeline import Ingestor
 from syndication.model import ArchiveStatus
@@ -124,20 +125,33 @@ def _ingest(settings: Settings, args: argparse.Namespace) -> int:
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
     paths = args.paths or [settings.content_dir]
-    checked, errors = check_paths(settings, paths)
-    for error in errors:
-        print(error.format(str(settings.content_dir)))
-    print(f"{checked} files checked, {len(errors)} errors", file=sys.stderr)
-    return 1 if errors else 0
+    report = check_paths(settings, paths)
+    root = str(settings.content_dir)
+    for line in sorted(
+        [(e.file, e.line or 0, e.format(root)) for e in report.errors]
+        + [(w.file, w.line or 0, w.format(root)) for w in report.warnings]
+    ):
+        print(line[2])
+    print(
+        f"{report.checked} files checked, {len(report.errors)} errors, "
+        f"{len(report.warnings)} warnings",
+        file=sys.stderr,
+    )
+    return 1 if report.errors else 0
 
 
 def _status(settings: Settings, args: argparse.Namespace) -> int:
     status = asyncio.run(_read_status(settings))
+    writes = health.read(settings.db_path)  # None: no server writes this archive now
     if args.json:
-        print(json.dumps(_status_json(status), indent=2))
+        body = _status_json(status)
+        body["writes"] = writes.as_json() if writes else None
+        print(json.dumps(body, indent=2))
     else:
         print(_status_text(status, str(settings.content_dir)))
-    return 1 if status.errors else 0
+        if writes is not None:
+            print(writes.describe())
+    return 1 if status.errors or (writes is not None and not writes.ok) else 0
 
 
 async def _read_status(settings: Settings) -> ArchiveStatus:

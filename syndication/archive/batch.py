@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from syndication.archive.codec import corrections_to_json, image_to_json, to_iso
+from syndication.archive.dependencies import Needed
 from syndication.errors import ContentError
 from syndication.model import Article
 
@@ -33,6 +34,7 @@ class Accepted:
     columns: tuple[object, ...]  # values for ARTICLE_COLUMNS
     digest: str  # of what readers see, not of the file: a move to another section is a change
     assigned_id: str
+    needs: tuple[Needed, ...] = ()  # its image, as it was when read
 
     @classmethod
     def of(
@@ -43,6 +45,7 @@ class Accepted:
         content_hash: str,
         article: Article,
         lines: dict[str, int],
+        needs: tuple[Needed, ...] = (),
     ) -> Accepted:
         art = article
         columns = (
@@ -72,7 +75,16 @@ class Accepted:
             hasher.update(str(value).encode() + b"\x1f")
         digest = hasher.hexdigest()
         return cls(
-            file, size, mtime_ns, content_hash, art, lines, columns, digest, assigned_id(art)
+            file,
+            size,
+            mtime_ns,
+            content_hash,
+            art,
+            lines,
+            columns,
+            digest,
+            assigned_id(art),
+            needs,
         )
 
 
@@ -107,6 +119,11 @@ class Rejected:
     size: int
     mtime_ns: int
     error: ContentError
+    content_hash: str | None = None  # when the bytes could be read: a move is still a move
+
+    @property
+    def needs(self) -> tuple[Needed, ...]:
+        return tuple(Needed(path) for path in self.error.needs)
 
 
 @dataclass(frozen=True, slots=True)

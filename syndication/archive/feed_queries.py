@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from syndication.archive.codec import from_iso, to_iso
-from syndication.archive.queries import Archive
+from syndication.archive.queries import WAS_PUBLIC, Archive
 from syndication.config import Settings
 from syndication.model import ArchivedArticle, FeedKind, FeedScope, Tombstone
 
@@ -135,11 +135,13 @@ def next_month(month: str) -> str:
 
 
 async def scope_name(archive: Archive, scope: FeedScope) -> str | None:
-    """The display name of a topic or author as editors wrote it; None when never used."""
+    """The display name of a topic or author as editors wrote it; None when no story that
+    names it was ever public (a deleted draft must not reveal its topics)."""
     table = "article_topics" if scope.kind is FeedKind.TOPIC else "article_authors"
     async with archive.conn.execute(
         f"SELECT t.name FROM {table} t JOIN articles a ON a.num = t.article_num "
-        "WHERE t.slug = ? AND a.edition = ? AND a.state IN ('live', 'withdrawn') LIMIT 1",
+        "WHERE t.slug = ? AND a.edition = ? "
+        f"AND (a.state = 'live' OR (a.state = 'withdrawn' AND {WAS_PUBLIC})) LIMIT 1",
         (scope.key, scope.edition),
     ) as cursor:
         row = await cursor.fetchone()

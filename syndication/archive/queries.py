@@ -46,6 +46,11 @@ _NO_TEXT = (
 )
 
 
+# Was the article `a` ever public? A story deleted or withdrawn before it went live must stay
+# unknown: its address answers 404, not 410, and no page shows its topics or authors.
+WAS_PUBLIC = "EXISTS (SELECT 1 FROM changes p WHERE p.article_id = a.id AND p.kind = 'published')"
+
+
 @dataclass(frozen=True, slots=True)
 class Moved:
     """An old address of an article: answer 301 to `path`."""
@@ -107,9 +112,12 @@ class Archive:
         ]
 
     async def by_path(self, path: str) -> ArchivedArticle | Moved | None:
-        """The article at this URL path (any state), a redirect, or nothing."""
+        """The article at this URL path (any state but withdrawn before it was ever public),
+        a redirect, or nothing."""
         async with self.conn.execute(
-            "SELECT * FROM articles WHERE path = ? ORDER BY state = 'withdrawn', num DESC LIMIT 1",
+            "SELECT * FROM articles a WHERE path = ? "
+            f"AND (state != 'withdrawn' OR {WAS_PUBLIC}) "
+            "ORDER BY state = 'withdrawn', num DESC LIMIT 1",
             (path,),
         ) as cursor:
             row = await cursor.fetchone()
@@ -117,7 +125,7 @@ class Archive:
             return (await self._archived([row], cursor.description))[0]
         async with self.conn.execute(
             "SELECT a.path FROM url_history h JOIN articles a ON a.id = h.article_id "
-            "WHERE h.path = ?",
+            f"WHERE h.path = ? AND {WAS_PUBLIC}",
             (path,),
         ) as cursor:
             moved = await cursor.fetchone()

@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
-from syndication.archive import related
+from syndication.archive import claims, dependencies, related
 from syndication.archive.batch import (
     ARTICLE_COLUMNS,
     Accepted,
@@ -35,6 +35,9 @@ _UPDATE = (
     f"UPDATE articles SET {', '.join(c + ' = ?' for c in ARTICLE_COLUMNS + _WRITER_COLUMNS)}, "
     "file_gone = 0, version = ?, last_changed = ? WHERE num = ?"
 )
+
+
+_TRANSLATION_OF = ARTICLE_COLUMNS.index("translation_of")
 
 
 def state_of(status: Status, published: datetime, now: datetime) -> State:
@@ -80,6 +83,13 @@ class ArchiveWriter:
         rows = self.conn.execute("SELECT file, size, mtime_ns FROM ingest_errors")
         return {r[0]: (r[1], r[2]) for r in rows}
 
+    def dependents(self, paths: Iterable[str]) -> set[str]:
+        """Article files that depend on these paths (images, or folders of them)."""
+        return dependencies.dependents(self.conn, paths)
+
+    def recorded_dependencies(self) -> list[tuple[str, str, int, int]]:
+        return dependencies.recorded(self.conn)
+
     # -- applying a batch -------------------------------------------------------------------
 
     def apply(
@@ -94,11 +104,12 @@ class ArchiveWriter:
     ) -> ApplyResult:
         """One transaction for the batch: all of it lands or none of it does.
 
-        `gone` files may be claimed by a new file with the same content (a move); those not
-        claimed are withdrawn when `withdraw_gone` (a scan split into chunks passes the gone
-        set with every chunk, and withdraws only with the last). "More on this topic" is
-        re-ranked in the same transaction, unless `defer_related` (a large scan ranks
-        everything once at its end, with `refresh_related`).
+        `gone` files may be claimed by a new file with the same content (a move), even one
+        that cannot be published as it is (moved without its image): its article stays up.
+        Those not claimed are withdrawn when `withdraw_gone` (a scan split into chunks passes
+        the gone set with every chunk, and withdraws only with the last). "More on this
+        topic" is re-ranked in the same transaction, unless `defer_related` (a large scan
+        ranks everything once at its end, with `refresh_related`).
         """
         result = ApplyResult()
         self._logged = []
@@ -118,10 +129,11 @@ class ArchiveWriter:
                 try:
                     self._upsert(item, gone_set, now, result, inserted)
                 except ContentError as error:
-                    self._record_error(Rejected(item.file, item.size, item.mtime_ns, error), now)
+                    self._reject(Rejected(item.file, item.size, item.mtime_ns, error), now)
                     result.errors.append(error)
             for bad in rejected:
-                self._record_error(bad, now)
+                self._keep_moved(bad, gone_set)
+                self._reject(bad, now)
                 result.errors.append(bad.error)
             if withdraw_gone:
                 for file in sorted(gone_set):
@@ -148,37 +160,44 @@ class ArchiveWriter:
     ) -> None:
         conn = self.conn
         art = item.article
-        article_id = self._identify(item, gone)
+        article_id, alias = self._identify(item, gone)
         row = conn.execute(
-            "SELECT num, source_file, file_gone, state, digest, version, path "
+            "SELECT num, source_file, file_gone, state, digest, version, path, id_given "
             "FROM articles WHERE id = ?",
             (article_id,),
         ).fetchone()
         if row is not None and row[1] != item.file and not row[2] and row[1] not in gone:
-            raise ContentError(
-                item.file,
-                f"the id {article_id!r} is already used by {row[1]}; give this article its own id",
-                line=item.lines.get("id"),
-                field="id",
-            )
+            raise claims.id_clash(item.file, art.id or article_id, row[1], item.lines)
         path = art.path
-        clash = conn.execute(
-            "SELECT source_file FROM articles WHERE path = ? AND id != ? AND file_gone = 0 "
-            "AND state != 'withdrawn'",
-            (path, article_id),
-        ).fetchone()
-        if clash is not None and clash[0] not in gone:
-            raise ContentError(
-                item.file,
-                f"{clash[0]} already has the address {path}; change the title or add a `slug`",
-                line=item.lines.get("slug") or item.lines.get("title"),
-                field="slug" if "slug" in item.lines else "title",
-            )
+        owner = claims.address_owner(conn, path, article_id)
+        if owner is not None and owner not in gone:
+            raise claims.address_clash(item.file, path, owner, item.lines)
+        if alias:
+            claims.add_alias(conn, alias, article_id)
 
         state = state_of(art.status, art.published, now)
+        if (
+            row is not None
+            and row[4] == item.digest
+            and not row[2]
+            and row[1] == item.file
+            and row[3] == state
+            and row[7] == int(art.id_given)
+        ):
+            # Read again (a dependency changed, the rules changed) and nothing readers see
+            # moved: no new version, and the full-text index is left alone.
+            conn.execute(
+                "UPDATE articles SET content_hash = ? WHERE num = ?", (item.content_hash, row[0])
+            )
+            self._source_read(item, article_id)
+            result.unchanged += 1
+            return
+
         stamp = to_iso(now)
+        columns = list(item.columns)
+        columns[_TRANSLATION_OF] = claims.resolve(conn, art.translation_of)
         values = (
-            *item.columns,
+            *columns,
             state.value,
             item.file,
             item.content_hash,
@@ -219,15 +238,11 @@ class ArchiveWriter:
         if previous_id is not None and previous_id[0] != article_id:
             # The editor gave the file a new `id:`: the old story loses its file.
             self._withdraw(previous_id[0], now, result, file_gone=True)
-        conn.execute(
-            "INSERT OR REPLACE INTO sources (file, article_id, content_hash, size, mtime_ns) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (item.file, article_id, item.content_hash, item.size, item.mtime_ns),
-        )
+        self._source_read(item, article_id)
         if row is not None and row[1] != item.file:
             conn.execute("DELETE FROM sources WHERE file = ?", (row[1],))  # moved: old file done
+            dependencies.forget(conn, row[1])
             gone.discard(row[1])
-        conn.execute("DELETE FROM ingest_errors WHERE file = ?", (item.file,))
 
         kind = _change_kind(old_state, state, changed=row is None or version != row[5])
         if kind is not None:
@@ -236,22 +251,44 @@ class ArchiveWriter:
         else:
             result.unchanged += 1
 
-    def _identify(self, item: Accepted, gone: set[str]) -> str:
-        """The article this file is: its `id`, its file's article, or one it moved from."""
+    def _source_read(self, item: Accepted, article_id: str) -> None:
+        """The file is the article's source as read now; its error, if any, is over."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO sources (file, article_id, content_hash, size, mtime_ns) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (item.file, article_id, item.content_hash, item.size, item.mtime_ns),
+        )
+        self.conn.execute("DELETE FROM ingest_errors WHERE file = ?", (item.file,))
+        dependencies.replace(self.conn, item.file, item.needs)
+
+    def _identify(self, item: Accepted, gone: set[str]) -> tuple[str, str | None]:
+        """The article this file is (its `id`, its file's article, or one it moved from),
+        and an alias to record when an editor gave an `id` to an article that had one."""
         art = item.article
-        if art.id_given:
-            return art.id
         conn = self.conn
+        if art.id_given:
+            if conn.execute("SELECT 1 FROM articles WHERE id = ?", (art.id,)).fetchone():
+                return art.id, None
+            if (target := claims.resolve(conn, art.id)) != art.id:
+                return target, None
+            had = conn.execute(
+                "SELECT s.article_id FROM sources s JOIN articles a ON a.id = s.article_id "
+                "WHERE s.file = ? AND a.id_given = 0",
+                (item.file,),
+            ).fetchone()
+            if had is not None:  # first `id:` on an article the archive named: same story
+                return str(had[0]), art.id
+            return art.id, None
         known = conn.execute("SELECT article_id FROM sources WHERE file = ?", (item.file,))
         row = known.fetchone()
         if row is not None:
-            return str(row[0])
+            return str(row[0]), None
         if gone:
             for file, article_id in conn.execute(
                 "SELECT file, article_id FROM sources WHERE content_hash = ?", (item.content_hash,)
             ):
                 if file in gone:
-                    return str(article_id)
+                    return str(article_id), None
         # A deleted file restored, at its old place or elsewhere with the same bytes.
         revived = conn.execute(
             "SELECT id FROM articles WHERE file_gone = 1 AND id_given = 0 "
@@ -259,7 +296,7 @@ class ArchiveWriter:
             (item.content_hash, item.file),
         ).fetchone()
         if revived is not None:
-            return str(revived[0])
+            return str(revived[0]), None
         if gone:  # moved and edited in one go: same edition and headline
             for file, article_id in conn.execute(
                 "SELECT s.file, s.article_id FROM sources s JOIN articles a ON a.id = s.article_id "
@@ -267,15 +304,37 @@ class ArchiveWriter:
                 (art.edition, art.title),
             ):
                 if file in gone:
-                    return str(article_id)
+                    return str(article_id), None
         candidate = base = item.assigned_id
         suffix = 2
         while conn.execute("SELECT 1 FROM articles WHERE id = ?", (candidate,)).fetchone():
             candidate = f"{base}-{suffix}"
             suffix += 1
-        return candidate
+        return candidate, None
 
-    def _record_error(self, bad: Rejected, now: datetime) -> None:
+    def _keep_moved(self, bad: Rejected, gone: set[str]) -> None:
+        """A file that cannot be published but has the bytes of a file gone in the same batch
+        is that file moved: its article stays up, now belonging to the new file."""
+        if not gone or bad.content_hash is None:
+            return
+        for file, article_id in self.conn.execute(
+            "SELECT file, article_id FROM sources WHERE content_hash = ?", (bad.content_hash,)
+        ).fetchall():
+            if file in gone:
+                self.conn.execute(
+                    "UPDATE sources SET file = ?, size = ?, mtime_ns = ? WHERE file = ?",
+                    (bad.file, bad.size, bad.mtime_ns, file),
+                )
+                self.conn.execute(
+                    "UPDATE articles SET source_file = ? WHERE id = ?", (bad.file, article_id)
+                )
+                dependencies.forget(self.conn, file)
+                gone.discard(file)
+                return
+
+    def _reject(self, bad: Rejected, now: datetime) -> None:
+        """Record why the file cannot be published, and what it waits for."""
+        dependencies.add(self.conn, bad.file, bad.needs)
         err = bad.error
         self.conn.execute(
             "INSERT OR REPLACE INTO ingest_errors (file, line, field, message, at, size, mtime_ns) "
@@ -285,6 +344,7 @@ class ArchiveWriter:
 
     def _file_gone(self, file: str, now: datetime, result: ApplyResult) -> None:
         self.conn.execute("DELETE FROM ingest_errors WHERE file = ?", (file,))
+        dependencies.forget(self.conn, file)
         row = self.conn.execute("SELECT article_id FROM sources WHERE file = ?", (file,)).fetchone()
         if row is None:
             return

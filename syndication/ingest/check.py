@@ -1,57 +1,178 @@
-"""`syndication check`: validate files exactly as ingest would, writing nothing."""
+"""`syndication check`: validate files exactly as ingest would, writing nothing.
+
+Clashes (two files claiming one id or one address) are judged against every file of the
+content folder and, when there is one, the archive, so checking one file finds the same
+clashes as checking the folder: the file the archive already has keeps what it holds, and
+among newcomers the first in path order does, as a fresh ingest would decide.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from syndication.archive import claims
+from syndication.archive.schema import reader_uri
 from syndication.config import Settings
-from syndication.errors import ContentError, SyndicationError
+from syndication.errors import ContentError, ContentWarning, SyndicationError
 from syndication.ingest import files
-from syndication.ingest.parse import parse_article
+from syndication.ingest.parse import Parsed, parse_safely
+
+Claim = tuple[str, str]  # ("id", "pilots-2023") or ("address", "/en/world/...")
 
 
-def check_paths(settings: Settings, paths: Iterable[Path]) -> tuple[int, list[ContentError]]:
-    """(files checked, errors). Duplicate ids and addresses are found among the checked files."""
+@dataclass
+class CheckReport:
+    checked: int = 0
+    errors: list[ContentError] = field(default_factory=list)
+    warnings: list[ContentWarning] = field(default_factory=list)
+
+
+def check_paths(settings: Settings, paths: Iterable[Path]) -> CheckReport:
     content_dir = settings.content_dir.resolve()
-    rels: list[str] = []
-    errors: list[ContentError] = []
+    rels = _files_named(content_dir, paths)
+    report = CheckReport(checked=len(rels))
+    parsed: dict[str, Parsed] = {}
+    for rel in sorted(rels):
+        try:
+            parsed[rel] = _read(content_dir, rel, settings)
+            report.warnings.extend(parsed[rel].warnings)
+        except ContentError as error:
+            report.errors.append(error)
+    if parsed:
+        report.errors += _clashes(settings, content_dir, parsed, rels)
+    report.errors.sort(key=lambda e: (e.file, e.line or 0))
+    return report
+
+
+def _files_named(content_dir: Path, paths: Iterable[Path]) -> set[str]:
+    rels: set[str] = set()
     for path in paths:
         resolved = path.resolve()
         if not resolved.is_relative_to(content_dir):
-            raise SyndicationError(
-                f"{path} is not inside the content folder {settings.content_dir}"
-            )
+            raise SyndicationError(f"{path} is not inside the content folder {content_dir}")
         if resolved.is_dir():
             rel_dir = resolved.relative_to(content_dir).as_posix()
             prefix = "" if rel_dir == "." else rel_dir + "/"
-            rels += [prefix + r for r, st in files.scan(resolved).items() if not st.is_dir]
+            rels.update(prefix + r for r, st in files.scan(resolved).items() if not st.is_dir)
         elif resolved.exists():
-            rels.append(resolved.relative_to(content_dir).as_posix())
+            rels.add(resolved.relative_to(content_dir).as_posix())
         else:
             raise SyndicationError(f"{path}: no such file or folder")
+    return rels
 
-    owners: dict[tuple[str, str], str] = {}
-    for rel in sorted(set(rels)):
-        try:
-            data = files.read_source(content_dir, rel, settings.max_file_bytes)
-            parsed = parse_article(data, rel, content_dir, settings)
-            article, lines = parsed.article, parsed.lines
-        except ContentError as error:
-            errors.append(error)
+
+def _read(content_dir: Path, rel: str, settings: Settings) -> Parsed:
+    data = files.read_source(content_dir, rel, settings.max_file_bytes)
+    return parse_safely(data, rel, content_dir, settings)
+
+
+def _clashes(
+    settings: Settings, content_dir: Path, parsed: dict[str, Parsed], checked: set[str]
+) -> list[ContentError]:
+    archived = _Archived.read(settings.db_path)
+    holders: dict[Claim, list[str]] = {}
+    for rel, st in sorted(files.scan(content_dir).items()):
+        if st.is_dir or (rel in checked and rel not in parsed):
             continue
-        claims = [("address", article.path, "slug" if "slug" in lines else "title")]
+        if rel in parsed:
+            held = _held(parsed[rel])
+        elif archived.current(rel, st):
+            held = archived.held_by.get(rel, set())
+        else:
+            try:
+                held = _held(_read(content_dir, rel, settings))
+            except ContentError:
+                continue  # not asked about; it claims nothing until it is fixed
+        for claim in held:
+            holders.setdefault(claim, []).append(rel)
+    errors = []
+    for rel, result in parsed.items():
+        article = result.article
+        wanted: list[Claim] = [("address", article.path)]
         if article.id_given:
-            claims.append(("id", article.id, "id"))
-        for kind, value, field in claims:
-            owner = owners.setdefault((kind, value), rel)
-            if owner != rel:
-                errors.append(
-                    ContentError(
-                        rel,
-                        f"the {kind} {value} is already used by {owner}",
-                        line=lines.get(field),
-                        field=field,
-                    )
-                )
-    return len(set(rels)), errors
+            wanted.append(("id", article.id))
+        for claim in wanted:
+            owner = _owner(holders.get(claim, []), archived.owner.get(claim))
+            if owner is None or owner == rel:
+                continue
+            kind, value = claim
+            if kind == "id":
+                errors.append(claims.id_clash(rel, value, owner, result.lines))
+            else:
+                errors.append(claims.address_clash(rel, value, owner, result.lines))
+    return errors
+
+
+def _held(result: Parsed) -> set[Claim]:
+    """What a file holds once ingested: its id when it gives one, and its address unless
+    it is withdrawn (a withdrawn story keeps its id but gives up its address)."""
+    article = result.article
+    held: set[Claim] = set()
+    if article.id_given:
+        held.add(("id", article.id))
+    if article.status.value != "withdrawn":
+        held.add(("address", article.path))
+    return held
+
+
+def _owner(holders: list[str], archived_owner: str | None) -> str | None:
+    """The archive's holder keeps it while its file still holds it; else the first file."""
+    if archived_owner is not None and archived_owner in holders:
+        return archived_owner
+    return holders[0] if holders else None
+
+
+@dataclass
+class _Archived:
+    """What the archive says each file holds, and which files it read as they are now."""
+
+    sources: dict[str, tuple[int, int]] = field(default_factory=dict)
+    held_by: dict[str, set[Claim]] = field(default_factory=dict)
+    owner: dict[Claim, str] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, db_path: Path) -> _Archived:
+        found = cls()
+        if not db_path.exists():
+            return found
+        try:
+            conn = sqlite3.connect(reader_uri(db_path), uri=True)
+        except sqlite3.Error:
+            return found
+        try:
+            found._load(conn)
+        except sqlite3.Error:
+            return cls()  # an archive from another version, or damaged: check files alone
+        finally:
+            conn.close()
+        return found
+
+    def _load(self, conn: sqlite3.Connection) -> None:
+        errors = {str(r[0]) for r in conn.execute("SELECT file FROM ingest_errors")}
+        for file, size, mtime_ns in conn.execute("SELECT file, size, mtime_ns FROM sources"):
+            if file not in errors:
+                self.sources[file] = (int(size), int(mtime_ns))
+        rows = conn.execute(
+            "SELECT id, id_given, path, state, source_file FROM articles WHERE file_gone = 0"
+        )
+        for article_id, id_given, path, state, file in rows:
+            held = self.held_by.setdefault(file, set())
+            if id_given:
+                held.add(("id", article_id))
+                self.owner[("id", article_id)] = file
+            if state != "withdrawn":
+                held.add(("address", path))
+                self.owner[("address", path)] = file
+        aliases = conn.execute(
+            "SELECT i.alias, a.source_file FROM id_aliases i "
+            "JOIN articles a ON a.id = i.article_id WHERE a.file_gone = 0"
+        )
+        for alias, file in aliases:
+            self.held_by.setdefault(file, set()).add(("id", alias))
+            self.owner[("id", alias)] = file
+
+    def current(self, rel: str, st: files.FileStat) -> bool:
+        return self.sources.get(rel) == (st.size, st.mtime_ns)

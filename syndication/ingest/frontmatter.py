@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -36,7 +36,7 @@ _NULL = "tag:yaml.org,2002:null"
 class _Resolver(BaseResolver):
     """YAML 1.2's JSON schema for booleans and null; every other plain value is text."""
 
-    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}
+    yaml_implicit_resolvers = {}  # noqa: RUF012 - PyYAML's per-class registry
 
 
 _Resolver.add_implicit_resolver(
@@ -47,8 +47,6 @@ _Resolver.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), [
 
 class _Constructor(SafeConstructor):
     """Builds text, true/false, null, lists and field groups; refuses every other tag."""
-
-    yaml_constructors: ClassVar[dict[Any, Any]] = {}
 
     def construct_bool(self, node: yaml.ScalarNode) -> bool:
         value = str(self.construct_scalar(node))
@@ -67,16 +65,18 @@ class _Constructor(SafeConstructor):
             node.start_mark,
         )
 
+    yaml_constructors = {  # noqa: RUF012 - PyYAML's per-class registry, read by the base class
+        _NULL: SafeConstructor.construct_yaml_null,
+        _BOOL: construct_bool,
+        _STR: SafeConstructor.construct_yaml_str,
+        "tag:yaml.org,2002:seq": SafeConstructor.construct_yaml_seq,
+        "tag:yaml.org,2002:map": SafeConstructor.construct_yaml_map,
+        None: refuse_tag,
+    }
 
-_Constructor.add_constructor(_NULL, _Constructor.construct_yaml_null)
-_Constructor.add_constructor(_BOOL, _Constructor.construct_bool)
-_Constructor.add_constructor(_STR, _Constructor.construct_yaml_str)
-_Constructor.add_constructor("tag:yaml.org,2002:seq", _Constructor.construct_yaml_seq)
-_Constructor.add_constructor("tag:yaml.org,2002:map", _Constructor.construct_yaml_map)
-_Constructor.add_constructor(None, _Constructor.refuse_tag)
 
 try:  # the C parser is several times faster; fall back quietly where libyaml is missing
-    from yaml.cyaml import CParser as _Parser
+    from yaml._yaml import CParser as _Parser
 
     _C_PARSER = True
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -92,7 +92,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
             yaml.composer.Composer.__init__(self)
 
 
-class _Loader(_Parser, _Constructor, _Resolver):  # type: ignore[misc, valid-type]
+class _Loader(_Parser, _Constructor, _Resolver):
     def __init__(self, stream: str) -> None:
         _Parser.__init__(self, stream)
         _Constructor.__init__(self)
@@ -276,7 +276,7 @@ def _alias_line(text: str) -> int | None:
     try:
         while loader.check_event():
             event = loader.get_event()
-            if isinstance(event, yaml.AliasEvent):
+            if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
                 return int(event.start_mark.line) + FIRST_LINE
     except yaml.YAMLError:
         return None
@@ -293,8 +293,10 @@ def _yaml_error(exc: yaml.YAMLError, text: str, file: str) -> ContentError:
     last_line = FIRST_LINE + text.count("\n")  # errors found at the end point inside
     if isinstance(exc, yaml.reader.ReaderError):
         # libyaml counts bytes of UTF-8, the pure-Python reader characters
-        before = text.encode()[: exc.position] if _C_PARSER else text[: exc.position]
-        line = before.count(b"\n" if _C_PARSER else "\n") + FIRST_LINE  # type: ignore[arg-type]
+        if _C_PARSER:
+            line = text.encode()[: exc.position].count(b"\n") + FIRST_LINE
+        else:
+            line = text.count("\n", 0, exc.position) + FIRST_LINE
         if isinstance(exc.character, int):
             return ContentError(
                 file,
@@ -306,14 +308,14 @@ def _yaml_error(exc: yaml.YAMLError, text: str, file: str) -> ContentError:
     if not isinstance(exc, yaml.MarkedYAMLError):
         return ContentError(file, f"the front matter is not valid YAML ({exc})")
     mark = exc.problem_mark or exc.context_mark
-    line = min(mark.line + FIRST_LINE, last_line) if mark else None
+    where = min(mark.line + FIRST_LINE, last_line) if mark else None
     problem = exc.problem or exc.context or "not valid YAML"
     if isinstance(exc, ConstructorError):
-        return ContentError(file, f"the front matter cannot be read: {problem}", line=line)
+        return ContentError(file, f"the front matter cannot be read: {problem}", line=where)
     message = f"the front matter is not valid YAML ({problem})"
-    if line is not None:
-        message += _quoting_hint(text.split("\n")[line - FIRST_LINE])
-    return ContentError(file, message, line=line)
+    if where is not None:
+        message += _quoting_hint(text.split("\n")[where - FIRST_LINE])
+    return ContentError(file, message, line=where)
 
 
 def _quoting_hint(source_line: str) -> str:

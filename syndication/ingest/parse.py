@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 from datetime import UTC
 from pathlib import Path, PurePosixPath
@@ -23,6 +24,8 @@ from syndication.ingest.fields import (
 )
 from syndication.ingest.render import render_markdown
 from syndication.model import Article, Image, Source, Status, article_path
+
+log = logging.getLogger("syndication.ingest")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,23 @@ def decode(data: bytes, file: str) -> str:
             line=line,
         ) from None
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_safely(data: bytes, file: str, content_dir: Path, settings: Settings) -> Parsed:
+    """parse_article, whose only other outcome is a ContentError: an exception it was not
+    written for is a bug, reported against the file (and logged) instead of stopping a
+    batch, a check or the server."""
+    try:
+        return parse_article(data, file, content_dir, settings)
+    except ContentError:
+        raise
+    except Exception as exc:
+        log.exception("reading %s failed unexpectedly", file)
+        raise ContentError(
+            file,
+            f"this file could not be read ({type(exc).__name__}); the last good version stays "
+            "up. Please report this file to the developers",
+        ) from None
 
 
 def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings) -> Parsed:

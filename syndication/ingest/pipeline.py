@@ -15,6 +15,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -22,11 +23,13 @@ from pathlib import Path
 
 from syndication.archive import related
 from syndication.archive.batch import Accepted, ApplyResult, Rejected, SourceRow, Touched
+from syndication.archive.dependencies import Needed
 from syndication.archive.writer import ArchiveWriter
 from syndication.config import Settings
 from syndication.errors import ContentError
 from syndication.ingest import files
-from syndication.ingest.parse import parse_article
+from syndication.ingest.parse import parse_safely
+from syndication.model import Article
 
 WINDOW = 1000  # files committed together: a crash loses at most this many to re-read
 POOL_THRESHOLD = 300  # below this, a process pool costs more than it saves
@@ -47,17 +50,33 @@ Outcome = Accepted | Rejected | Touched
 
 def parse_file(content_dir: Path, settings: Settings, cand: Candidate) -> Outcome:
     """Read and parse one file. Runs in worker processes, so it takes and returns plain data."""
+    digest: str | None = None
     try:
         data = files.read_source(content_dir, cand.file, settings.max_file_bytes)
         digest = files.content_hash(data)
         if digest == cand.known_hash:
             return Touched(cand.file, cand.size, cand.mtime_ns)
-        parsed = parse_article(data, cand.file, content_dir, settings)
+        parsed = parse_safely(data, cand.file, content_dir, settings)
         return Accepted.of(
-            cand.file, cand.size, cand.mtime_ns, digest, parsed.article, parsed.lines
+            cand.file,
+            cand.size,
+            cand.mtime_ns,
+            digest,
+            parsed.article,
+            parsed.lines,
+            _image_needed(content_dir, parsed.article),
         )
     except ContentError as error:
-        return Rejected(cand.file, cand.size, cand.mtime_ns, error)
+        return Rejected(cand.file, cand.size, cand.mtime_ns, error, digest)
+
+
+def _image_needed(content_dir: Path, article: Article) -> tuple[Needed, ...]:
+    if article.image is None:
+        return ()
+    st = files.stat_one(content_dir, article.image.src)
+    if st is None or st.is_dir:
+        return (Needed(article.image.src),)
+    return (Needed(article.image.src, st.size, st.mtime_ns),)
 
 
 class Ingestor:
@@ -69,18 +88,25 @@ class Ingestor:
         self.writer = writer
 
     def full_scan(self) -> ApplyResult:
-        """Every file under content/; unchanged ones (same size and mtime) cost a stat."""
-        return self._run(files.scan(self.content_dir), everything=True)
+        """Every file under content/; unchanged ones (same size and mtime) cost a stat, and
+        so do the images they depend on."""
+        present = files.scan(self.content_dir)
+        return self._run(present, everything=True, force=self._stale_dependents(present))
 
     def ingest_paths(self, rels: Iterable[str]) -> ApplyResult:
-        """Just these paths (from the watcher); a folder stands for everything under it."""
+        """Just these paths (from the watcher); a folder stands for everything under it, and
+        any other file (an image) for the articles that depend on it."""
         rels = list(rels)
         stats = {rel: files.stat_one(self.content_dir, rel) for rel in rels}
-        folders = [r.rstrip("/") for r, st in stats.items() if st is None or st.is_dir]
-        sources = self.writer.sources(files=rels, folders=folders)
+        wanted = [
+            r for r, st in stats.items() if st is None or st.is_dir or files.is_article_name(r)
+        ]
+        force = self.writer.dependents(rels)
+        folders = [r.rstrip("/") for r in wanted if (st := stats[r]) is None or st.is_dir]
+        sources = self.writer.sources(files=[*wanted, *force], folders=folders)
         known = set(sources) | set(self.writer.error_stats())
         seen: dict[str, files.FileStat | None] = {}
-        for rel in rels:
+        for rel in wanted:
             st = stats[rel]
             if st is not None and st.is_dir:
                 prefix = rel.rstrip("/") + "/"
@@ -92,9 +118,26 @@ class Ingestor:
                 prefix = rel.rstrip("/") + "/"
                 seen.update({k: None for k in known if k.startswith(prefix)})
             seen[rel] = st
+        for rel in force:
+            if rel not in seen:
+                seen[rel] = files.stat_one(self.content_dir, rel)
         present = {k: v for k, v in seen.items() if v is not None}
         gone = [k for k, v in seen.items() if v is None]
-        return self._run(present, gone=gone, sources=sources)
+        return self._run(present, gone=gone, sources=sources, force=force)
+
+    def _stale_dependents(self, present: dict[str, files.FileStat]) -> set[str]:
+        """Files whose image appeared, changed or went while nobody watched."""
+        force: set[str] = set()
+        now: dict[str, tuple[int, int]] = {}
+        for path, file, size, mtime_ns in self.writer.recorded_dependencies():
+            if file not in present:
+                continue
+            if path not in now:
+                st = files.stat_one(self.content_dir, path)
+                now[path] = (-1, 0) if st is None or st.is_dir else (st.size, st.mtime_ns)
+            if now[path] != (size, mtime_ns):
+                force.add(file)
+        return force
 
     def _run(
         self,
@@ -103,6 +146,7 @@ class Ingestor:
         everything: bool = False,
         gone: Iterable[str] = (),
         sources: dict[str, SourceRow] | None = None,
+        force: AbstractSet[str] = frozenset(),
     ) -> ApplyResult:
         sources = self.writer.sources() if sources is None else sources
         errors = self.writer.error_stats()
@@ -122,6 +166,9 @@ class Ingestor:
                 if known is not None and errors.get(rel) != (0, 0):
                     message = "this is now a folder, not a file; the last good version stays"
                     rejected.append(Rejected(rel, 0, 0, ContentError(rel, message)))
+                continue
+            if rel in force:  # the file is as it was, but what it depends on is not
+                candidates.append(Candidate(rel, st.size, st.mtime_ns, None))
                 continue
             unchanged = known is not None and (known.size, known.mtime_ns) == (st.size, st.mtime_ns)
             if (unchanged and rel not in errors) or errors.get(rel) == (st.size, st.mtime_ns):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,12 +23,18 @@ from syndication.archive.batch import ApplyResult
 from syndication.archive.schema import open_writer, transaction
 from syndication.archive.writer import ArchiveWriter
 from syndication.config import Settings
-from syndication.ingest import files
+from syndication.errors import ArchiveError
+from syndication.ingest import files, health
+from syndication.ingest.health import WriteHealth
+from syndication.ingest.imageinfo import MEDIA_TYPES
 from syndication.ingest.pipeline import Ingestor
 
 log = logging.getLogger("syndication.ingest")
 T = TypeVar("T")
 MAX_SLEEP = 60.0  # re-check the schedule at least this often (clock changes, missed wakes)
+FIRST_RETRY, LAST_RETRY = 0.25, 30.0  # seconds between attempts to write a failed batch
+# What a full disk, an I/O error or a lock held too long raise: worth trying again.
+RETRYABLE = (sqlite3.OperationalError, sqlite3.DatabaseError, ArchiveError, OSError)
 
 
 class IngestService:
@@ -40,6 +47,10 @@ class IngestService:
         self._tasks: list[asyncio.Task[None]] = []
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
+        self._work = asyncio.Event()
+        self._pending: set[str] = set()  # changed paths not yet in the archive
+        self._scan_owed = False  # the first scan could not be written; do it again
+        self.health = WriteHealth(os.getpid())
         self.listeners: list[Callable[[ApplyResult], None]] = []
         self.caught_up = False
         self.last_seq = 0
@@ -49,22 +60,38 @@ class IngestService:
         return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
 
     async def start(self) -> ApplyResult:
-        """Open the archive, scan content/ fully, then watch it and run the schedule."""
+        """Open the archive, scan content/ fully, then watch it and run the schedule. A scan
+        that cannot be written (disk full) is retried in the background: the site serves
+        the archive as it is, and /readyz says why it is not ready."""
         self._writer = await self._on_writer(self._open)
         self._ingestor = Ingestor(self.settings, self._writer)
-        result = await self._on_writer(self._ingestor.full_scan)
-        result.add(await self._on_writer(self._writer.promote_due))
-        self._report("scan", result)
+        try:
+            result = await self._on_writer(self._scan)
+        except RETRYABLE as exc:
+            self._failed(exc)
+            self._scan_owed = True
+            self._work.set()
+            result = ApplyResult()
+        else:
+            self._report("scan", result)
+            self._recovered()
+            self.caught_up = True
         self.first_scan = result
-        self.caught_up = True
         self._tasks = [
             asyncio.create_task(self._watch(), name="ingest-watch"),
+            asyncio.create_task(self._drain(), name="ingest-drain"),
             asyncio.create_task(self._schedule(), name="ingest-schedule"),
         ]
         return result
 
     def _open(self) -> ArchiveWriter:
         return ArchiveWriter(open_writer(self.settings.db_path), self.clock)
+
+    def _scan(self) -> ApplyResult:
+        assert self._ingestor is not None and self._writer is not None
+        result = self._ingestor.full_scan()
+        result.add(self._writer.promote_due())
+        return result
 
     async def stop(self) -> None:
         self._stop.set()
@@ -94,6 +121,11 @@ class IngestService:
         self._wake.set()  # a new scheduled article may be due sooner than the one we sleep for
         return result
 
+    def queue(self, rels: set[str]) -> None:
+        """Paths to bring into the archive; the drain loop does it, retrying until it lands."""
+        self._pending |= rels
+        self._work.set()
+
     async def _watch(self) -> None:
         root = self.settings.content_dir.resolve()
         async for events in watchfiles.awatch(
@@ -106,26 +138,79 @@ class IngestService:
         ):
             rels = {_relative(Path(path), root) for _, path in events}
             rels = {r for r in rels if r and _wanted(root, r)}
-            if not rels:
-                continue
-            try:
-                await self.ingest_paths(rels)
-            except Exception:  # keep watching: the next event or restart scan will retry
-                log.exception("ingest of %d changed paths failed", len(rels))
+            if rels:
+                self.queue(rels)
+
+    async def _drain(self) -> None:
+        """Apply queued changes; a batch that cannot be written (disk full, I/O error, the
+        archive locked too long) is kept and retried with growing waits, never dropped."""
+        wait = FIRST_RETRY
+        while not self._stop.is_set():
+            await self._work.wait()
+            self._work.clear()
+            while (self._pending or self._scan_owed) and not self._stop.is_set():
+                rels, self._pending = self._pending, set()
+                scan = self._scan_owed
+                try:
+                    if scan:
+                        self._report("scan", await self._on_writer(self._scan))
+                        self._scan_owed, self.caught_up = False, True
+                    else:
+                        await self.ingest_paths(rels)
+                except RETRYABLE as exc:
+                    if not scan:
+                        self._pending |= rels
+                    self._failed(exc)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._stop.wait(), timeout=wait)
+                    wait = min(wait * 2, LAST_RETRY)
+                    continue
+                except Exception:  # a bug: the next change or start-up scan tries again
+                    log.exception("ingest of %d changed paths failed", len(rels))
+                self._recovered()
+                wait = FIRST_RETRY
 
     async def _schedule(self) -> None:
         assert self._writer is not None
         while not self._stop.is_set():
-            due = await self._on_writer(self._writer.next_due)
             delay = MAX_SLEEP
-            if due is not None:
-                delay = min(MAX_SLEEP, max(0.0, (due - self.clock()).total_seconds()))
+            try:
+                due = await self._on_writer(self._writer.next_due)
+                if due is not None:
+                    delay = min(MAX_SLEEP, max(0.0, (due - self.clock()).total_seconds()))
+            except RETRYABLE as exc:
+                self._failed(exc)
+                delay = FIRST_RETRY * 4
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
-            promoted = await self._on_writer(self._writer.promote_due)
+            try:
+                promoted = await self._on_writer(self._writer.promote_due)
+            except RETRYABLE as exc:
+                self._failed(exc)
+                continue
             if promoted.published:
                 self._report("schedule", promoted)
+
+    def _failed(self, exc: BaseException) -> None:
+        reason = str(exc) or type(exc).__name__
+        if self.health.ok:
+            log.error("the archive cannot be written (%s); retrying until it can", reason)
+        waiting = len(self._pending) + int(self._scan_owed)
+        self.health = WriteHealth(
+            os.getpid(),
+            self.health.failing_since or health.now_iso(),
+            reason,
+            waiting,
+            self.health.attempts + 1,
+        )
+        health.publish(self.settings.db_path, self.health)
+
+    def _recovered(self) -> None:
+        if not self.health.ok:
+            log.warning("the archive can be written again after %d attempts", self.health.attempts)
+        self.health = WriteHealth(os.getpid())
+        health.publish(self.settings.db_path, self.health)
 
     def _report(self, why: str, result: ApplyResult) -> None:
         if result.published or result.updated or result.withdrawn or result.errors:
@@ -152,7 +237,11 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def _wanted(root: Path, rel: str) -> bool:
-    """Article files, and folders (a moved or deleted folder reports only its own path)."""
+    """Article files, images (articles depend on them), and folders (a moved or deleted
+    folder reports only its own path)."""
     if any(part.startswith(".") for part in rel.split("/")):
         return False
-    return files.is_article_name(rel.rsplit("/", 1)[-1]) or not (root / rel).is_file()
+    name = rel.rsplit("/", 1)[-1]
+    if files.is_article_name(name) or Path(name).suffix.lower() in MEDIA_TYPES:
+        return True
+    return not (root / rel).is_file()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 
@@ -25,6 +26,7 @@ TITLES = {
     410: ("Article withdrawn", "This article has been withdrawn and is no longer available."),
     429: ("Too many requests", "Slow down, and try again in a moment."),
     500: ("Something went wrong", "The page could not be shown. Please try again in a moment."),
+    503: ("Busy", "The archive cannot answer this right now. Please try again in a moment."),
 }
 
 
@@ -71,6 +73,12 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         for name in PASSED_ON:
             if name in exc.headers:
                 response.headers[name] = exc.headers[name]
+        return response
+    except sqlite3.OperationalError as exc:  # disk full, locked too long: not our bug
+        log.warning("%s %s: the archive could not answer: %s", request.method, request.path, exc)
+        status = 503
+        response = error_response(request, 503)
+        response.headers["Retry-After"] = "5"
         return response
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)

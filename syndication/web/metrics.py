@@ -129,10 +129,21 @@ class AppCollector(Collector):
         websub.add_metric(["ping", "failed"], app[PINGER].failed)
         yield websub
         if INGEST in app:
+            service = app[INGEST]
             yield GaugeMetricFamily(
                 "syndication_ingest_caught_up",
                 "1 once the first scan of content/ is done.",
-                value=float(app[INGEST].caught_up),
+                value=float(service.caught_up),
+            )
+            yield GaugeMetricFamily(
+                "syndication_writes_failing",
+                "1 while the archive cannot be written (disk full, I/O error, locked).",
+                value=float(not service.health.ok),
+            )
+            yield GaugeMetricFamily(
+                "syndication_writes_waiting",
+                "Changed files (a whole scan counts as one) waiting to reach the archive.",
+                value=float(service.health.waiting),
             )
 
 

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from syndication.archive import feed_queries, search, site_queries
 from syndication.archive.queries import Moved
+from syndication.ingest import health
 from syndication.ingest.imageinfo import MEDIA_TYPES
 from syndication.model import FeedKind, FeedScope, State
 from syndication.publish import html
@@ -300,11 +301,16 @@ async def healthz(request: web.Request) -> web.Response:
 
 @routes.get("/readyz")
 async def readyz(request: web.Request) -> web.Response:
-    """Ready for traffic: the archive is open and, where this process ingests, the first
-    scan of content/ is done (before it, pages may be missing or old)."""
+    """Ready for traffic: the archive is open, where this process ingests the first scan of
+    content/ is done (before it, pages may be missing or old), and the writer can write (a
+    full disk means editors' saves are not reaching the site)."""
     archive_ok = await request.app[ARCHIVE].ping()
     ingest = request.app.get(INGEST)
     caught_up = ingest is None or ingest.caught_up
-    ok = archive_ok and caught_up
-    body = {"ok": ok, "archive": archive_ok, "ingest_caught_up": caught_up}
+    writes = ingest.health if ingest is not None else health.read(request.app[SETTINGS].db_path)
+    writes_ok = writes is None or writes.ok
+    ok = archive_ok and caught_up and writes_ok
+    body: dict[str, object] = {"ok": ok, "archive": archive_ok, "ingest_caught_up": caught_up}
+    if writes is not None:
+        body["writes"] = writes.as_json()
     return web.json_response(body, status=200 if ok else 503, headers={"Cache-Control": "no-store"})

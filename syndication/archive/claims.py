@@ -1,0 +1,57 @@
+"""Which file owns an id or an address: one rule and one wording, for the writer and `check`.
+
+The file already published keeps what it has; a newcomer claiming it is refused. An id an
+editor added to an article that already had one assigned is an alias of that article.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from syndication.errors import ContentError
+
+
+def id_clash(file: str, article_id: str, owner: str, lines: dict[str, int]) -> ContentError:
+    return ContentError(
+        file,
+        f"the id {article_id!r} is already used by {owner}; give this article its own id",
+        line=lines.get("id"),
+        field="id",
+    )
+
+
+def address_clash(file: str, path: str, owner: str, lines: dict[str, int]) -> ContentError:
+    field = "slug" if "slug" in lines else "title"
+    return ContentError(
+        file,
+        f"{owner} already has the address {path}; change the title or add a `slug`",
+        line=lines.get(field),
+        field=field,
+    )
+
+
+def address_owner(conn: sqlite3.Connection, path: str, other_than: str) -> str | None:
+    """The file of another present, not withdrawn article at this address."""
+    row = conn.execute(
+        "SELECT source_file FROM articles WHERE path = ? AND id != ? AND file_gone = 0 "
+        "AND state != 'withdrawn'",
+        (path, other_than),
+    ).fetchone()
+    return str(row[0]) if row else None
+
+
+def resolve(conn: sqlite3.Connection, article_id: str) -> str:
+    """The article an id names: itself, or the one it is an alias of."""
+    row = conn.execute("SELECT article_id FROM id_aliases WHERE alias = ?", (article_id,))
+    found = row.fetchone()
+    return str(found[0]) if found else article_id
+
+
+def add_alias(conn: sqlite3.Connection, alias: str, article_id: str) -> None:
+    """`alias` names `article_id` from now on, in translations too."""
+    conn.execute(
+        "INSERT OR REPLACE INTO id_aliases (alias, article_id) VALUES (?, ?)", (alias, article_id)
+    )
+    conn.execute(
+        "UPDATE articles SET translation_of = ? WHERE translation_of = ?", (article_id, alias)
+    )
