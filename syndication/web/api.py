@@ -21,8 +21,10 @@ from syndication.archive import partner_queries as pq
 from syndication.archive.partners import PartnerStore
 from syndication.archive.search import fts_query
 from syndication.model import ArchivedArticle, Partner
+from syndication.publish.guard import FORBIDDEN_UTF8
 from syndication.publish.ninjs import canceled_item, news_item
 from syndication.web.keys import ARCHIVE, CLOCK, RATES, SETTINGS, WRITES
+from syndication.web.left_out import report
 
 routes = web.RouteTableDef()
 MAX_LIMIT = 100
@@ -68,13 +70,8 @@ async def partner_of(request: web.Request) -> Partner:
     return partner
 
 
-def _json(request: web.Request, body: dict[str, Any]) -> web.Response:
-    headers = {**NO_STORE, **request.get(RATE_HEADERS, {})}
-    return web.json_response(body, headers=headers, dumps=_dumps)
-
-
-def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def _dumps(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _item(request: web.Request, view: pq.View, archived: ArchivedArticle) -> dict[str, Any]:
@@ -89,6 +86,36 @@ def _item(request: web.Request, view: pq.View, archived: ArchivedArticle) -> dic
         with_picture=bool(article.image and article.image.syndication),
         embargoed_until=article.published if view == "withheld" else None,
     )
+
+
+async def _items(
+    request: web.Request, delivered: list[tuple[pq.View, ArchivedArticle]]
+) -> tuple[list[bytes], list[tuple[pq.View, ArchivedArticle]]]:
+    """Each item as ninjs JSON, leaving out (and reporting) any whose content cannot be
+    sent; and what was really handed out, for the delivery log."""
+    encoded: list[bytes] = []
+    kept: list[tuple[pq.View, ArchivedArticle]] = []
+    for view, archived in delivered:
+        try:
+            data = _dumps(_item(request, view, archived))
+            found = FORBIDDEN_UTF8.search(data)
+            problem = f"it would send {found.group()!r}, which JSON readers refuse" if found else ""
+        except Exception as exc:  # whatever the content makes the encoder raise
+            problem = f"{type(exc).__name__}: {exc}"[:300]
+        if problem:
+            await report(request.app, archived.article.id, f"left out of the API: {problem}")
+            continue
+        encoded.append(data)
+        kept.append((view, archived))
+    return encoded, kept
+
+
+def _page_of(request: web.Request, items: list[bytes], **rest: object) -> web.Response:
+    """`{"items": [...], ...rest}` from items already encoded."""
+    tail = _dumps(rest)[1:] if rest else b"}"
+    body = b'{"items":[' + b",".join(items) + (b"]," + tail if rest else b"]}")
+    headers = {**NO_STORE, **request.get(RATE_HEADERS, {})}
+    return web.Response(body=body, content_type="application/json", headers=headers)
 
 
 async def log_deliveries(
@@ -143,16 +170,9 @@ async def changes(request: web.Request) -> web.Response:
         found, next_seq, more = await pq.changes_for(
             archive, partner, next_seq, limit, await clock.current()
         )
-    delivered = [(c.view, c.article) for c in found]
+    items, delivered = await _items(request, [(c.view, c.article) for c in found])
     await log_deliveries(request, partner, delivered, "changes")
-    return _json(
-        request,
-        {
-            "items": [_item(request, view, a) for view, a in delivered],
-            "next_cursor": encode_cursor(next_seq),
-            "has_more": more,
-        },
-    )
+    return _page_of(request, items, next_cursor=encode_cursor(next_seq), has_more=more)
 
 
 @routes.get("/api/v1/items/{id}")
@@ -165,8 +185,12 @@ async def item(request: web.Request) -> web.Response:
         view = "canceled"
     if not found or view is None:
         raise web.HTTPNotFound(text=f"No item {article_id!r} is available to this key.")
-    await log_deliveries(request, partner, [(view, found[0])], "item")
-    return _json(request, _item(request, view, found[0]))
+    items, delivered = await _items(request, [(view, found[0])])
+    if not items:
+        raise web.HTTPServiceUnavailable(text=f"The item {article_id!r} cannot be sent now.")
+    await log_deliveries(request, partner, delivered, "item")
+    headers = {**NO_STORE, **request.get(RATE_HEADERS, {})}
+    return web.Response(body=items[0], content_type="application/json", headers=headers)
 
 
 @routes.get("/api/v1/items")
@@ -183,7 +207,7 @@ async def items(request: web.Request) -> web.Response:
     text = request.query.get("q", "")
     query = fts_query(text) if text else None
     if text and not query:  # only punctuation or symbols: nothing can match
-        return _json(request, {"items": [], "page": 1, "has_more": False})
+        return _page_of(request, [], page=1, has_more=False)
     page = _int(request, "page", 1, 1, 100_000)
     per_page = _int(request, "limit", 20, 1, MAX_LIMIT)
     found, has_next = await pq.items_for(
@@ -197,15 +221,9 @@ async def items(request: web.Request) -> web.Response:
         page=page,
         per_page=per_page,
     )
-    await log_deliveries(request, partner, found, "items")
-    return _json(
-        request,
-        {
-            "items": [_item(request, view, a) for view, a in found],
-            "page": page,
-            "has_more": has_next,
-        },
-    )
+    items, delivered = await _items(request, found)
+    await log_deliveries(request, partner, delivered, "items")
+    return _page_of(request, items, page=page, has_more=has_next)
 
 
 def _moment(request: web.Request, name: str) -> datetime | None:

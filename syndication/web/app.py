@@ -26,6 +26,7 @@ from syndication.web.keys import (
     HUB,
     INGEST,
     LANE,
+    LEFT_OUT,
     METRICS,
     PINGER,
     RATES,
@@ -53,6 +54,7 @@ def create_app(settings: Settings, *, role: Role = "single") -> web.Application:
     app[SETTINGS] = settings
     app[RATES] = RateLimiter()
     app[REQUESTS] = RequestStats()
+    app[LEFT_OUT] = set()
     if role != "reader":
         app.cleanup_ctx.append(_ingest)
     app.cleanup_ctx.append(_archive)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
@@ -26,6 +27,7 @@ from syndication.web import cached
 from syndication.web.cache import Rendered
 from syndication.web.conditional import respond
 from syndication.web.keys import ARCHIVE, SETTINGS
+from syndication.web.left_out import render_leaving_out
 
 routes = web.RouteTableDef()
 Handler = Callable[[web.Request], Awaitable[web.Response]]
@@ -153,7 +155,13 @@ async def build_feed(
         hubs=settings.advertised_hubs,
         archive=links,
     )
-    body = WRITERS[fmt](doc, settings)
+    body = await render_leaving_out(
+        app,
+        f"the feed {self_url}",
+        lambda some: WRITERS[fmt](replace(doc, articles=some), settings),
+        doc.articles,
+        lambda a: a.article.id,
+    )
     last_modified = max(
         [doc.updated, *(a.last_changed for a in articles), *(t.withdrawn for t in tombs)]
     )

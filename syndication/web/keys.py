@@ -33,3 +33,5 @@ REQUESTS: web.AppKey[RequestStats] = web.AppKey("requests")
 METRICS: web.AppKey[CollectorRegistry] = web.AppKey("metrics")
 WRITES: web.AppKey[Writes] = web.AppKey("writes")
 LANE: web.AppKey[Lane] = web.AppKey("lane")
+# (article, message) already reported as left out of a document, so each is written once
+LEFT_OUT = web.AppKey("left_out", set[tuple[str, str]])

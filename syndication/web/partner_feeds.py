@@ -18,6 +18,7 @@ from syndication.publish.feed_document import FeedDocument, document_updated
 from syndication.publish.xml_feeds import atom_bytes, rss_bytes
 from syndication.web.api import NO_STORE, RATE_HEADERS, log_deliveries, partner_of
 from syndication.web.keys import ARCHIVE, SETTINGS
+from syndication.web.left_out import render_leaving_out
 
 routes = web.RouteTableDef()
 TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
@@ -53,7 +54,14 @@ async def partner_feed(request: web.Request) -> web.Response:
         updated=document_updated(articles, ()) if articles else datetime.now(UTC),
         articles=articles,
     )
-    body = atom_bytes(doc, settings) if fmt == "atom" else rss_bytes(doc, settings)
+    write = atom_bytes if fmt == "atom" else rss_bytes
+    body = await render_leaving_out(
+        request.app,
+        f"the partner feed {request.path}",
+        lambda some: write(replace(doc, articles=some), settings),
+        doc.articles,
+        lambda a: a.article.id,
+    )
     await log_deliveries(request, partner, [("usable", a) for a in found], "feed")
     return web.Response(
         body=body,

@@ -15,6 +15,7 @@ from syndication.web import cached
 from syndication.web.cache import Rendered
 from syndication.web.conditional import respond
 from syndication.web.keys import ARCHIVE, SETTINGS
+from syndication.web.left_out import render_leaving_out
 
 routes = web.RouteTableDef()
 XML = "application/xml; charset=utf-8"
@@ -64,7 +65,14 @@ async def news_sitemap(request: web.Request) -> web.Response:
     # Not cached: its content moves with the clock (the 48-hour window), not only with changes.
     since = datetime.now(UTC) - NEWS_WINDOW
     items = await site_queries.recent(request.app[ARCHIVE], since, NEWS_LIMIT)
-    body = sitemaps.news_sitemap(request.app[SETTINGS], items)
+    settings = request.app[SETTINGS]
+    body = await render_leaving_out(
+        request.app,
+        "the news sitemap",
+        lambda some: sitemaps.news_sitemap(settings, list(some)),
+        items,
+        lambda item: item[0],
+    )
     return web.Response(
         body=body, headers={"Content-Type": XML, "Cache-Control": "public, max-age=300"}
     )

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import mimetypes
 import os
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from syndication.archive import feed_queries, search, site_queries
 from syndication.archive.queries import Moved
+from syndication.archive.search import Hit
 from syndication.ingest import health
 from syndication.ingest.imageinfo import MEDIA_TYPES
-from syndication.model import FeedKind, FeedScope, State
+from syndication.model import ArticleSummary, FeedKind, FeedScope, State
 from syndication.publish import html
 from syndication.publish.feed_document import EPOCH, entry_updated
+from syndication.publish.guard import problem_with
 from syndication.publish.labels import month_name, translator
-from syndication.web import cached
+from syndication.web import cached, left_out
 from syndication.web.cache import Rendered
 from syndication.web.conditional import respond
 from syndication.web.errors import error_response
@@ -35,11 +39,11 @@ def _html(body: str, status: int = 200) -> web.Response:
 
 
 def _page(
-    request: web.Request, html_text: str, seq: int, ids: frozenset[str], modified: datetime
+    request: web.Request, body: str | bytes, seq: int, ids: frozenset[str], modified: datetime
 ) -> Rendered:
     settings = request.app[SETTINGS]
     return Rendered.of(
-        html_text.encode(),
+        body.encode() if isinstance(body, str) else body,
         "text/html; charset=utf-8",
         modified,
         f"public, max-age={settings.page_max_age}, "
@@ -48,6 +52,24 @@ def _page(
         (),
         seq,
         ids,
+    )
+
+
+Listed = TypeVar("Listed", ArticleSummary, Hit)
+
+
+async def _html_leaving_out(
+    request: web.Request,
+    render: Callable[[tuple[Listed, ...]], str],
+    items: Sequence[Listed],
+) -> bytes:
+    """A page of a list of stories, leaving out any story that would break it."""
+    return await left_out.render_leaving_out(
+        request.app,
+        f"the page {request.path}",
+        lambda some: render(some).encode(),
+        items,
+        lambda item: item.id if isinstance(item, ArticleSummary) else item.article.id,
     )
 
 
@@ -75,9 +97,12 @@ async def _edition_home(request: web.Request, code: str) -> web.Response:
 
     async def build(seq: int) -> Rendered:
         articles = await request.app[ARCHIVE].latest(code, settings.home_limit)
-        text = html.home_page(settings, settings.edition(code), articles)
+        edition = settings.edition(code)
+        body = await _html_leaving_out(
+            request, lambda some: html.home_page(settings, edition, list(some)), articles
+        )
         newest = max((a.published for a in articles), default=EPOCH)
-        return _page(request, text, seq, frozenset(a.id for a in articles), newest)
+        return _page(request, body, seq, frozenset(a.id for a in articles), newest)
 
     return await cached.serve(request, request.path, (FeedScope(code),), build)
 
@@ -106,7 +131,19 @@ async def article(request: web.Request) -> web.Response:
     async def build(seq: int) -> Rendered:
         related = await site_queries.related(archive, article.id)
         versions = await site_queries.translations(archive, article.id, article.translation_of)
-        text = html.article_page(settings, found, related, versions, datetime.now(UTC))
+        now = datetime.now(UTC)
+
+        def alone(_: tuple[ArticleSummary, ...]) -> bytes:
+            return html.article_page(settings, found, [], versions, now).encode()
+
+        if (problem := problem_with(alone, ())) is not None:  # the story itself breaks it
+            await left_out.report(request.app, article.id, f"left out of its page: {problem}")
+            raise web.HTTPServiceUnavailable(text="This story cannot be shown right now.")
+        text = await _html_leaving_out(
+            request,
+            lambda some: html.article_page(settings, found, list(some), versions, now),
+            related,
+        )
         ids = frozenset({article.id, *(r.id for r in related)})
         modified = max(entry_updated(article), found.last_changed)
         page = _page(request, text, seq, ids, modified)
@@ -128,8 +165,13 @@ async def search_page(request: web.Request) -> web.Response:
         request.app[ARCHIVE], code, query, page, settings.page_size
     )
     usable = bool(search.fts_query(query))
-    text = html.search_page(settings, settings.edition(code), query, hits, usable, page, has_next)
-    response = _html(text)
+    edition = settings.edition(code)
+    body = await _html_leaving_out(
+        request,
+        lambda some: html.search_page(settings, edition, query, list(some), usable, page, has_next),
+        hits,
+    )
+    response = web.Response(body=body, content_type="text/html", charset="utf-8")
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
 
@@ -201,11 +243,15 @@ async def date_page(request: web.Request) -> web.Response:
         )
         if not articles:
             raise web.HTTPNotFound()
-        text = html.listing_page(
-            settings, edition, label, articles, page, has_next, None, base=request.path
+        body = await _html_leaving_out(
+            request,
+            lambda some: html.listing_page(
+                settings, edition, label, list(some), page, has_next, None, base=request.path
+            ),
+            articles,
         )
         newest = max(a.published for a in articles)
-        return _page(request, text, seq, frozenset(a.id for a in articles), newest)
+        return _page(request, body, seq, frozenset(a.id for a in articles), newest)
 
     return await cached.serve(request, key, (FeedScope(code),), build)
 
@@ -253,9 +299,15 @@ async def _listing(request: web.Request, kind: FeedKind) -> web.Response:
         if page > 1 and not articles:
             raise web.HTTPNotFound()
         edition = settings.edition(code)
-        text = html.listing_page(settings, edition, title, articles, page, has_next, scope)
+        body = await _html_leaving_out(
+            request,
+            lambda some: html.listing_page(
+                settings, edition, title, list(some), page, has_next, scope
+            ),
+            articles,
+        )
         newest = max((a.published for a in articles), default=EPOCH)
-        return _page(request, text, seq, frozenset(a.id for a in articles), newest)
+        return _page(request, body, seq, frozenset(a.id for a in articles), newest)
 
     return await cached.serve(request, key, (scope,), build)
 

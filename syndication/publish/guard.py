@@ -1,0 +1,57 @@
+"""The last line of defence: one article must never break a whole page or feed.
+
+Ingest refuses what no document can carry, but an archive written by an older version, or a
+case nobody thought of, may still hold it. A document that fails to render, or renders
+bytes that XML 1.0 or HTML cannot carry, is rendered again without the articles that break
+it; the caller serves the rest and records an error against each of their files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+
+# characters.FORBIDDEN, as UTF-8: C0 controls but tab and newlines, DEL and C1 controls,
+# U+FDD0..U+FDEF, and U+xFFFE / U+xFFFF in every plane.
+FORBIDDEN_UTF8 = re.compile(
+    rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]|\xef\xb7[\x90-\xaf]"
+    rb"|\xef\xbf[\xbe\xbf]|[\xf0-\xf4][\x8f\x9f\xaf\xbf]\xbf[\xbe\xbf]"
+)
+
+
+def problem_with(render: Callable[[tuple[T, ...]], bytes], items: tuple[T, ...]) -> str | None:
+    """Why rendering these items gives no usable document, or None when it does."""
+    try:
+        body = render(items)
+    except Exception as exc:  # whatever the renderer raises on content it cannot hold
+        return f"{type(exc).__name__}: {exc}"[:300]
+    found = FORBIDDEN_UTF8.search(body)
+    if found is not None:
+        return f"it would write the bytes {found.group()!r}, which no feed or page can carry"
+    return None
+
+
+def leaving_out_broken(
+    render: Callable[[tuple[T, ...]], bytes], items: Sequence[T]
+) -> tuple[bytes, list[tuple[T, str]]]:
+    """The document, and the items left out of it with the reason. Costs one render when
+    nothing is wrong; a render of nothing that still fails is a bug and raises."""
+    whole = tuple(items)
+    try:
+        body = render(whole)
+        if FORBIDDEN_UTF8.search(body) is None:
+            return body, []
+    except Exception:  # found again, item by item, below
+        pass
+    good: list[T] = []
+    broken: list[tuple[T, str]] = []
+    for item in whole:
+        reason = problem_with(render, (item,))
+        if reason is None:
+            good.append(item)
+        else:
+            broken.append((item, reason))
+    return render(tuple(good)), broken
