@@ -34,6 +34,24 @@ async def partner_by_key(archive: Archive, key: str) -> Partner | None:
     return partner_from_row(tuple(row[:-1]))
 
 
+async def partner_by_id(archive: Archive, partner_id: int) -> Partner | None:
+    async with archive.conn.execute(
+        f"SELECT {PARTNER_COLUMNS} FROM partners WHERE id = ?", (partner_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return partner_from_row(tuple(row)) if row else None
+
+
+async def subscriber_of(archive: Archive, topic: str, callback: str) -> int | None:
+    """The partner a subscription to a partner feed belongs to (0: a public subscriber)."""
+    async with archive.conn.execute(
+        "SELECT coalesce(partner_id, 0) FROM subscriptions WHERE topic = ? AND callback = ?",
+        (topic, callback),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else None
+
+
 def view_of(partner: Partner, archived: ArchivedArticle) -> View | None:
     """How the partner may see the article now: usable, withheld (embargoed), or not."""
     article = archived.article

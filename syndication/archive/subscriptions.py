@@ -19,6 +19,7 @@ class Subscription:
     lease_until: datetime
     delivered: int
     failures: int
+    partner_id: int | None = None  # a partner's own feed: deliveries are rendered for it
 
 
 def save(
@@ -28,14 +29,15 @@ def save(
     secret: str | None,
     lease_until: datetime,
     now: datetime,
+    partner_id: int | None = None,
 ) -> None:
     """A verified subscription, new or renewed (a renewal may change the secret)."""
     conn.execute(
-        "INSERT INTO subscriptions (topic, callback, secret, lease_until, created, renewed) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (topic, callback) DO UPDATE SET "
+        "INSERT INTO subscriptions (topic, callback, secret, lease_until, created, renewed, "
+        "partner_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (topic, callback) DO UPDATE SET "
         "secret = excluded.secret, lease_until = excluded.lease_until, "
-        "renewed = excluded.renewed, failures = 0",
-        (topic, callback, secret, to_iso(lease_until), to_iso(now), to_iso(now)),
+        "renewed = excluded.renewed, failures = 0, partner_id = excluded.partner_id",
+        (topic, callback, secret, to_iso(lease_until), to_iso(now), to_iso(now), partner_id),
     )
 
 
@@ -64,10 +66,11 @@ def expire(conn: sqlite3.Connection, now: datetime) -> int:
 async def active(archive: Archive, topics: list[str], now: datetime) -> list[Subscription]:
     """Subscriptions to any of `topics` whose lease still runs."""
     async with archive.conn.execute(
-        "SELECT topic, callback, secret, lease_until, delivered, failures FROM subscriptions "
+        "SELECT topic, callback, secret, lease_until, delivered, failures, partner_id "
+        "FROM subscriptions "
         "WHERE topic IN (SELECT value FROM json_each(?)) AND lease_until > ? "
         "ORDER BY topic, callback",
         (json.dumps(topics), to_iso(now)),
     ) as cursor:
         rows = await cursor.fetchall()
-    return [Subscription(r[0], r[1], r[2], from_iso(r[3]), r[4], r[5]) for r in rows]
+    return [Subscription(r[0], r[1], r[2], from_iso(r[3]), r[4], r[5], r[6]) for r in rows]

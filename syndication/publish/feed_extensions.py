@@ -6,6 +6,7 @@
 - dc:creator and dc:rights in RSS (feedgen writes RSS authors only when they have an e-mail).
 - RSS feed-level atom:link for rel="hub" and RFC 5005 (feedgen writes only rel="self").
 - RFC 5005 fh:archive and RFC 6721 at:deleted-entry in Atom.
+- atom:source with the id and updated RFC 4287 asks for (feedgen writes title and link).
 """
 
 from __future__ import annotations
@@ -61,12 +62,23 @@ class NewsroomEntry(BaseEntryExtension):  # type: ignore[misc]
         )
         self.creators: list[str] = []
         self.rights = ""
+        self.source: dict[str, str] | None = None  # id, title, href, updated
 
     def extend_atom(self, entry: Element) -> Element:
         # feedgen wrote the entry's links without rel/type (its issue 135): replace them.
         # It writes Atom in no namespace under an xmlns attribute; plain names match it.
         for stale in entry.findall("link"):
             entry.remove(stale)
+        if self.source:
+            # feedgen's atom:source has a title and a link only; RFC 4287 4.2.11 wants the
+            # source feed's id and updated too (the W3C validator asks for both).
+            for stale in entry.findall("source"):
+                entry.remove(stale)
+            source = xml_elem("source", entry)
+            xml_elem("id", source).text = self.source["id"]
+            xml_elem("title", source).text = self.source["title"]
+            xml_elem("link", source, rel="alternate", href=self.source["href"])
+            xml_elem("updated", source).text = self.source["updated"]
         if self.alternate:
             xml_elem("link", entry, rel="alternate", **self.alternate)
         if self.image:

@@ -104,7 +104,13 @@ def _entry(fe: FeedEntry, archived: ArchivedArticle, settings: Settings) -> None
         fe.category({"term": topic.slug, "label": topic.name, "scheme": scheme})
     fe.rights(rights_line(settings, article))
     if article.source and article.original_url:
-        fe.source(url=article.original_url, title=article.source)
+        fe.source(url=article.original_url, title=article.source)  # RSS; Atom's is ours
+        ext.source = {
+            "id": article.original_url,
+            "title": article.source,
+            "href": article.original_url,
+            "updated": to_iso(article.published),
+        }
     ext.creators = [a.name for a in article.authors]
     ext.rights = rights_line(settings, article)
     if article.image:

@@ -17,19 +17,29 @@ import ipaddress
 import logging
 import secrets
 import socket
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 import aiohttp
 from aiohttp import web
 
+from syndication.archive import partner_queries as pq
 from syndication.archive import subscriptions
-from syndication.archive.feed_queries import feed_urls_of
+from syndication.archive.feed_queries import feed_urls_of, scopes_of
+from syndication.archive.partners import PartnerStore
 from syndication.config import Settings
+from syndication.model import FeedKind
+from syndication.web.api import partner_of
 from syndication.web.feeds import build_feed, scope_of_url
 from syndication.web.keys import ARCHIVE, CLOCK, HUB, SETTINGS, WRITES
 from syndication.web.outbound import Outbound
+from syndication.web.partner_feeds import (
+    TYPES,
+    partner_feed_of_url,
+    partner_feed_url,
+    render_partner_feed,
+)
 
 log = logging.getLogger("syndication.websub")
 routes = web.RouteTableDef()
@@ -89,12 +99,24 @@ class Hub:
         return max(s.websub_min_lease_seconds, min(s.websub_max_lease_seconds, int(asked)))
 
     def verify_later(
-        self, mode: str, topic: str, callback: str, lease: int, secret: str | None
+        self,
+        mode: str,
+        topic: str,
+        callback: str,
+        lease: int,
+        secret: str | None,
+        partner_id: int | None = None,
     ) -> None:
-        self._out.spawn(self._verify(mode, topic, callback, lease, secret))
+        self._out.spawn(self._verify(mode, topic, callback, lease, secret, partner_id))
 
     async def _verify(
-        self, mode: str, topic: str, callback: str, lease: int, secret: str | None
+        self,
+        mode: str,
+        topic: str,
+        callback: str,
+        lease: int,
+        secret: str | None,
+        partner_id: int | None,
     ) -> None:
         """Ask the subscriber to confirm (WebSub 5.3); only then does the request count."""
         challenge = secrets.token_urlsafe(24)
@@ -119,7 +141,9 @@ class Hub:
         if mode == "subscribe":
             until = now + timedelta(seconds=lease)
             await self.app[WRITES].write(
-                lambda conn: subscriptions.save(conn, topic, callback, secret, until, now)
+                lambda conn: subscriptions.save(
+                    conn, topic, callback, secret, until, now, partner_id
+                )
             )
         else:
             await self.app[WRITES].write(lambda conn: subscriptions.remove(conn, topic, callback))
@@ -134,31 +158,71 @@ class Hub:
             self._out.spawn(self._distribute(ids))
 
     async def _distribute(self, article_ids: list[str]) -> None:
+        """Each subscriber of a feed these changes alter gets its new content: the public
+        feed as it is, or a partner's own feed rendered for that partner alone."""
         now = datetime.now(UTC)
-        topics = await feed_urls_of(self.app[ARCHIVE], self.settings, article_ids)
-        subscribers = await subscriptions.active(self.app[ARCHIVE], topics, now)
-        bodies: dict[str, tuple[bytes, str]] = {}
-        for topic in {s.topic for s in subscribers}:
-            found = scope_of_url(self.settings, topic)
-            if found is None:
+        archive = self.app[ARCHIVE]
+        topics = await feed_urls_of(archive, self.settings, article_ids)
+        topics += await self._partner_topics(article_ids)
+        subscribers = await subscriptions.active(archive, topics, now)
+        public: dict[str, tuple[bytes, str] | None] = {}
+        sends: list[Awaitable[object]] = []
+        for sub in subscribers:
+            if sub.partner_id is not None:
+                sends.append(self._deliver_to_partner(sub))
                 continue
-            scope, fmt = found
-            try:
-                rendered = await build_feed(self.app, scope, fmt, "", self.app[CLOCK].seq)
-            except web.HTTPNotFound:
-                continue
-            bodies[topic] = (rendered.body, rendered.content_type)
-        await asyncio.gather(
-            *(
-                self._deliver(s.topic, s.callback, s.secret, *bodies[s.topic])
-                for s in subscribers
-                if s.topic in bodies
+            if sub.topic not in public:
+                public[sub.topic] = await self._public_feed(sub.topic)
+            if (rendered := public[sub.topic]) is not None:
+                sends.append(self._deliver(sub.topic, sub.callback, sub.secret, *rendered))
+        await asyncio.gather(*sends)
+
+    async def _partner_topics(self, article_ids: list[str]) -> list[str]:
+        """The partner feeds of the sections these articles are in."""
+        sections = {
+            (s.edition, s.key)
+            for s in await scopes_of(self.app[ARCHIVE], article_ids)
+            if s.kind is FeedKind.SECTION
+        }
+        return [
+            partner_feed_url(self.settings, edition, section, fmt)
+            for edition, section in sorted(sections)
+            for fmt in TYPES
+        ]
+
+    async def _public_feed(self, topic: str) -> tuple[bytes, str] | None:
+        found = scope_of_url(self.settings, topic)
+        if found is None:
+            return None
+        scope, fmt = found
+        try:
+            rendered = await build_feed(self.app, scope, fmt, "", self.app[CLOCK].seq)
+        except web.HTTPNotFound:
+            return None
+        return rendered.body, rendered.content_type
+
+    async def _deliver_to_partner(self, sub: subscriptions.Subscription) -> None:
+        """A partner's feed, rendered for the partner as it is entitled now; a revoked key
+        or a lost entitlement ends the subscription instead."""
+        partner = await pq.partner_by_id(self.app[ARCHIVE], sub.partner_id or 0)
+        feed = partner_feed_of_url(self.settings, sub.topic)
+        if partner is None or partner.revoked or feed is None or not partner.entitled(*feed[:2]):
+            await self.app[WRITES].write(
+                lambda conn: subscriptions.remove(conn, sub.topic, sub.callback)
             )
-        )
+            return
+        body, carried = await render_partner_feed(self.app, partner, *feed)
+        content_type = f"{TYPES[feed[2]]}; charset=utf-8"
+        if await self._deliver(sub.topic, sub.callback, sub.secret, body, content_type):
+            rows = [(a.article.id, a.version, "usable") for a in carried]
+            await self.app[WRITES].write(
+                lambda conn: PartnerStore(conn).record(partner.id, rows, "websub")
+            )
 
     async def _deliver(
         self, topic: str, callback: str, secret: str | None, body: bytes, content_type: str
-    ) -> None:
+    ) -> bool:
+        """POST the content until the subscriber takes it; True when it did."""
         headers = {
             "Content-Type": content_type,
             "Link": f'<{self.settings.hub_url}>; rel="hub", <{topic}>; rel="self"',
@@ -175,12 +239,12 @@ class Hub:
                     if 200 <= response.status < 300:
                         self.delivered += 1
                         await self._record(topic, callback, ok=True)
-                        return
+                        return True
                     if response.status == 410:  # the subscriber is gone for good
                         await self.app[WRITES].write(
                             lambda conn: subscriptions.remove(conn, topic, callback)
                         )
-                        return
+                        return False
                     log.warning("%s answered %d for %s", callback, response.status, topic)
             except CallbackRefused as exc:
                 log.warning("not delivering to %s: %s", callback, exc)
@@ -191,6 +255,7 @@ class Hub:
                 await asyncio.sleep(wait * 2**attempt)
         self.failed += 1
         await self._record(topic, callback, ok=False)
+        return False
 
     async def _record(self, topic: str, callback: str, *, ok: bool) -> None:
         await self.app[WRITES].write(
@@ -200,7 +265,11 @@ class Hub:
 
 @routes.post("/websub")
 async def websub(request: web.Request) -> web.Response:
-    """Subscription requests (WebSub 5.1): answered 202 at once, verified afterwards."""
+    """Subscription requests (WebSub 5.1): answered 202 at once, verified afterwards.
+
+    A topic may be a public feed, or a partner's own feed (/api/v1/feeds/...): that request
+    carries the partner's key, as a GET of the feed would, and deliveries carry only what
+    the partner is entitled to."""
     settings = request.app[SETTINGS]
     if not settings.websub_hub or HUB not in request.app:
         raise web.HTTPNotFound(text="This site runs no WebSub hub.")
@@ -210,11 +279,13 @@ async def websub(request: web.Request) -> web.Response:
     callback = str(form.get("hub.callback", ""))
     if mode not in ("subscribe", "unsubscribe"):
         raise web.HTTPBadRequest(text="hub.mode must be subscribe or unsubscribe.")
-    found = scope_of_url(settings, topic)
-    if found is None:
+    partner_id = await _partner_topic(request, topic, callback)
+    if partner_id is None and scope_of_url(settings, topic) is None:
         raise web.HTTPBadRequest(
             text=f"hub.topic must be one of this site's feeds, such as "
-            f"{settings.absolute('/' + settings.default_edition + '/feed.atom')}."
+            f"{settings.absolute('/' + settings.default_edition + '/feed.atom')}, or, with a "
+            "partner key, a partner feed such as "
+            f"{settings.absolute('/api/v1/feeds/' + settings.default_edition + '/world.atom')}."
         )
     try:
         await check_callback(callback, settings.websub_allow_private_callbacks)
@@ -227,5 +298,23 @@ async def websub(request: web.Request) -> web.Response:
     if asked is not None and not asked.isdigit():
         raise web.HTTPBadRequest(text="hub.lease_seconds must be a whole number of seconds.")
     hub = request.app[HUB]
-    hub.verify_later(mode, topic, callback, hub.lease(asked), secret)
+    hub.verify_later(mode, topic, callback, hub.lease(asked), secret, partner_id)
     return web.Response(status=202, text="Accepted; the callback will be asked to confirm.")
+
+
+async def _partner_topic(request: web.Request, topic: str, callback: str) -> int | None:
+    """The partner subscribing to its own feed (checked like a GET of it), or None for a
+    public topic."""
+    feed = partner_feed_of_url(request.app[SETTINGS], topic)
+    if feed is None:
+        return None
+    partner = await partner_of(request)
+    edition, section, _ = feed
+    if not partner.entitled(edition, section):
+        raise web.HTTPForbidden(
+            text=f"This key is not entitled to the section {section!r} in {edition!r}."
+        )
+    holder = await pq.subscriber_of(request.app[ARCHIVE], topic, callback)
+    if holder is not None and holder != partner.id:
+        raise web.HTTPForbidden(text="This callback is subscribed to that feed with another key.")
+    return partner.id

@@ -28,3 +28,7 @@ CREATE TABLE meta (
 INSERT OR IGNORE INTO dependencies (path, file)
     SELECT json_extract(image, '$.src'), source_file FROM articles
     WHERE image IS NOT NULL AND file_gone = 0;
+
+-- A partner subscribes to its own entitled feed (/api/v1/feeds/...) with its key; deliveries
+-- are rendered for that partner alone. NULL: a public feed's subscriber.
+ALTER TABLE subscriptions ADD COLUMN partner_id INTEGER REFERENCES partners(id);
