@@ -83,6 +83,16 @@ class ArchiveWriter:
         rows = self.conn.execute("SELECT file, size, mtime_ns FROM ingest_errors")
         return {r[0]: (r[1], r[2]) for r in rows}
 
+    def meta(self, name: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        with transaction(self.conn):
+            self.conn.execute(
+                "INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, value)
+            )
+
     def dependents(self, paths: Iterable[str]) -> set[str]:
         """Article files that depend on these paths (images, or folders of them)."""
         return dependencies.dependents(self.conn, paths)

@@ -10,6 +10,8 @@ import contextlib
 import ctypes
 import ctypes.util
 import gc
+import hashlib
+import json
 import os
 import threading
 import time
@@ -31,6 +33,10 @@ from syndication.ingest import files
 from syndication.ingest.parse import parse_safely
 from syndication.model import Article
 
+# Bump when what a file turns into changes for the same bytes (a new rule of the editors'
+# contract): every archive then reads its files again once.
+PARSE_RULES = 2
+RULES_KEY = "parse_rules"
 WINDOW = 1000  # files committed together: a crash loses at most this many to re-read
 POOL_THRESHOLD = 300  # below this, a process pool costs more than it saves
 CHUNK = 50  # files per task sent to a worker process
@@ -70,6 +76,20 @@ def parse_file(content_dir: Path, settings: Settings, cand: Candidate) -> Outcom
         return Rejected(cand.file, cand.size, cand.mtime_ns, error, digest)
 
 
+def rules_fingerprint(settings: Settings) -> str:
+    """What, besides a file's bytes, decides what it becomes."""
+    rules = {
+        "version": PARSE_RULES,
+        "default_edition": settings.default_edition,
+        "editions": [(e.code, e.timezone) for e in settings.editions],
+        "sections": [s.slug for s in settings.sections],
+        "sources": [(s.name, s.licensed_in, s.aliases) for s in settings.sources],
+        "syndicate_by_default": settings.syndicate_by_default,
+        "max_file_bytes": settings.max_file_bytes,
+    }
+    return hashlib.blake2b(json.dumps(rules).encode(), digest_size=12).hexdigest()
+
+
 def _image_needed(content_dir: Path, article: Article) -> tuple[Needed, ...]:
     if article.image is None:
         return ()
@@ -89,9 +109,19 @@ class Ingestor:
 
     def full_scan(self) -> ApplyResult:
         """Every file under content/; unchanged ones (same size and mtime) cost a stat, and
-        so do the images they depend on."""
+        so do the images they depend on. When the rules files are read by have changed
+        (sources, sections, editions in syndication.toml, or this program's own), every
+        file is read again: an agency newly marked licensed-in must stop reaching partners
+        whether or not its stories' files were touched."""
         present = files.scan(self.content_dir)
-        return self._run(present, everything=True, force=self._stale_dependents(present))
+        rules = rules_fingerprint(self.settings)
+        if self.writer.meta(RULES_KEY) != rules:
+            force = {rel for rel, st in present.items() if not st.is_dir}
+        else:
+            force = self._stale_dependents(present)
+        result = self._run(present, everything=True, force=force)
+        self.writer.set_meta(RULES_KEY, rules)
+        return result
 
     def ingest_paths(self, rels: Iterable[str]) -> ApplyResult:
         """Just these paths (from the watcher); a folder stands for everything under it, and
