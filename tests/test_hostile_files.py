@@ -1,0 +1,316 @@
+"""No editor's file can stop, stall, break or leak the service: one test per example an
+outside test found, each class's other members in tests/test_fuzz_ingest.py."""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from syndication.config import Settings
+from syndication.errors import ContentError
+from syndication.ingest.parse import Parsed, parse_article
+from tests.conftest import Newsroom, PNG_1x1, article_text, make_settings
+
+FRONT = "---\ntitle: Harbour reopens\npublished: 2024-03-01\n{extra}---\n\nThe body.\n"
+
+
+def front(**fields: str) -> str:
+    """A file with a title and a date, and `fields` added or put in their place."""
+    values = {"title": "Harbour", "published": "2024-03-01T10:00:00+01:00", **fields}
+    return "---\n" + "".join(f"{k}: {v}\n" for k, v in values.items()) + "---\nBody\n"
+
+
+def line_of(text: str, field: str) -> int:
+    return next(i for i, line in enumerate(text.split("\n"), 1) if line.startswith(field + ":"))
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+def parse(site: Settings, text: str, rel: str = "world/story.md") -> Parsed:
+    return parse_article(text.encode(), rel, site.content_dir, site)
+
+
+def refused(site: Settings, text: str) -> ContentError:
+    with pytest.raises(ContentError) as caught:
+        parse(site, text)
+    assert caught.value.file == "world/story.md"
+    return caught.value
+
+
+# -- values YAML accepts but Python cannot hold -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("published", "2022-02-30T10:00:00+01:00", "day is out of range for month"),
+        ("published", "2022-13-01", "not a date"),
+        ("published", "0001-01-01T00:00:00+01:00", "between the years"),
+        ("published", "9999-12-31T23:59:59-01:00", "between the years"),
+        ("published", "!!timestamp 2022-02-30", "tag"),
+        ("updated", "2024-02-30", "day is out of range"),
+        ("id", "9" * 5000, "letters, digits"),
+        ("id", "!!int 12", "tag"),
+        ("title", "!!float 1e400", "tag"),
+        ("title", "!!binary aGVsbG8=", "tag"),
+        ("topics", "!!set {a, b}", "tag"),
+        ("syndication", "!!bool maybe", "true or false"),
+        ("title", "!!python/object:os.system x", "tag"),
+    ],
+)
+def test_values_python_cannot_hold_are_errors_with_their_line(
+    site: Settings, field: str, value: str, words: str
+) -> None:
+    text = front(**{field: value})
+    error = refused(site, text)
+    assert words in error.message
+    assert error.line == line_of(text, field)
+
+
+def test_numbers_and_dates_in_text_fields_stay_as_typed(site: Settings) -> None:
+    article = parse(
+        site, FRONT.format(extra="slug: '2024'\n").replace("Harbour reopens", "1984")
+    ).article
+    assert article.title == "1984" and article.slug == "2024"
+    norway = parse(site, FRONT.format(extra="topics: [NO, 10:30, 0x1F]\n")).article
+    assert [t.name for t in norway.topics] == ["NO", "10:30", "0x1F"]
+
+
+# -- alias expansion ------------------------------------------------------------------------
+
+
+def alias_bomb(levels: int, width: int = 10) -> str:
+    names = "abcdefghijklmnop"
+    lines = [f"  a: &a [{', '.join(['x'] * width)}]"]
+    for level in range(1, levels):
+        name, before = names[level], names[level - 1]
+        lines.append(f"  {name}: &{name} [{', '.join([f'*{before}'] * width)}]")
+    return "---\ntitle: Bomb\npublished: 2024-03-01\nimage:\n" + "\n".join(lines) + "\n---\nB\n"
+
+
+@pytest.mark.parametrize("levels", [7, 8, 12])
+def test_nested_aliases_are_refused_in_bounded_time_and_memory(site: Settings, levels: int) -> None:
+    text = alias_bomb(levels)
+    assert len(text) < 2000  # the outside test's file was 1.3 KB
+    tracemalloc.start()
+    started = time.perf_counter()
+    error = refused(site, text)
+    seconds = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert "aliases" in error.message and error.field == "image"
+    assert error.line == 6  # the first `*a`
+    assert seconds < 1.0 and peak < 5_000_000, (seconds, peak)
+
+
+def test_a_single_alias_is_refused_too(site: Settings) -> None:
+    error = refused(site, FRONT.format(extra="authors: &who [Ines]\ntopics: *who\n"))
+    assert "aliases" in error.message and error.line == 5
+
+
+# -- characters XML cannot carry ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "char"),
+    [
+        ("title", '"Control char \\x01"', "U+0001"),
+        ("title", '"\\0"', "U+0000 (NULL)"),
+        ("standfirst", '"a \\e b"', "U+001B (ESCAPE)"),
+        ("authors", '["Ines \\x7f"]', "U+007F"),
+        ("rights", '"\\x85 2024"', "U+0085"),
+        ("topics", '["\\uFFFE"]', "U+FFFE"),
+        ("image", '{src: "pic\\x00.png", alt: x}', "U+0000"),
+    ],
+)
+def test_characters_no_feed_can_carry_are_refused_in_front_matter(
+    site: Settings, field: str, value: str, char: str
+) -> None:
+    text = front(**{field: value})
+    error = refused(site, text)
+    assert char in error.message
+    assert error.line == line_of(text, field)
+
+
+def test_a_raw_control_character_in_front_matter_names_its_line(site: Settings) -> None:
+    error = refused(site, "---\ntitle: ok\npublished: 2024-03-01\nstandfirst: a\x07b\n---\nB\n")
+    assert "U+0007 (BELL)" in error.message and error.line == 4
+
+
+def test_control_characters_in_the_body_are_removed_with_a_warning(site: Settings) -> None:
+    body = "Before \x1b[31m after.\n\nA form\x0cfeed, and <b>&#1;&#x1b;entities</b>."
+    parsed = parse(site, f"---\ntitle: Ok\npublished: 2024-03-01\n---\n\n{body}\n")
+    html = parsed.article.body_html + parsed.article.body_text
+    assert not any(c in html for c in "\x1b\x0c\x01")
+    assert "[31m after" in parsed.article.body_text
+    (warning,) = parsed.warnings
+    assert warning.line == 6 and "U+001B (ESCAPE)" in warning.message
+
+
+# -- limits on counts ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "words"),
+    [
+        ("topics: [" + ", ".join(f"t{i}" for i in range(3000)) + "]\n", "topics", "3000"),
+        ("authors: [" + ", ".join(f"a{i}" for i in range(3000)) + "]\n", "authors", "3000"),
+        (
+            "corrections:\n"
+            + "".join(f"  - {{date: 2024-03-02, text: c{i}}}\n" for i in range(51)),
+            "corrections",
+            "51",
+        ),
+        ("standfirst: " + "s" * 1001 + "\n", "standfirst", "1001"),
+    ],
+)
+def test_counts_and_lengths_are_limited(site: Settings, extra: str, field: str, words: str) -> None:
+    error = refused(site, FRONT.format(extra=extra))
+    assert error.field == field and words in error.message and "limit" in error.message
+    assert error.line == 4
+
+
+def test_a_caption_is_limited(site: Settings) -> None:
+    (site.content_dir / "world").mkdir()
+    (site.content_dir / "world" / "pic.png").write_bytes(PNG_1x1)
+    extra = f"image: {{src: pic.png, alt: x, caption: {'c' * 1001}}}\n"
+    error = refused(site, FRONT.format(extra=extra))
+    assert error.field == "image.caption" and "1001" in error.message
+
+
+# -- editors' traps -------------------------------------------------------------------------
+
+
+def test_a_comment_that_cuts_a_headline_short_is_a_warning(site: Settings) -> None:
+    text = "---\ntitle: Ferry crews strike, day #2 begins\npublished: 2024-03-01\n---\nBody\n"
+    parsed = parse(site, text)
+    assert parsed.article.title == "Ferry crews strike, day"
+    (warning,) = parsed.warnings
+    assert (warning.line, warning.field) == (2, "title")
+    assert "'#2 begins' was left out" in warning.message and "quotes" in warning.message
+    quoted = parse(
+        site,
+        text.replace(
+            "title: Ferry crews strike, day #2 begins", 'title: "Ferry crews strike, day #2 begins"'
+        ),
+    )
+    assert quoted.article.title == "Ferry crews strike, day #2 begins" and not quoted.warnings
+    topics = parse(site, FRONT.format(extra="topics: [Ferries]  # the main one\n"))
+    assert not topics.warnings  # a comment after a list cuts nothing
+
+
+def test_a_colon_in_a_headline_says_to_put_it_in_quotes(site: Settings) -> None:
+    error = refused(
+        site, "---\ntitle: Budget 2027: what the cuts mean\npublished: 2024-03-01\n---\nB\n"
+    )
+    assert error.line == 2
+    assert 'put the value in quotes: title: "Budget 2027: what the cuts mean"' in error.message
+
+
+# -- rights that fail closed -------------------------------------------------------------
+
+
+def test_a_source_syndication_toml_does_not_know_is_an_error_with_a_suggestion(
+    site: Settings,
+) -> None:
+    error = refused(site, FRONT.format(extra="source: Continental Press Agency (CPA)\n"))
+    assert error.field == "source" and error.line == 4
+    assert "did you mean `Continental Press Agency`?" in error.message
+    typo = refused(site, FRONT.format(extra="source: Continental Pres Agency\n"))
+    assert "did you mean `Continental Press Agency`?" in typo.message
+    by_alias = parse(site, FRONT.format(extra="source: cpa\n")).article
+    assert by_alias.source == "Continental Press Agency" and not by_alias.syndication
+
+
+@pytest.mark.parametrize(
+    "rights",
+    [
+        "© 2026 Continental Press Agency, licensed for this publication only",
+        "'(c) continental press agency'",
+        "© CPA 2026",
+        "© 2026 Continental Pres Agency",  # a typo still fails closed, with a warning
+    ],
+)
+def test_rights_naming_a_licensed_in_agency_make_the_story_licensed_in(
+    site: Settings, rights: str
+) -> None:
+    parsed = parse(site, FRONT.format(extra=f"rights: {rights}\n"))
+    assert parsed.article.syndication is False
+    assert bool(parsed.warnings) == ("Pres " in rights)
+
+
+def test_an_agency_picture_on_a_staff_story_stays_with_us(site: Settings) -> None:
+    (site.content_dir / "world").mkdir()
+    (site.content_dir / "world" / "pic.png").write_bytes(PNG_1x1)
+    for credit in ("CPA", "Photo: Continental Press Agency", "Continental Press Agncy"):
+        extra = f"image: {{src: pic.png, alt: x, credit: '{credit}'}}\n"
+        article = parse(site, FRONT.format(extra=extra)).article
+        assert article.syndication is True and article.image is not None
+        assert article.image.syndication is False, credit
+
+
+# -- archive-level traps -------------------------------------------------------------------
+
+
+def test_adding_an_id_to_a_published_article_keeps_it_the_same_article(
+    newsroom: Newsroom,
+) -> None:
+    newsroom.write("world/story.md", article_text())
+    newsroom.scan()
+    (assigned,) = newsroom.query("SELECT id, version FROM articles")
+    newsroom.write("world/story.md", article_text(id="harbour-2024"))
+    result = newsroom.scan()
+    assert result.errors == [] and result.published == result.withdrawn == 0
+    assert newsroom.query("SELECT id, version, state FROM articles") == [(*assigned, "live")]
+    newsroom.write(
+        "world/fr.md", article_text(title="Le port", edition="fr", translation_of="harbour-2024")
+    )
+    newsroom.scan()
+    assert newsroom.one("SELECT translation_of FROM articles WHERE edition = 'fr'") == assigned[0]
+    newsroom.write("world/other.md", article_text(title="Other", id="harbour-2024"))
+    (clash,) = newsroom.scan().errors
+    assert clash.file == "world/other.md" and "already used by world/story.md" in clash.message
+
+
+def test_moving_a_file_without_its_image_keeps_the_story_live_until_the_image_follows(
+    newsroom: Newsroom,
+) -> None:
+    newsroom.write("world/pic.png", PNG_1x1)
+    newsroom.write("world/story.md", article_text(image="{src: pic.png, alt: A quay}"))
+    newsroom.scan()
+    moved = newsroom.content / "business" / "story.md"
+    moved.parent.mkdir()
+    (newsroom.content / "world" / "story.md").rename(moved)
+    result = newsroom.scan()
+    (error,) = result.errors
+    assert error.file == "business/story.md" and error.field == "image.src"
+    assert result.withdrawn == 0
+    assert newsroom.query("SELECT state, section, source_file FROM articles") == [
+        ("live", "world", "business/story.md")
+    ]
+    (newsroom.content / "world" / "pic.png").rename(newsroom.content / "business" / "pic.png")
+    from syndication.ingest.pipeline import Ingestor
+
+    again = Ingestor(newsroom.settings, newsroom.writer).ingest_paths(
+        {"business/pic.png", "world/pic.png"}
+    )
+    assert again.updated == 1 and again.errors == []
+    assert newsroom.query("SELECT state, section FROM articles") == [("live", "business")]
+    assert newsroom.query("SELECT * FROM ingest_errors") == []
+
+
+def test_a_changed_image_is_read_again_at_the_next_start(newsroom: Newsroom) -> None:
+    newsroom.write("world/pic.png", PNG_1x1)
+    newsroom.write("world/story.md", article_text(image="{src: pic.png, alt: A quay}"))
+    newsroom.scan()
+    wide = bytearray(PNG_1x1)
+    wide[16:20] = (640).to_bytes(4, "big")
+    newsroom.write("world/pic.png", bytes(wide))
+    assert newsroom.scan().updated == 1
+    assert '"width":640' in str(newsroom.one("SELECT image FROM articles"))

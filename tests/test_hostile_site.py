@@ -1,0 +1,223 @@
+"""What hostile or careless files can no longer do to the site, the feeds and partners."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from syndication.archive.partners import PartnerStore
+from syndication.archive.schema import open_writer
+from syndication.config import Settings
+from syndication.model import Source
+from syndication.web.app import create_app
+from syndication.web.keys import INGEST
+from tests.conftest import article_text, make_settings
+
+Client = TestClient[Any, Any]
+LICENSED = "Coastal states answer on fishing rights"
+OWN = "Harbour pilots vote on a new rota"
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Settings:
+    settings = make_settings(
+        tmp_path,
+        base_url="http://news.test",
+        websub_allow_private_callbacks=True,
+        websub_retry_seconds=0.05,
+    )
+    world = settings.content_dir / "world"
+    world.mkdir()
+    (world / "own.md").write_text(article_text(title=OWN, topics="[Ports]", authors="[Ines]"))
+    # No `source:`, but the rights line says whose copy it is.
+    (world / "wire.md").write_text(
+        article_text(
+            title=LICENSED,
+            published="2024-03-02T09:00:00+01:00",
+            rights="'© 2026 Continental Press Agency, licensed for this publication only'",
+        )
+    )
+    return settings
+
+
+def partner_key(settings: Settings, sections: list[str]) -> str:
+    conn = open_writer(settings.db_path)
+    key = PartnerStore(conn).add("Coast Weekly", sections, ["en"])[1]
+    conn.close()
+    return key
+
+
+@pytest.fixture
+async def client(site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]) -> Client:
+    return await aiohttp_client(create_app(site))
+
+
+async def test_licensed_in_copy_named_only_in_its_rights_never_reaches_a_partner(
+    site: Settings, client: Client
+) -> None:
+    key = partner_key(site, ["world"])
+    changes = await (await client.get("/api/v1/changes", headers=bearer(key))).json()
+    items = await (await client.get("/api/v1/items", headers=bearer(key))).json()
+    feed = await (await client.get("/api/v1/feeds/en/world.atom", headers=bearer(key))).text()
+    for got in (str(changes), str(items), feed):
+        assert OWN in got and LICENSED not in got
+    (wire_id,) = [
+        r[0]
+        for r in sqlite3.connect(site.db_path).execute(
+            "SELECT id FROM articles WHERE title = ?", (LICENSED,)
+        )
+    ]
+    assert (await client.get(f"/api/v1/items/{wire_id}", headers=bearer(key))).status == 404
+    public = await (await client.get("/en/world/feed.atom")).text()
+    assert LICENSED in public  # our readers may read it; partners may not republish it
+
+
+async def test_marking_a_source_licensed_in_cancels_its_stories_for_partners(
+    site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]
+) -> None:
+    (site.content_dir / "world" / "own.md").write_text(
+        article_text(title=OWN, source="Harbour Ledger Staff")
+    )
+    first = await aiohttp_client(create_app(site))
+    key = partner_key(site, ["world"])
+    pulled = await (await first.get("/api/v1/changes", headers=bearer(key))).json()
+    assert [i["headlines"][0]["value"] for i in pulled["items"]] == [OWN]
+    await first.close()
+    relicensed = Source("Harbour Ledger Staff", licensed_in=True)
+    again = make_settings(
+        site.content_dir.parent,
+        base_url="http://news.test",
+        sources=(site.sources[0], relicensed),
+    )
+    second = await aiohttp_client(create_app(again))  # the files did not change
+    later = await second.get(f"/api/v1/changes?cursor={pulled['next_cursor']}", headers=bearer(key))
+    assert [i["pubStatus"] for i in (await later.json())["items"]] == ["canceled"]
+
+
+async def test_a_story_never_public_leaves_no_trace_when_deleted(
+    site: Settings, client: Client
+) -> None:
+    later = site.content_dir / "world" / "later.md"
+    later.write_text(
+        article_text(
+            title="Merger talks collapse",
+            published="2099-01-01",
+            topics="[Secret merger]",
+            authors="[Deep Throat]",
+        )
+    )
+    await client.app[INGEST].ingest_paths({"world/later.md"})
+    later.unlink()
+    await client.app[INGEST].ingest_paths({"world/later.md"})
+    for path in (
+        "/en/world/2099/01/01/merger-talks-collapse",
+        "/en/topic/secret-merger/",
+        "/en/author/deep-throat/",
+        "/en/topic/secret-merger/feed.atom",
+        "/en/author/deep-throat/feed.json",
+    ):
+        response = await client.get(path)
+        assert response.status == 404, path
+        assert "Merger" not in await response.text()
+    for path in ("/en/world/feed.atom", "/sitemap.xml", "/en/"):
+        assert "merger" not in (await (await client.get(path)).text()).lower()
+
+
+async def test_an_unreadable_article_in_the_archive_is_left_out_not_a_500(
+    site: Settings, client: Client
+) -> None:
+    """An archive written before ingest refused control characters may hold one."""
+    db = sqlite3.connect(site.db_path)
+    db.execute("UPDATE articles SET title = 'Broken \x01 headline' WHERE title = ?", (OWN,))
+    db.commit()
+    await client.app[INGEST].ingest_paths({"world/nothing.md"})  # move the change sequence
+    for path in (
+        "/en/world/feed.atom",
+        "/en/world/feed.rss",
+        "/en/feed.atom",
+        "/en/topic/ports/feed.rss",
+        "/en/",
+        "/en/world/",
+    ):
+        response = await client.get(path)
+        assert response.status == 200, path
+        body = await response.read()
+        assert b"\x01" not in body and b"Broken" not in body, path
+        if path.endswith((".atom", ".rss")):
+            parsed = feedparser.parse(body)
+            others = [] if "/topic/" in path else [LICENSED]  # the topic was the broken one's
+            assert not parsed.bozo and [e.title for e in parsed.entries] == others
+    errors = db.execute("SELECT file, message FROM ingest_errors").fetchall()
+    db.close()
+    assert errors and {f for f, _ in errors} == {"world/own.md"}
+    assert "left out of" in errors[0][1]
+
+
+@pytest.fixture
+async def callback(
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+) -> tuple[str, list[bytes]]:
+    received: list[bytes] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        if request.method == "GET":
+            return web.Response(text=request.query["hub.challenge"])
+        received.append(await request.read())
+        return web.Response(status=204)
+
+    app = web.Application()
+    app.router.add_route("*", "/cb", handle)
+    server = await aiohttp_server(app)
+    return str(server.make_url("/cb")), received
+
+
+async def test_partners_subscribe_to_their_own_feed_with_their_key(
+    site: Settings, client: Client, callback: tuple[str, list[bytes]]
+) -> None:
+    url, received = callback
+    key = partner_key(site, ["world"])
+    topic = "http://news.test/api/v1/feeds/en/world.atom"
+    form = {"hub.mode": "subscribe", "hub.topic": topic, "hub.callback": url}
+    anonymous = await client.post("/websub", data=form)
+    assert anonymous.status == 401 and "API key" in (await anonymous.json())["error"]
+    other = await client.post(
+        "/websub",
+        data={**form, "hub.topic": topic.replace("world", "culture")},
+        headers=bearer(key),
+    )
+    assert other.status == 403
+    assert (await client.post("/websub", data=form, headers=bearer(key))).status == 202
+    db = sqlite3.connect(site.db_path)
+    for _ in range(250):
+        if db.execute("SELECT count(*) FROM subscriptions").fetchone()[0]:
+            break
+        await asyncio.sleep(0.02)
+    (site.content_dir / "world" / "new.md").write_text(
+        article_text(title="Pilots accept the rota", published="2024-03-03")
+    )
+    (site.content_dir / "world" / "wire2.md").write_text(
+        article_text(title="Agency copy on the talks", source="CPA", published="2024-03-04")
+    )
+    await client.app[INGEST].ingest_paths({"world/new.md", "world/wire2.md"})
+    for _ in range(250):
+        if received:
+            break
+        await asyncio.sleep(0.02)
+    (body,) = received
+    assert b"Pilots accept the rota" in body and OWN.encode() in body
+    assert LICENSED.encode() not in body and b"Agency copy" not in body
+    logged = db.execute("SELECT DISTINCT channel FROM deliveries").fetchall()
+    db.close()
+    assert ("websub",) in logged
