@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test test-tools bench bench-scale bench-soak bench-tools lint format clean
+.PHONY: serve test test-tools fuzz bench bench-scale bench-soak bench-tools lint format clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ serve: $(STAMP)
 
 test: $(STAMP) test-tools
 	$(BIN)/python -m pytest
+
+# The ingest fuzzer's long run: 20,000 generated files through parse and every document
+# format; prints the slowest file and the most memory one file took.
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz_ingest --examples 20000
 
 bench: $(STAMP) bench-tools
 	$(BIN)/python -m tests.benchmarks.run

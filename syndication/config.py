@@ -35,7 +35,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address the HTTP server listens on."),
     Setting("port", 8080, "Port the HTTP server listens on."),
     Setting("default_edition", "en", "Edition of files that do not name one."),
-    Setting("max_file_bytes", 2_000_000, "Largest Markdown file ingest accepts."),
+    Setting(
+        "max_file_bytes",
+        1_000_000,
+        "Largest Markdown file ingest accepts (with the body limits in docs/content-format.md, "
+        "it bounds the time one file can take).",
+    ),
     Setting("watch_debounce_ms", 50, "Quiet time after a file event before ingesting."),
     Setting("home_limit", 30, "Articles listed on an edition's home page."),
     Setting(

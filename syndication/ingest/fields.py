@@ -10,7 +10,7 @@ from datetime import datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from slugify import slugify
@@ -43,6 +43,7 @@ IMAGE_FIELDS = ("src", "alt", "caption", "credit", "rights", "syndication")
 CORRECTION_FIELDS = ("date", "text")
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 MAX_SLUG = 80
+_URI_SAFE = ";/?:@&=+$-_.!~*'()%,#"  # what a URI may hold as it is (RFC 3986, W3C validator)
 # Limits that keep one article's page and every feed listing it small (3,000 topics made a
 # 2.3 MB page and a 2 s feed rebuild); each is far above what a real story needs.
 MAX_TOPICS = 25
@@ -68,7 +69,8 @@ class FieldReader:
         self.file = file
 
     def error(self, name: str, message: str) -> ContentError:
-        return ContentError(self.file, message, line=self.line_of(name), field=name)
+        """Line 1 (where the front matter opens) for a field that is missing altogether."""
+        return ContentError(self.file, message, line=self.line_of(name) or 1, field=name)
 
     def refuse_unknown(
         self, mapping: dict[str, Any], allowed: tuple[str, ...], prefix: str
@@ -171,15 +173,31 @@ class FieldReader:
         return value
 
     def url(self, name: str, value: Any) -> str:
+        """A full http(s) address, written as a URI: characters a URI cannot hold (spaces,
+        `<`, accented letters) are percent-encoded and the host put in its ASCII form, so
+        that feeds carrying it stay valid."""
         text = self.text(name, value)
         try:
             parts = urlsplit(text)
-            usable = parts.scheme in ("http", "https") and bool(parts.hostname)
-        except ValueError:  # e.g. an unclosed [ in an IPv6 host
+            host = (parts.hostname or "").encode("idna").decode("ascii")
+            port = f":{parts.port}" if parts.port is not None else ""
+            usable = parts.scheme in ("http", "https") and bool(host)
+        except (ValueError, UnicodeError):  # an unclosed [, a port out of range, a bad label
             usable = False
         if not usable:
             raise self.error(name, f"`{name}` must be a full http(s) address, not {_shown(text)}")
-        return text
+        user = parts.netloc.rpartition("@")[0]
+        host = f"[{host}]" if ":" in host else host
+        netloc = f"{user}@{host}{port}" if user else f"{host}{port}"
+        return urlunsplit(
+            (
+                parts.scheme,
+                quote(netloc, safe=_URI_SAFE + "[]"),
+                quote(parts.path, safe=_URI_SAFE),
+                quote(parts.query, safe=_URI_SAFE),
+                quote(parts.fragment, safe=_URI_SAFE),
+            )
+        )
 
     def named(
         self, name: str, value: Any, make: Callable[[str, str], Any], max_items: int

@@ -194,7 +194,7 @@ def _walk(root: yaml.Node, text: str, file: str) -> tuple[dict[str, int], list[C
             raise ContentError(
                 file,
                 "anchors and aliases (`&name`, `*name`) are not allowed; write the value out",
-                line=_alias_line(text),
+                line=_alias_line(text) or FIRST_LINE,
                 field=name.split(".")[0],
             )
         seen.add(id(node))
@@ -306,7 +306,7 @@ def _yaml_error(exc: yaml.YAMLError, text: str, file: str) -> ContentError:
             )
         return ContentError(file, f"the front matter is not valid YAML ({exc.reason})", line=line)
     if not isinstance(exc, yaml.MarkedYAMLError):
-        return ContentError(file, f"the front matter is not valid YAML ({exc})")
+        return ContentError(file, f"the front matter is not valid YAML ({exc})", line=FIRST_LINE)
     mark = exc.problem_mark or exc.context_mark
     where = min(mark.line + FIRST_LINE, last_line) if mark else None
     problem = exc.problem or exc.context or "not valid YAML"

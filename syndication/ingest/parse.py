@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC
 from pathlib import Path, PurePosixPath
@@ -41,7 +42,7 @@ class Parsed:
 def decode(data: bytes, file: str) -> str:
     """UTF-8 text with Unix newlines; binary data or other encodings are refused with the line."""
     if b"\x00" in data[:8192]:
-        raise ContentError(file, "this is not a text file (it contains binary data)")
+        raise ContentError(file, "this is not a text file (it contains binary data)", line=1)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -61,14 +62,15 @@ def parse_safely(data: bytes, file: str, content_dir: Path, settings: Settings) 
     batch, a check or the server."""
     try:
         return parse_article(data, file, content_dir, settings)
-    except ContentError:
+    except (ContentError, KeyboardInterrupt, SystemExit):
         raise
-    except Exception as exc:
+    except BaseException as exc:  # also a Rust library's panic, which is no Exception
         log.exception("reading %s failed unexpectedly", file)
         raise ContentError(
             file,
             f"this file could not be read ({type(exc).__name__}); the last good version stays "
             "up. Please report this file to the developers",
+            line=1,
         ) from None
 
 
@@ -128,6 +130,7 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
                 )
             )
 
+    _within_body_limits(doc, file)
     body = render_markdown(doc.body)
     if not body.text.strip():
         raise ContentError(
@@ -170,6 +173,41 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
         path=article_path(edition, section, published.astimezone(tz), slug),
     )
     return Parsed(article, doc.top_lines, tuple(warnings))
+
+
+# Markdown is rendered in pure Python at 20 to 50 us a line and up to 15 us a markup
+# character (a table cell, a bracket, an emphasis mark), so these two bound the time one file
+# can take, far above what an article needs (a 20,000-word long read has about 600 lines).
+MAX_BODY_LINES = 5_000
+MAX_MARKUP = 10_000
+_MARKUP = re.compile(r"[\[\]*_|&<>]")
+
+
+def _within_body_limits(doc: frontmatter.FrontMatter, file: str) -> None:
+    body = doc.body
+    if body.count("\n") > MAX_BODY_LINES:
+        at = _nth(body, "\n", MAX_BODY_LINES)
+        raise ContentError(
+            file,
+            f"the body has {body.count(chr(10)):,} lines; the limit is {MAX_BODY_LINES:,} "
+            "(split the story, or link a document)",
+            line=doc.body_line + body.count("\n", 0, at),
+        )
+    for count, found in enumerate(_MARKUP.finditer(body), 1):
+        if count > MAX_MARKUP:
+            raise ContentError(
+                file,
+                f"the body has more than {MAX_MARKUP:,} markup characters ([ ] * _ | & < >); "
+                "is something pasted many times over?",
+                line=doc.body_line + body.count("\n", 0, found.start()),
+            )
+
+
+def _nth(text: str, char: str, n: int) -> int:
+    at = -1
+    for _ in range(n):
+        at = text.index(char, at + 1)
+    return at
 
 
 def _section(reader: FieldReader, value: object, file: str, settings: Settings) -> str:

@@ -71,12 +71,13 @@ ALLOWED_ATTRIBUTES = {
     "q": {"cite"},
     "blockquote": {"cite"},
     "ol": {"start", "reversed"},
-    "th": {"colspan", "rowspan", "scope", "style"},
-    "td": {"colspan", "rowspan", "style"},
+    "th": {"colspan", "rowspan", "scope"},  # and a class from ALIGN_CLASSES
+    "td": {"colspan", "rowspan"},
     "code": {"class"},
 }
-# markdown-it writes table alignment as style="text-align:..."; keep that and nothing else.
-ALLOWED_STYLE = {"text-align"}
+# Table alignment travels as a class, not a style attribute: feed readers and the W3C Feed
+# Validator treat any style in content as a security risk. site.css aligns the cells.
+ALIGN_CLASSES = {f"align-{side}" for side in ("left", "center", "right")}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 _markdown = MarkdownIt("commonmark", {"html": True, "typographer": True}).enable(
@@ -84,11 +85,15 @@ _markdown = MarkdownIt("commonmark", {"html": True, "typographer": True}).enable
 )
 
 
-def _demote_h1(tokens: list[Token]) -> None:
-    """The headline is the page's only h1; an `# heading` in the body becomes an h2."""
+def _adjust(tokens: list[Token]) -> None:
+    """The headline is the page's only h1: an `# heading` in the body becomes an h2. Table
+    cells get their alignment as a class (markdown-it writes a style attribute)."""
     for token in tokens:
         if token.type in ("heading_open", "heading_close") and token.tag == "h1":
             token.tag = "h2"
+        elif token.type in ("th_open", "td_open") and "style" in token.attrs:
+            style = str(token.attrs.pop("style"))
+            token.attrs["class"] = "align-" + style.removeprefix("text-align:").strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +107,7 @@ def render_markdown(source: str) -> RenderedBody:
     """Characters no page or feed can carry are left out, whether typed or written as an
     entity (`&#1;` in raw HTML comes out of the sanitiser as the character itself)."""
     tokens = _markdown.parse(strip_forbidden(source))
-    _demote_h1(tokens)
+    _adjust(tokens)
     raw = _markdown.renderer.render(tokens, _markdown.options, {})
     clean = strip_forbidden(sanitise(raw))
     text = plain_text(clean)
@@ -114,7 +119,7 @@ _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     attributes=ALLOWED_ATTRIBUTES,
     url_schemes=URL_SCHEMES,
-    filter_style_properties=ALLOWED_STYLE,
+    allowed_classes={"th": ALIGN_CLASSES, "td": ALIGN_CLASSES},
     link_rel="noopener noreferrer",
 )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
@@ -91,7 +93,9 @@ def _entry(fe: FeedEntry, archived: ArchivedArticle, settings: Settings) -> None
     fe.updated(entry_updated(article))
     fe.content(absolutize(article.body_html, url), type="html")
     if article.standfirst:
-        fe.summary(article.standfirst)
+        # RSS's description is HTML, so plain text goes in escaped ("<" must not start a
+        # tag); Atom's summary then says html too, and both read the same.
+        fe.summary(html.escape(article.standfirst, quote=False), type="html")
     for author in article.authors:
         fe.author(
             {

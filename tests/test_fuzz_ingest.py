@@ -1,0 +1,14 @@
+"""The short profile of the ingest fuzzer (tests/fuzz_ingest.py); `make fuzz` runs 20,000+."""
+
+from __future__ import annotations
+
+from tests.fuzz_ingest import run
+
+
+def test_any_file_gives_an_article_or_an_error_with_a_line_and_valid_documents() -> None:
+    stats = run(examples=250)
+    assert stats.examples >= 250
+    # Both paths are exercised: files refused with a line, and articles whose pages, feeds,
+    # sitemaps and ninjs items were parsed and checked against the validator's rules.
+    assert stats.refused > 50 and stats.accepted > 10 and stats.documents >= 8 * stats.accepted
+    assert stats.slowest < 1.0 and stats.most_memory < 50 * 1024 * 1024
