@@ -75,7 +75,7 @@ def test_a_50_mb_file_is_refused_without_reading_it(published: Newsroom) -> None
         handle.truncate(50 * 1024 * 1024)
     published.scan()
     still_good(published)
-    assert "the limit is 2.0 MB" in str(error_for(published)[2])
+    assert "the limit is 1.0 MB" in str(error_for(published)[2])
 
 
 def test_a_binary_file_with_an_md_name(published: Newsroom) -> None:
