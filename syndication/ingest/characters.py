@@ -26,8 +26,18 @@ def first_forbidden(text: str) -> int | None:
     return found.start() if found else None
 
 
-def strip_forbidden(text: str) -> str:
-    return FORBIDDEN.sub("", text) if FORBIDDEN.search(text) else text
+def first_forbidden_in_body(text: str) -> int | None:
+    found = FORBIDDEN_IN_BODY.search(text)
+    return found.start() if found else None
+
+
+# In a body also U+FFFD, the replacement character: it stands for something lost (an
+# impossible entity, a botched conversion), and feed readers flag it as a bad character.
+FORBIDDEN_IN_BODY = re.compile(f"{FORBIDDEN.pattern[:-1]}\ufffd]")
+
+
+def strip_forbidden_in_body(text: str) -> str:
+    return FORBIDDEN_IN_BODY.sub("", text) if FORBIDDEN_IN_BODY.search(text) else text
 
 
 def describe(char: str) -> str:

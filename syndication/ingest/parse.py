@@ -15,7 +15,7 @@ from slugify import slugify
 from syndication.config import Settings
 from syndication.errors import ContentError, ContentWarning
 from syndication.ingest import frontmatter, sources
-from syndication.ingest.characters import describe, first_forbidden
+from syndication.ingest.characters import describe, first_forbidden_in_body
 from syndication.ingest.fields import (
     ARTICLE_FIELDS,
     MAX_SLUG,
@@ -136,7 +136,7 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
         raise ContentError(
             file, "the article has no body text below the front matter", line=doc.body_line
         )
-    if (index := first_forbidden(doc.body)) is not None:
+    if (index := first_forbidden_in_body(doc.body)) is not None:
         warnings.append(_removed_character(file, doc, index))
 
     article_dir = (content_dir / file).parent

@@ -14,7 +14,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from syndication.ingest.characters import strip_forbidden
+from syndication.ingest.characters import strip_forbidden_in_body
 
 ALLOWED_TAGS = {
     "p",
@@ -105,11 +105,12 @@ class RenderedBody:
 
 def render_markdown(source: str) -> RenderedBody:
     """Characters no page or feed can carry are left out, whether typed or written as an
-    entity (`&#1;` in raw HTML comes out of the sanitiser as the character itself)."""
-    tokens = _markdown.parse(strip_forbidden(source))
+    entity (`&#1;` in raw HTML comes out of the sanitiser as the character itself, and
+    markdown-it turns an impossible `&#0;` into U+FFFD)."""
+    tokens = _markdown.parse(strip_forbidden_in_body(source))
     _adjust(tokens)
     raw = _markdown.renderer.render(tokens, _markdown.options, {})
-    clean = strip_forbidden(sanitise(raw))
+    clean = strip_forbidden_in_body(sanitise(raw))
     text = plain_text(clean)
     return RenderedBody(clean, text, len(text.split()))
 
