@@ -151,6 +151,11 @@ class Settings:
     def absolute(self, path: str) -> str:
         return self.base_url.rstrip("/") + path
 
+    def path_of(self, url: str) -> str | None:
+        """The path of one of this site's own URLs (a WebSub topic); None for any other."""
+        base = self.base_url.rstrip("/")
+        return url[len(base) :] if url.startswith(base + "/") else None
+
     @property
     def hub_url(self) -> str:
         return self.absolute("/websub")

@@ -48,10 +48,7 @@ _FEED_PATH = re.compile(
 
 def scope_of_url(settings: Settings, url: str) -> tuple[FeedScope, str] | None:
     """The scope and format of one of our subscription feed URLs (a WebSub topic)."""
-    base = settings.base_url.rstrip("/")
-    if not url.startswith(base + "/"):
-        return None
-    match = _FEED_PATH.fullmatch(url[len(base) :])
+    match = _FEED_PATH.fullmatch(settings.path_of(url) or "")
     if match is None or not settings.has_edition(match["edition"]):
         return None
     if match["key"] is None:

@@ -36,10 +36,7 @@ def partner_feed_url(settings: Settings, edition: str, section: str, fmt: str) -
 
 def partner_feed_of_url(settings: Settings, url: str) -> tuple[str, str, str] | None:
     """(edition, section, format) of one of our partner feed URLs (a WebSub topic)."""
-    base = settings.base_url.rstrip("/")
-    if not url.startswith(base + "/"):
-        return None
-    found = _PATH.fullmatch(url[len(base) :])
+    found = _PATH.fullmatch(settings.path_of(url) or "")
     if found is None or not settings.has_edition(found["edition"]):
         return None
     if settings.section(found["section"]) is None:

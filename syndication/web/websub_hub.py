@@ -18,6 +18,7 @@ import logging
 import secrets
 import socket
 from collections.abc import Awaitable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
@@ -76,6 +77,18 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """A subscription request, as it waits for the subscriber to confirm it."""
+
+    mode: str  # subscribe | unsubscribe
+    topic: str
+    callback: str
+    lease: int
+    secret: str | None
+    partner_id: int | None = None  # a partner subscribing to its own feed
+
+
 class Hub:
     def __init__(self, app: web.Application) -> None:
         self.app = app
@@ -98,27 +111,13 @@ class Hub:
             return s.websub_lease_seconds
         return max(s.websub_min_lease_seconds, min(s.websub_max_lease_seconds, int(asked)))
 
-    def verify_later(
-        self,
-        mode: str,
-        topic: str,
-        callback: str,
-        lease: int,
-        secret: str | None,
-        partner_id: int | None = None,
-    ) -> None:
-        self._out.spawn(self._verify(mode, topic, callback, lease, secret, partner_id))
+    def verify_later(self, asked: Asked) -> None:
+        self._out.spawn(self._verify(asked))
 
-    async def _verify(
-        self,
-        mode: str,
-        topic: str,
-        callback: str,
-        lease: int,
-        secret: str | None,
-        partner_id: int | None,
-    ) -> None:
+    async def _verify(self, asked: Asked) -> None:
         """Ask the subscriber to confirm (WebSub 5.3); only then does the request count."""
+        mode, topic, callback, lease = asked.mode, asked.topic, asked.callback, asked.lease
+        secret, partner_id = asked.secret, asked.partner_id
         challenge = secrets.token_urlsafe(24)
         query = {"hub.mode": mode, "hub.topic": topic, "hub.challenge": challenge}
         if mode == "subscribe":
@@ -298,7 +297,7 @@ async def websub(request: web.Request) -> web.Response:
     if asked is not None and not asked.isdigit():
         raise web.HTTPBadRequest(text="hub.lease_seconds must be a whole number of seconds.")
     hub = request.app[HUB]
-    hub.verify_later(mode, topic, callback, hub.lease(asked), secret, partner_id)
+    hub.verify_later(Asked(mode, topic, callback, hub.lease(asked), secret, partner_id))
     return web.Response(status=202, text="Accepted; the callback will be asked to confirm.")
 
 
