@@ -63,6 +63,12 @@ def publish(db_path: Path, health: WriteHealth) -> None:
         partial.replace(path)
 
 
+def clear(db_path: Path) -> None:
+    """The writer stops: nobody writes this archive now."""
+    with contextlib.suppress(OSError):
+        health_file(db_path).unlink()
+
+
 def read(db_path: Path) -> WriteHealth | None:
     """The writer's last word, or None when no writer of this archive is running."""
     try:

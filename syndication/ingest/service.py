@@ -103,6 +103,7 @@ class IngestService:
         if self._writer is not None:
             await self._on_writer(self._writer.conn.close)
         self._thread.shutdown(wait=True)
+        health.clear(self.settings.db_path)
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn` in one transaction on the archive's one writer (delivery logs...)."""
