@@ -20,14 +20,26 @@ FORBIDDEN = re.compile(
 )
 
 
+# The controls are one small class the regex engine scans fast; the rest lie at U+D800 and
+# above, so a text whose largest character is below that (nearly all) needs no more.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_HIGH = "\ud800"
+
+
 def first_forbidden(text: str) -> int | None:
     """Index of the first character no document may carry, or None."""
-    found = FORBIDDEN.search(text)
-    return found.start() if found else None
+    return _first(FORBIDDEN, text)
 
 
 def first_forbidden_in_body(text: str) -> int | None:
-    found = FORBIDDEN_IN_BODY.search(text)
+    return _first(FORBIDDEN_IN_BODY, text)
+
+
+def _first(pattern: re.Pattern[str], text: str) -> int | None:
+    if pattern is FORBIDDEN and text.isprintable():  # what it finds is all unprintable
+        return None
+    plain = text.isascii() or max(text) < _HIGH
+    found = (_CONTROLS if plain else pattern).search(text)
     return found.start() if found else None
 
 
@@ -37,7 +49,7 @@ FORBIDDEN_IN_BODY = re.compile(f"{FORBIDDEN.pattern[:-1]}\ufffd]")
 
 
 def strip_forbidden_in_body(text: str) -> str:
-    return FORBIDDEN_IN_BODY.sub("", text) if FORBIDDEN_IN_BODY.search(text) else text
+    return text if _first(FORBIDDEN_IN_BODY, text) is None else FORBIDDEN_IN_BODY.sub("", text)
 
 
 def describe(char: str) -> str:

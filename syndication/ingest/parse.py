@@ -136,7 +136,7 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
         raise ContentError(
             file, "the article has no body text below the front matter", line=doc.body_line
         )
-    if (index := first_forbidden_in_body(doc.body)) is not None:
+    if body.removed and (index := first_forbidden_in_body(doc.body)) is not None:
         warnings.append(_removed_character(file, doc, index))
 
     article_dir = (content_dir / file).parent

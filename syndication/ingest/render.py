@@ -101,18 +101,20 @@ class RenderedBody:
     html: str
     text: str
     word_count: int
+    removed: bool = False  # characters no page or feed can carry were left out
 
 
 def render_markdown(source: str) -> RenderedBody:
     """Characters no page or feed can carry are left out, whether typed or written as an
     entity (`&#1;` in raw HTML comes out of the sanitiser as the character itself, and
     markdown-it turns an impossible `&#0;` into U+FFFD)."""
-    tokens = _markdown.parse(strip_forbidden_in_body(source))
+    kept = strip_forbidden_in_body(source)
+    tokens = _markdown.parse(kept)
     _adjust(tokens)
     raw = _markdown.renderer.render(tokens, _markdown.options, {})
     clean = strip_forbidden_in_body(sanitise(raw))
     text = plain_text(clean)
-    return RenderedBody(clean, text, len(text.split()))
+    return RenderedBody(clean, text, len(text.split()), removed=len(kept) != len(source))
 
 
 # Built once: converting the allowlists on every call would double the cost of sanitising.
