@@ -153,6 +153,28 @@ def test_control_characters_in_the_body_are_removed_with_a_warning(site: Setting
     assert warning.line == 6 and "U+001B (ESCAPE)" in warning.message
 
 
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<object > <script ></script> <svg >",
+        "<p><math><p>x</p></math></p>",
+        "<svg><p>y</p></svg>z",
+        "<table><p>a</table>",
+        "<template><p>t</p></template> <textarea><p>u</textarea>",
+    ],
+)
+def test_raw_html_in_a_body_comes_out_as_html_that_reads_back_the_same(
+    site: Settings, markup: str
+) -> None:
+    """Found by the fuzzer: dropping <svg> but keeping its children made a <p> inside a <p>."""
+    import html5lib
+
+    body = parse(site, f"---\ntitle: Ok\npublished: 2024-03-01\n---\n\nA\n\n{markup}\n").article
+    page = f"<!DOCTYPE html><html lang=en><title>t</title><body>{body.body_html}</body></html>"
+    html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)
+    assert "<svg" not in body.body_html and "<math" not in body.body_html
+
+
 # -- limits on counts ---------------------------------------------------------------------
 
 

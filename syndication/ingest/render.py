@@ -79,6 +79,13 @@ ALLOWED_ATTRIBUTES = {
 # Validator treat any style in content as a security risk. site.css aligns the cells.
 ALIGN_CLASSES = {f"align-{side}" for side in ("left", "center", "right")}
 URL_SCHEMES = {"http", "https", "mailto"}
+# Removed with everything inside them. Foreign content (svg, math) and raw-text elements
+# parse by other rules; keeping their children after dropping them let "<p><svg></p>"
+# come out as a paragraph inside a paragraph, which no HTML parser reads back the same.
+DROPPED_WITH_CONTENT = {
+    "script", "style", "svg", "math", "template", "noscript", "textarea", "title", "xmp",
+    "iframe", "object", "noembed", "noframes", "plaintext", "select",
+}  # fmt: skip
 
 _markdown = MarkdownIt("commonmark", {"html": True, "typographer": True}).enable(
     ["table", "strikethrough", "replacements", "smartquotes"]
@@ -123,6 +130,7 @@ _cleaner = nh3.Cleaner(
     attributes=ALLOWED_ATTRIBUTES,
     url_schemes=URL_SCHEMES,
     allowed_classes={"th": ALIGN_CLASSES, "td": ALIGN_CLASSES},
+    clean_content_tags=DROPPED_WITH_CONTENT,
     link_rel="noopener noreferrer",
 )
 
