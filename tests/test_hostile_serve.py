@@ -13,7 +13,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from tests.conftest import article_text
+from tests.conftest import PNG_1x1, article_text
 from tests.live import REPO, serving, syndication
 
 ALIASES = "\n".join(
@@ -173,3 +173,28 @@ def test_saves_while_the_disk_is_full_reach_the_archive_when_space_returns(
         assert server.get("/readyz").status == 200
         after = syndication("status", "--db", str(db), cwd=tmp_path)
     assert after.returncode == 0 and "writes: ok" in after.stdout, after.stdout
+
+
+def test_a_file_moved_without_its_image_stays_up_until_the_image_follows(tmp_path: Path) -> None:
+    world = tmp_path / "content" / "world"
+    world.mkdir(parents=True)
+    (world / "quay.png").write_bytes(PNG_1x1)
+    (world / "story.md").write_text(
+        article_text(title="The quay", image="{src: quay.png, alt: The quay at dawn}")
+    )
+    old = "/en/world/2024/03/01/the-quay"
+    with serving(tmp_path) as server:
+        assert server.get(old).status == 200
+        business = tmp_path / "content" / "business"
+        business.mkdir()
+        (world / "story.md").rename(business / "story.md")
+        deadline = time.monotonic() + 5
+        while "business/story.md" not in (status := syndication("status", cwd=tmp_path)).stdout:
+            assert time.monotonic() < deadline, status.stdout
+            time.sleep(0.1)
+        assert "content/business/story.md:" in status.stdout and "image.src" in status.stdout
+        assert server.get(old).status == 200  # the last good version stays up
+        (world / "quay.png").rename(business / "quay.png")  # the picture follows
+        server.wait_for("/en/business/2024/03/01/the-quay", 200, timeout=5)
+        assert server.get(old).status == 301
+        assert syndication("status", cwd=tmp_path).returncode == 0
