@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from syndication.archive.backup import backup, restore
+from syndication.archive.lock import writer_lock
 from syndication.archive.queries import Archive
 from syndication.archive.schema import open_writer
 from syndication.archive.writer import ArchiveWriter
@@ -108,12 +109,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _ingest(settings: Settings, args: argparse.Namespace) -> int:
-    writer = ArchiveWriter(open_writer(settings.db_path))
-    try:
-        result = Ingestor(settings, writer).full_scan()
-        result.add(writer.promote_due())
-    finally:
-        writer.conn.close()
+    with writer_lock(settings.db_path, "ingest"):
+        writer = ArchiveWriter(open_writer(settings.db_path))
+        try:
+            result = Ingestor(settings, writer).full_scan()
+            result.add(writer.promote_due())
+        finally:
+            writer.conn.close()
     for error in result.errors:
         print(error.format(str(settings.content_dir)), file=sys.stderr)
     print(
@@ -202,7 +204,8 @@ def _status_text(status: ArchiveStatus, root: str) -> str:
 
 
 def _restore(settings: Settings, args: argparse.Namespace) -> int:
-    count = restore(args.source, settings.db_path, replace=args.replace)
+    with writer_lock(settings.db_path, "restore"):  # never under a running server
+        count = restore(args.source, settings.db_path, replace=args.replace)
     print(f"restored {args.source} to {settings.db_path} ({count} articles)")
     return 0
 

@@ -125,6 +125,24 @@ def test_backup_of_a_live_archive_while_the_writer_writes(tmp_path: Path) -> Non
     copy.close()
 
 
+def test_one_writer_at_a_time_restore_and_ingest_refuse_beside_a_running_server(
+    tmp_path: Path,
+) -> None:
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    assert run("ingest", cwd=tmp_path).returncode == 0
+    assert run("backup", str(tmp_path / "copy.db"), cwd=tmp_path).returncode == 0
+    with serving(tmp_path) as server:
+        for command in (["ingest"], ["restore", str(tmp_path / "copy.db"), "--replace"]):
+            refused = run(*command, cwd=tmp_path)
+            assert refused.returncode == 2, refused.stdout
+            assert "in use by `syndication serve` (pid" in refused.stderr, refused.stderr
+        added = run("partners", "add", "Still works", "--sections", "world", cwd=tmp_path)
+        assert added.returncode == 0, added.stderr  # partner commands need no writer lock
+        assert server.get("/en/").status == 200
+    again = run("restore", str(tmp_path / "copy.db"), "--replace", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+
+
 def test_a_backup_taken_while_serving_restores_into_a_fresh_archive(tmp_path: Path) -> None:
     """Backup of the running server's archive, restore into a new file, compare."""
     shutil.copytree(REPO / "content", tmp_path / "content")

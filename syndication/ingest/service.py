@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import watchfiles
 
 from syndication.archive.batch import ApplyResult
+from syndication.archive.lock import writer_lock
 from syndication.archive.schema import open_writer, transaction
 from syndication.archive.writer import ArchiveWriter
 from syndication.config import Settings
@@ -43,6 +44,7 @@ class IngestService:
         self.clock = clock or (lambda: datetime.now(UTC))
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-writer")
         self._writer: ArchiveWriter | None = None
+        self._lock = contextlib.ExitStack()  # the archive's writer lock, held while running
         self._ingestor: Ingestor | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stop = asyncio.Event()
@@ -63,6 +65,7 @@ class IngestService:
         """Open the archive, scan content/ fully, then watch it and run the schedule. A scan
         that cannot be written (disk full) is retried in the background: the site serves
         the archive as it is, and /readyz says why it is not ready."""
+        self._lock.enter_context(writer_lock(self.settings.db_path, "serve"))
         self._writer = await self._on_writer(self._open)
         self._ingestor = Ingestor(self.settings, self._writer)
         try:
@@ -104,6 +107,7 @@ class IngestService:
             await self._on_writer(self._writer.conn.close)
         self._thread.shutdown(wait=True)
         health.clear(self.settings.db_path)
+        self._lock.close()
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn` in one transaction on the archive's one writer (delivery logs...)."""

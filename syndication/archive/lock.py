@@ -1,0 +1,54 @@
+"""One writer, enforced: an OS lock on a file beside the archive.
+
+`serve` (its writer process), `ingest` and `restore` hold it while they run; a second one
+is refused with who holds it. The kernel releases the lock when its holder dies, however it
+dies, so a crash never leaves the archive locked. Readers, `backup`, `status` and the
+`partners` commands take no lock: SQLite orders their reads and short writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from syndication.errors import ArchiveError
+
+
+def lock_file(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".lock")
+
+
+@contextlib.contextmanager
+def writer_lock(db_path: Path, command: str) -> Iterator[None]:
+    """Hold the archive's writer lock for `command`, or raise ArchiveError naming who has it."""
+    path = lock_file(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ArchiveError(
+                f"the archive {db_path} is in use by {holder(db_path)}; stop it first"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps({"pid": os.getpid(), "command": command, "since": time.time()}))
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # closing releases the lock
+
+
+def holder(db_path: Path) -> str:
+    """Who holds the lock, as the lock file says: `syndication serve (pid 123)`."""
+    try:
+        said = json.loads(lock_file(db_path).read_text(encoding="utf-8"))
+        return f"`syndication {said['command']}` (pid {said['pid']})"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "another syndication process"
