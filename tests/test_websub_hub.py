@@ -175,6 +175,7 @@ async def test_an_unconfirmed_subscription_does_not_count(
         ({"hub.callback": "http://[::1]:9/x"}, "not a public address"),
         ({"hub.callback": "http://169.254.169.254/latest"}, "not a public address"),
         ({"hub.callback": "http://10.1.2.3/x"}, "not a public address"),
+        ({"hub.callback": "http://localhost:9/x"}, "not a public address"),
         ({"hub.secret": "x" * 200}, "hub.secret"),
         ({"hub.lease_seconds": "soon"}, "hub.lease_seconds"),
     ],
@@ -192,6 +193,49 @@ async def test_bad_requests_and_private_callbacks_are_refused(
     assert response.status == 400
     body = await response.json()
     assert body["status"] == 400 and says in body["error"]
+    if "localhost" in form.get("hub.callback", ""):  # no name lookups through the hub
+        assert "127.0.0.1" not in body["error"] and "::1" not in body["error"]
+
+
+async def test_a_callback_answering_without_end_is_read_for_a_few_kilobytes(
+    tmp_path: Path,
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+    aiohttp_client: Callable[..., Awaitable[Client]],
+) -> None:
+    sent: list[int] = []
+
+    async def endless(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        await response.prepare(request)
+        total = 0
+        try:
+            for _ in range(10_000):  # 640 MB if it were all read
+                await response.write(b"x" * 65536)
+                total += 65536
+        except ConnectionError:  # the hub hung up
+            pass
+        finally:  # or the server cancelled this handler when it did
+            sent.append(total)
+        return response
+
+    callback_app = web.Application()
+    callback_app.router.add_get("/cb", endless)
+    server = await aiohttp_server(callback_app)
+    settings = make_settings(
+        tmp_path, base_url="http://news.test", websub_allow_private_callbacks=True
+    )
+    client = await aiohttp_client(create_app(settings))
+    form = {
+        "hub.mode": "subscribe",
+        "hub.topic": TOPIC,
+        "hub.callback": str(server.make_url("/cb")),
+    }
+    assert (await client.post("/websub", data=form)).status == 202
+    await until(lambda: sent, seconds=20)
+    assert sent[0] < 64 * 1024 * 1024  # the hub stopped reading; socket buffers took the rest
+    db = sqlite3.connect(settings.db_path)
+    assert db.execute("SELECT count(*) FROM subscriptions").fetchone()[0] == 0
+    db.close()
 
 
 def test_a_subscription_outlives_a_hub_restart(tmp_path: Path) -> None:

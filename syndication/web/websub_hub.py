@@ -45,6 +45,7 @@ from syndication.web.partner_feeds import (
 log = logging.getLogger("syndication.websub")
 routes = web.RouteTableDef()
 MAX_SECRET_BYTES = 200  # WebSub: a secret MUST be less than 200 bytes
+MAX_ANSWER_BYTES = 4096  # of a callback's answer to a challenge: the echo is 32 characters
 
 
 class CallbackRefused(Exception):
@@ -66,11 +67,20 @@ async def check_callback(url: str, allow_private: bool) -> None:
             parts.hostname, port, type=socket.SOCK_STREAM
         )
     except (OSError, ValueError):
-        raise CallbackRefused(f"the host {parts.hostname!r} cannot be resolved") from None
+        raise CallbackRefused("the host of hub.callback cannot be resolved") from None
     for *_, address in found:
         ip = ipaddress.ip_address(address[0])
         if not ip.is_global:
-            raise CallbackRefused(f"hub.callback resolves to {ip}, which is not a public address")
+            # Which address it is stays unsaid: the hub must not look up internal names.
+            raise CallbackRefused("hub.callback is not a public address")
+
+
+async def _read_at_most(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    """The start of an answer, never more: a callback answering 600 MB is read for 4 KB."""
+    data = b""
+    while len(data) < limit and (chunk := await response.content.read(limit - len(data))):
+        data += chunk
+    return data
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -128,7 +138,7 @@ class Hub:
             async with self._out.session.get(
                 callback + joiner + urlencode(query), allow_redirects=False
             ) as response:
-                body = (await response.read())[:1024].decode(errors="replace")
+                body = (await _read_at_most(response, MAX_ANSWER_BYTES)).decode(errors="replace")
                 confirmed = 200 <= response.status < 300 and body.strip() == challenge
         except (aiohttp.ClientError, TimeoutError, CallbackRefused) as exc:
             log.warning("could not verify %s of %s for %s: %s", mode, callback, topic, exc)
