@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import time
+import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -188,3 +189,39 @@ def test_two_partners_follow_a_day_of_news(tmp_path: Path) -> None:
     assert {line.split()[2] for line in lines} == {"Coast", "Early"}
     assert sum("canceled" in line for line in lines) == 2
     assert sum(" v2 " in line and "usable" in line for line in lines) == 2
+
+
+def test_a_cursor_from_before_a_restore_misses_nothing_after_it(tmp_path: Path) -> None:
+    """Pull, back up, publish, restore the older backup, publish again, pull again: the
+    partner's cursor gets every later change, never a silent empty answer."""
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    key = add_partner(tmp_path, "Coast Weekly", "--sections", "world")
+    world = tmp_path / "content" / "world"
+    with serving(tmp_path) as server:
+        puller = Puller(server, key)
+        assert puller.pull()
+        assert syndication("backup", str(tmp_path / "older.db"), cwd=tmp_path).returncode == 0
+        (world / "after-backup.md").write_text(
+            article_text(title="Published after the backup", published="2026-11-30")
+        )
+        server.wait_for("/en/world/2026/11/30/published-after-the-backup", 200)
+        assert [title(i) for i in puller.pull()] == ["Published after the backup"]
+    restored = syndication("restore", str(tmp_path / "older.db"), "--replace", cwd=tmp_path)
+    assert restored.returncode == 0, restored.stderr
+    with serving(tmp_path) as server:
+        puller.server = server
+        (world / "after-restore.md").write_text(
+            article_text(title="Published after the restore", published="2026-12-01")
+        )
+        server.wait_for("/en/world/2026/12/01/published-after-the-restore", 200)
+        again = {title(i) for i in puller.pull()}
+        assert {"Published after the backup", "Published after the restore"} <= again
+        ahead = urllib.request.Request(
+            server.base + "/api/v1/changes?cursor=sfffffffffffff",
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        try:
+            urllib.request.urlopen(ahead, timeout=10)
+            raise AssertionError("a cursor ahead of the archive was answered")
+        except urllib.error.HTTPError as error:
+            assert error.code == 409 and "without a cursor" in json.loads(error.read())["error"]

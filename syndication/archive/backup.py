@@ -4,6 +4,7 @@ and restoring one."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 from syndication.archive.schema import LATEST_VERSION, migrate, reader_uri
@@ -37,6 +38,32 @@ def backup(source: Path, dest: Path) -> int:
     return pages
 
 
+def _head(db: Path) -> int:
+    """The last change number the archive being replaced handed out (0 if unreadable)."""
+    try:
+        conn = sqlite3.connect(reader_uri(db), uri=True)
+        try:
+            row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'")
+            found = row.fetchone()
+            return int(found[0]) if found else 0
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+def _number_changes_after(conn: sqlite3.Connection, replaced_head: int) -> None:
+    """Changes made after a restore are numbered above every change the replaced archive
+    made, and above the time of the restore in milliseconds (the start of any archive made
+    since): every cursor a partner holds is then before them, and nothing is skipped."""
+    restored = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'")
+    row = restored.fetchone()
+    now_ms = int(time.time() * 1000)
+    start = max(replaced_head, now_ms, int(row[0]) if row else 0)
+    conn.execute("DELETE FROM sqlite_sequence WHERE name = 'changes'")
+    conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('changes', ?)", (start,))
+
+
 def restore(backup_file: Path, dest: Path, *, replace: bool = False) -> int:
     """Make `dest` the archive `backup_file` holds, migrated to this program's schema;
     returns its article count. An existing `dest` is replaced only when asked: the server
@@ -61,9 +88,11 @@ def restore(backup_file: Path, dest: Path, *, replace: bool = False) -> int:
         raise ArchiveError(f"{backup_file} is from a newer version of this program")
     partial = dest.with_name(dest.name + ".restoring")
     backup(backup_file, partial)
+    replaced_head = _head(dest) if dest.exists() else 0
     conn = sqlite3.connect(partial, isolation_level=None)
     try:
         migrate(conn)
+        _number_changes_after(conn, replaced_head)
         count = int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
     finally:
         conn.close()

@@ -23,6 +23,7 @@ TITLES = {
     401: ("Not signed in", "This address needs a partner key."),
     403: ("Forbidden", "This key may not see that."),
     405: ("Method not allowed", "This address does not accept that kind of request."),
+    409: ("Conflict", "The request does not fit the archive as it is now."),
     410: ("Article withdrawn", "This article has been withdrawn and is no longer available."),
     429: ("Too many requests", "Slow down, and try again in a moment."),
     500: ("Something went wrong", "The page could not be shown. Please try again in a moment."),

@@ -81,7 +81,9 @@ def document(base_url: str) -> dict[str, Any]:
                     ],
                     "responses": {
                         "200": _ok("#/components/schemas/ChangesPage", "A page of changes."),
-                        **_errors(),
+                        # 409: the cursor is ahead of the archive, which was restored or
+                        # rebuilt; start again without a cursor
+                        **_errors(409),
                     },
                 }
             },

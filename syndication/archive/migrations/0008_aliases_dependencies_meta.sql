@@ -32,3 +32,11 @@ INSERT OR IGNORE INTO dependencies (path, file)
 -- A partner subscribes to its own entitled feed (/api/v1/feeds/...) with its key; deliveries
 -- are rendered for that partner alone. NULL: a public feed's subscriber.
 ALTER TABLE subscriptions ADD COLUMN partner_id INTEGER REFERENCES partners(id);
+
+-- A new archive numbers its changes from the moment it was made (in milliseconds), so a
+-- partner's cursor from an archive it replaced (rebuilt, or restored) is below every change
+-- of this one: the partner receives everything again rather than silently nothing.
+INSERT INTO sqlite_sequence (name, seq)
+    SELECT 'changes', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+    WHERE NOT EXISTS (SELECT 1 FROM changes)
+      AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'changes');
