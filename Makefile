@@ -20,10 +20,12 @@ serve: $(STAMP)
 test: $(STAMP) test-tools
 	$(BIN)/python -m pytest
 
-# The ingest fuzzer's long run: 20,000 generated files through parse and every document
-# format; prints the slowest file and the most memory one file took.
+# The fuzzers' long runs: 20,000 generated files through parse and every document format
+# (prints the slowest file and the most memory one file took), and 20,000 generated requests
+# over every public route (prints how many answered 5xx: none may).
 fuzz: $(STAMP)
 	$(BIN)/python -m tests.fuzz_ingest --examples 20000
+	$(BIN)/python -m tests.fuzz_surface --requests 20000
 
 bench: $(STAMP) bench-tools
 	$(BIN)/python -m tests.benchmarks.run

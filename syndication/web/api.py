@@ -12,7 +12,6 @@ import base64
 import binascii
 import json
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -26,6 +25,7 @@ from syndication.publish.guard import FORBIDDEN_UTF8
 from syndication.publish.ninjs import canceled_item, news_item
 from syndication.web.keys import ARCHIVE, CLOCK, RATES, SETTINGS, WRITES
 from syndication.web.left_out import report
+from syndication.web.params import moment, query_number
 
 routes = web.RouteTableDef()
 MAX_LIMIT = 100
@@ -133,15 +133,6 @@ async def log_deliveries(
     )
 
 
-def _int(request: web.Request, name: str, default: int, low: int, high: int) -> int:
-    text = request.query.get(name)
-    if text is None or text == "":
-        return default
-    if not text.isdigit() or not low <= int(text) <= high:
-        raise web.HTTPBadRequest(text=f"`{name}` must be a whole number from {low} to {high}.")
-    return int(text)
-
-
 CURSOR = re.compile(r"s[0-9a-f]{1,15}")  # opaque to partners; a position in the changes log
 
 
@@ -160,8 +151,8 @@ async def changes(request: web.Request) -> web.Response:
     """Every change the partner may see after the cursor, oldest first; `wait` long-polls."""
     partner = await partner_of(request)
     after = decode_cursor(request.query["cursor"]) if request.query.get("cursor") else 0
-    limit = _int(request, "limit", 50, 1, MAX_LIMIT)
-    wait = _int(request, "wait", 0, 0, MAX_WAIT)
+    limit = query_number(request, "limit", 1, MAX_LIMIT, 50)
+    wait = query_number(request, "wait", 0, MAX_WAIT, 0)
     archive, clock = request.app[ARCHIVE], request.app[CLOCK]
     head = await clock.current()
     if after > head:  # this process may lag the writer by a moment: ask the archive itself
@@ -215,32 +206,19 @@ async def items(request: web.Request) -> web.Response:
     query = fts_query(text) if text else None
     if text and not query:  # only punctuation or symbols: nothing can match
         return _page_of(request, [], page=1, has_more=False)
-    page = _int(request, "page", 1, 1, 100_000)
-    per_page = _int(request, "limit", 20, 1, MAX_LIMIT)
+    page = query_number(request, "page", 1, 100_000, 1)
+    per_page = query_number(request, "limit", 1, MAX_LIMIT, 20)
     found, has_next = await pq.items_for(
         request.app[ARCHIVE],
         partner,
         sections=(section,) if section else partner.sections,
         topic=request.query.get("topic") or None,
         query=query,
-        since=_moment(request, "since"),
-        until=_moment(request, "until"),
+        since=moment(request.query.get("since"), "since"),
+        until=moment(request.query.get("until"), "until"),
         page=page,
         per_page=per_page,
     )
     items, delivered = await _items(request, found)
     await log_deliveries(request, partner, delivered, "items")
     return _page_of(request, items, page=page, has_more=has_next)
-
-
-def _moment(request: web.Request, name: str) -> datetime | None:
-    text = request.query.get(name)
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise web.HTTPBadRequest(text=f"`{name}` must be an ISO 8601 time.") from None
-    if moment.tzinfo is None:
-        raise web.HTTPBadRequest(text=f"`{name}` needs a time zone, e.g. 2026-11-27T12:00:00Z.")
-    return moment.astimezone(UTC)

@@ -12,7 +12,8 @@ from syndication.web.keys import SETTINGS
 routes = web.RouteTableDef()
 
 _ERROR = {"$ref": "#/components/responses/Error"}
-_MOMENT = {"type": "string", "format": "date-time"}
+# A time the archive can hold: the years 1800 to 2999 (web/params.py).
+_MOMENT = {"type": "string", "format": "date-time", "pattern": "^(1[89]|2[0-9])[0-9]{2}-"}
 _RATE_HEADERS = {
     name: {"schema": {"type": "integer", "minimum": 0}, "description": text}
     for name, text in (

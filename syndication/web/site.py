@@ -28,6 +28,7 @@ from syndication.web.cache import Rendered
 from syndication.web.conditional import respond
 from syndication.web.errors import error_response
 from syndication.web.keys import ARCHIVE, INGEST, SETTINGS
+from syndication.web.params import path_part, path_year, query_number
 
 routes = web.RouteTableDef()
 LONG_CACHE = "public, max-age=31536000, immutable"
@@ -177,10 +178,7 @@ async def search_page(request: web.Request) -> web.Response:
 
 
 def _page_number(request: web.Request) -> int:
-    page_text = request.query.get("page", "1")
-    if not page_text.isdigit() or not 1 <= int(page_text) <= 100_000:
-        raise web.HTTPBadRequest(text="The page number must be a whole number from 1.")
-    return int(page_text)
+    return query_number(request, "page", 1, 100_000, 1)
 
 
 @routes.get(r"/{edition}/{year:\d{4}}/")
@@ -189,7 +187,7 @@ async def year_page(request: web.Request) -> web.Response:
     if hit := cached.current(request, key):
         return respond(request, hit)
     settings = request.app[SETTINGS]
-    code, year = request.match_info["edition"], int(request.match_info["year"])
+    code, year = request.match_info["edition"], path_year(request.match_info["year"])
     if not settings.has_edition(code):
         raise web.HTTPNotFound()
     archive = request.app[ARCHIVE]
@@ -224,7 +222,7 @@ async def date_page(request: web.Request) -> web.Response:
     edition = settings.edition(code)
     tz = ZoneInfo(edition.timezone)
     try:
-        year, month = int(info["year"]), int(info["month"])
+        year, month = path_year(info["year"]), int(info["month"])
         if "day" in info:
             start = datetime(year, month, int(info["day"]), tzinfo=tz)
             end = start + timedelta(days=1)
@@ -316,7 +314,7 @@ async def _listing(request: web.Request, kind: FeedKind) -> web.Response:
 async def media(request: web.Request) -> web.FileResponse:
     """Images from content/, and only images, and only from inside content/."""
     root = request.app[SETTINGS].content_dir.resolve()
-    relative = request.match_info["path"]
+    relative = path_part(request.match_info["path"])
     target = (root / relative).resolve()
     if (
         not target.is_relative_to(root)
@@ -329,7 +327,7 @@ async def media(request: web.Request) -> web.FileResponse:
 
 @routes.get("/static/{name}")
 async def static(request: web.Request) -> web.FileResponse:
-    name = request.match_info["name"]
+    name = path_part(request.match_info["name"])
     entry = _STATIC / name
     if "/" in name or name.startswith(".") or not entry.is_file():
         raise web.HTTPNotFound()

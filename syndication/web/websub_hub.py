@@ -31,6 +31,7 @@ from syndication.archive.feed_queries import feed_urls_of, scopes_of
 from syndication.archive.partners import PartnerStore
 from syndication.config import Settings
 from syndication.model import FeedKind
+from syndication.web import params
 from syndication.web.api import partner_of
 from syndication.web.feeds import build_feed, scope_of_url
 from syndication.web.keys import ARCHIVE, CLOCK, HUB, SETTINGS, WRITES
@@ -115,11 +116,12 @@ class Hub:
 
     # -- subscribing ------------------------------------------------------------------------
 
-    def lease(self, asked: str | None) -> int:
+    def lease(self, asked: int) -> int:
+        """The lease granted for `asked` seconds (0: none asked for)."""
         s = self.settings
         if not asked:
             return s.websub_lease_seconds
-        return max(s.websub_min_lease_seconds, min(s.websub_max_lease_seconds, int(asked)))
+        return max(s.websub_min_lease_seconds, min(s.websub_max_lease_seconds, asked))
 
     def verify_later(self, asked: Asked) -> None:
         self._out.spawn(self._verify(asked))
@@ -282,7 +284,7 @@ async def websub(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     if not settings.websub_hub or HUB not in request.app:
         raise web.HTTPNotFound(text="This site runs no WebSub hub.")
-    form = await request.post()
+    form = await params.form(request)
     mode = str(form.get("hub.mode", ""))
     topic = str(form.get("hub.topic", ""))
     callback = str(form.get("hub.callback", ""))
@@ -303,9 +305,9 @@ async def websub(request: web.Request) -> web.Response:
     secret = str(form["hub.secret"]) if form.get("hub.secret") else None
     if secret is not None and len(secret.encode()) >= MAX_SECRET_BYTES:
         raise web.HTTPBadRequest(text="hub.secret must be shorter than 200 bytes.")
-    asked = str(form.get("hub.lease_seconds", "")) or None
-    if asked is not None and not asked.isdigit():
-        raise web.HTTPBadRequest(text="hub.lease_seconds must be a whole number of seconds.")
+    asked = params.whole_number(
+        str(form.get("hub.lease_seconds", "")), "hub.lease_seconds", 0, 10**9, 0
+    )
     hub = request.app[HUB]
     hub.verify_later(Asked(mode, topic, callback, hub.lease(asked), secret, partner_id))
     return web.Response(status=202, text="Accepted; the callback will be asked to confirm.")

@@ -1,0 +1,77 @@
+"""Reading what a request says. Every query parameter, path part and form field a route uses
+goes through one of these: a value, or a 400 (404 for a path) with a sentence; nothing else.
+
+`str.isdigit()` is true of "²", which `int()` refuses; a number of 5,000 digits is refused by
+`int()` too; a date in year 1 overflows when moved to UTC; a NUL in a path stops the OS calls.
+Each of those was a 500.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+from multidict import MultiDictProxy
+
+MAX_DIGITS = 9
+FIRST_YEAR, LAST_YEAR = 1800, 2999  # what the archive's dates can be (ingest/fields.py)
+
+
+def whole_number(text: str | None, name: str, low: int, high: int, default: int) -> int:
+    if text is None or text == "":
+        return default
+    if not (text.isascii() and text.isdigit() and len(text) <= MAX_DIGITS):
+        raise web.HTTPBadRequest(text=f"`{name}` must be a whole number from {low} to {high}.")
+    value = int(text)
+    if not low <= value <= high:
+        raise web.HTTPBadRequest(text=f"`{name}` must be a whole number from {low} to {high}.")
+    return value
+
+
+def query_number(request: web.Request, name: str, low: int, high: int, default: int) -> int:
+    return whole_number(request.query.get(name), name, low, high, default)
+
+
+def moment(text: str | None, name: str) -> datetime | None:
+    """An ISO 8601 time with a zone, in UTC, within the years the archive can hold."""
+    if not text:
+        return None
+    if not text.isascii() or len(text) > 40:
+        raise web.HTTPBadRequest(text=f"`{name}` must be an ISO 8601 time.")
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise web.HTTPBadRequest(text=f"`{name}` must be an ISO 8601 time.") from None
+    if value.tzinfo is None:
+        raise web.HTTPBadRequest(text=f"`{name}` needs a time zone, e.g. 2026-11-27T12:00:00Z.")
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise web.HTTPBadRequest(
+            text=f"`{name}` must be between the years {FIRST_YEAR} and {LAST_YEAR}."
+        )
+    return value.astimezone(UTC)
+
+
+def path_year(text: str) -> int:
+    """A year in an address (the route's pattern has made it four digits)."""
+    year = int(text) if text.isascii() and text.isdigit() else 0
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise web.HTTPNotFound()
+    return year
+
+
+def path_part(text: str) -> str:
+    """Any other part of an address: no NUL, which the OS refuses to look up."""
+    if "\x00" in text:
+        raise web.HTTPNotFound()
+    return text
+
+
+async def form(request: web.Request) -> MultiDictProxy[Any]:
+    """The posted form, or a 400 when it cannot be read (cut short, a bad encoding...)."""
+    try:
+        return await request.post()
+    except web.HTTPException:
+        raise  # aiohttp's own answer, e.g. 413 for a body over the limit
+    except Exception:  # whatever a malformed body makes the form parser raise
+        raise web.HTTPBadRequest(text="The form could not be read; send it again.") from None

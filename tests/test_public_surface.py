@@ -1,0 +1,86 @@
+"""No request makes a 5xx: the inputs an outside test found, and a generated short profile of
+the whole public surface (tests/fuzz_surface.py; `make fuzz` runs 20,000 requests)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from syndication.archive.partners import PartnerStore
+from syndication.archive.schema import open_writer
+from syndication.config import Settings
+from syndication.web.app import create_app
+from tests.fuzz_surface import run
+
+Client = TestClient[Any, Any]
+DIGITS = "9" * 5000
+
+
+@pytest.fixture
+async def keyed(
+    site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]
+) -> tuple[Client, dict[str, str]]:
+    conn = open_writer(site.db_path)
+    key = PartnerStore(conn).add("Coast Weekly", ["world"])[1]
+    conn.close()
+    return await aiohttp_client(create_app(site)), {"Authorization": f"Bearer {key}"}
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/v1/changes?limit=%C2%B2", 400),  # "²".isdigit() is True; int("²") fails
+        (f"/api/v1/changes?limit={DIGITS}", 400),
+        (f"/api/v1/changes?wait={DIGITS}", 400),
+        (f"/api/v1/items?page={DIGITS}", 400),
+        ("/api/v1/items?since=0001-01-01T00:00:00%2B01:00", 400),
+        ("/api/v1/items?until=9999-12-31T23:59:59-01:00", 400),
+        ("/en/0001/01/", 404),
+        ("/en/9999/12/31/", 404),
+        ("/en/0001/", 404),
+        ("/media/a%00.png", 404),
+        ("/static/a%00.css", 404),
+        ("/en/world/?page=%C2%B2", 400),
+        ("/en/search?q=harbour&page=%C2%B2", 400),
+        (f"/en/topic/ports-and-shipping/?page={DIGITS}", 400),
+    ],
+)
+async def test_malformed_inputs_the_outside_test_found_are_4xx(
+    keyed: tuple[Client, dict[str, str]], path: str, status: int
+) -> None:
+    client, headers = keyed
+    response = await client.get(path, headers=headers)
+    assert response.status == status, await response.text()
+    body = await response.text()
+    assert body and ("error" in body or "<!DOCTYPE html>" in body)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (
+            b"hub.mode=subscribe&hub.topic=http%3A%2F%2Fnews.test%2Fen%2Ffeed.atom"
+            b"&hub.callback=http%3A%2F%2F93.184.216.34%2Fcb&hub.lease_seconds=%C2%B2",
+            "application/x-www-form-urlencoded",
+        ),
+        (
+            b'--x\r\nContent-Disposition: form-data; name="hub.mode"\r\n\r\nsub',  # cut short
+            "multipart/form-data; boundary=x",
+        ),
+        (b"\xff\xfe", "multipart/form-data"),
+    ],
+)
+async def test_malformed_hub_requests_are_400(
+    keyed: tuple[Client, dict[str, str]], body: bytes, content_type: str
+) -> None:
+    client, _ = keyed
+    response = await client.post("/websub", data=body, headers={"Content-Type": content_type})
+    assert response.status == 400 and (await response.json())["status"] == 400
+
+
+def test_a_generated_walk_of_the_public_surface_gets_no_5xx() -> None:
+    made, failures = run(600)
+    assert made >= 600 and failures == []
