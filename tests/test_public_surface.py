@@ -3,9 +3,14 @@ the whole public surface (tests/fuzz_surface.py; `make fuzz` runs 20,000 request
 
 from __future__ import annotations
 
+import asyncio
+import re
+import shutil
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
@@ -14,6 +19,7 @@ from syndication.archive.schema import open_writer
 from syndication.config import Settings
 from syndication.web.app import create_app
 from tests.fuzz_surface import run
+from tests.live import REPO, serving
 
 Client = TestClient[Any, Any]
 DIGITS = "9" * 5000
@@ -84,3 +90,46 @@ async def test_malformed_hub_requests_are_400(
 def test_a_generated_walk_of_the_public_surface_gets_no_5xx() -> None:
     made, failures = run(600)
     assert made >= 600 and failures == []
+
+
+async def _hammer(base: str, paths: list[str], concurrency: int = 8) -> dict[int, int]:
+    statuses: dict[int, int] = {}
+    queue = list(reversed(paths))
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        while queue:
+            async with session.get(base + queue.pop()) as response:
+                await response.read()
+                statuses[response.status] = statuses.get(response.status, 0) + 1
+
+    async with aiohttp.ClientSession() as session:
+        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
+    return statuses
+
+
+def _rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as handle:
+        line = next(line for line in handle if line.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+def test_made_up_urls_and_query_strings_do_not_grow_a_server_past_its_budget(
+    tmp_path: Path,
+) -> None:
+    """50,000 requests for topics that do not exist (each a 404 that used to leave a lock
+    behind) and 50,000 distinct query strings on one page (each a new cache entry, a rebuild
+    and a remembered target): the process stays within response_cache_mb + 100 MB."""
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    budget_mb = 16
+    with serving(tmp_path, env={"SYNDICATION_RESPONSE_CACHE_MB": str(budget_mb)}) as server:
+        made_up = [f"/en/topic/made-up-{n}/" for n in range(50_000)]
+        variants = [f"/en/world/?utm_source=x{n}&ref={n * 7}" for n in range(50_000)]
+        statuses = asyncio.run(_hammer(server.base, made_up))
+        assert statuses == {404: 50_000}
+        statuses = asyncio.run(_hammer(server.base, variants))
+        assert statuses == {200: 50_000}
+        peak = _rss_mb(server.process.pid)
+        metrics = server.get("/metrics").body
+    assert peak < budget_mb + 100, f"{peak:.0f} MB"
+    builds = float(re.search(r"^syndication_cache_builds_total (\S+)$", metrics, re.M)[1])  # type: ignore[index]
+    assert builds < 10, builds  # one entry for /en/world/, however many query strings

@@ -17,7 +17,7 @@ from syndication.ingest.service import IngestService
 from syndication.web import api, feeds, metrics, openapi, partner_feeds, seo, site, websub_hub
 from syndication.web.cache import ChangeClock, ResponseCache
 from syndication.web.errors import error_middleware
-from syndication.web.fast_lane import Lane
+from syndication.web.fast_lane import LEARNED_BYTES_SHARE, Lane
 from syndication.web.hub_pings import HubPinger
 from syndication.web.keys import (
     ARCHIVE,
@@ -82,10 +82,14 @@ async def _archive(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     async with Archive.open(settings.db_path) as archive:
         app[ARCHIVE] = archive
-        cache = app[CACHE] = ResponseCache(settings.response_cache_mb * 1024 * 1024)
+        # One budget for what a process keeps of its answers: the rendered bytes, and a
+        # sixteenth for the request targets the fast lane remembers.
+        budget = settings.response_cache_mb * 1024 * 1024
+        lane_bytes = budget // LEARNED_BYTES_SHARE
+        cache = app[CACHE] = ResponseCache(budget - lane_bytes)
         clock = app[CLOCK] = ChangeClock(archive)
         access = logging.getLogger("aiohttp.access") if settings.access_log else None
-        app[LANE] = Lane(clock, cache, app[REQUESTS], access)
+        app[LANE] = Lane(clock, cache, app[REQUESTS], access, lane_bytes)
         pinger = app[PINGER] = HubPinger(settings, archive)
         await pinger.start()
         hub = app[HUB] = Hub(app)  # every process verifies the subscriptions it is asked for

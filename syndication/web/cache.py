@@ -168,7 +168,9 @@ class ResponseCache:
         self.max_bytes = max_bytes
         self.bytes = 0
         self._entries: OrderedDict[str, Rendered] = OrderedDict()
-        self._locks: dict[str, asyncio.Lock] = {}
+        # One lock per key being built, with how many wait on it; gone when the last leaves,
+        # so 20,000 requests for made-up URLs (answered 404, never cached) leave nothing.
+        self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
         self.hits = 0
         self.builds = 0
 
@@ -190,20 +192,30 @@ class ResponseCache:
         if entry is not None and entry.current(seq):
             self.hits += 1
             return entry
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            entry = self.peek(key)
-            if entry is not None and entry.current(seq):
-                self.hits += 1
-                return entry
-            if entry is not None and time.time() < entry.fresh_until and await still_valid(entry):
-                entry.seq = seq
-                self.hits += 1
-                return entry
-            fresh = await build(seq)
-            self.builds += 1
-            self._keep(key, fresh)
-            return fresh
+        lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                entry = self.peek(key)
+                if entry is not None and entry.current(seq):
+                    self.hits += 1
+                    return entry
+                if (
+                    entry is not None
+                    and time.time() < entry.fresh_until
+                    and await still_valid(entry)
+                ):
+                    entry.seq = seq
+                    self.hits += 1
+                    return entry
+                fresh = await build(seq)
+                self.builds += 1
+                self._keep(key, fresh)
+                return fresh
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                del self._locks[key]
 
     def _keep(self, key: str, entry: Rendered) -> None:
         replaced = self._entries.pop(key, None)
@@ -212,9 +224,8 @@ class ResponseCache:
         self._entries[key] = entry
         self.bytes += entry.weight
         while self.bytes > self.max_bytes and len(self._entries) > 1:
-            old, dropped = self._entries.popitem(last=False)
+            _, dropped = self._entries.popitem(last=False)
             self.bytes -= dropped.weight
-            self._locks.pop(old, None)
 
     def clear(self) -> None:
         self._entries.clear()

@@ -32,7 +32,9 @@ from syndication.web.cache import ChangeClock, Rendered, ResponseCache
 from syndication.web.conditional import gzip_ok, unchanged_for
 from syndication.web.metrics import RequestStats
 
-LEARNED_TARGETS = 20_000  # request targets remembered (the entries themselves are weak)
+LEARNED_BYTES_SHARE = 16  # of response_cache_mb, for the request targets the lane remembers
+LEARNED_OVERHEAD = 400  # bytes of one remembered target beyond its strings
+MAX_TARGET = 1024  # longer request targets are left to aiohttp, never remembered
 # What the lane reads of aiohttp's connection handler to know it is idle, and to tell it the
 # connection is in use. If a release of aiohttp renames them the lane stays shut.
 _HANDLER_STATE = ("_messages", "_request_in_progress", "_next_keepalive_close_time")
@@ -52,6 +54,10 @@ class Learned:
     route: str  # for /metrics, as the middleware names it
     path: str  # for the access log, as aiohttp decodes it
     query: str
+
+
+def _weight(target: str, learned: Learned) -> int:
+    return len(target) + len(learned.path) + len(learned.query) + LEARNED_OVERHEAD
 
 
 @dataclass(slots=True)
@@ -103,12 +109,17 @@ class Lane:
         cache: ResponseCache,
         stats: RequestStats,
         access_log: logging.Logger | None,
+        max_bytes: int,
     ) -> None:
         self.clock = clock
         self.cache = cache
         self.stats = stats
         self.access_log = access_log
         self.targets: OrderedDict[str, Learned] = OrderedDict()
+        # The remembered targets are counted, within a share of the cache's budget: 25,000
+        # distinct query strings once grew a process by 680 MB that no figure showed.
+        self.bytes = 0
+        self.max_bytes = max_bytes
         self.answered = 0
         self._date = (0, b"")
 
@@ -119,11 +130,17 @@ class Lane:
         resource = request.match_info.route.resource
         route = resource.canonical if resource is not None else "(no route)"
         target = request.raw_path
+        if len(target) > MAX_TARGET:
+            return
         learned = Learned(weakref.ref(rendered), route, request.path, request.query_string)
+        replaced = self.targets.pop(target, None)
+        if replaced is not None:
+            self.bytes -= _weight(target, replaced)
         self.targets[target] = learned
-        self.targets.move_to_end(target)
-        if len(self.targets) > LEARNED_TARGETS:
-            self.targets.popitem(last=False)
+        self.bytes += _weight(target, learned)
+        while self.bytes > self.max_bytes and self.targets:
+            old, dropped = self.targets.popitem(last=False)
+            self.bytes -= _weight(old, dropped)
 
     def answer(self, request: Plain, transport: asyncio.Transport) -> bool:
         """Write the answer to `request` if the lane has it; False leaves it to aiohttp."""

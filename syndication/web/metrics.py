@@ -105,8 +105,9 @@ class AppCollector(Collector):
         )
         yield GaugeMetricFamily(
             "syndication_cache_bytes",
-            "Memory the response cache holds (its budget is response_cache_mb).",
-            value=cache.bytes,
+            "Memory the response cache and the fast lane's remembered targets hold (their "
+            "budget is response_cache_mb).",
+            value=cache.bytes + app[LANE].bytes,
         )
         yield GaugeMetricFamily(
             "syndication_change_sequence", "The archive's change sequence.", value=app[CLOCK].seq

@@ -181,9 +181,16 @@ def _page_number(request: web.Request) -> int:
     return query_number(request, "page", 1, 100_000, 1)
 
 
+def _listing_key(request: web.Request) -> str:
+    """A listing's cache key holds only what the page reads (its page number), so query
+    strings it ignores (?utm_source=..., ?x=1) share one entry and one build."""
+    page = _page_number(request)
+    return request.path if page == 1 else f"{request.path}?page={page}"
+
+
 @routes.get(r"/{edition}/{year:\d{4}}/")
 async def year_page(request: web.Request) -> web.Response:
-    key = request.path_qs
+    key = request.path  # it reads no query parameter: ?utm=... is the same page
     if hit := cached.current(request, key):
         return respond(request, hit)
     settings = request.app[SETTINGS]
@@ -211,7 +218,7 @@ async def year_page(request: web.Request) -> web.Response:
 @routes.get(r"/{edition}/{year:\d{4}}/{month:\d{2}}/")
 @routes.get(r"/{edition}/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/")
 async def date_page(request: web.Request) -> web.Response:
-    key = request.path_qs
+    key = _listing_key(request)
     if hit := cached.current(request, key):
         return respond(request, hit)
     settings = request.app[SETTINGS]
@@ -270,7 +277,7 @@ async def section_page(request: web.Request) -> web.Response:
 
 
 async def _listing(request: web.Request, kind: FeedKind) -> web.Response:
-    key = request.path_qs
+    key = _listing_key(request)
     if hit := cached.current(request, key):
         return respond(request, hit)
     settings = request.app[SETTINGS]
