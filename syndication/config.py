@@ -29,7 +29,12 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("site_name", "The Harbour Ledger", "Publication name shown on pages and in feeds."),
-    Setting("base_url", "http://127.0.0.1:8080", "Absolute URL that pages and feeds link to."),
+    Setting(
+        "base_url",
+        "",
+        "Absolute URL that pages and feeds link to; empty: the address served, "
+        "http://{host}:{port} (set it when a proxy or another name is in front).",
+    ),
     Setting("content_dir", "content", "Folder of editors' Markdown files."),
     Setting("db_path", "syndication.db", "SQLite archive file."),
     Setting("host", "127.0.0.1", "Address the HTTP server listens on."),
@@ -148,12 +153,22 @@ class Settings:
     def section(self, slug: str) -> Section | None:
         return next((s for s in self.sections if s.slug == slug), None)
 
+    @property
+    def site_url(self) -> str:
+        """`base_url`, or the address this process serves when it is not set: so that
+        `serve --port 18200` links to port 18200, not to a default that answers nothing."""
+        if self.base_url:
+            return self.base_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
+        host = "[::1]" if host == "::" else (f"[{host}]" if ":" in host else host)
+        return f"http://{host}:{self.port}"
+
     def absolute(self, path: str) -> str:
-        return self.base_url.rstrip("/") + path
+        return self.site_url + path
 
     def path_of(self, url: str) -> str | None:
         """The path of one of this site's own URLs (a WebSub topic); None for any other."""
-        base = self.base_url.rstrip("/")
+        base = self.site_url
         return url[len(base) :] if url.startswith(base + "/") else None
 
     @property

@@ -161,3 +161,14 @@ def test_sigkill_in_the_middle_of_ingesting_5000_files(tmp_path: Path) -> None:
         conn.execute("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')").fetchall()
         == []
     )
+
+
+def test_without_a_base_url_links_point_at_the_address_served(workdir: Path) -> None:
+    """`serve --port P` with no base_url set links to port P, and the hub takes its feeds."""
+    with serving(workdir, env={"SYNDICATION_BASE_URL": ""}) as server:
+        port = server.base.rsplit(":", 1)[1]
+        feed = server.get("/en/feed.atom").body
+        assert f'href="http://127.0.0.1:{port}/en/feed.atom"' in feed
+        assert "127.0.0.1:8080" not in feed
+        page = server.get("/").body
+        assert f"http://127.0.0.1:{port}/" in page

@@ -205,4 +205,4 @@ def document(base_url: str) -> dict[str, Any]:
 
 @routes.get("/api/v1/openapi.json")
 async def openapi(request: web.Request) -> web.Response:
-    return web.json_response(document(request.app[SETTINGS].base_url))
+    return web.json_response(document(request.app[SETTINGS].site_url))
