@@ -6,6 +6,7 @@ the environment and `syndication settings` can never disagree about names or typ
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -88,6 +89,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Accept callbacks on private, loopback or link-local addresses (tests, intranets).",
     ),
     Setting(
+        "metrics_networks",
+        ("127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"),
+        "Networks /metrics answers (comma-separated in env); others get 403.",
+    ),
+    Setting(
+        "metrics_token",
+        "",
+        "A bearer token that opens /metrics from any address (empty: none).",
+    ),
+    Setting(
         "partner_usage_terms",
         "Licensed to the receiving partner for publication in full or in part, with the byline "
         "and credit kept; not for resale or redistribution.",
@@ -130,6 +141,8 @@ class Settings:
     websub_attempts: int = _BY_NAME["websub_attempts"].default
     websub_retry_seconds: float = _BY_NAME["websub_retry_seconds"].default
     websub_allow_private_callbacks: bool = _BY_NAME["websub_allow_private_callbacks"].default
+    metrics_networks: tuple[str, ...] = _BY_NAME["metrics_networks"].default
+    metrics_token: str = _BY_NAME["metrics_token"].default
     editions: tuple[Edition, ...] = (
         Edition("en", "English", "en", "Europe/Luxembourg", "%d.%m.%Y"),
     )
@@ -139,6 +152,11 @@ class Settings:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_editions_by_code", {e.code: e for e in self.editions})
+        for network in self.metrics_networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ConfigError(f"metrics_networks: {network!r} is not a network") from None
         if self.default_edition not in self._editions_by_code:
             raise ConfigError(
                 f"default_edition {self.default_edition!r} is not a configured edition"

@@ -7,6 +7,7 @@ import re
 import shutil
 import urllib.request
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +82,16 @@ def test_the_access_log_is_json_and_never_holds_a_key(tmp_path: Path) -> None:
         (200, "x=1", feeds[0]["bytes"])
     ] * 2
     assert feeds[1]["agent"].startswith("Python-urllib")
+
+
+async def test_metrics_answer_only_the_operators_networks_or_token(
+    site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]
+) -> None:
+    elsewhere = replace(site, metrics_networks=("10.0.0.0/8",), metrics_token="s3cret")
+    client = await aiohttp_client(create_app(elsewhere))  # the test client is 127.0.0.1
+    refused = await client.get("/metrics")
+    assert refused.status == 403 and "not open" in await refused.text()
+    wrong = await client.get("/metrics", headers={"Authorization": "Bearer nope"})
+    assert wrong.status == 403
+    opened = await client.get("/metrics", headers={"Authorization": "Bearer s3cret"})
+    assert opened.status == 200 and "syndication_http_requests" in await opened.text()

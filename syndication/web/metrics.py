@@ -8,6 +8,8 @@ everything is turned into metric families only when Prometheus scrapes.
 from __future__ import annotations
 
 import bisect
+import hmac
+import ipaddress
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -23,7 +25,7 @@ from prometheus_client.registry import Collector, CollectorRegistry
 
 from syndication.archive.batch import ApplyResult
 from syndication.ingest.service import IngestService
-from syndication.web.keys import CACHE, CLOCK, HUB, INGEST, LANE, METRICS, PINGER
+from syndication.web.keys import CACHE, CLOCK, HUB, INGEST, LANE, METRICS, PINGER, SETTINGS
 
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 routes = web.RouteTableDef()
@@ -152,6 +154,20 @@ def _bound(value: float) -> str:
     return "+Inf" if value == float("inf") else repr(value)
 
 
+def _may_scrape(request: web.Request) -> bool:
+    settings = request.app[SETTINGS]
+    token = settings.metrics_token
+    if token and hmac.compare_digest(
+        request.headers.get("Authorization", "").encode(), f"Bearer {token}".encode()
+    ):
+        return True
+    try:
+        address = ipaddress.ip_address((request.remote or "").split("%")[0])
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(n, strict=False) for n in settings.metrics_networks)
+
+
 def registry_for(
     app: web.Application, requests: RequestStats, ingest: IngestStats
 ) -> CollectorRegistry:
@@ -162,6 +178,9 @@ def registry_for(
 
 @routes.get("/metrics")
 async def metrics(request: web.Request) -> web.Response:
+    """For the operator's Prometheus only: from `metrics_networks`, or with `metrics_token`."""
+    if not _may_scrape(request):
+        raise web.HTTPForbidden(text="/metrics is not open to this address.")
     body = generate_latest(request.app[METRICS])
     return web.Response(
         body=body,
