@@ -73,6 +73,13 @@ def test_values_python_cannot_hold_are_errors_with_their_line(
     assert error.line == line_of(text, field)
 
 
+@pytest.mark.parametrize("blank", ['" "', '"\\t \\n"', "'   '", '"\\u00a0"'])
+def test_a_headline_of_white_space_alone_is_empty(site: Settings, blank: str) -> None:
+    """Found by the fuzzer: `title: " "` passed, and Atom refused the entry (no title)."""
+    error = refused(site, front(title=blank, slug="ok"))
+    assert error.field == "title" and "must not be empty" in error.message
+
+
 def test_numbers_and_dates_in_text_fields_stay_as_typed(site: Settings) -> None:
     article = parse(
         site, FRONT.format(extra="slug: '2024'\n").replace("Harbour reopens", "1984")

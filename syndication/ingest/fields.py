@@ -82,16 +82,14 @@ class FieldReader:
                 raise self.error(f"{prefix}{key}", f"unknown field `{str(key)[:60]}`{hint}")
 
     def text(self, name: str, value: Any, *, required: bool = False, max_len: int = 2000) -> str:
-        if value is None or value == "":
+        """Text with its runs of white space made one space; only white space is empty."""
+        if value is not None and not isinstance(value, str):
+            raise self.error(name, f"`{name}` must be text, not {_kind(value)}")
+        text = " ".join(value.split()) if value else ""
+        if not text:
             if required:
                 raise self.error(name, f"`{name}` is required and must not be empty")
             return ""
-        if not isinstance(value, str):
-            raise self.error(
-                name,
-                f"`{name}` must be text, not {_kind(value)}",
-            )
-        text = " ".join(value.split())
         if len(text) > max_len:
             raise self.error(name, f"`{name}` is {len(text)} characters; the limit is {max_len}")
         return text
