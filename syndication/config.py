@@ -83,6 +83,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("websub_max_lease_seconds", 2_592_000, "Longest lease the hub grants."),
     Setting("websub_attempts", 6, "Tries to deliver one update to a subscriber."),
     Setting("websub_retry_seconds", 5.0, "First wait before retrying; doubles each time."),
+    Setting("websub_max_subscriptions", 10_000, "Active subscriptions the hub keeps in all."),
+    Setting("websub_max_per_topic", 1_000, "Active subscriptions to one feed."),
+    Setting("websub_max_per_host", 100, "Active subscriptions with callbacks on one host."),
     Setting(
         "websub_allow_private_callbacks",
         False,
@@ -141,6 +144,9 @@ class Settings:
     websub_attempts: int = _BY_NAME["websub_attempts"].default
     websub_retry_seconds: float = _BY_NAME["websub_retry_seconds"].default
     websub_allow_private_callbacks: bool = _BY_NAME["websub_allow_private_callbacks"].default
+    websub_max_subscriptions: int = _BY_NAME["websub_max_subscriptions"].default
+    websub_max_per_topic: int = _BY_NAME["websub_max_per_topic"].default
+    websub_max_per_host: int = _BY_NAME["websub_max_per_host"].default
     metrics_networks: tuple[str, ...] = _BY_NAME["metrics_networks"].default
     metrics_token: str = _BY_NAME["metrics_token"].default
     editions: tuple[Edition, ...] = (

@@ -313,3 +313,41 @@ def test_a_subscription_outlives_a_hub_restart(tmp_path: Path) -> None:
         time.sleep(1.0)
         assert len(received) == count
     callback_server.shutdown()
+
+
+async def test_the_hub_keeps_at_most_its_caps_of_subscriptions(
+    tmp_path: Path,
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+    aiohttp_client: Callable[..., Awaitable[Client]],
+) -> None:
+    subscriber = Subscriber()
+    callback_app = web.Application()
+    callback_app.router.add_route("*", "/cb/{n}", subscriber.handle)
+    server = await aiohttp_server(callback_app)
+    settings = make_settings(
+        tmp_path,
+        base_url="http://news.test",
+        websub_allow_private_callbacks=True,
+        websub_max_per_host=2,
+    )
+    client = await aiohttp_client(create_app(settings))
+    db = sqlite3.connect(settings.db_path)
+
+    async def subscribe_n(n: int) -> int:
+        url = str(server.make_url(f"/cb/{n}"))
+        form = {"hub.mode": "subscribe", "hub.topic": TOPIC, "hub.callback": url}
+        return (await client.post("/websub", data=form)).status
+
+    assert [await subscribe_n(1), await subscribe_n(2)] == [202, 202]
+    await until(lambda: db.execute("SELECT count(*) FROM subscriptions").fetchone()[0] == 2)
+    third = await client.post(
+        "/websub",
+        data={
+            "hub.mode": "subscribe",
+            "hub.topic": TOPIC,
+            "hub.callback": str(server.make_url("/cb/3")),
+        },
+    )
+    assert third.status == 429 and "2 callbacks on this host" in (await third.json())["error"]
+    assert await subscribe_n(1) == 202  # a renewal is always let through
+    db.close()

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from syndication.archive.codec import from_iso, to_iso
 from syndication.archive.queries import Archive
@@ -34,11 +35,49 @@ def save(
     """A verified subscription, new or renewed (a renewal may change the secret)."""
     conn.execute(
         "INSERT INTO subscriptions (topic, callback, secret, lease_until, created, renewed, "
-        "partner_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (topic, callback) DO UPDATE SET "
+        "partner_id, callback_host) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (topic, callback) DO UPDATE SET "
         "secret = excluded.secret, lease_until = excluded.lease_until, "
         "renewed = excluded.renewed, failures = 0, partner_id = excluded.partner_id",
-        (topic, callback, secret, to_iso(lease_until), to_iso(now), to_iso(now), partner_id),
+        (
+            topic,
+            callback,
+            secret,
+            to_iso(lease_until),
+            to_iso(now),
+            to_iso(now),
+            partner_id,
+            host_of(callback),
+        ),
     )
+
+
+def host_of(callback: str) -> str:
+    try:
+        return (urlsplit(callback).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Active subscriptions: in all, to one topic, to callbacks on one host."""
+
+    total: int
+    topic: int
+    host: int
+    renewal: bool  # this topic and callback are subscribed already
+
+
+async def counts(archive: Archive, topic: str, callback: str, now: datetime) -> Counts:
+    async with archive.conn.execute(
+        "SELECT count(*), coalesce(sum(topic = ?), 0), coalesce(sum(callback_host = ?), 0), "
+        "coalesce(max(topic = ? AND callback = ?), 0) FROM subscriptions WHERE lease_until > ?",
+        (topic, host_of(callback), topic, callback, to_iso(now)),
+    ) as cursor:
+        row = await cursor.fetchone()
+    total, per_topic, per_host, renewal = row if row else (0, 0, 0, 0)
+    return Counts(int(total), int(per_topic), int(per_host), bool(renewal))
 
 
 def remove(conn: sqlite3.Connection, topic: str, callback: str) -> None:

@@ -150,6 +150,11 @@ class Hub:
             return
         now = datetime.now(UTC)
         if mode == "subscribe":
+            if over_caps(
+                self.settings, await subscriptions.counts(self.app[ARCHIVE], topic, callback, now)
+            ):
+                log.warning("not keeping %s for %s: the hub is at its caps", callback, topic)
+                return
             until = now + timedelta(seconds=lease)
             await self.app[WRITES].write(
                 lambda conn: subscriptions.save(
@@ -302,6 +307,8 @@ async def websub(request: web.Request) -> web.Response:
         await check_callback(callback, settings.websub_allow_private_callbacks)
     except CallbackRefused as exc:
         raise web.HTTPBadRequest(text=f"{exc}.") from None
+    if mode == "subscribe":
+        await _within_caps(request, topic, callback)
     secret = str(form["hub.secret"]) if form.get("hub.secret") else None
     if secret is not None and len(secret.encode()) >= MAX_SECRET_BYTES:
         raise web.HTTPBadRequest(text="hub.secret must be shorter than 200 bytes.")
@@ -311,6 +318,34 @@ async def websub(request: web.Request) -> web.Response:
     hub = request.app[HUB]
     hub.verify_later(Asked(mode, topic, callback, hub.lease(asked), secret, partner_id))
     return web.Response(status=202, text="Accepted; the callback will be asked to confirm.")
+
+
+async def _within_caps(request: web.Request, topic: str, callback: str) -> None:
+    """A new subscription only while the hub is within its caps: one edit sends a POST to
+    every subscriber, so their number is what an edit costs. Renewals always pass."""
+    now = datetime.now(UTC)
+    found = await subscriptions.counts(request.app[ARCHIVE], topic, callback, now)
+    if (reached := over_caps(request.app[SETTINGS], found)) is not None:
+        raise web.HTTPTooManyRequests(
+            text=f"There are {reached}, the most this hub keeps; unsubscribe one or try "
+            "again when a lease has run out.",
+            headers={"Retry-After": "3600"},
+        )
+
+
+def over_caps(s: Settings, found: subscriptions.Counts) -> str | None:
+    """Which cap a new subscription would pass ("100 callbacks on this host"), or None.
+    Checked when asked and again before a verified one is kept (many may be in flight)."""
+    if found.renewal:
+        return None
+    for count, cap, what in (
+        (found.host, s.websub_max_per_host, "callbacks on this host"),
+        (found.topic, s.websub_max_per_topic, "subscribers to this feed"),
+        (found.total, s.websub_max_subscriptions, "subscriptions to this hub"),
+    ):
+        if count >= cap:
+            return f"{count} {what}"
+    return None
 
 
 async def _partner_topic(request: web.Request, topic: str, callback: str) -> int | None:

@@ -40,3 +40,7 @@ INSERT INTO sqlite_sequence (name, seq)
     SELECT 'changes', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
     WHERE NOT EXISTS (SELECT 1 FROM changes)
       AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'changes');
+
+-- The callback's host, so the hub can cap subscriptions per host.
+ALTER TABLE subscriptions ADD COLUMN callback_host TEXT NOT NULL DEFAULT '';
+CREATE INDEX subscriptions_host ON subscriptions(callback_host);
