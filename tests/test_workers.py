@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -14,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.conftest import article_text
-from tests.live import REPO, free_port
+from tests.live import REPO, free_port, syndication
 
 
 def get(base: str, path: str) -> tuple[int, str]:
@@ -78,6 +79,17 @@ def test_one_writer_two_readers_on_one_port(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, f"only {pids} answer"
         assert len(pids) == 2 and supervisor.pid not in pids
 
+        # One rate budget per partner across the readers: 10 a minute is 10, not 10 each.
+        added = syndication(
+            "partners", "add", "Ten", "--sections", "world", "--rate", "10", cwd=tmp_path
+        )
+        key = re.search(r"^key: (\S+)$", added.stdout, re.M)
+        assert key is not None, added.stderr
+        answers = [
+            api_status(base, "/api/v1/changes?limit=1", key[1]) for _ in range(30)
+        ]  # each on a connection of its own, spread over the readers by the kernel
+        assert answers.count(200) <= 11 and answers.count(429) >= 19, answers
+
         # A change made by the writer is seen by every reader within a second.
         (tmp_path / "content" / "world" / "new.md").write_text(
             article_text(title="Lock gates replaced", published="2026-11-27T10:00:00+01:00")
@@ -108,6 +120,15 @@ def test_one_writer_two_readers_on_one_port(tmp_path: Path) -> None:
         code = supervisor.wait(timeout=40)
     assert code == 0, supervisor.stderr.read() if supervisor.stderr else ""
     assert not any(alive(pid) for pid in children)
+
+
+def api_status(base: str, path: str, key: str) -> int:
+    request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {key}"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as reply:
+            return int(reply.status)
+    except urllib.error.HTTPError as error:
+        return error.code
 
 
 def get_status(base: str) -> int:

@@ -48,10 +48,15 @@ def runtime_dir() -> Path:
     return shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(tempfile.gettempdir())
 
 
-def health_file(db_path: Path) -> Path:
-    """One file per archive, so two sites on one machine do not mix their states."""
+def runtime_file(db_path: Path, kind: str) -> Path:
+    """A file the processes serving one archive share (`writer.json`, `rates`): one per
+    archive, so two sites on one machine do not mix their states."""
     key = hashlib.blake2b(str(db_path.resolve()).encode(), digest_size=8).hexdigest()
-    return runtime_dir() / f"syndication-{key}.writer.json"
+    return runtime_dir() / f"syndication-{key}.{kind}"
+
+
+def health_file(db_path: Path) -> Path:
+    return runtime_file(db_path, "writer.json")
 
 
 def publish(db_path: Path, health: WriteHealth) -> None:

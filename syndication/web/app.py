@@ -13,6 +13,7 @@ from aiohttp import web
 from syndication.archive.feed_queries import current_seq
 from syndication.archive.queries import Archive
 from syndication.config import Settings
+from syndication.ingest.health import runtime_file
 from syndication.ingest.service import IngestService
 from syndication.web import api, feeds, metrics, openapi, partner_feeds, seo, site, websub_hub
 from syndication.web.cache import ChangeClock, ResponseCache
@@ -52,7 +53,8 @@ def create_app(settings: Settings, *, role: Role = "single") -> web.Application:
     """
     app = web.Application(middlewares=[error_middleware])
     app[SETTINGS] = settings
-    app[RATES] = RateLimiter()
+    app[RATES] = RateLimiter(runtime_file(settings.db_path, "rates"))
+    app.on_cleanup.append(_close_rates)
     app[REQUESTS] = RequestStats()
     app[LEFT_OUT] = set()
     if role != "reader":
@@ -67,6 +69,10 @@ def create_app(settings: Settings, *, role: Role = "single") -> web.Application:
     app.add_routes(feeds.routes)
     app.add_routes(site.routes)
     return app
+
+
+async def _close_rates(app: web.Application) -> None:
+    app[RATES].close()
 
 
 async def _ingest(app: web.Application) -> AsyncIterator[None]:

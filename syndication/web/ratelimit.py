@@ -1,11 +1,25 @@
-"""A token bucket per partner: `rate` requests a minute on average, bursts up to `rate`."""
+"""A token bucket per partner: `rate` requests a minute on average, bursts up to `rate`.
+
+The buckets live in a small file that every serving process of one archive maps (in a
+RAM-backed runtime folder), each bucket locked while it is updated: with `serve --workers 2`
+a partner limited to 10 a minute gets 10, not 10 from each process.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import math
+import mmap
+import os
+import struct
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+
+SLOT = struct.Struct("dd")  # tokens, and when they were counted (time.monotonic: system-wide)
+SLOTS = 65_536  # partner ids beyond this share the last one
 
 
 @dataclass(slots=True)
@@ -29,19 +43,38 @@ class Verdict:
 
 
 class RateLimiter:
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    """Buckets in `path` (shared by every process that opens it), or in this process alone."""
+
+    def __init__(self, path: Path | None = None, clock: Callable[[], float] = time.monotonic):
         self.clock = clock
-        self._buckets: dict[int, tuple[float, float]] = {}  # partner id -> (tokens, when)
+        self._fd: int | None = None
+        self._map: mmap.mmap | None = None
+        self._local: dict[int, tuple[float, float]] = {}
+        if path is not None:
+            self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            if os.fstat(self._fd).st_size < SLOT.size * SLOTS:
+                os.ftruncate(self._fd, SLOT.size * SLOTS)  # sparse: a page a partner in use
+            self._map = mmap.mmap(self._fd, SLOT.size * SLOTS)
+
+    def close(self) -> None:
+        if self._map is not None:
+            self._map.close()
+        if self._fd is not None:
+            os.close(self._fd)
 
     def take(self, partner_id: int, per_minute: int) -> Verdict:
-        now = self.clock()
-        rate = per_minute / 60.0
-        tokens, then = self._buckets.get(partner_id, (float(per_minute), now))
-        tokens = min(float(per_minute), tokens + (now - then) * rate)
-        allowed = tokens >= 1.0
-        if allowed:
-            tokens -= 1.0
-        self._buckets[partner_id] = (tokens, now)
+        slot = min(max(partner_id, 0), SLOTS - 1)
+        with self._bucket(slot) as (read, write):
+            now = self.clock()
+            rate = per_minute / 60.0
+            tokens, then = read()
+            if then == 0.0 or then > now:  # a new bucket, or one from before a reboot
+                tokens, then = float(per_minute), now
+            tokens = min(float(per_minute), tokens + (now - then) * rate)
+            allowed = tokens >= 1.0
+            if allowed:
+                tokens -= 1.0
+            write(tokens, now)
         return Verdict(
             allowed=allowed,
             limit=per_minute,
@@ -49,3 +82,33 @@ class RateLimiter:
             reset=math.ceil((per_minute - tokens) / rate),
             retry_after=0 if allowed else math.ceil((1.0 - tokens) / rate),
         )
+
+    @contextlib.contextmanager
+    def _bucket(
+        self, slot: int
+    ) -> Iterator[tuple[Callable[[], tuple[float, float]], Callable[[float, float], None]]]:
+        """Read and write one bucket, locked against the other processes meanwhile."""
+        if self._map is None or self._fd is None:
+
+            def read_local() -> tuple[float, float]:
+                return self._local.get(slot, (0.0, 0.0))
+
+            def write_local(tokens: float, when: float) -> None:
+                self._local[slot] = (tokens, when)
+
+            yield read_local, write_local
+            return
+        shared, offset = self._map, slot * SLOT.size
+
+        def read() -> tuple[float, float]:
+            tokens, when = SLOT.unpack_from(shared, offset)
+            return float(tokens), float(when)
+
+        def write(tokens: float, when: float) -> None:
+            SLOT.pack_into(shared, offset, tokens, when)
+
+        fcntl.lockf(self._fd, fcntl.LOCK_EX, SLOT.size, offset)
+        try:
+            yield read, write
+        finally:
+            fcntl.lockf(self._fd, fcntl.LOCK_UN, SLOT.size, offset)
