@@ -21,6 +21,7 @@ from types import FrameType
 
 from syndication.config import Settings
 from syndication.errors import SyndicationError
+from syndication.web.metrics import forget_shared
 
 log = logging.getLogger("syndication.supervisor")
 RESTARTS = 5  # more restarts than this within WINDOW seconds: something is wrong, give up
@@ -74,6 +75,7 @@ class Supervisor:
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        forget_shared(self.settings.db_path)  # the service's counts start with it
         writer = self._start_writer()
         readers = [
             Child("reader", self._spawn("reader"), [time.monotonic()]) for _ in range(self.workers)

@@ -90,6 +90,18 @@ def test_one_writer_two_readers_on_one_port(tmp_path: Path) -> None:
         ]  # each on a connection of its own, spread over the readers by the kernel
         assert answers.count(200) <= 11 and answers.count(429) >= 19, answers
 
+        # /metrics describes the whole service, whichever reader answers: the writer's
+        # ingest figures, and the refusals of both readers added up.
+        time.sleep(1.5)  # each process leaves its figures every second
+        refused = (
+            'syndication_http_requests_total{method="GET",route="/api/v1/changes",status="429"}'
+        )
+        for _ in range(4):
+            text = get(base, "/metrics")[1]
+            assert re.search(r'syndication_ingest_files_total\{outcome="published"\} [1-9]', text)
+            line = next(ln for ln in text.splitlines() if ln.startswith(refused))
+            assert float(line.split()[-1]) == answers.count(429), line
+
         # A change made by the writer is seen by every reader within a second.
         (tmp_path / "content" / "world" / "new.md").write_text(
             article_text(title="Lock gates replaced", published="2026-11-27T10:00:00+01:00")

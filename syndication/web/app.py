@@ -32,6 +32,7 @@ from syndication.web.keys import (
     PINGER,
     RATES,
     REQUESTS,
+    ROLE,
     SETTINGS,
     WRITES,
 )
@@ -53,6 +54,7 @@ def create_app(settings: Settings, *, role: Role = "single") -> web.Application:
     """
     app = web.Application(middlewares=[error_middleware])
     app[SETTINGS] = settings
+    app[ROLE] = role
     app[RATES] = RateLimiter(runtime_file(settings.db_path, "rates"))
     app.on_cleanup.append(_close_rates)
     app[REQUESTS] = RequestStats()
@@ -116,11 +118,15 @@ async def _archive(app: web.Application) -> AsyncIterator[None]:
             side = SideWriter(settings.db_path)
             app[WRITES] = side
             poller = asyncio.create_task(_follow_changes(clock, archive), name="follow-changes")
+        sharing = None
+        if app[ROLE] != "single":  # each process of `serve --workers N` shows the whole
+            sharing = asyncio.create_task(metrics.share(app, app[REQUESTS], ingested))
         yield
-        if poller is not None:
-            poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await poller
+        for task in (poller, sharing):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if side is not None:
             side.close()
         await hub.close()

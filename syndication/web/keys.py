@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from syndication.web.writes import Writes
 
 SETTINGS = web.AppKey("settings", Settings)
+ROLE = web.AppKey("role", str)  # single | writer | reader (see web/app.py)
 ARCHIVE = web.AppKey("archive", Archive)
 INGEST = web.AppKey("ingest", IngestService)
 CACHE = web.AppKey("cache", ResponseCache)

@@ -7,11 +7,17 @@ everything is turned into metric families only when Prometheus scrapes.
 
 from __future__ import annotations
 
+import asyncio
 import bisect
+import contextlib
 import hmac
 import ipaddress
+import json
+import os
 from collections import defaultdict
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from prometheus_client.core import (
@@ -24,9 +30,11 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import Collector, CollectorRegistry
 
 from syndication.archive.batch import ApplyResult
+from syndication.ingest.health import runtime_dir, runtime_file
 from syndication.ingest.service import IngestService
 from syndication.web.keys import CACHE, CLOCK, HUB, INGEST, LANE, METRICS, PINGER, SETTINGS
 
+Snapshot = dict[str, Any]
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 routes = web.RouteTableDef()
 
@@ -63,61 +71,128 @@ class IngestStats:
         service.listeners.append(count)
 
 
+def snapshot(app: web.Application, requests: RequestStats, ingest: IngestStats) -> Snapshot:
+    """What this process has counted, as plain data another process can add to its own."""
+    cache, lane = app[CACHE], app[LANE]
+    snap: Snapshot = {
+        "requests": [[r, m, s, n] for (r, m, s), n in requests.counts.items()],
+        "latency": {route: list(b) for route, b in requests.latency.items()},
+        "seconds": dict(requests.seconds),
+        "counters": {
+            "cache_hits": cache.hits,
+            "cache_builds": cache.builds,
+            "lane_answers": lane.answered,
+            "cache_bytes": cache.bytes + lane.bytes,
+            "hub_delivered": app[HUB].delivered if HUB in app else 0,
+            "hub_failed": app[HUB].failed if HUB in app else 0,
+            "ping_sent": app[PINGER].sent,
+            "ping_failed": app[PINGER].failed,
+        },
+        "ingest": dict(ingest.totals),
+        "sequence": app[CLOCK].seq,
+    }
+    if INGEST in app:
+        service = app[INGEST]
+        snap["writer"] = {
+            "caught_up": float(service.caught_up),
+            "failing": float(not service.health.ok),
+            "waiting": float(service.health.waiting),
+        }
+    return snap
+
+
+def merge(snapshots: list[Snapshot]) -> Snapshot:
+    """The service's figures: counts added up, the sequence the newest any process has."""
+    merged: Snapshot = {
+        "requests": [],
+        "latency": {},
+        "seconds": {},
+        "counters": {},
+        "ingest": {},
+        "sequence": 0,
+    }
+    requests: defaultdict[tuple[str, str, int], int] = defaultdict(int)
+    for snap in snapshots:
+        for route, method, status, n in snap["requests"]:
+            requests[route, method, int(status)] += int(n)
+        for route, buckets in snap["latency"].items():
+            have = merged["latency"].setdefault(route, [0] * len(buckets))
+            merged["latency"][route] = [a + b for a, b in zip(have, buckets, strict=True)]
+        for route, seconds in snap["seconds"].items():
+            merged["seconds"][route] = merged["seconds"].get(route, 0.0) + seconds
+        for table in ("counters", "ingest"):
+            for name, n in snap[table].items():
+                merged[table][name] = merged[table].get(name, 0) + n
+        merged["sequence"] = max(merged["sequence"], snap["sequence"])
+        if "writer" in snap:
+            merged["writer"] = snap["writer"]
+    merged["requests"] = [[r, m, s, n] for (r, m, s), n in requests.items()]
+    return merged
+
+
 class AppCollector(Collector):
+    """This process's figures, added to those of the other processes serving the archive
+    (`serve --workers N`): a scrape that lands on any reader describes the whole service."""
+
     def __init__(self, app: web.Application, requests: RequestStats, ingest: IngestStats):
         self.app, self.requests, self.ingest = app, requests, ingest
 
     def collect(self) -> Iterator[Metric]:
-        app = self.app
+        own = snapshot(self.app, self.requests, self.ingest)
+        snap = merge([own, *siblings(self.app[SETTINGS].db_path)])
         total = CounterMetricFamily(
             "syndication_http_requests",
             "HTTP requests answered.",
             labels=["route", "method", "status"],
         )
-        for (route, method, status), n in sorted(self.requests.counts.items()):
+        for route, method, status, n in sorted(snap["requests"]):
             total.add_metric([route, method, str(status)], n)
         yield total
         latency = HistogramMetricFamily(
             "syndication_http_request_seconds", "Time to answer, by route.", labels=["route"]
         )
-        for route, buckets in sorted(self.requests.latency.items()):
+        for route, buckets in sorted(snap["latency"].items()):
             running, cumulative = 0, []
             for bound, n in zip((*BUCKETS, float("inf")), buckets, strict=True):
                 running += n
                 cumulative.append((_bound(bound), running))
-            latency.add_metric([route], cumulative, sum_value=self.requests.seconds[route])
+            latency.add_metric([route], cumulative, sum_value=snap["seconds"][route])
         yield latency
-        cache = app[CACHE]
+        c = snap["counters"]
         yield CounterMetricFamily(
-            "syndication_cache_hits", "Answers served from the response cache.", value=cache.hits
+            "syndication_cache_hits",
+            "Answers served from the response cache.",
+            value=c["cache_hits"],
         )
         yield CounterMetricFamily(
-            "syndication_cache_builds", "Pages and feeds built for the cache.", value=cache.builds
+            "syndication_cache_builds",
+            "Pages and feeds built for the cache.",
+            value=c["cache_builds"],
         )
-        served = cache.hits + cache.builds
+        served = c["cache_hits"] + c["cache_builds"]
         yield GaugeMetricFamily(
             "syndication_cache_hit_ratio",
             "Share of cacheable answers served from the cache.",
-            value=cache.hits / served if served else 0.0,
+            value=c["cache_hits"] / served if served else 0.0,
         )
         yield CounterMetricFamily(
             "syndication_fast_lane_answers",
             "Cache hits answered by the fast lane, before aiohttp (included in cache hits).",
-            value=app[LANE].answered,
+            value=c["lane_answers"],
         )
         yield GaugeMetricFamily(
             "syndication_cache_bytes",
-            "Memory the response cache and the fast lane's remembered targets hold (their "
-            "budget is response_cache_mb).",
-            value=cache.bytes + app[LANE].bytes,
+            "Memory the response caches and the fast lanes' remembered targets hold (each "
+            "process's budget is response_cache_mb).",
+            value=c["cache_bytes"],
         )
         yield GaugeMetricFamily(
-            "syndication_change_sequence", "The archive's change sequence.", value=app[CLOCK].seq
+            "syndication_change_sequence", "The archive's change sequence.", value=snap["sequence"]
         )
         ingested = CounterMetricFamily(
             "syndication_ingest_files", "Files ingested, by outcome.", labels=["outcome"]
         )
-        for kind, n in sorted(self.ingest.totals.items()):
+        for kind, n in sorted(snap["ingest"].items()):
             ingested.add_metric([kind], n)
         yield ingested
         websub = CounterMetricFamily(
@@ -125,29 +200,66 @@ class AppCollector(Collector):
             "WebSub deliveries and pings.",
             labels=["kind", "outcome"],
         )
-        if HUB in app:
-            websub.add_metric(["hub", "delivered"], app[HUB].delivered)
-            websub.add_metric(["hub", "failed"], app[HUB].failed)
-        websub.add_metric(["ping", "sent"], app[PINGER].sent)
-        websub.add_metric(["ping", "failed"], app[PINGER].failed)
+        websub.add_metric(["hub", "delivered"], c["hub_delivered"])
+        websub.add_metric(["hub", "failed"], c["hub_failed"])
+        websub.add_metric(["ping", "sent"], c["ping_sent"])
+        websub.add_metric(["ping", "failed"], c["ping_failed"])
         yield websub
-        if INGEST in app:
-            service = app[INGEST]
+        if "writer" in snap:
+            writer = snap["writer"]
             yield GaugeMetricFamily(
                 "syndication_ingest_caught_up",
                 "1 once the first scan of content/ is done.",
-                value=float(service.caught_up),
+                value=writer["caught_up"],
             )
             yield GaugeMetricFamily(
                 "syndication_writes_failing",
                 "1 while the archive cannot be written (disk full, I/O error, locked).",
-                value=float(not service.health.ok),
+                value=writer["failing"],
             )
             yield GaugeMetricFamily(
                 "syndication_writes_waiting",
                 "Changed files (a whole scan counts as one) waiting to reach the archive.",
-                value=float(service.health.waiting),
+                value=writer["waiting"],
             )
+
+
+# -- sharing between the processes of `serve --workers N` ------------------------------------
+
+SHARE_SECONDS = 1.0  # how often each process leaves its figures for the others
+
+
+async def share(app: web.Application, requests: RequestStats, ingest: IngestStats) -> None:
+    """Leave this process's figures where its siblings read them, every second, until
+    cancelled. The file of a process that has ended keeps its last figures, so counters do
+    not drop when a reader is replaced; `serve --workers N` clears them when it starts."""
+    path = runtime_file(app[SETTINGS].db_path, f"metrics-{os.getpid()}.json")
+    partial = path.with_name(path.name + ".tmp")
+    while True:
+        with contextlib.suppress(OSError):
+            partial.write_text(json.dumps(snapshot(app, requests, ingest)), encoding="utf-8")
+            partial.replace(path)
+        await asyncio.sleep(SHARE_SECONDS)
+
+
+def siblings(db_path: Path) -> list[Snapshot]:
+    """The last figures every other process of this archive left."""
+    prefix = runtime_file(db_path, "metrics-").name
+    own = f"{prefix}{os.getpid()}.json"
+    found: list[Snapshot] = []
+    for path in runtime_dir().glob(prefix + "*.json"):
+        if path.name == own:
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            found.append(json.loads(path.read_text(encoding="utf-8")))
+    return found
+
+
+def forget_shared(db_path: Path) -> None:
+    """Start the service's counts afresh (the supervisor, as it starts)."""
+    prefix = runtime_file(db_path, "metrics-").name
+    for path in runtime_dir().glob(prefix + "*"):
+        path.unlink(missing_ok=True)
 
 
 def _bound(value: float) -> str:
