@@ -351,3 +351,20 @@ async def test_the_hub_keeps_at_most_its_caps_of_subscriptions(
     assert third.status == 429 and "2 callbacks on this host" in (await third.json())["error"]
     assert await subscribe_n(1) == 202  # a renewal is always let through
     db.close()
+
+
+async def test_the_hub_connects_only_to_the_public_addresses_it_resolved() -> None:
+    """DNS rebinding: a name checked public, then answered with 127.0.0.1, is never
+    connected to, because the connection uses what the resolver let through."""
+    from syndication.web.outbound import PublicOnly
+
+    resolver = PublicOnly()
+    try:
+        with pytest.raises(OSError, match="not on a public address"):
+            await resolver.resolve("localhost", 80)
+        with pytest.raises(OSError):
+            await resolver.resolve("10.1.2.3", 80)
+        (found,) = await resolver.resolve("93.184.216.34", 80)
+        assert found["host"] == "93.184.216.34"
+    finally:
+        await resolver.close()

@@ -28,7 +28,7 @@ class HubPinger:
         self.archive = archive
         self.attempts = attempts
         self.backoff = backoff
-        self._out = Outbound(10, "syndication")
+        self._out = Outbound(10, "syndication", public_only=False)
         self.sent = 0
         self.failed = 0
 

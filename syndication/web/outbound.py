@@ -4,21 +4,51 @@ one HTTP client session and the background tasks using it, closed together."""
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import socket
 from collections.abc import Coroutine
 from typing import Any
 
 import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+
+
+class PublicOnly(AbstractResolver):
+    """Resolves names to public addresses only, and the connection uses what it resolved:
+    a name checked public and then answered with 127.0.0.1 (DNS rebinding) is never
+    connected to."""
+
+    def __init__(self) -> None:
+        self._resolver = aiohttp.ThreadedResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        found = [
+            r
+            for r in await self._resolver.resolve(host, port, family)
+            if ipaddress.ip_address(r["host"]).is_global
+        ]
+        if not found:
+            raise OSError("the host is not on a public address")
+        return found
+
+    async def close(self) -> None:
+        await self._resolver.close()
 
 
 class Outbound:
-    def __init__(self, timeout_seconds: float, user_agent: str) -> None:
+    def __init__(self, timeout_seconds: float, user_agent: str, *, public_only: bool) -> None:
         self.timeout_seconds = timeout_seconds
         self.user_agent = user_agent
+        self.public_only = public_only
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
+        connector = aiohttp.TCPConnector(resolver=PublicOnly()) if self.public_only else None
         self._session = aiohttp.ClientSession(
+            connector=connector,
             timeout=aiohttp.ClientTimeout(total=self.timeout_seconds),
             headers={"User-Agent": self.user_agent},
         )

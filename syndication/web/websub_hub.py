@@ -104,7 +104,11 @@ class Hub:
     def __init__(self, app: web.Application) -> None:
         self.app = app
         self.settings: Settings = app[SETTINGS]
-        self._out = Outbound(15, "syndication WebSub hub")
+        self._out = Outbound(
+            15,
+            "syndication WebSub hub",
+            public_only=not self.settings.websub_allow_private_callbacks,
+        )
         self.delivered = 0
         self.failed = 0
 
