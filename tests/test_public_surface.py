@@ -49,6 +49,8 @@ async def keyed(
         ("/en/0001/", 404),
         ("/media/a%00.png", 404),
         ("/static/a%00.css", 404),
+        ("/static/" + "x" * 300, 404),  # found by the generated walk: ENAMETOOLONG
+        ("/media/" + "y" * 300 + ".png", 404),
         ("/en/world/?page=%C2%B2", 400),
         ("/en/search?q=harbour&page=%C2%B2", 400),
         (f"/en/topic/ports-and-shipping/?page={DIGITS}", 400),

@@ -60,9 +60,13 @@ def path_year(text: str) -> int:
     return year
 
 
+MAX_NAME_BYTES = 255  # a file name, as the OS takes it (longer: ENAMETOOLONG, an OSError)
+
+
 def path_part(text: str) -> str:
-    """Any other part of an address: no NUL, which the OS refuses to look up."""
-    if "\x00" in text:
+    """A part of an address that names a file: no NUL and no name longer than the OS
+    takes, which make its calls raise instead of answering "no such file"."""
+    if "\x00" in text or any(len(name.encode()) > MAX_NAME_BYTES for name in text.split("/")):
         raise web.HTTPNotFound()
     return text
 

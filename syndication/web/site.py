@@ -322,12 +322,12 @@ async def media(request: web.Request) -> web.FileResponse:
     """Images from content/, and only images, and only from inside content/."""
     root = request.app[SETTINGS].content_dir.resolve()
     relative = path_part(request.match_info["path"])
-    target = (root / relative).resolve()
-    if (
-        not target.is_relative_to(root)
-        or target.suffix.lower() not in MEDIA_TYPES
-        or not target.is_file()
-    ):
+    try:
+        target = (root / relative).resolve()
+        found = target.is_relative_to(root) and target.is_file()
+    except OSError:  # whatever else the OS refuses to look up
+        found = False
+    if not found or target.suffix.lower() not in MEDIA_TYPES:
         raise web.HTTPNotFound()
     return _file(target, MEDIA_TYPES[target.suffix.lower()])
 
@@ -336,7 +336,11 @@ async def media(request: web.Request) -> web.FileResponse:
 async def static(request: web.Request) -> web.FileResponse:
     name = path_part(request.match_info["name"])
     entry = _STATIC / name
-    if "/" in name or name.startswith(".") or not entry.is_file():
+    try:
+        found = "/" not in name and not name.startswith(".") and entry.is_file()
+    except OSError:
+        found = False
+    if not found:
         raise web.HTTPNotFound()
     kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return _file(Path(str(entry)), kind)
