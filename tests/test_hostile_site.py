@@ -165,6 +165,35 @@ async def test_an_unreadable_article_in_the_archive_is_left_out_not_a_500(
     assert "left out of" in errors[0][1]
 
 
+async def test_a_story_that_breaks_pages_is_a_503_on_its_own_and_left_out_of_others(
+    site: Settings, client: Client
+) -> None:
+    quay = "Quay lights repaired"
+    (site.content_dir / "world" / "quay.md").write_text(
+        article_text(title=quay, published="2024-03-03T09:00:00+01:00", topics="[Ports]")
+    )
+    await client.app[INGEST].ingest_paths({"world/quay.md"})
+    db = sqlite3.connect(site.db_path)
+    broken_page, quay_page = (
+        db.execute("SELECT path FROM articles WHERE title = ?", (title,)).fetchone()[0]
+        for title in (OWN, quay)
+    )
+    related = "SELECT count(*) FROM related JOIN articles a ON a.num = related.article_num "
+    related += "JOIN articles r ON r.num = related.related_num WHERE a.title = ? AND r.title = ?"
+    assert db.execute(related, (quay, OWN)).fetchone()[0] == 1  # "More on this topic"
+    db.execute("UPDATE articles SET title = 'Broken \x01 headline' WHERE title = ?", (OWN,))
+    db.commit()
+    await client.app[INGEST].ingest_paths({"world/nothing.md"})  # move the change sequence
+    response = await client.get(broken_page)
+    assert response.status == 503 and "cannot be shown" in await response.text()
+    response = await client.get(quay_page)
+    page = await response.text()
+    assert response.status == 200 and quay in page and "Broken" not in page
+    errors = db.execute("SELECT file, message FROM ingest_errors").fetchall()
+    db.close()
+    assert {f for f, _ in errors} == {"world/own.md"} and "left out of" in errors[0][1]
+
+
 @pytest.fixture
 async def callback(
     aiohttp_server: Callable[..., Awaitable[TestServer]],

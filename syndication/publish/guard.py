@@ -50,16 +50,23 @@ def _noncharacter(body: bytes) -> re.Match[bytes] | None:
 FORBIDDEN_UTF8 = _Forbidden()
 
 
-def problem_with(render: Callable[[tuple[T, ...]], bytes], items: tuple[T, ...]) -> str | None:
-    """Why rendering these items gives no usable document, or None when it does."""
+def rendered_or_problem(
+    render: Callable[[tuple[T, ...]], bytes], items: tuple[T, ...]
+) -> tuple[bytes | None, str | None]:
+    """(the document, None) when rendering these items gives a usable one, else (None, why)."""
     try:
         body = render(items)
     except Exception as exc:  # whatever the renderer raises on content it cannot hold
-        return f"{type(exc).__name__}: {exc}"[:300]
+        return None, f"{type(exc).__name__}: {exc}"[:300]
     found = FORBIDDEN_UTF8.search(body)
     if found is not None:
-        return f"it would write the bytes {found.group()!r}, which no feed or page can carry"
-    return None
+        return None, f"it would write the bytes {found.group()!r}, which no feed or page can carry"
+    return body, None
+
+
+def problem_with(render: Callable[[tuple[T, ...]], bytes], items: tuple[T, ...]) -> str | None:
+    """Why rendering these items gives no usable document, or None when it does."""
+    return rendered_or_problem(render, items)[1]
 
 
 def leaving_out_broken(
@@ -68,12 +75,9 @@ def leaving_out_broken(
     """The document, and the items left out of it with the reason. Costs one render when
     nothing is wrong; a render of nothing that still fails is a bug and raises."""
     whole = tuple(items)
-    try:
-        body = render(whole)
-        if FORBIDDEN_UTF8.search(body) is None:
-            return body, []
-    except Exception:  # found again, item by item, below
-        pass
+    body, _ = rendered_or_problem(render, whole)
+    if body is not None:
+        return body, []
     good: list[T] = []
     broken: list[tuple[T, str]] = []
     for item in whole:

@@ -21,7 +21,7 @@ from syndication.ingest.imageinfo import MEDIA_TYPES
 from syndication.model import ArticleSummary, FeedKind, FeedScope, State
 from syndication.publish import html
 from syndication.publish.feed_document import EPOCH, entry_updated
-from syndication.publish.guard import problem_with
+from syndication.publish.guard import problem_with, rendered_or_problem
 from syndication.publish.labels import month_name, translator
 from syndication.web import cached, left_out
 from syndication.web.cache import Rendered
@@ -134,17 +134,19 @@ async def article(request: web.Request) -> web.Response:
         versions = await site_queries.translations(archive, article.id, article.translation_of)
         now = datetime.now(UTC)
 
-        def alone(_: tuple[ArticleSummary, ...]) -> bytes:
-            return html.article_page(settings, found, [], versions, now).encode()
+        def with_related(some: tuple[ArticleSummary, ...]) -> bytes:
+            return html.article_page(settings, found, list(some), versions, now).encode()
 
-        if (problem := problem_with(alone, ())) is not None:  # the story itself breaks it
-            await left_out.report(request.app, article.id, f"left out of its page: {problem}")
-            raise web.HTTPServiceUnavailable(text="This story cannot be shown right now.")
-        text = await _html_leaving_out(
-            request,
-            lambda some: html.article_page(settings, found, list(some), versions, now),
-            related,
-        )
+        text, _ = rendered_or_problem(with_related, tuple(related))
+        if text is None:  # the story itself breaks its page, or one of its related stories
+            if (problem := problem_with(with_related, ())) is not None:
+                await left_out.report(request.app, article.id, f"left out of its page: {problem}")
+                raise web.HTTPServiceUnavailable(text="This story cannot be shown right now.")
+            text = await _html_leaving_out(
+                request,
+                lambda some: html.article_page(settings, found, list(some), versions, now),
+                related,
+            )
         ids = frozenset({article.id, *(r.id for r in related)})
         modified = max(entry_updated(article), found.last_changed)
         page = _page(request, text, seq, ids, modified)
