@@ -17,34 +17,31 @@ T = TypeVar("T")
 # characters.FORBIDDEN, as UTF-8: C0 controls but tab and newlines, DEL and C1 controls,
 # U+FDD0..U+FDEF, and U+xFFFE / U+xFFFF in every plane. Each kind is looked for only when
 # a byte it needs is there: one regex with every alternative scanned a 1 MB feed in 23 ms.
+_C0_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _C0 = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _C1 = re.compile(rb"\xc2[\x80-\x9f]")
-_NONCHARACTERS = re.compile(rb"\xef\xb7[\x90-\xaf]|\xef\xbf[\xbe\xbf]|\xbf[\xbe\xbf]")
+_NONCHARACTER_LEADS = (b"\xef", b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")  # first bytes
+# U+FDD0..U+FDEF, U+FFFE, U+FFFF, and U+nFFFE/U+nFFFF of planes 1-16 (F0-F4, xF, BF, BE/BF)
+_NONCHARACTERS = re.compile(
+    rb"\xef\xb7[\x90-\xaf]|\xef\xbf[\xbe\xbf]|[\xf0-\xf4][\x8f\x9f\xaf\xbf]\xbf[\xbe\xbf]"
+)
 
 
 class _Forbidden:
     """`search(body)` like a compiled pattern's, for the bytes above."""
 
     def search(self, body: bytes) -> re.Match[bytes] | None:
-        found = [_C0.search(body)]
+        # Deleting the C0 bytes is some five times faster than the pattern's scan, and a
+        # one-byte `in` is a memchr: the patterns run only where they may find something.
+        found = []
+        if len(body.translate(None, _C0_BYTES)) != len(body):
+            found.append(_C0.search(body))
         if b"\xc2" in body:
             found.append(_C1.search(body))
-        if b"\xef\xb7" in body or b"\xbf\xbe" in body or b"\xbf\xbf" in body:
-            found.append(_noncharacter(body))
+        if any(lead in body for lead in _NONCHARACTER_LEADS):
+            found.append(_NONCHARACTERS.search(body))
         matches = [m for m in found if m is not None]
         return min(matches, key=lambda m: m.start()) if matches else None
-
-
-def _noncharacter(body: bytes) -> re.Match[bytes] | None:
-    """U+FDD0..U+FDEF, U+FFFE, U+FFFF, and their like in other planes (F0-F4 xF BF BE/BF)."""
-    for found in _NONCHARACTERS.finditer(body):
-        text = found.group()
-        if not text.startswith(b"\xbf"):
-            return found
-        lead = body[found.start() - 2 : found.start()] if found.start() >= 2 else b""
-        if len(lead) == 2 and 0xF0 <= lead[0] <= 0xF4 and lead[1] & 0x0F == 0x0F:
-            return found
-    return None
 
 
 FORBIDDEN_UTF8 = _Forbidden()
