@@ -115,7 +115,11 @@ def pages_beside_nginx(
     rng.shuffle(paths)  # the same order on every run over the same corpus
     paths = paths[:20000]  # more than a run asks for: every one a miss
     topics = [
-        f"/en/topic/{r[0]}/" for r in reader.execute("SELECT DISTINCT slug FROM article_topics")
+        f"/en/topic/{r[0]}/"
+        for r in reader.execute(
+            "SELECT DISTINCT t.slug FROM article_topics t JOIN articles a ON a.num = t.article_num "
+            "WHERE a.state = 'live' AND a.edition = 'en'"
+        )
     ]
     reader.close()
     gzip = {"Accept-Encoding": "gzip"}
