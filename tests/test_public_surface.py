@@ -122,7 +122,7 @@ def test_made_up_urls_and_query_strings_do_not_grow_a_server_past_its_budget(
     behind) and 50,000 distinct query strings on one page (each a new cache entry, a rebuild
     and a remembered target): the process stays within response_cache_mb + 100 MB."""
     shutil.copytree(REPO / "content", tmp_path / "content")
-    budget_mb = 16
+    budget_mb = 64  # the default
     with serving(tmp_path, env={"SYNDICATION_RESPONSE_CACHE_MB": str(budget_mb)}) as server:
         made_up = [f"/en/topic/made-up-{n}/" for n in range(50_000)]
         variants = [f"/en/world/?utm_source=x{n}&ref={n * 7}" for n in range(50_000)]
