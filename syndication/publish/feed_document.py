@@ -8,11 +8,14 @@ from datetime import UTC, datetime
 from syndication.config import Settings
 from syndication.model import ArchivedArticle, Article, FeedKind, FeedScope, Tombstone
 
-FORMATS = {  # extension -> media type
-    "atom": "application/atom+xml; charset=utf-8",
-    "rss": "application/rss+xml; charset=utf-8",
-    "json": "application/feed+json; charset=utf-8",
+# The one place the feed formats' media types are named: extension -> media type.
+MEDIA_TYPES = {
+    "atom": "application/atom+xml",
+    "rss": "application/rss+xml",
+    "json": "application/feed+json",
 }
+FORMATS = {fmt: f"{media}; charset=utf-8" for fmt, media in MEDIA_TYPES.items()}  # served as
+XML_FORMATS = ("atom", "rss")  # those feedgen writes; partner feeds come in these
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # `updated` of a feed that has never had an entry
 
 

@@ -18,6 +18,7 @@ from syndication.model import (
     FeedScope,
     reading_minutes,
 )
+from syndication.publish.feed_document import MEDIA_TYPES
 from syndication.publish.labels import month_name, translator
 from syndication.publish.rights import rights_line
 from syndication.publish.structured import news_article, open_graph
@@ -57,13 +58,6 @@ class FeedLink:
     href: str
 
 
-_FEED_TYPES = (
-    ("atom", "application/atom+xml"),
-    ("rss", "application/rss+xml"),
-    ("json", "application/feed+json"),
-)
-
-
 def feed_links(settings: Settings, scopes: list[tuple[FeedScope, str]]) -> list[FeedLink]:
     """Autodiscovery: each scope's feed in each format, most general first."""
     return [
@@ -73,7 +67,7 @@ def feed_links(settings: Settings, scopes: list[tuple[FeedScope, str]]) -> list[
             settings.absolute(f"{scope.path}/feed.{fmt}"),
         )
         for scope, name in scopes
-        for fmt, media in _FEED_TYPES
+        for fmt, media in MEDIA_TYPES.items()
     ]
 
 

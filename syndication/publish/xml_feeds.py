@@ -11,7 +11,12 @@ from feedgen.feed import FeedGenerator
 from syndication.archive.codec import to_iso
 from syndication.config import Settings
 from syndication.model import ArchivedArticle
-from syndication.publish.feed_document import FeedDocument, entry_id, entry_updated
+from syndication.publish.feed_document import (
+    MEDIA_TYPES,
+    FeedDocument,
+    entry_id,
+    entry_updated,
+)
 from syndication.publish.feed_extensions import NewsroomEntry, NewsroomFeed
 from syndication.publish.links import absolutize
 from syndication.publish.rights import rights_line
@@ -60,8 +65,7 @@ def _generator(doc: FeedDocument, settings: Settings, fmt: str) -> FeedGenerator
     fg.generator(GENERATOR)
     fg.updated(doc.updated)  # also RSS lastBuildDate: from the archive, never "now"
     fg.ttl(max(1, settings.feed_max_age // 60))
-    media = {"atom": "application/atom+xml", "rss": "application/rss+xml"}[fmt]
-    fg.link(href=doc.self_url, rel="self", type=media)
+    fg.link(href=doc.self_url, rel="self", type=MEDIA_TYPES[fmt])
     for hub in doc.hubs:
         fg.link(href=hub, rel="hub")
         ext.links.append({"href": hub, "rel": "hub"})
@@ -74,16 +78,11 @@ def _generator(doc: FeedDocument, settings: Settings, fmt: str) -> FeedGenerator
         }
         for rel, href in archive_links.items():
             if href:
-                fg.link(href=href, rel=rel, type="application/atom+xml")
-                ext.links.append({"href": href, "rel": rel, "type": "application/atom+xml"})
+                fg.link(href=href, rel=rel, type=MEDIA_TYPES["atom"])
+                ext.links.append({"href": href, "rel": rel, "type": MEDIA_TYPES["atom"]})
     for other, url in doc.alternates.items():
         if url != doc.self_url:
-            other_type = {
-                "atom": "application/atom+xml",
-                "rss": "application/rss+xml",
-                "json": "application/feed+json",
-            }[other]
-            fg.link(href=url, rel="alternate", type=other_type)
+            fg.link(href=url, rel="alternate", type=MEDIA_TYPES[other])
     # Last: feedgen makes the last link added the RSS channel <link>, which must be the page.
     fg.link(href=doc.html_url, rel="alternate", type="text/html")
     if fmt == "atom":

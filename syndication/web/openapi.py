@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from syndication.publish.feed_document import MEDIA_TYPES, XML_FORMATS
 from syndication.web.keys import SETTINGS
 
 routes = web.RouteTableDef()
@@ -126,7 +127,7 @@ def document(base_url: str) -> dict[str, Any]:
                         },
                     }
                 }
-                for fmt, media in (("atom", "application/atom+xml"), ("rss", "application/rss+xml"))
+                for fmt, media in ((f, MEDIA_TYPES[f]) for f in XML_FORMATS)
             },
             "/api/v1/items/{id}": {
                 "get": {

@@ -16,7 +16,12 @@ from aiohttp import web
 from syndication.archive import partner_queries as pq
 from syndication.config import Settings
 from syndication.model import ArchivedArticle, FeedKind, FeedScope, Partner
-from syndication.publish.feed_document import FeedDocument, document_updated
+from syndication.publish.feed_document import (
+    MEDIA_TYPES,
+    XML_FORMATS,
+    FeedDocument,
+    document_updated,
+)
 from syndication.publish.guard import leaving_out_broken
 from syndication.publish.xml_feeds import atom_bytes, rss_bytes
 from syndication.web.api import NO_STORE, RATE_HEADERS, log_deliveries, partner_of
@@ -24,7 +29,6 @@ from syndication.web.keys import ARCHIVE, SETTINGS
 from syndication.web.left_out import report
 
 routes = web.RouteTableDef()
-TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
 _PATH = re.compile(
     r"/api/v1/feeds/(?P<edition>[a-z0-9-]+)/(?P<section>[a-z0-9-]+)\.(?P<fmt>atom|rss)"
 )
@@ -59,7 +63,7 @@ async def partner_feed(request: web.Request) -> web.Response:
     await log_deliveries(request, partner, [("usable", a) for a in found], "feed")
     return web.Response(
         body=body,
-        content_type=TYPES[fmt],
+        content_type=MEDIA_TYPES[fmt],
         charset="utf-8",
         headers={**NO_STORE, **request.get(RATE_HEADERS, {})},
     )
@@ -85,7 +89,7 @@ async def render_partner_feed(
         feed_id=settings.tag(f"partner-feed:{partner.id}:{edition}/{section}"),
         html_url=settings.absolute(f"{scope.path}/"),
         self_url=url,
-        alternates={f: partner_feed_url(settings, edition, section, f) for f in TYPES},
+        alternates={f: partner_feed_url(settings, edition, section, f) for f in XML_FORMATS},
         updated=document_updated(articles, ()) if articles else datetime.now(UTC),
         articles=articles,
         hubs=(settings.hub_url,) if settings.websub_hub else (),  # ours: it checks the key

@@ -31,13 +31,13 @@ from syndication.archive.feed_queries import feed_urls_of, scopes_of
 from syndication.archive.partners import PartnerStore
 from syndication.config import Settings
 from syndication.model import FeedKind
+from syndication.publish.feed_document import FORMATS, XML_FORMATS
 from syndication.web import params
 from syndication.web.api import partner_of
 from syndication.web.feeds import build_feed, scope_of_url
 from syndication.web.keys import ARCHIVE, CLOCK, HUB, SETTINGS, WRITES
 from syndication.web.outbound import Outbound
 from syndication.web.partner_feeds import (
-    TYPES,
     partner_feed_of_url,
     partner_feed_url,
     render_partner_feed,
@@ -207,7 +207,7 @@ class Hub:
         return [
             partner_feed_url(self.settings, edition, section, fmt)
             for edition, section in sorted(sections)
-            for fmt in TYPES
+            for fmt in XML_FORMATS
         ]
 
     async def _public_feed(self, topic: str) -> tuple[bytes, str] | None:
@@ -232,7 +232,7 @@ class Hub:
             )
             return
         body, carried = await render_partner_feed(self.app, partner, *feed)
-        content_type = f"{TYPES[feed[2]]}; charset=utf-8"
+        content_type = FORMATS[feed[2]]
         if await self._deliver(sub.topic, sub.callback, sub.secret, body, content_type):
             rows = [(a.article.id, a.version, "usable") for a in carried]
             await self.app[WRITES].write(
