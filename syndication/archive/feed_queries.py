@@ -10,6 +10,7 @@ from syndication.archive.codec import from_iso, to_iso
 from syndication.archive.queries import WAS_PUBLIC, Archive
 from syndication.config import Settings
 from syndication.model import ArchivedArticle, FeedKind, FeedScope, Tombstone
+from syndication.months import next_month
 
 
 def scope_filter(scope: FeedScope) -> tuple[str, tuple[Any, ...]]:
@@ -126,12 +127,6 @@ async def in_scope(archive: Archive, scope: FeedScope, ids: set[str]) -> bool:
         (*ids, *params),
     ) as cursor:
         return await cursor.fetchone() is not None
-
-
-def next_month(month: str) -> str:
-    """The month after `month` (YYYY-MM)."""
-    year, mon = int(month[:4]), int(month[5:7])
-    return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
 
 
 async def scope_name(archive: Archive, scope: FeedScope) -> str | None:

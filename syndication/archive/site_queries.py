@@ -10,6 +10,7 @@ from syndication.archive.codec import from_iso, to_iso
 from syndication.archive.feed_queries import newest_live
 from syndication.archive.queries import SUMMARY_COLUMNS, Archive
 from syndication.model import ArticleSummary, FeedScope
+from syndication.months import next_month
 
 
 async def listing(
@@ -114,8 +115,7 @@ async def sitemap_months(archive: Archive) -> list[tuple[str, datetime]]:
 
 async def sitemap_entries(archive: Archive, month: str) -> list[tuple[str, datetime]]:
     """(path, last change) of every live article published in the month (UTC)."""
-    year, mon = int(month[:4]), int(month[5:7])
-    end = f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
+    end = next_month(month)
     rows = await _rows(
         archive,
         "SELECT path, last_changed FROM articles WHERE state = 'live' "

@@ -13,6 +13,7 @@ from aiohttp import web
 from syndication.archive import feed_queries as fq
 from syndication.config import Settings
 from syndication.model import ArchivedArticle, FeedKind, FeedScope, Tombstone
+from syndication.months import next_month
 from syndication.publish.feed_document import (
     FORMATS,
     ArchiveLinks,
@@ -178,7 +179,7 @@ async def build_feed(
         oldest = min(t.withdrawn for t in tombs) + timedelta(days=settings.tombstone_days)
         rendered.fresh_until = oldest.timestamp()
     if month and month >= f"{datetime.now(UTC):%Y-%m}":
-        ends = datetime.fromisoformat(f"{fq.next_month(month)}-01T00:00:00+00:00")
+        ends = datetime.fromisoformat(f"{next_month(month)}-01T00:00:00+00:00")
         rendered.fresh_until = ends.timestamp()
     return rendered
 

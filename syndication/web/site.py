@@ -19,6 +19,7 @@ from syndication.archive.search import Hit
 from syndication.ingest import health
 from syndication.ingest.imageinfo import MEDIA_TYPES
 from syndication.model import ArticleSummary, FeedKind, FeedScope, State
+from syndication.months import month_bounds, year_bounds
 from syndication.publish import html
 from syndication.publish.feed_document import EPOCH, entry_updated
 from syndication.publish.guard import problem_with, rendered_or_problem
@@ -207,7 +208,7 @@ async def year_page(request: web.Request) -> web.Response:
         if first is None or not first <= year <= last:
             raise web.HTTPNotFound()
         tz = ZoneInfo(settings.edition(code).timezone)
-        bounds = [datetime(year + m // 12, m % 12 + 1, 1, tzinfo=tz) for m in range(13)]
+        bounds = year_bounds(year, tz)
         counts = await site_queries.published_between(archive, code, bounds)
         text = html.year_page(settings, settings.edition(code), year, counts, first, last)
         page = _page(request, text, seq, frozenset(), datetime.now(UTC))
@@ -237,8 +238,7 @@ async def date_page(request: web.Request) -> web.Response:
             end = start + timedelta(days=1)
             label = f"{start.day} {month_name(month, edition.language)} {year}"
         else:
-            start = datetime(year, month, 1, tzinfo=tz)
-            end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
+            start, end = month_bounds(year, month, tz)
             label = f"{month_name(month, edition.language)} {year}"
     except ValueError:
         raise web.HTTPNotFound() from None
