@@ -1,7 +1,7 @@
 """Settings: a frozen dataclass from syndication.toml, overridden by SYNDICATION_* variables.
 
-Every scalar setting is declared once in SETTINGS with its default and help, so the file,
-the environment and `syndication settings` can never disagree about names or types.
+Every scalar setting is declared once in SETTINGS with its default and help, so the file
+and the environment can never disagree about names or types.
 """
 
 from __future__ import annotations
