@@ -8,7 +8,6 @@ from typing import Any
 
 from syndication.archive.codec import from_iso, to_iso
 from syndication.archive.queries import WAS_PUBLIC, Archive
-from syndication.config import Settings
 from syndication.model import ArchivedArticle, FeedKind, FeedScope, Tombstone
 from syndication.months import next_month
 
@@ -172,21 +171,9 @@ async def neighbour_months(
     return found[0], found[1]
 
 
-SUBSCRIPTION_FORMATS = ("atom", "rss", "json")
-
-
-async def feed_urls_of(archive: Archive, settings: Settings, article_ids: list[str]) -> list[str]:
-    """Every subscription feed (all formats) that shows or showed these articles: what a
-    change alters, for WebSub pings and deliveries. Three queries, however many ids."""
-    return sorted(
-        settings.absolute(f"{scope.path}/feed.{fmt}")
-        for scope in await scopes_of(archive, article_ids)
-        for fmt in SUBSCRIPTION_FORMATS
-    )
-
-
 async def scopes_of(archive: Archive, article_ids: list[str]) -> set[FeedScope]:
-    """Every feed scope these articles belong to: edition, section, topics, authors."""
+    """Every feed scope these articles belong to (edition, section, topics, authors), the
+    feeds a change to them alters. Three queries, however many ids."""
     ids = json.dumps(article_ids)
     chosen = "a.id IN (SELECT value FROM json_each(?))"
     scopes: set[FeedScope] = set()

@@ -19,6 +19,21 @@ XML_FORMATS = ("atom", "rss")  # those feedgen writes; partner feeds come in the
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # `updated` of a feed that has never had an entry
 
 
+def feed_url(settings: Settings, scope: FeedScope, fmt: str) -> str:
+    """The one place a subscription feed's address is written (pages, feeds, the hub)."""
+    return settings.absolute(f"{scope.path}/feed.{fmt}")
+
+
+def archive_url(settings: Settings, scope: FeedScope, month: str) -> str:
+    """A month's RFC 5005 archive document of the scope's feed."""
+    return settings.absolute(f"{scope.path}/archive/{month}.atom")
+
+
+def subscription_feed_urls(settings: Settings, scopes: set[FeedScope]) -> list[str]:
+    """Every format of every scope's feed: what a change alters, for WebSub."""
+    return sorted(feed_url(settings, scope, fmt) for scope in scopes for fmt in MEDIA_TYPES)
+
+
 @dataclass(frozen=True, slots=True)
 class ArchiveLinks:
     """RFC 5005 navigation: the subscription feed, and the archive documents either side."""

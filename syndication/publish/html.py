@@ -18,7 +18,7 @@ from syndication.model import (
     FeedScope,
     reading_minutes,
 )
-from syndication.publish.feed_document import MEDIA_TYPES
+from syndication.publish.feed_document import MEDIA_TYPES, feed_url
 from syndication.publish.labels import month_name, translator
 from syndication.publish.rights import rights_line
 from syndication.publish.structured import news_article, open_graph
@@ -64,7 +64,7 @@ def feed_links(settings: Settings, scopes: list[tuple[FeedScope, str]]) -> list[
         FeedLink(
             f"{name} ({fmt.upper() if fmt != 'json' else 'JSON Feed'})",
             media,
-            settings.absolute(f"{scope.path}/feed.{fmt}"),
+            feed_url(settings, scope, fmt),
         )
         for scope, name in scopes
         for fmt, media in MEDIA_TYPES.items()

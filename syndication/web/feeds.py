@@ -18,8 +18,10 @@ from syndication.publish.feed_document import (
     FORMATS,
     ArchiveLinks,
     FeedDocument,
+    archive_url,
     document_updated,
     feed_title,
+    feed_url,
     scope_id,
 )
 from syndication.publish.json_feed import json_feed_bytes
@@ -35,10 +37,6 @@ Handler = Callable[[web.Request], Awaitable[web.Response]]
 FMT = "{fmt:atom|rss|json}"
 MONTH = r"{month:\d{4}-\d{2}}"
 WRITERS = {"atom": atom_bytes, "rss": rss_bytes, "json": json_feed_bytes}
-
-
-def feed_url(settings: Settings, scope: FeedScope, fmt: str) -> str:
-    return settings.absolute(f"{scope.path}/feed.{fmt}")
 
 
 _FEED_PATH = re.compile(
@@ -58,10 +56,6 @@ def scope_of_url(settings: Settings, url: str) -> tuple[FeedScope, str] | None:
     if kind is FeedKind.SECTION and settings.section(match["key"]) is None:
         return None
     return FeedScope(match["edition"], kind, match["key"]), match["fmt"]
-
-
-def archive_url(settings: Settings, scope: FeedScope, month: str) -> str:
-    return settings.absolute(f"{scope.path}/archive/{month}.atom")
 
 
 def _handler(kind: FeedKind, *, archive: bool) -> Handler:

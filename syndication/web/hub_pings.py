@@ -12,9 +12,10 @@ from collections.abc import Iterable
 
 import aiohttp
 
-from syndication.archive.feed_queries import feed_urls_of
+from syndication.archive.feed_queries import scopes_of
 from syndication.archive.queries import Archive
 from syndication.config import Settings
+from syndication.publish.feed_document import subscription_feed_urls
 from syndication.web.outbound import Outbound
 
 log = logging.getLogger("syndication.websub")
@@ -45,7 +46,7 @@ class HubPinger:
             self._out.spawn(self._notify(ids))
 
     async def _notify(self, article_ids: list[str]) -> None:
-        urls = await feed_urls_of(self.archive, self.settings, article_ids)
+        urls = subscription_feed_urls(self.settings, await scopes_of(self.archive, article_ids))
         await asyncio.gather(
             *(self._ping(hub, url) for hub in self.settings.websub_hubs for url in urls)
         )

@@ -27,11 +27,11 @@ from aiohttp import web
 
 from syndication.archive import partner_queries as pq
 from syndication.archive import subscriptions
-from syndication.archive.feed_queries import feed_urls_of, scopes_of
+from syndication.archive.feed_queries import scopes_of
 from syndication.archive.partners import PartnerStore
 from syndication.config import Settings
 from syndication.model import FeedKind
-from syndication.publish.feed_document import FORMATS, XML_FORMATS
+from syndication.publish.feed_document import FORMATS, XML_FORMATS, subscription_feed_urls
 from syndication.web import params
 from syndication.web.api import partner_of
 from syndication.web.feeds import build_feed, scope_of_url
@@ -182,7 +182,7 @@ class Hub:
         feed as it is, or a partner's own feed rendered for that partner alone."""
         now = datetime.now(UTC)
         archive = self.app[ARCHIVE]
-        topics = await feed_urls_of(archive, self.settings, article_ids)
+        topics = subscription_feed_urls(self.settings, await scopes_of(archive, article_ids))
         topics += await self._partner_topics(article_ids)
         subscribers = await subscriptions.active(archive, topics, now)
         public: dict[str, tuple[bytes, str] | None] = {}
