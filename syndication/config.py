@@ -1,7 +1,7 @@
 """Settings: a frozen dataclass from syndication.toml, overridden by SYNDICATION_* variables.
 
-Every scalar setting is declared once in SETTINGS with its default and help, so the file
-and the environment can never disagree about names or types.
+Every scalar setting is declared once, as a field of Settings with its default and help, so
+the file and the environment can never disagree about names or types.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,134 +21,87 @@ from syndication.model import Edition, Section, Source
 ENV_PREFIX = "SYNDICATION_"
 
 
-@dataclass(frozen=True, slots=True)
-class Setting:
-    name: str
-    default: Any
-    help: str
-
-
-SETTINGS: tuple[Setting, ...] = (
-    Setting("site_name", "The Harbour Ledger", "Publication name shown on pages and in feeds."),
-    Setting(
-        "base_url",
-        "",
-        "Absolute URL that pages and feeds link to; empty: the address served, "
-        "http://{host}:{port} (set it when a proxy or another name is in front).",
-    ),
-    Setting("content_dir", "content", "Folder of editors' Markdown files."),
-    Setting("db_path", "syndication.db", "SQLite archive file."),
-    Setting("host", "127.0.0.1", "Address the HTTP server listens on."),
-    Setting("port", 8080, "Port the HTTP server listens on."),
-    Setting("default_edition", "en", "Edition of files that do not name one."),
-    Setting(
-        "max_file_bytes",
-        1_000_000,
-        "Largest Markdown file ingest accepts (with the body limits in docs/content-format.md, "
-        "it bounds the time one file can take).",
-    ),
-    Setting("watch_debounce_ms", 50, "Quiet time after a file event before ingesting."),
-    Setting("home_limit", 30, "Articles listed on an edition's home page."),
-    Setting(
-        "syndicate_by_default", True, "`syndication` of an article from no licensed-in source."
-    ),
-    Setting(
-        "tag_authority",
-        "harbourledger.example,2026",
-        "Authority of feed and entry ids (tag: URIs, RFC 4151). Never change it once published.",
-    ),
-    Setting("feed_limit", 50, "Entries in a subscription feed."),
-    Setting("archive_banner_days", 365, "Age from which a page says 'From our online archive'."),
-    Setting("page_size", 20, "Articles per page of section, topic and author listings."),
-    Setting("page_max_age", 60, "Seconds shared caches and browsers may keep an HTML page."),
-    Setting("feed_max_age", 300, "Seconds shared caches and readers may keep a feed."),
-    Setting("feed_stale_seconds", 86400, "stale-while-revalidate and stale-if-error for feeds."),
-    Setting(
-        "tombstone_days", 30, "How long a withdrawn article stays in Atom feeds as a tombstone."
-    ),
-    Setting("websub_hubs", (), "WebSub hubs feeds advertise and ping (comma-separated in env)."),
-    Setting(
-        "response_cache_mb", 64, "Memory each serving process gives its rendered pages and feeds."
-    ),
-    Setting(
-        "keepalive_seconds",
-        75.0,
-        "Idle time after which a client's connection is closed (a proxy in front should "
-        "close its idle upstream connections sooner).",
-    ),
-    Setting("access_log", False, "Log each request as one JSON line on stderr."),
-    Setting("websub_hub", True, "Run the embedded WebSub hub at /websub and advertise it."),
-    Setting("websub_lease_seconds", 864_000, "Lease the hub grants when none is asked for."),
-    Setting("websub_min_lease_seconds", 300, "Shortest lease the hub grants."),
-    Setting("websub_max_lease_seconds", 2_592_000, "Longest lease the hub grants."),
-    Setting("websub_attempts", 6, "Tries to deliver one update to a subscriber."),
-    Setting("websub_retry_seconds", 5.0, "First wait before retrying; doubles each time."),
-    Setting("websub_max_subscriptions", 10_000, "Active subscriptions the hub keeps in all."),
-    Setting("websub_max_per_topic", 1_000, "Active subscriptions to one feed."),
-    Setting("websub_max_per_host", 100, "Active subscriptions with callbacks on one host."),
-    Setting(
-        "websub_allow_private_callbacks",
-        False,
-        "Accept callbacks on private, loopback or link-local addresses (tests, intranets).",
-    ),
-    Setting(
-        "metrics_networks",
-        ("127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"),
-        "Networks /metrics answers (comma-separated in env); others get 403.",
-    ),
-    Setting(
-        "metrics_token",
-        "",
-        "A bearer token that opens /metrics from any address (empty: none).",
-    ),
-    Setting(
-        "partner_usage_terms",
-        "Licensed to the receiving partner for publication in full or in part, with the byline "
-        "and credit kept; not for resale or redistribution.",
-        "usageTerms of every item delivered to partners.",
-    ),
-)
-_BY_NAME = {s.name: s for s in SETTINGS}
+def _setting(default: Any, help: str) -> Any:
+    """A scalar setting of [site]: its default, and what it is for."""
+    return field(default=default, metadata={"help": help})
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    site_name: str = _BY_NAME["site_name"].default
-    base_url: str = _BY_NAME["base_url"].default
-    content_dir: Path = Path(_BY_NAME["content_dir"].default)
-    db_path: Path = Path(_BY_NAME["db_path"].default)
-    host: str = _BY_NAME["host"].default
-    port: int = _BY_NAME["port"].default
-    default_edition: str = _BY_NAME["default_edition"].default
-    max_file_bytes: int = _BY_NAME["max_file_bytes"].default
-    watch_debounce_ms: int = _BY_NAME["watch_debounce_ms"].default
-    home_limit: int = _BY_NAME["home_limit"].default
-    syndicate_by_default: bool = _BY_NAME["syndicate_by_default"].default
-    tag_authority: str = _BY_NAME["tag_authority"].default
-    feed_limit: int = _BY_NAME["feed_limit"].default
-    archive_banner_days: int = _BY_NAME["archive_banner_days"].default
-    page_size: int = _BY_NAME["page_size"].default
-    page_max_age: int = _BY_NAME["page_max_age"].default
-    feed_max_age: int = _BY_NAME["feed_max_age"].default
-    feed_stale_seconds: int = _BY_NAME["feed_stale_seconds"].default
-    tombstone_days: int = _BY_NAME["tombstone_days"].default
-    websub_hubs: tuple[str, ...] = _BY_NAME["websub_hubs"].default
-    partner_usage_terms: str = _BY_NAME["partner_usage_terms"].default
-    response_cache_mb: int = _BY_NAME["response_cache_mb"].default
-    keepalive_seconds: float = _BY_NAME["keepalive_seconds"].default
-    access_log: bool = _BY_NAME["access_log"].default
-    websub_hub: bool = _BY_NAME["websub_hub"].default
-    websub_lease_seconds: int = _BY_NAME["websub_lease_seconds"].default
-    websub_min_lease_seconds: int = _BY_NAME["websub_min_lease_seconds"].default
-    websub_max_lease_seconds: int = _BY_NAME["websub_max_lease_seconds"].default
-    websub_attempts: int = _BY_NAME["websub_attempts"].default
-    websub_retry_seconds: float = _BY_NAME["websub_retry_seconds"].default
-    websub_allow_private_callbacks: bool = _BY_NAME["websub_allow_private_callbacks"].default
-    websub_max_subscriptions: int = _BY_NAME["websub_max_subscriptions"].default
-    websub_max_per_topic: int = _BY_NAME["websub_max_per_topic"].default
-    websub_max_per_host: int = _BY_NAME["websub_max_per_host"].default
-    metrics_networks: tuple[str, ...] = _BY_NAME["metrics_networks"].default
-    metrics_token: str = _BY_NAME["metrics_token"].default
+    site_name: str = _setting("The Harbour Ledger", "Publication name shown on pages and in feeds.")
+    base_url: str = _setting(
+        "",
+        "Absolute URL that pages and feeds link to; empty: the address served, "
+        "http://{host}:{port} (set it when a proxy or another name is in front).",
+    )
+    content_dir: Path = _setting(Path("content"), "Folder of editors' Markdown files.")
+    db_path: Path = _setting(Path("syndication.db"), "SQLite archive file.")
+    host: str = _setting("127.0.0.1", "Address the HTTP server listens on.")
+    port: int = _setting(8080, "Port the HTTP server listens on.")
+    default_edition: str = _setting("en", "Edition of files that do not name one.")
+    max_file_bytes: int = _setting(
+        1_000_000,
+        "Largest Markdown file ingest accepts (with the body limits in docs/content-format.md, "
+        "it bounds the time one file can take).",
+    )
+    watch_debounce_ms: int = _setting(50, "Quiet time after a file event before ingesting.")
+    home_limit: int = _setting(30, "Articles listed on an edition's home page.")
+    syndicate_by_default: bool = _setting(
+        True, "`syndication` of an article from no licensed-in source."
+    )
+    tag_authority: str = _setting(
+        "harbourledger.example,2026",
+        "Authority of feed and entry ids (tag: URIs, RFC 4151). Never change it once published.",
+    )
+    feed_limit: int = _setting(50, "Entries in a subscription feed.")
+    archive_banner_days: int = _setting(
+        365, "Age from which a page says 'From our online archive'."
+    )
+    page_size: int = _setting(20, "Articles per page of section, topic and author listings.")
+    page_max_age: int = _setting(60, "Seconds shared caches and browsers may keep an HTML page.")
+    feed_max_age: int = _setting(300, "Seconds shared caches and readers may keep a feed.")
+    feed_stale_seconds: int = _setting(
+        86400, "stale-while-revalidate and stale-if-error for feeds."
+    )
+    tombstone_days: int = _setting(
+        30, "How long a withdrawn article stays in Atom feeds as a tombstone."
+    )
+    websub_hubs: tuple[str, ...] = _setting(
+        (), "WebSub hubs feeds advertise and ping (comma-separated in env)."
+    )
+    response_cache_mb: int = _setting(
+        64, "Memory each serving process gives its rendered pages and feeds."
+    )
+    keepalive_seconds: float = _setting(
+        75.0,
+        "Idle time after which a client's connection is closed (a proxy in front should "
+        "close its idle upstream connections sooner).",
+    )
+    access_log: bool = _setting(False, "Log each request as one JSON line on stderr.")
+    websub_hub: bool = _setting(True, "Run the embedded WebSub hub at /websub and advertise it.")
+    websub_lease_seconds: int = _setting(864_000, "Lease the hub grants when none is asked for.")
+    websub_min_lease_seconds: int = _setting(300, "Shortest lease the hub grants.")
+    websub_max_lease_seconds: int = _setting(2_592_000, "Longest lease the hub grants.")
+    websub_attempts: int = _setting(6, "Tries to deliver one update to a subscriber.")
+    websub_retry_seconds: float = _setting(5.0, "First wait before retrying; doubles each time.")
+    websub_max_subscriptions: int = _setting(10_000, "Active subscriptions the hub keeps in all.")
+    websub_max_per_topic: int = _setting(1_000, "Active subscriptions to one feed.")
+    websub_max_per_host: int = _setting(100, "Active subscriptions with callbacks on one host.")
+    websub_allow_private_callbacks: bool = _setting(
+        False, "Accept callbacks on private, loopback or link-local addresses (tests, intranets)."
+    )
+    metrics_networks: tuple[str, ...] = _setting(
+        ("127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"),
+        "Networks /metrics answers (comma-separated in env); others get 403.",
+    )
+    metrics_token: str = _setting(
+        "", "A bearer token that opens /metrics from any address (empty: none)."
+    )
+    partner_usage_terms: str = _setting(
+        "Licensed to the receiving partner for publication in full or in part, with the byline "
+        "and credit kept; not for resale or redistribution.",
+        "usageTerms of every item delivered to partners.",
+    )
     editions: tuple[Edition, ...] = (
         Edition("en", "English", "en", "Europe/Luxembourg", "%d.%m.%Y"),
     )
@@ -214,8 +167,13 @@ class Settings:
         return replace(self, **given)
 
 
+# The scalar settings, each declared once above: what syndication.toml's [site] and the
+# SYNDICATION_* variables may set.
+SCALARS: dict[str, Any] = {f.name: f.default for f in fields(Settings) if "help" in f.metadata}
+
+
 def _coerce(name: str, value: Any) -> Any:
-    default = _BY_NAME[name].default
+    default = SCALARS[name]
     try:
         if name in ("content_dir", "db_path"):
             return Path(value)
@@ -254,13 +212,13 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
             raise ConfigError(f"{path}: {exc}") from None
     values: dict[str, Any] = {}
     for key, value in data.get("site", {}).items():
-        if key not in _BY_NAME:
+        if key not in SCALARS:
             raise ConfigError(f"{path}: [site] has no setting {key!r}")
         values[key] = _coerce(key, value)
-    for setting in SETTINGS:
-        env_value = environ.get(ENV_PREFIX + setting.name.upper())
+    for name in SCALARS:
+        env_value = environ.get(ENV_PREFIX + name.upper())
         if env_value is not None:
-            values[setting.name] = _coerce(setting.name, env_value)
+            values[name] = _coerce(name, env_value)
     if "editions" in data:
         values["editions"] = tuple(_edition(code, e) for code, e in data["editions"].items())
     if "sections" in data:
