@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -11,6 +12,34 @@ from syndication.model import FeedScope
 from syndication.web.cache import Rendered
 from syndication.web.conditional import respond
 from syndication.web.keys import ARCHIVE, CACHE, CLOCK
+
+KeyedHandler = Callable[[web.Request, str], Awaitable[web.Response]]
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+
+def by_path(request: web.Request) -> str:
+    """The cache key of a representation that reads no query parameter."""
+    return request.path
+
+
+def answered_from_cache(
+    key_of: Callable[[web.Request], str] = by_path,
+) -> Callable[[KeyedHandler], Handler]:
+    """The prologue of every cacheable route, in one place: a current cached entry is
+    answered before the handler looks at anything; otherwise the handler runs, given the
+    entry's key (for `serve`). `key_of` may raise an HTTP error for a malformed request."""
+
+    def wrap(handler: KeyedHandler) -> Handler:
+        @functools.wraps(handler)
+        async def handle(request: web.Request) -> web.Response:
+            key = key_of(request)
+            if (hit := current(request, key)) is not None:
+                return respond(request, hit)
+            return await handler(request, key)
+
+        return handle
+
+    return wrap
 
 
 def current(request: web.Request, key: str) -> Rendered | None:

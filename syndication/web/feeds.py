@@ -28,7 +28,6 @@ from syndication.publish.json_feed import json_feed_bytes
 from syndication.publish.xml_feeds import atom_bytes, rss_bytes
 from syndication.web import cached
 from syndication.web.cache import Rendered
-from syndication.web.conditional import respond
 from syndication.web.keys import ARCHIVE, SETTINGS
 from syndication.web.left_out import render_leaving_out
 
@@ -59,8 +58,9 @@ def scope_of_url(settings: Settings, url: str) -> tuple[FeedScope, str] | None:
 
 
 def _handler(kind: FeedKind, *, archive: bool) -> Handler:
-    async def handle(request: web.Request) -> web.Response:
-        return await _serve(request, kind, archive=archive)
+    @cached.answered_from_cache()
+    async def handle(request: web.Request, key: str) -> web.Response:
+        return await _serve(request, key, kind, archive=archive)
 
     return handle
 
@@ -76,12 +76,11 @@ for _kind, _folder in (
     routes.get(f"{_folder}/archive/{MONTH}.atom")(_handler(_kind, archive=True))
 
 
-async def _serve(request: web.Request, kind: FeedKind, *, archive: bool = False) -> web.Response:
-    # The hot path, polled millions of times: a current cached entry is answered before
-    # anything else is built or looked at.
-    hit = cached.current(request, request.path)
-    if hit is not None:
-        return respond(request, hit)
+async def _serve(
+    request: web.Request, key: str, kind: FeedKind, *, archive: bool = False
+) -> web.Response:
+    # The hot path, polled millions of times: answered_from_cache (see _handler) answers a
+    # current cached entry before anything here is built or looked at.
     match = request.match_info
     scope = FeedScope(match["edition"], kind, match.get("key", ""))
     settings = request.app[SETTINGS]
@@ -97,7 +96,7 @@ async def _serve(request: web.Request, kind: FeedKind, *, archive: bool = False)
     async def build(at_seq: int) -> Rendered:
         return await build_feed(request.app, scope, fmt, month, at_seq)
 
-    return await cached.serve(request, request.path, (scope,), build)
+    return await cached.serve(request, key, (scope,), build)
 
 
 async def build_feed(

@@ -13,7 +13,6 @@ from syndication.publish import sitemaps
 from syndication.publish.feed_document import EPOCH
 from syndication.web import cached
 from syndication.web.cache import Rendered
-from syndication.web.conditional import respond
 from syndication.web.keys import ARCHIVE, SETTINGS
 from syndication.web.left_out import render_leaving_out
 
@@ -36,28 +35,24 @@ def _rendered(
 
 
 @routes.get("/robots.txt")
-async def robots(request: web.Request) -> web.Response:
-    if hit := cached.current(request, request.path):
-        return respond(request, hit)
-
+@cached.answered_from_cache()
+async def robots(request: web.Request, key: str) -> web.Response:
     async def build(seq: int) -> Rendered:
         body = sitemaps.robots_txt(request.app[SETTINGS])
         return _rendered(request, body, "text/plain; charset=utf-8", seq, EPOCH)
 
-    return await cached.serve(request, request.path, (), build)
+    return await cached.serve(request, key, (), build)
 
 
 @routes.get("/sitemap.xml")
-async def sitemap_index(request: web.Request) -> web.Response:
-    if hit := cached.current(request, request.path):
-        return respond(request, hit)
-
+@cached.answered_from_cache()
+async def sitemap_index(request: web.Request, key: str) -> web.Response:
     async def build(seq: int) -> Rendered:
         months = await site_queries.sitemap_months(request.app[ARCHIVE])
         body = sitemaps.sitemap_index(request.app[SETTINGS], months)
         return _rendered(request, body, XML, seq, max((m[1] for m in months), default=EPOCH))
 
-    return await cached.serve(request, request.path, _everything(request), build)
+    return await cached.serve(request, key, _everything(request), build)
 
 
 @routes.get("/sitemaps/news.xml")
@@ -79,12 +74,11 @@ async def news_sitemap(request: web.Request) -> web.Response:
 
 
 @routes.get("/sitemaps/{month}.xml")
-async def month_sitemap(request: web.Request) -> web.Response:
+@cached.answered_from_cache()
+async def month_sitemap(request: web.Request, key: str) -> web.Response:
     month = request.match_info["month"]
     if not _MONTH.fullmatch(month):
         raise web.HTTPNotFound()
-    if hit := cached.current(request, request.path):
-        return respond(request, hit)
 
     async def build(seq: int) -> Rendered:
         entries = await site_queries.sitemap_entries(request.app[ARCHIVE], month)
@@ -93,4 +87,4 @@ async def month_sitemap(request: web.Request) -> web.Response:
         body = sitemaps.month_sitemap(request.app[SETTINGS], entries)
         return _rendered(request, body, XML, seq, max(e[1] for e in entries))
 
-    return await cached.serve(request, request.path, _everything(request), build)
+    return await cached.serve(request, key, _everything(request), build)

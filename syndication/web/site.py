@@ -26,7 +26,6 @@ from syndication.publish.guard import problem_with, rendered_or_problem
 from syndication.publish.labels import month_name, translator
 from syndication.web import cached, left_out
 from syndication.web.cache import Rendered
-from syndication.web.conditional import respond
 from syndication.web.errors import error_response
 from syndication.web.keys import ARCHIVE, INGEST, SETTINGS
 from syndication.web.params import path_part, path_year, query_number
@@ -81,18 +80,18 @@ def _next_midnight() -> float:
 
 
 @routes.get("/")
-async def front_page(request: web.Request) -> web.Response:
-    return await _edition_home(request, request.app[SETTINGS].default_edition)
+@cached.answered_from_cache()
+async def front_page(request: web.Request, key: str) -> web.Response:
+    return await _edition_home(request, key, request.app[SETTINGS].default_edition)
 
 
 @routes.get("/{edition}/")
-async def edition_home(request: web.Request) -> web.Response:
-    return await _edition_home(request, request.match_info["edition"])
+@cached.answered_from_cache()
+async def edition_home(request: web.Request, key: str) -> web.Response:
+    return await _edition_home(request, key, request.match_info["edition"])
 
 
-async def _edition_home(request: web.Request, code: str) -> web.Response:
-    if hit := cached.current(request, request.path):
-        return respond(request, hit)
+async def _edition_home(request: web.Request, key: str, code: str) -> web.Response:
     settings = request.app[SETTINGS]
     if not settings.has_edition(code):
         raise web.HTTPNotFound()
@@ -106,14 +105,12 @@ async def _edition_home(request: web.Request, code: str) -> web.Response:
         newest = max((a.published for a in articles), default=EPOCH)
         return _page(request, body, seq, frozenset(a.id for a in articles), newest)
 
-    return await cached.serve(request, request.path, (FeedScope(code),), build)
+    return await cached.serve(request, key, (FeedScope(code),), build)
 
 
 @routes.get(r"/{edition}/{section}/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/{slug}")
-async def article(request: web.Request) -> web.Response:
-    key = request.path
-    if hit := cached.current(request, key):
-        return respond(request, hit)
+@cached.answered_from_cache()
+async def article(request: web.Request, key: str) -> web.Response:
     settings = request.app[SETTINGS]
     archive = request.app[ARCHIVE]
     found = await archive.by_path(request.path)
@@ -192,10 +189,8 @@ def _listing_key(request: web.Request) -> str:
 
 
 @routes.get(r"/{edition}/{year:\d{4}}/")
-async def year_page(request: web.Request) -> web.Response:
-    key = request.path  # it reads no query parameter: ?utm=... is the same page
-    if hit := cached.current(request, key):
-        return respond(request, hit)
+@cached.answered_from_cache()  # it reads no query parameter: ?utm=... is the same page
+async def year_page(request: web.Request, key: str) -> web.Response:
     settings = request.app[SETTINGS]
     code, year = request.match_info["edition"], path_year(request.match_info["year"])
     if not settings.has_edition(code):
@@ -220,10 +215,8 @@ async def year_page(request: web.Request) -> web.Response:
 
 @routes.get(r"/{edition}/{year:\d{4}}/{month:\d{2}}/")
 @routes.get(r"/{edition}/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/")
-async def date_page(request: web.Request) -> web.Response:
-    key = _listing_key(request)
-    if hit := cached.current(request, key):
-        return respond(request, hit)
+@cached.answered_from_cache(_listing_key)
+async def date_page(request: web.Request, key: str) -> web.Response:
     settings = request.app[SETTINGS]
     info = request.match_info
     code = info["edition"]
@@ -264,24 +257,24 @@ async def date_page(request: web.Request) -> web.Response:
 
 
 @routes.get("/{edition}/topic/{key}/")
-async def topic_page(request: web.Request) -> web.Response:
-    return await _listing(request, FeedKind.TOPIC)
+@cached.answered_from_cache(_listing_key)
+async def topic_page(request: web.Request, key: str) -> web.Response:
+    return await _listing(request, key, FeedKind.TOPIC)
 
 
 @routes.get("/{edition}/author/{key}/")
-async def author_page(request: web.Request) -> web.Response:
-    return await _listing(request, FeedKind.AUTHOR)
+@cached.answered_from_cache(_listing_key)
+async def author_page(request: web.Request, key: str) -> web.Response:
+    return await _listing(request, key, FeedKind.AUTHOR)
 
 
 @routes.get("/{edition}/{key}/")
-async def section_page(request: web.Request) -> web.Response:
-    return await _listing(request, FeedKind.SECTION)
+@cached.answered_from_cache(_listing_key)
+async def section_page(request: web.Request, key: str) -> web.Response:
+    return await _listing(request, key, FeedKind.SECTION)
 
 
-async def _listing(request: web.Request, kind: FeedKind) -> web.Response:
-    key = _listing_key(request)
-    if hit := cached.current(request, key):
-        return respond(request, hit)
+async def _listing(request: web.Request, key: str, kind: FeedKind) -> web.Response:
     settings = request.app[SETTINGS]
     code, slug = request.match_info["edition"], request.match_info["key"]
     if not settings.has_edition(code):
