@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from syndication.errors import NotFound
 from syndication.publish.html import error_page
 from syndication.web.keys import REQUESTS, SETTINGS
 
@@ -75,6 +76,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             if name in exc.headers:
                 response.headers[name] = exc.headers[name]
         return response
+    except NotFound as exc:  # raised below the web layer (feed building): a 404 saying what
+        status = 404
+        return error_response(request, 404, str(exc) or None)
     except sqlite3.OperationalError as exc:  # disk full, locked too long: not our bug
         log.warning("%s %s: the archive could not answer: %s", request.method, request.path, exc)
         status = 503

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from syndication.archive import feed_queries as fq
 from syndication.config import Settings
+from syndication.errors import NotFound
 from syndication.model import ArchivedArticle, FeedKind, FeedScope, Tombstone
 from syndication.months import next_month
 from syndication.publish.feed_document import (
@@ -85,13 +86,13 @@ async def _serve(
     scope = FeedScope(match["edition"], kind, match.get("key", ""))
     settings = request.app[SETTINGS]
     if not settings.has_edition(scope.edition):
-        raise web.HTTPNotFound(text="There is no such edition.")
+        raise NotFound("There is no such edition.")
     if scope.kind is FeedKind.SECTION and settings.section(scope.key) is None:
-        raise web.HTTPNotFound(text="There is no such section.")
+        raise NotFound("There is no such section.")
     fmt = "atom" if archive else request.match_info["fmt"]
     month = request.match_info.get("month", "")
     if archive and not ("01" <= month[5:] <= "12"):
-        raise web.HTTPNotFound(text="There is no such month.")
+        raise NotFound("There is no such month.")
 
     async def build(at_seq: int) -> Rendered:
         return await build_feed(request.app, scope, fmt, month, at_seq)
@@ -109,7 +110,7 @@ async def build_feed(
     if month:
         articles = await fq.month_articles(archive, scope, month)
         if not articles:
-            raise web.HTTPNotFound(text="There is no archive for this month.")
+            raise NotFound("There is no archive for this month.")
         before, after = await fq.neighbour_months(archive, scope, month)
         links = ArchiveLinks(
             current=feed_url(settings, scope, "atom"),
@@ -194,5 +195,5 @@ async def _name(app: web.Application, scope: FeedScope) -> str:
         return section.name(scope.edition) if section else scope.key
     name = await fq.scope_name(app[ARCHIVE], scope)
     if name is None:
-        raise web.HTTPNotFound(text=f"There is no such {scope.kind.value} in this edition.")
+        raise NotFound(f"There is no such {scope.kind.value} in this edition.")
     return name

@@ -30,6 +30,7 @@ from syndication.archive import subscriptions
 from syndication.archive.feed_queries import scopes_of
 from syndication.archive.partners import PartnerStore
 from syndication.config import Settings
+from syndication.errors import NotFound
 from syndication.model import FeedKind
 from syndication.publish.feed_document import FORMATS, XML_FORMATS, subscription_feed_urls
 from syndication.web import params
@@ -217,7 +218,7 @@ class Hub:
         scope, fmt = found
         try:
             rendered = await build_feed(self.app, scope, fmt, "", self.app[CLOCK].seq)
-        except web.HTTPNotFound:
+        except NotFound:
             return None
         return rendered.body, rendered.content_type
 
