@@ -7,7 +7,16 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
-from syndication.archive.schema import LATEST_VERSION, migrations, open_writer, split_statements
+import pytest
+
+from syndication.archive.schema import (
+    LATEST_VERSION,
+    Role,
+    connect,
+    migrations,
+    open_writer,
+    split_statements,
+)
 from tests.conftest import Newsroom, article_text
 
 
@@ -262,3 +271,20 @@ def test_a_given_id_moves_with_the_file(newsroom: Newsroom) -> None:
     assert newsroom.query("SELECT id, state, source_file FROM articles") == [
         ("keep-me", "live", "world/b.md")
     ]
+
+
+def test_each_role_opens_the_archive_with_its_own_rules(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    open_writer(db).close()
+
+    def pragma(conn: sqlite3.Connection, name: str) -> object:
+        return conn.execute(f"PRAGMA {name}").fetchone()[0]
+
+    writer, appender, reader = (connect(db, role) for role in Role)
+    assert pragma(writer, "journal_mode") == "wal" and pragma(writer, "foreign_keys") == 1
+    assert pragma(appender, "foreign_keys") == 1 and pragma(appender, "busy_timeout") == 5000
+    assert pragma(reader, "query_only") == 1 and pragma(reader, "busy_timeout") == 5000
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        reader.execute("CREATE TABLE t (x)")
+    for conn in (writer, appender, reader):
+        conn.close()

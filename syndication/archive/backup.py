@@ -7,7 +7,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from syndication.archive.schema import LATEST_VERSION, migrate, reader_uri
+from syndication.archive.schema import LATEST_VERSION, Role, connect, migrate
 from syndication.errors import ArchiveError
 
 
@@ -19,9 +19,9 @@ def backup(source: Path, dest: Path) -> int:
         raise ArchiveError("the backup must go to another file than the archive itself")
     partial = dest.with_name(dest.name + ".partial")
     partial.unlink(missing_ok=True)
-    src = sqlite3.connect(reader_uri(source), uri=True)
+    src = connect(source, Role.READER)
     try:
-        out = sqlite3.connect(partial)
+        out = sqlite3.connect(partial)  # the copy being written: not an archive in use yet
         try:
             src.backup(out, pages=4096)
             check = out.execute("PRAGMA integrity_check").fetchone()[0]
@@ -41,7 +41,7 @@ def backup(source: Path, dest: Path) -> int:
 def _head(db: Path) -> int:
     """The last change number the archive being replaced handed out (0 if unreadable)."""
     try:
-        conn = sqlite3.connect(reader_uri(db), uri=True)
+        conn = connect(db, Role.READER)
         try:
             row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'")
             found = row.fetchone()
@@ -73,7 +73,7 @@ def restore(backup_file: Path, dest: Path, *, replace: bool = False) -> int:
     if dest.exists() and not replace:
         raise ArchiveError(f"{dest} exists; stop the server and pass --replace to overwrite it")
     try:
-        src = sqlite3.connect(reader_uri(backup_file), uri=True)
+        src = connect(backup_file, Role.READER)
         try:
             version = int(src.execute("PRAGMA user_version").fetchone()[0])
             check = src.execute("PRAGMA integrity_check").fetchone()[0]
@@ -89,7 +89,7 @@ def restore(backup_file: Path, dest: Path, *, replace: bool = False) -> int:
     partial = dest.with_name(dest.name + ".restoring")
     backup(backup_file, partial)
     replaced_head = _head(dest) if dest.exists() else 0
-    conn = sqlite3.connect(partial, isolation_level=None)
+    conn = sqlite3.connect(partial, isolation_level=None)  # the copy, migrated before it moves
     try:
         migrate(conn)
         _number_changes_after(conn, replaced_head)

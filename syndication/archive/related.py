@@ -19,9 +19,10 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from syndication.archive.codec import from_iso
-from syndication.archive.schema import transaction
+from syndication.archive.schema import Role, connect, transaction
 
 LIMIT = 5  # stories shown under "More on this topic"
 CANDIDATES_PER_TOPIC = 50  # newest articles of each shared topic considered
@@ -237,6 +238,5 @@ def rank_batch(
     """Rank a batch in a worker process, on a read-only connection of its own."""
     global _worker_ranker
     if _worker_ranker is None:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
-        _worker_ranker = RelatedRanker(conn)
+        _worker_ranker = RelatedRanker(connect(Path(db_path), Role.READER))
     return [_worker_ranker.rank(num, total, counts) for num in batch]

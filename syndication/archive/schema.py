@@ -11,6 +11,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import Enum
 from importlib import resources
 from pathlib import Path
 
@@ -33,6 +34,41 @@ READER_PRAGMAS = (
     "PRAGMA cache_size = -16000",
     "PRAGMA query_only = ON",
 )
+# A reader process's few small writes (delivery log, subscriptions): the writer's rules for
+# what a transaction may do, without the settings that belong to the file's one writer.
+APPENDER_PRAGMAS = (
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 5000",
+)
+
+
+class Role(Enum):
+    """Who opens a connection; each role has its pragmas, and is opened only by `connect`."""
+
+    WRITER = "writer"  # the one read-write connection (serve's writer, ingest, restore)
+    APPENDER = "appender"  # a reader process's small writes
+    READER = "reader"  # read-only: queries, check, backups, ranking workers
+
+
+_PRAGMAS = {
+    Role.WRITER: WRITER_PRAGMAS,
+    Role.APPENDER: APPENDER_PRAGMAS,
+    Role.READER: READER_PRAGMAS,
+}
+
+
+def connect(path: Path, role: Role) -> sqlite3.Connection:
+    """A connection to the archive for `role`, with its pragmas. Usable from any thread (the
+    callers keep each to one thread at a time); autocommit, so transaction() decides. The
+    readers' async connection (queries.Archive.open) applies the same READER_PRAGMAS."""
+    if role is Role.READER:
+        conn = sqlite3.connect(reader_uri(path), uri=True, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    for pragma in _PRAGMAS[role]:
+        conn.execute(pragma)
+    return conn
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -72,9 +108,7 @@ def open_writer(path: Path) -> sqlite3.Connection:
     """The single read-write connection, with the schema migrated to the latest version."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        for pragma in WRITER_PRAGMAS:
-            conn.execute(pragma)
+        conn = connect(path, Role.WRITER)
         migrate(conn)
     except sqlite3.Error as exc:
         raise ArchiveError(f"cannot open the archive {path}: {exc}") from None
@@ -93,17 +127,12 @@ def migrate(conn: sqlite3.Connection) -> int:
     conn.execute("PRAGMA foreign_keys = OFF")
     try:
         for version, name, sql in migrations()[current:]:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with transaction(conn):
                 for statement in split_statements(sql):
                     conn.execute(statement)
                 if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
                     raise ArchiveError(f"migration {name} would break a foreign key")
                 conn.execute(f"PRAGMA user_version = {version}")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
     return max(current, LATEST_VERSION)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from syndication.archive import claims
-from syndication.archive.schema import reader_uri
+from syndication.archive.schema import Role, connect
 from syndication.config import Settings
 from syndication.errors import ContentError, ContentWarning, SyndicationError
 from syndication.ingest import files
@@ -139,7 +139,7 @@ class _Archived:
         if not db_path.exists():
             return found
         try:
-            conn = sqlite3.connect(reader_uri(db_path), uri=True)
+            conn = connect(db_path, Role.READER)
         except sqlite3.Error:
             return found
         try:

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from syndication.archive.schema import transaction
+from syndication.archive.schema import Role, connect, transaction
 
 T = TypeVar("T")
 
@@ -32,8 +32,7 @@ class SideWriter:
 
     def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         if self._conn is None:
-            self._conn = sqlite3.connect(self.db_path, isolation_level=None)
-            self._conn.execute("PRAGMA busy_timeout = 5000")
+            self._conn = connect(self.db_path, Role.APPENDER)
         with transaction(self._conn) as conn:
             return fn(conn)
 
