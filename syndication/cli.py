@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from syndication.archive.backup import backup, restore
-from syndication.archive.lock import writer_lock
+from syndication.archive.lock import writer_lock, writing
 from syndication.archive.queries import Archive
-from syndication.archive.schema import open_writer
 from syndication.archive.writer import ArchiveWriter
 from syndication.cli_partners import add_commands as add_partner_commands
 from syndication.config import Settings, load_settings
@@ -109,13 +108,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _ingest(settings: Settings, args: argparse.Namespace) -> int:
-    with writer_lock(settings.db_path, "ingest"):
-        writer = ArchiveWriter(open_writer(settings.db_path))
-        try:
-            result = Ingestor(settings, writer).full_scan()
-            result.add(writer.promote_due())
-        finally:
-            writer.conn.close()
+    with writing(settings.db_path, "ingest") as conn:
+        writer = ArchiveWriter(conn)
+        result = Ingestor(settings, writer).full_scan()
+        result.add(writer.promote_due())
     for error in result.errors:
         print(error.format(str(settings.content_dir)), file=sys.stderr)
     print(

@@ -6,8 +6,9 @@ import argparse
 from collections.abc import Callable
 from typing import TypeVar
 
+from syndication.archive.lock import open_appender
 from syndication.archive.partners import PartnerError, PartnerStore
-from syndication.archive.schema import open_writer, transaction
+from syndication.archive.schema import transaction
 from syndication.config import Settings
 from syndication.model import Partner
 
@@ -49,7 +50,7 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
 
 
 def _with_store(settings: Settings, fn: Callable[[PartnerStore], T]) -> T:
-    conn = open_writer(settings.db_path)
+    conn = open_appender(settings.db_path)
     try:
         with transaction(conn):
             return fn(PartnerStore(conn))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from syndication.archive.lock import writer_lock
 from syndication.archive.schema import open_writer
 from syndication.archive.writer import ArchiveWriter
 from syndication.ingest.pipeline import Ingestor
@@ -141,6 +142,21 @@ def test_one_writer_at_a_time_restore_and_ingest_refuse_beside_a_running_server(
         assert server.get("/en/").status == 200
     again = run("restore", str(tmp_path / "copy.db"), "--replace", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
+
+
+def test_partner_commands_never_make_or_migrate_an_archive_beside_its_writer(
+    tmp_path: Path,
+) -> None:
+    """`partners` writes beside a running server without the lock; but an archive that is
+    missing or older than the command is made current only when nobody writes it."""
+    added = run("partners", "add", "First", "--sections", "world", cwd=tmp_path)
+    assert added.returncode == 0, added.stderr  # no archive yet, nobody writing: made
+    assert (tmp_path / "syndication.db").exists()
+    (tmp_path / "syndication.db").rename(tmp_path / "elsewhere.db")
+    with writer_lock(tmp_path / "syndication.db", "serve"):  # a writer, of another version
+        refused = run("partners", "add", "Second", "--sections", "world", cwd=tmp_path)
+    assert refused.returncode == 2 and "in use by `syndication serve`" in refused.stderr
+    assert not (tmp_path / "syndication.db").exists()
 
 
 def test_a_backup_taken_while_serving_restores_into_a_fresh_archive(tmp_path: Path) -> None:

@@ -12,10 +12,12 @@ import contextlib
 import fcntl
 import json
 import os
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from syndication.archive.schema import LATEST_VERSION, Role, connect, open_writer
 from syndication.errors import ArchiveError
 
 
@@ -52,3 +54,42 @@ def holder(db_path: Path) -> str:
         return f"`syndication {said['command']}` (pid {said['pid']})"
     except (OSError, ValueError, KeyError, TypeError):
         return "another syndication process"
+
+
+@contextlib.contextmanager
+def writing(db_path: Path, command: str) -> Iterator[sqlite3.Connection]:
+    """The way to the archive's one writer connection for a command that runs to its end
+    (`ingest`): hold the lock, open, migrate; release both when done. (`serve` holds the
+    lock for its life and opens the connection on its writer thread; `restore` writes a
+    copy under the lock.)"""
+    with writer_lock(db_path, command):
+        conn = open_writer(db_path)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+
+def open_appender(db_path: Path) -> sqlite3.Connection:
+    """A connection for a command's few small writes beside a running server (`partners`).
+    An archive that is missing or older than this program is made current first, under the
+    lock: never beside a running writer, which has made it current itself, or is older."""
+    if _version(db_path) != LATEST_VERSION:
+        with writing(db_path, "partners"):
+            pass
+    return connect(db_path, Role.APPENDER)
+
+
+def _version(db_path: Path) -> int | None:
+    if not db_path.exists():
+        return None
+    try:
+        conn = connect(db_path, Role.READER)
+    except sqlite3.Error:
+        return None
+    try:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
