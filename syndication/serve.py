@@ -14,8 +14,7 @@ from aiohttp.web_runner import GracefulExit
 from syndication.config import Settings
 from syndication.web.access_log import JsonAccessLogger
 from syndication.web.app import Role, create_app
-from syndication.web.fast_lane import LaneSite
-from syndication.web.keys import LANE
+from syndication.web.fast_lane import LANE, LaneSite
 
 
 def serve(settings: Settings, role: Role = "single") -> int:

@@ -18,15 +18,13 @@ from syndication.ingest.service import IngestService
 from syndication.web import api, feeds, metrics, openapi, partner_feeds, seo, site, websub_hub
 from syndication.web.cache import ChangeClock, ResponseCache
 from syndication.web.errors import error_middleware
-from syndication.web.fast_lane import LEARNED_BYTES_SHARE, Lane
+from syndication.web.fast_lane import LANE, LEARNED_BYTES_SHARE, Lane
 from syndication.web.hub_pings import HubPinger
 from syndication.web.keys import (
     ARCHIVE,
     CACHE,
     CLOCK,
-    HUB,
     INGEST,
-    LANE,
     LEFT_OUT,
     METRICS,
     PINGER,
@@ -36,9 +34,10 @@ from syndication.web.keys import (
     SETTINGS,
     WRITES,
 )
-from syndication.web.metrics import IngestStats, RequestStats, registry_for
+from syndication.web.metrics import IngestStats, registry_for
 from syndication.web.ratelimit import RateLimiter
-from syndication.web.websub_hub import Hub
+from syndication.web.request_stats import RequestStats
+from syndication.web.websub_hub import HUB, Hub
 from syndication.web.writes import SideWriter
 
 Role = Literal["single", "writer", "reader"]

@@ -11,6 +11,7 @@ from syndication.archive import feed_queries as fq
 from syndication.model import FeedScope
 from syndication.web.cache import Rendered
 from syndication.web.conditional import respond
+from syndication.web.fast_lane import LANE
 from syndication.web.keys import ARCHIVE, CACHE, CLOCK
 
 KeyedHandler = Callable[[web.Request, str], Awaitable[web.Response]]
@@ -34,7 +35,7 @@ def answered_from_cache(
         async def handle(request: web.Request) -> web.Response:
             key = key_of(request)
             if (hit := current(request, key)) is not None:
-                return respond(request, hit)
+                return _answer(request, hit)
             return await handler(request, key)
 
         return handle
@@ -79,4 +80,12 @@ async def serve(
         return True
 
     rendered = await app[CACHE].get(key, seq, still_valid, build)
+    return _answer(request, rendered)
+
+
+def _answer(request: web.Request, rendered: Rendered) -> web.Response:
+    """The cached representation, and the fast lane told it may answer the next one."""
+    lane = request.app.get(LANE)
+    if lane is not None:
+        lane.learn(request, rendered)
     return respond(request, rendered)

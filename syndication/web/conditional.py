@@ -12,7 +12,6 @@ from functools import lru_cache
 from aiohttp import web
 
 from syndication.web.cache import Rendered
-from syndication.web.keys import LANE
 
 
 def accepts_gzip(request: web.Request) -> bool:
@@ -62,9 +61,6 @@ def not_modified(request: web.Request, rendered: Rendered) -> bool:
 
 
 def respond(request: web.Request, rendered: Rendered) -> web.Response:
-    lane = request.app.get(LANE)
-    if lane is not None:
-        lane.learn(request, rendered)
     gzipped = accepts_gzip(request)
     if not_modified(request, rendered):
         return web.Response(status=304, headers=rendered.headers[gzipped, True])

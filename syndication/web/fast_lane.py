@@ -30,7 +30,7 @@ from aiohttp.web_protocol import RequestHandler
 
 from syndication.web.cache import ChangeClock, Rendered, ResponseCache
 from syndication.web.conditional import gzip_ok, unchanged_for
-from syndication.web.metrics import RequestStats
+from syndication.web.request_stats import RequestStats
 
 LEARNED_BYTES_SHARE = 16  # of response_cache_mb, for the request targets the lane remembers
 LEARNED_OVERHEAD = 400  # bytes of one remembered target beyond its strings
@@ -209,6 +209,9 @@ def _wire(rendered: Rendered, gzipped: bool, unchanged: bool) -> bytes:
     wire = _STATUS[304 if unchanged else 200] + lines.encode("latin-1")
     rendered.wire[gzipped, unchanged] = wire
     return wire
+
+
+LANE = web.AppKey("lane", Lane)
 
 
 class LaneProtocol(asyncio.Protocol):

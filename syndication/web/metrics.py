@@ -8,7 +8,6 @@ everything is turned into metric families only when Prometheus scrapes.
 from __future__ import annotations
 
 import asyncio
-import bisect
 import contextlib
 import hmac
 import ipaddress
@@ -32,27 +31,13 @@ from prometheus_client.registry import Collector, CollectorRegistry
 from syndication.archive.batch import ApplyResult
 from syndication.ingest.health import runtime_dir, runtime_file
 from syndication.ingest.service import IngestService
-from syndication.web.keys import CACHE, CLOCK, HUB, INGEST, LANE, METRICS, PINGER, SETTINGS
+from syndication.web.fast_lane import LANE
+from syndication.web.keys import CACHE, CLOCK, INGEST, METRICS, PINGER, SETTINGS
+from syndication.web.request_stats import BUCKETS, RequestStats
+from syndication.web.websub_hub import HUB
 
 Snapshot = dict[str, Any]
-BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 routes = web.RouteTableDef()
-
-
-class RequestStats:
-    def __init__(self) -> None:
-        self.counts: defaultdict[tuple[str, str, int], int] = defaultdict(int)
-        # route -> per-bucket counts (the last one is +Inf), and the sum of seconds
-        self.latency: dict[str, list[int]] = {}
-        self.seconds: defaultdict[str, float] = defaultdict(float)
-
-    def record(self, route: str, method: str, status: int, seconds: float) -> None:
-        self.counts[route, method, status] += 1
-        buckets = self.latency.get(route)
-        if buckets is None:
-            buckets = self.latency[route] = [0] * (len(BUCKETS) + 1)
-        buckets[bisect.bisect_left(BUCKETS, seconds)] += 1
-        self.seconds[route] += seconds
 
 
 class IngestStats:

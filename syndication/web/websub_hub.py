@@ -36,7 +36,7 @@ from syndication.publish.feed_document import FORMATS, XML_FORMATS, subscription
 from syndication.web import params
 from syndication.web.api import partner_of
 from syndication.web.feeds import build_feed, scope_of_url
-from syndication.web.keys import ARCHIVE, CLOCK, HUB, SETTINGS, WRITES
+from syndication.web.keys import ARCHIVE, CLOCK, SETTINGS, WRITES
 from syndication.web.outbound import Outbound
 from syndication.web.partner_feeds import (
     partner_feed_of_url,
@@ -282,6 +282,9 @@ class Hub:
         await self.app[WRITES].write(
             lambda conn: subscriptions.record(conn, topic, callback, ok=ok)
         )
+
+
+HUB = web.AppKey("hub", Hub)
 
 
 @routes.post("/websub")
