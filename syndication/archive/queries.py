@@ -150,6 +150,11 @@ class Archive:
             rows = list(await cursor.fetchall())
             return await self._archived(rows, cursor.description)
 
+    async def article_by_id(self, article_id: str) -> ArchivedArticle | None:
+        """One full article by its id, whatever its state (partners see cancellations)."""
+        found = await self.articles_where("a.id = ?", (article_id,))
+        return found[0] if found else None
+
     async def status(self) -> ArchiveStatus:
         async with self.conn.execute("SELECT state, count(*) FROM articles GROUP BY state") as c:
             counts = {str(state): int(n) for state, n in await c.fetchall()}

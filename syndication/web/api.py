@@ -177,13 +177,13 @@ async def changes(request: web.Request) -> web.Response:
 async def item(request: web.Request) -> web.Response:
     partner = await partner_of(request)
     article_id = request.match_info["id"]
-    found = await request.app[ARCHIVE].articles_where("a.id = ?", (article_id,))
-    view = pq.view_of(partner, found[0]) if found else None
+    found = await request.app[ARCHIVE].article_by_id(article_id)
+    view = pq.view_of(partner, found) if found else None
     if found and view is None and await pq.had(request.app[ARCHIVE], partner, [article_id]):
         view = "canceled"
-    if not found or view is None:
+    if found is None or view is None:
         raise web.HTTPNotFound(text=f"No item {article_id!r} is available to this key.")
-    items, delivered = await _items(request, [(view, found[0])])
+    items, delivered = await _items(request, [(view, found)])
     if not items:
         raise web.HTTPServiceUnavailable(text=f"The item {article_id!r} cannot be sent now.")
     await log_deliveries(request, partner, delivered, "item")
