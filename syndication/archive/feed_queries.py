@@ -12,6 +12,11 @@ from syndication.model import ArchivedArticle, FeedKind, FeedScope, Tombstone
 from syndication.months import next_month
 
 
+def membership_table(scope: FeedScope) -> str:
+    """The table that says which articles a topic's or an author's feed holds."""
+    return "article_topics" if scope.kind is FeedKind.TOPIC else "article_authors"
+
+
 def scope_filter(scope: FeedScope) -> tuple[str, tuple[Any, ...]]:
     """A WHERE fragment over `articles a` selecting the scope's articles (in any state), for
     queries that start from a few candidate articles. A topic's or author's membership is one
@@ -21,7 +26,7 @@ def scope_filter(scope: FeedScope) -> tuple[str, tuple[Any, ...]]:
         return "a.edition = ?", (scope.edition,)
     if scope.kind is FeedKind.SECTION:
         return "a.edition = ? AND a.section = ?", (scope.edition, scope.key)
-    table = "article_topics" if scope.kind is FeedKind.TOPIC else "article_authors"
+    table = membership_table(scope)
     return (
         f"a.edition = ? AND EXISTS (SELECT 1 FROM {table} m "
         "WHERE m.article_num = a.num AND m.slug = ?)",
@@ -40,7 +45,7 @@ def _published_between(scope: FeedScope, start: str, end: str) -> tuple[str, tup
             f"a.state = 'live' AND {where} AND a.published >= ? AND a.published < ?",
             (*params, start, end),
         )
-    table = "article_topics" if scope.kind is FeedKind.TOPIC else "article_authors"
+    table = membership_table(scope)
     return (
         f"a.num IN (SELECT t.article_num FROM {table} t CROSS JOIN articles x "
         "ON x.num = t.article_num WHERE t.slug = ? AND t.published >= ? AND t.published < ? "
@@ -57,7 +62,7 @@ def newest_live(scope: FeedScope, count: int) -> tuple[str, tuple[Any, ...]]:
     if scope.kind in (FeedKind.ALL, FeedKind.SECTION):
         where, params = scope_filter(scope)
         return f"a.state = 'live' AND {where}", params
-    table = "article_topics" if scope.kind is FeedKind.TOPIC else "article_authors"
+    table = membership_table(scope)
     return (
         f"a.num IN (SELECT t.article_num FROM {table} t CROSS JOIN articles x "
         "ON x.num = t.article_num WHERE t.slug = ? AND x.edition = ? AND x.state = 'live' "
@@ -131,7 +136,7 @@ async def in_scope(archive: Archive, scope: FeedScope, ids: set[str]) -> bool:
 async def scope_name(archive: Archive, scope: FeedScope) -> str | None:
     """The display name of a topic or author as editors wrote it; None when no story that
     names it was ever public (a deleted draft must not reveal its topics)."""
-    table = "article_topics" if scope.kind is FeedKind.TOPIC else "article_authors"
+    table = membership_table(scope)
     async with archive.conn.execute(
         f"SELECT t.name FROM {table} t JOIN articles a ON a.num = t.article_num "
         "WHERE t.slug = ? AND a.edition = ? "
@@ -157,7 +162,7 @@ async def neighbour_months(
                 f"AND a.published {direction} ? ORDER BY a.published {order} LIMIT 1"
             )
         else:  # along the topic's (or author's) dated index, stopping at the first live one
-            table = "article_topics" if scope.kind is FeedKind.TOPIC else "article_authors"
+            table = membership_table(scope)
             params = (scope.key, scope.edition)
             sql = (
                 f"SELECT t.published FROM {table} t CROSS JOIN articles a "
