@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from syndication.archive.codec import corrections_to_json, image_to_json, to_iso
 from syndication.archive.dependencies import Needed
 from syndication.errors import ContentError
-from syndication.model import Article
+from syndication.model import Article, ChangeKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +153,29 @@ class ApplyResult:
     errors: list[ContentError] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)  # ids of articles with a logged change
     seq: int = 0  # the changes sequence after this batch
+
+    def count(self, kind: ChangeKind) -> None:
+        """One more change of this kind in the batch."""
+        match kind:
+            case ChangeKind.PUBLISHED:
+                self.published += 1
+            case ChangeKind.UPDATED:
+                self.updated += 1
+            case ChangeKind.WITHDRAWN:
+                self.withdrawn += 1
+            case ChangeKind.EMBARGO:
+                self.embargo += 1
+
+    def outcomes(self) -> dict[str, int]:
+        """What the batch did to files, by outcome, as /metrics and `status` count them."""
+        return {
+            "published": self.published,
+            "updated": self.updated,
+            "withdrawn": self.withdrawn,
+            "embargo": self.embargo,
+            "unchanged": self.unchanged,
+            "errors": len(self.errors),
+        }
 
     def add(self, other: ApplyResult) -> None:
         self.published += other.published

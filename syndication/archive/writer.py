@@ -257,7 +257,7 @@ class ArchiveWriter:
         kind = _change_kind(old_state, state, changed=row is None or version != row[5])
         if kind is not None:
             self._log(article_id, kind, now, version)
-            setattr(result, kind.value, getattr(result, kind.value) + 1)
+            result.count(kind)
         else:
             result.unchanged += 1
 

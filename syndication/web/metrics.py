@@ -48,9 +48,8 @@ class IngestStats:
 
     def attach(self, service: IngestService) -> None:
         def count(result: ApplyResult) -> None:
-            for kind in ("published", "updated", "withdrawn", "embargo", "unchanged"):
-                self.totals[kind] += getattr(result, kind)
-            self.totals["errors"] += len(result.errors)
+            for outcome, n in result.outcomes().items():
+                self.totals[outcome] += n
 
         count(service.first_scan)  # the scan ran before the app could listen
         service.listeners.append(count)
