@@ -3,7 +3,8 @@
 `serve` (its writer process), `ingest` and `restore` hold it while they run; a second one
 is refused with who holds it. The kernel releases the lock when its holder dies, however it
 dies, so a crash never leaves the archive locked. Readers, `backup`, `status` and the
-`partners` commands take no lock: SQLite orders their reads and short writes.
+`partners` commands take no lock: SQLite orders their reads and short writes (a `partners`
+command that must first create or migrate the archive takes it for that, see open_appender).
 """
 
 from __future__ import annotations
