@@ -7,6 +7,8 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
+from dataclasses import replace
 
 from aiohttp import web
 from aiohttp.web_runner import GracefulExit
@@ -31,16 +33,32 @@ def serve(settings: Settings, role: Role = "single") -> int:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(message)s"))
     access.addHandler(handler)
+    sock = None
+    if role == "single" and settings.port == 0:
+        # The kernel picks the port and the socket keeps it: links (base_url's default)
+        # name the real port, and a test that asks for one cannot race another for it.
+        sock = _bound(settings.host)
+        settings = replace(settings, port=int(sock.getsockname()[1]))
     if role == "single":
         print(
             f"Serving {settings.content_dir} on http://{settings.host}:{settings.port}/", flush=True
         )
     with contextlib.suppress(GracefulExit, KeyboardInterrupt):  # SIGTERM, SIGINT: drained
-        asyncio.run(_answer(settings, role, access))
+        asyncio.run(_answer(settings, role, access, sock))
     return 0
 
 
-async def _answer(settings: Settings, role: Role, access: logging.Logger) -> None:
+def _bound(host: str) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    return sock
+
+
+async def _answer(
+    settings: Settings, role: Role, access: logging.Logger, sock: socket.socket | None = None
+) -> None:
     """What web.run_app does, with the fast lane in front of each connection."""
     app = create_app(settings, role=role)
     runner = web.AppRunner(
@@ -58,6 +76,7 @@ async def _answer(settings: Settings, role: Role, access: logging.Logger) -> Non
             settings.host,
             settings.port,
             reuse_port=role == "reader",  # readers share the port; the kernel spreads them
+            sock=sock,
         )
         await site.start()
         await asyncio.Event().wait()  # until a signal raises GracefulExit

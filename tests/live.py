@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import select
 import socket
 import subprocess
 import sys
@@ -85,8 +87,13 @@ def serving(
     port: int | None = None,
     start_seconds: float = 60,
 ) -> Iterator[Server]:
-    port = port or free_port()
-    env = {**os.environ, "SYNDICATION_BASE_URL": f"http://127.0.0.1:{port}", **(env or {})}
+    """`syndication serve` on 127.0.0.1; without `port`, on a port the kernel picks and the
+    server keeps (`--port 0`), which it names in its first line: no race for a free port."""
+    env = {**os.environ, **(env or {})}
+    if port is None and "--workers" in extra:
+        port = free_port()  # readers share one port, so it is chosen before they start
+    if port is not None:
+        env.setdefault("SYNDICATION_BASE_URL", f"http://127.0.0.1:{port}")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -94,19 +101,24 @@ def serving(
             "syndication",
             "serve",
             "--port",
-            str(port),
+            str(port or 0),
             "--config",
             str(REPO / "syndication.toml"),
             *extra,
         ],
         cwd=workdir,
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+    deadline = time.monotonic() + start_seconds
+    try:
+        port = port or _served_port(process, deadline)
+    except BaseException:
+        _stop(process)
+        raise
     server = Server(f"http://127.0.0.1:{port}", process, workdir)
     try:
-        deadline = time.monotonic() + start_seconds
         while True:
             try:
                 if server.get("/healthz").status == 200:
@@ -119,9 +131,25 @@ def serving(
             time.sleep(0.05)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
+
+
+def _served_port(process: subprocess.Popen[bytes], deadline: float) -> int:
+    """The port in the server's first line, `Serving content on http://127.0.0.1:PORT/`."""
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], max(0.0, deadline - time.monotonic()))
+    line = process.stdout.readline().decode() if ready else ""
+    found = re.search(r"on http://[^ ]+:(\d+)/", line)
+    if found is None:
+        stderr = process.stderr.read().decode() if process.stderr and process.poll() else ""
+        raise AssertionError(f"server did not say where it serves: {line!r} {stderr}")
+    return int(found[1])
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

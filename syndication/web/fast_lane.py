@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
 import time
 import weakref
 from collections import OrderedDict
@@ -268,7 +269,14 @@ class LaneSite(web.BaseSite):
     """A TCP site whose connections start in the lane (cf. aiohttp's TCPSite)."""
 
     def __init__(
-        self, runner: web.AppRunner, lane: Lane, host: str, port: int, *, reuse_port: bool
+        self,
+        runner: web.AppRunner,
+        lane: Lane,
+        host: str,
+        port: int,
+        *,
+        reuse_port: bool,
+        sock: socket.socket | None = None,  # already bound (`serve --port 0`)
     ) -> None:
         super().__init__(runner)
         self.app_runner = runner
@@ -276,6 +284,7 @@ class LaneSite(web.BaseSite):
         self.host = host
         self.port = port
         self.reuse_port = reuse_port
+        self.sock = sock
 
     @property
     def name(self) -> str:
@@ -286,7 +295,13 @@ class LaneSite(web.BaseSite):
         handlers = self.app_runner.server
         assert handlers is not None
         lane = self.lane
-        self._server = await asyncio.get_running_loop().create_server(
+        loop = asyncio.get_running_loop()
+        if self.sock is not None:
+            self._server = await loop.create_server(
+                lambda: LaneProtocol(handlers(), lane), sock=self.sock
+            )
+            return
+        self._server = await loop.create_server(
             lambda: LaneProtocol(handlers(), lane),
             self.host,
             self.port,
