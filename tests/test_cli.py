@@ -183,3 +183,8 @@ def test_a_backup_taken_while_serving_restores_into_a_fresh_archive(tmp_path: Pa
     not_an_archive.write_bytes(b"not sqlite at all" * 100)
     junk = run("restore", str(not_an_archive), "--db", str(tmp_path / "x.db"), cwd=tmp_path)
     assert junk.returncode == 2 and "not" in junk.stderr
+
+
+def test_any_free_port_needs_a_single_process(tmp_path: Path) -> None:
+    refused = run("serve", "--port", "0", "--workers", "2", cwd=tmp_path)
+    assert refused.returncode == 2 and "--port 0" in refused.stderr, refused.stderr
