@@ -7,6 +7,7 @@ the file and the environment can never disagree about names or types.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -21,9 +22,10 @@ from syndication.model import Edition, Section, Source
 ENV_PREFIX = "SYNDICATION_"
 
 
-def _setting(default: Any, help: str) -> Any:
-    """A scalar setting of [site]: its default, and what it is for."""
-    return field(default=default, metadata={"help": help})
+def _setting(default: Any, help: str, *, low: float = 0, high: float | None = None) -> Any:
+    """A scalar setting of [site]: its default, what it is for, and for a number the range
+    it may take (no setting is negative)."""
+    return field(default=default, metadata={"help": help, "low": low, "high": high})
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,9 @@ class Settings:
     content_dir: Path = _setting(Path("content"), "Folder of editors' Markdown files.")
     db_path: Path = _setting(Path("syndication.db"), "SQLite archive file.")
     host: str = _setting("127.0.0.1", "Address the HTTP server listens on.")
-    port: int = _setting(8080, "Port the HTTP server listens on.")
+    port: int = _setting(
+        8080, "Port the HTTP server listens on (0: one the system picks).", high=65535
+    )
     default_edition: str = _setting("en", "Edition of files that do not name one.")
     max_file_bytes: int = _setting(
         1_000_000,
@@ -53,11 +57,11 @@ class Settings:
         "harbourledger.example,2026",
         "Authority of feed and entry ids (tag: URIs, RFC 4151). Never change it once published.",
     )
-    feed_limit: int = _setting(50, "Entries in a subscription feed.")
+    feed_limit: int = _setting(50, "Entries in a subscription feed.", low=1)
     archive_banner_days: int = _setting(
         365, "Age from which a page says 'From our online archive'."
     )
-    page_size: int = _setting(20, "Articles per page of section, topic and author listings.")
+    page_size: int = _setting(20, "Articles per page of section, topic and author listings.", low=1)
     page_max_age: int = _setting(60, "Seconds shared caches and browsers may keep an HTML page.")
     feed_max_age: int = _setting(300, "Seconds shared caches and readers may keep a feed.")
     feed_stale_seconds: int = _setting(
@@ -70,7 +74,7 @@ class Settings:
         (), "WebSub hubs feeds advertise and ping (comma-separated in env)."
     )
     response_cache_mb: int = _setting(
-        64, "Memory each serving process gives its rendered pages and feeds."
+        64, "Memory each serving process gives its rendered pages and feeds.", low=1
     )
     keepalive_seconds: float = _setting(
         75.0,
@@ -82,7 +86,7 @@ class Settings:
     websub_lease_seconds: int = _setting(864_000, "Lease the hub grants when none is asked for.")
     websub_min_lease_seconds: int = _setting(300, "Shortest lease the hub grants.")
     websub_max_lease_seconds: int = _setting(2_592_000, "Longest lease the hub grants.")
-    websub_attempts: int = _setting(6, "Tries to deliver one update to a subscriber.")
+    websub_attempts: int = _setting(6, "Tries to deliver one update to a subscriber.", low=1)
     websub_retry_seconds: float = _setting(5.0, "First wait before retrying; doubles each time.")
     websub_max_subscriptions: int = _setting(10_000, "Active subscriptions the hub keeps in all.")
     websub_max_per_topic: int = _setting(1_000, "Active subscriptions to one feed.")
@@ -170,6 +174,9 @@ class Settings:
 # The scalar settings, each declared once above: what syndication.toml's [site] and the
 # SYNDICATION_* variables may set.
 SCALARS: dict[str, Any] = {f.name: f.default for f in fields(Settings) if "help" in f.metadata}
+LIMITS = {
+    f.name: (f.metadata["low"], f.metadata["high"]) for f in fields(Settings) if f.name in SCALARS
+}
 
 
 def _coerce(name: str, value: Any) -> Any:
@@ -189,15 +196,22 @@ def _coerce(name: str, value: Any) -> Any:
             if lowered in ("0", "false", "no", "off"):
                 return False
             raise ValueError(value)
-        if isinstance(default, int):
-            return int(value)
-        if isinstance(default, float):
-            return float(value)
+        if isinstance(default, int | float):
+            number = int(value) if isinstance(default, int) else float(value)
+            return _within(name, number)
         return str(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ConfigError(
             f"setting {name}: {value!r} is not a valid {type(default).__name__}"
         ) from None
+
+
+def _within(name: str, number: float) -> Any:
+    low, high = LIMITS[name]
+    if not math.isfinite(number) or number < low or (high is not None and number > high):
+        upto = f" to {high:g}" if high is not None else " or more"
+        raise ConfigError(f"setting {name}: {number!r} is out of range; it takes {low:g}{upto}")
+    return number
 
 
 def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:

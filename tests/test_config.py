@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from syndication.config import SCALARS, Settings, load_settings
+from syndication.config import LIMITS, SCALARS, Settings, load_settings
 from syndication.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,3 +51,42 @@ def test_a_wrong_setting_is_an_error_naming_it(tmp_path: Path, text: str, words:
     toml.write_text(text)
     with pytest.raises(ConfigError, match=words):
         load_settings(toml, {})
+
+
+_TOML_VALUES = st.one_of(
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.text(max_size=30),
+    st.lists(st.one_of(st.integers(), st.text(max_size=10)), max_size=3),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(sorted(SCALARS)), st.one_of(_TOML_VALUES, st.text(max_size=60)), st.booleans()
+)
+def test_any_value_of_any_setting_is_taken_within_its_range_or_refused_by_name(
+    name: str, value: object, from_environment: bool
+) -> None:
+    """From the file (any TOML value) or the environment (any text): a Settings whose numbers
+    lie in their ranges, or a ConfigError naming the setting; never anything else."""
+    try:
+        loaded = (
+            load_settings(Path("/nonexistent"), {f"SYNDICATION_{name.upper()}": str(value)})
+            if from_environment
+            else Settings().with_overrides(**{name: value})  # as [site] values are read
+        )
+    except ConfigError as error:
+        assert name in str(error)
+        return
+    taken = getattr(loaded, name)
+    low, high = LIMITS[name]
+    if isinstance(taken, int | float) and not isinstance(taken, bool):
+        assert math.isfinite(taken) and low <= taken and (high is None or taken <= high)
+
+
+@pytest.mark.parametrize("port", ["99999", "-1"])
+def test_a_port_no_socket_can_have_is_refused(port: str) -> None:
+    with pytest.raises(ConfigError, match="port"):
+        load_settings(Path("/nonexistent"), {"SYNDICATION_PORT": port})
