@@ -43,38 +43,33 @@ class Verdict:
 
 
 class RateLimiter:
-    """Buckets in `path` (shared by every process that opens it), or in this process alone."""
+    """Buckets in `path`, shared by every process that opens it."""
 
-    def __init__(self, path: Path | None = None, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, path: Path, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
-        self._fd: int | None = None
-        self._map: mmap.mmap | None = None
-        self._local: dict[int, tuple[float, float]] = {}
-        if path is not None:
-            self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-            if os.fstat(self._fd).st_size < SLOT.size * SLOTS:
-                os.ftruncate(self._fd, SLOT.size * SLOTS)  # sparse: a page a partner in use
-            self._map = mmap.mmap(self._fd, SLOT.size * SLOTS)
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        if os.fstat(self._fd).st_size < SLOT.size * SLOTS:
+            os.ftruncate(self._fd, SLOT.size * SLOTS)  # sparse: a page a partner in use
+        self._map = mmap.mmap(self._fd, SLOT.size * SLOTS)
 
     def close(self) -> None:
-        if self._map is not None:
-            self._map.close()
-        if self._fd is not None:
-            os.close(self._fd)
+        self._map.close()
+        os.close(self._fd)
 
     def take(self, partner_id: int, per_minute: int) -> Verdict:
-        slot = min(max(partner_id, 0), SLOTS - 1)
-        with self._bucket(slot) as (read, write):
+        offset = min(max(partner_id, 0), SLOTS - 1) * SLOT.size
+        with self._locked(offset):
             now = self.clock()
             rate = per_minute / 60.0
-            tokens, then = read()
-            if then == 0.0 or then > now:  # a new bucket, or one from before a reboot
+            tokens, then = SLOT.unpack_from(self._map, offset)
+            # A new bucket, one from before a reboot, or bytes no bucket leaves: full again.
+            if not (0.0 < then <= now and 0.0 <= tokens <= per_minute):
                 tokens, then = float(per_minute), now
             tokens = min(float(per_minute), tokens + (now - then) * rate)
             allowed = tokens >= 1.0
             if allowed:
                 tokens -= 1.0
-            write(tokens, now)
+            SLOT.pack_into(self._map, offset, tokens, now)
         return Verdict(
             allowed=allowed,
             limit=per_minute,
@@ -84,31 +79,10 @@ class RateLimiter:
         )
 
     @contextlib.contextmanager
-    def _bucket(
-        self, slot: int
-    ) -> Iterator[tuple[Callable[[], tuple[float, float]], Callable[[float, float], None]]]:
-        """Read and write one bucket, locked against the other processes meanwhile."""
-        if self._map is None or self._fd is None:
-
-            def read_local() -> tuple[float, float]:
-                return self._local.get(slot, (0.0, 0.0))
-
-            def write_local(tokens: float, when: float) -> None:
-                self._local[slot] = (tokens, when)
-
-            yield read_local, write_local
-            return
-        shared, offset = self._map, slot * SLOT.size
-
-        def read() -> tuple[float, float]:
-            tokens, when = SLOT.unpack_from(shared, offset)
-            return float(tokens), float(when)
-
-        def write(tokens: float, when: float) -> None:
-            SLOT.pack_into(shared, offset, tokens, when)
-
+    def _locked(self, offset: int) -> Iterator[None]:
+        """One bucket, locked against the other processes while it is read and written."""
         fcntl.lockf(self._fd, fcntl.LOCK_EX, SLOT.size, offset)
         try:
-            yield read, write
+            yield
         finally:
             fcntl.lockf(self._fd, fcntl.LOCK_UN, SLOT.size, offset)
