@@ -123,89 +123,93 @@ class AppCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         own = snapshot(self.app, self.requests, self.ingest)
-        snap = merge([own, *siblings(self.app[SETTINGS].db_path)])
-        total = CounterMetricFamily(
-            "syndication_http_requests",
-            "HTTP requests answered.",
-            labels=["route", "method", "status"],
-        )
-        for route, method, status, n in sorted(snap["requests"]):
-            total.add_metric([route, method, str(status)], n)
-        yield total
-        latency = HistogramMetricFamily(
-            "syndication_http_request_seconds", "Time to answer, by route.", labels=["route"]
-        )
-        for route, buckets in sorted(snap["latency"].items()):
-            running, cumulative = 0, []
-            for bound, n in zip((*BUCKETS, float("inf")), buckets, strict=True):
-                running += n
-                cumulative.append((_bound(bound), running))
-            latency.add_metric([route], cumulative, sum_value=snap["seconds"][route])
-        yield latency
-        c = snap["counters"]
-        yield CounterMetricFamily(
-            "syndication_cache_hits",
-            "Answers served from the response cache.",
-            value=c["cache_hits"],
-        )
-        yield CounterMetricFamily(
-            "syndication_cache_builds",
-            "Pages and feeds built for the cache.",
-            value=c["cache_builds"],
-        )
-        served = c["cache_hits"] + c["cache_builds"]
+        yield from families(merge([own, *siblings(self.app[SETTINGS].db_path)]))
+
+
+def families(snap: Snapshot) -> Iterator[Metric]:
+    """The service's figures as Prometheus metric families."""
+    total = CounterMetricFamily(
+        "syndication_http_requests",
+        "HTTP requests answered.",
+        labels=["route", "method", "status"],
+    )
+    for route, method, status, n in sorted(snap["requests"]):
+        total.add_metric([route, method, str(status)], n)
+    yield total
+    latency = HistogramMetricFamily(
+        "syndication_http_request_seconds", "Time to answer, by route.", labels=["route"]
+    )
+    for route, buckets in sorted(snap["latency"].items()):
+        running, cumulative = 0, []
+        for bound, n in zip((*BUCKETS, float("inf")), buckets, strict=True):
+            running += n
+            cumulative.append((_bound(bound), running))
+        latency.add_metric([route], cumulative, sum_value=snap["seconds"][route])
+    yield latency
+    c = snap["counters"]
+    yield CounterMetricFamily(
+        "syndication_cache_hits",
+        "Answers served from the response cache.",
+        value=c["cache_hits"],
+    )
+    yield CounterMetricFamily(
+        "syndication_cache_builds",
+        "Pages and feeds built for the cache.",
+        value=c["cache_builds"],
+    )
+    served = c["cache_hits"] + c["cache_builds"]
+    yield GaugeMetricFamily(
+        "syndication_cache_hit_ratio",
+        "Share of cacheable answers served from the cache.",
+        value=c["cache_hits"] / served if served else 0.0,
+    )
+    yield CounterMetricFamily(
+        "syndication_fast_lane_answers",
+        "Cache hits answered by the fast lane, before aiohttp (included in cache hits).",
+        value=c["lane_answers"],
+    )
+    yield GaugeMetricFamily(
+        "syndication_cache_bytes",
+        "Memory the response caches and the fast lanes' remembered targets hold (each "
+        "process's budget is response_cache_mb).",
+        value=c["cache_bytes"],
+    )
+    yield GaugeMetricFamily(
+        "syndication_change_sequence", "The archive's change sequence.", value=snap["sequence"]
+    )
+    ingested = CounterMetricFamily(
+        "syndication_ingest_files", "Files ingested, by outcome.", labels=["outcome"]
+    )
+    for kind, n in sorted(snap["ingest"].items()):
+        ingested.add_metric([kind], n)
+    yield ingested
+    websub = CounterMetricFamily(
+        "syndication_websub_deliveries",
+        "WebSub deliveries and pings.",
+        labels=["kind", "outcome"],
+    )
+    websub.add_metric(["hub", "delivered"], c["hub_delivered"])
+    websub.add_metric(["hub", "failed"], c["hub_failed"])
+    websub.add_metric(["ping", "sent"], c["ping_sent"])
+    websub.add_metric(["ping", "failed"], c["ping_failed"])
+    yield websub
+    if "writer" in snap:
+        writer = snap["writer"]
         yield GaugeMetricFamily(
-            "syndication_cache_hit_ratio",
-            "Share of cacheable answers served from the cache.",
-            value=c["cache_hits"] / served if served else 0.0,
-        )
-        yield CounterMetricFamily(
-            "syndication_fast_lane_answers",
-            "Cache hits answered by the fast lane, before aiohttp (included in cache hits).",
-            value=c["lane_answers"],
+            "syndication_ingest_caught_up",
+            "1 once the first scan of content/ is done.",
+            value=writer["caught_up"],
         )
         yield GaugeMetricFamily(
-            "syndication_cache_bytes",
-            "Memory the response caches and the fast lanes' remembered targets hold (each "
-            "process's budget is response_cache_mb).",
-            value=c["cache_bytes"],
+            "syndication_writes_failing",
+            "1 while the archive cannot be written (disk full, I/O error, locked).",
+            value=writer["failing"],
         )
         yield GaugeMetricFamily(
-            "syndication_change_sequence", "The archive's change sequence.", value=snap["sequence"]
+            "syndication_writes_waiting",
+            "Changed files (a whole scan counts as one) waiting to reach the archive.",
+            value=writer["waiting"],
         )
-        ingested = CounterMetricFamily(
-            "syndication_ingest_files", "Files ingested, by outcome.", labels=["outcome"]
-        )
-        for kind, n in sorted(snap["ingest"].items()):
-            ingested.add_metric([kind], n)
-        yield ingested
-        websub = CounterMetricFamily(
-            "syndication_websub_deliveries",
-            "WebSub deliveries and pings.",
-            labels=["kind", "outcome"],
-        )
-        websub.add_metric(["hub", "delivered"], c["hub_delivered"])
-        websub.add_metric(["hub", "failed"], c["hub_failed"])
-        websub.add_metric(["ping", "sent"], c["ping_sent"])
-        websub.add_metric(["ping", "failed"], c["ping_failed"])
-        yield websub
-        if "writer" in snap:
-            writer = snap["writer"]
-            yield GaugeMetricFamily(
-                "syndication_ingest_caught_up",
-                "1 once the first scan of content/ is done.",
-                value=writer["caught_up"],
-            )
-            yield GaugeMetricFamily(
-                "syndication_writes_failing",
-                "1 while the archive cannot be written (disk full, I/O error, locked).",
-                value=writer["failing"],
-            )
-            yield GaugeMetricFamily(
-                "syndication_writes_waiting",
-                "Changed files (a whole scan counts as one) waiting to reach the archive.",
-                value=writer["waiting"],
-            )
 
 
 # -- sharing between the processes of `serve --workers N` ------------------------------------
@@ -227,16 +231,38 @@ async def share(app: web.Application, requests: RequestStats, ingest: IngestStat
 
 
 def siblings(db_path: Path) -> list[Snapshot]:
-    """The last figures every other process of this archive left."""
+    """The last figures every other process of this archive left; a file that does not
+    hold figures (cut short, from another version) is passed over."""
     prefix = runtime_file(db_path, "metrics-").name
     own = f"{prefix}{os.getpid()}.json"
     found: list[Snapshot] = []
     for path in runtime_dir().glob(prefix + "*.json"):
         if path.name == own:
             continue
-        with contextlib.suppress(OSError, ValueError):
-            found.append(json.loads(path.read_text(encoding="utf-8")))
+        with contextlib.suppress(
+            OSError, ValueError, TypeError, KeyError, AttributeError, OverflowError
+        ):
+            found.append(_normalised(json.loads(path.read_text(encoding="utf-8"))))
     return found
+
+
+def _normalised(raw: Any) -> Snapshot:
+    """A sibling's figures in the shape snapshot() writes, or an exception when they are not."""
+    latency = {str(route): [int(n) for n in buckets] for route, buckets in raw["latency"].items()}
+    seconds = {str(route): float(v) for route, v in raw["seconds"].items()}
+    if any(len(b) != len(BUCKETS) + 1 for b in latency.values()) or set(latency) - set(seconds):
+        raise ValueError("latency of another shape")
+    snap: Snapshot = {
+        "requests": [[str(r), str(m), int(s), int(n)] for r, m, s, n in raw["requests"]],
+        "latency": latency,
+        "seconds": seconds,
+        "counters": {str(name): float(v) for name, v in raw["counters"].items()},
+        "ingest": {str(name): int(v) for name, v in raw["ingest"].items()},
+        "sequence": int(raw["sequence"]),
+    }
+    if "writer" in raw:
+        snap["writer"] = {k: float(raw["writer"][k]) for k in ("caught_up", "failing", "waiting")}
+    return snap
 
 
 def forget_shared(db_path: Path) -> None:
