@@ -7,7 +7,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from syndication.archive.schema import LATEST_VERSION, Role, connect, migrate
+from syndication.archive.schema import LATEST_VERSION, Role, connect, migrate, read_value
 from syndication.errors import ArchiveError
 
 
@@ -40,16 +40,7 @@ def backup(source: Path, dest: Path) -> int:
 
 def _head(db: Path) -> int:
     """The last change number the archive being replaced handed out (0 if unreadable)."""
-    try:
-        conn = connect(db, Role.READER)
-        try:
-            row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'")
-            found = row.fetchone()
-            return int(found[0]) if found else 0
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return 0
+    return int(read_value(db, "SELECT seq FROM sqlite_sequence WHERE name = 'changes'") or 0)
 
 
 def _number_changes_after(conn: sqlite3.Connection, replaced_head: int) -> None:

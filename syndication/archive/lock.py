@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from syndication.archive.schema import LATEST_VERSION, Role, connect, open_writer
+from syndication.archive.schema import LATEST_VERSION, Role, connect, open_writer, read_value
 from syndication.errors import ArchiveError
 
 
@@ -75,22 +75,7 @@ def open_appender(db_path: Path) -> sqlite3.Connection:
     """A connection for a command's few small writes beside a running server (`partners`).
     An archive that is missing or older than this program is made current first, under the
     lock: never beside a running writer, which has made it current itself, or is older."""
-    if _version(db_path) != LATEST_VERSION:
+    if read_value(db_path, "PRAGMA user_version") != LATEST_VERSION:
         with writing(db_path, "partners"):
             pass
     return connect(db_path, Role.APPENDER)
-
-
-def _version(db_path: Path) -> int | None:
-    if not db_path.exists():
-        return None
-    try:
-        conn = connect(db_path, Role.READER)
-    except sqlite3.Error:
-        return None
-    try:
-        return int(conn.execute("PRAGMA user_version").fetchone()[0])
-    except sqlite3.Error:
-        return None
-    finally:
-        conn.close()

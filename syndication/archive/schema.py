@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from enum import Enum
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from syndication.errors import ArchiveError
 
@@ -69,6 +70,22 @@ def connect(path: Path, role: Role) -> sqlite3.Connection:
     for pragma in _PRAGMAS[role]:
         conn.execute(pragma)
     return conn
+
+
+def read_value(path: Path, sql: str) -> Any:
+    """The first column of the first row `sql` gives, read on a reader connection; None when
+    the archive is missing or unreadable, or the query gives no row."""
+    if not path.exists():
+        return None
+    try:
+        conn = connect(path, Role.READER)
+        try:
+            row = conn.execute(sql).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
 
 
 def migrations() -> list[tuple[int, str, str]]:

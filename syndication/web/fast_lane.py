@@ -23,7 +23,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import formatdate
-from typing import cast
+from typing import Any, cast
 
 from aiohttp import web
 from aiohttp.http import SERVER_SOFTWARE
@@ -295,15 +295,11 @@ class LaneSite(web.BaseSite):
         handlers = self.app_runner.server
         assert handlers is not None
         lane = self.lane
-        loop = asyncio.get_running_loop()
-        if self.sock is not None:
-            self._server = await loop.create_server(
-                lambda: LaneProtocol(handlers(), lane), sock=self.sock
-            )
-            return
-        self._server = await loop.create_server(
-            lambda: LaneProtocol(handlers(), lane),
-            self.host,
-            self.port,
-            reuse_port=self.reuse_port,
+        where: dict[str, Any] = (
+            {"sock": self.sock}
+            if self.sock is not None
+            else {"host": self.host, "port": self.port, "reuse_port": self.reuse_port}
+        )
+        self._server = await asyncio.get_running_loop().create_server(
+            lambda: LaneProtocol(handlers(), lane), **where
         )

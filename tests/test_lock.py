@@ -1,0 +1,32 @@
+"""The writer lock's file says who holds it; whatever it holds, the refusal reads well."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from syndication.archive.lock import holder, lock_file, writer_lock
+from syndication.errors import ArchiveError
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200))
+def test_whatever_the_lock_file_holds_the_holder_is_named(
+    tmp_path_factory: Any, held: bytes
+) -> None:
+    db = Path(str(tmp_path_factory.mktemp("archive"))) / "archive.db"
+    lock_file(db).write_bytes(held)
+    said = holder(db)
+    assert said == "another syndication process" or said.startswith("`syndication ")
+
+
+def test_a_second_writer_is_refused_with_the_first_one_s_name(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    refusal = r"`syndication ingest` \(pid"
+    with writer_lock(db, "ingest"), pytest.raises(ArchiveError, match=refusal):  # noqa: SIM117
+        with writer_lock(db, "serve"):  # the second writer, refused on entering
+            pass
