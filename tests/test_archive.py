@@ -11,7 +11,7 @@ import pytest
 
 from syndication.archive.schema import (
     LATEST_VERSION,
-    Role,
+    Access,
     connect,
     migrations,
     open_writer,
@@ -280,7 +280,7 @@ def test_each_role_opens_the_archive_with_its_own_rules(tmp_path: Path) -> None:
     def pragma(conn: sqlite3.Connection, name: str) -> object:
         return conn.execute(f"PRAGMA {name}").fetchone()[0]
 
-    writer, appender, reader = (connect(db, role) for role in Role)
+    writer, appender, reader = (connect(db, role) for role in Access)
     assert pragma(writer, "journal_mode") == "wal" and pragma(writer, "foreign_keys") == 1
     assert pragma(appender, "foreign_keys") == 1 and pragma(appender, "busy_timeout") == 5000
     assert pragma(reader, "query_only") == 1 and pragma(reader, "busy_timeout") == 5000

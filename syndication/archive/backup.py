@@ -7,7 +7,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from syndication.archive.schema import LATEST_VERSION, Role, connect, migrate, read_value
+from syndication.archive.schema import LATEST_VERSION, Access, connect, migrate, read_value
 from syndication.errors import ArchiveError
 
 
@@ -19,7 +19,7 @@ def backup(source: Path, dest: Path) -> int:
         raise ArchiveError("the backup must go to another file than the archive itself")
     partial = dest.with_name(dest.name + ".partial")
     partial.unlink(missing_ok=True)
-    src = connect(source, Role.READER)
+    src = connect(source, Access.READER)
     try:
         out = sqlite3.connect(partial)  # the copy being written: not an archive in use yet
         try:
@@ -64,7 +64,7 @@ def restore(backup_file: Path, dest: Path, *, replace: bool = False) -> int:
     if dest.exists() and not replace:
         raise ArchiveError(f"{dest} exists; stop the server and pass --replace to overwrite it")
     try:
-        src = connect(backup_file, Role.READER)
+        src = connect(backup_file, Access.READER)
         try:
             version = int(src.execute("PRAGMA user_version").fetchone()[0])
             check = src.execute("PRAGMA integrity_check").fetchone()[0]

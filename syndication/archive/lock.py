@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from syndication.archive.schema import LATEST_VERSION, Role, connect, open_writer, read_value
+from syndication.archive.schema import LATEST_VERSION, Access, connect, open_writer, read_value
 from syndication.errors import ArchiveError
 
 
@@ -78,4 +78,4 @@ def open_appender(db_path: Path) -> sqlite3.Connection:
     if read_value(db_path, "PRAGMA user_version") != LATEST_VERSION:
         with writing(db_path, "partners"):
             pass
-    return connect(db_path, Role.APPENDER)
+    return connect(db_path, Access.APPENDER)

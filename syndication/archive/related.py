@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from syndication.archive.codec import from_iso
-from syndication.archive.schema import Role, connect, transaction
+from syndication.archive.schema import Access, connect, transaction
 
 LIMIT = 5  # stories shown under "More on this topic"
 CANDIDATES_PER_TOPIC = 50  # newest articles of each shared topic considered
@@ -238,5 +238,5 @@ def rank_batch(
     """Rank a batch in a worker process, on a read-only connection of its own."""
     global _worker_ranker
     if _worker_ranker is None:
-        _worker_ranker = RelatedRanker(connect(Path(db_path), Role.READER))
+        _worker_ranker = RelatedRanker(connect(Path(db_path), Access.READER))
     return [_worker_ranker.rank(num, total, counts) for num in batch]

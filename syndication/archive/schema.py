@@ -44,8 +44,9 @@ APPENDER_PRAGMAS = (
 )
 
 
-class Role(Enum):
-    """Who opens a connection; each role has its pragmas, and is opened only by `connect`."""
+class Access(Enum):
+    """What a connection may do to the archive (not to be confused with the processes' roles
+    in web/app.py); each kind has its pragmas, and is opened only by `connect`."""
 
     WRITER = "writer"  # the one read-write connection (serve's writer, ingest, restore)
     APPENDER = "appender"  # a reader process's small writes
@@ -53,21 +54,21 @@ class Role(Enum):
 
 
 _PRAGMAS = {
-    Role.WRITER: WRITER_PRAGMAS,
-    Role.APPENDER: APPENDER_PRAGMAS,
-    Role.READER: READER_PRAGMAS,
+    Access.WRITER: WRITER_PRAGMAS,
+    Access.APPENDER: APPENDER_PRAGMAS,
+    Access.READER: READER_PRAGMAS,
 }
 
 
-def connect(path: Path, role: Role) -> sqlite3.Connection:
-    """A connection to the archive for `role`, with its pragmas. Usable from any thread (the
+def connect(path: Path, access: Access) -> sqlite3.Connection:
+    """A connection to the archive for `access`, with its pragmas. Usable from any thread (the
     callers keep each to one thread at a time); autocommit, so transaction() decides. The
     readers' async connection (queries.Archive.open) applies the same READER_PRAGMAS."""
-    if role is Role.READER:
+    if access is Access.READER:
         conn = sqlite3.connect(reader_uri(path), uri=True, check_same_thread=False)
     else:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    for pragma in _PRAGMAS[role]:
+    for pragma in _PRAGMAS[access]:
         conn.execute(pragma)
     return conn
 
@@ -78,7 +79,7 @@ def read_value(path: Path, sql: str) -> Any:
     if not path.exists():
         return None
     try:
-        conn = connect(path, Role.READER)
+        conn = connect(path, Access.READER)
         try:
             row = conn.execute(sql).fetchone()
         finally:
@@ -125,7 +126,7 @@ def open_writer(path: Path) -> sqlite3.Connection:
     """The single read-write connection, with the schema migrated to the latest version."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = connect(path, Role.WRITER)
+        conn = connect(path, Access.WRITER)
         migrate(conn)
     except sqlite3.Error as exc:
         raise ArchiveError(f"cannot open the archive {path}: {exc}") from None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from syndication.archive import claims
-from syndication.archive.schema import Role, connect
+from syndication.archive.schema import Access, connect
 from syndication.config import Settings
 from syndication.errors import ContentError, ContentWarning, SyndicationError
 from syndication.ingest import files
@@ -139,7 +139,7 @@ class _Archived:
         if not db_path.exists():
             return found
         try:
-            conn = connect(db_path, Role.READER)
+            conn = connect(db_path, Access.READER)
         except sqlite3.Error:
             return found
         try:

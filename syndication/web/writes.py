@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from syndication.archive.schema import Role, connect, transaction
+from syndication.archive.schema import Access, connect, transaction
 
 T = TypeVar("T")
 
@@ -32,7 +32,7 @@ class SideWriter:
 
     def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         if self._conn is None:
-            self._conn = connect(self.db_path, Role.APPENDER)
+            self._conn = connect(self.db_path, Access.APPENDER)
         with transaction(self._conn) as conn:
             return fn(conn)
 
