@@ -446,18 +446,24 @@ def check_documents(article: Article, site: Settings) -> int:
     return len(pages) + 5
 
 
+def fuzz_run(examples: int, seed: int | None) -> settings:
+    """Hypothesis settings of a fuzzer's run: `examples` of them, the same ones for a seed,
+    no example database, no deadline and no health checks (the files are big on purpose)."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=seed is not None,
+        suppress_health_check=list(HealthCheck),
+    )
+
+
 def run(examples: int, seed: int | None = None, measure_memory: bool = True) -> Stats:
     stats = Stats()
     with tempfile.TemporaryDirectory() as folder:
         site = fuzz_settings(Path(folder))
 
-        @settings(
-            max_examples=examples,
-            deadline=None,
-            database=None,
-            derandomize=seed is not None,
-            suppress_health_check=list(HealthCheck),
-        )
+        @fuzz_run(examples, seed)
         @given(files())
         def property_holds(data: bytes) -> None:
             check_file(data, site, stats, measure_memory=measure_memory)

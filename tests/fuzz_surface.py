@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from yarl import URL
 
@@ -27,6 +27,7 @@ from syndication.archive.partners import PartnerStore
 from syndication.archive.schema import open_writer
 from syndication.web.app import create_app
 from tests.conftest import sample_settings
+from tests.fuzz_ingest import fuzz_run
 
 NASTY = [
     "", "0", "00", "0001", "9999", "²", "٢٠٢٤", "-1", "1e9", "9" * 4000, "%00", "%C2%B2",
@@ -119,13 +120,7 @@ async def _run(count: int, seed: int | None) -> tuple[int, list[str]]:
     conn.close()
     made: list[tuple[str, str, dict[str, str], bytes | None]] = []
 
-    @settings(
-        max_examples=count,
-        deadline=None,
-        database=None,
-        derandomize=seed is not None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @fuzz_run(count, seed)
     @given(requests(), st.booleans())
     def collect(request: tuple[str, str, dict[str, str], bytes | None], keyed: bool) -> None:
         method, path, headers, body = request
