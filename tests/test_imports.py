@@ -110,8 +110,16 @@ def test_no_modules_import_each_other_in_a_circle() -> None:
     assert cycles(graph()) == []
 
 
-def test_the_reader_sees_relative_and_type_checking_imports() -> None:
-    edges = graph()
-    assert "syndication.web.writes" in edges["syndication.web.keys"]
-    assert "syndication.web.websub_hub" in edges["syndication.web.metrics"]
+def test_the_reader_sees_relative_and_type_checking_imports(tmp_path: Path) -> None:
+    module = tmp_path / "feeds.py"
+    module.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "from . import cache\n"
+        "if TYPE_CHECKING:\n"
+        "    from ..archive.queries import Archive\n"
+    )
+    known = {name: module for name in ("syndication.web.cache", "syndication.archive.queries")}
+    found = set(imports("syndication.web.feeds", module, known))
+    assert found == {"syndication.web.cache", "syndication.archive.queries"}
+    assert "syndication.web.writes" in graph()["syndication.web.services"]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [{"a", "b", "c"}]

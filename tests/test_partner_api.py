@@ -17,7 +17,7 @@ from syndication.archive.partners import PartnerStore
 from syndication.archive.schema import open_writer
 from syndication.config import Settings
 from syndication.web.app import create_app
-from syndication.web.keys import INGEST
+from syndication.web.services import SERVICES
 from tests.conftest import article_text
 from tests.ninjs_check import assert_ninjs
 
@@ -177,10 +177,12 @@ async def test_a_withdrawn_or_unsyndicated_story_is_canceled_for_those_who_had_i
     file.write_text(
         text.replace("authors: [Dmitri Lambert]", "authors: [Dmitri Lambert]\nsyndication: false")
     )
-    await client.app[INGEST].ingest_paths({"business/2026-11-25-island-ferry-fares-fall.md"})
+    await client.app[SERVICES].ingest.ingest_paths(
+        {"business/2026-11-25-island-ferry-fares-fall.md"}
+    )
     world = site.content_dir / "world" / "2024-06-08-night-ferry-returns.md"
     world.unlink()
-    await client.app[INGEST].ingest_paths({"world/2024-06-08-night-ferry-returns.md"})
+    await client.app[SERVICES].ingest.ingest_paths({"world/2024-06-08-night-ferry-returns.md"})
 
     after, _ = await pull_all(client, keys["coast"], coast_cursor)
     assert [i["pubStatus"] for i in after] == ["canceled", "canceled"]
@@ -206,7 +208,7 @@ async def test_a_long_poll_returns_when_something_arrives(
         path.write_text(
             article_text(title="Harbour lights switched on", published="2026-11-27T17:00:00+01:00")
         )
-        await client.app[INGEST].ingest_paths({"world/fresh.md"})
+        await client.app[SERVICES].ingest.ingest_paths({"world/fresh.md"})
 
     task = asyncio.create_task(publish_soon())
     started = time.monotonic()

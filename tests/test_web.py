@@ -88,9 +88,9 @@ async def test_article_page(client: Client) -> None:
 async def test_old_address_answers_301(site: Settings, client: Client) -> None:
     service_path = site.content_dir / "world" / "live.md"
     service_path.write_text(article_text(title="Harbour reopens at last"))
-    from syndication.web.keys import INGEST
+    from syndication.web.services import SERVICES
 
-    await client.app[INGEST].ingest_paths({"world/live.md"})
+    await client.app[SERVICES].ingest.ingest_paths({"world/live.md"})
     response = await client.get("/en/world/2024/03/01/harbour-reopens", allow_redirects=False)
     assert response.status == 301
     assert response.headers["Location"] == "/en/world/2024/03/01/harbour-reopens-at-last"
@@ -119,7 +119,7 @@ async def test_errors_have_html_bodies(client: Client, path: str, status: int, w
 async def test_a_story_withdrawn_after_it_was_public_answers_410(
     site: Settings, client: Client
 ) -> None:
-    from syndication.web.keys import INGEST
+    from syndication.web.services import SERVICES
 
     live = site.content_dir / "world" / "live.md"
     live.write_text(
@@ -127,7 +127,7 @@ async def test_a_story_withdrawn_after_it_was_public_answers_410(
             "title: Harbour reopens", "title: Harbour reopens\nstatus: withdrawn"
         )
     )
-    await client.app[INGEST].ingest_paths({"world/live.md"})
+    await client.app[SERVICES].ingest.ingest_paths({"world/live.md"})
     response = await client.get("/en/world/2024/03/01/harbour-reopens")
     assert response.status == 410 and "withdrawn" in await response.text()
 

@@ -22,7 +22,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from syndication.config import Settings
 from syndication.web.app import create_app
-from syndication.web.keys import INGEST
+from syndication.web.services import SERVICES
 from tests.conftest import article_text, make_settings
 from tests.live import Server, free_port, serving
 
@@ -91,7 +91,7 @@ async def subscribe(client: Client, callback: str, **extra: str) -> int:
 
 async def publish(client: Client, settings: Settings, name: str, title: str) -> None:
     (settings.content_dir / "world" / f"{name}.md").write_text(article_text(title=title))
-    await client.app[INGEST].ingest_paths({f"world/{name}.md"})
+    await client.app[SERVICES].ingest.ingest_paths({f"world/{name}.md"})
 
 
 async def test_subscribe_verify_and_receive_signed_updates(

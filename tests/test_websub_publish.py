@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from lxml import etree
 
 from syndication.web.app import create_app
-from syndication.web.keys import INGEST, PINGER
+from syndication.web.services import SERVICES
 from tests.conftest import article_text, make_settings
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -41,7 +41,7 @@ async def test_changes_ping_the_hub_for_every_feed_they_alter(
     settings = make_settings(tmp_path, websub_hubs=(hub_url,), base_url="http://news.test")
     (settings.content_dir / "world").mkdir()
     client = await aiohttp_client(create_app(settings))
-    client.app[PINGER].backoff = 0.01
+    client.app[SERVICES].pinger.backoff = 0.01
 
     feed = await client.get("/en/feed.atom")
     assert f'<{hub_url}>; rel="hub"' in feed.headers["Link"]
@@ -55,7 +55,7 @@ async def test_changes_ping_the_hub_for_every_feed_they_alter(
     (settings.content_dir / "world" / "a.md").write_text(
         article_text(topics="[Energy]", authors="[Ines Varga]")
     )
-    await client.app[INGEST].ingest_paths({"world/a.md"})
+    await client.app[SERVICES].ingest.ingest_paths({"world/a.md"})
     for _ in range(200):
         if len(pings) >= 12:
             break
@@ -68,4 +68,4 @@ async def test_changes_ping_the_hub_for_every_feed_they_alter(
         for fmt in ("atom", "rss", "json")
     )
     assert urls == expected
-    assert client.app[PINGER].failed == 0
+    assert client.app[SERVICES].pinger.failed == 0

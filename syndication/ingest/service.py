@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import watchfiles
 
 from syndication.archive.batch import ApplyResult
+from syndication.archive.fanout import Change, ChangeFanOut
 from syndication.archive.lock import writer_lock
 from syndication.archive.schema import open_writer, transaction
 from syndication.archive.writer import ArchiveWriter
@@ -53,10 +54,10 @@ class IngestService:
         self._pending: set[str] = set()  # changed paths not yet in the archive
         self._scan_owed = False  # the first scan could not be written; do it again
         self.health = WriteHealth(os.getpid())
-        self.listeners: list[Callable[[ApplyResult], None]] = []
+        self.changes = ChangeFanOut()  # told of each batch committed after the first scan
         self.caught_up = False
         self.last_seq = 0
-        self.first_scan = ApplyResult()  # what the start-up scan did, for late listeners
+        self.first_scan = Change(0)  # what the start-up scan did, for later subscribers
 
     async def _on_writer(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
@@ -79,7 +80,7 @@ class IngestService:
             self._report("scan", result)
             self._recovered()
             self.caught_up = True
-        self.first_scan = result
+        self.first_scan = Change.of(result)
         self._tasks = [
             asyncio.create_task(self._watch(), name="ingest-watch"),
             asyncio.create_task(self._drain(), name="ingest-drain"),
@@ -230,8 +231,7 @@ class IngestService:
         for error in result.errors:
             log.warning("%s", error.format())
         self.last_seq = max(self.last_seq, result.seq)
-        for listener in self.listeners:
-            listener(result)
+        self.changes.publish(Change.of(result))
 
 
 def _relative(path: Path, root: Path) -> str:

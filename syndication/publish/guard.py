@@ -9,7 +9,7 @@ it; the caller serves the rest and records an error against each of their files.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -84,3 +84,22 @@ def leaving_out_broken(
         else:
             broken.append((item, reason))
     return render(tuple(good)), broken
+
+
+# Who is told of an article left out: (article id or address, what happened).
+Report = Callable[[str, str], Awaitable[None]]
+
+
+async def render_reporting(
+    report: Report,
+    document: str,
+    render: Callable[[tuple[T, ...]], bytes],
+    items: Sequence[T],
+    key: Callable[[T], str],
+) -> bytes:
+    """`render` the items; any that break it are left out and reported. `key` names an
+    item's article; `document` says where it was left out."""
+    body, broken = leaving_out_broken(render, items)
+    for item, reason in broken:
+        await report(key(item), f"left out of {document}: {reason}")
+    return body

@@ -23,9 +23,8 @@ from syndication.archive.search import fts_query
 from syndication.model import ArchivedArticle, Partner
 from syndication.publish.guard import FORBIDDEN_UTF8
 from syndication.publish.ninjs import canceled_item, news_item
-from syndication.web.keys import ARCHIVE, CLOCK, RATES, SETTINGS, WRITES
-from syndication.web.left_out import report
 from syndication.web.params import moment, query_number
+from syndication.web.services import services
 
 routes = web.RouteTableDef()
 MAX_LIMIT = 100
@@ -55,12 +54,12 @@ def _key_of(request: web.Request) -> str:
 
 async def partner_of(request: web.Request) -> Partner:
     """The authenticated, non-revoked partner making this request, within its rate."""
-    partner = await pq.partner_by_key(request.app[ARCHIVE], _key_of(request))
+    partner = await pq.partner_by_key(services(request).archive, _key_of(request))
     if partner is None:
         raise _unauthorized("This API key is not valid.")
     if partner.revoked is not None:
         raise _unauthorized("This API key has been revoked.")
-    verdict = request.app[RATES].take(partner.id, partner.rate_per_min)
+    verdict = services(request).rates.take(partner.id, partner.rate_per_min)
     request[RATE_HEADERS] = verdict.headers()
     if not verdict.allowed:
         raise web.HTTPTooManyRequests(
@@ -76,7 +75,7 @@ def _dumps(value: object) -> bytes:
 
 
 def _item(request: web.Request, view: pq.View, archived: ArchivedArticle) -> dict[str, Any]:
-    settings = request.app[SETTINGS]
+    settings = services(request).settings
     article = archived.article
     if view == "canceled":
         return canceled_item(settings, article.id, archived.version, archived.last_changed)
@@ -104,7 +103,9 @@ async def _items(
         except Exception as exc:  # whatever the content makes the encoder raise
             problem = f"{type(exc).__name__}: {exc}"[:300]
         if problem:
-            await report(request.app, archived.article.id, f"left out of the API: {problem}")
+            await services(request).left_out.report(
+                archived.article.id, f"left out of the API: {problem}"
+            )
             continue
         encoded.append(data)
         kept.append((view, archived))
@@ -128,7 +129,7 @@ async def log_deliveries(
     if not delivered:
         return
     rows = [(a.article.id, a.version, view) for view, a in delivered]
-    await request.app[WRITES].write(
+    await services(request).writes.write(
         lambda conn: PartnerStore(conn).record(partner.id, rows, channel)
     )
 
@@ -153,7 +154,7 @@ async def changes(request: web.Request) -> web.Response:
     after = decode_cursor(request.query["cursor"]) if request.query.get("cursor") else 0
     limit = query_number(request, "limit", 1, MAX_LIMIT, 50)
     wait = query_number(request, "wait", 0, MAX_WAIT, 0)
-    archive, clock = request.app[ARCHIVE], request.app[CLOCK]
+    archive, clock = services(request).archive, services(request).clock
     head = await clock.current()
     if after > head:  # this process may lag the writer by a moment: ask the archive itself
         head = max(head, await current_seq(archive))
@@ -177,9 +178,9 @@ async def changes(request: web.Request) -> web.Response:
 async def item(request: web.Request) -> web.Response:
     partner = await partner_of(request)
     article_id = request.match_info["id"]
-    found = await request.app[ARCHIVE].article_by_id(article_id)
+    found = await services(request).archive.article_by_id(article_id)
     view = pq.view_of(partner, found) if found else None
-    if found and view is None and await pq.had(request.app[ARCHIVE], partner, [article_id]):
+    if found and view is None and await pq.had(services(request).archive, partner, [article_id]):
         view = "canceled"
     if found is None or view is None:
         raise web.HTTPNotFound(text=f"No item {article_id!r} is available to this key.")
@@ -195,7 +196,7 @@ async def item(request: web.Request) -> web.Response:
 async def items(request: web.Request) -> web.Response:
     """The partner's current items, most recently changed first, filtered and paginated."""
     partner = await partner_of(request)
-    settings = request.app[SETTINGS]
+    settings = services(request).settings
     section = request.query.get("section")
     if section:
         if settings.section(section) is None:
@@ -209,7 +210,7 @@ async def items(request: web.Request) -> web.Response:
     page = query_number(request, "page", 1, 100_000, 1)
     per_page = query_number(request, "limit", 1, MAX_LIMIT, 20)
     found, has_next = await pq.items_for(
-        request.app[ARCHIVE],
+        services(request).archive,
         partner,
         sections=(section,) if section else partner.sections,
         topic=request.query.get("topic") or None,

@@ -11,8 +11,7 @@ from syndication.archive import feed_queries as fq
 from syndication.model import FeedScope
 from syndication.web.cache import Rendered
 from syndication.web.conditional import respond
-from syndication.web.fast_lane import LANE
-from syndication.web.keys import ARCHIVE, CACHE, CLOCK
+from syndication.web.services import services
 
 KeyedHandler = Callable[[web.Request, str], Awaitable[web.Response]]
 Handler = Callable[[web.Request], Awaitable[web.Response]]
@@ -46,8 +45,8 @@ def answered_from_cache(
 def current(request: web.Request, key: str) -> Rendered | None:
     """The cached entry for `key` if nothing has changed since it was built; no I/O when the
     writer runs in this process (the clock is pushed), so a conditional GET costs microseconds."""
-    app = request.app
-    clock, cache = app[CLOCK], app[CACHE]
+    found = services(request)
+    clock, cache = found.clock, found.cache
     if not clock.pushed:
         return None  # the caller's serve() reads the clock from the archive
     cached = cache.peek(key)
@@ -66,9 +65,9 @@ async def serve(
     """Answer from the cache, keeping an entry across changes that touch neither its
     articles nor its scopes, and rebuilding it otherwise. `build` may raise HTTP errors;
     those are answered and not cached."""
-    app = request.app
-    archive = app[ARCHIVE]
-    seq = await app[CLOCK].current()
+    found = services(request)
+    archive = found.archive
+    seq = await found.clock.current()
 
     async def still_valid(entry: Rendered) -> bool:
         changed = await fq.changed_since(archive, entry.seq)
@@ -79,13 +78,11 @@ async def serve(
                 return False
         return True
 
-    rendered = await app[CACHE].get(key, seq, still_valid, build)
+    rendered = await found.cache.get(key, seq, still_valid, build)
     return _answer(request, rendered)
 
 
 def _answer(request: web.Request, rendered: Rendered) -> web.Response:
     """The cached representation, and the fast lane told it may answer the next one."""
-    lane = request.app.get(LANE)
-    if lane is not None:
-        lane.learn(request, rendered)
+    services(request).lane.learn(request, rendered)
     return respond(request, rendered)

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from syndication.errors import NotFound
 from syndication.publish.html import error_page
-from syndication.web.keys import REQUESTS, SETTINGS
+from syndication.web.services import services
 
 log = logging.getLogger("syndication.web")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -53,7 +53,7 @@ def error_response(request: web.Request, status: int, message: str | None = None
             content_type="application/json",
             headers={"Cache-Control": "private, no-store"},
         )
-    html = error_page(request.app[SETTINGS], status, title, text)
+    html = error_page(services(request).settings, status, title, text)
     return web.Response(status=status, text=html, content_type="text/html", charset="utf-8")
 
 
@@ -91,4 +91,6 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     finally:
         resource = request.match_info.route.resource
         route = resource.canonical if resource is not None else "(no route)"
-        request.app[REQUESTS].record(route, request.method, status, time.perf_counter() - started)
+        services(request).requests.record(
+            route, request.method, status, time.perf_counter() - started
+        )

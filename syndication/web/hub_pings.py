@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
 
 import aiohttp
 
-from syndication.archive.feed_queries import scopes_of
-from syndication.archive.queries import Archive
+from syndication.archive.fanout import Change
 from syndication.config import Settings
-from syndication.publish.feed_document import subscription_feed_urls
+from syndication.publish.feeds import Feeds
 from syndication.web.outbound import Outbound
 
 log = logging.getLogger("syndication.websub")
@@ -23,10 +21,10 @@ log = logging.getLogger("syndication.websub")
 
 class HubPinger:
     def __init__(
-        self, settings: Settings, archive: Archive, *, attempts: int = 4, backoff: float = 1.0
+        self, settings: Settings, feeds: Feeds, *, attempts: int = 4, backoff: float = 1.0
     ) -> None:
         self.settings = settings
-        self.archive = archive
+        self.feeds = feeds
         self.attempts = attempts
         self.backoff = backoff
         self._out = Outbound(10, "syndication", public_only=False)
@@ -39,14 +37,13 @@ class HubPinger:
     async def close(self) -> None:
         await self._out.close()
 
-    def changed(self, article_ids: Iterable[str]) -> None:
-        """Called by the ingest service after a batch; pings happen in the background."""
-        ids = sorted(set(article_ids))
-        if ids and self.settings.websub_hubs:
-            self._out.spawn(self._notify(ids))
+    def changed(self, change: Change) -> None:
+        """A subscriber of the change fan-out; pings happen in the background."""
+        if change.articles and self.settings.websub_hubs:
+            self._out.spawn(self._notify(list(change.articles)))
 
     async def _notify(self, article_ids: list[str]) -> None:
-        urls = subscription_feed_urls(self.settings, await scopes_of(self.archive, article_ids))
+        urls = await self.feeds.changed_feeds(article_ids)
         await asyncio.gather(
             *(self._ping(hub, url) for hub in self.settings.websub_hubs for url in urls)
         )

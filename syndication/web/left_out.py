@@ -12,43 +12,41 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from aiohttp import web
-
 from syndication.archive.output_errors import record_left_out
-from syndication.publish.guard import leaving_out_broken
-from syndication.web.keys import LEFT_OUT, WRITES
+from syndication.publish.guard import render_reporting
+from syndication.web.writes import Writes
 
 log = logging.getLogger("syndication.web")
 T = TypeVar("T")
 MAX_REMEMBERED = 10_000  # reports remembered per process, so a broken article is written once
 
 
-async def render_leaving_out(
-    app: web.Application,
-    document: str,
-    render: Callable[[tuple[T, ...]], bytes],
-    items: Sequence[T],
-    key: Callable[[T], str],
-) -> bytes:
-    """`render` the items; any that break it are left out and reported. `key` names an
-    item's article (its id or address); `document` says where it was left out."""
-    body, broken = leaving_out_broken(render, items)
-    for item, reason in broken:
-        await report(app, key(item), f"left out of {document}: {reason}")
-    return body
+class LeftOut:
+    def __init__(self, writes: Writes) -> None:
+        self.writes = writes
+        self._seen: set[tuple[str, str]] = set()  # (article, message) already recorded
 
+    async def render(
+        self,
+        document: str,
+        render: Callable[[tuple[T, ...]], bytes],
+        items: Sequence[T],
+        key: Callable[[T], str],
+    ) -> bytes:
+        """`render` the items; any that break it are left out and reported. `key` names an
+        item's article (its id or address); `document` says where it was left out."""
+        return await render_reporting(self.report, document, render, items, key)
 
-async def report(app: web.Application, article: str, message: str) -> None:
-    seen = app[LEFT_OUT]
-    if (article, message) in seen:
-        return
-    if len(seen) >= MAX_REMEMBERED:
-        seen.clear()
-    seen.add((article, message))
-    log.error("article %s %s", article, message)
-    try:
-        await app[WRITES].write(
-            lambda conn: record_left_out(conn, article, message, datetime.now(UTC))
-        )
-    except (sqlite3.Error, OSError) as exc:
-        log.warning("could not record that %s was left out: %s", article, exc)
+    async def report(self, article: str, message: str) -> None:
+        if (article, message) in self._seen:
+            return
+        if len(self._seen) >= MAX_REMEMBERED:
+            self._seen.clear()
+        self._seen.add((article, message))
+        log.error("article %s %s", article, message)
+        try:
+            await self.writes.write(
+                lambda conn: record_left_out(conn, article, message, datetime.now(UTC))
+            )
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("could not record that %s was left out: %s", article, exc)

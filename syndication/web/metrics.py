@@ -1,4 +1,4 @@
-"""GET /metrics in the Prometheus text format, and the counting behind it.
+"""The figures behind GET /metrics (web/operations.py), in the Prometheus text format.
 
 Requests are counted in plain dicts by the error middleware (a dict increment and two clock
 reads: a feed poll that costs 40 us must not pay for a metrics library on every request);
@@ -9,55 +9,68 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
-import ipaddress
 import json
 import os
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from aiohttp import web
 from prometheus_client.core import (
     CounterMetricFamily,
     GaugeMetricFamily,
     HistogramMetricFamily,
     Metric,
 )
-from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import Collector, CollectorRegistry
 
-from syndication.archive.batch import ApplyResult
+from syndication.archive.fanout import Change
 from syndication.ingest.health import runtime_dir, runtime_file
 from syndication.ingest.service import IngestService
-from syndication.web.fast_lane import LANE
-from syndication.web.keys import CACHE, CLOCK, INGEST, METRICS, PINGER, SETTINGS
+from syndication.web.cache import ChangeClock, ResponseCache
+from syndication.web.fast_lane import Lane
+from syndication.web.hub import Hub
+from syndication.web.hub_pings import HubPinger
 from syndication.web.request_stats import BUCKETS, RequestStats
-from syndication.web.websub_hub import HUB
 
 Snapshot = dict[str, Any]
-routes = web.RouteTableDef()
 
 
 class IngestStats:
-    """Totals of what the writer did, fed by the ingest service's listeners."""
+    """Totals of what the writer did: a subscriber of the change fan-out."""
 
     def __init__(self) -> None:
         self.totals: defaultdict[str, int] = defaultdict(int)
 
-    def attach(self, service: IngestService) -> None:
-        def count(result: ApplyResult) -> None:
-            for outcome, n in result.outcomes().items():
-                self.totals[outcome] += n
-
-        count(service.first_scan)  # the scan ran before the app could listen
-        service.listeners.append(count)
+    def count(self, change: Change) -> None:
+        for outcome, n in change.outcomes.items():
+            self.totals[outcome] += n
 
 
-def snapshot(app: web.Application, requests: RequestStats, ingest: IngestStats) -> Snapshot:
+class Measured(Protocol):
+    """What the figures are read from (the process's services)."""
+
+    @property
+    def cache(self) -> ResponseCache: ...
+    @property
+    def lane(self) -> Lane: ...
+    @property
+    def clock(self) -> ChangeClock: ...
+    @property
+    def hub(self) -> Hub: ...
+    @property
+    def pinger(self) -> HubPinger: ...
+    @property
+    def requests(self) -> RequestStats: ...
+    @property
+    def ingested(self) -> IngestStats: ...
+    @property
+    def ingest(self) -> IngestService | None: ...
+
+
+def snapshot(source: Measured) -> Snapshot:
     """What this process has counted, as plain data another process can add to its own."""
-    cache, lane = app[CACHE], app[LANE]
+    cache, lane, requests = source.cache, source.lane, source.requests
     snap: Snapshot = {
         "requests": [[r, m, s, n] for (r, m, s), n in requests.counts.items()],
         "latency": {route: list(b) for route, b in requests.latency.items()},
@@ -67,16 +80,15 @@ def snapshot(app: web.Application, requests: RequestStats, ingest: IngestStats) 
             "cache_builds": cache.builds,
             "lane_answers": lane.answered,
             "cache_bytes": cache.bytes + lane.bytes,
-            "hub_delivered": app[HUB].delivered if HUB in app else 0,
-            "hub_failed": app[HUB].failed if HUB in app else 0,
-            "ping_sent": app[PINGER].sent,
-            "ping_failed": app[PINGER].failed,
+            "hub_delivered": source.hub.delivered,
+            "hub_failed": source.hub.failed,
+            "ping_sent": source.pinger.sent,
+            "ping_failed": source.pinger.failed,
         },
-        "ingest": dict(ingest.totals),
-        "sequence": app[CLOCK].seq,
+        "ingest": dict(source.ingested.totals),
+        "sequence": source.clock.seq,
     }
-    if INGEST in app:
-        service = app[INGEST]
+    if (service := source.ingest) is not None:
         snap["writer"] = {
             "caught_up": float(service.caught_up),
             "failing": float(not service.health.ok),
@@ -114,16 +126,22 @@ def merge(snapshots: list[Snapshot]) -> Snapshot:
     return merged
 
 
-class AppCollector(Collector):
+class ServiceCollector(Collector):
     """This process's figures, added to those of the other processes serving the archive
     (`serve --workers N`): a scrape that lands on any reader describes the whole service."""
 
-    def __init__(self, app: web.Application, requests: RequestStats, ingest: IngestStats):
-        self.app, self.requests, self.ingest = app, requests, ingest
+    def __init__(self, source: Measured, db_path: Path) -> None:
+        self.source, self.db_path = source, db_path
 
     def collect(self) -> Iterator[Metric]:
-        own = snapshot(self.app, self.requests, self.ingest)
-        yield from families(merge([own, *siblings(self.app[SETTINGS].db_path)]))
+        own = snapshot(self.source)
+        yield from families(merge([own, *siblings(self.db_path)]))
+
+
+def registry_for(source: Measured, db_path: Path) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(ServiceCollector(source, db_path))
+    return registry
 
 
 def families(snap: Snapshot) -> Iterator[Metric]:
@@ -217,15 +235,15 @@ def families(snap: Snapshot) -> Iterator[Metric]:
 SHARE_SECONDS = 1.0  # how often each process leaves its figures for the others
 
 
-async def share(app: web.Application, requests: RequestStats, ingest: IngestStats) -> None:
+async def share(source: Measured, db_path: Path) -> None:
     """Leave this process's figures where its siblings read them, every second, until
     cancelled. The file of a process that has ended keeps its last figures, so counters do
     not drop when a reader is replaced; `serve --workers N` clears them when it starts."""
-    path = runtime_file(app[SETTINGS].db_path, f"metrics-{os.getpid()}.json")
+    path = runtime_file(db_path, f"metrics-{os.getpid()}.json")
     partial = path.with_name(path.name + ".tmp")
     while True:
         with contextlib.suppress(OSError):
-            partial.write_text(json.dumps(snapshot(app, requests, ingest)), encoding="utf-8")
+            partial.write_text(json.dumps(snapshot(source)), encoding="utf-8")
             partial.replace(path)
         await asyncio.sleep(SHARE_SECONDS)
 
@@ -274,37 +292,3 @@ def forget_shared(db_path: Path) -> None:
 
 def _bound(value: float) -> str:
     return "+Inf" if value == float("inf") else repr(value)
-
-
-def _may_scrape(request: web.Request) -> bool:
-    settings = request.app[SETTINGS]
-    token = settings.metrics_token
-    if token and hmac.compare_digest(
-        request.headers.get("Authorization", "").encode(), f"Bearer {token}".encode()
-    ):
-        return True
-    try:
-        address = ipaddress.ip_address((request.remote or "").split("%")[0])
-    except ValueError:
-        return False
-    return any(address in ipaddress.ip_network(n, strict=False) for n in settings.metrics_networks)
-
-
-def registry_for(
-    app: web.Application, requests: RequestStats, ingest: IngestStats
-) -> CollectorRegistry:
-    registry = CollectorRegistry(auto_describe=False)
-    registry.register(AppCollector(app, requests, ingest))
-    return registry
-
-
-@routes.get("/metrics")
-async def metrics(request: web.Request) -> web.Response:
-    """For the operator's Prometheus only: from `metrics_networks`, or with `metrics_token`."""
-    if not _may_scrape(request):
-        raise web.HTTPForbidden(text="/metrics is not open to this address.")
-    body = generate_latest(request.app[METRICS])
-    return web.Response(
-        body=body,
-        headers={"Content-Type": CONTENT_TYPE_LATEST, "Cache-Control": "no-store"},
-    )

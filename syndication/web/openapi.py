@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from syndication.publish.feed_document import MEDIA_TYPES, XML_FORMATS
-from syndication.web.keys import SETTINGS
+from syndication.web.services import services
 
 routes = web.RouteTableDef()
 
@@ -206,4 +206,4 @@ def document(base_url: str) -> dict[str, Any]:
 
 @routes.get("/api/v1/openapi.json")
 async def openapi(request: web.Request) -> web.Response:
-    return web.json_response(document(request.app[SETTINGS].site_url))
+    return web.json_response(document(services(request).settings.site_url))

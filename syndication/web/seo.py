@@ -13,8 +13,7 @@ from syndication.publish import sitemaps
 from syndication.publish.feed_document import EPOCH
 from syndication.web import cached
 from syndication.web.cache import Rendered
-from syndication.web.keys import ARCHIVE, SETTINGS
-from syndication.web.left_out import render_leaving_out
+from syndication.web.services import services
 
 routes = web.RouteTableDef()
 XML = "application/xml; charset=utf-8"
@@ -24,13 +23,13 @@ NEWS_LIMIT = 1000
 
 
 def _everything(request: web.Request) -> tuple[FeedScope, ...]:
-    return tuple(FeedScope(e.code) for e in request.app[SETTINGS].editions)
+    return tuple(FeedScope(e.code) for e in services(request).settings.editions)
 
 
 def _rendered(
     request: web.Request, body: bytes, kind: str, seq: int, modified: datetime
 ) -> Rendered:
-    max_age = request.app[SETTINGS].feed_max_age
+    max_age = services(request).settings.feed_max_age
     return Rendered.of(body, kind, modified, f"public, max-age={max_age}", (), seq, frozenset())
 
 
@@ -38,7 +37,7 @@ def _rendered(
 @cached.answered_from_cache()
 async def robots(request: web.Request, key: str) -> web.Response:
     async def build(seq: int) -> Rendered:
-        body = sitemaps.robots_txt(request.app[SETTINGS])
+        body = sitemaps.robots_txt(services(request).settings)
         return _rendered(request, body, "text/plain; charset=utf-8", seq, EPOCH)
 
     return await cached.serve(request, key, (), build)
@@ -48,8 +47,8 @@ async def robots(request: web.Request, key: str) -> web.Response:
 @cached.answered_from_cache()
 async def sitemap_index(request: web.Request, key: str) -> web.Response:
     async def build(seq: int) -> Rendered:
-        months = await site_queries.sitemap_months(request.app[ARCHIVE])
-        body = sitemaps.sitemap_index(request.app[SETTINGS], months)
+        months = await site_queries.sitemap_months(services(request).archive)
+        body = sitemaps.sitemap_index(services(request).settings, months)
         return _rendered(request, body, XML, seq, max((m[1] for m in months), default=EPOCH))
 
     return await cached.serve(request, key, _everything(request), build)
@@ -59,10 +58,9 @@ async def sitemap_index(request: web.Request, key: str) -> web.Response:
 async def news_sitemap(request: web.Request) -> web.Response:
     # Not cached: its content moves with the clock (the 48-hour window), not only with changes.
     since = datetime.now(UTC) - NEWS_WINDOW
-    items = await site_queries.recent(request.app[ARCHIVE], since, NEWS_LIMIT)
-    settings = request.app[SETTINGS]
-    body = await render_leaving_out(
-        request.app,
+    items = await site_queries.recent(services(request).archive, since, NEWS_LIMIT)
+    settings = services(request).settings
+    body = await services(request).left_out.render(
         "the news sitemap",
         lambda some: sitemaps.news_sitemap(settings, list(some)),
         items,
@@ -81,10 +79,10 @@ async def month_sitemap(request: web.Request, key: str) -> web.Response:
         raise web.HTTPNotFound()
 
     async def build(seq: int) -> Rendered:
-        entries = await site_queries.sitemap_entries(request.app[ARCHIVE], month)
+        entries = await site_queries.sitemap_entries(services(request).archive, month)
         if not entries:
             raise web.HTTPNotFound()
-        body = sitemaps.month_sitemap(request.app[SETTINGS], entries)
+        body = sitemaps.month_sitemap(services(request).settings, entries)
         return _rendered(request, body, XML, seq, max(e[1] for e in entries))
 
     return await cached.serve(request, key, _everything(request), build)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import mimetypes
-import os
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -16,7 +15,6 @@ from aiohttp import web
 from syndication.archive import feed_queries, search, site_queries
 from syndication.archive.queries import Moved
 from syndication.archive.search import Hit
-from syndication.ingest import health
 from syndication.ingest.imageinfo import MEDIA_TYPES
 from syndication.model import ArticleSummary, FeedKind, FeedScope, State
 from syndication.months import month_bounds, year_bounds
@@ -24,11 +22,11 @@ from syndication.publish import html
 from syndication.publish.feed_document import EPOCH, entry_updated
 from syndication.publish.guard import problem_with, rendered_or_problem
 from syndication.publish.labels import month_name, translator
-from syndication.web import cached, left_out
+from syndication.web import cached
 from syndication.web.cache import Rendered
 from syndication.web.errors import error_response
-from syndication.web.keys import ARCHIVE, INGEST, SETTINGS
 from syndication.web.params import path_part, path_year, query_number
+from syndication.web.services import services
 
 routes = web.RouteTableDef()
 LONG_CACHE = "public, max-age=31536000, immutable"
@@ -42,7 +40,7 @@ def _html(body: str, status: int = 200) -> web.Response:
 def _page(
     request: web.Request, body: str | bytes, seq: int, ids: frozenset[str], modified: datetime
 ) -> Rendered:
-    settings = request.app[SETTINGS]
+    settings = services(request).settings
     return Rendered.of(
         body.encode() if isinstance(body, str) else body,
         "text/html; charset=utf-8",
@@ -65,8 +63,7 @@ async def _html_leaving_out(
     items: Sequence[Listed],
 ) -> bytes:
     """A page of a list of stories, leaving out any story that would break it."""
-    return await left_out.render_leaving_out(
-        request.app,
+    return await services(request).left_out.render(
         f"the page {request.path}",
         lambda some: render(some).encode(),
         items,
@@ -82,7 +79,7 @@ def _next_midnight() -> float:
 @routes.get("/")
 @cached.answered_from_cache()
 async def front_page(request: web.Request, key: str) -> web.Response:
-    return await _edition_home(request, key, request.app[SETTINGS].default_edition)
+    return await _edition_home(request, key, services(request).settings.default_edition)
 
 
 @routes.get("/{edition}/")
@@ -92,12 +89,12 @@ async def edition_home(request: web.Request, key: str) -> web.Response:
 
 
 async def _edition_home(request: web.Request, key: str, code: str) -> web.Response:
-    settings = request.app[SETTINGS]
+    settings = services(request).settings
     if not settings.has_edition(code):
         raise web.HTTPNotFound()
 
     async def build(seq: int) -> Rendered:
-        articles = await request.app[ARCHIVE].latest(code, settings.home_limit)
+        articles = await services(request).archive.latest(code, settings.home_limit)
         edition = settings.edition(code)
         body = await _html_leaving_out(
             request, lambda some: html.home_page(settings, edition, list(some)), articles
@@ -111,8 +108,8 @@ async def _edition_home(request: web.Request, key: str, code: str) -> web.Respon
 @routes.get(r"/{edition}/{section}/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/{slug}")
 @cached.answered_from_cache()
 async def article(request: web.Request, key: str) -> web.Response:
-    settings = request.app[SETTINGS]
-    archive = request.app[ARCHIVE]
+    settings = services(request).settings
+    archive = services(request).archive
     found = await archive.by_path(request.path)
     if isinstance(found, Moved):
         raise web.HTTPMovedPermanently(found.path)
@@ -138,7 +135,9 @@ async def article(request: web.Request, key: str) -> web.Response:
         text, _ = rendered_or_problem(with_related, tuple(related))
         if text is None:  # the story itself breaks its page, or one of its related stories
             if (problem := problem_with(with_related, ())) is not None:
-                await left_out.report(request.app, article.id, f"left out of its page: {problem}")
+                await services(request).left_out.report(
+                    article.id, f"left out of its page: {problem}"
+                )
                 raise web.HTTPServiceUnavailable(text="This story cannot be shown right now.")
             text = await _html_leaving_out(
                 request,
@@ -156,14 +155,14 @@ async def article(request: web.Request, key: str) -> web.Response:
 
 @routes.get("/{edition}/search")
 async def search_page(request: web.Request) -> web.Response:
-    settings = request.app[SETTINGS]
+    settings = services(request).settings
     code = request.match_info["edition"]
     if not settings.has_edition(code):
         raise web.HTTPNotFound()
     query = " ".join(request.query.get("q", "").split())[:200]
     page = _page_number(request)
     hits, has_next = await search.search(
-        request.app[ARCHIVE], code, query, page, settings.page_size
+        services(request).archive, code, query, page, settings.page_size
     )
     usable = bool(search.fts_query(query))
     edition = settings.edition(code)
@@ -191,11 +190,11 @@ def _listing_key(request: web.Request) -> str:
 @routes.get(r"/{edition}/{year:\d{4}}/")
 @cached.answered_from_cache()  # it reads no query parameter: ?utm=... is the same page
 async def year_page(request: web.Request, key: str) -> web.Response:
-    settings = request.app[SETTINGS]
+    settings = services(request).settings
     code, year = request.match_info["edition"], path_year(request.match_info["year"])
     if not settings.has_edition(code):
         raise web.HTTPNotFound()
-    archive = request.app[ARCHIVE]
+    archive = services(request).archive
 
     async def build(seq: int) -> Rendered:
         first = await site_queries.first_year(archive, code)
@@ -217,7 +216,7 @@ async def year_page(request: web.Request, key: str) -> web.Response:
 @routes.get(r"/{edition}/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/")
 @cached.answered_from_cache(_listing_key)
 async def date_page(request: web.Request, key: str) -> web.Response:
-    settings = request.app[SETTINGS]
+    settings = services(request).settings
     info = request.match_info
     code = info["edition"]
     if not settings.has_edition(code):
@@ -239,7 +238,7 @@ async def date_page(request: web.Request, key: str) -> web.Response:
 
     async def build(seq: int) -> Rendered:
         articles, has_next = await site_queries.between(
-            request.app[ARCHIVE], code, start, end, page, settings.page_size
+            services(request).archive, code, start, end, page, settings.page_size
         )
         if not articles:
             raise web.HTTPNotFound()
@@ -275,13 +274,13 @@ async def section_page(request: web.Request, key: str) -> web.Response:
 
 
 async def _listing(request: web.Request, key: str, kind: FeedKind) -> web.Response:
-    settings = request.app[SETTINGS]
+    settings = services(request).settings
     code, slug = request.match_info["edition"], request.match_info["key"]
     if not settings.has_edition(code):
         raise web.HTTPNotFound()
     page = _page_number(request)
     scope = FeedScope(code, kind, slug)
-    archive = request.app[ARCHIVE]
+    archive = services(request).archive
     if kind is FeedKind.SECTION and settings.section(slug) is None:
         raise web.HTTPNotFound()
 
@@ -315,7 +314,7 @@ async def _listing(request: web.Request, key: str, kind: FeedKind) -> web.Respon
 @routes.get("/media/{path:.+}")
 async def media(request: web.Request) -> web.FileResponse:
     """Images from content/, and only images, and only from inside content/."""
-    root = request.app[SETTINGS].content_dir.resolve()
+    root = services(request).settings.content_dir.resolve()
     relative = path_part(request.match_info["path"])
     try:
         target = (root / relative).resolve()
@@ -345,28 +344,3 @@ def _file(path: Path, content_type: str) -> web.FileResponse:
     response = web.FileResponse(path, headers={"Cache-Control": LONG_CACHE})
     response.content_type = content_type
     return response
-
-
-@routes.get("/healthz")
-async def healthz(request: web.Request) -> web.Response:
-    """Alive: the process answers and can read its archive."""
-    ok = await request.app[ARCHIVE].ping()
-    # The pid tells the processes of `serve --workers N` apart.
-    return web.json_response({"ok": ok, "pid": os.getpid()}, status=200 if ok else 503)
-
-
-@routes.get("/readyz")
-async def readyz(request: web.Request) -> web.Response:
-    """Ready for traffic: the archive is open, where this process ingests the first scan of
-    content/ is done (before it, pages may be missing or old), and the writer can write (a
-    full disk means editors' saves are not reaching the site)."""
-    archive_ok = await request.app[ARCHIVE].ping()
-    ingest = request.app.get(INGEST)
-    caught_up = ingest is None or ingest.caught_up
-    writes = ingest.health if ingest is not None else health.read(request.app[SETTINGS].db_path)
-    writes_ok = writes is None or writes.ok
-    ok = archive_ok and caught_up and writes_ok
-    body: dict[str, object] = {"ok": ok, "archive": archive_ok, "ingest_caught_up": caught_up}
-    if writes is not None:
-        body["writes"] = writes.as_json()
-    return web.json_response(body, status=200 if ok else 503, headers={"Cache-Control": "no-store"})

@@ -1,290 +1,22 @@
-"""The embedded WebSub hub (W3C WebSub, section 5) for our public feeds, at POST /websub.
-
-Subscribing and unsubscribing are verified with the subscriber (a GET with hub.challenge)
-before they count; leases are finite and renewed by subscribing again; with hub.secret every
-delivery is signed (`X-Hub-Signature: sha256=...`). Each change that alters a feed sends its
-new content to the feed's subscribers, retried with doubling waits. Callbacks on private,
-loopback or link-local addresses are refused unless the settings allow them, so the hub
-cannot be used to reach into the newsroom's network.
-"""
+"""POST /websub: subscription requests to the embedded WebSub hub (W3C WebSub, 5.1),
+checked here and handed to the hub (web/hub.py), which verifies and delivers."""
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import hmac
-import ipaddress
-import logging
-import secrets
-import socket
-from collections.abc import Awaitable, Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from urllib.parse import urlencode, urlsplit
+from datetime import UTC, datetime
 
-import aiohttp
 from aiohttp import web
 
 from syndication.archive import partner_queries as pq
 from syndication.archive import subscriptions
-from syndication.archive.feed_queries import scopes_of
-from syndication.archive.partners import PartnerStore
-from syndication.config import Settings
-from syndication.errors import NotFound
-from syndication.model import FeedKind
-from syndication.publish.feed_document import FORMATS, XML_FORMATS, subscription_feed_urls
+from syndication.publish.feed_document import partner_feed_of_url, scope_of_url
 from syndication.web import params
 from syndication.web.api import partner_of
-from syndication.web.feeds import build_feed, scope_of_url
-from syndication.web.keys import ARCHIVE, CLOCK, SETTINGS, WRITES
-from syndication.web.outbound import Outbound
-from syndication.web.partner_feeds import (
-    partner_feed_of_url,
-    partner_feed_url,
-    render_partner_feed,
-)
+from syndication.web.hub import Asked, CallbackRefused, check_callback, over_caps
+from syndication.web.services import services
 
-log = logging.getLogger("syndication.websub")
 routes = web.RouteTableDef()
 MAX_SECRET_BYTES = 200  # WebSub: a secret MUST be less than 200 bytes
-MAX_ANSWER_BYTES = 4096  # of a callback's answer to a challenge: the echo is 32 characters
-
-
-class CallbackRefused(Exception):
-    """A callback the hub will not call."""
-
-
-async def check_callback(url: str, allow_private: bool) -> None:
-    """Refuse URLs that are not http(s), and hosts that resolve to non-public addresses."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise CallbackRefused("hub.callback must be an http or https URL")
-    if parts.username or parts.password:
-        raise CallbackRefused("hub.callback must not carry a user name or password")
-    if allow_private:
-        return
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        found = await asyncio.get_running_loop().getaddrinfo(
-            parts.hostname, port, type=socket.SOCK_STREAM
-        )
-    except (OSError, ValueError):
-        raise CallbackRefused("the host of hub.callback cannot be resolved") from None
-    for *_, address in found:
-        ip = ipaddress.ip_address(address[0])
-        if not ip.is_global:
-            # Which address it is stays unsaid: the hub must not look up internal names.
-            raise CallbackRefused("hub.callback is not a public address")
-
-
-async def _read_at_most(response: aiohttp.ClientResponse, limit: int) -> bytes:
-    """The start of an answer, never more: a callback answering 600 MB is read for 4 KB."""
-    data = b""
-    while len(data) < limit and (chunk := await response.content.read(limit - len(data))):
-        data += chunk
-    return data
-
-
-def signature(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class Asked:
-    """A subscription request, as it waits for the subscriber to confirm it."""
-
-    mode: str  # subscribe | unsubscribe
-    topic: str
-    callback: str
-    lease: int
-    secret: str | None
-    partner_id: int | None = None  # a partner subscribing to its own feed
-
-
-class Hub:
-    def __init__(self, app: web.Application) -> None:
-        self.app = app
-        self.settings: Settings = app[SETTINGS]
-        self._out = Outbound(
-            15,
-            "syndication WebSub hub",
-            public_only=not self.settings.websub_allow_private_callbacks,
-        )
-        self.delivered = 0
-        self.failed = 0
-
-    async def start(self) -> None:
-        await self._out.start()
-
-    async def close(self) -> None:
-        await self._out.close()
-
-    # -- subscribing ------------------------------------------------------------------------
-
-    def lease(self, asked: int) -> int:
-        """The lease granted for `asked` seconds (0: none asked for)."""
-        s = self.settings
-        if not asked:
-            return s.websub_lease_seconds
-        return max(s.websub_min_lease_seconds, min(s.websub_max_lease_seconds, asked))
-
-    def verify_later(self, asked: Asked) -> None:
-        self._out.spawn(self._verify(asked))
-
-    async def _verify(self, asked: Asked) -> None:
-        """Ask the subscriber to confirm (WebSub 5.3); only then does the request count."""
-        mode, topic, callback, lease = asked.mode, asked.topic, asked.callback, asked.lease
-        secret, partner_id = asked.secret, asked.partner_id
-        challenge = secrets.token_urlsafe(24)
-        query = {"hub.mode": mode, "hub.topic": topic, "hub.challenge": challenge}
-        if mode == "subscribe":
-            query["hub.lease_seconds"] = str(lease)
-        joiner = "&" if urlsplit(callback).query else "?"
-        try:
-            await check_callback(callback, self.settings.websub_allow_private_callbacks)
-            async with self._out.session.get(
-                callback + joiner + urlencode(query), allow_redirects=False
-            ) as response:
-                body = (await _read_at_most(response, MAX_ANSWER_BYTES)).decode(errors="replace")
-                confirmed = 200 <= response.status < 300 and body.strip() == challenge
-        except (aiohttp.ClientError, TimeoutError, CallbackRefused) as exc:
-            log.warning("could not verify %s of %s for %s: %s", mode, callback, topic, exc)
-            return
-        if not confirmed:
-            log.info("%s of %s for %s not confirmed", mode, callback, topic)
-            return
-        now = datetime.now(UTC)
-        if mode == "subscribe":
-            if over_caps(
-                self.settings, await subscriptions.counts(self.app[ARCHIVE], topic, callback, now)
-            ):
-                log.warning("not keeping %s for %s: the hub is at its caps", callback, topic)
-                return
-            until = now + timedelta(seconds=lease)
-            await self.app[WRITES].write(
-                lambda conn: subscriptions.save(
-                    conn, topic, callback, secret, until, now, partner_id
-                )
-            )
-        else:
-            await self.app[WRITES].write(lambda conn: subscriptions.remove(conn, topic, callback))
-        log.info("%s confirmed: %s for %s", mode, callback, topic)
-
-    # -- distributing -----------------------------------------------------------------------
-
-    def changed(self, article_ids: Iterable[str]) -> None:
-        """Called after each ingest batch with the articles that changed publicly."""
-        ids = sorted(set(article_ids))
-        if ids:
-            self._out.spawn(self._distribute(ids))
-
-    async def _distribute(self, article_ids: list[str]) -> None:
-        """Each subscriber of a feed these changes alter gets its new content: the public
-        feed as it is, or a partner's own feed rendered for that partner alone."""
-        now = datetime.now(UTC)
-        archive = self.app[ARCHIVE]
-        topics = subscription_feed_urls(self.settings, await scopes_of(archive, article_ids))
-        topics += await self._partner_topics(article_ids)
-        subscribers = await subscriptions.active(archive, topics, now)
-        public: dict[str, tuple[bytes, str] | None] = {}
-        sends: list[Awaitable[object]] = []
-        for sub in subscribers:
-            if sub.partner_id is not None:
-                sends.append(self._deliver_to_partner(sub))
-                continue
-            if sub.topic not in public:
-                public[sub.topic] = await self._public_feed(sub.topic)
-            if (rendered := public[sub.topic]) is not None:
-                sends.append(self._deliver(sub.topic, sub.callback, sub.secret, *rendered))
-        await asyncio.gather(*sends)
-
-    async def _partner_topics(self, article_ids: list[str]) -> list[str]:
-        """The partner feeds of the sections these articles are in."""
-        sections = {
-            (s.edition, s.key)
-            for s in await scopes_of(self.app[ARCHIVE], article_ids)
-            if s.kind is FeedKind.SECTION
-        }
-        return [
-            partner_feed_url(self.settings, edition, section, fmt)
-            for edition, section in sorted(sections)
-            for fmt in XML_FORMATS
-        ]
-
-    async def _public_feed(self, topic: str) -> tuple[bytes, str] | None:
-        found = scope_of_url(self.settings, topic)
-        if found is None:
-            return None
-        scope, fmt = found
-        try:
-            rendered = await build_feed(self.app, scope, fmt, "", self.app[CLOCK].seq)
-        except NotFound:
-            return None
-        return rendered.body, rendered.content_type
-
-    async def _deliver_to_partner(self, sub: subscriptions.Subscription) -> None:
-        """A partner's feed, rendered for the partner as it is entitled now; a revoked key
-        or a lost entitlement ends the subscription instead."""
-        partner = await pq.partner_by_id(self.app[ARCHIVE], sub.partner_id or 0)
-        feed = partner_feed_of_url(self.settings, sub.topic)
-        if partner is None or partner.revoked or feed is None or not partner.entitled(*feed[:2]):
-            await self.app[WRITES].write(
-                lambda conn: subscriptions.remove(conn, sub.topic, sub.callback)
-            )
-            return
-        body, carried = await render_partner_feed(self.app, partner, *feed)
-        content_type = FORMATS[feed[2]]
-        if await self._deliver(sub.topic, sub.callback, sub.secret, body, content_type):
-            rows = [(a.article.id, a.version, "usable") for a in carried]
-            await self.app[WRITES].write(
-                lambda conn: PartnerStore(conn).record(partner.id, rows, "websub")
-            )
-
-    async def _deliver(
-        self, topic: str, callback: str, secret: str | None, body: bytes, content_type: str
-    ) -> bool:
-        """POST the content until the subscriber takes it; True when it did."""
-        headers = {
-            "Content-Type": content_type,
-            "Link": f'<{self.settings.hub_url}>; rel="hub", <{topic}>; rel="self"',
-        }
-        if secret:
-            headers["X-Hub-Signature"] = signature(secret, body)
-        wait = self.settings.websub_retry_seconds
-        for attempt in range(self.settings.websub_attempts):
-            try:
-                await check_callback(callback, self.settings.websub_allow_private_callbacks)
-                async with self._out.session.post(
-                    callback, data=body, headers=headers, allow_redirects=False
-                ) as response:
-                    if 200 <= response.status < 300:
-                        self.delivered += 1
-                        await self._record(topic, callback, ok=True)
-                        return True
-                    if response.status == 410:  # the subscriber is gone for good
-                        await self.app[WRITES].write(
-                            lambda conn: subscriptions.remove(conn, topic, callback)
-                        )
-                        return False
-                    log.warning("%s answered %d for %s", callback, response.status, topic)
-            except CallbackRefused as exc:
-                log.warning("not delivering to %s: %s", callback, exc)
-                break
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                log.warning("delivery to %s failed (%d): %s", callback, attempt + 1, exc)
-            if attempt + 1 < self.settings.websub_attempts:
-                await asyncio.sleep(wait * 2**attempt)
-        self.failed += 1
-        await self._record(topic, callback, ok=False)
-        return False
-
-    async def _record(self, topic: str, callback: str, *, ok: bool) -> None:
-        await self.app[WRITES].write(
-            lambda conn: subscriptions.record(conn, topic, callback, ok=ok)
-        )
-
-
-HUB = web.AppKey("hub", Hub)
 
 
 @routes.post("/websub")
@@ -294,8 +26,8 @@ async def websub(request: web.Request) -> web.Response:
     A topic may be a public feed, or a partner's own feed (/api/v1/feeds/...): that request
     carries the partner's key, as a GET of the feed would, and deliveries carry only what
     the partner is entitled to."""
-    settings = request.app[SETTINGS]
-    if not settings.websub_hub or HUB not in request.app:
+    settings = services(request).settings
+    if not settings.websub_hub:
         raise web.HTTPNotFound(text="This site runs no WebSub hub.")
     form = await params.form(request)
     mode = str(form.get("hub.mode", ""))
@@ -323,7 +55,7 @@ async def websub(request: web.Request) -> web.Response:
     asked = params.whole_number(
         str(form.get("hub.lease_seconds", "")), "hub.lease_seconds", 0, 10**9, 0
     )
-    hub = request.app[HUB]
+    hub = services(request).hub
     hub.verify_later(Asked(mode, topic, callback, hub.lease(asked), secret, partner_id))
     return web.Response(status=202, text="Accepted; the callback will be asked to confirm.")
 
@@ -332,8 +64,8 @@ async def _within_caps(request: web.Request, topic: str, callback: str) -> None:
     """A new subscription only while the hub is within its caps: one edit sends a POST to
     every subscriber, so their number is what an edit costs. Renewals always pass."""
     now = datetime.now(UTC)
-    found = await subscriptions.counts(request.app[ARCHIVE], topic, callback, now)
-    if (reached := over_caps(request.app[SETTINGS], found)) is not None:
+    found = await subscriptions.counts(services(request).archive, topic, callback, now)
+    if (reached := over_caps(services(request).settings, found)) is not None:
         raise web.HTTPTooManyRequests(
             text=f"There are {reached}, the most this hub keeps; unsubscribe one or try "
             "again when a lease has run out.",
@@ -341,25 +73,10 @@ async def _within_caps(request: web.Request, topic: str, callback: str) -> None:
         )
 
 
-def over_caps(s: Settings, found: subscriptions.Counts) -> str | None:
-    """Which cap a new subscription would pass ("100 callbacks on this host"), or None.
-    Checked when asked and again before a verified one is kept (many may be in flight)."""
-    if found.renewal:
-        return None
-    for count, cap, what in (
-        (found.host, s.websub_max_per_host, "callbacks on this host"),
-        (found.topic, s.websub_max_per_topic, "subscribers to this feed"),
-        (found.total, s.websub_max_subscriptions, "subscriptions to this hub"),
-    ):
-        if count >= cap:
-            return f"{count} {what}"
-    return None
-
-
 async def _partner_topic(request: web.Request, topic: str, callback: str) -> int | None:
     """The partner subscribing to its own feed (checked like a GET of it), or None for a
     public topic."""
-    feed = partner_feed_of_url(request.app[SETTINGS], topic)
+    feed = partner_feed_of_url(services(request).settings, topic)
     if feed is None:
         return None
     partner = await partner_of(request)
@@ -368,7 +85,7 @@ async def _partner_topic(request: web.Request, topic: str, callback: str) -> int
         raise web.HTTPForbidden(
             text=f"This key is not entitled to the section {section!r} in {edition!r}."
         )
-    holder = await pq.subscriber_of(request.app[ARCHIVE], topic, callback)
+    holder = await pq.subscriber_of(services(request).archive, topic, callback)
     if holder is not None and holder != partner.id:
         raise web.HTTPForbidden(text="This callback is subscribed to that feed with another key.")
     return partner.id

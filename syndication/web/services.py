@@ -1,0 +1,168 @@
+"""The services one process runs, made in one place and handed to what needs them.
+
+`opened(settings, role)` opens every resource in order and closes them in reverse; the HTTP
+app (web/app.py) keeps the result under one key, and handlers take what they use through
+`services(request)`. The writer process of `serve --workers N` opens the same services
+without any HTTP app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Coroutine
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from aiohttp import web
+from prometheus_client.registry import CollectorRegistry
+
+from syndication.archive.fanout import Change, ChangeFanOut
+from syndication.archive.feed_queries import current_seq
+from syndication.archive.queries import Archive
+from syndication.config import Settings
+from syndication.ingest.health import runtime_file
+from syndication.ingest.service import IngestService
+from syndication.publish.feeds import Feeds
+from syndication.web import metrics
+from syndication.web.cache import ChangeClock, ResponseCache
+from syndication.web.fast_lane import LEARNED_BYTES_SHARE, Lane
+from syndication.web.hub import Hub
+from syndication.web.hub_pings import HubPinger
+from syndication.web.left_out import LeftOut
+from syndication.web.metrics import IngestStats
+from syndication.web.ratelimit import RateLimiter
+from syndication.web.request_stats import RequestStats
+from syndication.web.writes import SideWriter, Writes
+
+# single: one process does everything. `serve --workers N` runs one writer (ingest,
+# schedule, WebSub delivery; no HTTP) and N readers answering HTTP from the same archive.
+Role = Literal["single", "writer", "reader"]
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    role: Role
+    archive: Archive  # read-only connections
+    writes: Writes  # the small writes made while serving (delivery log, subscriptions)
+    changes: ChangeFanOut  # each committed change, told once to every subscriber
+    clock: ChangeClock  # the change sequence the response cache follows
+    cache: ResponseCache
+    lane: Lane
+    feeds: Feeds
+    hub: Hub
+    pinger: HubPinger
+    left_out: LeftOut
+    rates: RateLimiter
+    requests: RequestStats
+    ingested: IngestStats
+    metrics: CollectorRegistry
+    ingest: IngestService | None  # the archive's writer, in the process that writes
+
+
+SERVICES = web.AppKey("services", Services)
+
+
+def services(request: web.Request) -> Services:
+    """The one lookup: the services of the app answering this request."""
+    return request.app[SERVICES]
+
+
+@contextlib.asynccontextmanager
+async def opened(settings: Settings, role: Role) -> AsyncIterator[Services]:
+    async with contextlib.AsyncExitStack() as stack:
+        rates = RateLimiter(runtime_file(settings.db_path, "rates"))
+        stack.callback(rates.close)
+        ingest: IngestService | None = None
+        if role != "reader":
+            ingest = IngestService(settings)
+            stack.push_async_callback(ingest.stop)
+            await ingest.start()  # the archive exists and is current before the first request
+        archive = await stack.enter_async_context(Archive.open(settings.db_path))
+        writes: Writes
+        if ingest is not None:
+            writes = ingest
+        else:
+            side = SideWriter(settings.db_path)
+            stack.callback(side.close)
+            writes = side
+        left_out = LeftOut(writes)
+        feeds = Feeds(settings, archive, left_out.report)
+        pinger = HubPinger(settings, feeds)
+        await pinger.start()
+        stack.push_async_callback(pinger.close)
+        hub = Hub(settings, archive, writes, feeds)  # every process verifies what it is asked
+        await hub.start()
+        stack.push_async_callback(hub.close)
+        # One budget for what a process keeps of its answers: the rendered bytes, and a
+        # sixteenth for the request targets the fast lane remembers.
+        budget = settings.response_cache_mb * 1024 * 1024
+        lane_bytes = budget // LEARNED_BYTES_SHARE
+        cache = ResponseCache(budget - lane_bytes)
+        clock = ChangeClock(archive)
+        requests = RequestStats()
+        access = logging.getLogger("aiohttp.access") if settings.access_log else None
+        found = Services(
+            settings=settings,
+            role=role,
+            archive=archive,
+            writes=writes,
+            changes=ingest.changes if ingest is not None else ChangeFanOut(),
+            clock=clock,
+            cache=cache,
+            lane=Lane(clock, cache, requests, access, lane_bytes),
+            feeds=feeds,
+            hub=hub,
+            pinger=pinger,
+            left_out=left_out,
+            rates=rates,
+            requests=requests,
+            ingested=IngestStats(),
+            metrics=CollectorRegistry(auto_describe=False),
+            ingest=ingest,
+        )
+        found.metrics = metrics.registry_for(found, settings.db_path)
+        _subscribe(found)
+        if ingest is None:  # a reader learns of the writer's changes by reading the sequence
+            _run(stack, _follow_changes(found.changes, archive, clock.interval), "follow-changes")
+        if role != "single":  # each process of `serve --workers N` shows the whole
+            _run(stack, metrics.share(found, settings.db_path), "share-metrics")
+        yield found
+
+
+def _subscribe(s: Services) -> None:
+    """Who hears of each change. The first scan happened before anyone listened: the clock
+    starts from it and the metrics count it; the hub and pinger tell only later changes."""
+    s.changes.subscribe(lambda change: s.clock.push(change.seq))
+    if s.ingest is None:
+        return
+    s.clock.push(s.ingest.last_seq)  # this process writes: the clock is pushed, never polled
+    s.ingested.count(s.ingest.first_scan)
+    s.changes.subscribe(s.ingested.count)
+    s.changes.subscribe(s.pinger.changed)
+    if s.settings.websub_hub:  # updates go out from the writing process only
+        s.changes.subscribe(s.hub.changed)
+
+
+def _run(stack: contextlib.AsyncExitStack, work: Coroutine[Any, Any, None], name: str) -> None:
+    task = asyncio.create_task(work, name=name)
+
+    async def stop() -> None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    stack.push_async_callback(stop)
+
+
+async def _follow_changes(changes: ChangeFanOut, archive: Archive, interval: float) -> None:
+    """The fan-out of a process without a writer, fed by reading the change sequence."""
+    seen = -1
+    while True:
+        with contextlib.suppress(Exception):  # a busy moment; the next read will do
+            if (seq := await current_seq(archive)) != seen:
+                seen = seq
+                changes.publish(Change(seq))
+        await asyncio.sleep(interval)
