@@ -16,6 +16,16 @@ def next_month(month: str) -> str:
     return f"{year:04d}-{mon:02d}"
 
 
+def month_start(month: str) -> str:
+    """The first moment of `month` (YYYY-MM) in UTC, as the archive writes times."""
+    return f"{month}-01T00:00:00Z"
+
+
+def next_month_start(month: str) -> str:
+    """The first moment of the month after `month`, in UTC, as the archive writes times."""
+    return month_start(next_month(month))
+
+
 def month_bounds(year: int, month: int, tz: tzinfo) -> tuple[datetime, datetime]:
     """The first moment of the month and of the month after, in `tz`."""
     after = month_after(year, month)

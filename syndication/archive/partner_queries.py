@@ -14,42 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from syndication.archive.articles import LIVE, NEWEST_FIRST, Articles, of_articles
 from syndication.archive.codec import from_iso, to_iso
 from syndication.archive.partners import PARTNER_COLUMNS, hash_key, partner_from_row
-from syndication.archive.queries import Archive
+from syndication.archive.sql import Condition, Query, Reader, matches
 from syndication.model import ArchivedArticle, Partner, State
 
 View = Literal["usable", "withheld", "canceled"]
-
-
-async def partner_by_key(archive: Archive, key: str) -> Partner | None:
-    """The partner holding this key, revoked or not (the caller tells them apart)."""
-    wanted = hash_key(key)
-    async with archive.conn.execute(
-        f"SELECT {PARTNER_COLUMNS}, key_hash FROM partners WHERE key_hash = ?", (wanted,)
-    ) as cursor:
-        row = await cursor.fetchone()
-    if row is None or not hmac.compare_digest(str(row[-1]), wanted):
-        return None
-    return partner_from_row(tuple(row[:-1]))
-
-
-async def partner_by_id(archive: Archive, partner_id: int) -> Partner | None:
-    async with archive.conn.execute(
-        f"SELECT {PARTNER_COLUMNS} FROM partners WHERE id = ?", (partner_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
-    return partner_from_row(tuple(row)) if row else None
-
-
-async def subscriber_of(archive: Archive, topic: str, callback: str) -> int | None:
-    """The partner a subscription to a partner feed belongs to (0: a public subscriber)."""
-    async with archive.conn.execute(
-        "SELECT coalesce(partner_id, 0) FROM subscriptions WHERE topic = ? AND callback = ?",
-        (topic, callback),
-    ) as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else None
 
 
 def view_of(partner: Partner, archived: ArchivedArticle) -> View | None:
@@ -72,111 +43,139 @@ class PartnerChange:
     article: ArchivedArticle
 
 
-async def had(archive: Archive, partner: Partner, article_ids: list[str]) -> set[str]:
-    """Which of these articles the partner holds: delivered, and not canceled since."""
-    async with archive.conn.execute(
-        "SELECT article_id FROM deliveries d WHERE partner_id = ? AND article_id IN "
-        "(SELECT value FROM json_each(?)) GROUP BY article_id "
-        "HAVING max(CASE WHEN status = 'canceled' THEN at END) IS NULL "
-        "OR max(CASE WHEN status != 'canceled' THEN at END) > "
-        "max(CASE WHEN status = 'canceled' THEN at END)",
-        (partner.id, json.dumps(article_ids)),
-    ) as cursor:
-        return {str(r[0]) for r in await cursor.fetchall()}
+@dataclass(frozen=True, slots=True)
+class ItemFilter:
+    """What a partner asks of /api/v1/items, besides its own entitlement."""
+
+    sections: tuple[str, ...]
+    topic: str | None = None
+    match: str | None = None  # an FTS5 query (search.fts_query), never a reader's raw text
+    since: datetime | None = None
+    until: datetime | None = None
 
 
-async def changes_for(
-    archive: Archive, partner: Partner, after: int, limit: int, head: int
-) -> tuple[list[PartnerChange], int, bool]:
-    """The partner's changes after sequence `after`, oldest first, the sequence to continue
-    from, and whether more are waiting. `head` is the log's last sequence as read before
-    this query: with fewer than `limit` rows the partner has seen everything up to it.
-    Each article appears at its latest change only, so a partner pulling from the start
-    gets each article once, as it is now."""
-    sections = json.dumps(partner.sections)
-    editions = json.dumps(partner.editions)
-    async with archive.conn.execute(
-        "SELECT c.seq, c.article_id, c.at FROM changes c JOIN articles a ON a.id = c.article_id "
-        "WHERE c.seq > ? "
-        "AND c.seq = (SELECT max(x.seq) FROM changes x WHERE x.article_id = c.article_id) "
-        "AND ((a.section IN (SELECT value FROM json_each(?)) "
-        "      AND (? = '[]' OR a.edition IN (SELECT value FROM json_each(?)))) "
-        "     OR c.article_id IN (SELECT article_id FROM deliveries WHERE partner_id = ?)) "
-        "ORDER BY c.seq LIMIT ?",
-        (after, sections, editions, editions, partner.id, limit),
-    ) as cursor:
-        rows = list(await cursor.fetchall())
-    more = len(rows) == limit
-    if not rows:
-        return [], max(after, head), False
-    ids = [str(r[1]) for r in rows]
-    found = await archive.articles_where(
-        "a.id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
-    )
-    by_id = {a.article.id: a for a in found}
-    holding = await had(archive, partner, ids)
-    out = []
-    for seq, article_id, at in rows:
-        archived = by_id[article_id]
-        view = view_of(partner, archived)
-        if view is None and article_id in holding:
-            view = "canceled"
-        if view is not None:
-            out.append(PartnerChange(int(seq), from_iso(at), view, archived))
-    last = int(rows[-1][0])
-    return out, last if more else max(last, head), more
+def _one_of(column: str, values: object) -> Condition:
+    return matches(f"{column} IN (SELECT value FROM json_each(?))", json.dumps(values))
 
 
-async def items_for(
-    archive: Archive,
-    partner: Partner,
-    *,
-    sections: tuple[str, ...],
-    topic: str | None,
-    query: str | None,
-    since: datetime | None,
-    until: datetime | None,
-    page: int,
-    per_page: int,
-) -> tuple[list[tuple[View, ArchivedArticle]], bool]:
-    """The partner's current items, most recently changed first, and whether more follow."""
-    states = ["live", "scheduled"] if partner.embargo_access else ["live"]
-    clause = [
-        "a.syndication = 1",
-        "a.state IN (SELECT value FROM json_each(?))",
-        "a.section IN (SELECT value FROM json_each(?))",
-    ]
-    params: list[object] = [json.dumps(states), json.dumps(sections)]
-    if partner.editions:
-        clause.append("a.edition IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps(partner.editions))
-    if topic:
-        clause.append("a.num IN (SELECT article_num FROM article_topics WHERE slug = ?)")
-        params.append(topic)
-    if query:
-        clause.append("a.num IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-        params.append(query)
-    if since is not None:
-        clause.append("a.last_changed >= ?")
-        params.append(to_iso(since))
-    if until is not None:
-        clause.append("a.last_changed < ?")
-        params.append(to_iso(until))
-    found = await archive.articles_where(
-        " AND ".join(clause) + " ORDER BY a.last_changed DESC, a.num DESC LIMIT ? OFFSET ?",
-        (*params, per_page + 1, (page - 1) * per_page),
-    )
-    items = [(view, a) for a in found[:per_page] if (view := view_of(partner, a)) is not None]
-    return items, len(found) > per_page
+class PartnerQueries:
+    def __init__(self, db: Reader, articles: Articles) -> None:
+        self.db = db
+        self.articles = articles
 
+    async def by_key(self, key: str) -> Partner | None:
+        """The partner holding this key, revoked or not (the caller tells them apart)."""
+        wanted = hash_key(key)
+        row = await self.db.one(
+            f"SELECT {PARTNER_COLUMNS}, key_hash FROM partners WHERE key_hash = ?", (wanted,)
+        )
+        if row is None or not hmac.compare_digest(str(row["key_hash"]), wanted):
+            return None
+        return partner_from_row(row)
 
-async def feed_items(
-    archive: Archive, partner: Partner, edition: str, section: str, limit: int
-) -> list[ArchivedArticle]:
-    """The newest articles of a section the partner may republish now, newest first."""
-    found = await archive.articles_where(
-        "a.state = 'live' AND a.syndication = 1 AND a.edition = ? AND a.section = ? "
-        "ORDER BY a.published DESC, a.num DESC LIMIT ?",
-        (edition, section, limit),
-    )
-    return [a for a in found if view_of(partner, a) == "usable"]
+    async def by_id(self, partner_id: int) -> Partner | None:
+        row = await self.db.one(
+            f"SELECT {PARTNER_COLUMNS} FROM partners WHERE id = ?", (partner_id,)
+        )
+        return partner_from_row(row) if row else None
+
+    async def had(self, partner: Partner, article_ids: list[str]) -> set[str]:
+        """Which of these articles the partner holds: delivered, and not canceled since."""
+        rows = await self.db.rows(
+            "SELECT article_id FROM deliveries d WHERE partner_id = ? AND article_id IN "
+            "(SELECT value FROM json_each(?)) GROUP BY article_id "
+            "HAVING max(CASE WHEN status = 'canceled' THEN at END) IS NULL "
+            "OR max(CASE WHEN status != 'canceled' THEN at END) > "
+            "max(CASE WHEN status = 'canceled' THEN at END)",
+            (partner.id, json.dumps(article_ids)),
+        )
+        return {str(r["article_id"]) for r in rows}
+
+    async def changes(
+        self, partner: Partner, after: int, limit: int, head: int
+    ) -> tuple[list[PartnerChange], int, bool]:
+        """The partner's changes after sequence `after`, oldest first, the sequence to continue
+        from, and whether more are waiting. `head` is the log's last sequence as read before
+        this query: with fewer than `limit` rows the partner has seen everything up to it.
+        Each article appears at its latest change only, so a partner pulling from the start
+        gets each article once, as it is now."""
+        editions = json.dumps(partner.editions)
+        query = (
+            Query("c.seq, c.article_id, c.at", "changes c JOIN articles a ON a.id = c.article_id")
+            .where("c.seq > ?", after)
+            .where("c.seq = (SELECT max(x.seq) FROM changes x WHERE x.article_id = c.article_id)")
+            .where(
+                "(a.section IN (SELECT value FROM json_each(?)) "
+                " AND (? = '[]' OR a.edition IN (SELECT value FROM json_each(?)))) "
+                "OR c.article_id IN (SELECT article_id FROM deliveries WHERE partner_id = ?)",
+                json.dumps(partner.sections),
+                editions,
+                editions,
+                partner.id,
+            )
+            .order_by("c.seq")
+            .page(limit)
+        )
+        rows = await self.db.rows(query)
+        more = len(rows) == limit
+        if not rows:
+            return [], max(after, head), False
+        ids = [str(r["article_id"]) for r in rows]
+        found = await self.articles.full(of_articles().where(_one_of("a.id", ids)))
+        by_id = {a.article.id: a for a in found}
+        holding = await self.had(partner, ids)
+        out = []
+        for r in rows:
+            archived = by_id[r["article_id"]]
+            view = view_of(partner, archived)
+            if view is None and r["article_id"] in holding:
+                view = "canceled"
+            if view is not None:
+                out.append(PartnerChange(int(r["seq"]), from_iso(r["at"]), view, archived))
+        last = int(rows[-1]["seq"])
+        return out, last if more else max(last, head), more
+
+    async def items(
+        self, partner: Partner, wanted: ItemFilter, page: int, per_page: int
+    ) -> tuple[list[tuple[View, ArchivedArticle]], bool]:
+        """The partner's current items, most recently changed first, and whether more follow."""
+        states = ["live", "scheduled"] if partner.embargo_access else ["live"]
+        query = (
+            of_articles()
+            .where("a.syndication = 1")
+            .where(_one_of("a.state", states))
+            .where(_one_of("a.section", wanted.sections))
+        )
+        if partner.editions:
+            query = query.where(_one_of("a.edition", partner.editions))
+        if wanted.topic:
+            query = query.where(
+                "a.num IN (SELECT article_num FROM article_topics WHERE slug = ?)", wanted.topic
+            )
+        if wanted.match:
+            query = query.where(
+                "a.num IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)",
+                wanted.match,
+            )
+        if wanted.since is not None:
+            query = query.where("a.last_changed >= ?", to_iso(wanted.since))
+        if wanted.until is not None:
+            query = query.where("a.last_changed < ?", to_iso(wanted.until))
+        query = query.order_by("a.last_changed DESC, a.num DESC")
+        found = await self.articles.full(query.page(per_page + 1, (page - 1) * per_page))
+        items = [(view, a) for a in found[:per_page] if (view := view_of(partner, a)) is not None]
+        return items, len(found) > per_page
+
+    async def feed_items(
+        self, partner: Partner, edition: str, section: str, limit: int
+    ) -> list[ArchivedArticle]:
+        """The newest articles of a section the partner may republish now, newest first."""
+        query = (
+            of_articles()
+            .where(LIVE)
+            .where("a.syndication = 1 AND a.edition = ? AND a.section = ?", edition, section)
+            .order_by(NEWEST_FIRST)
+            .page(limit)
+        )
+        found = await self.articles.full(query)
+        return [a for a in found if view_of(partner, a) == "usable"]

@@ -41,18 +41,19 @@ PARTNER_COLUMNS = (
 )
 
 
-def partner_from_row(row: tuple[object, ...]) -> Partner:
+def partner_from_row(row: sqlite3.Row) -> Partner:
+    """A partner from a row holding PARTNER_COLUMNS."""
     return Partner(
-        id=int(str(row[0])),
-        name=str(row[1]),
-        sections=tuple(json.loads(str(row[2]))),
-        editions=tuple(json.loads(str(row[3]))),
-        embargo_access=bool(row[4]),
-        rate_per_min=int(str(row[5])),
-        key_hint=str(row[6]),
-        created=from_iso(str(row[7])),
-        key_created=from_iso(str(row[8])),
-        revoked=from_iso(str(row[9])) if row[9] else None,
+        id=int(row["id"]),
+        name=str(row["name"]),
+        sections=tuple(json.loads(str(row["sections"]))),
+        editions=tuple(json.loads(str(row["editions"]))),
+        embargo_access=bool(row["embargo_access"]),
+        rate_per_min=int(row["rate_per_min"]),
+        key_hint=str(row["key_hint"]),
+        created=from_iso(str(row["created"])),
+        key_created=from_iso(str(row["key_created"])),
+        revoked=from_iso(str(row["revoked"])) if row["revoked"] else None,
     )
 
 
@@ -116,14 +117,17 @@ class PartnerStore:
         return found
 
     def _find(self, name: str) -> Partner | None:
-        row = self.conn.execute(
-            f"SELECT {PARTNER_COLUMNS} FROM partners WHERE name = ?", (name,)
-        ).fetchone()
-        return partner_from_row(row) if row else None
+        rows = self._partners("WHERE name = ?", (name,))
+        return rows[0] if rows else None
 
     def all(self) -> list[Partner]:
-        rows = self.conn.execute(f"SELECT {PARTNER_COLUMNS} FROM partners ORDER BY name")
-        return [partner_from_row(r) for r in rows]
+        return self._partners("ORDER BY name")
+
+    def _partners(self, rest: str, params: tuple[object, ...] = ()) -> list[Partner]:
+        cursor = self.conn.cursor()
+        cursor.row_factory = sqlite3.Row  # read by column name
+        found = cursor.execute(f"SELECT {PARTNER_COLUMNS} FROM partners {rest}", params)
+        return [partner_from_row(row) for row in found.fetchall()]
 
     def revoke(self, name: str) -> Partner:
         partner = self.get(name)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import html
 import re
+import sqlite3
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
 
-from syndication.archive.queries import SUMMARY_COLUMNS, Archive
+from syndication.archive.articles import LIVE, NEWEST_FIRST, SUMMARY_COLUMNS, Articles, of_articles
+from syndication.archive.sql import Query, Reader
 from syndication.model import ArticleSummary
 
 _PHRASE = re.compile(r'"([^"]*)"')
@@ -51,29 +52,95 @@ def fts_query(text: str) -> str:
     return " ".join(terms[:MAX_TERMS])
 
 
-async def search(
-    archive: Archive, edition: str, text: str, page: int, per_page: int
-) -> tuple[list[Hit], bool]:
-    """A page of live articles of the edition matching `text`: best first by bm25, or, when
-    the query looks to match more than BROAD articles, newest first. Ranking 90,000 matches
-    costs 200 ms and says little; the newest is what a reader wants."""
-    query = fts_query(text)
-    if not query:
-        return [], False
-    offset = (page - 1) * per_page
-    size = await _size(archive)
-    share = await _share(archive, query, size)
-    if share * size > BROAD:
-        walk = walk_is_cheaper(share, size, offset + per_page + 1)
-        rows = await _newest(archive, edition, query, per_page + 1, offset, walk)
-    else:
-        rows = await _ranked(archive, edition, query, per_page + 1, offset)
-    found = await archive.summaries([r[:-1] for r in rows[:per_page]])
-    hits = [
-        Hit(summary, html.escape(r[-1]).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>"))
-        for summary, r in zip(found, rows, strict=False)
-    ]
-    return hits, len(rows) > per_page
+class Search:
+    def __init__(self, db: Reader, articles: Articles) -> None:
+        self.db = db
+        self.articles = articles
+
+    async def hits(
+        self, edition: str, text: str, page: int, per_page: int
+    ) -> tuple[list[Hit], bool]:
+        """A page of live articles of the edition matching `text`: best first by bm25, or,
+        when the query looks to match more than BROAD articles, newest first. Ranking 90,000
+        matches costs 200 ms and says little; the newest is what a reader wants."""
+        query = fts_query(text)
+        if not query:
+            return [], False
+        offset = (page - 1) * per_page
+        size = await self._size()
+        share = await self._share(query, size)
+        if share * size > BROAD:
+            walk = walk_is_cheaper(share, size, offset + per_page + 1)
+            found = await self._newest(edition, query, per_page + 1, offset, walk)
+        else:
+            found = await self._ranked(edition, query, per_page + 1, offset)
+        summaries = await self.articles.summarise([row for row, _ in found[:per_page]])
+        hits = [
+            Hit(summary, html.escape(cut).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>"))
+            for summary, (_, cut) in zip(summaries, found, strict=False)
+        ]
+        return hits, len(found) > per_page
+
+    async def _size(self) -> int:
+        """About how many articles the archive holds (the highest number: no count needed)."""
+        return int(await self.db.value("SELECT max(num) FROM articles") or 0)
+
+    async def _share(self, query: str, size: int) -> float:
+        """The share of the newest articles that match `query`: exact while the archive fits
+        in the window, an estimate beyond it. FTS5 reads the words' lists from their newest
+        end and stops at PROBE matches, so a common query costs the same in any archive. (A
+        query common only in old articles is judged rare: it is ranked, at the cost of its
+        matches.)"""
+        row = await self.db.one(
+            "SELECT count(*) AS matches, min(rowid) AS oldest FROM (SELECT rowid "
+            "FROM articles_fts WHERE articles_fts MATCH ? AND rowid > ? "
+            "ORDER BY rowid DESC LIMIT ?)",
+            (query, size - WINDOW, PROBE),
+        )
+        matches, oldest = (int(row["matches"]), row["oldest"]) if row else (0, None)
+        looked_at = size - oldest + 1 if matches == PROBE and oldest else min(size, WINDOW)
+        return matches / looked_at if looked_at > 0 else 0.0
+
+    async def _ranked(
+        self, edition: str, query: str, limit: int, offset: int
+    ) -> list[tuple[sqlite3.Row, str]]:
+        ranked = (
+            Query(
+                f"{SUMMARY_COLUMNS}, {_SNIPPET} AS snippet",
+                "articles_fts JOIN articles a ON a.num = articles_fts.rowid",
+            )
+            .where("articles_fts MATCH ?", query)
+            .where(LIVE)
+            .where("a.edition = ?", edition)
+            .order_by("bm25(articles_fts, 10.0, 4.0, 1.0), a.published DESC")
+            .page(limit, offset)
+        )
+        return [(row, str(row["snippet"])) for row in await self.db.rows(ranked)]
+
+    async def _newest(
+        self, edition: str, query: str, limit: int, offset: int, walk: bool
+    ) -> list[tuple[sqlite3.Row, str]]:
+        """The edition's live matches, newest first: walking the articles newest first and
+        asking FTS5 of each, or collecting every match and sorting them (walk_is_cheaper
+        chooses). Snippets are cut here from the page's articles (FTS5 would match again)."""
+        matching = (
+            "EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? "
+            "AND articles_fts.rowid = a.num)"
+            if walk
+            else "a.num IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+        )
+        newest = (
+            of_articles(f"{SUMMARY_COLUMNS}, a.body_text")
+            .where(LIVE)
+            .where("a.edition = ?", edition)
+            .where(matching, query)
+            .order_by(NEWEST_FIRST)
+            .page(limit, offset)
+        )
+        terms = [
+            (word, star == "*") for phrase, star in _TERM.findall(query) for word in phrase.split()
+        ]
+        return [(row, snippet(row["body_text"], terms)) for row in await self.db.rows(newest)]
 
 
 def walk_is_cheaper(share: float, size: int, needed: int) -> bool:
@@ -84,66 +151,7 @@ def walk_is_cheaper(share: float, size: int, needed: int) -> bool:
     return share > 0 and needed * WALK_PER_COLLECT < share * share * size
 
 
-async def _size(archive: Archive) -> int:
-    """About how many articles the archive holds (the highest number: no count needed)."""
-    async with archive.conn.execute("SELECT max(num) FROM articles") as cursor:
-        row = await cursor.fetchone()
-    return int(row[0] or 0) if row else 0
-
-
-async def _share(archive: Archive, query: str, size: int) -> float:
-    """The share of the newest articles that match `query`: exact while the archive fits in
-    the window, an estimate beyond it. FTS5 reads the words' lists from their newest end
-    and stops at PROBE matches, so a common query costs the same in any archive. (A query
-    common only in old articles is judged rare: it is ranked, at the cost of its matches.)"""
-    async with archive.conn.execute(
-        "SELECT count(*), min(rowid) FROM (SELECT rowid FROM articles_fts "
-        "WHERE articles_fts MATCH ? AND rowid > ? ORDER BY rowid DESC LIMIT ?)",
-        (query, size - WINDOW, PROBE),
-    ) as cursor:
-        row = await cursor.fetchone()
-    matches, oldest = (int(row[0]), row[1]) if row else (0, None)
-    looked_at = size - oldest + 1 if matches == PROBE and oldest else min(size, WINDOW)
-    return matches / looked_at if looked_at > 0 else 0.0
-
-
 _SNIPPET = f"snippet(articles_fts, 2, '{_OPEN}', '{_CLOSE}', '…', 24)"
-
-
-async def _ranked(archive: Archive, edition: str, query: str, limit: int, offset: int) -> list[Any]:
-    async with archive.conn.execute(
-        f"SELECT {SUMMARY_COLUMNS}, {_SNIPPET} "
-        "FROM articles_fts JOIN articles a ON a.num = articles_fts.rowid "
-        "WHERE articles_fts MATCH ? AND a.state = 'live' AND a.edition = ? "
-        "ORDER BY bm25(articles_fts, 10.0, 4.0, 1.0), a.published DESC LIMIT ? OFFSET ?",
-        (query, edition, limit, offset),
-    ) as cursor:
-        return list(await cursor.fetchall())
-
-
-async def _newest(
-    archive: Archive, edition: str, query: str, limit: int, offset: int, walk: bool
-) -> list[Any]:
-    """The edition's live matches, newest first: walking the articles newest first and
-    asking FTS5 of each, or collecting every match and sorting them (walk_is_cheaper
-    chooses). Snippets are cut here from the page's articles (FTS5 would match again)."""
-    matching = (
-        "EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? "
-        "AND articles_fts.rowid = a.num)"
-        if walk
-        else "a.num IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
-    )
-    async with archive.conn.execute(
-        f"SELECT {SUMMARY_COLUMNS}, a.body_text FROM articles a "
-        f"WHERE a.state = 'live' AND a.edition = ? AND {matching} "
-        "ORDER BY a.published DESC, a.num DESC LIMIT ? OFFSET ?",
-        (edition, query, limit, offset),
-    ) as cursor:
-        rows = list(await cursor.fetchall())
-    terms = [
-        (word, star == "*") for phrase, star in _TERM.findall(query) for word in phrase.split()
-    ]
-    return [(*r[:-1], snippet(r[-1], terms)) for r in rows]
 
 
 _TERM = re.compile(r'"([^"]+)"(\*?)')

@@ -1,138 +1,130 @@
-"""What reader-facing pages need beyond one article: listings, related stories, translations."""
+"""What reader-facing pages need beyond one article: listings, related stories, translations,
+date archives and sitemaps."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from itertools import pairwise
-from typing import Any
 
+from syndication.archive.articles import LIVE, NEWEST_FIRST, Articles, of_articles
 from syndication.archive.codec import from_iso, to_iso
 from syndication.archive.feed_queries import newest_live
-from syndication.archive.queries import SUMMARY_COLUMNS, Archive
+from syndication.archive.sql import Query, Reader
 from syndication.model import ArticleSummary, FeedScope
-from syndication.months import next_month
+from syndication.months import month_start, next_month_start
+
+# The stories "More on this topic" draws from: `a` among those of the article `me`.
+_RANKED = (
+    "articles me JOIN related r ON r.article_num = me.num JOIN articles a ON a.num = r.related_num"
+)
+_SAME_SECTION = "articles me JOIN articles a ON a.edition = me.edition AND a.section = me.section"
 
 
-async def listing(
-    archive: Archive, scope: FeedScope, page: int, per_page: int
-) -> tuple[list[ArticleSummary], bool]:
-    """One page of a scope's live articles, newest first, and whether another page follows."""
-    where, params = newest_live(scope, page * per_page + 1)
-    rows = await _rows(
-        archive,
-        f"SELECT {SUMMARY_COLUMNS} FROM articles a WHERE {where} "
-        "ORDER BY a.published DESC, a.num DESC LIMIT ? OFFSET ?",
-        (*params, per_page + 1, (page - 1) * per_page),
-    )
-    return await archive.summaries(rows[:per_page]), len(rows) > per_page
+class Listings:
+    def __init__(self, db: Reader, articles: Articles) -> None:
+        self.db = db
+        self.articles = articles
 
-
-async def related(archive: Archive, article_id: str, limit: int = 5) -> list[ArticleSummary]:
-    """ "More on this topic" as the writer ranked it (archive/related.py); the newest of the
-    article's section when nothing else shares its topics or words."""
-    rows = await _rows(
-        archive,
-        f"SELECT {SUMMARY_COLUMNS} FROM articles me JOIN related r ON r.article_num = me.num "
-        "JOIN articles a ON a.num = r.related_num "
-        "WHERE me.id = ? AND a.state = 'live' ORDER BY r.position LIMIT ?",
-        (article_id, limit),
-    )
-    if not rows:
-        rows = await _rows(
-            archive,
-            f"SELECT {SUMMARY_COLUMNS} FROM articles me JOIN articles a "
-            "ON a.edition = me.edition AND a.section = me.section "
-            "WHERE me.id = ? AND a.state = 'live' AND a.id != me.id "
-            "ORDER BY a.published DESC LIMIT ?",
-            (article_id, limit),
+    async def _page(
+        self, query: Query, page: int, per_page: int
+    ) -> tuple[list[ArticleSummary], bool]:
+        """One page of what `query` lists, newest first, and whether another page follows."""
+        rows = await self.db.rows(
+            query.order_by(NEWEST_FIRST).page(per_page + 1, (page - 1) * per_page)
         )
-    return await archive.summaries(rows)
+        return await self.articles.summarise(rows[:per_page]), len(rows) > per_page
 
+    async def scope(
+        self, scope: FeedScope, page: int, per_page: int
+    ) -> tuple[list[ArticleSummary], bool]:
+        """One page of a scope's live articles, newest first, and whether another follows."""
+        return await self._page(
+            of_articles().where(newest_live(scope, page * per_page + 1)), page, per_page
+        )
 
-async def translations(archive: Archive, article_id: str, original: str) -> dict[str, str]:
-    """edition -> path of each live version of the story in another edition."""
-    root = original or article_id
-    async with archive.conn.execute(
-        "SELECT edition, path FROM articles WHERE id = ? AND state = 'live' AND id != ? "
-        "UNION ALL SELECT edition, path FROM articles "
-        "WHERE translation_of = ? AND translation_of != '' AND state = 'live' AND id != ?",
-        (root, article_id, root, article_id),
-    ) as cursor:
-        return {str(r[0]): str(r[1]) for r in await cursor.fetchall()}
+    async def between(
+        self, edition: str, start: datetime, end: datetime, page: int, per_page: int
+    ) -> tuple[list[ArticleSummary], bool]:
+        """Live articles of the edition published in [start, end), newest first, paginated."""
+        query = (
+            of_articles()
+            .where(LIVE)
+            .where("a.edition = ?", edition)
+            .where("a.published >= ? AND a.published < ?", to_iso(start), to_iso(end))
+        )
+        return await self._page(query, page, per_page)
 
+    async def related(self, article_id: str, limit: int = 5) -> list[ArticleSummary]:
+        """ "More on this topic" as the writer ranked it (archive/related.py); the newest of the
+        article's section when nothing else shares its topics or words."""
+        ranked = Query(of_articles().columns, _RANKED).where("me.id = ?", article_id).where(LIVE)
+        found = await self.articles.summaries(ranked.order_by("r.position").page(limit))
+        if found:
+            return found
+        newest = (
+            Query(of_articles().columns, _SAME_SECTION)
+            .where("me.id = ?", article_id)
+            .where(LIVE)
+            .where("a.id != me.id")
+        )
+        return await self.articles.summaries(newest.order_by("a.published DESC").page(limit))
 
-async def _rows(archive: Archive, sql: str, params: tuple[Any, ...]) -> list[Any]:
-    async with archive.conn.execute(sql, params) as cursor:
-        return list(await cursor.fetchall())
+    async def translations(self, article_id: str, original: str) -> dict[str, str]:
+        """edition -> path of each live version of the story in another edition."""
+        root = original or article_id
+        rows = await self.db.rows(
+            "SELECT edition, path FROM articles WHERE id = ? AND state = 'live' AND id != ? "
+            "UNION ALL SELECT edition, path FROM articles "
+            "WHERE translation_of = ? AND translation_of != '' AND state = 'live' AND id != ?",
+            (root, article_id, root, article_id),
+        )
+        return {str(r["edition"]): str(r["path"]) for r in rows}
 
+    async def counts_between(self, edition: str, moments: list[datetime]) -> list[int]:
+        """How many live articles of the edition fall between each pair of consecutive moments."""
+        base = of_articles("count(*)").where(LIVE).where("a.edition = ?", edition)
+        counts = []
+        for start, end in pairwise(moments):
+            query = base.where("a.published >= ? AND a.published < ?", to_iso(start), to_iso(end))
+            counts.append(int(await self.db.value(query) or 0))
+        return counts
 
-async def between(
-    archive: Archive, edition: str, start: datetime, end: datetime, page: int, per_page: int
-) -> tuple[list[ArticleSummary], bool]:
-    """Live articles of the edition published in [start, end), newest first, paginated."""
-    rows = await _rows(
-        archive,
-        f"SELECT {SUMMARY_COLUMNS} FROM articles a WHERE a.state = 'live' AND a.edition = ? "
-        "AND a.published >= ? AND a.published < ? ORDER BY a.published DESC, a.num DESC "
-        "LIMIT ? OFFSET ?",
-        (edition, to_iso(start), to_iso(end), per_page + 1, (page - 1) * per_page),
-    )
-    return await archive.summaries(rows[:per_page]), len(rows) > per_page
+    async def first_year(self, edition: str) -> int | None:
+        first = await self.db.value(
+            of_articles("min(a.published)").where(LIVE).where("a.edition = ?", edition)
+        )
+        return int(str(first)[:4]) if first else None
 
+    async def sitemap_months(self) -> list[tuple[str, datetime]]:
+        """(YYYY-MM, newest publication) for every month with live articles, oldest first."""
+        rows = await self.db.rows(
+            "SELECT substr(published, 1, 7) AS month, max(published) AS newest FROM articles "
+            "WHERE state = 'live' GROUP BY 1 ORDER BY 1"
+        )
+        return [(str(r["month"]), from_iso(r["newest"])) for r in rows]
 
-async def published_between(archive: Archive, edition: str, moments: list[datetime]) -> list[int]:
-    """How many live articles of the edition fall between each pair of consecutive moments."""
-    counts = []
-    for start, end in pairwise(moments):
-        async with archive.conn.execute(
-            "SELECT count(*) FROM articles WHERE state = 'live' AND edition = ? "
-            "AND published >= ? AND published < ?",
-            (edition, to_iso(start), to_iso(end)),
-        ) as cursor:
-            row = await cursor.fetchone()
-            counts.append(int(row[0]) if row else 0)
-    return counts
+    async def sitemap_entries(self, month: str) -> list[tuple[str, datetime]]:
+        """(path, last change) of every live article published in the month (UTC)."""
+        query = (
+            of_articles("a.path, a.last_changed")
+            .where(LIVE)
+            .where(
+                "a.published >= ? AND a.published < ?", month_start(month), next_month_start(month)
+            )
+            .order_by("a.published")
+        )
+        return [(str(r["path"]), from_iso(r["last_changed"])) for r in await self.db.rows(query)]
 
-
-async def first_year(archive: Archive, edition: str) -> int | None:
-    async with archive.conn.execute(
-        "SELECT min(published) FROM articles WHERE state = 'live' AND edition = ?", (edition,)
-    ) as cursor:
-        row = await cursor.fetchone()
-        return int(str(row[0])[:4]) if row and row[0] else None
-
-
-async def sitemap_months(archive: Archive) -> list[tuple[str, datetime]]:
-    """(YYYY-MM, newest publication) for every month with live articles, oldest first."""
-    rows = await _rows(
-        archive,
-        "SELECT substr(published, 1, 7), max(published) FROM articles WHERE state = 'live' "
-        "GROUP BY 1 ORDER BY 1",
-        (),
-    )
-    return [(str(r[0]), from_iso(r[1])) for r in rows]
-
-
-async def sitemap_entries(archive: Archive, month: str) -> list[tuple[str, datetime]]:
-    """(path, last change) of every live article published in the month (UTC)."""
-    end = next_month(month)
-    rows = await _rows(
-        archive,
-        "SELECT path, last_changed FROM articles WHERE state = 'live' "
-        "AND published >= ? AND published < ? ORDER BY published",
-        (f"{month}-01T00:00:00Z", f"{end}-01T00:00:00Z"),
-    )
-    return [(str(r[0]), from_iso(r[1])) for r in rows]
-
-
-async def recent(
-    archive: Archive, since: datetime, limit: int
-) -> list[tuple[str, str, str, datetime]]:
-    """(path, title, edition, published) of live articles published since `since`."""
-    rows = await _rows(
-        archive,
-        "SELECT path, title, edition, published FROM articles WHERE state = 'live' "
-        "AND published >= ? ORDER BY published DESC LIMIT ?",
-        (to_iso(since), limit),
-    )
-    return [(str(r[0]), str(r[1]), str(r[2]), from_iso(r[3])) for r in rows]
+    async def recent(self, since: datetime, limit: int) -> list[tuple[str, str, str, datetime]]:
+        """(path, title, edition, published) of live articles published since `since`."""
+        query = (
+            of_articles("a.path, a.title, a.edition, a.published")
+            .where(LIVE)
+            .where("a.published >= ?", to_iso(since))
+            .order_by("a.published DESC")
+            .page(limit)
+        )
+        return [
+            (str(r["path"]), str(r["title"]), str(r["edition"]), from_iso(r["published"]))
+            for r in await self.db.rows(query)
+        ]

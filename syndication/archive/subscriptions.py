@@ -9,7 +9,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from syndication.archive.codec import from_iso, to_iso
-from syndication.archive.queries import Archive
+from syndication.archive.sql import Reader
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,17 +69,6 @@ class Counts:
     renewal: bool  # this topic and callback are subscribed already
 
 
-async def counts(archive: Archive, topic: str, callback: str, now: datetime) -> Counts:
-    async with archive.conn.execute(
-        "SELECT count(*), coalesce(sum(topic = ?), 0), coalesce(sum(callback_host = ?), 0), "
-        "coalesce(max(topic = ? AND callback = ?), 0) FROM subscriptions WHERE lease_until > ?",
-        (topic, host_of(callback), topic, callback, to_iso(now)),
-    ) as cursor:
-        row = await cursor.fetchone()
-    total, per_topic, per_host, renewal = row if row else (0, 0, 0, 0)
-    return Counts(int(total), int(per_topic), int(per_host), bool(renewal))
-
-
 def remove(conn: sqlite3.Connection, topic: str, callback: str) -> None:
     conn.execute("DELETE FROM subscriptions WHERE topic = ? AND callback = ?", (topic, callback))
 
@@ -102,14 +91,50 @@ def expire(conn: sqlite3.Connection, now: datetime) -> int:
     return conn.execute("DELETE FROM subscriptions WHERE lease_until <= ?", (to_iso(now),)).rowcount
 
 
-async def active(archive: Archive, topics: list[str], now: datetime) -> list[Subscription]:
-    """Subscriptions to any of `topics` whose lease still runs."""
-    async with archive.conn.execute(
-        "SELECT topic, callback, secret, lease_until, delivered, failures, partner_id "
-        "FROM subscriptions "
-        "WHERE topic IN (SELECT value FROM json_each(?)) AND lease_until > ? "
-        "ORDER BY topic, callback",
-        (json.dumps(topics), to_iso(now)),
-    ) as cursor:
-        rows = await cursor.fetchall()
-    return [Subscription(r[0], r[1], r[2], from_iso(r[3]), r[4], r[5], r[6]) for r in rows]
+class SubscriptionQueries:
+    """The hub's reads: how many subscriptions there are, and who is subscribed to what."""
+
+    def __init__(self, db: Reader) -> None:
+        self.db = db
+
+    async def counts(self, topic: str, callback: str, now: datetime) -> Counts:
+        row = await self.db.one(
+            "SELECT count(*) AS total, coalesce(sum(topic = ?), 0) AS topic, "
+            "coalesce(sum(callback_host = ?), 0) AS host, "
+            "coalesce(max(topic = ? AND callback = ?), 0) AS renewal "
+            "FROM subscriptions WHERE lease_until > ?",
+            (topic, host_of(callback), topic, callback, to_iso(now)),
+        )
+        if row is None:
+            return Counts(0, 0, 0, False)
+        return Counts(int(row["total"]), int(row["topic"]), int(row["host"]), bool(row["renewal"]))
+
+    async def active(self, topics: list[str], now: datetime) -> list[Subscription]:
+        """Subscriptions to any of `topics` whose lease still runs."""
+        rows = await self.db.rows(
+            "SELECT topic, callback, secret, lease_until, delivered, failures, partner_id "
+            "FROM subscriptions "
+            "WHERE topic IN (SELECT value FROM json_each(?)) AND lease_until > ? "
+            "ORDER BY topic, callback",
+            (json.dumps(topics), to_iso(now)),
+        )
+        return [
+            Subscription(
+                r["topic"],
+                r["callback"],
+                r["secret"],
+                from_iso(r["lease_until"]),
+                r["delivered"],
+                r["failures"],
+                r["partner_id"],
+            )
+            for r in rows
+        ]
+
+    async def partner_of(self, topic: str, callback: str) -> int | None:
+        """The partner a subscription to a partner feed belongs to (0: a public subscriber)."""
+        found = await self.db.value(
+            "SELECT coalesce(partner_id, 0) FROM subscriptions WHERE topic = ? AND callback = ?",
+            (topic, callback),
+        )
+        return int(found) if found is not None else None

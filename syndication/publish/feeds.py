@@ -11,13 +11,11 @@ import math
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from syndication.archive import feed_queries as fq
-from syndication.archive import partner_queries as pq
 from syndication.archive.queries import Archive
 from syndication.config import Settings
 from syndication.errors import NotFound
 from syndication.model import ArchivedArticle, FeedKind, FeedScope, Partner, Tombstone
-from syndication.months import next_month
+from syndication.months import next_month_start
 from syndication.publish.feed_document import (
     FORMATS,
     XML_FORMATS,
@@ -65,10 +63,10 @@ class Feeds:
         articles: list[ArchivedArticle]
         tombs: list[Tombstone] = []
         if month:
-            articles = await fq.month_articles(archive, scope, month)
+            articles = await archive.feeds.of_month(scope, month)
             if not articles:
                 raise NotFound("There is no archive for this month.")
-            before, after = await fq.neighbour_months(archive, scope, month)
+            before, after = await archive.feeds.neighbour_months(scope, month)
             links = ArchiveLinks(
                 current=feed_url(settings, scope, "atom"),
                 prev_archive=archive_url(settings, scope, before) if before else None,
@@ -78,9 +76,9 @@ class Feeds:
             self_url = archive_url(settings, scope, month)
             alternates = {}
         else:
-            articles = await fq.feed_articles(archive, scope, settings.feed_limit)
+            articles = await archive.feeds.newest(scope, settings.feed_limit)
             since = datetime.now(UTC) - timedelta(days=settings.tombstone_days)
-            tombs = await fq.tombstones(archive, scope, since)
+            tombs = await archive.feeds.tombstones(scope, since)
             newest_month = f"{articles[0].article.published:%Y-%m}" if articles else None
             links = ArchiveLinks(
                 prev_archive=archive_url(settings, scope, newest_month) if newest_month else None
@@ -121,7 +119,7 @@ class Feeds:
             oldest = min(t.withdrawn for t in tombs) + timedelta(days=settings.tombstone_days)
             fresh_until = oldest.timestamp()
         if month and month >= f"{datetime.now(UTC):%Y-%m}":
-            ends = datetime.fromisoformat(f"{next_month(month)}-01T00:00:00+00:00")
+            ends = datetime.fromisoformat(next_month_start(month))
             fresh_until = ends.timestamp()
         return BuiltFeed(
             body,
@@ -140,7 +138,9 @@ class Feeds:
         and the articles it carries (for the delivery log). The same for a GET and a WebSub
         delivery: only what the partner is entitled to, never licensed-in copy."""
         settings = self.settings
-        found = await pq.feed_items(self.archive, partner, edition, section, settings.feed_limit)
+        found = await self.archive.partners.feed_items(
+            partner, edition, section, settings.feed_limit
+        )
         articles = tuple(_without_withheld_pictures(a) for a in found)
         scope = FeedScope(edition, FeedKind.SECTION, section)
         url = partner_feed_url(settings, edition, section, fmt)
@@ -168,13 +168,15 @@ class Feeds:
 
     async def changed_feeds(self, article_ids: list[str]) -> list[str]:
         """The address of every public feed these articles' changes alter, in every format."""
-        return subscription_feed_urls(self.settings, await fq.scopes_of(self.archive, article_ids))
+        return subscription_feed_urls(
+            self.settings, await self.archive.feeds.scopes_of(article_ids)
+        )
 
     async def changed_partner_feeds(self, article_ids: list[str]) -> list[str]:
         """The partner feeds of the sections these articles are in."""
         sections = {
             (s.edition, s.key)
-            for s in await fq.scopes_of(self.archive, article_ids)
+            for s in await self.archive.feeds.scopes_of(article_ids)
             if s.kind is FeedKind.SECTION
         }
         return [
@@ -197,7 +199,7 @@ class Feeds:
         if scope.kind is FeedKind.SECTION:
             section = settings.section(scope.key)
             return section.name(scope.edition) if section else scope.key
-        name = await fq.scope_name(self.archive, scope)
+        name = await self.archive.feeds.scope_name(scope)
         if name is None:
             raise NotFound(f"There is no such {scope.kind.value} in this edition.")
         return name

@@ -17,7 +17,6 @@ from typing import Any
 from aiohttp import web
 
 from syndication.archive import partner_queries as pq
-from syndication.archive.feed_queries import current_seq
 from syndication.archive.partners import PartnerStore
 from syndication.archive.search import fts_query
 from syndication.model import ArchivedArticle, Partner
@@ -54,7 +53,7 @@ def _key_of(request: web.Request) -> str:
 
 async def partner_of(request: web.Request) -> Partner:
     """The authenticated, non-revoked partner making this request, within its rate."""
-    partner = await pq.partner_by_key(services(request).archive, _key_of(request))
+    partner = await services(request).archive.partners.by_key(_key_of(request))
     if partner is None:
         raise _unauthorized("This API key is not valid.")
     if partner.revoked is not None:
@@ -157,17 +156,17 @@ async def changes(request: web.Request) -> web.Response:
     archive, clock = services(request).archive, services(request).clock
     head = await clock.current()
     if after > head:  # this process may lag the writer by a moment: ask the archive itself
-        head = max(head, await current_seq(archive))
+        head = max(head, await archive.current_seq())
     if after > head:  # from an archive this one replaced before the change numbers moved on
         raise web.HTTPConflict(
             text="This cursor is ahead of the archive, which was restored or rebuilt; "
             "start again without a cursor: every item you may have comes once more."
         )
-    found, next_seq, more = await pq.changes_for(archive, partner, after, limit, head)
+    found, next_seq, more = await archive.partners.changes(partner, after, limit, head)
     if not found and wait:
         await clock.wait_beyond(next_seq, wait)
-        found, next_seq, more = await pq.changes_for(
-            archive, partner, next_seq, limit, await clock.current()
+        found, next_seq, more = await archive.partners.changes(
+            partner, next_seq, limit, await clock.current()
         )
     items, delivered = await _items(request, [(c.view, c.article) for c in found])
     await log_deliveries(request, partner, delivered, "changes")
@@ -178,9 +177,10 @@ async def changes(request: web.Request) -> web.Response:
 async def item(request: web.Request) -> web.Response:
     partner = await partner_of(request)
     article_id = request.match_info["id"]
-    found = await services(request).archive.article_by_id(article_id)
+    archive = services(request).archive
+    found = await archive.articles.by_id(article_id)
     view = pq.view_of(partner, found) if found else None
-    if found and view is None and await pq.had(services(request).archive, partner, [article_id]):
+    if found and view is None and await archive.partners.had(partner, [article_id]):
         view = "canceled"
     if found is None or view is None:
         raise web.HTTPNotFound(text=f"No item {article_id!r} is available to this key.")
@@ -209,16 +209,15 @@ async def items(request: web.Request) -> web.Response:
         return _page_of(request, [], page=1, has_more=False)
     page = query_number(request, "page", 1, 100_000, 1)
     per_page = query_number(request, "limit", 1, MAX_LIMIT, 20)
-    found, has_next = await pq.items_for(
-        services(request).archive,
-        partner,
+    wanted = pq.ItemFilter(
         sections=(section,) if section else partner.sections,
         topic=request.query.get("topic") or None,
-        query=query,
+        match=query,
         since=moment(request.query.get("since"), "since"),
         until=moment(request.query.get("until"), "until"),
-        page=page,
-        per_page=per_page,
+    )
+    found, has_next = await services(request).archive.partners.items(
+        partner, wanted, page, per_page
     )
     items, delivered = await _items(request, found)
     await log_deliveries(request, partner, delivered, "items")

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
 
-from syndication.archive.feed_queries import current_seq
 from syndication.archive.queries import Archive
 
 
@@ -137,7 +136,7 @@ class ChangeClock:
 
     async def current(self) -> int:
         if not self.pushed and time.monotonic() - self._read_at > self.interval:
-            self.seq = await current_seq(self.archive)
+            self.seq = await self.archive.current_seq()
             self._read_at = time.monotonic()
         return self.seq
 

@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from syndication.archive import feed_queries as fq
 from syndication.model import FeedScope
 from syndication.web.cache import Rendered
 from syndication.web.conditional import respond
@@ -70,11 +69,11 @@ async def serve(
     seq = await found.clock.current()
 
     async def still_valid(entry: Rendered) -> bool:
-        changed = await fq.changed_since(archive, entry.seq)
+        changed = await archive.feeds.changed_since(entry.seq)
         if changed & entry.article_ids:
             return False
         for scope in scopes:
-            if await fq.in_scope(archive, scope, changed):
+            if await archive.feeds.any_in_scope(scope, changed):
                 return False
         return True
 

@@ -26,7 +26,6 @@ from urllib.parse import urlencode, urlsplit
 
 import aiohttp
 
-from syndication.archive import partner_queries as pq
 from syndication.archive import subscriptions
 from syndication.archive.fanout import Change
 from syndication.archive.partners import PartnerStore
@@ -150,7 +149,7 @@ class Hub:
         now = datetime.now(UTC)
         if mode == "subscribe":
             if over_caps(
-                self.settings, await subscriptions.counts(self.archive, topic, callback, now)
+                self.settings, await self.archive.subscriptions.counts(topic, callback, now)
             ):
                 log.warning("not keeping %s for %s: the hub is at its caps", callback, topic)
                 return
@@ -177,7 +176,7 @@ class Hub:
         now = datetime.now(UTC)
         topics = await self.feeds.changed_feeds(article_ids)
         topics += await self.feeds.changed_partner_feeds(article_ids)
-        subscribers = await subscriptions.active(self.archive, topics, now)
+        subscribers = await self.archive.subscriptions.active(topics, now)
         public: dict[str, tuple[bytes, str] | None] = {}
         sends: list[Awaitable[object]] = []
         for sub in subscribers:
@@ -203,7 +202,7 @@ class Hub:
     async def _deliver_to_partner(self, sub: subscriptions.Subscription) -> None:
         """A partner's feed, rendered for the partner as it is entitled now; a revoked key
         or a lost entitlement ends the subscription instead."""
-        partner = await pq.partner_by_id(self.archive, sub.partner_id or 0)
+        partner = await self.archive.partners.by_id(sub.partner_id or 0)
         feed = partner_feed_of_url(self.settings, sub.topic)
         if partner is None or partner.revoked or feed is None or not partner.entitled(*feed[:2]):
             await self.writes.write(

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
-from syndication.archive import site_queries
 from syndication.model import FeedScope
 from syndication.publish import sitemaps
 from syndication.publish.feed_document import EPOCH
@@ -47,7 +46,7 @@ async def robots(request: web.Request, key: str) -> web.Response:
 @cached.answered_from_cache()
 async def sitemap_index(request: web.Request, key: str) -> web.Response:
     async def build(seq: int) -> Rendered:
-        months = await site_queries.sitemap_months(services(request).archive)
+        months = await services(request).archive.listings.sitemap_months()
         body = sitemaps.sitemap_index(services(request).settings, months)
         return _rendered(request, body, XML, seq, max((m[1] for m in months), default=EPOCH))
 
@@ -58,7 +57,7 @@ async def sitemap_index(request: web.Request, key: str) -> web.Response:
 async def news_sitemap(request: web.Request) -> web.Response:
     # Not cached: its content moves with the clock (the 48-hour window), not only with changes.
     since = datetime.now(UTC) - NEWS_WINDOW
-    items = await site_queries.recent(services(request).archive, since, NEWS_LIMIT)
+    items = await services(request).archive.listings.recent(since, NEWS_LIMIT)
     settings = services(request).settings
     body = await services(request).left_out.render(
         "the news sitemap",
@@ -79,7 +78,7 @@ async def month_sitemap(request: web.Request, key: str) -> web.Response:
         raise web.HTTPNotFound()
 
     async def build(seq: int) -> Rendered:
-        entries = await site_queries.sitemap_entries(services(request).archive, month)
+        entries = await services(request).archive.listings.sitemap_entries(month)
         if not entries:
             raise web.HTTPNotFound()
         body = sitemaps.month_sitemap(services(request).settings, entries)

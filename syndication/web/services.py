@@ -19,7 +19,6 @@ from aiohttp import web
 from prometheus_client.registry import CollectorRegistry
 
 from syndication.archive.fanout import Change, ChangeFanOut
-from syndication.archive.feed_queries import current_seq
 from syndication.archive.queries import Archive
 from syndication.config import Settings
 from syndication.ingest.health import runtime_file
@@ -162,7 +161,7 @@ async def _follow_changes(changes: ChangeFanOut, archive: Archive, interval: flo
     seen = -1
     while True:
         with contextlib.suppress(Exception):  # a busy moment; the next read will do
-            if (seq := await current_seq(archive)) != seen:
+            if (seq := await archive.current_seq()) != seen:
                 seen = seq
                 changes.publish(Change(seq))
         await asyncio.sleep(interval)

@@ -12,9 +12,8 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from syndication.archive import feed_queries, search, site_queries
-from syndication.archive.queries import Moved
-from syndication.archive.search import Hit
+from syndication.archive.articles import Moved
+from syndication.archive.search import Hit, fts_query
 from syndication.ingest.imageinfo import MEDIA_TYPES
 from syndication.model import ArticleSummary, FeedKind, FeedScope, State
 from syndication.months import month_bounds, year_bounds
@@ -94,7 +93,7 @@ async def _edition_home(request: web.Request, key: str, code: str) -> web.Respon
         raise web.HTTPNotFound()
 
     async def build(seq: int) -> Rendered:
-        articles = await services(request).archive.latest(code, settings.home_limit)
+        articles = await services(request).archive.articles.latest(code, settings.home_limit)
         edition = settings.edition(code)
         body = await _html_leaving_out(
             request, lambda some: html.home_page(settings, edition, list(some)), articles
@@ -110,7 +109,7 @@ async def _edition_home(request: web.Request, key: str, code: str) -> web.Respon
 async def article(request: web.Request, key: str) -> web.Response:
     settings = services(request).settings
     archive = services(request).archive
-    found = await archive.by_path(request.path)
+    found = await archive.articles.by_path(request.path)
     if isinstance(found, Moved):
         raise web.HTTPMovedPermanently(found.path)
     if found is None or found.state in (State.DRAFT, State.SCHEDULED):
@@ -125,8 +124,8 @@ async def article(request: web.Request, key: str) -> web.Response:
     )
 
     async def build(seq: int) -> Rendered:
-        related = await site_queries.related(archive, article.id)
-        versions = await site_queries.translations(archive, article.id, article.translation_of)
+        related = await archive.listings.related(article.id)
+        versions = await archive.listings.translations(article.id, article.translation_of)
         now = datetime.now(UTC)
 
         def with_related(some: tuple[ArticleSummary, ...]) -> bytes:
@@ -161,10 +160,10 @@ async def search_page(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     query = " ".join(request.query.get("q", "").split())[:200]
     page = _page_number(request)
-    hits, has_next = await search.search(
-        services(request).archive, code, query, page, settings.page_size
+    hits, has_next = await services(request).archive.search.hits(
+        code, query, page, settings.page_size
     )
-    usable = bool(search.fts_query(query))
+    usable = bool(fts_query(query))
     edition = settings.edition(code)
     body = await _html_leaving_out(
         request,
@@ -197,13 +196,13 @@ async def year_page(request: web.Request, key: str) -> web.Response:
     archive = services(request).archive
 
     async def build(seq: int) -> Rendered:
-        first = await site_queries.first_year(archive, code)
+        first = await archive.listings.first_year(code)
         last = datetime.now(UTC).year
         if first is None or not first <= year <= last:
             raise web.HTTPNotFound()
         tz = ZoneInfo(settings.edition(code).timezone)
         bounds = year_bounds(year, tz)
-        counts = await site_queries.published_between(archive, code, bounds)
+        counts = await archive.listings.counts_between(code, bounds)
         text = html.year_page(settings, settings.edition(code), year, counts, first, last)
         page = _page(request, text, seq, frozenset(), datetime.now(UTC))
         page.fresh_until = datetime(last + 1, 1, 1, tzinfo=UTC).timestamp()  # links this year
@@ -237,8 +236,8 @@ async def date_page(request: web.Request, key: str) -> web.Response:
     page = _page_number(request)
 
     async def build(seq: int) -> Rendered:
-        articles, has_next = await site_queries.between(
-            services(request).archive, code, start, end, page, settings.page_size
+        articles, has_next = await services(request).archive.listings.between(
+            code, start, end, page, settings.page_size
         )
         if not articles:
             raise web.HTTPNotFound()
@@ -289,12 +288,12 @@ async def _listing(request: web.Request, key: str, kind: FeedKind) -> web.Respon
             section = settings.section(slug)
             title = section.name(code) if section else slug
         else:
-            name = await feed_queries.scope_name(archive, scope)
+            name = await archive.feeds.scope_name(scope)
             if name is None:
                 raise web.HTTPNotFound()
             by = translator(settings.edition(code).language)("Articles by {name}", name=name)
             title = name if kind is FeedKind.TOPIC else by
-        articles, has_next = await site_queries.listing(archive, scope, page, settings.page_size)
+        articles, has_next = await archive.listings.scope(scope, page, settings.page_size)
         if page > 1 and not articles:
             raise web.HTTPNotFound()
         edition = settings.edition(code)

@@ -7,8 +7,6 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from syndication.archive import partner_queries as pq
-from syndication.archive import subscriptions
 from syndication.publish.feed_document import partner_feed_of_url, scope_of_url
 from syndication.web import params
 from syndication.web.api import partner_of
@@ -64,7 +62,7 @@ async def _within_caps(request: web.Request, topic: str, callback: str) -> None:
     """A new subscription only while the hub is within its caps: one edit sends a POST to
     every subscriber, so their number is what an edit costs. Renewals always pass."""
     now = datetime.now(UTC)
-    found = await subscriptions.counts(services(request).archive, topic, callback, now)
+    found = await services(request).archive.subscriptions.counts(topic, callback, now)
     if (reached := over_caps(services(request).settings, found)) is not None:
         raise web.HTTPTooManyRequests(
             text=f"There are {reached}, the most this hub keeps; unsubscribe one or try "
@@ -85,7 +83,7 @@ async def _partner_topic(request: web.Request, topic: str, callback: str) -> int
         raise web.HTTPForbidden(
             text=f"This key is not entitled to the section {section!r} in {edition!r}."
         )
-    holder = await pq.subscriber_of(services(request).archive, topic, callback)
+    holder = await services(request).archive.subscriptions.partner_of(topic, callback)
     if holder is not None and holder != partner.id:
         raise web.HTTPForbidden(text="This callback is subscribed to that feed with another key.")
     return partner.id

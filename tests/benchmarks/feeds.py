@@ -163,9 +163,8 @@ def build_time(db: Path, runs: int = 20) -> None:
         settings = load_settings(REPO / "syndication.toml", environ={}).with_overrides(db_path=db)
         async with Archive.open(db) as archive:
             feeds = Feeds(settings, archive, _ignore)
-            async with archive.conn.execute("SELECT count(*) FROM articles") as cursor:
-                row = await cursor.fetchone()
-            print(f"feed build on an archive of {row[0] if row else 0:,} articles:", end=" ")
+            count = await archive.db.value("SELECT count(*) FROM articles")
+            print(f"feed build on an archive of {count or 0:,} articles:", end=" ")
             times = []
             for _ in range(runs):
                 start = time.perf_counter()

@@ -1,0 +1,184 @@
+"""Reading articles: one by address or id, the full articles a query selects, summaries.
+
+The other reading classes (listings, feeds, partners, search) select which articles they
+want with a `Query` over `articles a` and hand it here to be read whole.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from syndication.archive.codec import corrections_from_json, from_iso, image_from_json
+from syndication.archive.sql import Condition, Query, Reader
+from syndication.model import (
+    ArchivedArticle,
+    Article,
+    ArticleSummary,
+    Author,
+    State,
+    Status,
+    Topic,
+)
+
+# What listings select (`articles a`) and Articles.summaries() reads.
+SUMMARY_COLUMNS = (
+    "a.num, a.id, a.edition, a.section, a.path, a.title, a.standfirst, a.published, "
+    "a.word_count, a.state, a.image"
+)
+_NO_TEXT = (
+    "a.num, a.id, a.id_given, a.edition, a.section, a.slug, a.path, a.title, a.standfirst, "
+    "a.body_html, a.word_count, a.published, a.updated, a.status, a.state, a.source, a.rights, "
+    "a.syndication, a.original_url, a.translation_of, a.image, a.corrections, a.source_file, "
+    "a.version, a.last_changed, a.first_seen"
+)
+
+# Was the article `a` ever public? A story deleted or withdrawn before it went live must stay
+# unknown: its address answers 404, not 410, and no page shows its topics or authors.
+WAS_PUBLIC = Condition(
+    "EXISTS (SELECT 1 FROM changes p WHERE p.article_id = a.id AND p.kind = 'published')"
+)
+LIVE = Condition("a.state = 'live'")
+NEWEST_FIRST = "a.published DESC, a.num DESC"
+
+
+def of_articles(columns: str = SUMMARY_COLUMNS) -> Query:
+    """A query over `articles a`, selecting summaries unless told otherwise."""
+    return Query(columns, "articles a")
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """An old address of an article: answer 301 to `path`."""
+
+    path: str
+
+
+class Articles:
+    def __init__(self, db: Reader) -> None:
+        self.db = db
+
+    async def full(self, query: Query, *, with_text: bool = True) -> list[ArchivedArticle]:
+        """The whole articles `query` selects from `articles a`, topics and authors read for
+        all of them at once. Without `with_text`, body_text (only search and partners need
+        it) is left empty, which halves what a feed reads."""
+        rows = await self.db.rows(query.select("a.*" if with_text else _NO_TEXT))
+        nums = [int(r["num"]) for r in rows]
+        topics = await self.names("article_topics", nums)
+        authors = await self.names("article_authors", nums)
+        return [
+            _archived(
+                r,
+                topics.get(r["num"], []),
+                authors.get(r["num"], []),
+                r["body_text"] if with_text else "",
+            )
+            for r in rows
+        ]
+
+    async def by_id(self, article_id: str) -> ArchivedArticle | None:
+        """One full article by its id, whatever its state (partners see cancellations)."""
+        found = await self.full(of_articles().where("a.id = ?", article_id))
+        return found[0] if found else None
+
+    async def by_path(self, path: str) -> ArchivedArticle | Moved | None:
+        """The article at this URL path (any state but withdrawn before it was ever public),
+        a redirect, or nothing."""
+        found = await self.full(
+            of_articles()
+            .where("a.path = ?", path)
+            .where(f"a.state != 'withdrawn' OR {WAS_PUBLIC.sql}")
+            .order_by("a.state = 'withdrawn', a.num DESC")
+            .page(1)
+        )
+        if found:
+            return found[0]
+        moved = await self.db.value(
+            Query("a.path", "url_history h JOIN articles a ON a.id = h.article_id")
+            .where("h.path = ?", path)
+            .where(WAS_PUBLIC)
+        )
+        return Moved(str(moved)) if moved is not None else None
+
+    async def latest(self, edition: str, limit: int) -> list[ArticleSummary]:
+        query = of_articles().where(LIVE).where("a.edition = ?", edition)
+        return await self.summaries(query.order_by(NEWEST_FIRST).page(limit))
+
+    async def summaries(self, query: Query) -> list[ArticleSummary]:
+        """Summaries of what `query` selects (SUMMARY_COLUMNS), authors read for all at once."""
+        return await self.summarise(await self.db.rows(query))
+
+    async def summarise(self, rows: list[sqlite3.Row]) -> list[ArticleSummary]:
+        """Summaries from rows holding SUMMARY_COLUMNS."""
+        authors = await self.names("article_authors", [int(r["num"]) for r in rows])
+        return [
+            ArticleSummary(
+                id=r["id"],
+                edition=r["edition"],
+                section=r["section"],
+                path=r["path"],
+                title=r["title"],
+                standfirst=r["standfirst"],
+                published=from_iso(r["published"]),
+                word_count=r["word_count"],
+                state=State(r["state"]),
+                image=image_from_json(r["image"]),
+                authors=tuple(Author(*a) for a in authors.get(r["num"], ())),
+            )
+            for r in rows
+        ]
+
+    async def names(self, table: str, nums: list[int]) -> dict[int, list[tuple[str, str]]]:
+        """(slug, name) of each article's topics or authors, in the editor's order."""
+        if not nums:
+            return {}
+        marks = ",".join("?" * len(nums))
+        out: dict[int, list[tuple[str, str]]] = {}
+        for r in await self.db.rows(
+            f"SELECT article_num, slug, name FROM {table} WHERE article_num IN ({marks}) "
+            "ORDER BY article_num, position",
+            nums,
+        ):
+            out.setdefault(r["article_num"], []).append((r["slug"], r["name"]))
+        return out
+
+
+def _archived(
+    r: sqlite3.Row,
+    topics: list[tuple[str, str]],
+    authors: list[tuple[str, str]],
+    body_text: str,
+) -> ArchivedArticle:
+    article = Article(
+        id=r["id"],
+        id_given=bool(r["id_given"]),
+        edition=r["edition"],
+        section=r["section"],
+        slug=r["slug"],
+        title=r["title"],
+        published=from_iso(r["published"]),
+        updated=from_iso(r["updated"]) if r["updated"] else None,
+        body_html=r["body_html"],
+        body_text=body_text,
+        word_count=r["word_count"],
+        status=Status(r["status"]),
+        standfirst=r["standfirst"],
+        authors=tuple(Author(*a) for a in authors),
+        topics=tuple(Topic(*t) for t in topics),
+        image=image_from_json(r["image"]),
+        source=r["source"],
+        rights=r["rights"],
+        syndication=bool(r["syndication"]),
+        original_url=r["original_url"],
+        translation_of=r["translation_of"],
+        corrections=corrections_from_json(r["corrections"]),
+        path=r["path"],
+    )
+    return ArchivedArticle(
+        article,
+        State(r["state"]),
+        r["version"],
+        r["source_file"],
+        from_iso(r["last_changed"]),
+        from_iso(r["first_seen"]),
+    )
