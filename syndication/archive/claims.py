@@ -7,8 +7,11 @@ editor added to an article that already had one assigned is an alias of that art
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 
 from syndication.errors import ContentError
+
+Claim = tuple[str, str]  # ("id", an id) or ("address", a path)
 
 
 def id_clash(file: str, article_id: str, owner: str, lines: dict[str, int]) -> ContentError:
@@ -55,3 +58,31 @@ def add_alias(conn: sqlite3.Connection, alias: str, article_id: str) -> None:
     conn.execute(
         "UPDATE articles SET translation_of = ? WHERE translation_of = ?", (article_id, alias)
     )
+
+
+def recorded_sources(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
+    """(size, mtime_ns) of each file the archive read as it is now (none with an error)."""
+    rows = conn.execute(
+        "SELECT file, size, mtime_ns FROM sources "
+        "WHERE file NOT IN (SELECT file FROM ingest_errors)"
+    )
+    return {str(file): (int(size), int(mtime_ns)) for file, size, mtime_ns in rows}
+
+
+def recorded_claims(conn: sqlite3.Connection) -> Iterator[tuple[str, Claim]]:
+    """(file, claim) for what each present file holds in the archive: the id it gave, the
+    ids added to it later (aliases), and its address unless it is withdrawn."""
+    rows = conn.execute(
+        "SELECT id, id_given, path, state, source_file FROM articles WHERE file_gone = 0"
+    )
+    for article_id, id_given, path, state, file in rows:
+        if id_given:
+            yield str(file), ("id", str(article_id))
+        if state != "withdrawn":
+            yield str(file), ("address", str(path))
+    aliases = conn.execute(
+        "SELECT i.alias, a.source_file FROM id_aliases i "
+        "JOIN articles a ON a.id = i.article_id WHERE a.file_gone = 0"
+    )
+    for alias, file in aliases:
+        yield str(file), ("id", str(alias))

@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from syndication.archive import claims
+from syndication.archive.claims import Claim
 from syndication.archive.schema import Access, connect
 from syndication.config import Settings
 from syndication.errors import ContentError, ContentWarning, SyndicationError
 from syndication.ingest import files
 from syndication.ingest.parse import Parsed, parse_safely
-
-Claim = tuple[str, str]  # ("id", "pilots-2023") or ("address", "/en/world/...")
 
 
 @dataclass
@@ -151,28 +150,10 @@ class _Archived:
         return found
 
     def _load(self, conn: sqlite3.Connection) -> None:
-        errors = {str(r[0]) for r in conn.execute("SELECT file FROM ingest_errors")}
-        for file, size, mtime_ns in conn.execute("SELECT file, size, mtime_ns FROM sources"):
-            if file not in errors:
-                self.sources[file] = (int(size), int(mtime_ns))
-        rows = conn.execute(
-            "SELECT id, id_given, path, state, source_file FROM articles WHERE file_gone = 0"
-        )
-        for article_id, id_given, path, state, file in rows:
-            held = self.held_by.setdefault(file, set())
-            if id_given:
-                held.add(("id", article_id))
-                self.owner[("id", article_id)] = file
-            if state != "withdrawn":
-                held.add(("address", path))
-                self.owner[("address", path)] = file
-        aliases = conn.execute(
-            "SELECT i.alias, a.source_file FROM id_aliases i "
-            "JOIN articles a ON a.id = i.article_id WHERE a.file_gone = 0"
-        )
-        for alias, file in aliases:
-            self.held_by.setdefault(file, set()).add(("id", alias))
-            self.owner[("id", alias)] = file
+        self.sources = claims.recorded_sources(conn)
+        for file, claim in claims.recorded_claims(conn):
+            self.held_by.setdefault(file, set()).add(claim)
+            self.owner[claim] = file
 
     def current(self, rel: str, st: files.FileStat) -> bool:
         return self.sources.get(rel) == (st.size, st.mtime_ns)

@@ -21,8 +21,8 @@ import watchfiles
 
 from syndication.archive.batch import ApplyResult
 from syndication.archive.fanout import Change, ChangeFanOut
-from syndication.archive.lock import writer_lock
-from syndication.archive.schema import open_writer, transaction
+from syndication.archive.lock import writing
+from syndication.archive.schema import transaction
 from syndication.archive.writer import ArchiveWriter
 from syndication.config import Settings
 from syndication.errors import ArchiveError
@@ -66,7 +66,6 @@ class IngestService:
         """Open the archive, scan content/ fully, then watch it and run the schedule. A scan
         that cannot be written (disk full) is retried in the background: the site serves
         the archive as it is, and /readyz says why it is not ready."""
-        self._lock.enter_context(writer_lock(self.settings.db_path, "serve"))
         self._writer = await self._on_writer(self._open)
         self._ingestor = Ingestor(self.settings, self._writer)
         try:
@@ -89,7 +88,9 @@ class IngestService:
         return result
 
     def _open(self) -> ArchiveWriter:
-        return ArchiveWriter(open_writer(self.settings.db_path), self.clock)
+        """Take the writer lock and the writer connection for as long as the service runs."""
+        conn = self._lock.enter_context(writing(self.settings.db_path, "serve"))
+        return ArchiveWriter(conn, self.clock)
 
     def _scan(self) -> ApplyResult:
         assert self._ingestor is not None and self._writer is not None
@@ -104,11 +105,9 @@ class IngestService:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if self._writer is not None:
-            await self._on_writer(self._writer.conn.close)
+        await self._on_writer(self._lock.close)  # the connection, then the lock
         self._thread.shutdown(wait=True)
         health.clear(self.settings.db_path)
-        self._lock.close()
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn` in one transaction on the archive's one writer (delivery logs...)."""
