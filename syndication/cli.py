@@ -103,8 +103,6 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.workers:
         from syndication.supervisor import Supervisor
 
-        if settings.port == 0:  # each reader would get a port of its own
-            raise SyndicationError("--port 0 (any free port) needs a single process, no --workers")
         return Supervisor(settings, args.config, args.workers).run()
     return serve(settings, args.role)
 

@@ -14,6 +14,7 @@ from aiohttp import web
 from aiohttp.web_runner import GracefulExit
 
 from syndication.config import Settings
+from syndication.ports import kernel_picked
 from syndication.web.access_log import JsonAccessLogger
 from syndication.web.app import create_app
 from syndication.web.fast_lane import LaneSite
@@ -38,7 +39,7 @@ def serve(settings: Settings, role: Role = "single") -> int:
     if role == "single" and settings.port == 0:
         # The kernel picks the port and the socket keeps it: links (base_url's default)
         # name the real port, and a test that asks for one cannot race another for it.
-        sock = _bound(settings.host)
+        sock = kernel_picked(settings.host)
         settings = replace(settings, port=int(sock.getsockname()[1]))
     if role == "single":
         print(
@@ -47,14 +48,6 @@ def serve(settings: Settings, role: Role = "single") -> int:
     with contextlib.suppress(GracefulExit, KeyboardInterrupt):  # SIGTERM, SIGINT: drained
         asyncio.run(_answer(settings, role, access, sock))
     return 0
-
-
-def _bound(host: str) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0))
-    return sock
 
 
 async def _answer(

@@ -12,15 +12,17 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
 
 from syndication.config import Settings
 from syndication.errors import SyndicationError
+from syndication.ports import kernel_picked
 from syndication.web.metrics import forget_shared
 
 log = logging.getLogger("syndication.supervisor")
@@ -38,6 +40,10 @@ class Child:
 
 class Supervisor:
     def __init__(self, settings: Settings, config: Path | None, workers: int) -> None:
+        self.reserved: socket.socket | None = None
+        if settings.port == 0:  # the kernel picks a port, held for the readers to share
+            self.reserved = kernel_picked(settings.host, shared=True)
+            settings = replace(settings, port=int(self.reserved.getsockname()[1]))
         self.settings = settings
         self.workers = workers
         self.command = [sys.executable, "-m", "syndication", "serve"]
@@ -109,6 +115,8 @@ class Supervisor:
                     child.process = self._spawn("reader")
         _stop([r.process for r in readers])  # readers first: they finish in-flight requests
         _stop([writer.process])
+        if self.reserved is not None:
+            self.reserved.close()
         return status
 
 

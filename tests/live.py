@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
+    """A port for a server that cannot bind port 0 and say which it got (nginx)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -90,8 +91,6 @@ def serving(
     """`syndication serve` on 127.0.0.1; without `port`, on a port the kernel picks and the
     server keeps (`--port 0`), which it names in its first line: no race for a free port."""
     env = {**os.environ, **(env or {})}
-    if port is None and "--workers" in extra:
-        port = free_port()  # readers share one port, so it is chosen before they start
     if port is not None:
         env.setdefault("SYNDICATION_BASE_URL", f"http://127.0.0.1:{port}")
     process = subprocess.Popen(

@@ -185,6 +185,13 @@ def test_a_backup_taken_while_serving_restores_into_a_fresh_archive(tmp_path: Pa
     assert junk.returncode == 2 and "not" in junk.stderr
 
 
-def test_any_free_port_needs_a_single_process(tmp_path: Path) -> None:
-    refused = run("serve", "--port", "0", "--workers", "2", cwd=tmp_path)
-    assert refused.returncode == 2 and "--port 0" in refused.stderr, refused.stderr
+def test_workers_share_a_port_the_kernel_picked(tmp_path: Path) -> None:
+    """`--port 0 --workers 2`: the supervisor holds a kernel-picked port, names it, and both
+    readers answer on it (each /healthz names the process that answered)."""
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    with serving(tmp_path, "--workers", "2") as server:
+        assert not server.base.endswith(":0")
+        pids = {json.loads(server.get("/healthz").body)["pid"] for _ in range(40)}
+        home = server.get("/")
+    assert home.status == 200 and server.base in home.body  # links name the real port
+    assert len(pids) == 2, pids

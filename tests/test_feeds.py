@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import os
 import shutil
 import sqlite3
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,6 @@ from syndication.web.app import create_app
 from syndication.web.services import SERVICES
 from tests.conftest import REPO
 from tests.feed_validator_rules import atom_messages, rss_messages
-from tests.live import serving
 
 Client = TestClient[Any, Any]
 BASE = "http://news.test"
@@ -382,15 +383,18 @@ async def test_walking_prev_archive_reaches_every_article_once(
 
 
 async def test_deleting_a_sample_article_shows_its_tombstone_within_a_second(
-    tmp_path: Path,
+    site: Settings, client: Client
 ) -> None:
-    shutil.copytree(REPO / "content", tmp_path / "content")
-    with serving(tmp_path) as server:
-        feed = server.get("/en/culture/feed.atom")
-        assert "deleted-entry" not in feed.body and "Maritime museum reopens" in feed.body
-        (tmp_path / "content/culture/2026-11-10-museum-reopens.md").unlink()
-        server.wait_for("/en/culture/feed.atom", 200, timeout=1.0, contains="at:deleted-entry")
-        assert "Maritime museum reopens" not in server.get("/en/culture/feed.atom").body
+    """The watcher, the writer and the cache of a running app, in process: no socket needed."""
+    feed = await (await client.get("/en/culture/feed.atom")).text()
+    assert "deleted-entry" not in feed and "Maritime museum reopens" in feed
+    (site.content_dir / "culture/2026-11-10-museum-reopens.md").unlink()
+    deadline = time.monotonic() + 1.0
+    while "at:deleted-entry" not in feed:
+        assert time.monotonic() < deadline, "no tombstone after a second"
+        await asyncio.sleep(0.02)
+        feed = await (await client.get("/en/culture/feed.atom")).text()
+    assert "Maritime museum reopens" not in feed
 
 
 async def test_pages_link_their_feeds_for_autodiscovery(client: Client) -> None:

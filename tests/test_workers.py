@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.conftest import article_text
-from tests.live import REPO, free_port, syndication
+from tests.live import REPO, syndication
 
 
 def get(base: str, path: str) -> tuple[int, str]:
@@ -46,8 +46,6 @@ def alive(pid: int) -> bool:
 
 def test_one_writer_two_readers_on_one_port(tmp_path: Path) -> None:
     shutil.copytree(REPO / "content", tmp_path / "content")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     supervisor = subprocess.Popen(
         [
             sys.executable,
@@ -57,19 +55,20 @@ def test_one_writer_two_readers_on_one_port(tmp_path: Path) -> None:
             "--workers",
             "2",
             "--port",
-            str(port),
+            "0",  # the supervisor holds a port the kernel picks and names it
             "--config",
             str(REPO / "syndication.toml"),
         ],
         cwd=tmp_path,
-        env={**os.environ, "SYNDICATION_BASE_URL": base},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
         assert supervisor.stdout is not None
-        assert "with 2 reader processes" in supervisor.stdout.readline()
+        line = supervisor.stdout.readline()
+        assert "with 2 reader processes" in line
+        base = re.search(r"on (http://127\.0\.0\.1:\d+)/", line)[1]  # type: ignore[index]
         deadline = time.monotonic() + 20
         while get_status(base) != 200:
             assert time.monotonic() < deadline, "readers did not start"
