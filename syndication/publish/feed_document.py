@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -18,58 +17,6 @@ MEDIA_TYPES = {
 FORMATS = {fmt: f"{media}; charset=utf-8" for fmt, media in MEDIA_TYPES.items()}  # served as
 XML_FORMATS = ("atom", "rss")  # those feedgen writes; partner feeds come in these
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # `updated` of a feed that has never had an entry
-
-
-def feed_url(settings: Settings, scope: FeedScope, fmt: str) -> str:
-    """The one place a subscription feed's address is written (pages, feeds, the hub)."""
-    return settings.absolute(f"{scope.path}/feed.{fmt}")
-
-
-def archive_url(settings: Settings, scope: FeedScope, month: str) -> str:
-    """A month's RFC 5005 archive document of the scope's feed."""
-    return settings.absolute(f"{scope.path}/archive/{month}.atom")
-
-
-def partner_feed_url(settings: Settings, edition: str, section: str, fmt: str) -> str:
-    """A section's full-text feed for partners (behind their key)."""
-    return settings.absolute(f"/api/v1/feeds/{edition}/{section}.{fmt}")
-
-
-_FEED_PATH = re.compile(
-    r"/(?P<edition>[a-z0-9-]+)(?:/(?:(?P<kind>topic|author)/)?(?P<key>[a-z0-9-]+))?"
-    r"/feed\.(?P<fmt>atom|rss|json)"
-)
-_PARTNER_FEED_PATH = re.compile(
-    r"/api/v1/feeds/(?P<edition>[a-z0-9-]+)/(?P<section>[a-z0-9-]+)\.(?P<fmt>atom|rss)"
-)
-
-
-def scope_of_url(settings: Settings, url: str) -> tuple[FeedScope, str] | None:
-    """The scope and format of one of our subscription feed URLs (a WebSub topic)."""
-    match = _FEED_PATH.fullmatch(settings.path_of(url) or "")
-    if match is None or not settings.has_edition(match["edition"]):
-        return None
-    if match["key"] is None:
-        return FeedScope(match["edition"]), match["fmt"]
-    kind = FeedKind(match["kind"]) if match["kind"] else FeedKind.SECTION
-    if kind is FeedKind.SECTION and settings.section(match["key"]) is None:
-        return None
-    return FeedScope(match["edition"], kind, match["key"]), match["fmt"]
-
-
-def partner_feed_of_url(settings: Settings, url: str) -> tuple[str, str, str] | None:
-    """(edition, section, format) of one of our partner feed URLs (a WebSub topic)."""
-    found = _PARTNER_FEED_PATH.fullmatch(settings.path_of(url) or "")
-    if found is None or not settings.has_edition(found["edition"]):
-        return None
-    if settings.section(found["section"]) is None:
-        return None
-    return found["edition"], found["section"], found["fmt"]
-
-
-def subscription_feed_urls(settings: Settings, scopes: set[FeedScope]) -> list[str]:
-    """Every format of every scope's feed: what a change alters, for WebSub."""
-    return sorted(feed_url(settings, scope, fmt) for scope in scopes for fmt in MEDIA_TYPES)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,16 +21,19 @@ from syndication.publish.feed_document import (
     XML_FORMATS,
     ArchiveLinks,
     FeedDocument,
-    archive_url,
     document_updated,
     feed_title,
-    feed_url,
-    partner_feed_url,
     scope_id,
-    subscription_feed_urls,
 )
 from syndication.publish.guard import Report, leaving_out_broken, render_reporting
 from syndication.publish.json_feed import json_feed_bytes
+from syndication.publish.urls import (
+    archive_url,
+    feed_url,
+    listing_path,
+    partner_feed_url,
+    subscription_feed_urls,
+)
 from syndication.publish.xml_feeds import atom_bytes, rss_bytes
 
 WRITERS = {"atom": atom_bytes, "rss": rss_bytes, "json": json_feed_bytes}
@@ -93,7 +96,7 @@ class Feeds:
             subtitle=f"Archive for {month}: {title}" if month else title,
             language=edition.language,
             feed_id=scope_id(settings, scope),
-            html_url=settings.absolute(f"{scope.path}/"),
+            html_url=settings.absolute(listing_path(scope)),
             self_url=self_url,
             alternates=alternates,
             updated=document_updated(tuple(articles), tuple(tombs)),
@@ -151,7 +154,7 @@ class Feeds:
             subtitle=f"Full text for republication by {partner.name}, with rights on every entry",
             language=settings.edition(edition).language,
             feed_id=settings.tag(f"partner-feed:{partner.id}:{edition}/{section}"),
-            html_url=settings.absolute(f"{scope.path}/"),
+            html_url=settings.absolute(listing_path(scope)),
             self_url=url,
             alternates={f: partner_feed_url(settings, edition, section, f) for f in XML_FORMATS},
             updated=document_updated(articles, ()) if articles else datetime.now(UTC),

@@ -18,10 +18,12 @@ from syndication.model import (
     FeedScope,
     reading_minutes,
 )
-from syndication.publish.feed_document import MEDIA_TYPES, feed_url
+from syndication.publish import urls
+from syndication.publish.feed_document import MEDIA_TYPES
 from syndication.publish.labels import month_name, translator
 from syndication.publish.rights import rights_line
 from syndication.publish.structured import news_article, open_graph
+from syndication.publish.urls import feed_url, listing_path
 
 _env = Environment(
     loader=PackageLoader("syndication.publish", "templates"),
@@ -44,6 +46,7 @@ def _common(settings: Settings, edition: Edition) -> dict[str, Any]:
         "editions": settings.editions,
         "local_date": lambda m: local_date(m, edition),
         "reading_minutes": reading_minutes,
+        "paths": urls,  # every address a page links to
         "_": translator(edition.language),
         "section_name": lambda slug: (
             s.name(edition.code) if (s := settings.section(slug)) else slug
@@ -168,7 +171,7 @@ def listing_page(
         articles=articles,
         page=page,
         has_next=has_next,
-        base=f"{scope.path}/" if scope else base,
+        base=listing_path(scope) if scope else base,
         feeds=feed_links(settings, [(scope, title)] if scope else []),
         current_section=scope.key if scope and scope.kind is FeedKind.SECTION else "",
     )

@@ -10,6 +10,7 @@ from syndication.config import Settings
 from syndication.publish.feed_document import FeedDocument, entry_id, entry_updated
 from syndication.publish.links import absolutize
 from syndication.publish.rights import rights_line
+from syndication.publish.urls import author_path, media_path
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -45,14 +46,14 @@ def _item(article: Any, settings: Settings) -> dict[str, Any]:
         item["summary"] = article.standfirst
     if article.authors:
         item["authors"] = [
-            {"name": a.name, "url": settings.absolute(f"/{article.edition}/author/{a.slug}/")}
+            {"name": a.name, "url": settings.absolute(author_path(article.edition, a.slug))}
             for a in article.authors
         ]
     if article.topics:
         item["tags"] = [t.name for t in article.topics]
     if article.image:
         image = article.image
-        item["image"] = settings.absolute(f"/media/{image.src}")
+        item["image"] = settings.absolute(media_path(image.src))
         item["attachments"] = [
             {
                 "url": item["image"],

@@ -15,6 +15,7 @@ from syndication.config import Settings
 from syndication.model import ArchivedArticle, Image
 from syndication.publish.links import absolutize
 from syndication.publish.rights import copyright_holder, rights_line
+from syndication.publish.urls import media_path, topic_path
 
 PubStatus = Literal["usable", "withheld", "canceled"]
 STANDARD = {
@@ -80,7 +81,7 @@ def news_item(
             {
                 "name": t.name,
                 "rel": "about",
-                "uri": settings.absolute(f"/{article.edition}/topic/{t.slug}/"),
+                "uri": settings.absolute(topic_path(article.edition, t.slug)),
             }
             for t in article.topics
         ]
@@ -109,7 +110,7 @@ def canceled_item(
 def _picture(settings: Settings, article_id: str, image: Image) -> dict[str, Any]:
     rendition: dict[str, Any] = {
         "name": "original",
-        "href": settings.absolute(f"/media/{image.src}"),
+        "href": settings.absolute(media_path(image.src)),
         "contentType": image.media_type,
         "sizeInBytes": image.length,
     }

@@ -9,6 +9,7 @@ from syndication.config import Settings
 from syndication.model import Article
 from syndication.publish.feed_document import entry_updated
 from syndication.publish.rights import copyright_holder, rights_line
+from syndication.publish.urls import author_path, media_path
 
 # Inside <script>, "</script>" or "<!--" in a headline must not end the element: escape the
 # characters JSON allows us to escape, so no body or title can break out.
@@ -41,7 +42,7 @@ def news_article(settings: Settings, article: Article) -> str:
             {
                 "@type": "Person",
                 "name": a.name,
-                "url": settings.absolute(f"/{article.edition}/author/{a.slug}/"),
+                "url": settings.absolute(author_path(article.edition, a.slug)),
             }
             for a in article.authors
         ]
@@ -53,7 +54,7 @@ def news_article(settings: Settings, article: Article) -> str:
         image = article.image
         data["image"] = {
             "@type": "ImageObject",
-            "url": settings.absolute(f"/media/{image.src}"),
+            "url": settings.absolute(media_path(image.src)),
             "caption": image.caption or image.alt,
             **({"width": image.width, "height": image.height} if image.width else {}),
             **({"creditText": image.credit} if image.credit else {}),
@@ -88,7 +89,7 @@ def open_graph(settings: Settings, article: Article) -> list[tuple[str, str, str
             ("name", "twitter:description", article.standfirst),
         ]
     if article.image:
-        image_url = settings.absolute(f"/media/{article.image.src}")
+        image_url = settings.absolute(media_path(article.image.src))
         tags += [
             ("property", "og:image", image_url),
             ("property", "og:image:alt", article.image.alt),

@@ -20,6 +20,7 @@ from syndication.publish.feed_document import (
 from syndication.publish.feed_extensions import NewsroomEntry, NewsroomFeed
 from syndication.publish.links import absolutize
 from syndication.publish.rights import rights_line
+from syndication.publish.urls import author_path, media_path
 
 GENERATOR = "The Harbour Ledger archive"
 
@@ -119,7 +120,7 @@ def _entry(fe: FeedEntry, archived: ArchivedArticle, settings: Settings) -> None
         fe.author(
             {
                 "name": author.name,
-                "uri": settings.absolute(f"/{article.edition}/author/{author.slug}/"),
+                "uri": settings.absolute(author_path(article.edition, author.slug)),
             }
         )
     scheme = settings.absolute(f"/{article.edition}/topic/")
@@ -139,7 +140,7 @@ def _entry(fe: FeedEntry, archived: ArchivedArticle, settings: Settings) -> None
     if article.image:
         image = article.image
         ext.image = {
-            "url": settings.absolute(f"/media/{image.src}"),
+            "url": settings.absolute(media_path(image.src)),
             "type": image.media_type,
             "length": str(image.length),
             "width": str(image.width or ""),

@@ -32,8 +32,9 @@ from syndication.archive.partners import PartnerStore
 from syndication.archive.queries import Archive
 from syndication.config import Settings
 from syndication.errors import NotFound
-from syndication.publish.feed_document import FORMATS, partner_feed_of_url, scope_of_url
+from syndication.publish.feed_document import FORMATS
 from syndication.publish.feeds import Feeds
+from syndication.publish.urls import partner_feed_of_url, scope_of_url
 from syndication.web.outbound import Outbound
 from syndication.web.writes import Writes
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from syndication.publish.feed_document import partner_feed_of_url, scope_of_url
+from syndication.publish.urls import partner_feed_of_url, scope_of_url
 from syndication.web import params
 from syndication.web.api import partner_of
 from syndication.web.hub import Asked, CallbackRefused, check_callback, over_caps

@@ -1,0 +1,97 @@
+"""Every address the site publishes, built in one place: pages, feeds, archives, media.
+
+Paths are the site's own (`/en/world/`), which templates link to; `settings.absolute(path)`
+makes one a URL under `base_url` for documents read elsewhere (feeds, sitemaps, ninjs,
+JSON-LD). An article's path is model.article_path, kept with the article in the archive.
+"""
+
+from __future__ import annotations
+
+import re
+
+from syndication.config import Settings
+from syndication.model import FeedKind, FeedScope
+from syndication.publish.feed_document import MEDIA_TYPES
+
+
+def listing_path(scope: FeedScope) -> str:
+    """The page listing a scope's stories: an edition's home, a section, topic or author."""
+    return f"{scope.path}/"
+
+
+def edition_path(edition: str) -> str:
+    return listing_path(FeedScope(edition))
+
+
+def section_path(edition: str, section: str) -> str:
+    return listing_path(FeedScope(edition, FeedKind.SECTION, section))
+
+
+def date_path(edition: str, year: int, month: int | None = None) -> str:
+    """A year's page of the date archive, or a month's."""
+    return f"/{edition}/{year}/" + (f"{month:02d}/" if month is not None else "")
+
+
+def author_path(edition: str, slug: str) -> str:
+    return listing_path(FeedScope(edition, FeedKind.AUTHOR, slug))
+
+
+def topic_path(edition: str, slug: str) -> str:
+    return listing_path(FeedScope(edition, FeedKind.TOPIC, slug))
+
+
+def media_path(src: str) -> str:
+    """An image from content/, as /media/ serves it."""
+    return f"/media/{src}"
+
+
+def feed_url(settings: Settings, scope: FeedScope, fmt: str) -> str:
+    """The one place a subscription feed's address is written (pages, feeds, the hub)."""
+    return settings.absolute(f"{scope.path}/feed.{fmt}")
+
+
+def archive_url(settings: Settings, scope: FeedScope, month: str) -> str:
+    """A month's RFC 5005 archive document of the scope's feed."""
+    return settings.absolute(f"{scope.path}/archive/{month}.atom")
+
+
+def partner_feed_url(settings: Settings, edition: str, section: str, fmt: str) -> str:
+    """A section's full-text feed for partners (behind their key)."""
+    return settings.absolute(f"/api/v1/feeds/{edition}/{section}.{fmt}")
+
+
+_FEED_PATH = re.compile(
+    r"/(?P<edition>[a-z0-9-]+)(?:/(?:(?P<kind>topic|author)/)?(?P<key>[a-z0-9-]+))?"
+    r"/feed\.(?P<fmt>atom|rss|json)"
+)
+_PARTNER_FEED_PATH = re.compile(
+    r"/api/v1/feeds/(?P<edition>[a-z0-9-]+)/(?P<section>[a-z0-9-]+)\.(?P<fmt>atom|rss)"
+)
+
+
+def scope_of_url(settings: Settings, url: str) -> tuple[FeedScope, str] | None:
+    """The scope and format of one of our subscription feed URLs (a WebSub topic)."""
+    match = _FEED_PATH.fullmatch(settings.path_of(url) or "")
+    if match is None or not settings.has_edition(match["edition"]):
+        return None
+    if match["key"] is None:
+        return FeedScope(match["edition"]), match["fmt"]
+    kind = FeedKind(match["kind"]) if match["kind"] else FeedKind.SECTION
+    if kind is FeedKind.SECTION and settings.section(match["key"]) is None:
+        return None
+    return FeedScope(match["edition"], kind, match["key"]), match["fmt"]
+
+
+def partner_feed_of_url(settings: Settings, url: str) -> tuple[str, str, str] | None:
+    """(edition, section, format) of one of our partner feed URLs (a WebSub topic)."""
+    found = _PARTNER_FEED_PATH.fullmatch(settings.path_of(url) or "")
+    if found is None or not settings.has_edition(found["edition"]):
+        return None
+    if settings.section(found["section"]) is None:
+        return None
+    return found["edition"], found["section"], found["fmt"]
+
+
+def subscription_feed_urls(settings: Settings, scopes: set[FeedScope]) -> list[str]:
+    """Every format of every scope's feed: what a change alters, for WebSub."""
+    return sorted(feed_url(settings, scope, fmt) for scope in scopes for fmt in MEDIA_TYPES)
