@@ -94,24 +94,25 @@ class Asked:
 
 
 class Hub:
-    def __init__(self, settings: Settings, archive: Archive, writes: Writes, feeds: Feeds) -> None:
+    def __init__(
+        self, settings: Settings, archive: Archive, writes: Writes, feeds: Feeds, out: Outbound
+    ) -> None:
         self.settings = settings
         self.archive = archive
         self.writes = writes
         self.feeds = feeds
-        self._out = Outbound(
-            15,
-            "syndication WebSub hub",
-            public_only=not self.settings.websub_allow_private_callbacks,
-        )
+        self._out = out  # public addresses only, unless the settings allow private callbacks
         self.delivered = 0
         self.failed = 0
 
-    async def start(self) -> None:
-        await self._out.start()
-
-    async def close(self) -> None:
-        await self._out.close()
+    @staticmethod
+    def outbound(settings: Settings) -> Outbound:
+        """The client the hub calls subscribers with."""
+        return Outbound(
+            15,
+            "syndication WebSub hub",
+            public_only=not settings.websub_allow_private_callbacks,
+        )
 
     # -- subscribing ------------------------------------------------------------------------
 

@@ -21,21 +21,21 @@ log = logging.getLogger("syndication.websub")
 
 class HubPinger:
     def __init__(
-        self, settings: Settings, feeds: Feeds, *, attempts: int = 4, backoff: float = 1.0
+        self,
+        settings: Settings,
+        feeds: Feeds,
+        out: Outbound,
+        *,
+        attempts: int = 4,
+        backoff: float = 1.0,
     ) -> None:
         self.settings = settings
         self.feeds = feeds
+        self._out = out  # the hubs are the operator's own choice: any address
         self.attempts = attempts
         self.backoff = backoff
-        self._out = Outbound(10, "syndication", public_only=False)
         self.sent = 0
         self.failed = 0
-
-    async def start(self) -> None:
-        await self._out.start()
-
-    async def close(self) -> None:
-        await self._out.close()
 
     def changed(self, change: Change) -> None:
         """A subscriber of the change fan-out; pings happen in the background."""

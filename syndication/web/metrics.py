@@ -50,22 +50,14 @@ class IngestStats:
 class Measured(Protocol):
     """What the figures are read from (the process's services)."""
 
-    @property
-    def cache(self) -> ResponseCache: ...
-    @property
-    def lane(self) -> Lane: ...
-    @property
-    def clock(self) -> ChangeClock: ...
-    @property
-    def hub(self) -> Hub: ...
-    @property
-    def pinger(self) -> HubPinger: ...
-    @property
-    def requests(self) -> RequestStats: ...
-    @property
-    def ingested(self) -> IngestStats: ...
-    @property
-    def ingest(self) -> IngestService | None: ...
+    cache: ResponseCache
+    lane: Lane
+    clock: ChangeClock
+    hub: Hub
+    pinger: HubPinger
+    requests: RequestStats
+    ingested: IngestStats
+    ingest: IngestService | None
 
 
 def snapshot(source: Measured) -> Snapshot:

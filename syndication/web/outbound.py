@@ -45,6 +45,13 @@ class Outbound:
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
+    async def __aenter__(self) -> Outbound:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
     async def start(self) -> None:
         connector = aiohttp.TCPConnector(resolver=PublicOnly()) if self.public_only else None
         self._session = aiohttp.ClientSession(

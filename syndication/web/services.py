@@ -31,6 +31,7 @@ from syndication.web.hub import Hub
 from syndication.web.hub_pings import HubPinger
 from syndication.web.left_out import LeftOut
 from syndication.web.metrics import IngestStats
+from syndication.web.outbound import Outbound
 from syndication.web.ratelimit import RateLimiter
 from syndication.web.request_stats import RequestStats
 from syndication.web.writes import SideWriter, Writes
@@ -89,12 +90,10 @@ async def opened(settings: Settings, role: Role) -> AsyncIterator[Services]:
             writes = side
         left_out = LeftOut(writes)
         feeds = Feeds(settings, archive, left_out.report)
-        pinger = HubPinger(settings, feeds)
-        await pinger.start()
-        stack.push_async_callback(pinger.close)
-        hub = Hub(settings, archive, writes, feeds)  # every process verifies what it is asked
-        await hub.start()
-        stack.push_async_callback(hub.close)
+        pings = await stack.enter_async_context(Outbound(10, "syndication", public_only=False))
+        pinger = HubPinger(settings, feeds, pings)
+        calls = await stack.enter_async_context(Hub.outbound(settings))
+        hub = Hub(settings, archive, writes, feeds, calls)  # every process verifies requests
         # One budget for what a process keeps of its answers: the rendered bytes, and a
         # sixteenth for the request targets the fast lane remembers.
         budget = settings.response_cache_mb * 1024 * 1024
