@@ -53,10 +53,6 @@ def _errors(*codes: int) -> dict[str, Any]:
 
 
 def document(base_url: str) -> dict[str, Any]:
-    item_list = {
-        "type": "array",
-        "items": {"$ref": "#/components/schemas/NinjsItem"},
-    }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -67,137 +63,153 @@ def document(base_url: str) -> dict[str, Any]:
         "servers": [{"url": base_url.rstrip("/")}],
         "security": [{"bearer": []}, {"basic": []}],
         "paths": {
-            "/api/v1/changes": {
-                "get": {
-                    "operationId": "changes",
-                    "summary": "Every change the partner may see after the cursor, oldest first",
-                    "parameters": [
-                        _param(
-                            "cursor",
-                            "query",
-                            {"type": "string", "pattern": "^s[0-9a-f]{1,15}$"},
-                            "next_cursor of an earlier answer (opaque).",
-                        ),
-                        _number("limit", 1, 100, 50, "Items."),
-                        _number("wait", 0, 30, 0, "Seconds to long-poll."),
-                    ],
-                    "responses": {
-                        "200": _ok("#/components/schemas/ChangesPage", "A page of changes."),
-                        # 409: the cursor is ahead of the archive, which was restored or
-                        # rebuilt; start again without a cursor
-                        **_errors(409),
-                    },
-                }
-            },
-            "/api/v1/items": {
-                "get": {
-                    "operationId": "items",
-                    "summary": "Current items, most recently changed first",
-                    "parameters": [
-                        _param("section", "query", {"type": "string"}, "One entitled section."),
-                        _param("topic", "query", {"type": "string"}, "A topic slug."),
-                        _param("q", "query", {"type": "string"}, "Full-text search."),
-                        _param("since", "query", _MOMENT, "versionCreated at or after."),
-                        _param("until", "query", _MOMENT, "versionCreated before."),
-                        _number("page", 1, 100_000, 1, "Page."),
-                        _number("limit", 1, 100, 20, "Items."),
-                    ],
-                    "responses": {
-                        "200": _ok("#/components/schemas/ItemsPage", "A page of items."),
-                        **_errors(403, 404),
-                    },
-                }
-            },
-            **{
-                f"/api/v1/feeds/{{edition}}/{{section}}.{fmt}": {
-                    "get": {
-                        "operationId": f"feed_{fmt}",
-                        "summary": f"Full-text {fmt.upper()} feed of an entitled section",
-                        "parameters": [
-                            _param("edition", "path", {"type": "string"}, "Edition code."),
-                            _param("section", "path", {"type": "string"}, "Section slug."),
-                        ],
-                        "responses": {
-                            "200": {
-                                "description": "The feed, rights on every entry.",
-                                "headers": _RATE_HEADERS,
-                                "content": {media: {"schema": {"type": "string"}}},
-                            },
-                            **_errors(403, 404),
-                        },
-                    }
-                }
-                for fmt, media in ((f, MEDIA_TYPES[f]) for f in XML_FORMATS)
-            },
-            "/api/v1/items/{id}": {
-                "get": {
-                    "operationId": "item",
-                    "summary": "One item",
-                    "parameters": [_param("id", "path", {"type": "string"}, "Article id.")],
-                    "responses": {
-                        "200": _ok("#/components/schemas/NinjsItem", "The item."),
-                        **_errors(404),
-                    },
-                }
-            },
+            "/api/v1/changes": _changes(),
+            "/api/v1/items": _items(),
+            **{f"/api/v1/feeds/{{edition}}/{{section}}.{fmt}": _feed(fmt) for fmt in XML_FORMATS},
+            "/api/v1/items/{id}": _item(),
         },
-        "components": {
-            "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer"},
-                "basic": {"type": "http", "scheme": "basic", "description": "Key as password."},
-            },
+        "components": _components(),
+    }
+
+
+def _changes() -> dict[str, Any]:
+    return {
+        "get": {
+            "operationId": "changes",
+            "summary": "Every change the partner may see after the cursor, oldest first",
+            "parameters": [
+                _param(
+                    "cursor",
+                    "query",
+                    {"type": "string", "pattern": "^s[0-9a-f]{1,15}$"},
+                    "next_cursor of an earlier answer (opaque).",
+                ),
+                _number("limit", 1, 100, 50, "Items."),
+                _number("wait", 0, 30, 0, "Seconds to long-poll."),
+            ],
             "responses": {
-                "Error": {
-                    "description": "What went wrong.",
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
-                    },
-                }
+                "200": _ok("#/components/schemas/ChangesPage", "A page of changes."),
+                # 409: the cursor is ahead of the archive, which was restored or
+                # rebuilt; start again without a cursor
+                **_errors(409),
             },
-            "schemas": {
-                "Error": {
-                    "type": "object",
-                    "required": ["ok", "error", "status"],
-                    "properties": {
-                        "ok": {"const": False},
-                        "error": {"type": "string"},
-                        "status": {"type": "integer"},
-                    },
+        }
+    }
+
+
+def _items() -> dict[str, Any]:
+    return {
+        "get": {
+            "operationId": "items",
+            "summary": "Current items, most recently changed first",
+            "parameters": [
+                _param("section", "query", {"type": "string"}, "One entitled section."),
+                _param("topic", "query", {"type": "string"}, "A topic slug."),
+                _param("q", "query", {"type": "string"}, "Full-text search."),
+                _param("since", "query", _MOMENT, "versionCreated at or after."),
+                _param("until", "query", _MOMENT, "versionCreated before."),
+                _number("page", 1, 100_000, 1, "Page."),
+                _number("limit", 1, 100, 20, "Items."),
+            ],
+            "responses": {
+                "200": _ok("#/components/schemas/ItemsPage", "A page of items."),
+                **_errors(403, 404),
+            },
+        }
+    }
+
+
+def _feed(fmt: str) -> dict[str, Any]:
+    return {
+        "get": {
+            "operationId": f"feed_{fmt}",
+            "summary": f"Full-text {fmt.upper()} feed of an entitled section",
+            "parameters": [
+                _param("edition", "path", {"type": "string"}, "Edition code."),
+                _param("section", "path", {"type": "string"}, "Section slug."),
+            ],
+            "responses": {
+                "200": {
+                    "description": "The feed, rights on every entry.",
+                    "headers": _RATE_HEADERS,
+                    "content": {MEDIA_TYPES[fmt]: {"schema": {"type": "string"}}},
                 },
-                "ChangesPage": {
-                    "type": "object",
-                    "required": ["items", "next_cursor", "has_more"],
-                    "properties": {
-                        "items": item_list,
-                        "next_cursor": {"type": "string"},
-                        "has_more": {"type": "boolean"},
-                    },
+                **_errors(403, 404),
+            },
+        }
+    }
+
+
+def _item() -> dict[str, Any]:
+    return {
+        "get": {
+            "operationId": "item",
+            "summary": "One item",
+            "parameters": [_param("id", "path", {"type": "string"}, "Article id.")],
+            "responses": {
+                "200": _ok("#/components/schemas/NinjsItem", "The item."),
+                **_errors(404),
+            },
+        }
+    }
+
+
+def _components() -> dict[str, Any]:
+    item_list = {"type": "array", "items": {"$ref": "#/components/schemas/NinjsItem"}}
+    return {
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "basic": {"type": "http", "scheme": "basic", "description": "Key as password."},
+        },
+        "responses": {
+            "Error": {
+                "description": "What went wrong.",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
+        },
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["ok", "error", "status"],
+                "properties": {
+                    "ok": {"const": False},
+                    "error": {"type": "string"},
+                    "status": {"type": "integer"},
                 },
-                "ItemsPage": {
-                    "type": "object",
-                    "required": ["items", "page", "has_more"],
-                    "properties": {
-                        "items": item_list,
-                        "page": {"type": "integer", "minimum": 1},
-                        "has_more": {"type": "boolean"},
-                    },
+            },
+            "ChangesPage": {
+                "type": "object",
+                "required": ["items", "next_cursor", "has_more"],
+                "properties": {
+                    "items": item_list,
+                    "next_cursor": {"type": "string"},
+                    "has_more": {"type": "boolean"},
                 },
-                "NinjsItem": {
-                    "description": "An IPTC ninjs 3.1 news item "
-                    "(http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json).",
-                    "type": "object",
-                    "required": ["uri", "type", "version", "versionCreated", "pubStatus"],
-                    "properties": {
-                        "uri": {"type": "string", "format": "uri"},
-                        "type": {"const": "text"},
-                        "version": {"type": "string"},
-                        "versionCreated": {"type": "string", "format": "date-time"},
-                        "pubStatus": {"enum": ["usable", "withheld", "canceled"]},
-                        "embargoedUntil": {"type": "string", "format": "date-time"},
-                        "headlines": {"type": "array"},
-                        "bodies": {"type": "array"},
-                        "associations": {"type": "array"},
-                    },
+            },
+            "ItemsPage": {
+                "type": "object",
+                "required": ["items", "page", "has_more"],
+                "properties": {
+                    "items": item_list,
+                    "page": {"type": "integer", "minimum": 1},
+                    "has_more": {"type": "boolean"},
+                },
+            },
+            "NinjsItem": {
+                "description": "An IPTC ninjs 3.1 news item "
+                "(http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json).",
+                "type": "object",
+                "required": ["uri", "type", "version", "versionCreated", "pubStatus"],
+                "properties": {
+                    "uri": {"type": "string", "format": "uri"},
+                    "type": {"const": "text"},
+                    "version": {"type": "string"},
+                    "versionCreated": {"type": "string", "format": "date-time"},
+                    "pubStatus": {"enum": ["usable", "withheld", "canceled"]},
+                    "embargoedUntil": {"type": "string", "format": "date-time"},
+                    "headlines": {"type": "array"},
+                    "bodies": {"type": "array"},
+                    "associations": {"type": "array"},
                 },
             },
         },
