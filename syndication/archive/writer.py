@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from syndication.archive import claims, dependencies, related
 from syndication.archive.batch import (
@@ -23,7 +25,7 @@ from syndication.archive.batch import (
 from syndication.archive.codec import from_iso, to_iso
 from syndication.archive.schema import transaction
 from syndication.errors import ContentError
-from syndication.model import ChangeKind, State, Status
+from syndication.model import Article, Author, ChangeKind, State, Status, Topic
 
 # Set by the writer, not the file: state, source_file, content_hash, id_given, digest.
 _WRITER_COLUMNS = ("state", "source_file", "content_hash", "id_given", "digest")
@@ -168,42 +170,62 @@ class ArchiveWriter:
         result: ApplyResult,
         inserted: list[int],
     ) -> None:
-        conn = self.conn
         art = item.article
         article_id, alias = self._identify(item, gone)
-        row = conn.execute(
-            "SELECT num, source_file, file_gone, state, digest, version, path, id_given "
-            "FROM articles WHERE id = ?",
-            (article_id,),
-        ).fetchone()
-        if row is not None and row[1] != item.file and not row[2] and row[1] not in gone:
-            raise claims.id_clash(item.file, art.id or article_id, row[1], item.lines)
-        path = art.path
-        owner = claims.address_owner(conn, path, article_id)
-        if owner is not None and owner not in gone:
-            raise claims.address_clash(item.file, path, owner, item.lines)
+        stored = _Stored.of(
+            self.conn.execute(f"SELECT {_Stored.COLUMNS} FROM articles WHERE id = ?", (article_id,))
+        )
+        self._check_claims(item, article_id, stored, gone)
         if alias:
-            claims.add_alias(conn, alias, article_id)
-
+            claims.add_alias(self.conn, alias, article_id)
         state = state_of(art.status, art.published, now)
-        if (
-            row is not None
-            and row[4] == item.digest
-            and not row[2]
-            and row[1] == item.file
-            and row[3] == state
-            and row[7] == int(art.id_given)
-        ):
+        if stored is not None and stored.same_as(item, state):
             # Read again (a dependency changed, the rules changed) and nothing readers see
             # moved: no new version, and the full-text index is left alone.
-            conn.execute(
-                "UPDATE articles SET content_hash = ? WHERE num = ?", (item.content_hash, row[0])
+            self.conn.execute(
+                "UPDATE articles SET content_hash = ? WHERE num = ?",
+                (item.content_hash, stored.num),
             )
             self._source_read(item, article_id)
             result.unchanged += 1
             return
+        num, version = self._write_row(item, article_id, stored, state, now)
+        if stored is None:
+            inserted.append(num)
+        self._write_names(num, art, replace=stored is not None)
+        self._take_file(item, article_id, stored, gone, now, result)
+        old_state = stored.state if stored is not None else None
+        changed = stored is None or version != stored.version
+        kind = _change_kind(old_state, state, changed=changed)
+        if kind is not None:
+            self._log(article_id, kind, now, version)
+            result.count(kind)
+        else:
+            result.unchanged += 1
 
-        stamp = to_iso(now)
+    def _check_claims(
+        self, item: Accepted, article_id: str, stored: _Stored | None, gone: set[str]
+    ) -> None:
+        """Refuse the file when another present file holds the id or the address."""
+        if (
+            stored is not None
+            and stored.source_file != item.file
+            and not stored.file_gone
+            and stored.source_file not in gone
+        ):
+            raise claims.id_clash(
+                item.file, item.article.id or article_id, stored.source_file, item.lines
+            )
+        owner = claims.address_owner(self.conn, item.article.path, article_id)
+        if owner is not None and owner not in gone:
+            raise claims.address_clash(item.file, item.article.path, owner, item.lines)
+
+    def _write_row(
+        self, item: Accepted, article_id: str, stored: _Stored | None, state: State, now: datetime
+    ) -> tuple[int, int]:
+        """Insert or update the article's row; its number and version. A changed address
+        leaves the old one in url_history (answered 301)."""
+        conn, art, stamp = self.conn, item.article, to_iso(now)
         columns = list(item.columns)
         columns[_TRANSLATION_OF] = claims.resolve(conn, art.translation_of)
         values = (
@@ -214,52 +236,57 @@ class ArchiveWriter:
             int(art.id_given),
             item.digest,
         )
-        if row is None:
+        if stored is None:
             cursor = conn.execute(_INSERT, (*values, article_id, 1, stamp, stamp))
-            num, version, old_state = int(cursor.lastrowid or 0), 1, None
-            inserted.append(num)
+            num, version = int(cursor.lastrowid or 0), 1
         else:
-            num, old_path, old_state = row[0], row[6], State(row[3])
-            version = row[5] + (row[4] != item.digest or bool(row[2]))
+            num = stored.num
+            version = stored.version + (stored.digest != item.digest or stored.file_gone)
             conn.execute(_UPDATE, (*values, version, stamp, num))
-            if old_path != path:
+            if stored.path != art.path:
                 conn.execute(
                     "INSERT OR REPLACE INTO url_history (path, article_id, until) VALUES (?,?,?)",
-                    (old_path, article_id, stamp),
+                    (stored.path, article_id, stamp),
                 )
-        conn.execute("DELETE FROM url_history WHERE path = ?", (path,))
-        if row is not None:
-            conn.execute("DELETE FROM article_topics WHERE article_num = ?", (num,))
-            conn.execute("DELETE FROM article_authors WHERE article_num = ?", (num,))
-        published = to_iso(art.published)
-        conn.executemany(
-            "INSERT INTO article_topics (article_num, slug, name, position, published) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(num, t.slug, t.name, i, published) for i, t in enumerate(art.topics)],
-        )
-        conn.executemany(
-            "INSERT INTO article_authors (article_num, slug, name, position, published) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(num, a.slug, a.name, i, published) for i, a in enumerate(art.authors)],
-        )
+        conn.execute("DELETE FROM url_history WHERE path = ?", (art.path,))
+        return num, version
 
-        previous = conn.execute("SELECT article_id FROM sources WHERE file = ?", (item.file,))
+    def _write_names(self, num: int, art: Article, *, replace: bool) -> None:
+        """The article's topics and authors, in the editor's order, dated for their feeds."""
+        published = to_iso(art.published)
+        tables: tuple[tuple[str, Sequence[Topic | Author]], ...] = (
+            ("article_topics", art.topics),
+            ("article_authors", art.authors),
+        )
+        for table, names in tables:
+            if replace:
+                self.conn.execute(f"DELETE FROM {table} WHERE article_num = ?", (num,))
+            self.conn.executemany(
+                f"INSERT INTO {table} (article_num, slug, name, position, published) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(num, n.slug, n.name, i, published) for i, n in enumerate(names)],
+            )
+
+    def _take_file(
+        self,
+        item: Accepted,
+        article_id: str,
+        stored: _Stored | None,
+        gone: set[str],
+        now: datetime,
+        result: ApplyResult,
+    ) -> None:
+        """The file is now this article's source: a story it named before (another `id:`)
+        loses it, and the article's old file, when it moved, is done with."""
+        previous = self.conn.execute("SELECT article_id FROM sources WHERE file = ?", (item.file,))
         previous_id = previous.fetchone()
         if previous_id is not None and previous_id[0] != article_id:
-            # The editor gave the file a new `id:`: the old story loses its file.
             self._withdraw(previous_id[0], now, result, file_gone=True)
         self._source_read(item, article_id)
-        if row is not None and row[1] != item.file:
-            conn.execute("DELETE FROM sources WHERE file = ?", (row[1],))  # moved: old file done
-            dependencies.forget(conn, row[1])
-            gone.discard(row[1])
-
-        kind = _change_kind(old_state, state, changed=row is None or version != row[5])
-        if kind is not None:
-            self._log(article_id, kind, now, version)
-            result.count(kind)
-        else:
-            result.unchanged += 1
+        if stored is not None and stored.source_file != item.file:
+            self.conn.execute("DELETE FROM sources WHERE file = ?", (stored.source_file,))
+            dependencies.forget(self.conn, stored.source_file)
+            gone.discard(stored.source_file)
 
     def _source_read(self, item: Accepted, article_id: str) -> None:
         """The file is the article's source as read now; its error, if any, is over."""
@@ -450,3 +477,45 @@ def _change_kind(old: State | None, new: State, *, changed: bool) -> ChangeKind 
     if old is State.SCHEDULED:  # dropped before it went out: embargo partners must hear
         return ChangeKind.EMBARGO
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """What the archive holds of an article before this write."""
+
+    COLUMNS: ClassVar[str] = "num, source_file, file_gone, state, digest, version, path, id_given"
+    num: int
+    source_file: str
+    file_gone: bool
+    state: State
+    digest: str
+    version: int
+    path: str
+    id_given: bool
+
+    @classmethod
+    def of(cls, cursor: sqlite3.Cursor) -> _Stored | None:
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        num, source_file, file_gone, state, digest, version, path, id_given = row
+        return cls(
+            int(num),
+            str(source_file),
+            bool(file_gone),
+            State(state),
+            str(digest),
+            int(version),
+            str(path),
+            bool(id_given),
+        )
+
+    def same_as(self, item: Accepted, state: State) -> bool:
+        """Read again with nothing a reader sees changed: same bytes, file, state and id."""
+        return (
+            self.digest == item.digest
+            and not self.file_gone
+            and self.source_file == item.file
+            and self.state is state
+            and self.id_given == item.article.id_given
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,7 +23,7 @@ from syndication.ingest.fields import (
     MAX_TITLE,
     FieldReader,
 )
-from syndication.ingest.render import render_markdown
+from syndication.ingest.render import RenderedBody, render_markdown
 from syndication.model import Article, Image, Source, Status, article_path
 
 log = logging.getLogger("syndication.ingest")
@@ -94,12 +94,7 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
     title = reader.text("title", f.get("title"), required=True, max_len=MAX_TITLE)
     if "published" not in f:
         raise reader.error("published", "`published` is required (e.g. 2024-03-01T09:30:00+01:00)")
-    published = reader.moment("published", f["published"], tz).astimezone(UTC)
-    updated = None
-    if f.get("updated") is not None:
-        updated = reader.moment("updated", f["updated"], tz).astimezone(UTC)
-        if updated < published:
-            raise reader.error("updated", "`updated` is earlier than `published`")
+    published, updated = _dates(reader, f, tz)
 
     section = _section(reader, f.get("section"), file, settings)
     slug = reader.slug(f["slug"]) if "slug" in f else slugify(title, max_length=MAX_SLUG)
@@ -110,34 +105,8 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
 
     source = _source(reader, f.get("source"), settings)
     rights = reader.text("rights", f.get("rights"), max_len=300)
-    licensed_in = source is not None and source.licensed_in
-    named = sources.licensed_source_named(rights, settings.sources)
-    if named is not None and not licensed_in:
-        licensed_in = True  # the rights line names an agency we license copy from
-        if named[1]:
-            warnings.append(_near_miss(file, doc.line("rights"), "rights", named[0].name))
-    syndication = not licensed_in and settings.syndicate_by_default
-    if "syndication" in f:
-        syndication = reader.boolean("syndication", f["syndication"])
-        if syndication and licensed_in:
-            warnings.append(
-                ContentWarning(
-                    file,
-                    "this is licensed-in copy and `syndication: true` passes it on to partners; "
-                    "make sure the licence allows it",
-                    line=doc.line("syndication"),
-                    field="syndication",
-                )
-            )
-
-    _within_body_limits(doc, file)
-    body = render_markdown(doc.body)
-    if not body.text.strip():
-        raise ContentError(
-            file, "the article has no body text below the front matter", line=doc.body_line
-        )
-    if body.removed and (index := first_forbidden_in_body(doc.body)) is not None:
-        warnings.append(_removed_character(file, doc, index))
+    syndication = _may_travel(reader, doc, source, rights, settings, warnings)
+    body = _body(doc, file, warnings)
 
     article_dir = (content_dir / file).parent
     image = reader.image(f["image"], article_dir, content_dir) if f.get("image") else None
@@ -173,6 +142,65 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
         path=article_path(edition, section, published.astimezone(tz), slug),
     )
     return Parsed(article, doc.top_lines, tuple(warnings))
+
+
+def _dates(
+    reader: FieldReader, f: dict[str, Any], tz: ZoneInfo
+) -> tuple[datetime, datetime | None]:
+    """`published` and `updated`, in UTC; a correction date cannot come before publication."""
+    published = reader.moment("published", f["published"], tz).astimezone(UTC)
+    updated = None
+    if f.get("updated") is not None:
+        updated = reader.moment("updated", f["updated"], tz).astimezone(UTC)
+        if updated < published:
+            raise reader.error("updated", "`updated` is earlier than `published`")
+    return published, updated
+
+
+def _may_travel(
+    reader: FieldReader,
+    doc: frontmatter.FrontMatter,
+    source: Source | None,
+    rights: str,
+    settings: Settings,
+    warnings: list[ContentWarning],
+) -> bool:
+    """Whether partners may have the story: never licensed-in copy (named by `source:`, or
+    by the rights line, a near miss included) unless the editor says so, with a warning."""
+    file, f = reader.file, doc.fields
+    licensed_in = source is not None and source.licensed_in
+    named = sources.licensed_source_named(rights, settings.sources)
+    if named is not None and not licensed_in:
+        licensed_in = True  # the rights line names an agency we license copy from
+        if named[1]:
+            warnings.append(_near_miss(file, doc.line("rights"), "rights", named[0].name))
+    syndication = not licensed_in and settings.syndicate_by_default
+    if "syndication" in f:
+        syndication = reader.boolean("syndication", f["syndication"])
+        if syndication and licensed_in:
+            warnings.append(
+                ContentWarning(
+                    file,
+                    "this is licensed-in copy and `syndication: true` passes it on to partners; "
+                    "make sure the licence allows it",
+                    line=doc.line("syndication"),
+                    field="syndication",
+                )
+            )
+    return syndication
+
+
+def _body(doc: frontmatter.FrontMatter, file: str, warnings: list[ContentWarning]) -> RenderedBody:
+    """The body within its limits, as sanitised HTML and text; never empty."""
+    _within_body_limits(doc, file)
+    body = render_markdown(doc.body)
+    if not body.text.strip():
+        raise ContentError(
+            file, "the article has no body text below the front matter", line=doc.body_line
+        )
+    if body.removed and (index := first_forbidden_in_body(doc.body)) is not None:
+        warnings.append(_removed_character(file, doc, index))
+    return body
 
 
 # Markdown is rendered in pure Python at 20 to 50 us a line and up to 15 us a markup

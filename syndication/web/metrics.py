@@ -138,6 +138,15 @@ def registry_for(source: Measured, db_path: Path) -> CollectorRegistry:
 
 def families(snap: Snapshot) -> Iterator[Metric]:
     """The service's figures as Prometheus metric families."""
+    yield from _http_families(snap)
+    yield from _cache_families(snap["counters"])
+    yield GaugeMetricFamily(
+        "syndication_change_sequence", "The archive's change sequence.", value=snap["sequence"]
+    )
+    yield from _writer_families(snap)
+
+
+def _http_families(snap: Snapshot) -> Iterator[Metric]:
     total = CounterMetricFamily(
         "syndication_http_requests",
         "HTTP requests answered.",
@@ -156,7 +165,9 @@ def families(snap: Snapshot) -> Iterator[Metric]:
             cumulative.append((_bound(bound), running))
         latency.add_metric([route], cumulative, sum_value=snap["seconds"][route])
     yield latency
-    c = snap["counters"]
+
+
+def _cache_families(c: dict[str, float]) -> Iterator[Metric]:
     yield CounterMetricFamily(
         "syndication_cache_hits",
         "Answers served from the response cache.",
@@ -184,9 +195,11 @@ def families(snap: Snapshot) -> Iterator[Metric]:
         "process's budget is response_cache_mb).",
         value=c["cache_bytes"],
     )
-    yield GaugeMetricFamily(
-        "syndication_change_sequence", "The archive's change sequence.", value=snap["sequence"]
-    )
+
+
+def _writer_families(snap: Snapshot) -> Iterator[Metric]:
+    """What the writer did and how it stands; WebSub deliveries and pings."""
+    c = snap["counters"]
     ingested = CounterMetricFamily(
         "syndication_ingest_files", "Files ingested, by outcome.", labels=["outcome"]
     )
