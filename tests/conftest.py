@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,6 +20,10 @@ from syndication.ingest.pipeline import Ingestor
 from syndication.model import Edition, Section, Source
 
 REPO = Path(__file__).resolve().parent.parent
+# The state files the test run's servers share (rates, writer health, figures) go to a
+# folder of the run's own, inherited by the servers the tests start, not the machine's.
+_RUNTIME = tempfile.TemporaryDirectory(prefix="syndication-runtime-")
+os.environ.setdefault("SYNDICATION_RUNTIME_DIR", _RUNTIME.name)
 PNG_1x1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000100e5270de40000000049454e44ae426082"

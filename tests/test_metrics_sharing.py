@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from prometheus_client.exposition import generate_latest
@@ -30,7 +31,7 @@ OWN: Snapshot = {
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
-    max_leaves=20,
+    max_leaves=10,
 )
 # Near the real shape: each part of a snapshot, with any JSON in its place now and then.
 NEAR = st.fixed_dictionaries(
@@ -53,12 +54,18 @@ class _Figures(Collector):
         return families(self.snap)
 
 
-@settings(max_examples=200, deadline=None)
+@pytest.fixture(scope="module")
+def archive_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One archive path for every example: each cleans up the files it left."""
+    return tmp_path_factory.mktemp("archive") / "archive.db"
+
+
+@settings(max_examples=100, deadline=None)
 @given(st.one_of(JSON, NEAR), st.booleans())
 def test_whatever_a_sibling_left_the_figures_are_still_given(
-    tmp_path_factory: Any, left: Any, as_text: bool
+    archive_path: Path, left: Any, as_text: bool
 ) -> None:
-    db = Path(str(tmp_path_factory.mktemp("archive"))) / "archive.db"
+    db = archive_path
     sibling = runtime_file(db, f"metrics-{os.getpid() + 1}.json")
     try:
         sibling.write_text(json.dumps(left) if as_text else repr(left), encoding="utf-8")

@@ -44,6 +44,11 @@ class WriteHealth:
 
 
 def runtime_dir() -> Path:
+    """Where the processes of one machine share small state files: SYNDICATION_RUNTIME_DIR
+    when the environment names one (a service manager's runtime folder, or a test run's),
+    else RAM-backed /dev/shm, else the temporary folder."""
+    if named := os.environ.get("SYNDICATION_RUNTIME_DIR"):
+        return Path(named)
     shm = Path("/dev/shm")
     return shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(tempfile.gettempdir())
 
