@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import sqlite3
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -338,11 +341,13 @@ async def test_sitemaps_and_robots(site: Settings, client: Client) -> None:
     assert f"Sitemap: {BASE}/sitemap.xml" in await robots.text()
     index = etree.fromstring(await (await client.get("/sitemap.xml")).read())
     locs = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
-    assert f"{BASE}/sitemaps/news.xml" in locs and f"{BASE}/sitemaps/2022-01.xml" in locs
+    assert f"{BASE}/sitemaps/2022-01.xml" in locs
     urls: list[str] = []
     for loc in locs:
         doc = etree.fromstring(await (await client.get(loc.removeprefix(BASE))).read())
-        urls += [u.text for u in doc.iter(f"{SITEMAP}loc")]
+        found = [u.text for u in doc.iter(f"{SITEMAP}loc")]
+        assert found, f"{loc} is an empty urlset, which the sitemap schema refuses"
+        urls += found
     live = sqlite3.connect(site.db_path).execute("SELECT path FROM articles WHERE state='live'")
     assert {BASE + p for (p,) in live} <= set(urls)
     assert not any("time-capsule" in u or "draft" in u for u in urls)
@@ -351,6 +356,11 @@ async def test_sitemaps_and_robots(site: Settings, client: Client) -> None:
 
 
 async def test_news_sitemap_lists_the_last_48_hours(site: Settings, client: Client) -> None:
+    """Listed in the index, and answered, only while it has a story: a urlset without a url
+    is invalid (the sample site's newest story is older than two days)."""
+    news_loc = f"<loc>{BASE}/sitemaps/news.xml</loc>"
+    assert news_loc not in await (await client.get("/sitemap.xml")).text()
+    assert (await client.get("/sitemaps/news.xml")).status == 404
     now = datetime.now(UTC).replace(microsecond=0)
     fresh = site.content_dir / "world" / "fresh.md"
     fresh.write_text(article_text(title="Fresh off the quay", published=now.isoformat()))
@@ -358,6 +368,33 @@ async def test_news_sitemap_lists_the_last_48_hours(site: Settings, client: Clie
     news = await (await client.get("/sitemaps/news.xml")).text()
     assert "Fresh off the quay" in news and "<news:language>en</news:language>" in news
     assert "Coastal states" not in news  # from 2022
+    assert news_loc in await (await client.get("/sitemap.xml")).text()
+
+
+async def test_a_missing_or_extra_slash_and_search_answer_301(
+    site: Settings, client: Client
+) -> None:
+    (article,) = (
+        sqlite3.connect(site.db_path)
+        .execute("SELECT path FROM articles WHERE state = 'live' LIMIT 1")
+        .fetchone()
+    )
+    for asked, target in (
+        ("/en", "/en/"),
+        ("/fr", "/fr/"),
+        ("/en/world", "/en/world/"),
+        ("/en/topic/climate", "/en/topic/climate/"),
+        ("/en/2022", "/en/2022/"),
+        (f"{article}/", article),
+        ("/search?q=ferry", "/en/search?q=ferry"),
+        ("/en/world?page=2", "/en/world/?page=2"),
+    ):
+        response = await client.get(asked, allow_redirects=False)
+        assert response.status == 301, asked
+        assert response.headers["Location"] == target, asked
+    for unknown in ("/nowhere/else/at/all", "/en/world/2022/01/27/no-such-story/x"):
+        assert (await client.get(unknown, allow_redirects=False)).status == 404
+    assert (await client.get("/en/", allow_redirects=False)).status == 200
 
 
 async def test_date_archive_back_to_the_first_article(client: Client) -> None:
@@ -371,3 +408,46 @@ async def test_date_archive_back_to_the_first_article(client: Client) -> None:
     assert (await client.get("/en/2022/02/30/")).status == 404
     assert (await client.get("/en/1999/")).status == 404
     assert (await client.get("/en/2022/13/")).status == 404
+
+
+@pytest.mark.parametrize("listing", ["/en/", "/en/world/"])
+async def test_a_list_never_answers_304_to_if_modified_since_for_changed_bytes(
+    site: Settings, client: Client, listing: str
+) -> None:
+    """A list's Last-Modified is when its bytes last changed, not its newest story's
+    publication: a story retitled below the top moves it, in the same second too, and so
+    does a cold rebuild; a change that leaves the list's bytes alone does not."""
+    db = sqlite3.connect(site.db_path)
+    file, title = db.execute(
+        "SELECT source_file, title FROM articles WHERE state = 'live' AND edition = 'en' "
+        "AND section = 'world' ORDER BY published DESC LIMIT 1 OFFSET 1"
+    ).fetchone()
+    db.close()
+    first = await client.get(listing)
+    held = first.headers["Last-Modified"]
+    assert title in await first.text()
+    path = site.content_dir / file
+    retitle = path.read_text().replace(f"title: {title}", "title: Retitled below the top")
+    path.write_text(retitle)
+    await client.app[SERVICES].ingest.ingest_paths({file})  # within the second, most likely
+    again = await client.get(listing, headers={"If-Modified-Since": held})
+    assert again.status == 200 and "Retitled below the top" in await again.text()
+    moved = again.headers["Last-Modified"]
+    assert (await client.get(listing, headers={"If-Modified-Since": moved})).status == 304
+    # A cold rebuild (a restarted process, an entry the cache let go) knows only the
+    # archive's last change: past the held copy once the change is in a second after its date.
+    held_until = parsedate_to_datetime(moved).timestamp() + 1
+    await asyncio.sleep(max(0.0, held_until - time.time()) + 0.05)
+    path.write_text(retitle.replace("Retitled below the top", "Retitled again"))
+    await client.app[SERVICES].ingest.ingest_paths({file})
+    client.app[SERVICES].cache.clear()
+    cold = await client.get(listing, headers={"If-Modified-Since": moved})
+    assert cold.status == 200 and "Retitled again" in await cold.text()
+    other = site.content_dir / "business" / "elsewhere.md"
+    other.write_text(article_text(title="Elsewhere entirely", section="business"))
+    await client.app[SERVICES].ingest.ingest_paths({"business/elsewhere.md"})
+    if listing == "/en/world/":  # the section's bytes did not change: nor does its date
+        same = await client.get(
+            listing, headers={"If-Modified-Since": cold.headers["Last-Modified"]}
+        )
+        assert same.status == 304

@@ -67,6 +67,7 @@ def check_json_feed(feed: dict[str, Any], url: str) -> None:
                 "feed_url",
                 "description",
                 "language",
+                "author",
                 "authors",
                 "hubs",
                 "items",
@@ -213,6 +214,15 @@ async def test_json_feed_has_the_required_members(client: Client) -> None:
     wire = next(i for i in world["items"] if "fishing" in i["title"])
     assert wire["_newsroom"]["rights"].startswith("©")
     assert wire["attachments"][0]["mime_type"] == "image/png"
+
+
+async def test_json_feed_1_0_readers_see_an_author(client: Client) -> None:
+    """JSON Feed 1.1 keeps 1.0's `author` for readers that know nothing else: the feed's and
+    each item's first author, beside `authors`."""
+    feed = json.loads(await (await client.get("/en/world/feed.json")).read())
+    assert feed["author"] == feed["authors"][0]
+    bylined = [item for item in feed["items"] if item.get("authors")]
+    assert bylined and all(item["author"] == item["authors"][0] for item in bylined)
 
 
 async def test_structural_rules_of_atom_and_rss(client: Client) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 
 import aiosqlite
@@ -60,6 +61,11 @@ class Archive:
     async def current_seq(self) -> int:
         """The change sequence: the number of the last change logged."""
         return int(await self.db.value("SELECT max(seq) FROM changes") or 0)
+
+    async def last_change_at(self) -> datetime | None:
+        """When the archive last changed in a way a reader could see (the newest change)."""
+        at = await self.db.value("SELECT at FROM changes ORDER BY seq DESC LIMIT 1")
+        return from_iso(at) if at else None
 
     async def status(self) -> ArchiveStatus:
         counts = {

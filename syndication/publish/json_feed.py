@@ -25,6 +25,7 @@ def json_feed_bytes(doc: FeedDocument, settings: Settings) -> bytes:
         "language": doc.language,
         "authors": [{"name": settings.site_name, "url": settings.absolute("/")}],
     }
+    feed["author"] = feed["authors"][0]  # JSON Feed 1.0 readers know only `author`
     if doc.hubs:
         feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in doc.hubs]
     feed["items"] = [_item(a.article, settings) for a in doc.articles]
@@ -49,6 +50,8 @@ def _item(article: Any, settings: Settings) -> dict[str, Any]:
             {"name": a.name, "url": settings.absolute(author_path(article.edition, a.slug))}
             for a in article.authors
         ]
+        # 1.1 keeps 1.0's single `author` for the readers that know nothing else: the first.
+        item["author"] = item["authors"][0]
     if article.topics:
         item["tags"] = [t.name for t in article.topics]
     if article.image:

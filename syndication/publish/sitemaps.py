@@ -13,10 +13,12 @@ NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
-def sitemap_index(settings: Settings, months: list[tuple[str, datetime]]) -> bytes:
-    items = [("/sitemaps/news.xml", None)] + [
-        (f"/sitemaps/{month}.xml", newest) for month, newest in months
-    ]
+def sitemap_index(
+    settings: Settings, months: list[tuple[str, datetime]], *, with_news: bool
+) -> bytes:
+    """Every month's sitemap, and the news sitemap while it has a story to list."""
+    items: list[tuple[str, datetime | None]] = [("/sitemaps/news.xml", None)] if with_news else []
+    items += [(f"/sitemaps/{month}.xml", newest) for month, newest in months]
     body = "".join(
         f"<sitemap><loc>{escape(settings.absolute(path))}</loc>"
         + (f"<lastmod>{to_iso(when)}</lastmod>" if when else "")

@@ -7,15 +7,28 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from syndication.config import Settings
-from syndication.web import api, feeds, openapi, operations, partner_feeds, seo, site, websub_hub
+from syndication.web import (
+    api,
+    feeds,
+    openapi,
+    operations,
+    partner_feeds,
+    redirects,
+    seo,
+    site,
+    websub_hub,
+)
 from syndication.web.errors import error_middleware
 from syndication.web.services import SERVICES, Role, opened
+
+# In this order: the fixed paths before site.py's /{edition}/... patterns.
+ROUTE_MODULES = (operations, websub_hub, openapi, api, partner_feeds, seo, feeds, redirects, site)
 
 
 def create_app(settings: Settings, *, role: Role = "single") -> web.Application:
     """The whole site. Its services (web/services.py) are opened as the app starts and
     closed as it stops; `role` says whether this process writes (see services.Role)."""
-    app = web.Application(middlewares=[error_middleware])
+    app = web.Application(middlewares=[error_middleware, redirects.slash_middleware])
 
     async def services(app: web.Application) -> AsyncIterator[None]:
         async with opened(settings, role) as found:
@@ -23,6 +36,16 @@ def create_app(settings: Settings, *, role: Role = "single") -> web.Application:
             yield
 
     app.cleanup_ctx.append(services)
-    for module in (operations, websub_hub, openapi, api, partner_feeds, seo, feeds, site):
+    for module in (
+        operations,
+        websub_hub,
+        openapi,
+        api,
+        partner_feeds,
+        seo,
+        feeds,
+        redirects,
+        site,
+    ):
         app.add_routes(module.routes)
     return app

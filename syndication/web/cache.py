@@ -16,8 +16,8 @@ import math
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from email.utils import format_datetime
 
 from syndication.archive.queries import Archive
@@ -115,6 +115,24 @@ class Rendered:
         return self.etag[:-1] + '-gzip"'
 
 
+def _dated(fresh: Rendered, previous: Rendered | None) -> Rendered:
+    """One rule for validators: an answer's Last-Modified is when its bytes last changed.
+    Rebuilt to the same bytes (the ETag says so), it keeps the date it had; rebuilt to other
+    bytes, its date moves past the old one, so If-Modified-Since alone never gets a 304 for
+    bytes the client has not seen (HTTP dates count whole seconds)."""
+    if previous is None:
+        return fresh
+    if previous.etag == fresh.etag:
+        moved = previous.last_modified
+    elif int(fresh.last_modified.timestamp()) <= int(previous.last_modified.timestamp()):
+        moved = previous.last_modified.replace(microsecond=0) + timedelta(seconds=1)
+    else:
+        return fresh
+    if moved == fresh.last_modified:
+        return fresh
+    return replace(fresh, last_modified=moved, headers={}, etags=frozenset(), wire={})
+
+
 class ChangeClock:
     """The current change sequence. Pushed by the in-process writer when there is one;
     otherwise read from the archive at most every `interval` seconds."""
@@ -207,7 +225,7 @@ class ResponseCache:
                     entry.seq = seq
                     self.hits += 1
                     return entry
-                fresh = await build(seq)
+                fresh = _dated(await build(seq), entry)
                 self.builds += 1
                 self._keep(key, fresh)
                 return fresh

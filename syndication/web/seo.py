@@ -47,8 +47,15 @@ async def robots(request: web.Request, key: str) -> web.Response:
 async def sitemap_index(request: web.Request, key: str) -> web.Response:
     async def build(seq: int) -> Rendered:
         months = await services(request).archive.listings.sitemap_months()
-        body = sitemaps.sitemap_index(services(request).settings, months)
-        return _rendered(request, body, XML, seq, max((m[1] for m in months), default=EPOCH))
+        newest = max((m[1] for m in months), default=EPOCH)
+        # The news sitemap is listed only while it has a story: an empty one is invalid.
+        news_until = newest + NEWS_WINDOW
+        with_news = news_until > datetime.now(UTC)
+        body = sitemaps.sitemap_index(services(request).settings, months, with_news=with_news)
+        rendered = _rendered(request, body, XML, seq, newest)
+        if with_news:  # right until the newest story leaves the window, even with no change
+            rendered.fresh_until = news_until.timestamp()
+        return rendered
 
     return await cached.serve(request, key, _everything(request), build)
 
@@ -58,6 +65,8 @@ async def news_sitemap(request: web.Request) -> web.Response:
     # Not cached: its content moves with the clock (the 48-hour window), not only with changes.
     since = datetime.now(UTC) - NEWS_WINDOW
     items = await services(request).archive.listings.recent(since, NEWS_LIMIT)
+    if not items:  # a urlset must hold a url: no story of the last 48 hours, no sitemap
+        raise web.HTTPNotFound(text="No story was published in the last 48 hours.")
     settings = services(request).settings
     body = await services(request).left_out.render(
         "the news sitemap",

@@ -70,6 +70,15 @@ async def _html_leaving_out(
     )
 
 
+async def _list_modified(request: web.Request) -> datetime:
+    """A list's Last-Modified when it is built: the second after the archive's last change,
+    which is past whatever last changed the list (a retitled story, one that left it), even
+    a change in the same whole second as a copy a client holds. The response cache then
+    keeps that date while rebuilds give the same bytes (web/cache.py)."""
+    last = await services(request).archive.last_change_at()
+    return last.replace(microsecond=0) + timedelta(seconds=1) if last else EPOCH
+
+
 def _next_midnight() -> float:
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     return (today + timedelta(days=1)).timestamp()
@@ -98,8 +107,8 @@ async def _edition_home(request: web.Request, key: str, code: str) -> web.Respon
         body = await _html_leaving_out(
             request, lambda some: html.home_page(settings, edition, list(some)), articles
         )
-        newest = max((a.published for a in articles), default=EPOCH)
-        return _page(request, body, seq, frozenset(a.id for a in articles), newest)
+        modified = await _list_modified(request)
+        return _page(request, body, seq, frozenset(a.id for a in articles), modified)
 
     return await cached.serve(request, key, (FeedScope(code),), build)
 
@@ -248,8 +257,8 @@ async def date_page(request: web.Request, key: str) -> web.Response:
             ),
             articles,
         )
-        newest = max(a.published for a in articles)
-        return _page(request, body, seq, frozenset(a.id for a in articles), newest)
+        modified = await _list_modified(request)
+        return _page(request, body, seq, frozenset(a.id for a in articles), modified)
 
     return await cached.serve(request, key, (FeedScope(code),), build)
 
@@ -304,8 +313,8 @@ async def _listing(request: web.Request, key: str, kind: FeedKind) -> web.Respon
             ),
             articles,
         )
-        newest = max((a.published for a in articles), default=EPOCH)
-        return _page(request, body, seq, frozenset(a.id for a in articles), newest)
+        modified = await _list_modified(request)
+        return _page(request, body, seq, frozenset(a.id for a in articles), modified)
 
     return await cached.serve(request, key, (scope,), build)
 
