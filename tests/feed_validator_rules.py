@@ -274,6 +274,9 @@ def atom_messages(body: bytes) -> list[str]:
             element = entry.find(f"{a}{construct}")
             if element is not None and element.get("type") == "html":
                 found += html_messages(element.text or "")
+        title = entry.find(f"{a}title")
+        if title is not None and title.get("type", "text") == "text":
+            found += _nonhtml(title.text or "", "entry title")  # unless type says it is HTML
     return found
 
 

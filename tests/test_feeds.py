@@ -155,6 +155,26 @@ async def test_every_feed_meets_the_w3c_feed_validator_rules(
     assert archives > 2
 
 
+async def test_a_headline_with_angle_brackets_is_text_in_every_feed(
+    site: Settings, client: Client
+) -> None:
+    """RSS readers disagree on whether <title> is HTML, and the validator warns on a title that
+    looks like markup: Atom says it is escaped HTML, RSS writes angle quotation marks."""
+    (site.content_dir / "world" / "tags.md").write_text(
+        "---\ntitle: Why <b> tags & <i>italics</i> matter\npublished: 2026-11-30T09:00:00Z\n"
+        "---\nAngle brackets in a headline are text.\n"
+    )
+    await client.app[SERVICES].ingest.ingest_paths({"world/tags.md"})
+    rss = await (await client.get("/en/world/feed.rss")).read()
+    atom = await (await client.get("/en/world/feed.atom")).read()
+    assert rss_messages(rss) == [] and atom_messages(atom) == []
+    rss_titles = [e.title for e in feedparser.parse(rss).entries]
+    assert "Why \u2039b\u203a tags & \u2039i\u203aitalics\u2039/i\u203a matter" in rss_titles
+    title = etree.fromstring(atom).find(f"{ATOM}entry/{ATOM}title")
+    assert title.get("type") == "html"
+    assert title.text == "Why &lt;b&gt; tags &amp; &lt;i&gt;italics&lt;/i&gt; matter"
+
+
 def test_the_w3c_rules_catch_what_the_validator_would() -> None:
     bad_rss = b"""<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"

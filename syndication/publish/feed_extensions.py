@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -54,6 +55,9 @@ class NewsroomFeed(BaseExtension):  # type: ignore[misc]
         return rss
 
 
+RSS_TITLE_BRACKETS = str.maketrans({"<": "\u2039", ">": "\u203a"})
+
+
 class NewsroomEntry(BaseEntryExtension):  # type: ignore[misc]
     def __init__(self) -> None:
         self.alternate: dict[str, str] = {}
@@ -65,6 +69,12 @@ class NewsroomEntry(BaseEntryExtension):  # type: ignore[misc]
         self.source: dict[str, str] | None = None  # id, title, href, updated
 
     def extend_atom(self, entry: Element) -> Element:
+        # A headline with angle brackets is text; said as escaped HTML (type="html"), no
+        # reader or validator takes "Why <b> tags matter" for markup.
+        title = entry.find("title")
+        if title is not None and title.text and "<" in title.text:
+            title.set("type", "html")
+            title.text = html.escape(title.text, quote=False)
         # feedgen wrote the entry's links without rel/type (its issue 135): replace them.
         # It writes Atom in no namespace under an xmlns attribute; plain names match it.
         for stale in entry.findall("link"):
@@ -95,6 +105,11 @@ class NewsroomEntry(BaseEntryExtension):  # type: ignore[misc]
         return entry
 
     def extend_rss(self, item: Element) -> Element:
+        # RSS says nothing of whether <title> is HTML and readers disagree: angle brackets
+        # become the single angle quotation marks, which no reader can take for a tag.
+        title = item.find("title")
+        if title is not None and title.text and "<" in title.text:
+            title.text = title.text.translate(RSS_TITLE_BRACKETS)
         for name in self.creators:
             xml_elem(f"{{{DC_NS}}}creator", item).text = name
         if self.rights:
