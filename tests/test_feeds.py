@@ -21,7 +21,7 @@ from lxml import etree
 from syndication.config import Settings, load_settings
 from syndication.web.app import create_app
 from syndication.web.services import SERVICES
-from tests.conftest import REPO
+from tests.conftest import REPO, article_text
 from tests.feed_validator_rules import atom_messages, rss_messages
 
 Client = TestClient[Any, Any]
@@ -173,6 +173,29 @@ async def test_a_headline_with_angle_brackets_is_text_in_every_feed(
     title = etree.fromstring(atom).find(f"{ATOM}entry/{ATOM}title")
     assert title.get("type") == "html"
     assert title.text == "Why &lt;b&gt; tags &amp; &lt;i&gt;italics&lt;/i&gt; matter"
+
+
+async def test_a_months_archive_stays_when_its_last_story_is_withdrawn(
+    site: Settings, client: Client
+) -> None:
+    """RFC 5005: archives are stable. Withdrawing the only story of a month leaves the month's
+    archive answering, with the story as an RFC 6721 tombstone, not a 404."""
+    story = site.content_dir / "world" / "lone.md"
+    story.write_text(article_text(title="A lone story of May", published="2019-05-14T10:00:00Z"))
+    await client.app[SERVICES].ingest.ingest_paths({"world/lone.md"})
+    for path in ("/en/world/archive/2019-05.atom", "/en/archive/2019-05.atom"):
+        assert "A lone story of May" in await (await client.get(path)).text()
+    story.unlink()
+    await client.app[SERVICES].ingest.ingest_paths({"world/lone.md"})
+    for path in ("/en/world/archive/2019-05.atom", "/en/archive/2019-05.atom"):
+        response = await client.get(path)
+        assert response.status == 200, path
+        body = await response.read()
+        root = etree.fromstring(body)
+        assert root.find(f"{ATOM}entry") is None
+        assert len(root.findall("{http://purl.org/atompub/tombstones/1.0}deleted-entry")) == 1
+        assert atom_messages(body) == [], path
+    assert (await client.get("/en/world/archive/2019-06.atom")).status == 404  # never published
 
 
 def test_the_w3c_rules_catch_what_the_validator_would() -> None:

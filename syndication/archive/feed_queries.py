@@ -107,6 +107,22 @@ class FeedQueries:
         )
         return [Tombstone(r["id"], r["path"], from_iso(r["at"])) for r in await self.db.rows(query)]
 
+    async def withdrawn_of_month(self, scope: FeedScope, month: str) -> list[Tombstone]:
+        """The scope's stories published in `month` that were live and are withdrawn now:
+        the tombstones a month's archive keeps, so the archive stays (RFC 5005)."""
+        query = (
+            Query("a.id, a.path, c.at", "changes c JOIN articles a ON a.id = c.article_id")
+            .where("c.kind = 'withdrawn'")
+            .where("a.state IN ('withdrawn', 'draft', 'scheduled')")
+            .where(in_scope_of(scope))
+            .where(
+                "a.published >= ? AND a.published < ?", month_start(month), next_month_start(month)
+            )
+            .where("c.seq = (SELECT max(seq) FROM changes WHERE article_id = a.id)")
+            .order_by("c.seq DESC")
+        )
+        return [Tombstone(r["id"], r["path"], from_iso(r["at"])) for r in await self.db.rows(query)]
+
     async def changed_since(self, seq: int) -> set[str]:
         """Ids of articles with a change after `seq`."""
         rows = await self.db.rows("SELECT DISTINCT article_id FROM changes WHERE seq > ?", (seq,))

@@ -67,7 +67,10 @@ class Feeds:
         tombs: list[Tombstone] = []
         if month:
             articles = await archive.feeds.of_month(scope, month)
-            if not articles:
+            # A month once published keeps its archive, with tombstones for what was
+            # withdrawn since (RFC 5005: archives are stable), even if nothing is left.
+            tombs = await archive.feeds.withdrawn_of_month(scope, month)
+            if not articles and not tombs:
                 raise NotFound("There is no archive for this month.")
             before, after = await archive.feeds.neighbour_months(scope, month)
             links = ArchiveLinks(
@@ -118,7 +121,7 @@ class Feeds:
         fresh_until = math.inf
         # Right until the oldest tombstone leaves the window, or this month's archive becomes
         # a past month's (cached longer), even if nothing changes.
-        if tombs:
+        if tombs and not month:  # a subscription feed's tombstones leave its window
             oldest = min(t.withdrawn for t in tombs) + timedelta(days=settings.tombstone_days)
             fresh_until = oldest.timestamp()
         if month and month >= f"{datetime.now(UTC):%Y-%m}":
