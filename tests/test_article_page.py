@@ -451,3 +451,28 @@ async def test_a_list_never_answers_304_to_if_modified_since_for_changed_bytes(
             listing, headers={"If-Modified-Since": cold.headers["Last-Modified"]}
         )
         assert same.status == 304
+
+
+async def test_every_page_with_feeds_links_them_visibly_and_the_date_archive(
+    site: Settings, client: Client
+) -> None:
+    """Autodiscovery tags are for feed readers; people need a link they can see (and copy),
+    and a way into the date archive from the home and section pages."""
+    (article,) = (
+        sqlite3.connect(site.db_path)
+        .execute("SELECT path FROM articles WHERE state = 'live' AND edition = 'en' LIMIT 1")
+        .fetchone()
+    )
+    year = datetime.now(UTC).year
+    for path in ("/en/", "/en/world/", "/en/topic/climate/", article, "/fr/"):
+        html = await (await client.get(path)).text()
+        footer = html[html.index('<footer class="colophon">') :]
+        discovered = re.findall(
+            r'<link rel="alternate" type="[^"]+" title="[^"]*" href="([^"]+)"', html
+        )
+        assert discovered, path
+        for href in discovered:
+            assert f'<a href="{href}"' in footer, (path, href)
+        edition = path.split("/")[1]
+        assert f'<a href="/{edition}/{year}/">' in footer, path
+        assert (await client.get(f"/{edition}/{year}/")).status == 200

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,6 +47,7 @@ def _common(settings: Settings, edition: Edition) -> dict[str, Any]:
         "local_date": lambda m: local_date(m, edition),
         "reading_minutes": reading_minutes,
         "paths": urls,  # every address a page links to
+        "this_year": datetime.now(UTC).year,  # the date archive's page to link to
         "_": translator(edition.language),
         "section_name": lambda slug: (
             s.name(edition.code) if (s := settings.section(slug)) else slug
@@ -61,11 +62,14 @@ class FeedLink:
     href: str
 
 
+FORMAT_NAMES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}  # as people name them
+
+
 def feed_links(settings: Settings, scopes: list[tuple[FeedScope, str]]) -> list[FeedLink]:
     """Autodiscovery: each scope's feed in each format, most general first."""
     return [
         FeedLink(
-            f"{name} ({fmt.upper() if fmt != 'json' else 'JSON Feed'})",
+            f"{name} ({FORMAT_NAMES[fmt]})",
             media,
             feed_url(settings, scope, fmt),
         )

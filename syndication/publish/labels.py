@@ -73,6 +73,8 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "Articles by {name}": "Articles de {name}",
         "Go to the front page": "Aller à la une",
         "an archive of original reporting": "des archives de journalisme original",
+        "Follow by feed": "Suivre par flux",
+        "Archive by date": "Archives par date",
         **dict(zip(ENGLISH_MONTHS, _FRENCH_MONTHS, strict=True)),
         "{label}:": "{label}\u202f:",  # French sets a narrow no-break space before a colon
     },
