@@ -170,8 +170,9 @@ async def test_a_withdrawn_or_unsyndicated_story_is_canceled_for_those_who_had_i
     api: tuple[Client, dict[str, str]], site: Settings
 ) -> None:
     client, keys = api
-    _, coast_cursor = await pull_all(client, keys["coast"])
+    held, coast_cursor = await pull_all(client, keys["coast"])
     _, tiny_cursor = await pull_all(client, keys["tiny"])
+    held_versions = {i["uri"]: i["version"] for i in held}
     file = site.content_dir / "business" / "2026-11-25-island-ferry-fares-fall.md"
     text = file.read_text()
     file.write_text(
@@ -189,6 +190,22 @@ async def test_a_withdrawn_or_unsyndicated_story_is_canceled_for_those_who_had_i
     assert all("headlines" not in i and "bodies" not in i for i in after)
     tiny_after, _ = await pull_all(client, keys["tiny"], tiny_cursor)
     assert [i["pubStatus"] for i in tiny_after] == ["canceled"]  # it never had the business one
+    # A cancellation is a new version: a client keying on (uri, version) does not drop it.
+    assert all(int(i["version"]) > int(held_versions[i["uri"]]) for i in after)
+    # The withdrawn story stays answerable by id to a partner that had it, as canceled, also
+    # after the cancellation was delivered; to one that never had it, it is unknown.
+    (withdrawn_id,) = (
+        sqlite3.connect(site.db_path)
+        .execute(
+            "SELECT id FROM articles WHERE source_file = 'world/2024-06-08-night-ferry-returns.md'"
+        )
+        .fetchone()
+    )
+    for _ in range(2):
+        one = await client.get(f"/api/v1/items/{withdrawn_id}", headers=bearer(keys["coast"]))
+        assert one.status == 200 and (await one.json())["pubStatus"] == "canceled"
+    never = await client.get(f"/api/v1/items/{withdrawn_id}", headers=bearer(keys["science"]))
+    assert never.status == 404
 
 
 async def test_a_long_poll_returns_when_something_arrives(

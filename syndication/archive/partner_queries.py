@@ -91,6 +91,14 @@ class PartnerQueries:
         )
         return {str(r["article_id"]) for r in rows}
 
+    async def received(self, partner: Partner, article_id: str) -> bool:
+        """Whether the partner was ever handed this article, a cancellation included."""
+        found = await self.db.value(
+            "SELECT 1 FROM deliveries WHERE partner_id = ? AND article_id = ? LIMIT 1",
+            (partner.id, article_id),
+        )
+        return found is not None
+
     async def changes(
         self, partner: Partner, after: int, limit: int, head: int
     ) -> tuple[list[PartnerChange], int, bool]:

@@ -396,12 +396,16 @@ class ArchiveWriter:
         ).fetchone()
         if row is None:
             return
+        # Taking a live story down is a new version, so a partner that keys on (id, version)
+        # never takes the cancellation for the copy it holds.
+        version = row[1] + 1 if row[0] == State.LIVE else row[1]
         self.conn.execute(
-            "UPDATE articles SET state = 'withdrawn', file_gone = ?, last_changed = ? WHERE id = ?",
-            (int(file_gone), to_iso(now), article_id),
+            "UPDATE articles SET state = 'withdrawn', file_gone = ?, last_changed = ?, "
+            "version = ? WHERE id = ?",
+            (int(file_gone), to_iso(now), version, article_id),
         )
         if row[0] == State.LIVE:
-            self._log(article_id, ChangeKind.WITHDRAWN, now, row[1])
+            self._log(article_id, ChangeKind.WITHDRAWN, now, version)
             result.withdrawn += 1
         elif row[0] == State.SCHEDULED:  # a deleted file of an embargoed story
             self._log(article_id, ChangeKind.EMBARGO, now, row[1])

@@ -180,8 +180,8 @@ async def item(request: web.Request) -> web.Response:
     archive = services(request).archive
     found = await archive.articles.by_id(article_id)
     view = pq.view_of(partner, found) if found else None
-    if found and view is None and await archive.partners.had(partner, [article_id]):
-        view = "canceled"
+    if found and view is None and await archive.partners.received(partner, article_id):
+        view = "canceled"  # it stays answerable to a partner that had it, taken down
     if found is None or view is None:
         raise web.HTTPNotFound(text=f"No item {article_id!r} is available to this key.")
     items, delivered = await _items(request, [(view, found)])
