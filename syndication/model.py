@@ -209,6 +209,24 @@ class ArchivedArticle:
     first_seen: datetime
 
 
+def modified_at(
+    published: datetime,
+    updated: datetime | None,
+    corrected: tuple[datetime, ...],
+    version: int,
+    last_changed: datetime,
+) -> datetime:
+    """When a story last changed in a way a reader sees: the editor's dates (publication,
+    `updated:`, corrections), or, once a later version went out (an edit without
+    `updated:`, a corrected headline), when it did. Feeds, JSON-LD and sitemaps say this."""
+    moments: list[datetime] = [published, *corrected]
+    if updated is not None:
+        moments.append(updated)
+    if version > 1:
+        moments.append(last_changed)
+    return max(moments)
+
+
 class FeedKind(enum.StrEnum):
     ALL = "all"
     SECTION = "section"

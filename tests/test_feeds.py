@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from tests.conftest import REPO, article_text
 from tests.feed_validator_rules import atom_messages, rss_messages
 
 Client = TestClient[Any, Any]
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 BASE = "http://news.test"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -196,6 +198,42 @@ async def test_a_months_archive_stays_when_its_last_story_is_withdrawn(
         assert len(root.findall("{http://purl.org/atompub/tombstones/1.0}deleted-entry")) == 1
         assert atom_messages(body) == [], path
     assert (await client.get("/en/world/archive/2019-06.atom")).status == 404  # never published
+
+
+async def test_dates_say_when_a_story_changed_as_readers_see_it(
+    site: Settings, client: Client
+) -> None:
+    """Sitemap lastmod is the story's modified time, not when the archive read it; an edit
+    without `updated:` is a new version and moves Atom updated, JSON Feed date_modified,
+    JSON-LD dateModified and lastmod alike."""
+    story = site.content_dir / "world" / "dated.md"
+    text = article_text(title="A story dated in March", published="2019-03-05T08:00:00Z")
+    story.write_text(text)
+    await client.app[SERVICES].ingest.ingest_paths({"world/dated.md"})
+
+    async def dates() -> dict[str, str]:
+        atom = etree.fromstring(await (await client.get("/en/world/archive/2019-03.atom")).read())
+        entry = atom.find(f"{ATOM}entry")
+        item = json.loads(await (await client.get("/en/world/feed.json")).read())["items"]
+        page_path = entry.find(f"{ATOM}link[@rel='alternate']").get("href").removeprefix(BASE)
+        html = await (await client.get(page_path)).text()
+        sitemap = etree.fromstring(await (await client.get("/sitemaps/2019-03.xml")).read())
+        return {
+            "atom": entry.findtext(f"{ATOM}updated"),
+            "json": next(i["date_modified"] for i in item if "in March" in i["title"]),
+            "json-ld": json.loads(
+                html.split('type="application/ld+json">')[1].split("</script>")[0]
+            )["dateModified"],
+            "lastmod": sitemap.findtext(f"{SITEMAP}url/{SITEMAP}lastmod"),
+        }
+
+    first = await dates()
+    assert first["lastmod"] == "2019-03-05T08:00:00Z" and first["atom"].startswith("2019-03-05")
+    assert first["json"] == "2019-03-05T08:00:00Z" and first["json-ld"].startswith("2019-03-05")
+    story.write_text(text.replace("A story dated in March", "A story retitled in March"))
+    await client.app[SERVICES].ingest.ingest_paths({"world/dated.md"})
+    today = f"{datetime.now(UTC):%Y-%m-%d}"
+    assert all(value.startswith(today) for value in (await dates()).values()), await dates()
 
 
 def test_the_w3c_rules_catch_what_the_validator_would() -> None:

@@ -7,10 +7,10 @@ from datetime import datetime
 from itertools import pairwise
 
 from syndication.archive.articles import LIVE, NEWEST_FIRST, Articles, of_articles
-from syndication.archive.codec import from_iso, to_iso
+from syndication.archive.codec import corrections_from_json, from_iso, to_iso
 from syndication.archive.feed_queries import newest_live
 from syndication.archive.sql import Query, Reader
-from syndication.model import ArticleSummary, FeedScope
+from syndication.model import ArticleSummary, FeedScope, modified_at
 from syndication.months import month_start, next_month_start
 
 # The stories "More on this topic" draws from: `a` among those of the article `me`.
@@ -104,16 +104,29 @@ class Listings:
         return [(str(r["month"]), from_iso(r["newest"])) for r in rows]
 
     async def sitemap_entries(self, month: str) -> list[tuple[str, datetime]]:
-        """(path, last change) of every live article published in the month (UTC)."""
+        """(path, when it last changed as readers see it) of every live article published in
+        the month (UTC): its modified time, not when the archive read it."""
         query = (
-            of_articles("a.path, a.last_changed")
+            of_articles("a.path, a.published, a.updated, a.corrections, a.version, a.last_changed")
             .where(LIVE)
             .where(
                 "a.published >= ? AND a.published < ?", month_start(month), next_month_start(month)
             )
             .order_by("a.published")
         )
-        return [(str(r["path"]), from_iso(r["last_changed"])) for r in await self.db.rows(query)]
+        return [
+            (
+                str(r["path"]),
+                modified_at(
+                    from_iso(r["published"]),
+                    from_iso(r["updated"]) if r["updated"] else None,
+                    tuple(c.date for c in corrections_from_json(r["corrections"])),
+                    int(r["version"]),
+                    from_iso(r["last_changed"]),
+                ),
+            )
+            for r in await self.db.rows(query)
+        ]
 
     async def recent(self, since: datetime, limit: int) -> list[tuple[str, str, str, datetime]]:
         """(path, title, edition, published) of live articles published since `since`."""

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from syndication.config import Settings
-from syndication.model import ArchivedArticle, Article, FeedKind, FeedScope, Tombstone
+from syndication.model import (
+    ArchivedArticle,
+    Article,
+    FeedKind,
+    FeedScope,
+    Tombstone,
+    modified_at,
+)
 
 # The one place the feed formats' media types are named: extension -> media type.
 MEDIA_TYPES = {
@@ -61,11 +68,23 @@ def entry_updated(article: Article) -> datetime:
     return max(moments)
 
 
+def modified(archived: ArchivedArticle) -> datetime:
+    """Atom `updated`, JSON Feed `date_modified`, JSON-LD `dateModified`: model.modified_at."""
+    article = archived.article
+    return modified_at(
+        article.published,
+        article.updated,
+        tuple(c.date for c in article.corrections),
+        archived.version,
+        archived.last_changed,
+    )
+
+
 def document_updated(
     articles: tuple[ArchivedArticle, ...], tombstones: tuple[Tombstone, ...]
 ) -> datetime:
     """From the archive's state alone, so the same state always gives the same bytes."""
-    moments = [entry_updated(a.article) for a in articles] + [t.withdrawn for t in tombstones]
+    moments = [modified(a) for a in articles] + [t.withdrawn for t in tombstones]
     return max(moments, default=EPOCH)
 
 

@@ -112,9 +112,9 @@ def article_page(
         related=related,
         translations={code: settings.absolute(path) for code, path in translations.items()},
         from_archive=(now - article.published).days >= settings.archive_banner_days,
-        json_ld=news_article(settings, article),
+        json_ld=news_article(settings, archived),
         rights=rights_line(settings, article),
-        meta_tags=open_graph(settings, article),
+        meta_tags=open_graph(settings, archived),
     )
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from syndication.archive.codec import to_iso
 from syndication.config import Settings
-from syndication.publish.feed_document import FeedDocument, entry_id, entry_updated
+from syndication.model import ArchivedArticle
+from syndication.publish.feed_document import FeedDocument, entry_id, modified
 from syndication.publish.links import absolutize
 from syndication.publish.rights import rights_line
 from syndication.publish.urls import author_path, media_path
@@ -28,11 +29,12 @@ def json_feed_bytes(doc: FeedDocument, settings: Settings) -> bytes:
     feed["author"] = feed["authors"][0]  # JSON Feed 1.0 readers know only `author`
     if doc.hubs:
         feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in doc.hubs]
-    feed["items"] = [_item(a.article, settings) for a in doc.articles]
+    feed["items"] = [_item(a, settings) for a in doc.articles]
     return json.dumps(feed, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _item(article: Any, settings: Settings) -> dict[str, Any]:
+def _item(archived: ArchivedArticle, settings: Settings) -> dict[str, Any]:
+    article = archived.article
     url = settings.absolute(article.path)
     item: dict[str, Any] = {
         "id": entry_id(settings, article.id),
@@ -40,7 +42,7 @@ def _item(article: Any, settings: Settings) -> dict[str, Any]:
         "title": article.title,
         "content_html": absolutize(article.body_html, url),
         "date_published": to_iso(article.published),
-        "date_modified": to_iso(entry_updated(article)),
+        "date_modified": to_iso(modified(archived)),
         "language": settings.edition(article.edition).language,
     }
     if article.standfirst:

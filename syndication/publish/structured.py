@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from syndication.config import Settings
-from syndication.model import Article
-from syndication.publish.feed_document import entry_updated
+from syndication.model import ArchivedArticle
+from syndication.publish.feed_document import modified
 from syndication.publish.rights import copyright_holder, rights_line
 from syndication.publish.urls import author_path, media_path
 
@@ -16,7 +16,8 @@ from syndication.publish.urls import author_path, media_path
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
-def news_article(settings: Settings, article: Article) -> str:
+def news_article(settings: Settings, archived: ArchivedArticle) -> str:
+    article = archived.article
     url = settings.absolute(article.path)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -25,7 +26,7 @@ def news_article(settings: Settings, article: Article) -> str:
         "url": url,
         "headline": article.title,
         "datePublished": article.published.isoformat(),
-        "dateModified": entry_updated(article).isoformat(),
+        "dateModified": modified(archived).isoformat(),
         "inLanguage": settings.edition(article.edition).language,
         "articleSection": article.section,
         "wordCount": article.word_count,
@@ -68,7 +69,8 @@ def news_article(settings: Settings, article: Article) -> str:
     return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_SAFE)
 
 
-def open_graph(settings: Settings, article: Article) -> list[tuple[str, str, str]]:
+def open_graph(settings: Settings, archived: ArchivedArticle) -> list[tuple[str, str, str]]:
+    article = archived.article
     """(attribute, name, content) for <meta> tags: Open Graph uses property, Twitter name."""
     url = settings.absolute(article.path)
     tags = [
@@ -78,7 +80,7 @@ def open_graph(settings: Settings, article: Article) -> list[tuple[str, str, str
         ("property", "og:url", url),
         ("property", "og:locale", settings.edition(article.edition).language),
         ("property", "article:published_time", article.published.isoformat()),
-        ("property", "article:modified_time", entry_updated(article).isoformat()),
+        ("property", "article:modified_time", modified(archived).isoformat()),
         ("property", "article:section", article.section),
         ("name", "twitter:card", "summary_large_image" if article.image else "summary"),
         ("name", "twitter:title", article.title),

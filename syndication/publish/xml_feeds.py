@@ -15,7 +15,7 @@ from syndication.publish.feed_document import (
     MEDIA_TYPES,
     FeedDocument,
     entry_id,
-    entry_updated,
+    modified,
 )
 from syndication.publish.feed_extensions import NewsroomEntry, NewsroomFeed
 from syndication.publish.links import absolutize
@@ -110,7 +110,7 @@ def _entry(fe: FeedEntry, archived: ArchivedArticle, settings: Settings) -> None
     fe.link(href=url)  # RSS <link>; in Atom our extension rewrites it with its rel and type
     ext.alternate = {"href": url, "type": "text/html"}
     fe.published(article.published)
-    fe.updated(entry_updated(article))
+    fe.updated(modified(archived))
     fe.content(absolutize(article.body_html, url), type="html")
     if article.standfirst:
         # RSS's description is HTML, so plain text goes in escaped ("<" must not start a
