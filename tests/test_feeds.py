@@ -19,6 +19,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 from lxml import etree
 
+from syndication.archive.partners import PartnerStore
+from syndication.archive.schema import open_writer
 from syndication.config import Settings, load_settings
 from syndication.web.app import create_app
 from syndication.web.services import SERVICES
@@ -234,6 +236,27 @@ async def test_dates_say_when_a_story_changed_as_readers_see_it(
     await client.app[SERVICES].ingest.ingest_paths({"world/dated.md"})
     today = f"{datetime.now(UTC):%Y-%m-%d}"
     assert all(value.startswith(today) for value in (await dates()).values()), await dates()
+
+
+async def test_corrections_reach_feed_entries_and_partners(site: Settings, client: Client) -> None:
+    """A correction is not only for the page's readers: every feed entry and the partner's
+    ninjs item carry it, in both bodies."""
+    said = "The harbour master's figure was forty."
+    for fmt in ("atom", "rss"):
+        parsed = feedparser.parse(await (await client.get(f"/en/world/feed.{fmt}")).read())
+        entry = next(e for e in parsed.entries if "pilots strike" in e.title)
+        assert "Corrections" in entry.content[0]["value"]
+        assert said in entry.content[0]["value"], fmt  # feedparser reads &#39; back
+    items = json.loads(await (await client.get("/en/world/feed.json")).read())["items"]
+    item = next(i for i in items if "pilots strike" in i["title"])
+    assert said.replace("'", "&#39;") in item["content_html"]
+    conn = open_writer(site.db_path)
+    key = PartnerStore(conn).add("Corrections Desk", ["world"])[1]
+    conn.close()
+    found = await client.get("/api/v1/items?q=pilots", headers={"Authorization": f"Bearer {key}"})
+    (ninjs,) = [i for i in (await found.json())["items"] if "strike" in i["headlines"][0]["value"]]
+    html_body, text_body = ninjs["bodies"]
+    assert said.replace("'", "&#39;") in html_body["value"] and said in text_body["value"]
 
 
 def test_the_w3c_rules_catch_what_the_validator_would() -> None:

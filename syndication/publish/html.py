@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from syndication.config import Settings
 from syndication.model import (
     ArchivedArticle,
+    Article,
     ArticleSummary,
     Edition,
     FeedKind,
@@ -76,6 +77,28 @@ def feed_links(settings: Settings, scopes: list[tuple[FeedScope, str]]) -> list[
         for scope, name in scopes
         for fmt, media in MEDIA_TYPES.items()
     ]
+
+
+def body_with_corrections(settings: Settings, article: Article) -> str:
+    """The body as feeds and partners carry it: with the corrections the page shows, in the
+    same words, so a correction reaches every reader, not only the page's."""
+    if not article.corrections:
+        return article.body_html
+    edition = settings.edition(article.edition)
+    notes = _env.get_template("_corrections.html").render(
+        **_common(settings, edition), article=article
+    )
+    return article.body_html + notes.strip()
+
+
+def text_with_corrections(settings: Settings, article: Article) -> str:
+    """The plain-text body with the same corrections, for partners' text/plain body."""
+    if not article.corrections:
+        return article.body_text
+    edition = settings.edition(article.edition)
+    _ = translator(edition.language)
+    lines = [f"{local_date(c.date, edition)}: {c.text}" for c in article.corrections]
+    return "\n\n".join([article.body_text, _("Corrections"), "\n".join(lines)])
 
 
 def home_page(settings: Settings, edition: Edition, articles: list[ArticleSummary]) -> str:

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from syndication.archive.codec import to_iso
 from syndication.config import Settings
 from syndication.model import ArchivedArticle, Image
+from syndication.publish.html import body_with_corrections, text_with_corrections
 from syndication.publish.links import absolutize
 from syndication.publish.rights import copyright_holder, rights_line
 from syndication.publish.urls import media_path, topic_path
@@ -57,9 +58,15 @@ def news_item(
             {
                 "role": "main",
                 "contentType": "text/html",
-                "value": absolutize(article.body_html, settings.absolute(article.path)),
+                "value": absolutize(
+                    body_with_corrections(settings, article), settings.absolute(article.path)
+                ),
             },
-            {"role": "main", "contentType": "text/plain", "value": article.body_text},
+            {
+                "role": "main",
+                "contentType": "text/plain",
+                "value": text_with_corrections(settings, article),
+            },
         ],
         "copyrightHolder": copyright_holder(settings, article),
         "copyrightNotice": rights_line(settings, article),
