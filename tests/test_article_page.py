@@ -476,3 +476,27 @@ async def test_every_page_with_feeds_links_them_visibly_and_the_date_archive(
         edition = path.split("/")[1]
         assert f'<a href="/{edition}/{year}/">' in footer, path
         assert (await client.get(f"/{edition}/{year}/")).status == 200
+
+
+async def test_a_page_follows_its_translations_as_they_come_and_go(
+    site: Settings, client: Client
+) -> None:
+    """The English page links the French version while it is live, and only then: a change
+    to one language version reaches the cached pages of the others."""
+    db = sqlite3.connect(site.db_path)
+    english, french = (
+        db.execute("SELECT path FROM articles WHERE id = ?", (i,)).fetchone()[0]
+        for i in ("tram-line-east-2026", "tram-line-east-2026-fr")
+    )
+    db.close()
+    assert f'href="{BASE}{french}"' in await (await client.get(english)).text()
+    rel = "business/2026-10-29-ligne-de-tram-est.md"
+    kept = (site.content_dir / rel).read_text()
+    (site.content_dir / rel).unlink()
+    await client.app[SERVICES].ingest.ingest_paths({rel})
+    assert french not in await (await client.get(english)).text()
+    (site.content_dir / rel).write_text(kept)
+    await client.app[SERVICES].ingest.ingest_paths({rel})
+    assert f'href="{BASE}{french}"' in await (await client.get(english)).text()
+    # and the French page follows the English one the same way
+    assert f'href="{BASE}{english}"' in await (await client.get(french)).text()

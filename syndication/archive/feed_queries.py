@@ -124,9 +124,17 @@ class FeedQueries:
         return [Tombstone(r["id"], r["path"], from_iso(r["at"])) for r in await self.db.rows(query)]
 
     async def changed_since(self, seq: int) -> set[str]:
-        """Ids of articles with a change after `seq`."""
-        rows = await self.db.rows("SELECT DISTINCT article_id FROM changes WHERE seq > ?", (seq,))
-        return {str(r["article_id"]) for r in rows}
+        """Ids of articles a change after `seq` touched, and of the other language versions
+        of each (what links to a version changes when one appears, moves or goes)."""
+        rows = await self.db.rows(
+            "WITH changed(id) AS (SELECT DISTINCT article_id FROM changes WHERE seq > ?), "
+            "roots(id) AS (SELECT id FROM changed UNION SELECT a.translation_of FROM articles a "
+            "  JOIN changed c ON a.id = c.id WHERE a.translation_of != '') "
+            "SELECT id FROM roots UNION SELECT a.id FROM articles a JOIN roots r "
+            "  ON a.translation_of = r.id AND a.translation_of != ''",
+            (seq,),
+        )
+        return {str(r["id"]) for r in rows}
 
     async def any_in_scope(self, scope: FeedScope, ids: set[str]) -> bool:
         """Does any of these articles belong to the scope now."""
