@@ -31,6 +31,16 @@ def _setting(default: Any, help: str, *, low: float = 0, high: float | None = No
 @dataclass(frozen=True, slots=True)
 class Settings:
     site_name: str = _setting("The Harbour Ledger", "Publication name shown on pages and in feeds.")
+    logo: str = _setting(
+        "/static/logo.png",
+        "The publisher's logo (a path of the site or a URL) for search engines' article "
+        "results (JSON-LD publisher.logo).",
+    )
+    share_image: str = _setting(
+        "/static/share.png",
+        "The picture (a path of the site or a URL) that stands for a story without a photo "
+        "in JSON-LD and when shared.",
+    )
     base_url: str = _setting(
         "",
         "Absolute URL that pages and feeds link to; empty: the address served, "

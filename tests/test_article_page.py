@@ -109,6 +109,27 @@ async def test_json_ld_and_open_graph_read_back(client: Client) -> None:
     assert canonical == [BASE + WIRE]
 
 
+async def test_structured_data_has_a_publisher_logo_and_an_image_for_every_story(
+    site: Settings, client: Client
+) -> None:
+    """Google's article results ask for an image and a publisher logo: a story without a
+    photo gets the site's own picture, and both are served."""
+    (plain,) = (
+        sqlite3.connect(site.db_path)
+        .execute("SELECT path FROM articles WHERE state = 'live' AND image IS NULL LIMIT 1")
+        .fetchone()
+    )
+    _, head = await page(client, plain)
+    (ld,) = head.json_ld
+    assert ld["image"]["url"] == f"{BASE}/static/share.png"
+    assert ld["publisher"]["logo"]["url"] == f"{BASE}/static/logo.png"
+    assert head.meta["og:image"] == [f"{BASE}/static/share.png"]
+    for picture in ("/static/share.png", "/static/logo.png"):
+        served = await client.get(picture)
+        assert served.status == 200 and served.content_type == "image/png"
+        assert (await served.read()).startswith(b"\x89PNG")
+
+
 async def test_more_on_this_topic_is_related_by_topic_and_every_link_answers(
     client: Client,
 ) -> None:

@@ -34,6 +34,7 @@ def news_article(settings: Settings, archived: ArchivedArticle) -> str:
             "@type": "NewsMediaOrganization",
             "name": settings.site_name,
             "url": settings.absolute("/"),
+            "logo": {"@type": "ImageObject", "url": _url(settings, settings.logo)},
         },
     }
     if article.standfirst:
@@ -61,6 +62,8 @@ def news_article(settings: Settings, archived: ArchivedArticle) -> str:
             **({"creditText": image.credit} if image.credit else {}),
             **({"copyrightNotice": image.rights} if image.rights else {}),
         }
+    else:  # rich results want an image: the site's own picture stands in for a photo
+        data["image"] = {"@type": "ImageObject", "url": _url(settings, settings.share_image)}
     holder = copyright_holder(settings, article)
     data["copyrightHolder"] = {"@type": "Organization", "name": holder}
     data["copyrightNotice"] = rights_line(settings, article)
@@ -102,5 +105,12 @@ def open_graph(settings: Settings, archived: ArchivedArticle) -> list[tuple[str,
                 ("property", "og:image:width", str(article.image.width)),
                 ("property", "og:image:height", str(article.image.height)),
             ]
+    else:
+        tags.append(("property", "og:image", _url(settings, settings.share_image)))
     tags += [("property", "article:tag", t.name) for t in article.topics]
     return tags
+
+
+def _url(settings: Settings, where: str) -> str:
+    """A setting that names a picture by a path of the site or by a URL, as a URL."""
+    return where if "://" in where else settings.absolute(where)
