@@ -45,6 +45,7 @@ class Image:
     media_type: str = ""
     length: int = 0
     syndication: bool = True  # may partners receive the picture (see ingest/parse.py)
+    digest: str = ""  # of the bytes (none in archives written before it was kept)
 
 
 @dataclass(frozen=True, slots=True)

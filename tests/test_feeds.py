@@ -24,7 +24,7 @@ from syndication.archive.schema import open_writer
 from syndication.config import Settings, load_settings
 from syndication.web.app import create_app
 from syndication.web.services import SERVICES
-from tests.conftest import REPO, article_text
+from tests.conftest import REPO, PNG_1x1, article_text
 from tests.feed_validator_rules import atom_messages, rss_messages
 
 Client = TestClient[Any, Any]
@@ -120,7 +120,7 @@ async def test_entry_details_of_the_wire_story(client: Client) -> None:
             t.term for t in entry.tags
         } >= {"Fishing rights", "Diplomacy"}
         enclosure = entry.enclosures[0]
-        assert enclosure.href == f"{BASE}/media/images/trawlers-at-dawn.png"
+        assert enclosure.href.startswith(f"{BASE}/media/images/trawlers-at-dawn.png?v=")
         assert enclosure.type == "image/png"
         size = (REPO / "content/images/trawlers-at-dawn.png").stat().st_size
         assert int(enclosure.length) == size
@@ -257,6 +257,44 @@ async def test_corrections_reach_feed_entries_and_partners(site: Settings, clien
     (ninjs,) = [i for i in (await found.json())["items"] if "strike" in i["headlines"][0]["value"]]
     html_body, text_body = ninjs["bodies"]
     assert said.replace("'", "&#39;") in html_body["value"] and said in text_body["value"]
+
+
+async def test_a_replaced_picture_gets_a_new_address_and_length(
+    site: Settings, client: Client
+) -> None:
+    """A picture's address carries the digest of its bytes, so `immutable` is true: a new
+    picture under the same file name is a new address, and enclosures give its length."""
+    (site.content_dir / "world" / "quay.png").write_bytes(PNG_1x1)
+    story = site.content_dir / "world" / "quay.md"
+    story.write_text(
+        article_text(title="The quay at dawn", published="2026-11-30T06:00:00Z").replace(
+            "---\n\n", "image:\n  src: quay.png\n  alt: The quay\n---\n\n", 1
+        )
+    )
+    await client.app[SERVICES].ingest.ingest_paths({"world/quay.md"})
+
+    async def enclosure() -> tuple[str, str]:
+        atom = etree.fromstring(await (await client.get("/en/world/feed.atom")).read())
+        entry = next(
+            e
+            for e in atom.findall(f"{ATOM}entry")
+            if e.findtext(f"{ATOM}title") == "The quay at dawn"
+        )
+        link = entry.find(f"{ATOM}link[@rel='enclosure']")
+        return link.get("href"), link.get("length")
+
+    first_href, first_length = await enclosure()
+    assert "/media/world/quay.png?v=" in first_href and first_length == str(len(PNG_1x1))
+    lasting = await client.get(first_href.removeprefix(BASE))
+    assert "immutable" in lasting.headers["Cache-Control"]
+    by_name = await client.get("/media/world/quay.png")
+    assert by_name.headers["Cache-Control"] == "public, max-age=3600"
+    bigger = PNG_1x1 + b"\0" * 100  # trailing bytes after IEND: the same picture, other bytes
+    (site.content_dir / "world" / "quay.png").write_bytes(bigger)
+    await client.app[SERVICES].ingest.ingest_paths({"world/quay.png"})
+    href, length = await enclosure()
+    assert href != first_href and length == str(len(bigger))
+    assert await (await client.get(href.removeprefix(BASE))).read() == bigger
 
 
 def test_the_w3c_rules_catch_what_the_validator_would() -> None:

@@ -50,6 +50,7 @@ MAX_TOPICS = 25
 MAX_AUTHORS = 20
 MAX_CORRECTIONS = 50
 MAX_CAPTION = 1000
+MAX_IMAGE_BYTES = 50_000_000  # a picture is read whole, for the digest in its address
 MAX_STANDFIRST = 1000
 MAX_TITLE = 300
 FIRST_YEAR, LAST_YEAR = 1800, 2999
@@ -247,6 +248,12 @@ class FieldReader:
                 f"{src!r} is not a web image; use one of {', '.join(sorted(MEDIA_TYPES))}",
             )
         try:
+            if (size := resolved.stat().st_size) > MAX_IMAGE_BYTES:
+                raise self.error(
+                    "image.src",
+                    f"{src!r} is {size / 1e6:.0f} MB; a picture may be at most "
+                    f"{MAX_IMAGE_BYTES // 1_000_000} MB",
+                )
             info = probe(resolved)
         except OSError as exc:
             raise self.error(
@@ -262,6 +269,7 @@ class FieldReader:
             height=info.height,
             media_type=info.media_type,
             length=info.length,
+            digest=info.digest,
             syndication=(
                 self.boolean("image.syndication", value["syndication"])
                 if "syndication" in value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,16 +23,25 @@ class ImageInfo:
     width: int | None
     height: int | None
     length: int
+    digest: str  # of the bytes: the picture's address changes when they do
 
 
 def probe(path: Path) -> ImageInfo:
-    """Read the header; dimensions are None for formats or files we cannot read."""
+    """Read the header for the dimensions (None for formats or files we cannot read), and
+    the whole file for its digest."""
     media_type = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
-    length = path.stat().st_size
+    hasher = hashlib.blake2b(digest_size=6)
+    length = 0
     with path.open("rb") as handle:
         head = handle.read(64 * 1024)
+        chunk = head
+        while chunk:
+            hasher.update(chunk)
+            length += len(chunk)
+            chunk = handle.read(1024 * 1024)
     size = _dimensions(head)
-    return ImageInfo(media_type, size[0] if size else None, size[1] if size else None, length)
+    width, height = (size[0], size[1]) if size else (None, None)
+    return ImageInfo(media_type, width, height, length, hasher.hexdigest())
 
 
 def _dimensions(data: bytes) -> tuple[int, int] | None:

@@ -12,7 +12,7 @@ from syndication.publish.feed_document import FeedDocument, entry_id, modified
 from syndication.publish.html import body_with_corrections
 from syndication.publish.links import absolutize
 from syndication.publish.rights import rights_line
-from syndication.publish.urls import author_path, media_path
+from syndication.publish.urls import author_path, image_path
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -59,7 +59,7 @@ def _item(archived: ArchivedArticle, settings: Settings) -> dict[str, Any]:
         item["tags"] = [t.name for t in article.topics]
     if article.image:
         image = article.image
-        item["image"] = settings.absolute(media_path(image.src))
+        item["image"] = settings.absolute(image_path(image))
         item["attachments"] = [
             {
                 "url": item["image"],

@@ -16,7 +16,7 @@ from syndication.model import ArchivedArticle, Image
 from syndication.publish.html import body_with_corrections, text_with_corrections
 from syndication.publish.links import absolutize
 from syndication.publish.rights import copyright_holder, rights_line
-from syndication.publish.urls import media_path, topic_path
+from syndication.publish.urls import image_path, topic_path
 
 PubStatus = Literal["usable", "withheld", "canceled"]
 STANDARD = {
@@ -117,7 +117,7 @@ def canceled_item(
 def _picture(settings: Settings, article_id: str, image: Image) -> dict[str, Any]:
     rendition: dict[str, Any] = {
         "name": "original",
-        "href": settings.absolute(media_path(image.src)),
+        "href": settings.absolute(image_path(image)),
         "contentType": image.media_type,
         "sizeInBytes": image.length,
     }

@@ -9,7 +9,7 @@ from syndication.config import Settings
 from syndication.model import ArchivedArticle
 from syndication.publish.feed_document import modified
 from syndication.publish.rights import copyright_holder, rights_line
-from syndication.publish.urls import author_path, media_path
+from syndication.publish.urls import author_path, image_path
 
 # Inside <script>, "</script>" or "<!--" in a headline must not end the element: escape the
 # characters JSON allows us to escape, so no body or title can break out.
@@ -56,7 +56,7 @@ def news_article(settings: Settings, archived: ArchivedArticle) -> str:
         image = article.image
         data["image"] = {
             "@type": "ImageObject",
-            "url": settings.absolute(media_path(image.src)),
+            "url": settings.absolute(image_path(image)),
             "caption": image.caption or image.alt,
             **({"width": image.width, "height": image.height} if image.width else {}),
             **({"creditText": image.credit} if image.credit else {}),
@@ -94,7 +94,7 @@ def open_graph(settings: Settings, archived: ArchivedArticle) -> list[tuple[str,
             ("name", "twitter:description", article.standfirst),
         ]
     if article.image:
-        image_url = settings.absolute(media_path(article.image.src))
+        image_url = settings.absolute(image_path(article.image))
         tags += [
             ("property", "og:image", image_url),
             ("property", "og:image:alt", article.image.alt),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from syndication.config import Settings
-from syndication.model import FeedKind, FeedScope
+from syndication.model import FeedKind, FeedScope, Image
 from syndication.publish.feed_document import MEDIA_TYPES
 
 
@@ -41,8 +41,15 @@ def topic_path(edition: str, slug: str) -> str:
 
 
 def media_path(src: str) -> str:
-    """An image from content/, as /media/ serves it."""
+    """A file from content/, as /media/ serves it."""
     return f"/media/{src}"
+
+
+def image_path(image: Image) -> str:
+    """A picture's address: its file, and the digest of its bytes, so the address changes
+    when the picture does and may be cached for good (`immutable`)."""
+    path = media_path(image.src)
+    return f"{path}?v={image.digest}" if image.digest else path
 
 
 def feed_url(settings: Settings, scope: FeedScope, fmt: str) -> str:

@@ -21,7 +21,7 @@ from syndication.publish.feed_extensions import NewsroomEntry, NewsroomFeed
 from syndication.publish.html import body_with_corrections
 from syndication.publish.links import absolutize
 from syndication.publish.rights import rights_line
-from syndication.publish.urls import author_path, media_path
+from syndication.publish.urls import author_path, image_path
 
 GENERATOR = "The Harbour Ledger archive"
 
@@ -141,7 +141,7 @@ def _entry(fe: FeedEntry, archived: ArchivedArticle, settings: Settings) -> None
     if article.image:
         image = article.image
         ext.image = {
-            "url": settings.absolute(media_path(image.src)),
+            "url": settings.absolute(image_path(image)),
             "type": image.media_type,
             "length": str(image.length),
             "width": str(image.width or ""),

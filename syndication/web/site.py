@@ -29,6 +29,7 @@ from syndication.web.services import services
 
 routes = web.RouteTableDef()
 LONG_CACHE = "public, max-age=31536000, immutable"
+MEDIA_MAX_AGE = 3600  # a picture asked for by its name alone, which may be replaced
 _STATIC = resources.files("syndication.publish") / "static"
 
 
@@ -331,7 +332,10 @@ async def media(request: web.Request) -> web.FileResponse:
         found = False
     if not found or target.suffix.lower() not in MEDIA_TYPES:
         raise web.HTTPNotFound()
-    return _file(target, MEDIA_TYPES[target.suffix.lower()])
+    # Pages and feeds name a picture with the digest of its bytes (`?v=`): that address can
+    # be kept for good. Without it, the file may be replaced under the same name.
+    lasting = "v" in request.query
+    return _file(target, MEDIA_TYPES[target.suffix.lower()], lasting=lasting)
 
 
 @routes.get("/static/{name}")
@@ -348,7 +352,8 @@ async def static(request: web.Request) -> web.FileResponse:
     return _file(Path(str(entry)), kind)
 
 
-def _file(path: Path, content_type: str) -> web.FileResponse:
-    response = web.FileResponse(path, headers={"Cache-Control": LONG_CACHE})
+def _file(path: Path, content_type: str, *, lasting: bool = True) -> web.FileResponse:
+    cache = LONG_CACHE if lasting else f"public, max-age={MEDIA_MAX_AGE}"
+    response = web.FileResponse(path, headers={"Cache-Control": cache})
     response.content_type = content_type
     return response
