@@ -50,9 +50,24 @@ TEMPLATES = [
     "/media/{x}/{x}", "/static/{x}", "/healthz", "/readyz", "/metrics", "/{x}",
     "/api/v1/changes", "/api/v1/items", "/api/v1/items/{x}", "/api/v1/feeds/{e}/{s}.{f}",
     "/api/v1/openapi.json",
+    # without or with one slash too many, which redirects.py answers
+    "/{e}", "/{e}/{s}", "/{e}/topic/{x}", "/{e}/{x}/{x}", "/{e}/{x}/{x}/{x}/{x}/{x}/", "/search",
+    "/{x}/{x}", "/{e}/{s}/feed.{f}/",
 ]  # fmt: skip
 FORM_FIELDS = ["hub.mode", "hub.topic", "hub.callback", "hub.secret", "hub.lease_seconds"]
-QUERY_NAMES = ["page", "limit", "wait", "cursor", "since", "until", "q", "section", "topic", "x"]
+QUERY_NAMES = [
+    "page",
+    "limit",
+    "wait",
+    "cursor",
+    "since",
+    "until",
+    "q",
+    "section",
+    "topic",
+    "v",
+    "x",
+]
 HEADERS = st.dictionaries(
     st.sampled_from(
         ["If-None-Match", "If-Modified-Since", "Accept-Encoding", "Range", "Authorization"]
@@ -105,8 +120,14 @@ def requests(draw: st.DrawFn) -> tuple[str, str, dict[str, str], bytes | None]:
     return draw(st.sampled_from(["GET", "GET", "HEAD"])), path, draw(HEADERS), None
 
 
+def _on_this_site(location: str) -> bool:
+    """A redirect to a path of this site: never `//host` or `/\\host`, which browsers
+    follow to another site (an open redirect)."""
+    return location.startswith("/") and location[1:2] not in ("/", "\\")
+
+
 def run(count: int, seed: int | None = None) -> tuple[int, list[str]]:
-    """(requests made, answers of 500 or more)."""
+    """(requests made, answers of 500 or more and redirects off the site)."""
     return asyncio.run(_run(count, seed))
 
 
@@ -137,9 +158,14 @@ async def _run(count: int, seed: int | None) -> tuple[int, list[str]]:
             raw = quote(path, safe="".join(chr(c) for c in range(33, 127)))
             url = URL(base + (raw if raw.startswith("/") else "/" + raw), encoded=True)
             try:
-                response = await client.session.request(method, url, headers=headers, data=body)
+                response = await client.session.request(
+                    method, url, headers=headers, data=body, allow_redirects=False
+                )
                 await response.read()
                 status = response.status
+                location = response.headers.get("Location", "")
+                if 300 <= status < 400 and not _on_this_site(location):
+                    failures.append(f"{status} to {location!r}: {method} {path[:200]}")
             except aiohttp.ClientResponseError as refused:  # aiohttp's own 4xx, then closed
                 status = refused.status
             if status >= 500:

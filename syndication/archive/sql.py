@@ -78,13 +78,11 @@ class Reader:
         self.conn = conn
 
     async def rows(self, query: Query | str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        sql, values = query.build() if isinstance(query, Query) else (query, tuple(params))
-        async with self.conn.execute(sql, values) as cursor:
+        async with self.conn.execute(*_statement(query, params)) as cursor:
             return list(await cursor.fetchall())
 
     async def one(self, query: Query | str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
-        sql, values = query.build() if isinstance(query, Query) else (query, tuple(params))
-        async with self.conn.execute(sql, values) as cursor:
+        async with self.conn.execute(*_statement(query, params)) as cursor:
             row: sqlite3.Row | None = await cursor.fetchone()
             return row
 
@@ -92,3 +90,8 @@ class Reader:
         """The first column of the first row, or None."""
         row = await self.one(query, params)
         return row[0] if row is not None else None
+
+
+def _statement(query: Query | str, params: Sequence[Any]) -> tuple[str, tuple[Any, ...]]:
+    """A built query, or fixed SQL with its parameters."""
+    return query.build() if isinstance(query, Query) else (query, tuple(params))
