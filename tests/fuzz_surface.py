@@ -164,7 +164,7 @@ async def _run(count: int, seed: int | None) -> tuple[int, list[str]]:
                 await response.read()
                 status = response.status
                 location = response.headers.get("Location", "")
-                if 300 <= status < 400 and not _on_this_site(location):
+                if status in (301, 302, 303, 307, 308) and not _on_this_site(location):
                     failures.append(f"{status} to {location!r}: {method} {path[:200]}")
             except aiohttp.ClientResponseError as refused:  # aiohttp's own 4xx, then closed
                 status = refused.status
