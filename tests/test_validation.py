@@ -151,6 +151,24 @@ def test_time_without_zone_is_refused_but_a_date_alone_is_local_midnight(site: S
     assert article.published == datetime(2024, 2, 29, 23, 0, tzinfo=UTC)  # midnight in Luxembourg
 
 
+def test_a_correction_dated_the_day_of_publication_comes_after_it(site: Settings) -> None:
+    """A correction with a date alone is midnight of that day, unless that is the day the
+    story came out: then it is dated at publication, not hours before the story existed."""
+    corrections = (
+        "\ncorrections:\n  - date: 2024-03-01\n    text: Same day.\n"
+        "  - date: 2024-03-02\n    text: Next day.\n"
+        "  - date: 2024-03-01T11:00:00+01:00\n    text: With its time."
+    )
+    text = article_text(published="2024-03-01T09:30:00+01:00").replace(
+        "\n---\n\n", corrections + "\n---\n\n"
+    )
+    article, _ = parse(site, text)
+    same, next_day, timed = (c.date for c in article.corrections)
+    assert same == article.published == datetime(2024, 3, 1, 8, 30, tzinfo=UTC)
+    assert next_day == datetime(2024, 3, 1, 23, 0, tzinfo=UTC)  # midnight in Luxembourg
+    assert timed == datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
+
+
 def test_french_edition_uses_its_own_time_zone_and_path(site: Settings) -> None:
     article, _ = parse(site, article_text(published="2024-07-01", edition="fr"))
     assert article.published == datetime(2024, 6, 30, 22, 0, tzinfo=UTC)

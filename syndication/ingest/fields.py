@@ -277,7 +277,11 @@ class FieldReader:
             ),
         )
 
-    def corrections(self, value: Any, tz: ZoneInfo) -> tuple[Correction, ...]:
+    def corrections(
+        self, value: Any, tz: ZoneInfo, published: datetime
+    ) -> tuple[Correction, ...]:
+        """A correction dated by its day alone, on the day of publication, is dated at the
+        publication: it cannot come before the story it corrects (midnight would)."""
         if value is None:
             return ()
         if not isinstance(value, list):
@@ -297,6 +301,9 @@ class FieldReader:
             if "date" not in item:
                 raise self.error(name, "this correction has no `date`")
             when = self.moment(f"{name}.date", item["date"], tz)
+            day_only = len(str(item["date"]).strip()) <= len("YYYY-MM-DD")
+            if day_only and when.date() == published.astimezone(tz).date():
+                when = max(when, published)
             out.append(Correction(when, self.text(f"{name}.text", item.get("text"), required=True)))
         return tuple(out)
 

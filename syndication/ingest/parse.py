@@ -138,7 +138,7 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
             if f.get("translation_of")
             else ""
         ),
-        corrections=reader.corrections(f.get("corrections"), tz),
+        corrections=reader.corrections(f.get("corrections"), tz, published),
         path=article_path(edition, section, published.astimezone(tz), slug),
     )
     return Parsed(article, doc.top_lines, tuple(warnings))
@@ -147,7 +147,7 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
 def _dates(
     reader: FieldReader, f: dict[str, Any], tz: ZoneInfo
 ) -> tuple[datetime, datetime | None]:
-    """`published` and `updated`, in UTC; a correction date cannot come before publication."""
+    """`published` and `updated`, in UTC."""
     published = reader.moment("published", f["published"], tz).astimezone(UTC)
     updated = None
     if f.get("updated") is not None:
