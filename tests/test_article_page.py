@@ -438,8 +438,11 @@ async def test_a_list_never_answers_304_to_if_modified_since_for_changed_bytes(
     site: Settings, client: Client, listing: str
 ) -> None:
     """A list's Last-Modified is when its bytes last changed, not its newest story's
-    publication: a story retitled below the top moves it, in the same second too, and so
-    does a cold rebuild; a change that leaves the list's bytes alone does not."""
+    publication. HTTP dates count whole seconds: a story retitled below the top in the same
+    second as the copy a client holds gives a date If-Modified-Since cannot trust (200, never
+    a 304 for the old bytes); a change in a later second gives a later date that it can; a
+    cold rebuild is dated by the archive's last commit; a change that leaves the list's bytes
+    alone keeps its date. No date is ever after the answer's own Date."""
     db = sqlite3.connect(site.db_path)
     file, title = db.execute(
         "SELECT source_file, title FROM articles WHERE state = 'live' AND edition = 'en' "
@@ -452,13 +455,16 @@ async def test_a_list_never_answers_304_to_if_modified_since_for_changed_bytes(
     path = site.content_dir / file
     retitle = path.read_text().replace(f"title: {title}", "title: Retitled below the top")
     path.write_text(retitle)
-    await client.app[SERVICES].ingest.ingest_paths({file})  # within the second, most likely
+    await client.app[SERVICES].ingest.ingest_paths({file})
     again = await client.get(listing, headers={"If-Modified-Since": held})
     assert again.status == 200 and "Retitled below the top" in await again.text()
     moved = again.headers["Last-Modified"]
-    assert (await client.get(listing, headers={"If-Modified-Since": moved})).status == 304
-    # A cold rebuild (a restarted process, an entry the cache let go) knows only the
-    # archive's last change: past the held copy once the change is in a second after its date.
+    assert parsedate_to_datetime(moved) <= parsedate_to_datetime(again.headers["Date"])
+    revalidated = await client.get(listing, headers={"If-Modified-Since": moved})
+    # 304 only when the new date is a later second than the old copy's
+    assert (revalidated.status == 304) == (moved != held), (held, moved)
+    # A change a second later, and a cold rebuild (a restarted process, an entry the cache
+    # let go): dated by that commit, alone in its second, so its date can be trusted.
     held_until = parsedate_to_datetime(moved).timestamp() + 1
     await asyncio.sleep(max(0.0, held_until - time.time()) + 0.05)
     path.write_text(retitle.replace("Retitled below the top", "Retitled again"))
@@ -466,13 +472,13 @@ async def test_a_list_never_answers_304_to_if_modified_since_for_changed_bytes(
     client.app[SERVICES].cache.clear()
     cold = await client.get(listing, headers={"If-Modified-Since": moved})
     assert cold.status == 200 and "Retitled again" in await cold.text()
+    dated = cold.headers["Last-Modified"]
+    assert (await client.get(listing, headers={"If-Modified-Since": dated})).status == 304
     other = site.content_dir / "business" / "elsewhere.md"
     other.write_text(article_text(title="Elsewhere entirely", section="business"))
     await client.app[SERVICES].ingest.ingest_paths({"business/elsewhere.md"})
     if listing == "/en/world/":  # the section's bytes did not change: nor does its date
-        same = await client.get(
-            listing, headers={"If-Modified-Since": cold.headers["Last-Modified"]}
-        )
+        same = await client.get(listing, headers={"If-Modified-Since": dated})
         assert same.status == 304
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from syndication.periods import Period
 from syndication.web.cache import Rendered
 from syndication.web.fast_lane import AVAILABLE, parse
 from tests.conftest import article_text
@@ -220,10 +221,9 @@ def test_the_date_header_is_current(server: Server) -> None:
 
 
 def test_an_entry_past_its_freshness_is_not_current() -> None:
-    built = datetime(2026, 1, 1, tzinfo=UTC)
-    page = Rendered.of(b"x", "text/html", built, "public", (), 5, frozenset())
+    page = Rendered.of(b"x", "text/html", "public", (), 5, frozenset())
     assert page.current(5) and not page.current(6)
-    page.fresh_until = time.time() - 1  # e.g. an article page after midnight
+    page.period = Period(0, time.time() - 1)  # e.g. an article page after midnight
     assert not page.current(5)
 
 

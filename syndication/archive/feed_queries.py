@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from syndication.archive.articles import LIVE, NEWEST_FIRST, WAS_PUBLIC, Articles, of_articles
@@ -75,6 +76,15 @@ def newest_live(scope: FeedScope, count: int) -> Condition:
 
 def _of_ids(article_ids: list[str]) -> Condition:
     return matches("a.id IN (SELECT value FROM json_each(?))", json.dumps(article_ids))
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbours:
+    """A month archive's neighbours in its scope, and the articles that make them so."""
+
+    before: str | None
+    after: str | None
+    ids: frozenset[str]
 
 
 class FeedQueries:
@@ -155,17 +165,19 @@ class FeedQueries:
         name = await self.db.value(query)
         return str(name) if name is not None else None
 
-    async def neighbour_months(self, scope: FeedScope, month: str) -> tuple[str | None, str | None]:
+    async def neighbour_months(self, scope: FeedScope, month: str) -> Neighbours:
         """The nearest months before and after `month` that have live articles in the scope:
-        the first live article walking back from the month's start, and forward from its end."""
-        found: list[str | None] = []
+        the first live article walking back from the month's start, and forward from its end.
+        Their ids come too: when one of them changes (leaves the scope), so may the links."""
+        months: list[str | None] = []
+        ids: set[str] = set()
         for bound, direction, order in (
             (month_start(month), "<", "DESC"),
             (next_month_start(month), ">=", "ASC"),
         ):
             if scope.kind in (FeedKind.ALL, FeedKind.SECTION):
                 query = (
-                    of_articles("a.published")
+                    of_articles("a.published, a.id")
                     .where(LIVE)
                     .where(in_scope_of(scope))
                     .where(f"a.published {direction} ?", bound)
@@ -174,7 +186,7 @@ class FeedQueries:
             else:  # along the topic's (or author's) dated index, stopping at the first live one
                 query = (
                     Query(
-                        "t.published",
+                        "t.published, a.id",
                         f"{membership_table(scope)} t CROSS JOIN articles a "
                         "ON a.num = t.article_num",
                     )
@@ -183,9 +195,11 @@ class FeedQueries:
                     .where(f"t.published {direction} ?", bound)
                     .order_by(f"t.published {order}")
                 )
-            published = await self.db.value(query.page(1))
-            found.append(str(published)[:7] if published is not None else None)
-        return found[0], found[1]
+            row = await self.db.one(query.page(1))
+            months.append(str(row[0])[:7] if row is not None else None)
+            if row is not None:
+                ids.add(str(row[1]))
+        return Neighbours(months[0], months[1], frozenset(ids))
 
     async def scopes_of(self, article_ids: list[str]) -> set[FeedScope]:
         """Every feed scope these articles belong to (edition, section, topics, authors), the

@@ -11,7 +11,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiosqlite
@@ -27,6 +28,14 @@ from syndication.archive.sql import Reader
 from syndication.archive.subscriptions import SubscriptionQueries
 from syndication.errors import ArchiveError
 from syndication.model import ArchiveStatus, Change, ChangeKind, IngestErrorRecord
+
+NEVER = datetime.fromtimestamp(0, UTC)  # the last commit of an archive nothing was ever written to
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    at: datetime  # to the second, as the archive writes times
+    alone: bool  # no other commit in the same second
 
 
 class Archive:
@@ -61,6 +70,16 @@ class Archive:
     async def current_seq(self) -> int:
         """The change sequence: the number of the last change logged."""
         return int(await self.db.value("SELECT max(seq) FROM changes") or 0)
+
+    async def last_commit(self) -> Commit:
+        """The archive's last commit that changed what readers see, to the second, and
+        whether it was the only one in that second (the writer counts them in `meta`)."""
+        value = await self.db.value("SELECT value FROM meta WHERE name = 'last_commit'")
+        if value:
+            at, _, count = str(value).partition(" ")
+            return Commit(from_iso(at), count == "1")
+        last = await self.last_change_at()  # an archive its writer has not counted in yet
+        return Commit(last, alone=False) if last else Commit(NEVER, alone=True)
 
     async def last_change_at(self) -> datetime | None:
         """When the archive last changed in a way a reader could see (the newest change)."""

@@ -55,6 +55,7 @@ class ArchiveWriter:
         self.conn = conn
         self.clock = clock or (lambda: datetime.now(UTC))
         self._logged: list[str] = []  # article ids logged in `changes` by the current batch
+        self._counted = False  # the current batch is counted in meta's `last_commit`
         self.related = related.RelatedRanker(conn)
 
     # -- what ingest needs to decide what to read ------------------------------------------
@@ -124,7 +125,7 @@ class ArchiveWriter:
         ranks everything once at its end, with `refresh_related`).
         """
         result = ApplyResult()
-        self._logged = []
+        self._logged, self._counted = [], False
         inserted: list[int] = []
         gone_set = set(gone)
         now = self.clock()
@@ -414,9 +415,25 @@ class ArchiveWriter:
     def _log(self, article_id: str, kind: ChangeKind, now: datetime, version: int) -> None:
         if kind is not ChangeKind.EMBARGO:  # nothing public changed
             self._logged.append(article_id)
+        if not self._counted:
+            self._count_commit(now)
         self.conn.execute(
             "INSERT INTO changes (article_id, kind, at, version) VALUES (?, ?, ?, ?)",
             (article_id, kind.value, to_iso(now), version),
+        )
+
+    def _count_commit(self, now: datetime) -> None:
+        """Count this batch among the commits of its second. HTTP dates count whole seconds:
+        readers date what they render by the last commit, and may call that date exact only
+        when no other commit shares its second (web/cache.py `stamped`). The second never
+        goes back, even if the clock does, so no later answer is dated before an earlier."""
+        self._counted = True
+        row = self.conn.execute("SELECT value FROM meta WHERE name = 'last_commit'").fetchone()
+        last, _, count = (row[0] if row else "").partition(" ")
+        second = to_iso(now)
+        value = f"{last} {int(count) + 1}" if last and second <= last else f"{second} 1"
+        self.conn.execute(
+            "INSERT OR REPLACE INTO meta (name, value) VALUES ('last_commit', ?)", (value,)
         )
 
     # -- "More on this topic" ---------------------------------------------------------------
@@ -443,7 +460,7 @@ class ArchiveWriter:
         """Scheduled articles whose time has come go live."""
         now = self.clock()
         conn = self.conn
-        self._logged = []
+        self._logged, self._counted = [], False
         with transaction(conn):
             due = conn.execute(
                 "SELECT id, version FROM articles WHERE state = 'scheduled' AND published <= ?",

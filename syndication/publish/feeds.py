@@ -7,7 +7,6 @@ pinger all ask this one service; none of them builds a feed or an address of its
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -15,7 +14,8 @@ from syndication.archive.queries import Archive
 from syndication.config import Settings
 from syndication.errors import NotFound
 from syndication.model import ArchivedArticle, FeedKind, FeedScope, Partner, Tombstone
-from syndication.months import next_month_start
+from syndication.months import month_start, next_month_start
+from syndication.periods import ALWAYS, Period, between, day_of, midnight
 from syndication.publish.feed_document import (
     FORMATS,
     XML_FORMATS,
@@ -45,11 +45,10 @@ class BuiltFeed:
 
     body: bytes
     content_type: str
-    last_modified: datetime
     cache_control: str
     links: tuple[str, ...]  # Link header values: self and hubs
     article_ids: frozenset[str]  # what it shows, withdrawn ones included
-    fresh_until: float = math.inf  # right until then (a Unix time) even if nothing changes
+    period: Period = ALWAYS  # when its bytes are right if nothing changes
 
 
 class Feeds:
@@ -72,7 +71,9 @@ class Feeds:
             tombs = await archive.feeds.withdrawn_of_month(scope, month)
             if not articles and not tombs:
                 raise NotFound("There is no archive for this month.")
-            before, after = await archive.feeds.neighbour_months(scope, month)
+            neighbours = await archive.feeds.neighbour_months(scope, month)
+            before, after = neighbours.before, neighbours.after
+            linked = neighbours.ids
             links = ArchiveLinks(
                 current=feed_url(settings, scope, "atom"),
                 prev_archive=archive_url(settings, scope, before) if before else None,
@@ -83,7 +84,10 @@ class Feeds:
             alternates = {}
         else:
             articles = await archive.feeds.newest(scope, settings.feed_limit)
-            since = datetime.now(UTC) - timedelta(days=settings.tombstone_days)
+            linked = frozenset()  # its prev-archive link comes from its newest article
+            # Tombstones are kept for whole days, so the feed's bytes move with the clock only
+            # at midnight (UTC), when a day's tombstones leave it.
+            since = midnight(datetime.now(UTC)) - timedelta(days=settings.tombstone_days)
             tombs = await archive.feeds.tombstones(scope, since)
             newest_month = f"{articles[0].article.published:%Y-%m}" if articles else None
             links = ArchiveLinks(
@@ -115,26 +119,23 @@ class Feeds:
             doc.articles,
             lambda a: a.article.id,
         )
-        last_modified = max(
-            [doc.updated, *(a.last_changed for a in articles), *(t.withdrawn for t in tombs)]
-        )
-        fresh_until = math.inf
-        # Right until the oldest tombstone leaves the window, or this month's archive becomes
-        # a past month's (cached longer), even if nothing changes.
-        if tombs and not month:  # a subscription feed's tombstones leave its window
-            oldest = min(t.withdrawn for t in tombs) + timedelta(days=settings.tombstone_days)
-            fresh_until = oldest.timestamp()
-        if month and month >= f"{datetime.now(UTC):%Y-%m}":
-            ends = datetime.fromisoformat(next_month_start(month))
-            fresh_until = ends.timestamp()
+        now = datetime.now(UTC)
+        if not month:  # the tombstones' window moves each midnight
+            period = day_of(now)
+        elif month >= f"{now:%Y-%m}":  # this month's archive becomes a past month's
+            period = between(
+                datetime.fromisoformat(month_start(month)),
+                datetime.fromisoformat(next_month_start(month)),
+            )
+        else:
+            period = ALWAYS
         return BuiltFeed(
             body,
             FORMATS[fmt],
-            last_modified,
             self._cache_control(month),
             (f'<{self_url}>; rel="self"', *(f'<{hub}>; rel="hub"' for hub in doc.hubs)),
-            frozenset(a.article.id for a in articles) | frozenset(t.id for t in tombs),
-            fresh_until,
+            frozenset(a.article.id for a in articles) | frozenset(t.id for t in tombs) | linked,
+            period,
         )
 
     async def for_partner(

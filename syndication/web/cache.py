@@ -12,33 +12,38 @@ import asyncio
 import contextlib
 import gzip
 import hashlib
-import math
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import format_datetime
 
-from syndication.archive.queries import Archive
+from syndication.archive.queries import Archive, Commit
+from syndication.periods import ALWAYS, Period
+
+UNSTAMPED = datetime.fromtimestamp(0, UTC)  # until `stamped` gives the date
 
 
 @dataclass(slots=True, weakref_slot=True)  # the fast lane refers to entries weakly
 class Rendered:
     body: bytes
     etag: str  # strong, quoted, of the identity bytes; the gzip variant appends "-gzip"
-    last_modified: datetime
     content_type: str
     cache_control: str
     links: tuple[str, ...]  # Link header values
     seq: int
     article_ids: frozenset[str] = field(default_factory=frozenset)
+    # Given when the entry is kept (`stamped`, `_dated`): when its bytes last changed, to the
+    # second, and whether no other version of it can carry that same second.
+    last_modified: datetime = UNSTAMPED
+    date_exact: bool = True
     # Response headers worked out once, not on every request: [gzipped][not_modified].
     headers: dict[tuple[bool, bool], dict[str, str]] = field(default_factory=dict)
     etags: frozenset[str] = frozenset()
-    # Until when (epoch seconds) the bytes stay right if nothing changes: a page whose
-    # "From our online archive" line depends on today's date is right until midnight.
-    fresh_until: float = math.inf
+    # When the bytes are right if nothing changes: a page whose "From our online archive"
+    # line depends on today's date is right from midnight until the next.
+    period: Period = ALWAYS
     _gzipped: bytes | None = None
     # The bytes the fast lane writes before Date and Server: [gzipped][not_modified].
     wire: dict[tuple[bool, bool], bytes] = field(default_factory=dict)
@@ -72,7 +77,6 @@ class Rendered:
         cls,
         body: bytes,
         content_type: str,
-        last_modified: datetime,
         cache_control: str,
         links: tuple[str, ...],
         seq: int,
@@ -82,7 +86,6 @@ class Rendered:
         return cls(
             body,
             f'"{digest}"',
-            last_modified,
             content_type,
             cache_control,
             links,
@@ -102,7 +105,7 @@ class Rendered:
 
     def current(self, seq: int) -> bool:
         """Whether this entry may answer for change sequence `seq`, now."""
-        return self.seq >= seq and time.time() < self.fresh_until
+        return self.seq >= seq and time.time() < self.period.end
 
     @property
     def weight(self) -> int:
@@ -114,23 +117,46 @@ class Rendered:
     def gzip_etag(self) -> str:
         return self.etag[:-1] + '-gzip"'
 
+    def dated(self, last_modified: datetime, exact: bool) -> Rendered:
+        if last_modified == self.last_modified and exact == self.date_exact:
+            return self
+        return replace(
+            self,
+            last_modified=last_modified,
+            date_exact=exact,
+            headers={},
+            etags=frozenset(),
+            wire={},
+        )
+
+
+def stamped(entry: Rendered, commit: Commit, settled: bool) -> Rendered:
+    """A new build's Last-Modified: the archive's last commit before the build began (its
+    bytes reflect that commit or a later one), or the start of the entry's period when that
+    is later. HTTP dates count whole seconds, so the date is exact (a copy dated that second
+    is this one) only when no other version of the answer can share it: the commit was alone
+    in its second, none landed while the build ran (`settled`), and it is not the second the
+    period began."""
+    start = int(entry.period.start)
+    second = int(commit.at.timestamp())
+    when = min(max(second, start), int(time.time()))
+    # the second the period began is shared with versions built before a commit in it
+    exact = settled and (commit.alone if second > start else second < start)
+    return entry.dated(datetime.fromtimestamp(when, UTC), exact)
+
 
 def _dated(fresh: Rendered, previous: Rendered | None) -> Rendered:
     """One rule for validators: an answer's Last-Modified is when its bytes last changed.
     Rebuilt to the same bytes (the ETag says so), it keeps the date it had; rebuilt to other
-    bytes, its date moves past the old one, so If-Modified-Since alone never gets a 304 for
-    bytes the client has not seen (HTTP dates count whole seconds)."""
+    bytes in the same second as the old ones' date, the date is no longer exact, so
+    If-Modified-Since alone never gets a 304 for bytes the client has not seen."""
     if previous is None:
         return fresh
     if previous.etag == fresh.etag:
-        moved = previous.last_modified
-    elif int(fresh.last_modified.timestamp()) <= int(previous.last_modified.timestamp()):
-        moved = previous.last_modified.replace(microsecond=0) + timedelta(seconds=1)
-    else:
+        return fresh.dated(previous.last_modified, previous.date_exact)
+    if fresh.last_modified > previous.last_modified:
         return fresh
-    if moved == fresh.last_modified:
-        return fresh
-    return replace(fresh, last_modified=moved, headers={}, etags=frozenset(), wire={})
+    return fresh.dated(previous.last_modified, exact=False)
 
 
 class ChangeClock:
@@ -219,7 +245,7 @@ class ResponseCache:
                     return entry
                 if (
                     entry is not None
-                    and time.time() < entry.fresh_until
+                    and time.time() < entry.period.end
                     and await still_valid(entry)
                 ):
                     entry.seq = seq

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from syndication.model import FeedScope
-from syndication.web.cache import Rendered
+from syndication.web.cache import Rendered, stamped
 from syndication.web.conditional import respond
 from syndication.web.services import services
 
@@ -77,7 +77,12 @@ async def serve(
                 return False
         return True
 
-    rendered = await found.cache.get(key, seq, still_valid, build)
+    async def dated_build(at_seq: int) -> Rendered:
+        commit = await archive.last_commit()
+        entry = await build(at_seq)
+        return stamped(entry, commit, settled=await archive.last_commit() == commit)
+
+    rendered = await found.cache.get(key, seq, still_valid, dated_build)
     return _answer(request, rendered)
 
 

@@ -49,7 +49,10 @@ def unchanged_for(
     if if_modified_since:
         try:
             since = parsedate_to_datetime(if_modified_since)
-            return rendered.last_modified.replace(microsecond=0) <= since
+            ours = rendered.last_modified
+            # A date shared with another version of the answer cannot tell which one the
+            # client holds: only a later one can (web/cache.py `stamped`).
+            return ours < since or (ours == since and rendered.date_exact)
         except (TypeError, ValueError):
             return False
     return False

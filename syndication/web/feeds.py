@@ -67,11 +67,10 @@ def rendered(feed: BuiltFeed, seq: int) -> Rendered:
     entry = Rendered.of(
         feed.body,
         feed.content_type,
-        feed.last_modified,
         feed.cache_control,
         feed.links,
         seq,
         feed.article_ids,
     )
-    entry.fresh_until = feed.fresh_until
+    entry.period = feed.period
     return entry

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
 from syndication.model import FeedScope
+from syndication.periods import Period, between
 from syndication.publish import sitemaps
-from syndication.publish.feed_document import EPOCH
 from syndication.web import cached
 from syndication.web.cache import Rendered
 from syndication.web.services import services
@@ -25,11 +26,9 @@ def _everything(request: web.Request) -> tuple[FeedScope, ...]:
     return tuple(FeedScope(e.code) for e in services(request).settings.editions)
 
 
-def _rendered(
-    request: web.Request, body: bytes, kind: str, seq: int, modified: datetime
-) -> Rendered:
+def _rendered(request: web.Request, body: bytes, kind: str, seq: int) -> Rendered:
     max_age = services(request).settings.feed_max_age
-    return Rendered.of(body, kind, modified, f"public, max-age={max_age}", (), seq, frozenset())
+    return Rendered.of(body, kind, f"public, max-age={max_age}", (), seq, frozenset())
 
 
 @routes.get("/robots.txt")
@@ -37,7 +36,7 @@ def _rendered(
 async def robots(request: web.Request, key: str) -> web.Response:
     async def build(seq: int) -> Rendered:
         body = sitemaps.robots_txt(services(request).settings)
-        return _rendered(request, body, "text/plain; charset=utf-8", seq, EPOCH)
+        return _rendered(request, body, "text/plain; charset=utf-8", seq)
 
     return await cached.serve(request, key, (), build)
 
@@ -47,14 +46,20 @@ async def robots(request: web.Request, key: str) -> web.Response:
 async def sitemap_index(request: web.Request, key: str) -> web.Response:
     async def build(seq: int) -> Rendered:
         months = await services(request).archive.listings.sitemap_months()
-        newest = max((m[1] for m in months), default=EPOCH)
+        newest = max((m[1] for m in months), default=None)
         # The news sitemap is listed only while it has a story: an empty one is invalid.
-        news_until = newest + NEWS_WINDOW
-        with_news = news_until > datetime.now(UTC)
+        news_until = newest + NEWS_WINDOW if newest else None
+        now = datetime.now(UTC)
+        with_news = news_until is not None and news_until > now
         body = sitemaps.sitemap_index(services(request).settings, months, with_news=with_news)
-        rendered = _rendered(request, body, XML, seq, newest)
-        if with_news:  # right until the newest story leaves the window, even with no change
-            rendered.fresh_until = news_until.timestamp()
+        rendered = _rendered(request, body, XML, seq)
+        if newest is not None and news_until is not None:
+            # right until the newest story leaves the window; changed when it left
+            rendered.period = (
+                between(newest, news_until)
+                if with_news
+                else Period(news_until.timestamp(), math.inf)
+            )
         return rendered
 
     return await cached.serve(request, key, _everything(request), build)
@@ -91,6 +96,6 @@ async def month_sitemap(request: web.Request, key: str) -> web.Response:
         if not entries:
             raise web.HTTPNotFound()
         body = sitemaps.month_sitemap(services(request).settings, entries)
-        return _rendered(request, body, XML, seq, max(e[1] for e in entries))
+        return _rendered(request, body, XML, seq)
 
     return await cached.serve(request, key, _everything(request), build)

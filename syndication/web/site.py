@@ -17,8 +17,8 @@ from syndication.archive.search import Hit, fts_query
 from syndication.ingest.imageinfo import MEDIA_TYPES
 from syndication.model import ArticleSummary, FeedKind, FeedScope, State
 from syndication.months import month_bounds, year_bounds
+from syndication.periods import day_of, year_of
 from syndication.publish import html
-from syndication.publish.feed_document import EPOCH, entry_updated
 from syndication.publish.guard import problem_with, rendered_or_problem
 from syndication.publish.labels import month_name, translator
 from syndication.web import cached
@@ -37,14 +37,13 @@ def _html(body: str, status: int = 200) -> web.Response:
     return web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
 
 
-def _page(
-    request: web.Request, body: str | bytes, seq: int, ids: frozenset[str], modified: datetime
-) -> Rendered:
+def _page(request: web.Request, body: str | bytes, seq: int, ids: frozenset[str]) -> Rendered:
+    """A page as the response cache keeps it: right for this year (its footer links this
+    year's date archive)."""
     settings = services(request).settings
-    return Rendered.of(
+    page = Rendered.of(
         body.encode() if isinstance(body, str) else body,
         "text/html; charset=utf-8",
-        modified,
         f"public, max-age={settings.page_max_age}, "
         f"stale-while-revalidate={settings.feed_stale_seconds}, "
         f"stale-if-error={settings.feed_stale_seconds}",
@@ -52,6 +51,8 @@ def _page(
         seq,
         ids,
     )
+    page.period = year_of(datetime.now(UTC))
+    return page
 
 
 Listed = TypeVar("Listed", ArticleSummary, Hit)
@@ -69,20 +70,6 @@ async def _html_leaving_out(
         items,
         lambda item: item.id if isinstance(item, ArticleSummary) else item.article.id,
     )
-
-
-async def _list_modified(request: web.Request) -> datetime:
-    """A list's Last-Modified when it is built: the second after the archive's last change,
-    which is past whatever last changed the list (a retitled story, one that left it), even
-    a change in the same whole second as a copy a client holds. The response cache then
-    keeps that date while rebuilds give the same bytes (web/cache.py)."""
-    last = await services(request).archive.last_change_at()
-    return last.replace(microsecond=0) + timedelta(seconds=1) if last else EPOCH
-
-
-def _next_midnight() -> float:
-    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    return (today + timedelta(days=1)).timestamp()
 
 
 @routes.get("/")
@@ -108,8 +95,7 @@ async def _edition_home(request: web.Request, key: str, code: str) -> web.Respon
         body = await _html_leaving_out(
             request, lambda some: html.home_page(settings, edition, list(some)), articles
         )
-        modified = await _list_modified(request)
-        return _page(request, body, seq, frozenset(a.id for a in articles), modified)
+        return _page(request, body, seq, frozenset(a.id for a in articles))
 
     return await cached.serve(request, key, (FeedScope(code),), build)
 
@@ -154,9 +140,8 @@ async def article(request: web.Request, key: str) -> web.Response:
                 related,
             )
         ids = frozenset({article.id, *(r.id for r in related)})
-        modified = max(entry_updated(article), found.last_changed)
-        page = _page(request, text, seq, ids, modified)
-        page.fresh_until = _next_midnight()  # "From our online archive" counts in days
+        page = _page(request, text, seq, ids)
+        page.period &= day_of(now)  # "From our online archive" counts in days
         return page
 
     return await cached.serve(request, key, scopes, build)
@@ -214,9 +199,7 @@ async def year_page(request: web.Request, key: str) -> web.Response:
         bounds = year_bounds(year, tz)
         counts = await archive.listings.counts_between(code, bounds)
         text = html.year_page(settings, settings.edition(code), year, counts, first, last)
-        page = _page(request, text, seq, frozenset(), datetime.now(UTC))
-        page.fresh_until = datetime(last + 1, 1, 1, tzinfo=UTC).timestamp()  # links this year
-        return page
+        return _page(request, text, seq, frozenset())  # right for this year, which it links
 
     return await cached.serve(request, key, (FeedScope(code),), build)
 
@@ -258,8 +241,7 @@ async def date_page(request: web.Request, key: str) -> web.Response:
             ),
             articles,
         )
-        modified = await _list_modified(request)
-        return _page(request, body, seq, frozenset(a.id for a in articles), modified)
+        return _page(request, body, seq, frozenset(a.id for a in articles))
 
     return await cached.serve(request, key, (FeedScope(code),), build)
 
@@ -314,8 +296,7 @@ async def _listing(request: web.Request, key: str, kind: FeedKind) -> web.Respon
             ),
             articles,
         )
-        modified = await _list_modified(request)
-        return _page(request, body, seq, frozenset(a.id for a in articles), modified)
+        return _page(request, body, seq, frozenset(a.id for a in articles))
 
     return await cached.serve(request, key, (scope,), build)
 
