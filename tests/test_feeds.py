@@ -202,6 +202,28 @@ async def test_a_months_archive_stays_when_its_last_story_is_withdrawn(
     assert (await client.get("/en/world/archive/2019-06.atom")).status == 404  # never published
 
 
+async def test_a_story_edited_while_withdrawn_moves_its_tombstone_in_cached_feeds(
+    site: Settings, client: Client
+) -> None:
+    """Moving a withdrawn story to another section changes where its tombstone points and
+    which feeds carry it: every cached feed hears of it, as it would of a live story."""
+    story = site.content_dir / "world" / "gone.md"
+    text = article_text(title="Taken down and moved", published="2019-05-14T10:00:00Z")
+    story.write_text(text)
+    await client.app[SERVICES].ingest.ingest_paths({"world/gone.md"})
+    story.write_text(text.replace("title:", "status: withdrawn\ntitle:"))
+    await client.app[SERVICES].ingest.ingest_paths({"world/gone.md"})
+    feeds = ("/en/feed.atom", "/en/world/archive/2019-05.atom", "/en/business/feed.atom")
+    before = [await (await client.get(path)).text() for path in feeds]
+    assert "/en/world/2019/05/14/taken-down-and-moved" in before[0]
+    story.write_text(text.replace("title:", "status: withdrawn\nsection: business\ntitle:"))
+    await client.app[SERVICES].ingest.ingest_paths({"world/gone.md"})
+    after = [await (await client.get(path)).text() for path in feeds]
+    client.app[SERVICES].cache.clear()
+    assert after == [await (await client.get(path)).text() for path in feeds]
+    assert "/en/business/2019/05/14/taken-down-and-moved" in after[0]
+
+
 async def test_dates_say_when_a_story_changed_as_readers_see_it(
     site: Settings, client: Client
 ) -> None:

@@ -198,11 +198,24 @@ class ArchiveWriter:
         old_state = stored.state if stored is not None else None
         changed = stored is None or version != stored.version
         kind = _change_kind(old_state, state, changed=changed)
+        if kind is None and changed and state is State.WITHDRAWN and self._was_public(article_id):
+            # Edited while withdrawn (moved, retitled): its tombstones and its 410 move with
+            # it, so readers' caches and partners hear of it as a new version of the same.
+            kind = ChangeKind.WITHDRAWN
         if kind is not None:
             self._log(article_id, kind, now, version)
             result.count(kind)
         else:
             result.unchanged += 1
+
+    def _was_public(self, article_id: str) -> bool:
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM changes WHERE article_id = ? AND kind = 'published' LIMIT 1",
+                (article_id,),
+            ).fetchone()
+            is not None
+        )
 
     def _check_claims(
         self, item: Accepted, article_id: str, stored: _Stored | None, gone: set[str]
