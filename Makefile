@@ -22,10 +22,12 @@ test: $(STAMP) test-tools
 
 # The fuzzers' long runs: 20,000 generated files through parse and every document format
 # (prints the slowest file and the most memory one file took), and 20,000 generated requests
-# over every public route (prints how many answered 5xx: none may).
+# over every public route (prints how many answered 5xx: none may), and 200 random sequences
+# of editors' changes after each of which every URL must equal a fresh render (about 25 min).
 fuzz: $(STAMP)
 	$(BIN)/python -m tests.fuzz_ingest --examples 20000
 	$(BIN)/python -m tests.fuzz_surface --requests 20000
+	$(BIN)/python -m tests.fuzz_chain --examples 200 --steps 20
 
 bench: $(STAMP) bench-tools
 	$(BIN)/python -m tests.benchmarks.run

@@ -277,9 +277,7 @@ class FieldReader:
             ),
         )
 
-    def corrections(
-        self, value: Any, tz: ZoneInfo, published: datetime
-    ) -> tuple[Correction, ...]:
+    def corrections(self, value: Any, tz: ZoneInfo, published: datetime) -> tuple[Correction, ...]:
         """A correction dated by its day alone, on the day of publication, is dated at the
         publication: it cannot come before the story it corrects (midnight would)."""
         if value is None:
