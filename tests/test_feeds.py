@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import html
 import json
 import os
 import shutil
@@ -177,6 +178,26 @@ async def test_a_headline_with_angle_brackets_is_text_in_every_feed(
     title = etree.fromstring(atom).find(f"{ATOM}entry/{ATOM}title")
     assert title.get("type") == "html"
     assert title.text == "Why &lt;b&gt; tags &amp; &lt;i&gt;italics&lt;/i&gt; matter"
+    # Text that reads as an entity is text too: "AT&amp;T" as typed, not AT&T.
+    typed = "AT&amp;T buys R&D arm &#169; 2026"
+    (site.content_dir / "world" / "tags.md").write_text(
+        f'---\ntitle: "{typed}"\npublished: 2026-11-30T09:00:00Z\n---\nAs typed.\n'
+    )
+    await client.app[SERVICES].ingest.ingest_paths({"world/tags.md"})
+    rss = await (await client.get("/en/world/feed.rss")).read()
+    atom = await (await client.get("/en/world/feed.atom")).read()
+    assert rss_messages(rss) == [] and atom_messages(atom) == []
+    # Read as text or as HTML, the titles show what the editor typed (RSS's with an
+    # invisible word joiner after each ampersand that would start an entity).
+    entries = feedparser.parse(rss).entries + feedparser.parse(atom).entries
+    read = [e for e in entries if "buys" in e.title]
+    assert len(read) == 2
+    for entry in read:
+        shown = entry.title_detail.type == "text/html" and html.unescape(entry.title)
+        assert (shown or entry.title).replace("\u2060", "") == typed, entry.title_detail
+    assert rss.count("\u2060".encode()) == 2  # "&amp;" and "&#169;", not "R&D"
+    title = etree.fromstring(atom).find(f"{ATOM}entry/{ATOM}title")
+    assert title.get("type") == "html" and title.text == html.escape(typed, quote=False)
 
 
 async def test_a_months_archive_stays_when_its_last_story_is_withdrawn(

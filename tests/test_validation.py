@@ -293,3 +293,21 @@ def test_any_title_gives_a_slug_the_validator_accepts(title: str) -> None:
     again = f"---\ntitle: t\nslug: {json.dumps(article.slug)}\npublished: 2024-01-01\n---\nBody\n"
     reparsed = parse_article(again.encode(), "x/y.md", _PLAIN.content_dir, _PLAIN).article
     assert reparsed.slug == article.slug and len(article.slug) <= 80
+
+
+def test_an_html_entity_in_a_headline_is_published_as_typed_with_a_warning(
+    site: Settings,
+) -> None:
+    """Front matter is text: "AT&amp;T" pasted from a web page publishes as those eight
+    characters, and `check` says so, with the character it probably means."""
+    text = article_text(title='"AT&amp;T buys R&D arm"', standfirst='"Costs &#8364;2bn"')
+    parsed = parse_article(text.encode(), "world/story.md", site.content_dir, site)
+    assert parsed.article.title == "AT&amp;T buys R&D arm"
+    messages = {(w.field, w.line): w.message for w in parsed.warnings}
+    assert messages[("title", 2)].startswith("`&amp;` is published as typed")
+    assert "write `&` itself" in messages[("title", 2)]
+    assert "write `€` itself" in messages[("standfirst", 4)]
+    plain = parse_article(
+        article_text(title="R&D and AT&T").encode(), "world/s.md", site.content_dir, site
+    )
+    assert plain.warnings == ()

@@ -14,6 +14,7 @@ Any bytes give fields or a ContentError with a line, in time and memory linear i
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -221,7 +222,10 @@ def _walk(root: yaml.Node, text: str, file: str) -> tuple[dict[str, int], list[C
                 stack.append((item, f"{name}.{index}"))
         elif isinstance(node, yaml.ScalarNode):
             _checked(node, name, file)
-            if not node.style and name.rsplit(".", 1)[-1] in _PROSE:
+            prose = name.rsplit(".", 1)[-1] in _PROSE
+            if prose and (entity := _ENTITY.search(str(node.value))):
+                warnings.append(_entity_warning(file, entity.group(), node, name))
+            if not node.style and prose:
                 # a plain value: YAML ends it silently at ` #`
                 if source_lines is None:
                     source_lines = text.split("\n")
@@ -251,6 +255,21 @@ def _checked(node: yaml.ScalarNode, name: str, file: str) -> str:
 
 _COMMENT = re.compile(r"[ \t]+#")
 _PROSE = {"title", "standfirst", "caption", "alt", "credit", "rights", "source", "text"}
+
+
+# What HTML would read as a character reference: in front matter it is text, as typed.
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _entity_warning(file: str, entity: str, node: yaml.ScalarNode, name: str) -> ContentWarning:
+    meant = html.unescape(entity)
+    hint = f"; write `{meant}` itself if that is what you mean" if meant != entity else ""
+    return ContentWarning(
+        file,
+        f"`{entity}` is published as typed, {len(entity)} characters, not as HTML{hint}",
+        line=node.start_mark.line + FIRST_LINE,
+        field=name,
+    )
 
 
 def _comment_after(node: yaml.ScalarNode, source_lines: list[str]) -> str:

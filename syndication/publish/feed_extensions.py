@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -57,6 +58,11 @@ class NewsroomFeed(BaseExtension):  # type: ignore[misc]
 
 RSS_TITLE_BRACKETS = str.maketrans({"<": "\u2039", ">": "\u203a"})
 
+_LOOKS_LIKE_MARKUP = re.compile(r"<|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+# "AT&amp;T" typed as such: an invisible word joiner after the ampersand, so a reader that
+# takes RSS titles for HTML shows what the editor typed, not "AT&T".
+_ENTITY_START = re.compile(r"&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
+
 
 class NewsroomEntry(BaseEntryExtension):  # type: ignore[misc]
     def __init__(self) -> None:
@@ -69,10 +75,11 @@ class NewsroomEntry(BaseEntryExtension):  # type: ignore[misc]
         self.source: dict[str, str] | None = None  # id, title, href, updated
 
     def extend_atom(self, entry: Element) -> Element:
-        # A headline with angle brackets is text; said as escaped HTML (type="html"), no
-        # reader or validator takes "Why <b> tags matter" for markup.
+        # A headline with angle brackets or with what reads as an entity is text; said as
+        # escaped HTML (type="html"), no reader or validator takes "Why <b> tags matter" or
+        # "AT&amp;T" for markup.
         title = entry.find("title")
-        if title is not None and title.text and "<" in title.text:
+        if title is not None and title.text and _LOOKS_LIKE_MARKUP.search(title.text):
             title.set("type", "html")
             title.text = html.escape(title.text, quote=False)
         # feedgen wrote the entry's links without rel/type (its issue 135): replace them.
@@ -106,10 +113,11 @@ class NewsroomEntry(BaseEntryExtension):  # type: ignore[misc]
 
     def extend_rss(self, item: Element) -> Element:
         # RSS says nothing of whether <title> is HTML and readers disagree: angle brackets
-        # become the single angle quotation marks, which no reader can take for a tag.
+        # become the single angle quotation marks, which no reader can take for a tag, and
+        # what reads as an entity has an invisible word joiner after its ampersand.
         title = item.find("title")
-        if title is not None and title.text and "<" in title.text:
-            title.text = title.text.translate(RSS_TITLE_BRACKETS)
+        if title is not None and title.text and _LOOKS_LIKE_MARKUP.search(title.text):
+            title.text = _ENTITY_START.sub("&\u2060", title.text.translate(RSS_TITLE_BRACKETS))
         for name in self.creators:
             xml_elem(f"{{{DC_NS}}}creator", item).text = name
         if self.rights:
