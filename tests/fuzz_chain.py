@@ -354,7 +354,10 @@ class Chain(RuleBasedStateMachine):
         if now.last_modified and fresh.last_modified:
             assert parsedate_to_datetime(now.last_modified) <= parsedate_to_datetime(
                 fresh.last_modified
-            ), f"{url}: Last-Modified {now.last_modified} is after the archive's last change"
+            ), (
+                f"{url}: Last-Modified {now.last_modified} is after a fresh render's, "
+                f"{fresh.last_modified}"
+            )
         if held is not None:
             changed = held.status != now.status or held.body != now.body
             for asked, answer in (("ETag", by_tag), ("Last-Modified", by_date)):

@@ -170,6 +170,8 @@ class ChangeClock:
         self.pushed = False
         self._read_at = 0.0
         self._moved = asyncio.Event()  # set, and replaced, each time a push moves the sequence
+        self._commit: tuple[int, Commit] | None = None  # the last commit read, at a sequence
+        self.beside_writer = False  # the archive's writer runs in this process and pushes
 
     def push(self, seq: int) -> None:
         self.pushed = True
@@ -183,6 +185,21 @@ class ChangeClock:
             self.seq = await self.archive.current_seq()
             self._read_at = time.monotonic()
         return self.seq
+
+    async def last_commit(self) -> Commit:
+        """The archive's last commit. In the writer's process (its commits push the clock as
+        they land) it is read once per sequence; a commit not yet pushed makes it stale for
+        a moment, which `stamped` sees as a commit landing during the build. A reader
+        process, whose clock lags by up to `interval`, reads it every time."""
+        if self.beside_writer and self._commit is not None and self._commit[0] == self.seq:
+            return self._commit[1]
+        return await self.read_commit()
+
+    async def read_commit(self) -> Commit:
+        """The archive's last commit, read now."""
+        commit = await self.archive.last_commit()
+        self._commit = (self.seq, commit)
+        return commit
 
     async def wait_beyond(self, seq: int, seconds: float) -> int:
         """Wait until the sequence passes `seq` or `seconds` pass (long polls)."""

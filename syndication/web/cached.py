@@ -78,9 +78,9 @@ async def serve(
         return True
 
     async def dated_build(at_seq: int) -> Rendered:
-        commit = await archive.last_commit()
+        commit = await found.clock.last_commit()
         entry = await build(at_seq)
-        return stamped(entry, commit, settled=await archive.last_commit() == commit)
+        return stamped(entry, commit, settled=await found.clock.read_commit() == commit)
 
     rendered = await found.cache.get(key, seq, still_valid, dated_build)
     return _answer(request, rendered)

@@ -137,6 +137,7 @@ def _subscribe(s: Services) -> None:
     if s.ingest is None:
         return
     s.clock.push(s.ingest.last_seq)  # this process writes: the clock is pushed, never polled
+    s.clock.beside_writer = True
     s.ingested.count(s.ingest.first_scan)
     s.changes.subscribe(s.ingested.count)
     s.changes.subscribe(s.pinger.changed)
