@@ -78,7 +78,7 @@ class Settings:
         86400, "stale-while-revalidate and stale-if-error for feeds."
     )
     tombstone_days: int = _setting(
-        30, "How long a withdrawn article stays in Atom feeds as a tombstone."
+        30, "Whole days (to midnight UTC) a withdrawn article stays in Atom feeds as a tombstone."
     )
     websub_hubs: tuple[str, ...] = _setting(
         (), "WebSub hubs feeds advertise and ping (comma-separated in env)."
