@@ -29,7 +29,7 @@ def between(start: datetime, end: datetime) -> Period:
 
 def day_of(now: datetime) -> Period:
     """The UTC day `now` falls in."""
-    start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = midnight(now)
     return between(start, start + timedelta(days=1))
 
 

@@ -400,24 +400,23 @@ def _traced_peak(data: bytes, site: Settings) -> int:
     return peak
 
 
-def check_documents(article: Article, site: Settings) -> int:
-    """Every document that shows the article parses, and feeds pass the validator's rules."""
+def archived_now(article: Article) -> ArchivedArticle:
+    """The article as the archive holds it, live, read now."""
     now = datetime.now(UTC)
-    archived = ArchivedArticle(
+    return ArchivedArticle(
         replace(article, id=article.id or "fuzz-1"), State.LIVE, 1, FILE, now, now
     )
+
+
+def feed_document(archived: ArchivedArticle, site: Settings) -> FeedDocument:
+    """A section feed holding just this article."""
     art = archived.article
-    summary = ArticleSummary(
-        art.id, art.edition, art.section, art.path, art.title, art.standfirst, art.published,
-        art.word_count, State.LIVE, art.image, art.authors,
-    )  # fmt: skip
-    edition = site.edition(art.edition)
     scope = FeedScope(art.edition, FeedKind.SECTION, art.section)
-    doc = FeedDocument(
+    return FeedDocument(
         scope=scope,
         title="World",
         subtitle="World",
-        language=edition.language,
+        language=site.edition(art.edition).language,
         feed_id=site.tag("feed:fuzz"),
         html_url=site.absolute(f"{scope.path}/"),
         self_url=site.absolute(f"{scope.path}/feed.atom"),
@@ -426,6 +425,19 @@ def check_documents(article: Article, site: Settings) -> int:
         articles=(archived,),
         hubs=("http://news.test/websub",),
     )
+
+
+def check_documents(article: Article, site: Settings) -> int:
+    """Every document that shows the article parses, and feeds pass the validator's rules."""
+    now = datetime.now(UTC)
+    archived = archived_now(article)
+    art = archived.article
+    summary = ArticleSummary(
+        art.id, art.edition, art.section, art.path, art.title, art.standfirst, art.published,
+        art.word_count, State.LIVE, art.image, art.authors,
+    )  # fmt: skip
+    edition = site.edition(art.edition)
+    scope = FeedScope(art.edition, FeedKind.SECTION, art.section)
     pages = {
         "article page": html.article_page(site, archived, [summary], {}, now),
         "home page": html.home_page(site, edition, [summary]),
@@ -434,6 +446,7 @@ def check_documents(article: Article, site: Settings) -> int:
     for name, page in pages.items():
         html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)
         assert "\x00" not in page, name
+    doc = feed_document(archived, site)
     atom, rss = atom_bytes(doc, site), rss_bytes(replace(doc, self_url="http://news.test/r"), site)
     for name, body, messages in (("Atom", atom, atom_messages), ("RSS", rss, rss_messages)):
         etree.fromstring(body)

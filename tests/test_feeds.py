@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import sqlite3
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -18,15 +19,22 @@ from typing import Any
 import feedparser
 import pytest
 from aiohttp.test_utils import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from syndication.archive.partners import PartnerStore
 from syndication.archive.schema import open_writer
 from syndication.config import Settings, load_settings
+from syndication.ingest.characters import CHARACTER_REFERENCE
+from syndication.ingest.parse import parse_article
+from syndication.publish.feed_extensions import RSS_TITLE_BRACKETS
+from syndication.publish.xml_feeds import atom_bytes, rss_bytes
 from syndication.web.app import create_app
 from syndication.web.services import SERVICES
 from tests.conftest import REPO, PNG_1x1, article_text
 from tests.feed_validator_rules import atom_messages, rss_messages
+from tests.fuzz_ingest import archived_now, feed_document, fuzz_settings
 
 Client = TestClient[Any, Any]
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -198,6 +206,37 @@ async def test_a_headline_with_angle_brackets_is_text_in_every_feed(
     assert rss.count("\u2060".encode()) == 2  # "&amp;" and "&#169;", not "R&D"
     title = etree.fromstring(atom).find(f"{ATOM}entry/{ATOM}title")
     assert title.get("type") == "html" and title.text == html.escape(typed, quote=False)
+
+
+HEADLINE_PARTS = st.sampled_from(
+    ["AT&amp;T", "&#169;", "&#x26;", "&nbsp;", "&;", "R&D", "&", ";", "#", "<b>", "</i>", ">",
+     "a<b", "x>y", "&lt;b&gt;", "&amp;amp;", "Harbour", "É", "2027", "\u2039"]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(HEADLINE_PARTS, min_size=1, max_size=6).map(" ".join))
+def test_any_headline_is_text_that_reads_back_as_typed_in_every_feed(typed: str) -> None:
+    """Generated headlines made of what readers may take for markup (entities, tags, lone
+    ampersands): neither feed draws the validator's "title contains HTML", and a reader
+    shows what was typed whether it takes the title for text or HTML (RSS writes angle
+    brackets as angle quotation marks, and a word joiner after an ampersand)."""
+    with tempfile.TemporaryDirectory() as root:
+        site = fuzz_settings(Path(root))
+        text = article_text(title=json.dumps(typed, ensure_ascii=False), slug="story")
+        article = parse_article(text.encode(), "world/story.md", site.content_dir, site).article
+        doc = feed_document(archived_now(article), site)
+        atom, rss = atom_bytes(doc, site), rss_bytes(doc, site)
+    assert not [m for m in atom_messages(atom) if m.startswith("ContainsHTML in entry title")]
+    assert not [m for m in rss_messages(rss) if m.startswith("ContainsHTML in item title")]
+    markup = "<" in typed or CHARACTER_REFERENCE.search(typed) is not None
+    shown_as = {"atom": typed, "rss": typed.translate(RSS_TITLE_BRACKETS) if markup else typed}
+    for name, body in (("atom", atom), ("rss", rss)):
+        (entry,) = feedparser.parse(body).entries
+        shown = entry.title
+        if entry.title_detail.type == "text/html":
+            shown = html.unescape(shown)
+        assert shown.replace("\u2060", "") == shown_as[name], (name, entry.title_detail)
 
 
 async def test_a_months_archive_stays_when_its_last_story_is_withdrawn(

@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "syndication"
 STAGES = {"archive": 1, "ingest": 1, "publish": 2, "web": 3}
 COMMAND_LINE = {"syndication.cli", "syndication.cli_partners", "syndication.__main__"}
 # What every stage uses, importing none of them.
-CORE = {f"syndication.{name}" for name in ("config", "model", "errors", "months")}
+CORE = {f"syndication.{name}" for name in ("config", "model", "errors", "months", "periods")}
 
 
 def modules() -> dict[str, Path]:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from syndication.web.cache import ENTRY_OVERHEAD, Rendered, ResponseCache
+from syndication.web.conditional import unchanged_for
 
 
 def _page(size: int, seq: int = 1) -> Rendered:
@@ -46,3 +53,41 @@ async def test_an_entry_larger_than_the_budget_is_still_served_and_kept_alone() 
     await _fill(cache, "/small", 10)
     big = await _fill(cache, "/feed.atom", 50_000)
     assert big.body == b"x" * 50_000 and len(cache) == 1 and cache.peek("/feed.atom") is big
+
+
+STAMPS = st.datetimes(
+    min_value=datetime(1999, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+).map(lambda moment: moment.replace(microsecond=0))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    ours=STAMPS,
+    exact=st.booleans(),
+    since=st.one_of(
+        STAMPS.map(lambda m: format_datetime(m, usegmt=True)),
+        STAMPS.map(lambda m: format_datetime(m.replace(tzinfo=None))),  # "-0000": no zone
+        STAMPS.map(lambda m: m.isoformat()),
+        st.text(max_size=40),
+    ),
+    offset=st.sampled_from([-1, 0, 1]),
+)
+def test_if_modified_since_never_vouches_for_a_date_it_cannot_tell(
+    ours: datetime, exact: bool, since: str, offset: int
+) -> None:
+    """Any If-Modified-Since header (ours a second before, at or after the answer's date,
+    other dates, other formats, junk): a 304 only for a date after ours, or for ours itself
+    when no other version of the answer can share that second; never an exception."""
+    page = _page(10).dated(ours, exact)
+    held = format_datetime(ours + timedelta(seconds=offset), usegmt=True)
+    for header in (since, held):
+        answer = unchanged_for(None, header, page)
+        try:
+            when = parsedate_to_datetime(header)
+        except (TypeError, ValueError):
+            assert not answer, header
+            continue
+        if when.tzinfo is None:
+            assert not answer, header
+        else:
+            assert answer == (when > ours or (when == ours and exact)), header

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import ClassVar
 
 from syndication.archive import claims, dependencies, related
+from syndication.archive.articles import WAS_PUBLIC
 from syndication.archive.batch import (
     ARTICLE_COLUMNS,
     Accepted,
@@ -24,6 +25,7 @@ from syndication.archive.batch import (
 )
 from syndication.archive.codec import from_iso, to_iso
 from syndication.archive.schema import transaction
+from syndication.archive.sql import Query
 from syndication.errors import ContentError
 from syndication.model import Article, Author, ChangeKind, State, Status, Topic
 
@@ -209,13 +211,8 @@ class ArchiveWriter:
             result.unchanged += 1
 
     def _was_public(self, article_id: str) -> bool:
-        return (
-            self.conn.execute(
-                "SELECT 1 FROM changes WHERE article_id = ? AND kind = 'published' LIMIT 1",
-                (article_id,),
-            ).fetchone()
-            is not None
-        )
+        query = Query("1", "articles a").where("a.id = ?", article_id).where(WAS_PUBLIC).page(1)
+        return self.conn.execute(*query.build()).fetchone() is not None
 
     def _check_claims(
         self, item: Accepted, article_id: str, stored: _Stored | None, gone: set[str]

@@ -24,7 +24,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.resolver import BaseResolver
 
 from syndication.errors import ContentError, ContentWarning
-from syndication.ingest.characters import describe, first_forbidden
+from syndication.ingest.characters import CHARACTER_REFERENCE, describe, first_forbidden
 
 FENCE = "---"
 FIRST_LINE = 2  # the YAML starts on the line after the opening fence
@@ -223,7 +223,7 @@ def _walk(root: yaml.Node, text: str, file: str) -> tuple[dict[str, int], list[C
         elif isinstance(node, yaml.ScalarNode):
             _checked(node, name, file)
             prose = name.rsplit(".", 1)[-1] in _PROSE
-            if prose and (entity := _ENTITY.search(str(node.value))):
+            if prose and (entity := CHARACTER_REFERENCE.search(str(node.value))):
                 warnings.append(_entity_warning(file, entity.group(), node, name))
             if not node.style and prose:
                 # a plain value: YAML ends it silently at ` #`
@@ -255,10 +255,6 @@ def _checked(node: yaml.ScalarNode, name: str, file: str) -> str:
 
 _COMMENT = re.compile(r"[ \t]+#")
 _PROSE = {"title", "standfirst", "caption", "alt", "credit", "rights", "source", "text"}
-
-
-# What HTML would read as a character reference: in front matter it is text, as typed.
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 def _entity_warning(file: str, entity: str, node: yaml.ScalarNode, name: str) -> ContentWarning:

@@ -18,6 +18,8 @@ from typing import Any
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import xml_elem
 
+from syndication.ingest.characters import CHARACTER_REFERENCE
+
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -58,10 +60,15 @@ class NewsroomFeed(BaseExtension):  # type: ignore[misc]
 
 RSS_TITLE_BRACKETS = str.maketrans({"<": "\u2039", ">": "\u203a"})
 
-_LOOKS_LIKE_MARKUP = re.compile(r"<|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
-# "AT&amp;T" typed as such: an invisible word joiner after the ampersand, so a reader that
-# takes RSS titles for HTML shows what the editor typed, not "AT&T".
-_ENTITY_START = re.compile(r"&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
+
+def _looks_like_markup(text: str) -> bool:
+    return "<" in text or CHARACTER_REFERENCE.search(text) is not None
+
+
+def _joined(reference: re.Match[str]) -> str:
+    """ "AT&amp;T" typed as such: an invisible word joiner after the ampersand, so a reader
+    that takes RSS titles for HTML shows what the editor typed, not "AT&T"."""
+    return "&\u2060" + reference.group()[1:]
 
 
 class NewsroomEntry(BaseEntryExtension):  # type: ignore[misc]
@@ -79,7 +86,7 @@ class NewsroomEntry(BaseEntryExtension):  # type: ignore[misc]
         # escaped HTML (type="html"), no reader or validator takes "Why <b> tags matter" or
         # "AT&amp;T" for markup.
         title = entry.find("title")
-        if title is not None and title.text and _LOOKS_LIKE_MARKUP.search(title.text):
+        if title is not None and title.text and _looks_like_markup(title.text):
             title.set("type", "html")
             title.text = html.escape(title.text, quote=False)
         # feedgen wrote the entry's links without rel/type (its issue 135): replace them.
@@ -116,8 +123,9 @@ class NewsroomEntry(BaseEntryExtension):  # type: ignore[misc]
         # become the single angle quotation marks, which no reader can take for a tag, and
         # what reads as an entity has an invisible word joiner after its ampersand.
         title = item.find("title")
-        if title is not None and title.text and _LOOKS_LIKE_MARKUP.search(title.text):
-            title.text = _ENTITY_START.sub("&\u2060", title.text.translate(RSS_TITLE_BRACKETS))
+        if title is not None and title.text and _looks_like_markup(title.text):
+            text = title.text.translate(RSS_TITLE_BRACKETS)
+            title.text = CHARACTER_REFERENCE.sub(_joined, text)
         for name in self.creators:
             xml_elem(f"{{{DC_NS}}}creator", item).text = name
         if self.rights:
