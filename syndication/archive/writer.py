@@ -199,11 +199,9 @@ class ArchiveWriter:
         self._take_file(item, article_id, stored, gone, now, result)
         old_state = stored.state if stored is not None else None
         changed = stored is None or version != stored.version
-        kind = _change_kind(old_state, state, changed=changed)
-        if kind is None and changed and state is State.WITHDRAWN and self._was_public(article_id):
-            # Edited while withdrawn (moved, retitled): its tombstones and its 410 move with
-            # it, so readers' caches and partners hear of it as a new version of the same.
-            kind = ChangeKind.WITHDRAWN
+        kind = _change_kind(
+            old_state, state, changed=changed, was_public=lambda: self._was_public(article_id)
+        )
         if kind is not None:
             self._log(article_id, kind, now, version)
             result.count(kind)
@@ -496,7 +494,9 @@ class ArchiveWriter:
         return int(row[0] or 0)
 
 
-def _change_kind(old: State | None, new: State, *, changed: bool) -> ChangeKind | None:
+def _change_kind(
+    old: State | None, new: State, *, changed: bool, was_public: Callable[[], bool]
+) -> ChangeKind | None:
     if new is State.LIVE:
         if old is not State.LIVE:
             return ChangeKind.PUBLISHED
@@ -507,6 +507,10 @@ def _change_kind(old: State | None, new: State, *, changed: bool) -> ChangeKind 
         return ChangeKind.EMBARGO
     if old is State.SCHEDULED:  # dropped before it went out: embargo partners must hear
         return ChangeKind.EMBARGO
+    if new is State.WITHDRAWN and changed and was_public():
+        # Edited while withdrawn (moved, retitled): its tombstones and its 410 move with it,
+        # so readers' caches and partners hear of it as a new version of the withdrawal.
+        return ChangeKind.WITHDRAWN
     return None
 
 
