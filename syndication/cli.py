@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from syndication.archive.backup import backup, restore
@@ -66,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
         help="run one writer process and this many HTTP reader processes (default: one "
         "process does everything)",
     )
+    serve.add_argument(
+        "--replica",
+        metavar="SOURCE",
+        help="serve read-only from a copy of the archive following this Litestream replica "
+        "(a folder, file:// or s3:// URL); --db names the local copy",
+    )
     serve.add_argument(  # set by the supervisor for its children
         "--role", choices=("single", "writer", "reader"), default="single", help=argparse.SUPPRESS
     )
@@ -93,6 +100,13 @@ def _parser() -> argparse.ArgumentParser:
     restoring.add_argument("--replace", action="store_true", help="overwrite an existing archive")
     restoring.set_defaults(run=_restore)
 
+    promoting = commands.add_parser(
+        "promote",
+        parents=[common],
+        help="make a replica's copy (--db) the primary's archive: stop following, ingest content/",
+    )
+    promoting.set_defaults(run=_promote)
+
     add_partner_commands(commands, common)
     return parser
 
@@ -100,11 +114,22 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from syndication.serve import serve
 
+    if args.replica:
+        if args.workers:
+            raise SyndicationError("a replica runs as one process: leave out --workers")
+        return serve(replace(settings, replica_of=args.replica), "replica")
     if args.workers:
         from syndication.supervisor import Supervisor
 
         return Supervisor(settings, args.config, args.workers).run()
     return serve(settings, args.role)
+
+
+def _promote(settings: Settings, args: argparse.Namespace) -> int:
+    from syndication.replica.promote import promote
+
+    print(promote(settings))
+    return 0
 
 
 def _ingest(settings: Settings, args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from syndication.edge.tags import HEADERS
 from syndication.errors import ConfigError
 from syndication.model import Edition, Section, Source
 
@@ -111,6 +112,49 @@ class Settings:
     metrics_token: str = _setting(
         "", "A bearer token that opens /metrics from any address (empty: none)."
     )
+    edge_tag_header: str = _setting(
+        "xkey",
+        "Header that tags answers for the edge cache: xkey (Varnish), Surrogate-Key (Fastly), "
+        "Cache-Tag (Cloudflare), or empty for none.",
+    )
+    edge_max_age: int = _setting(
+        86400, "Seconds an edge that is purged on each change may keep a tagged answer."
+    )
+    edge_varnish: tuple[str, ...] = _setting(
+        (), "Varnish nodes purged on each change: base URLs (comma-separated in env)."
+    )
+    fastly_service_id: str = _setting("", "Fastly service purged on each change (empty: none).")
+    fastly_token: str = _setting("", "Fastly API token (give it in the environment).")
+    fastly_api: str = _setting("https://api.fastly.com", "Fastly's API.")
+    cloudflare_zone_id: str = _setting("", "Cloudflare zone purged on each change (empty: none).")
+    cloudflare_token: str = _setting("", "Cloudflare API token (give it in the environment).")
+    cloudflare_api: str = _setting("https://api.cloudflare.com/client/v4", "Cloudflare's API.")
+    purge_retry_seconds: float = _setting(
+        1.0, "First wait before purging a node again that did not acknowledge; doubles to 60."
+    )
+    purge_again_seconds: float = _setting(
+        1.0,
+        "Each purge is sent again this much later, for answers a reader process or replica "
+        "gave the edge before it saw the change (0: once).",
+    )
+    replicate_to: str = _setting(
+        "",
+        "Where Litestream replicates the archive as it changes: a folder or file:// URL, or "
+        "s3://bucket/path (empty: no replication).",
+    )
+    replicate_sync_seconds: float = _setting(
+        1.0, "Litestream's sync interval: the most a dead primary's disk can lose.", low=0.1
+    )
+    replica_of: str = _setting(
+        "",
+        "Serve read-only from a copy following this Litestream replica (a folder, file:// or "
+        "s3:// URL) instead of ingesting content/ (serve --replica).",
+    )
+    primary_url: str = _setting(
+        "",
+        "The primary's base URL, where a replica sends the partner API and the WebSub hub "
+        "(serve --replica).",
+    )
     partner_usage_terms: str = _setting(
         "Licensed to the receiving partner for publication in full or in part, with the byline "
         "and credit kept; not for resale or redistribution.",
@@ -130,6 +174,10 @@ class Settings:
                 ipaddress.ip_network(network, strict=False)
             except ValueError:
                 raise ConfigError(f"metrics_networks: {network!r} is not a network") from None
+        if self.edge_tag_header not in ("", *HEADERS):
+            raise ConfigError(
+                f"edge_tag_header: {self.edge_tag_header!r} is not one of {', '.join(HEADERS)}"
+            )
         if self.default_edition not in self._editions_by_code:
             raise ConfigError(
                 f"default_edition {self.default_edition!r} is not a configured edition"

@@ -36,7 +36,8 @@ def serve(settings: Settings, role: Role = "single") -> int:
     handler.setFormatter(logging.Formatter("%(message)s"))
     access.addHandler(handler)
     sock = None
-    if role == "single" and settings.port == 0:
+    alone = role in ("single", "replica")  # one process answers on its own port
+    if alone and settings.port == 0:
         # The kernel picks the port and the socket keeps it: links (base_url's default)
         # name the real port, and a test that asks for one cannot race another for it.
         sock = kernel_picked(settings.host)
@@ -44,6 +45,12 @@ def serve(settings: Settings, role: Role = "single") -> int:
     if role == "single":
         print(
             f"Serving {settings.content_dir} on http://{settings.host}:{settings.port}/", flush=True
+        )
+    elif role == "replica":
+        print(
+            f"Serving a replica of {settings.replica_of} on "
+            f"http://{settings.host}:{settings.port}/",
+            flush=True,
         )
     with contextlib.suppress(GracefulExit, KeyboardInterrupt):  # SIGTERM, SIGINT: drained
         asyncio.run(_answer(settings, role, access, sock))

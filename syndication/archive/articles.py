@@ -52,6 +52,7 @@ class Moved:
     """An old address of an article: answer 301 to `path`."""
 
     path: str
+    article_id: str
 
 
 class Articles:
@@ -93,12 +94,13 @@ class Articles:
         )
         if found:
             return found[0]
-        moved = await self.db.value(
-            Query("a.path", "url_history h JOIN articles a ON a.id = h.article_id")
+        moved = await self.db.one(
+            Query("a.path, a.id", "url_history h JOIN articles a ON a.id = h.article_id")
             .where("h.path = ?", path)
             .where(WAS_PUBLIC)
+            .page(1)
         )
-        return Moved(str(moved)) if moved is not None else None
+        return Moved(str(moved["path"]), str(moved["id"])) if moved is not None else None
 
     async def latest(self, edition: str, limit: int) -> list[ArticleSummary]:
         query = of_articles().where(LIVE).where("a.edition = ?", edition)

@@ -43,7 +43,7 @@ def _head(db: Path) -> int:
     return int(read_value(db, "SELECT seq FROM sqlite_sequence WHERE name = 'changes'") or 0)
 
 
-def _number_changes_after(conn: sqlite3.Connection, replaced_head: int) -> None:
+def number_changes_after(conn: sqlite3.Connection, replaced_head: int) -> None:
     """Changes made after a restore are numbered above every change the replaced archive
     made, and above the time of the restore in milliseconds (the start of any archive made
     since): every cursor a partner holds is then before them, and nothing is skipped."""
@@ -83,7 +83,7 @@ def restore(backup_file: Path, dest: Path, *, replace: bool = False) -> int:
     conn = sqlite3.connect(partial, isolation_level=None)  # the copy, migrated before it moves
     try:
         migrate(conn)
-        _number_changes_after(conn, replaced_head)
+        number_changes_after(conn, replaced_head)
         count = int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
     finally:
         conn.close()

@@ -8,6 +8,7 @@ cannot block the writer.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,7 +22,7 @@ from syndication.archive.articles import Articles
 from syndication.archive.codec import from_iso
 from syndication.archive.feed_queries import FeedQueries
 from syndication.archive.partner_queries import PartnerQueries
-from syndication.archive.schema import READER_PRAGMAS, reader_uri
+from syndication.archive.schema import CHANGE_HEAD, READER_PRAGMAS, reader_uri
 from syndication.archive.search import Search
 from syndication.archive.site_queries import Listings
 from syndication.archive.sql import Reader
@@ -38,7 +39,20 @@ class Commit:
     alone: bool  # no other commit in the same second
 
 
+async def _connect(path: Path, *, copy: bool = False) -> aiosqlite.Connection:
+    try:
+        conn = await aiosqlite.connect(reader_uri(path, copy=copy), uri=True)
+        for pragma in READER_PRAGMAS:
+            await conn.execute(pragma)
+    except sqlite3.Error as exc:
+        raise ArchiveError(f"cannot open the archive {path}: {exc}") from None
+    return conn
+
+
 class Archive:
+    path: Path = Path()
+    follows = False  # a replica's copy, written under it by Litestream
+
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.db = Reader(conn)
         self.articles = Articles(self.db)
@@ -50,26 +64,40 @@ class Archive:
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, path: Path) -> AsyncIterator[Archive]:
+    async def open(cls, path: Path, *, copy: bool = False) -> AsyncIterator[Archive]:
+        """`copy`: a replica's, which Litestream writes under it (see schema.reader_uri)."""
         if not path.exists():  # noqa: ASYNC240 - one stat, once, before any request
             raise ArchiveError(f"there is no archive at {path}; run `syndication ingest` first")
+        archive = cls(await _connect(path, copy=copy))
+        archive.path, archive.follows = path, copy
         try:
-            conn = await aiosqlite.connect(reader_uri(path), uri=True)
-        except sqlite3.Error as exc:
-            raise ArchiveError(f"cannot open the archive {path}: {exc}") from None
-        try:
-            for pragma in READER_PRAGMAS:
-                await conn.execute(pragma)
-            yield cls(conn)
+            yield archive
         finally:
-            await conn.close()
+            await archive.db.conn.close()
+
+    async def reopen(self) -> None:
+        """Read through a new connection (a replica's copy changed under the old one)."""
+        old = self.db.swap(await _connect(self.path, copy=self.follows))
+        await old.close()  # after the queries already queued on it
+
+    def file_stamp(self) -> tuple[int, int] | None:
+        """The copy's modification time and size, on a replica (where Litestream writes the
+        file directly, so a query that spans a change could read half of it); None on the
+        primary, whose readers see each commit whole."""
+        if not self.follows:
+            return None
+        with contextlib.suppress(OSError):
+            stat = self.path.stat()
+            return stat.st_mtime_ns, stat.st_size
+        return None
 
     async def ping(self) -> bool:
         return await self.db.one("SELECT 1") is not None
 
     async def current_seq(self) -> int:
-        """The change sequence: the number of the last change logged."""
-        return int(await self.db.value("SELECT max(seq) FROM changes") or 0)
+        """The change sequence: the number of the last change logged, or the number a
+        restore or a promotion moved it to (above any a partner may hold)."""
+        return int(await self.db.value(CHANGE_HEAD) or 0)
 
     async def last_commit(self) -> Commit:
         """The archive's last commit that changed what readers see, to the second, and

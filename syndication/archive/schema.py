@@ -44,6 +44,14 @@ APPENDER_PRAGMAS = (
 )
 
 
+# The change sequence: the last change logged, or where a restore or a promotion moved the
+# numbering to (sqlite_sequence), so no cursor a partner holds is ever ahead of it.
+CHANGE_HEAD = (
+    "SELECT max(coalesce((SELECT max(seq) FROM changes), 0), "
+    "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0))"
+)
+
+
 class Access(Enum):
     """What a connection may do to the archive (not to be confused with the processes' roles
     in web/app.py); each kind has its pragmas, and is opened only by `connect`."""
@@ -172,5 +180,12 @@ def split_statements(sql: str) -> list[str]:
     return out
 
 
-def reader_uri(path: Path) -> str:
+def reader_uri(path: Path, *, copy: bool = False) -> str:
+    """A read-only connection's URI. A replica's copy (`copy`) is opened immutable: it takes
+    no lock, since Litestream needs an exclusive one to apply each transaction and an open
+    connection to a file in WAL mode holds a shared lock as long as it lives. Its readers
+    reopen after each transaction applied, and a build that spans one is made again
+    (web/cached.py)."""
+    if copy:
+        return f"file:{path.resolve()}?mode=ro&immutable=1"
     return f"file:{path.resolve()}?mode=ro"

@@ -77,6 +77,13 @@ class Reader:
         conn.row_factory = sqlite3.Row
         self.conn = conn
 
+    def swap(self, conn: aiosqlite.Connection) -> aiosqlite.Connection:
+        """Read through `conn` from now on; the old connection is returned to be closed (a
+        replica's copy is rewritten under it, and its page cache would not notice)."""
+        conn.row_factory = sqlite3.Row
+        old, self.conn = self.conn, conn
+        return old
+
     async def rows(self, query: Query | str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         async with self.conn.execute(*_statement(query, params)) as cursor:
             return list(await cursor.fetchall())

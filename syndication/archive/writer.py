@@ -24,7 +24,7 @@ from syndication.archive.batch import (
     Touched,
 )
 from syndication.archive.codec import from_iso, to_iso
-from syndication.archive.schema import transaction
+from syndication.archive.schema import CHANGE_HEAD, transaction
 from syndication.archive.sql import Query
 from syndication.errors import ContentError
 from syndication.model import Article, Author, ChangeKind, State, Status, Topic
@@ -490,7 +490,7 @@ class ArchiveWriter:
         return from_iso(row[0]) if row and row[0] else None
 
     def last_seq(self) -> int:
-        row = self.conn.execute("SELECT max(seq) FROM changes").fetchone()
+        row = self.conn.execute(CHANGE_HEAD).fetchone()
         return int(row[0] or 0)
 
 

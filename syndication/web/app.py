@@ -19,6 +19,7 @@ from syndication.web import (
     websub_hub,
 )
 from syndication.web.errors import error_middleware
+from syndication.web.replica import primary_only_middleware
 from syndication.web.services import SERVICES, Role, opened
 
 # In this order: the fixed paths before site.py's /{edition}/... patterns.
@@ -28,7 +29,9 @@ ROUTE_MODULES = (operations, websub_hub, openapi, api, partner_feeds, seo, feeds
 def create_app(settings: Settings, *, role: Role = "single") -> web.Application:
     """The whole site. Its services (web/services.py) are opened as the app starts and
     closed as it stops; `role` says whether this process writes (see services.Role)."""
-    app = web.Application(middlewares=[error_middleware, redirects.slash_middleware])
+    app = web.Application(
+        middlewares=[error_middleware, primary_only_middleware, redirects.slash_middleware]
+    )
 
     async def services(app: web.Application) -> AsyncIterator[None]:
         async with opened(settings, role) as found:

@@ -44,6 +44,8 @@ class Rendered:
     # When the bytes are right if nothing changes: a page whose "From our online archive"
     # line depends on today's date is right from midnight until the next.
     period: Period = ALWAYS
+    # What a shared cache in front is told: its tags and lifetime (edge/tags.py).
+    edge: tuple[tuple[str, str], ...] = ()
     _gzipped: bytes | None = None
     # The bytes the fast lane writes before Date and Server: [gzipped][not_modified].
     wire: dict[tuple[bool, bool], bytes] = field(default_factory=dict)
@@ -57,6 +59,7 @@ class Rendered:
         }
         if self.links:
             common["Link"] = ", ".join(self.links)
+        common.update(self.edge)
         self.etags = frozenset((self.etag, self.gzip_etag))
         for gzipped in (False, True):
             tag = {"ETag": self.gzip_etag if gzipped else self.etag}
@@ -116,6 +119,9 @@ class Rendered:
     @property
     def gzip_etag(self) -> str:
         return self.etag[:-1] + '-gzip"'
+
+    def tagged(self, edge: dict[str, str]) -> Rendered:
+        return replace(self, edge=tuple(edge.items()), headers={}, etags=frozenset(), wire={})
 
     def dated(self, last_modified: datetime, exact: bool) -> Rendered:
         if last_modified == self.last_modified and exact == self.date_exact:

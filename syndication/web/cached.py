@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from syndication.edge.tags import answer_tags, edge_headers
 from syndication.model import FeedScope
 from syndication.web.cache import Rendered, stamped
 from syndication.web.conditional import respond
@@ -79,8 +80,21 @@ async def serve(
 
     async def dated_build(at_seq: int) -> Rendered:
         commit = await found.clock.last_commit()
-        entry = await build(at_seq)
+        entry = await whole_build(at_seq)
+        settings = found.settings
+        tags = answer_tags(entry.article_ids, scopes, entry.period)
+        entry = entry.tagged(edge_headers(settings.edge_tag_header, settings.edge_max_age, tags))
         return stamped(entry, commit, settled=await found.clock.read_commit() == commit)
+
+    async def whole_build(at_seq: int) -> Rendered:
+        """On a replica, a build during which Litestream wrote the copy may have read half a
+        transaction: it is made again, never kept."""
+        for _ in range(3):
+            before = archive.file_stamp()
+            entry = await build(at_seq)
+            if archive.file_stamp() == before:
+                return entry
+        raise web.HTTPServiceUnavailable(text="The archive is being updated; try again.")
 
     rendered = await found.cache.get(key, seq, still_valid, dated_build)
     return _answer(request, rendered)

@@ -32,6 +32,12 @@ TITLES = {
 }
 
 
+# How long browsers and shared caches may keep an answer that is not a page: short and
+# explicit, so a story published at an address that answered 404, or put back after a 410,
+# is seen soon even by a cache nobody purges. Any other error is never kept.
+KEPT_SECONDS = {301: 300, 308: 300, 404: 30, 410: 60}
+NEVER_KEPT = "no-store"
+
 PASSED_ON = (
     "Allow",
     "Retry-After",
@@ -54,7 +60,18 @@ def error_response(request: web.Request, status: int, message: str | None = None
             headers={"Cache-Control": "private, no-store"},
         )
     html = error_page(services(request).settings, status, title, text)
-    return web.Response(status=status, text=html, content_type="text/html", charset="utf-8")
+    return web.Response(
+        status=status,
+        text=html,
+        content_type="text/html",
+        charset="utf-8",
+        headers={"Cache-Control": cache_control_of(status)},
+    )
+
+
+def cache_control_of(status: int) -> str:
+    seconds = KEPT_SECONDS.get(status)
+    return f"public, max-age={seconds}" if seconds is not None else NEVER_KEPT
 
 
 @web.middleware
@@ -69,6 +86,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException as exc:
         status = exc.status
         if exc.status < 400:
+            exc.headers.setdefault("Cache-Control", cache_control_of(exc.status))
             raise
         message = exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else None
         response = error_response(request, exc.status, message)
@@ -79,7 +97,12 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except NotFound as exc:  # raised below the web layer (feed building): a 404 saying what
         status = 404
         return error_response(request, 404, str(exc) or None)
-    except sqlite3.OperationalError as exc:  # disk full, locked too long: not our bug
+    except sqlite3.DatabaseError as exc:
+        # disk full, locked too long, a replica's copy read as Litestream wrote it: not our
+        # bug, and gone on the next try (a bug in our SQL is a ProgrammingError: 500 below)
+        if isinstance(exc, sqlite3.ProgrammingError | sqlite3.IntegrityError):
+            log.exception("unhandled error on %s %s", request.method, request.path)
+            return error_response(request, 500)
         log.warning("%s %s: the archive could not answer: %s", request.method, request.path, exc)
         status = 503
         response = error_response(request, 503)

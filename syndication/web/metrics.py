@@ -25,6 +25,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector, CollectorRegistry
 
 from syndication.archive.fanout import Change
+from syndication.edge.purger import EdgePurger
 from syndication.ingest.health import runtime_dir, runtime_file
 from syndication.ingest.service import IngestService
 from syndication.web.cache import ChangeClock, ResponseCache
@@ -58,6 +59,7 @@ class Measured(Protocol):
     requests: RequestStats
     ingested: IngestStats
     ingest: IngestService | None
+    purger: EdgePurger | None
 
 
 def snapshot(source: Measured) -> Snapshot:
@@ -86,6 +88,14 @@ def snapshot(source: Measured) -> Snapshot:
             "failing": float(not service.health.ok),
             "waiting": float(service.health.waiting),
         }
+    if (purger := source.purger) is not None and purger.nodes:
+        snap["edge"] = {
+            "pending": max(purger.pending.values(), default=0),
+            "sent": purger.sent,
+            "failed": purger.failed,
+            "latency": list(purger.latency),
+            "seconds": purger.seconds,
+        }
     return snap
 
 
@@ -112,8 +122,9 @@ def merge(snapshots: list[Snapshot]) -> Snapshot:
             for name, n in snap[table].items():
                 merged[table][name] = merged[table].get(name, 0) + n
         merged["sequence"] = max(merged["sequence"], snap["sequence"])
-        if "writer" in snap:
-            merged["writer"] = snap["writer"]
+        for one in ("writer", "edge"):  # only the writing process has these
+            if one in snap:
+                merged[one] = snap[one]
     merged["requests"] = [[r, m, s, n] for (r, m, s), n in requests.items()]
     return merged
 
@@ -144,6 +155,8 @@ def families(snap: Snapshot) -> Iterator[Metric]:
         "syndication_change_sequence", "The archive's change sequence.", value=snap["sequence"]
     )
     yield from _writer_families(snap)
+    if "edge" in snap:
+        yield from _edge_families(snap["edge"])
 
 
 def _http_families(snap: Snapshot) -> Iterator[Metric]:
@@ -235,6 +248,30 @@ def _writer_families(snap: Snapshot) -> Iterator[Metric]:
         )
 
 
+def _edge_families(edge: dict[str, Any]) -> Iterator[Metric]:
+    yield GaugeMetricFamily(
+        "syndication_edge_purges_pending",
+        "Changes not yet purged from the slowest edge node.",
+        value=edge["pending"],
+    )
+    purges = CounterMetricFamily(
+        "syndication_edge_purges", "Edge purges, by outcome.", labels=["outcome"]
+    )
+    purges.add_metric(["acknowledged"], edge["sent"])
+    purges.add_metric(["failed"], edge["failed"])
+    yield purges
+    latency = HistogramMetricFamily(
+        "syndication_edge_purge_seconds",
+        "From a committed change to an edge node acknowledging its purge.",
+    )
+    running, cumulative = 0, []
+    for bound, n in zip((*BUCKETS, float("inf")), edge["latency"], strict=True):
+        running += n
+        cumulative.append((_bound(bound), running))
+    latency.add_metric([], cumulative, sum_value=edge["seconds"])
+    yield latency
+
+
 # -- sharing between the processes of `serve --workers N` ------------------------------------
 
 SHARE_SECONDS = 1.0  # how often each process leaves its figures for the others
@@ -285,6 +322,17 @@ def _normalised(raw: Any) -> Snapshot:
     }
     if "writer" in raw:
         snap["writer"] = {k: float(raw["writer"][k]) for k in ("caught_up", "failing", "waiting")}
+    if "edge" in raw:
+        edge = raw["edge"]
+        snap["edge"] = {
+            "pending": int(edge["pending"]),
+            "sent": int(edge["sent"]),
+            "failed": int(edge["failed"]),
+            "latency": [int(n) for n in edge["latency"]],
+            "seconds": float(edge["seconds"]),
+        }
+        if len(snap["edge"]["latency"]) != len(BUCKETS) + 1:
+            raise ValueError("purge latency of another shape")
     return snap
 
 

@@ -21,9 +21,11 @@ from prometheus_client.registry import CollectorRegistry
 from syndication.archive.fanout import Change, ChangeFanOut
 from syndication.archive.queries import Archive
 from syndication.config import Settings
+from syndication.edge.purger import EdgePurger
 from syndication.ingest.health import runtime_file
 from syndication.ingest.service import IngestService
 from syndication.publish.feeds import Feeds
+from syndication.replica.litestream import following, read_txid, replicate
 from syndication.web import metrics
 from syndication.web.cache import ChangeClock, ResponseCache
 from syndication.web.fast_lane import LEARNED_BYTES_SHARE, Lane
@@ -34,11 +36,13 @@ from syndication.web.metrics import IngestStats
 from syndication.web.outbound import Outbound
 from syndication.web.ratelimit import RateLimiter
 from syndication.web.request_stats import RequestStats
-from syndication.web.writes import SideWriter, Writes
+from syndication.web.writes import NoWrites, SideWriter, Writes
 
 # single: one process does everything. `serve --workers N` runs one writer (ingest,
 # schedule, WebSub delivery; no HTTP) and N readers answering HTTP from the same archive.
-Role = Literal["single", "writer", "reader"]
+# replica: a reader of a local copy Litestream keeps following the primary's replica
+# (`serve --replica SOURCE`); it writes nothing, and sends partners and the hub to the primary.
+Role = Literal["single", "writer", "reader", "replica"]
 
 
 @dataclass(slots=True)
@@ -60,6 +64,7 @@ class Services:
     ingested: IngestStats
     metrics: CollectorRegistry
     ingest: IngestService | None  # the archive's writer, in the process that writes
+    purger: EdgePurger | None  # purges edge caches of each change, in the process that writes
 
 
 SERVICES = web.AppKey("services", Services)
@@ -76,14 +81,21 @@ async def opened(settings: Settings, role: Role) -> AsyncIterator[Services]:
         rates = RateLimiter(runtime_file(settings.db_path, "rates"))
         stack.callback(rates.close)
         ingest: IngestService | None = None
-        if role != "reader":
+        if role in ("single", "writer"):
             ingest = IngestService(settings)
             stack.push_async_callback(ingest.stop)
             await ingest.start()  # the archive exists and is current before the first request
-        archive = await stack.enter_async_context(Archive.open(settings.db_path))
+        if role == "replica":
+            await stack.enter_async_context(following(settings, settings.replica_of))
+        copy = role == "replica"
+        archive = await stack.enter_async_context(Archive.open(settings.db_path, copy=copy))
         writes: Writes
         if ingest is not None:
             writes = ingest
+            if settings.replicate_to:
+                _run(stack, replicate(settings), "litestream-replicate")
+        elif role == "replica":
+            writes = NoWrites()
         else:
             side = SideWriter(settings.db_path)
             stack.callback(side.close)
@@ -120,11 +132,16 @@ async def opened(settings: Settings, role: Role) -> AsyncIterator[Services]:
             ingested=IngestStats(),
             metrics=CollectorRegistry(auto_describe=False),
             ingest=ingest,
+            purger=EdgePurger(settings, archive, writes) if ingest is not None else None,
         )
         found.metrics = metrics.registry_for(found, settings.db_path)
         _subscribe(found)
+        if found.purger is not None and found.purger.nodes:
+            _run(stack, found.purger.run(), "edge-purger")
         if ingest is None:  # a reader learns of the writer's changes by reading the sequence
             _run(stack, _follow_changes(found.changes, archive, clock.interval), "follow-changes")
+        if role == "replica":
+            _run(stack, _follow_copy(found.changes, archive, clock.interval / 2), "follow-copy")
         if role != "single":  # each process of `serve --workers N` shows the whole
             _run(stack, metrics.share(found, settings.db_path), "share-metrics")
         yield found
@@ -141,6 +158,8 @@ def _subscribe(s: Services) -> None:
     s.ingested.count(s.ingest.first_scan)
     s.changes.subscribe(s.ingested.count)
     s.changes.subscribe(s.pinger.changed)
+    if s.purger is not None:
+        s.changes.subscribe(s.purger.changed)
     if s.settings.websub_hub:  # updates go out from the writing process only
         s.changes.subscribe(s.hub.changed)
 
@@ -154,6 +173,20 @@ def _run(stack: contextlib.AsyncExitStack, work: Coroutine[Any, Any, None], name
             await task
 
     stack.push_async_callback(stop)
+
+
+async def _follow_copy(changes: ChangeFanOut, archive: Archive, interval: float) -> None:
+    """A replica's connection to its copy, opened anew each time Litestream applies more of
+    the primary's transactions, and the fan-out told at once."""
+    seen = read_txid(archive.path)
+    while True:
+        await asyncio.sleep(interval)
+        if (txid := read_txid(archive.path)) == seen:
+            continue
+        with contextlib.suppress(Exception):  # the next turn tries again
+            await archive.reopen()
+            seen = txid
+            changes.publish(Change(await archive.current_seq()))
 
 
 async def _follow_changes(changes: ChangeFanOut, archive: Archive, interval: float) -> None:

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from syndication.archive.articles import Moved
 from syndication.archive.search import Hit, fts_query
+from syndication.edge.tags import answer_tags, edge_headers
 from syndication.ingest.imageinfo import MEDIA_TYPES
 from syndication.model import ArticleSummary, FeedKind, FeedScope, State
 from syndication.months import month_bounds, year_bounds
@@ -107,11 +108,13 @@ async def article(request: web.Request, key: str) -> web.Response:
     archive = services(request).archive
     found = await archive.articles.by_path(request.path)
     if isinstance(found, Moved):
-        raise web.HTTPMovedPermanently(found.path)
+        raise web.HTTPMovedPermanently(found.path, headers=_edge_of(request, found.article_id))
     if found is None or found.state in (State.DRAFT, State.SCHEDULED):
         raise web.HTTPNotFound()
     if found.state is State.WITHDRAWN:
-        return error_response(request, 410)
+        gone = error_response(request, 410)
+        gone.headers.update(_edge_of(request, found.article.id))
+        return gone
     article = found.article
     # A new story on one of its topics, or in its section, may belong in "More on this topic".
     scopes = (
@@ -168,6 +171,14 @@ async def search_page(request: web.Request) -> web.Response:
     response = web.Response(body=body, content_type="text/html", charset="utf-8")
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
+
+
+def _edge_of(request: web.Request, article_id: str) -> dict[str, str]:
+    """Edge tags of an answer about one article (its 301 or 410): purged when it changes,
+    and at midnight (the page's footer names the year)."""
+    settings = services(request).settings
+    tags = answer_tags((article_id,), (), day_of(datetime.now(UTC)))
+    return edge_headers(settings.edge_tag_header, settings.edge_max_age, tags)
 
 
 def _page_number(request: web.Request) -> int:

@@ -46,3 +46,11 @@ class SideWriter:
 
         self._thread.submit(close_connection).result()
         self._thread.shutdown(wait=True)
+
+
+class NoWrites:
+    """A replica's: its copy belongs to Litestream, and what it would record (a story left
+    out of a page) the primary records when it renders the same."""
+
+    async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        raise sqlite3.OperationalError("a replica writes nothing to its copy of the archive")

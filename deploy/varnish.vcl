@@ -1,0 +1,82 @@
+# Varnish as the edge cache in front of `syndication serve` (docker-compose.yml, and the local
+# walk-through in docs/operations.md). It keeps every answer the app tags (the xkey header)
+# until the app purges its tags on a change, serves stale copies only while the app is down
+# or failing, and never caches the partner API, the WebSub hub or /metrics.
+#
+# The backends (the primary, and any replicas) are in backends.vcl beside this file, so one
+# file says where the app runs: 127.0.0.1 for the local walk-through, the compose services'
+# names in deploy/compose-backends.vcl. Check it with: varnishd -C -f deploy/varnish.vcl
+vcl 4.1;
+
+import std;
+import xkey;
+import directors;
+
+include "./backends.vcl";  # backend primary, backend replica, acl purgers
+
+sub vcl_init {
+    # Pages go to the primary while it is healthy, to the replica when it is not.
+    new pages = directors.fallback();
+    pages.add_backend(primary);
+    pages.add_backend(replica);
+}
+
+sub vcl_recv {
+    if (req.method == "PURGE") {
+        if (client.ip !~ purgers) {
+            return (synth(403, "Forbidden"));
+        }
+        if (!req.http.xkey-purge) {
+            return (synth(400, "Say which tags in xkey-purge"));
+        }
+        # A hard purge: the copies are gone, so grace can never serve one after it.
+        set req.http.n-gone = xkey.purge(req.http.xkey-purge);
+        return (synth(200, "Purged " + req.http.n-gone));
+    }
+    # Partners' keys and answers, the hub and the service's figures: the primary's, never kept.
+    if (req.url ~ "^/api/" || req.url ~ "^/websub" || req.url ~ "^/metrics") {
+        set req.backend_hint = primary;
+        return (pass);
+    }
+    set req.backend_hint = pages.backend();
+    if (req.method != "GET" && req.method != "HEAD") {
+        return (pass);
+    }
+    unset req.http.Cookie;  # the public site sets none; a tracker's must not split the cache
+    unset req.http.Authorization;
+    # A stale copy only while no backend is healthy (grace); otherwise always a fresh one.
+    if (std.healthy(req.backend_hint)) {
+        set req.grace = 0s;
+    }
+    return (hash);
+}
+
+sub vcl_backend_response {
+    # A tagged answer is purged when it changes: keep it for the lifetime the app gives edges
+    # (Surrogate-Control), not the minute browsers get.
+    if (beresp.http.Surrogate-Control ~ "max-age=[0-9]+") {
+        set beresp.ttl = std.duration(
+            regsub(beresp.http.Surrogate-Control, ".*max-age=([0-9]+).*", "\1") + "s", 60s);
+    }
+    unset beresp.http.Surrogate-Control;
+    # Kept a day past its time, to answer while the app is down (vcl_recv decides when).
+    set beresp.grace = 24h;
+    # A failing app never replaces a good copy: the stale one stays and is served.
+    if (beresp.status >= 500 && bereq.is_bgfetch) {
+        return (abandon);
+    }
+    if (beresp.status >= 500) {
+        set beresp.uncacheable = true;
+        set beresp.ttl = 0s;
+    }
+    return (deliver);
+}
+
+sub vcl_deliver {
+    unset resp.http.xkey;  # the edge's business, not the reader's
+    if (obj.hits > 0) {
+        set resp.http.X-Cache = "HIT";
+    } else {
+        set resp.http.X-Cache = "MISS";
+    }
+}

@@ -1,0 +1,139 @@
+"""The edge purger: a subscriber of the change fan-out that purges, on every edge node, the
+tags of what each committed change touched (edge/tags.py), and at each UTC midnight the tag
+of the answers whose period ended then.
+
+Nothing is lost to a restart or to a node that is down: what a node has acknowledged is kept
+in the archive (`edge_acks`, beside the change log), so pending purges are the changes after
+it, sent again with back-off until the node answers. Each purge is sent twice, the second
+time `purge_again_seconds` later: a reader process (or a replica) that has not yet seen the
+change may have answered the edge with the old bytes in between.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import UTC, date, datetime, timedelta
+
+import aiohttp
+
+from syndication.archive import edge_acks
+from syndication.archive.edge_acks import Ack
+from syndication.archive.fanout import Change
+from syndication.archive.queries import Archive
+from syndication.config import Settings
+from syndication.edge.nodes import Node, PurgeFailed, batches, configured
+from syndication.edge.tags import SITE, article_tag, day_tag, scope_tag
+from syndication.web.request_stats import BUCKETS
+from syndication.web.writes import Writes
+
+log = logging.getLogger("syndication.edge")
+MOST_ARTICLES = 5_000  # a larger backlog purges the whole site instead of each story
+MOST_DAYS = 31  # a node away longer than this: the whole site
+MAX_BACKOFF = 60.0
+IDLE_SECONDS = 1.0  # how often an idle node's loop looks at the clock (midnight)
+
+
+class EdgePurger:
+    def __init__(self, settings: Settings, archive: Archive, writes: Writes) -> None:
+        self.nodes = configured(settings)
+        self.archive, self.writes = archive, writes
+        self.retry = max(settings.purge_retry_seconds, 0.05)
+        self.again = settings.purge_again_seconds
+        self._wake = {node.name: asyncio.Event() for node in self.nodes}
+        self._told: dict[int, float] = {}  # change sequence -> when the fan-out told us
+        self.pending: dict[str, int] = {node.name: 0 for node in self.nodes}
+        self.sent = 0
+        self.failed = 0
+        self.latency = [0] * (len(BUCKETS) + 1)
+        self.seconds = 0.0
+
+    def changed(self, change: Change) -> None:
+        """The fan-out's subscriber: note when, and wake every node's loop."""
+        now = time.monotonic()
+        self._told[change.seq] = now
+        if len(self._told) > 10_000:  # kept for every node's measure, then forgotten
+            self._told = {s: t for s, t in self._told.items() if now - t < 600}
+        for event in self._wake.values():
+            event.set()
+
+    async def run(self) -> None:
+        """Every node's loop, until cancelled."""
+        if self.nodes:
+            await asyncio.gather(*(self._serve(node) for node in self.nodes))
+
+    async def _serve(self, node: Node) -> None:
+        delay = self.retry
+        timeout = aiohttp.ClientTimeout(total=10)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            while True:
+                try:
+                    sent = await self._purge_pending(session, node)
+                    delay = self.retry
+                except (PurgeFailed, aiohttp.ClientError, TimeoutError, OSError) as exc:
+                    self.failed += 1
+                    log.warning("purge of %s failed (%s); again in %.1fs", node.name, exc, delay)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, MAX_BACKOFF)
+                    continue
+                if not sent:
+                    wake = self._wake[node.name]
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wake.wait(), IDLE_SECONDS)
+                    wake.clear()
+
+    async def _purge_pending(self, session: aiohttp.ClientSession, node: Node) -> bool:
+        """Purge what the node has not acknowledged; False when there was nothing."""
+        ack = await self.writes.write(lambda conn: edge_acks.acked(conn, node.name))
+        seq = await self.archive.current_seq()
+        today = datetime.now(UTC).date()
+        if ack is None:  # a node never purged may hold anything: empty it once
+            tags = [SITE]
+        else:
+            self.pending[node.name] = max(seq - ack.seq, 0)
+            if ack.seq >= seq and ack.day >= today:
+                return False
+            tags = await self._tags(ack, seq, today)
+        for some in batches(tags, node.batch):
+            await node.purge(session, some)
+        acknowledged = time.monotonic()
+        if self.again > 0:
+            await asyncio.sleep(self.again)
+            for some in batches(tags, node.batch):
+                await node.purge(session, some)
+        done = Ack(seq, today)
+        await self.writes.write(lambda conn: edge_acks.acknowledge(conn, node.name, done))
+        self.sent += 1
+        self.pending[node.name] = 0
+        self._measure(ack.seq if ack else seq, seq, acknowledged)
+        return True
+
+    async def _tags(self, ack: Ack, seq: int, today: date) -> list[str]:
+        """The changes' articles and the scopes they are in now; the midnights passed."""
+        days = (today - ack.day).days
+        if days > MOST_DAYS:
+            return [SITE]
+        tags = [day_tag(_midnight(ack.day + timedelta(days=n))) for n in range(1, days + 1)]
+        if seq > ack.seq:
+            ids = await self.archive.feeds.changed_since(ack.seq)
+            if len(ids) > MOST_ARTICLES:
+                return [SITE]
+            scopes = await self.archive.feeds.scopes_of(sorted(ids))
+            tags += sorted(scope_tag(s) for s in scopes) + sorted(article_tag(i) for i in ids)
+        return tags
+
+    def _measure(self, after: int, upto: int, acknowledged: float) -> None:
+        """Time from the fan-out telling of a change to a node acknowledging its purge (the
+        first send: the second only covers readers that lag)."""
+        for seq, told in list(self._told.items()):
+            if after < seq <= upto:
+                seconds = acknowledged - told
+                self.seconds += seconds
+                index = next((i for i, b in enumerate(BUCKETS) if seconds <= b), len(BUCKETS))
+                self.latency[index] += 1
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
