@@ -6,8 +6,8 @@ in front of both. Used by tests/test_shape.py and the edge benchmark."""
 from __future__ import annotations
 
 import shutil
-import tempfile
 import subprocess
+import tempfile
 import time
 import urllib.error
 from collections.abc import Iterator
@@ -50,8 +50,10 @@ def varnish(workdir: Path, port: int, primary_port: int, replica_port: int) -> I
     for file in folder.iterdir():
         file.chmod(0o644)
     process = subprocess.Popen(
-        ["varnishd", "-F", "-a", f"127.0.0.1:{port}", "-f", str(folder / "varnish.vcl")]
-        + ["-n", str(folder / "state"), "-s", "malloc,64m", "-p", "default_grace=0"],
+        [
+            *("varnishd", "-F", "-a", f"127.0.0.1:{port}", "-f", str(folder / "varnish.vcl")),
+            *("-n", str(folder / "state"), "-s", "malloc,64m"),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
