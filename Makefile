@@ -42,15 +42,17 @@ bench-soak: $(STAMP) bench-tools
 	$(BIN)/python -m tests.benchmarks.soak
 
 # What the tests use from Debian, installed once: Chromium for the browser test, Java for
-# the W3C HTML checker, nginx for the cache tier, docker-compose to validate its file.
+# the W3C HTML checker, Varnish and its xkey module for the edge, docker-compose to validate
+# its file. (Litestream comes from PyPI with the package.)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-TEST_TOOLS := chromium java nginx docker-compose
+TEST_TOOLS := chromium java varnishd docker-compose
 test-tools:
 	@for tool in $(TEST_TOOLS); do command -v $$tool >/dev/null || missing=1; done; \
+	dpkg -s varnish-modules >/dev/null 2>&1 || missing=1; \
 	if [ -n "$$missing" ]; then \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
-	    chromium default-jre-headless nginx docker-compose; \
+	    chromium default-jre-headless varnish varnish-modules docker-compose; \
 	fi
 
 # nginx (the reference for feed serving) and wrk (the load) from Debian, once.

@@ -1,11 +1,12 @@
-"""Debian's nginx with deploy/nginx.conf in front of `syndication serve`: the cache tier of
-docker-compose.yml, on 127.0.0.1. Also: the deployment files hold together."""
+"""Debian's Varnish with deploy/varnish.vcl in front of `syndication serve`: the edge cache of
+docker-compose.yml, on 127.0.0.1, purged by the app on each change. Also: the deployment
+files hold together. (The whole shape with a replica is tests/test_shape.py.)"""
 
 from __future__ import annotations
 
 import gzip
+import http.client
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -13,14 +14,14 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import article_text
 from tests.live import REPO, Server, free_port, serving, syndication
-
-DEPLOY = REPO / "deploy" / "nginx.conf"
+from tests.shape import backends_vcl, varnish
 
 
 def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -32,137 +33,145 @@ def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[st
         return error.code, dict(error.headers), error.read()
 
 
-def nginx_config(workdir: Path, app_port: int, port: int) -> Path:
-    """deploy/nginx.conf with its upstream, address and paths pointed at this machine."""
-    text = DEPLOY.read_text()
-    for old, new in (
-        ("set $app http://app:8080;", f"set $app http://127.0.0.1:{app_port};"),
-        ("listen 8080;", f"listen 127.0.0.1:{port};"),
-        ("/var/cache/nginx-syndication", str(workdir / "cache")),
-        ("pid /tmp/nginx.pid;", f"pid {workdir / 'nginx.pid'};"),
-    ):
-        assert old in text, f"deploy/nginx.conf no longer has {old!r}"
-        text = text.replace(old, new)
-    conf = workdir / "nginx.conf"
-    conf.write_text(text)
-    return conf
+def hit(base: str, path: str) -> tuple[int, dict[str, str], bytes]:
+    """Ask until Varnish answers from its cache; that answer."""
+    deadline = time.monotonic() + 5
+    while (answer := fetch(base + path))[1].get("X-Cache") != "HIT":
+        assert time.monotonic() < deadline, f"Varnish never kept {path}: {answer[1]}"
+        time.sleep(0.05)
+    return answer
+
+
+@contextmanager
+def edge_tier(workdir: Path, **settings: str) -> Iterator[tuple[Server, str, Path]]:
+    """The app, and Varnish in front of it (as primary and as replica)."""
+    shutil.copytree(REPO / "content", workdir / "content")
+    port = free_port()
+    env = {
+        "SYNDICATION_EDGE_VARNISH": f"http://127.0.0.1:{port}",
+        "SYNDICATION_BASE_URL": f"http://127.0.0.1:{port}",
+        "SYNDICATION_PURGE_RETRY_SECONDS": "0.2",
+        **{f"SYNDICATION_{name.upper()}": value for name, value in settings.items()},
+    }
+    with serving(workdir, env=env) as app:
+        app_port = int(app.base.rsplit(":", 1)[1])
+        with varnish(workdir, port, app_port, app_port) as edge:
+            yield app, edge.base, workdir
 
 
 @pytest.fixture
 def tier(tmp_path: Path) -> Iterator[tuple[Server, str, Path]]:
-    shutil.copytree(REPO / "content", tmp_path / "content")
-    port = free_port()
-    env = {"SYNDICATION_FEED_MAX_AGE": "2", "SYNDICATION_PAGE_MAX_AGE": "2"}
-    with serving(tmp_path, env=env) as app:
-        app_port = int(app.base.rsplit(":", 1)[1])
-        conf = nginx_config(tmp_path, app_port, port)
-        (tmp_path / "cache").mkdir()
-        # Started as root (as CI does), nginx would run its workers as `nobody`, who may not
-        # enter the test's private temporary folder.
-        extra = " user root;" if os.geteuid() == 0 else ""
-        nginx = subprocess.Popen(
-            ["nginx", "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;" + extra],
-            stderr=subprocess.PIPE,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 10
-            while True:
-                try:
-                    fetch(base + "/healthz")
-                    break
-                except OSError:
-                    assert nginx.poll() is None, nginx.stderr.read() if nginx.stderr else ""
-                    assert time.monotonic() < deadline
-                    time.sleep(0.1)
-            yield app, base, tmp_path
-        finally:
-            nginx.terminate()
-            nginx.wait(timeout=10)
+    with edge_tier(tmp_path) as found:
+        yield found
 
 
-def test_nginx_caches_feeds_and_pages_and_follows_changes(tier: tuple[Server, str, Path]) -> None:
+def test_varnish_keeps_feeds_and_pages_until_a_change_purges_them(
+    tier: tuple[Server, str, Path],
+) -> None:
     app, base, workdir = tier
     feed = "/en/world/feed.atom"
-    first = fetch(base + feed)
-    second = fetch(base + feed)
-    assert first[0] == second[0] == 200
-    assert first[1]["X-Cache-Status"] == "MISS" and second[1]["X-Cache-Status"] == "HIT"
-    assert second[2] == app.get(feed).body.encode()  # the same bytes as the app's
-    assert second[1]["Cache-Control"].startswith("public, max-age=2")
-
-    zipped = [fetch(base + feed, {"Accept-Encoding": "gzip"}) for _ in range(2)]
+    kept = hit(base, feed)
+    assert kept[2] == app.get(feed).body.encode()  # the same bytes as the app's
+    assert kept[1]["Cache-Control"].startswith("public, max-age=300")  # browsers' lifetime
+    assert "xkey" not in kept[1] and "Surrogate-Control" not in kept[1]
+    zipped = hit(base, feed) and [fetch(base + feed, {"Accept-Encoding": "gzip"}) for _ in "ab"]
     assert zipped[1][1]["Content-Encoding"] == "gzip"  # the app's gzip, passed through
-    assert zipped[1][1]["X-Cache-Status"] == "HIT"
-    assert gzip.decompress(zipped[1][2]) == second[2]
-
-    page = "/en/world/"
-    fetch(base + page)
-    assert fetch(base + page)[1]["X-Cache-Status"] == "HIT"
+    assert gzip.decompress(zipped[1][2]) == kept[2]
+    hit(base, "/en/world/")
 
     (workdir / "content" / "world" / "fresh.md").write_text(
         article_text(title="Quay lights repaired", published="2026-11-27T11:00:00+01:00")
     )
-    app.wait_for(feed, 200, contains="Quay lights repaired")
     started = time.monotonic()
+    # Kept for a day (Surrogate-Control), so only the purge can bring the change this soon.
     while b"Quay lights repaired" not in fetch(base + feed)[2]:
-        assert time.monotonic() - started < 6, "the change did not reach the cache tier"
-        time.sleep(0.2)
+        assert time.monotonic() - started < 3, "the change did not reach the edge"
+        time.sleep(0.05)
+    assert b"Quay lights repaired" in fetch(base + "/en/world/")[2]
 
 
-def test_the_partner_api_is_never_cached(tier: tuple[Server, str, Path]) -> None:
+def test_the_partner_api_hub_and_metrics_are_never_kept(tier: tuple[Server, str, Path]) -> None:
     _, base, workdir = tier
     added = syndication("partners", "add", "Tier", "--sections", "world", cwd=workdir)
     key = re.search(r"^key: (\S+)$", added.stdout, re.M)
     assert key is not None
     headers = {"Authorization": f"Bearer {key[1]}"}
-    answers = [fetch(base + "/api/v1/items", headers) for _ in range(2)]
-    for status, response_headers, _ in answers:
-        assert status == 200
-        assert response_headers["Cache-Control"] == "private, no-store"
-        assert response_headers.get("X-Cache-Status", "") == ""  # nginx did not even look
-    assert fetch(base + "/api/v1/items")[0] == 401  # and never answers for the app
+    for path in ("/api/v1/items", "/metrics"):
+        for status, response_headers, _ in [fetch(base + path, headers) for _ in range(3)]:
+            assert status == 200
+            assert response_headers["X-Cache"] == "MISS"
+    assert fetch(base + "/api/v1/items")[0] == 401  # never answered for the app
 
 
-def test_nginx_serves_stale_feeds_while_the_app_is_down(tier: tuple[Server, str, Path]) -> None:
-    app, base, _ = tier
-    feed = "/en/feed.rss"
-    good = fetch(base + feed)
-    deadline = time.monotonic() + 5
-    while fetch(base + feed)[1].get("X-Cache-Status") != "HIT":  # stored in the cache
-        assert time.monotonic() < deadline, "nginx never stored the feed"
-        time.sleep(0.1)
-    assert good[0] == 200
-    app.process.terminate()
-    app.process.wait(timeout=10)
-    # Every answer is the last good feed; once its max-age (2 s) has passed nginx asks the
-    # app, finds it gone, and says it served a stale copy.
-    deadline = time.monotonic() + 8
-    while True:
+def test_purges_are_taken_only_from_the_apps_addresses(tier: tuple[Server, str, Path]) -> None:
+    _, base, _ = tier
+    host, port = base.removeprefix("http://").split(":")
+    hit(base, "/en/")
+    # 127.0.0.2 is this machine too, but not an address the VCL lets purge.
+    stranger = http.client.HTTPConnection(host, int(port), source_address=("127.0.0.2", 0))
+    stranger.request("PURGE", "/", headers={"xkey-purge": "site"})
+    assert stranger.getresponse().status == 403
+    assert fetch(base + "/en/")[1]["X-Cache"] == "HIT"  # nothing was purged
+
+
+def test_stale_copies_only_while_the_app_is_down_and_never_a_purged_one(
+    tmp_path: Path,
+) -> None:
+    with edge_tier(tmp_path, edge_max_age="2") as (app, base, workdir):
+        feed, path = "/en/feed.rss", "/en/world/2026/11/19/a-story-to-withdraw"
+        story = workdir / "content" / "world" / "withdraw.md"
+        text = article_text(title="A story to withdraw", published="2026-11-19T08:00:00+01:00")
+        story.write_text(text)
+        app.wait_for(path, 200)
+        hit(base, path)
+        story.write_text(text.replace("---\n\n", "status: withdrawn\n---\n\n", 1))
+        app.wait_for(path, 410)
+        deadline = time.monotonic() + 3
+        while fetch(base + path)[0] != 410:
+            assert time.monotonic() < deadline, "the purge did not reach the edge"
+        time.sleep(1.2)  # the purge is sent again a second later
+        hit(base, path)
+        kept = hit(base, feed)
+        time.sleep(2.5)  # past its edge lifetime: with the app up, never a stale copy
+        assert fetch(base + feed)[1]["X-Cache"] == "MISS"
+        kept = hit(base, feed)
+        app.process.terminate()
+        app.process.wait(timeout=10)
+        time.sleep(3.5)  # expired again, and the health probe has found the app gone
         status, headers, body = fetch(base + feed)
-        assert status == 200 and body == good[2], (status, headers)
-        if headers["X-Cache-Status"] in ("STALE", "UPDATING"):
-            break
-        assert time.monotonic() < deadline, headers
-        time.sleep(0.25)
+        assert status == 200 and body == kept[2] and headers["X-Cache"] == "HIT"  # grace
+        assert fetch(base + path)[0] == 410  # what it kept after the purge, never the page
+        assert fetch(base + "/en/sport/")[0] == 503  # nothing kept, nothing made up
 
 
 def test_the_deployment_files_hold_together(tmp_path: Path) -> None:
-    """docker-compose.yml validates, nginx accepts deploy/nginx.conf, and the Dockerfile
-    copies only files that exist and runs the command the docs give."""
+    """docker-compose.yml validates, Varnish compiles deploy/varnish.vcl with either backends
+    file, and the Dockerfile copies only files that exist and runs the command the docs give."""
     compose = subprocess.run(
         ["docker-compose", "-f", str(REPO / "docker-compose.yml"), "config", "-q"],
         capture_output=True,
         text=True,
     )
     assert compose.returncode == 0, compose.stderr
-    conf = DEPLOY
-    if os.geteuid() != 0:  # only root may create the cache folder under /var/cache
-        conf = tmp_path / "nginx.conf"
-        cache = str(tmp_path / "cache")
-        conf.write_text(DEPLOY.read_text().replace("/var/cache/nginx-syndication", cache))
-    checked = subprocess.run(["nginx", "-t", "-c", str(conf)], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stderr
+    compiled = subprocess.run(
+        ["varnishd", "-C", "-f", str(REPO / "deploy" / "varnish.vcl")],
+        capture_output=True,
+        text=True,
+    )
+    assert compiled.returncode == 0, compiled.stderr
+    # The compose services' names resolve only inside Docker: compiled here with this host's.
+    shutil.copy(REPO / "deploy" / "varnish.vcl", tmp_path / "varnish.vcl")
+    composed = (REPO / "deploy" / "compose-backends.vcl").read_text()
+    for name in ('"app"', '"replica"'):
+        assert name in composed
+        composed = composed.replace(name, '"127.0.0.1"')
+    (tmp_path / "backends.vcl").write_text(composed)
+    tmp_path.chmod(0o755)
+    compiled = subprocess.run(
+        ["varnishd", "-C", "-f", str(tmp_path / "varnish.vcl")], capture_output=True, text=True
+    )
+    assert compiled.returncode == 0, compiled.stderr
+    assert backends_vcl(8080, 8081) == (REPO / "deploy" / "backends.vcl").read_text()
     dockerfile = (REPO / "Dockerfile").read_text()
     for line in dockerfile.splitlines():
         if line.startswith("COPY "):

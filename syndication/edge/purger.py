@@ -91,6 +91,7 @@ class EdgePurger:
         today = datetime.now(UTC).date()
         if ack is None:  # a node never purged may hold anything: empty it once
             tags = [SITE]
+            self.pending[node.name] = 1
         else:
             self.pending[node.name] = max(seq - ack.seq, 0)
             if ack.seq >= seq and ack.day >= today:

@@ -1,0 +1,117 @@
+"""Purging Fastly and Cloudflare by tag as their APIs ask, against a local stand-in
+(tests/cdn_standin.py): each change purges the tags of what shows it, and a purge the CDN
+did not take is kept in the archive and sent until it is, across a crash of the app."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.cdn_standin import CLOUDFLARE_TOKEN, FASTLY_TOKEN, StandIn, standing_in
+from tests.conftest import article_text
+from tests.live import REPO, Server, serving
+
+
+def settings_for(stand_in: StandIn, header: str) -> dict[str, str]:
+    return {
+        "SYNDICATION_EDGE_TAG_HEADER": header,
+        "SYNDICATION_FASTLY_SERVICE_ID": "SU1Z0isxPaozGVKXdv0eY",
+        "SYNDICATION_FASTLY_TOKEN": FASTLY_TOKEN,
+        "SYNDICATION_FASTLY_API": stand_in.base,
+        "SYNDICATION_CLOUDFLARE_ZONE_ID": "023e105f4ecef8ad9ca31a8372d0c353",
+        "SYNDICATION_CLOUDFLARE_TOKEN": CLOUDFLARE_TOKEN,
+        "SYNDICATION_CLOUDFLARE_API": stand_in.base + "/client/v4",
+        "SYNDICATION_PURGE_RETRY_SECONDS": "0.2",
+        "SYNDICATION_PURGE_AGAIN_SECONDS": "0.2",
+    }
+
+
+def until(check: Callable[[], object], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def purged(requests: list[list[str]]) -> set[str]:
+    return {tag for request in requests for tag in request}
+
+
+def story(workdir: Path, name: str, title: str, day: int) -> str:
+    (workdir / "content" / "world" / f"{name}.md").write_text(
+        article_text(title=title, published=f"2026-11-{day:02d}T08:00:00+01:00")
+    )
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    return f"/en/world/2026/11/{day:02d}/{slug}"
+
+
+def kept_and_retried(app: Server) -> bool:
+    """Whether /metrics says a change is pending and its purge failed more than once."""
+    text = app.get("/metrics").body
+    pending = re.search(r"^syndication_edge_purges_pending (\S+)$", text, re.M)
+    failed = re.search(r'^syndication_edge_purges_total\{outcome="failed"\} (\S+)$', text, re.M)
+    assert pending and failed, text[-2000:]
+    return float(pending[1]) >= 1 and float(failed[1]) >= 2
+
+
+def tags_of(server: Server, path: str, header: str, separator: str) -> set[str]:
+    answer = server.get(path)
+    assert answer.status == 200, path
+    return {tag.strip() for tag in answer.headers[header].split(separator)}
+
+
+def test_each_change_purges_what_shows_it_on_fastly_and_cloudflare(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    with standing_in() as cdn, serving(tmp_path, env=settings_for(cdn, "Cache-Tag")) as app:
+        until(lambda: cdn.fastly and cdn.cloudflare, 10, "a first purge of the whole site")
+        assert cdn.fastly[0] == cdn.cloudflare[0] == ["site"]  # a node never purged before
+        listing_tags = tags_of(app, "/en/world/", "Cache-Tag", ",")
+        home_tags = tags_of(app, "/en/", "Cache-Tag", ",")
+        before = len(cdn.fastly), len(cdn.cloudflare)
+        path = story(tmp_path, "quay", "Quay lights repaired", 27)
+        app.wait_for(path, 200)
+        until(lambda: len(cdn.cloudflare) > before[1] + 1, 10, "the change's purges")
+        until(lambda: len(cdn.fastly) > before[0] + 1, 10, "the change's purges")
+        page_tags = tags_of(app, path, "Cache-Tag", ",")
+        for requests in (cdn.fastly[before[0] :], cdn.cloudflare[before[1] :]):
+            tags = purged(requests)
+            assert tags & listing_tags and tags & home_tags  # the new story's lists
+            story_tag = sorted(page_tags & tags - {"site"})
+            assert story_tag, "the story's own page is not purged"
+        assert not cdn.refused, cdn.refused
+
+
+def test_purges_a_cdn_did_not_take_are_sent_until_it_does_across_a_crash(
+    tmp_path: Path,
+) -> None:
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    with standing_in() as cdn:
+        env = settings_for(cdn, "Surrogate-Key")
+        with serving(tmp_path, env=env) as app:
+            until(  # sent twice (purge_again_seconds), and then acknowledged
+                lambda: len(cdn.fastly) == len(cdn.cloudflare) == 2, 10, "a first whole purge"
+            )
+            time.sleep(0.5)
+            cdn.down = True
+            path = story(tmp_path, "storm", "Storm closes the coast road", 26)
+            app.wait_for(path, 200)
+            page_tags = tags_of(app, path, "Surrogate-Key", " ")
+            until(lambda: kept_and_retried(app), 10, "the purge kept pending and retried")
+            os.kill(app.process.pid, signal.SIGKILL)  # the purge was never acknowledged
+            app.process.wait()
+        taken = len(cdn.fastly), len(cdn.cloudflare)
+        cdn.down = False
+        with serving(tmp_path, env=env):
+            until(
+                lambda: len(cdn.fastly) > taken[0] and len(cdn.cloudflare) > taken[1],
+                10,
+                "the kept purge sent after the restart",
+            )
+            for requests in (cdn.fastly[taken[0] :], cdn.cloudflare[taken[1] :]):
+                assert page_tags & purged(requests) - {"site"}
+        assert not cdn.refused, cdn.refused
