@@ -31,15 +31,18 @@ fuzz: $(STAMP)
 
 bench: $(STAMP) bench-tools
 	$(BIN)/python -m tests.benchmarks.run
+	$(BIN)/python -m tests.benchmarks.edge
 
 # The same requests on 10,000 and 1,000,000 articles (generating and ingesting the large
 # archive takes about an hour the first time; both are kept in bench-data/).
 bench-scale: $(STAMP) bench-tools
 	$(BIN)/python -m tests.benchmarks.scale
 
-# Ten minutes of steady mixed load on serve --workers 2 with an edit every 3 seconds.
+# Ten minutes of steady mixed load on serve --workers 2 with an edit every 3 seconds; then
+# ten more through Varnish in front of a primary and a replica (the edge's hit ratio).
 bench-soak: $(STAMP) bench-tools
 	$(BIN)/python -m tests.benchmarks.soak
+	$(BIN)/python -m tests.benchmarks.edge --soak-minutes 10
 
 # What the tests use from Debian, installed once: Chromium for the browser test, Java for
 # the W3C HTML checker, Varnish and its xkey module for the edge, docker-compose to validate
@@ -55,10 +58,12 @@ test-tools:
 	    chromium default-jre-headless varnish varnish-modules docker-compose; \
 	fi
 
-# nginx (the reference for feed serving) and wrk (the load) from Debian, once.
+# nginx (the reference for feed serving), Varnish (the edge) and wrk (the load), once.
 bench-tools:
-	@command -v nginx >/dev/null && command -v wrk >/dev/null || \
-	  ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nginx wrk)
+	@command -v nginx >/dev/null && command -v wrk >/dev/null && command -v varnishd >/dev/null \
+	  && dpkg -s varnish-modules >/dev/null 2>&1 || \
+	  ($(SUDO) apt-get update -qq && \
+	   $(SUDO) apt-get install -y -qq nginx wrk varnish varnish-modules)
 
 lint: $(STAMP)
 	$(BIN)/ruff check syndication tests

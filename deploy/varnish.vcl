@@ -14,6 +14,16 @@ import directors;
 
 include "./backends.vcl";  # backend primary, backend replica, acl purgers
 
+# Who may read /metrics through the edge (the app sees only the edge's address, which it
+# trusts): the operator's networks, as the app's own metrics_networks default.
+acl insiders {
+    "127.0.0.0"/8;
+    "::1";
+    "10.0.0.0"/8;
+    "172.16.0.0"/12;
+    "192.168.0.0"/16;
+}
+
 sub vcl_init {
     # Pages go to the primary while it is healthy, to the replica when it is not.
     new pages = directors.fallback();
@@ -32,6 +42,9 @@ sub vcl_recv {
         # A hard purge: the copies are gone, so grace can never serve one after it.
         set req.http.n-gone = xkey.purge(req.http.xkey-purge);
         return (synth(200, "Purged " + req.http.n-gone));
+    }
+    if (req.url ~ "^/metrics" && client.ip !~ insiders) {
+        return (synth(403, "Forbidden"));
     }
     # Partners' keys and answers, the hub and the service's figures: the primary's, never kept.
     if (req.url ~ "^/api/" || req.url ~ "^/websub" || req.url ~ "^/metrics") {

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from syndication.edge.tags import HEADERS
 from syndication.errors import ConfigError
 from syndication.model import Edition, Section, Source
 
 ENV_PREFIX = "SYNDICATION_"
+# The header each edge cache reads an answer's tags from, and how it separates them.
+EDGE_TAG_HEADERS = {"xkey": " ", "Surrogate-Key": " ", "Cache-Tag": ","}
 
 
 def _setting(default: Any, help: str, *, low: float = 0, high: float | None = None) -> Any:
@@ -174,9 +175,10 @@ class Settings:
                 ipaddress.ip_network(network, strict=False)
             except ValueError:
                 raise ConfigError(f"metrics_networks: {network!r} is not a network") from None
-        if self.edge_tag_header not in ("", *HEADERS):
+        if self.edge_tag_header not in ("", *EDGE_TAG_HEADERS):
             raise ConfigError(
-                f"edge_tag_header: {self.edge_tag_header!r} is not one of {', '.join(HEADERS)}"
+                f"edge_tag_header: {self.edge_tag_header!r} is not one of "
+                f"{', '.join(EDGE_TAG_HEADERS)} (or empty)"
             )
         if self.default_edition not in self._editions_by_code:
             raise ConfigError(

@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -114,6 +115,7 @@ def test_purges_are_taken_only_from_the_apps_addresses(tier: tuple[Server, str, 
     assert fetch(base + "/en/")[1]["X-Cache"] == "HIT"  # nothing was purged
 
 
+
 def test_stale_copies_only_while_the_app_is_down_and_never_a_purged_one(
     tmp_path: Path,
 ) -> None:
@@ -144,7 +146,7 @@ def test_stale_copies_only_while_the_app_is_down_and_never_a_purged_one(
         assert fetch(base + "/en/sport/")[0] == 503  # nothing kept, nothing made up
 
 
-def test_the_deployment_files_hold_together(tmp_path: Path) -> None:
+def test_the_deployment_files_hold_together() -> None:
     """docker-compose.yml validates, Varnish compiles deploy/varnish.vcl with either backends
     file, and the Dockerfile copies only files that exist and runs the command the docs give."""
     compose = subprocess.run(
@@ -159,17 +161,22 @@ def test_the_deployment_files_hold_together(tmp_path: Path) -> None:
         text=True,
     )
     assert compiled.returncode == 0, compiled.stderr
-    # The compose services' names resolve only inside Docker: compiled here with this host's.
+    # The compose services' names resolve only inside Docker: compiled here with this host's,
+    # in a folder varnishd's own user can read (as for tests/shape.py).
+    tmp_path = Path(tempfile.mkdtemp(prefix="syndication-vcl-"))
+    tmp_path.chmod(0o755)
     shutil.copy(REPO / "deploy" / "varnish.vcl", tmp_path / "varnish.vcl")
     composed = (REPO / "deploy" / "compose-backends.vcl").read_text()
     for name in ('"app"', '"replica"'):
         assert name in composed
         composed = composed.replace(name, '"127.0.0.1"')
     (tmp_path / "backends.vcl").write_text(composed)
-    tmp_path.chmod(0o755)
+    for file in tmp_path.iterdir():
+        file.chmod(0o644)
     compiled = subprocess.run(
         ["varnishd", "-C", "-f", str(tmp_path / "varnish.vcl")], capture_output=True, text=True
     )
+    shutil.rmtree(tmp_path)
     assert compiled.returncode == 0, compiled.stderr
     assert backends_vcl(8080, 8081) == (REPO / "deploy" / "backends.vcl").read_text()
     dockerfile = (REPO / "Dockerfile").read_text()

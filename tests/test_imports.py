@@ -10,7 +10,9 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "syndication"
 # Stage of each folder along the data's way; a module may import its own stage and earlier.
-STAGES = {"archive": 1, "ingest": 1, "publish": 2, "web": 3}
+# The edge purger and the replica's follower serve beside the web app (web/services.py opens
+# them), so they share its stage.
+STAGES = {"archive": 1, "ingest": 1, "publish": 2, "web": 3, "edge": 3, "replica": 3}
 COMMAND_LINE = {"syndication.cli", "syndication.cli_partners", "syndication.__main__"}
 # What every stage uses, importing none of them.
 CORE = {f"syndication.{name}" for name in ("config", "model", "errors", "months", "periods")}

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from datetime import UTC, date, datetime, timedelta
 
 import aiohttp
@@ -65,51 +66,67 @@ class EdgePurger:
             await asyncio.gather(*(self._serve(node) for node in self.nodes))
 
     async def _serve(self, node: Node) -> None:
+        """One node's loop: purge what is new at once; send each purge again when it is due,
+        and only then record the node's acknowledgement (so a crash before it sends both
+        again after the restart)."""
         delay = self.retry
         timeout = aiohttp.ClientTimeout(total=10)
+        acked = sent = await self.writes.write(lambda conn: edge_acks.acked(conn, node.name))
+        repeats: deque[tuple[float, list[str], Ack]] = deque()
         async with aiohttp.ClientSession(timeout=timeout) as session:
             while True:
                 try:
-                    sent = await self._purge_pending(session, node)
+                    if (new := await self._pending(node, sent, acked)) is not None:
+                        tags, upto = new
+                        await _send(session, node, tags)
+                        self._measure(sent.seq if sent else upto.seq, upto.seq)
+                        sent = upto
+                        if self.again > 0:
+                            repeats.append((time.monotonic() + self.again, tags, upto))
+                        else:
+                            acked = await self._acknowledge(node, upto)
+                        continue
+                    if repeats and repeats[0][0] <= time.monotonic():
+                        _, tags, upto = repeats[0]
+                        await _send(session, node, tags)
+                        repeats.popleft()
+                        acked = await self._acknowledge(node, upto)
+                        continue
                     delay = self.retry
                 except (PurgeFailed, aiohttp.ClientError, TimeoutError, OSError) as exc:
                     self.failed += 1
                     log.warning("purge of %s failed (%s); again in %.1fs", node.name, exc, delay)
-                    await asyncio.sleep(delay)
+                    wake = self._wake[node.name]  # or at the next change, whichever is first
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wake.wait(), delay)
+                    wake.clear()
                     delay = min(delay * 2, MAX_BACKOFF)
                     continue
-                if not sent:
-                    wake = self._wake[node.name]
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(wake.wait(), IDLE_SECONDS)
-                    wake.clear()
+                wait = IDLE_SECONDS
+                if repeats:
+                    wait = max(0.0, min(wait, repeats[0][0] - time.monotonic()))
+                wake = self._wake[node.name]
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), wait)
+                wake.clear()
 
-    async def _purge_pending(self, session: aiohttp.ClientSession, node: Node) -> bool:
-        """Purge what the node has not acknowledged; False when there was nothing."""
-        ack = await self.writes.write(lambda conn: edge_acks.acked(conn, node.name))
+    async def _pending(
+        self, node: Node, sent: Ack | None, acked: Ack | None
+    ) -> tuple[list[str], Ack] | None:
+        """The tags of what happened after `sent`, and how far they reach; None: nothing."""
         seq = await self.archive.current_seq()
         today = datetime.now(UTC).date()
-        if ack is None:  # a node never purged may hold anything: empty it once
-            tags = [SITE]
-            self.pending[node.name] = 1
-        else:
-            self.pending[node.name] = max(seq - ack.seq, 0)
-            if ack.seq >= seq and ack.day >= today:
-                return False
-            tags = await self._tags(ack, seq, today)
-        for some in batches(tags, node.batch):
-            await node.purge(session, some)
-        acknowledged = time.monotonic()
-        if self.again > 0:
-            await asyncio.sleep(self.again)
-            for some in batches(tags, node.batch):
-                await node.purge(session, some)
-        done = Ack(seq, today)
-        await self.writes.write(lambda conn: edge_acks.acknowledge(conn, node.name, done))
+        self.pending[node.name] = max(seq - acked.seq, 0) if acked else 1
+        if sent is None:  # a node never purged may hold anything: empty it once
+            return [SITE], Ack(seq, today)
+        if sent.seq >= seq and sent.day >= today:
+            return None
+        return await self._tags(sent, seq, today), Ack(seq, today)
+
+    async def _acknowledge(self, node: Node, ack: Ack) -> Ack:
+        await self.writes.write(lambda conn: edge_acks.acknowledge(conn, node.name, ack))
         self.sent += 1
-        self.pending[node.name] = 0
-        self._measure(ack.seq if ack else seq, seq, acknowledged)
-        return True
+        return ack
 
     async def _tags(self, ack: Ack, seq: int, today: date) -> list[str]:
         """The changes' articles and the scopes they are in now; the midnights passed."""
@@ -125,15 +142,21 @@ class EdgePurger:
             tags += sorted(scope_tag(s) for s in scopes) + sorted(article_tag(i) for i in ids)
         return tags
 
-    def _measure(self, after: int, upto: int, acknowledged: float) -> None:
-        """Time from the fan-out telling of a change to a node acknowledging its purge (the
-        first send: the second only covers readers that lag)."""
+    def _measure(self, after: int, upto: int) -> None:
+        """Time from the fan-out telling of a change to a node taking its purge (the first
+        send: the second only covers readers that lag)."""
+        now = time.monotonic()
         for seq, told in list(self._told.items()):
             if after < seq <= upto:
-                seconds = acknowledged - told
+                seconds = now - told
                 self.seconds += seconds
                 index = next((i for i, b in enumerate(BUCKETS) if seconds <= b), len(BUCKETS))
                 self.latency[index] += 1
+
+
+async def _send(session: aiohttp.ClientSession, node: Node, tags: list[str]) -> None:
+    for some in batches(tags, node.batch):
+        await node.purge(session, some)
 
 
 def _midnight(day: date) -> datetime:

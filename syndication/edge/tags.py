@@ -17,13 +17,12 @@ import math
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from syndication.config import EDGE_TAG_HEADERS
 from syndication.model import FeedScope
 from syndication.periods import Period
 
 SITE = "site"  # on every tagged answer: purging it empties the edge of this site
 MAX_ARTICLE_TAGS = 128  # more (a month's sitemap): untagged by article, kept the usual time
-# The header each edge reads its tags from, and how it separates them.
-HEADERS = {"xkey": " ", "Surrogate-Key": " ", "Cache-Tag": ","}
 
 
 def article_tag(article_id: str) -> str:
@@ -68,4 +67,4 @@ def edge_headers(header: str, max_age: int, tags: tuple[str, ...] | None) -> dic
     if not header or tags is None:
         return {}
     lifetime = "CDN-Cache-Control" if header == "Cache-Tag" else "Surrogate-Control"
-    return {header: HEADERS[header].join(tags), lifetime: f"max-age={max_age}"}
+    return {header: EDGE_TAG_HEADERS[header].join(tags), lifetime: f"max-age={max_age}"}

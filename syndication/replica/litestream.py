@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import ctypes.util
 import logging
 import shutil
+import signal
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,6 +24,7 @@ from syndication.errors import SyndicationError
 from syndication.ingest.health import runtime_file
 
 log = logging.getLogger("syndication.replication")
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 FIRST_COPY_SECONDS = 300.0  # a large archive's first download
 RESTART_SECONDS = 1.0
 
@@ -117,11 +121,23 @@ async def _followed(settings: Settings, source: str) -> AsyncIterator[None]:
             await task
 
 
+def _die_with_parent() -> None:
+    """In the child, before litestream starts: the kernel stops it when the service dies,
+    however it dies. An orphaned `replicate` would go on beside the next one the restarted
+    service starts, two writers to one replica."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 async def _supervised(command: list[str], name: str) -> None:
     """Run `command` until cancelled: restarted when it exits, stopped with SIGTERM."""
     while True:
         process = await asyncio.create_subprocess_exec(
-            *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+            *command,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+            preexec_fn=_die_with_parent,
         )
         try:
             _, err = await process.communicate()
