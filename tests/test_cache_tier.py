@@ -115,7 +115,6 @@ def test_purges_are_taken_only_from_the_apps_addresses(tier: tuple[Server, str, 
     assert fetch(base + "/en/")[1]["X-Cache"] == "HIT"  # nothing was purged
 
 
-
 def test_stale_copies_only_while_the_app_is_down_and_never_a_purged_one(
     tmp_path: Path,
 ) -> None:

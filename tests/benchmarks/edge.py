@@ -9,9 +9,10 @@ and purging Varnish, a replica following with a 1 s interval, Varnish in front o
    stories each held in Varnish's cache first. The reference is the edge we shipped before,
    nginx without purges, which kept serving a withdrawn story until its copy expired.
 2. An edit through the edge and on the replica: from the save to the new bytes at each.
-3. Data lost when the primary is killed (SIGKILL) in the middle of an edit every 0.2 s: the
+3. A cached feed served by Varnish and by the app's fast lane, side by side.
+4. Data lost when the primary is killed (SIGKILL) in the middle of an edit every 0.2 s: the
    changes the primary committed that the replica's copy lacks, and how old each was.
-4. `--soak-minutes M`: wrk through Varnish on the soak's mix for M minutes with an edit every
+5. `--soak-minutes M`: wrk through Varnish on the soak's mix for M minutes with an edit every
    3 s; Varnish's hit ratio (varnishstat) and the requests per second that reached the app.
 """
 
@@ -132,6 +133,31 @@ def takedowns(shape: Shape, stories: int) -> None:
             "target p95 < 1 s; nginx without purges, as shipped before: 200 until the copy "
             "expires, 95 s and more measured, up to a day with stale-while-revalidate",
         )
+    )
+
+
+def throughput(shape: Shape) -> None:
+    """One cached feed (gzip) from Varnish and from the app's own fast lane, alternately."""
+    feed = "/en/world/feed.atom"
+    held(shape.edge, feed)
+    rates: dict[str, list[float]] = {"edge": [], "app": []}
+    for _ in range(2):
+        for name, server in (("edge", shape.edge), ("app", shape.primary)):
+            out = subprocess.run(
+                [
+                    *("wrk", "-t1", "-c32", "-d10s", "-H", "Accept-Encoding: gzip"),
+                    server.base + feed,
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            found = re.search(r"Requests/sec:\s+(\S+)", out)
+            rates[name].append(float(found[1]) if found else 0.0)
+    edge, app = statistics.median(rates["edge"]), statistics.median(rates["app"])
+    print(
+        f"  a cached feed (gzip), wrk -c32 10 s, two rounds: Varnish {edge:,.0f} req/s, the "
+        f"app's fast lane (one process) {app:,.0f} req/s: the edge at {edge / app:.0%} of it"
     )
 
 
@@ -262,6 +288,7 @@ def main() -> None:
         prepare(shape, args.stories)
         edits(shape, args.stories)
         takedowns(shape, args.stories)
+        throughput(shape)
         data_loss(shape)
 
 
