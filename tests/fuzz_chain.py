@@ -9,7 +9,9 @@ emptied: status, body, ETag, Location, Content-Type (Date and Last-Modified asid
 server keeps the date of the change that last altered an answer's bytes). The copy a client
 held from the step before is revalidated with its ETag alone and with its Last-Modified
 alone: neither may give a 304 for bytes that changed, and the ETag must give one for bytes
-that did not.
+that did not. And an edge cache could not keep it: when a copy an edge keeps until purged (it
+was tagged, with Surrogate-Control) has changed, the purges the edge purger sends for what
+happened since it was fetched must name one of its tags.
 
 `make test` runs a short profile (tests/test_every_copy.py); `make fuzz` a long one:
 
@@ -28,7 +30,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from yarl import URL
 
+from syndication.archive.edge_acks import Ack
 from syndication.web.app import create_app
 from syndication.web.services import SERVICES
 from tests.conftest import make_settings
@@ -113,6 +116,11 @@ class Copy:
     last_modified: str | None
     location: str | None
     content_type: str | None
+    # The tags an edge keeps it by until they are purged (None: untagged, kept only for its
+    # max-age), and when it was fetched: the change sequence and the UTC day.
+    edge_tags: frozenset[str] | None = None
+    seq: int = 0
+    day: date = date.min
 
 
 @dataclass
@@ -369,13 +377,29 @@ class Chain(RuleBasedStateMachine):
                 )
             if by_tag is not None and not changed and now.status == 200:
                 assert by_tag.status == 304, f"{url}: no 304 for the ETag of the same bytes"
+            if changed and held.edge_tags is not None:
+                purged = await self._purged_since(held)
+                assert held.edge_tags & purged, (
+                    f"{url}: an edge would keep it, changed, for a day: no purge since it was "
+                    f"fetched names its tags {sorted(held.edge_tags)}"
+                )
+        now.seq, now.day = seq, datetime.now(UTC).date()
         self.held[url] = now
         return now
+
+    async def _purged_since(self, held: Copy) -> set[str]:
+        """The tags the edge purger sends for all that happened since `held` was fetched."""
+        purger = self.warm.app[SERVICES].purger
+        assert purger is not None
+        since = Ack(held.seq, held.day)
+        return set(await purger.tags_after(since, self._seq(), datetime.now(UTC).date()))
 
 
 async def _get(client: Client, url: str, headers: dict[str, str] | None = None) -> Copy:
     response = await client.get(url, headers=headers or {}, allow_redirects=False)
     body = await response.read()
+    tags = response.headers.get("xkey")
+    kept = tags is not None and "Surrogate-Control" in response.headers
     return Copy(
         response.status,
         body,
@@ -383,6 +407,7 @@ async def _get(client: Client, url: str, headers: dict[str, str] | None = None) 
         response.headers.get("Last-Modified"),
         response.headers.get("Location"),
         response.headers.get("Content-Type"),
+        frozenset(tags.split()) if kept and tags else None,
     )
 
 

@@ -121,15 +121,16 @@ class EdgePurger:
             return [SITE], Ack(seq, today)
         if sent.seq >= seq and sent.day >= today:
             return None
-        return await self._tags(sent, seq, today), Ack(seq, today)
+        return await self.tags_after(sent, seq, today), Ack(seq, today)
 
     async def _acknowledge(self, node: Node, ack: Ack) -> Ack:
         await self.writes.write(lambda conn: edge_acks.acknowledge(conn, node.name, ack))
         self.sent += 1
         return ack
 
-    async def _tags(self, ack: Ack, seq: int, today: date) -> list[str]:
-        """The changes' articles and the scopes they are in now; the midnights passed."""
+    async def tags_after(self, ack: Ack, seq: int, today: date) -> list[str]:
+        """What to purge of all that happened after `ack`, up to `seq` and `today`: the
+        changed articles and the scopes they are in now, and the midnights passed."""
         days = (today - ack.day).days
         if days > MOST_DAYS:
             return [SITE]
