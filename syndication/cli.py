@@ -115,8 +115,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from syndication.serve import serve
 
     if args.replica:
+        from syndication.replica.litestream import replica_url
+
         if args.workers:
             raise SyndicationError("a replica runs as one process: leave out --workers")
+        replica_url(args.replica)  # refused here, before anything starts, when it is not one
         return serve(replace(settings, replica_of=args.replica), "replica")
     if args.workers:
         from syndication.supervisor import Supervisor

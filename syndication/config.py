@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from syndication.errors import ConfigError
@@ -175,6 +176,11 @@ class Settings:
                 ipaddress.ip_network(network, strict=False)
             except ValueError:
                 raise ConfigError(f"metrics_networks: {network!r} is not a network") from None
+        for name in URL_SETTINGS:
+            value = getattr(self, name)
+            for url in value if isinstance(value, tuple) else (value,):
+                if url and not _is_http_url(url):
+                    raise ConfigError(f"{name}: {url!r} is not an http:// or https:// URL")
         if self.edge_tag_header not in ("", *EDGE_TAG_HEADERS):
             raise ConfigError(
                 f"edge_tag_header: {self.edge_tag_header!r} is not one of "
@@ -229,6 +235,18 @@ class Settings:
         """Apply command-line flags; None means 'not given'."""
         given = {k: _coerce(k, v) for k, v in values.items() if v is not None}
         return replace(self, **given)
+
+
+# Settings that name a server this one sends requests to or redirects to.
+URL_SETTINGS = ("edge_varnish", "fastly_api", "cloudflare_api", "primary_url")
+
+
+def _is_http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:
+        return False
 
 
 # The scalar settings, each declared once above: what syndication.toml's [site] and the

@@ -114,23 +114,29 @@ def serving(
     try:
         port = port or _served_port(process, deadline)
     except BaseException:
-        _stop(process)
+        stop(process)
         raise
     server = Server(f"http://127.0.0.1:{port}", process, workdir)
     try:
-        while True:
-            try:
-                if server.get("/healthz").status == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                stderr = process.stderr.read().decode() if process.stderr else ""
-                raise AssertionError(f"server did not start: {stderr}")
-            time.sleep(0.05)
+        wait_healthy(server, deadline, "server")
         yield server
     finally:
-        _stop(process)
+        stop(process)
+
+
+def wait_healthy(server: Server, deadline: float, what: str) -> None:
+    """Until `/healthz` answers 200 through `server`; its process's stderr if it dies first."""
+    process = server.process
+    while True:
+        try:
+            if server.get("/healthz").status == 200:
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            stderr = process.stderr.read().decode() if process.stderr else ""
+            raise AssertionError(f"{what} did not start: {stderr}")
+        time.sleep(0.05)
 
 
 def _served_port(process: subprocess.Popen[bytes], deadline: float) -> int:
@@ -145,7 +151,8 @@ def _served_port(process: subprocess.Popen[bytes], deadline: float) -> int:
     return int(found[1])
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, and SIGKILL after 10 s."""
     process.terminate()
     try:
         process.wait(timeout=10)

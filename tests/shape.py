@@ -9,13 +9,12 @@ import shutil
 import subprocess
 import tempfile
 import time
-import urllib.error
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.live import REPO, Server, free_port, serving
+from tests.live import REPO, Server, free_port, serving, stop, wait_healthy
 
 VCL = REPO / "deploy" / "varnish.vcl"
 
@@ -59,25 +58,10 @@ def varnish(workdir: Path, port: int, primary_port: int, replica_port: int) -> I
     )
     edge = Server(f"http://127.0.0.1:{port}", process, folder)  # type: ignore[arg-type]
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if edge.get("/healthz").status == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                err = process.stderr.read().decode() if process.stderr else ""
-                raise AssertionError(f"varnishd did not start: {err}")
-            time.sleep(0.1)
+        wait_healthy(edge, time.monotonic() + 30, "varnishd")
         yield edge
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)  # type: ignore[arg-type]
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -199,3 +199,24 @@ def test_workers_share_a_port_the_kernel_picked(tmp_path: Path) -> None:
         home = server.get("/")
     assert home.status == 200 and server.base in home.body  # links name the real port
     assert len(pids) == 2, pids
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("serve", "--replica=-config=x://y"), "is not a replica URL"),
+        (("serve", "--replica", " "), "no replica given"),
+        (("serve", "--replica", "store", "--workers", "2"), "one process"),
+        (("promote",), "is not a replica's copy"),
+    ],
+)
+def test_replica_commands_refuse_what_they_cannot_do(
+    workdir: Path, args: tuple[str, ...], words: str
+) -> None:
+    """Before anything starts: a replica URL that is not one, or a promotion of an archive
+    that is not a replica's copy (it would renumber a primary's changes), is refused."""
+    assert run("ingest", cwd=workdir).returncode == 0
+    before = (workdir / "syndication.db").read_bytes()
+    refused = run(*args, cwd=workdir)
+    assert refused.returncode == 2 and words in refused.stderr, refused.stderr
+    assert (workdir / "syndication.db").read_bytes() == before

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from dataclasses import fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndication.config import LIMITS, SCALARS, Settings, load_settings
+from syndication.config import LIMITS, SCALARS, URL_SETTINGS, Settings, load_settings
 from syndication.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,6 +45,9 @@ def test_the_file_and_the_environment_read_each_kind_of_value(tmp_path: Path) ->
         ("[site]\npage_sise = 7\n", "no setting 'page_sise'"),
         ("[site]\npage_size = 'seven'\n", "page_size: 'seven' is not a valid int"),
         ("[site]\nwebsub_hub = 'perhaps'\n", "websub_hub: 'perhaps' is not a valid bool"),
+        ("[site]\nedge_varnish = ['cache:8080']\n", "edge_varnish: 'cache:8080' is not an http"),
+        ("[site]\nedge_tag_header = 'X-Tags'\n", "edge_tag_header: 'X-Tags' is not one of"),
+        ("[site]\nprimary_url = 'javascript:alert(1)'\n", "primary_url: .* is not an http"),
     ],
 )
 def test_a_wrong_setting_is_an_error_naming_it(tmp_path: Path, text: str, words: str) -> None:
@@ -81,6 +85,9 @@ def test_any_value_of_any_setting_is_taken_within_its_range_or_refused_by_name(
         assert name in str(error)
         return
     taken = getattr(loaded, name)
+    if name in URL_SETTINGS:  # a server the service sends requests or people to
+        for url in taken if isinstance(taken, tuple) else (taken,):
+            assert not url or (urlsplit(url).scheme in ("http", "https") and urlsplit(url).hostname)
     low, high = LIMITS[name]
     if isinstance(taken, int | float) and not isinstance(taken, bool):
         assert math.isfinite(taken) and low <= taken and (high is None or taken <= high)

@@ -35,9 +35,7 @@ class Varnish:
         async with session.request(
             "PURGE", self.url.rstrip("/") + "/", headers={"xkey-purge": " ".join(tags)}
         ) as answer:
-            await answer.read()
-            if answer.status != 200:
-                raise PurgeFailed(f"{self.name} answered {answer.status}")
+            await _taken(answer, self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +58,7 @@ class Fastly:
                 "Accept": "application/json",
             },
         ) as answer:
-            await answer.read()
-            if answer.status != 200:
-                raise PurgeFailed(f"{self.name} answered {answer.status}")
+            await _taken(answer, self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +88,13 @@ class Cloudflare:
 
 
 Node = Varnish | Fastly | Cloudflare
+
+
+async def _taken(answer: aiohttp.ClientResponse, name: str) -> None:
+    """A purge is taken when the node answers 200; anything else is sent again."""
+    await answer.read()
+    if answer.status != 200:
+        raise PurgeFailed(f"{name} answered {answer.status}")
 
 
 def configured(settings: Settings) -> list[Node]:

@@ -12,6 +12,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import logging
+import re
 import shutil
 import signal
 import sys
@@ -25,6 +26,7 @@ from syndication.ingest.health import runtime_file
 
 log = logging.getLogger("syndication.replication")
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+REPLICA_URL = re.compile(r"[a-z][a-z0-9+.-]*://[^\s]+")
 FIRST_COPY_SECONDS = 300.0  # a large archive's first download
 RESTART_SECONDS = 1.0
 
@@ -42,9 +44,16 @@ def binary() -> str:
 
 
 def replica_url(target: str) -> str:
-    """A folder becomes a file:// URL; s3://, file:// and the other URLs stay as they are."""
+    """A folder becomes a file:// URL; s3://, file:// and Litestream's other URLs stay as
+    they are. Anything else is refused (a value starting with "-" would be read as a flag)."""
     if "://" in target:
+        if not REPLICA_URL.fullmatch(target):
+            raise SyndicationError(
+                f"{target!r} is not a replica URL (s3://bucket/path, file://...)"
+            )
         return target
+    if not target.strip():
+        raise SyndicationError("no replica given")
     return Path(target).resolve().as_uri()
 
 
