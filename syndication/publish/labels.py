@@ -73,6 +73,10 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "Articles by {name}": "Articles de {name}",
         "Go to the front page": "Aller à la une",
         "an archive of original reporting": "des archives de journalisme original",
+        "{site}: the latest news, and an archive of original reporting": (
+            "{site}\u202f: l’actualité, et des archives de journalisme original"
+        ),
+        "{title}: the latest stories from {site}": "{title}\u202f: les derniers articles de {site}",
         "Follow by feed": "Suivre par flux",
         "Archive by date": "Archives par date",
         **dict(zip(ENGLISH_MONTHS, _FRENCH_MONTHS, strict=True)),
