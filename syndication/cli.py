@@ -21,7 +21,7 @@ from syndication.errors import ContentError, SyndicationError
 from syndication.ingest import health
 from syndication.ingest.check import check_paths
 from syndication.ingest.pipeline import Ingestor
-from syndication.model import ArchiveStatus
+from syndication.model import ArchiveStatus, State
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -204,6 +204,20 @@ def _status_json(status: ArchiveStatus) -> dict[str, object]:
             {"file": e.file, "line": e.line, "field": e.field, "message": e.message}
             for e in status.errors
         ],
+        # Not public yet, soonest first: drafts, and stories scheduled (under embargo) until
+        # their publication time.
+        "waiting": [
+            {
+                "id": w.id,
+                "title": w.title,
+                "state": w.state.value,
+                "published": w.published.isoformat(),
+                "embargoed_until": w.published.isoformat() if w.state is State.SCHEDULED else None,
+                "file": w.file,
+                "path": w.path,
+            }
+            for w in status.waiting
+        ],
     }
 
 
@@ -219,6 +233,10 @@ def _status_text(status: ArchiveStatus, root: str) -> str:
         lines.append(f"last change: #{last.seq} {last.kind.value} {last.article_id} at {at}")
     else:
         lines.append("last change: none")
+    for w in status.waiting:
+        when = f"{w.published:%Y-%m-%d %H:%M}Z"
+        what = f"scheduled for {when}" if w.state is State.SCHEDULED else f"draft, dated {when}"
+        lines.append(f"waiting: {w.file}: {what}: {w.title}")
     lines.append(f"ingest errors: {len(status.errors)}")
     lines += [
         "  " + ContentError(e.file, e.message, line=e.line, field=e.field).format(root)

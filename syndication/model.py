@@ -158,11 +158,24 @@ class IngestErrorRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class Waiting:
+    """A story not public yet: a draft, or scheduled (under embargo until `published`)."""
+
+    id: str
+    title: str
+    state: State
+    published: datetime
+    file: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
 class ArchiveStatus:
     articles_by_state: dict[str, int] = field(default_factory=dict)
     last_change: Change | None = None
     errors: tuple[IngestErrorRecord, ...] = ()
     schema_version: int = 0
+    waiting: tuple[Waiting, ...] = ()  # soonest first, at most WAITING_LISTED
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,28 @@ def test_ingest_then_status(workdir: Path) -> None:
     assert as_json["articles"] == {"live": 1} and as_json["errors"][0]["file"] == "world/bad.md"
 
 
+def test_status_lists_drafts_and_scheduled_stories_with_their_times(workdir: Path) -> None:
+    world = workdir / "content" / "world"
+    (world / "draft.md").write_text(
+        article_text(title="Quay plan, first draft", published="2026-11-30", status="draft")
+    )
+    (world / "embargoed.md").write_text(
+        article_text(title="Budget under embargo", published="2099-01-05T09:00:00+01:00")
+    )
+    assert run("ingest", cwd=workdir).returncode == 0
+    status = run("status", cwd=workdir).stdout
+    assert "waiting: world/embargoed.md: scheduled for 2099-01-05 08:00Z: Budget under" in status
+    assert "waiting: world/draft.md: draft, dated 2026-11-29 23:00Z: Quay plan" in status
+    waiting = json.loads(run("status", "--json", cwd=workdir).stdout)["waiting"]
+    assert [(w["file"], w["state"]) for w in waiting] == [
+        ("world/draft.md", "draft"),
+        ("world/embargoed.md", "scheduled"),
+    ]
+    assert waiting[0]["embargoed_until"] is None
+    assert waiting[1]["embargoed_until"] == "2099-01-05T08:00:00+00:00"
+    assert waiting[1]["path"] == "/en/world/2099/01/05/budget-under-embargo"
+
+
 def test_flags_and_environment_choose_folders(workdir: Path) -> None:
     (workdir / "content").rename(workdir / "elsewhere")
     by_flag = run("ingest", "--content", "elsewhere", "--db", "x.db", cwd=workdir)

@@ -25,11 +25,19 @@ from syndication.archive.partner_queries import PartnerQueries
 from syndication.archive.schema import CHANGE_HEAD, READER_PRAGMAS, reader_uri
 from syndication.archive.search import Search
 from syndication.archive.site_queries import Listings
-from syndication.archive.sql import Reader
+from syndication.archive.sql import Query, Reader
 from syndication.archive.subscriptions import SubscriptionQueries
 from syndication.errors import ArchiveError
-from syndication.model import ArchiveStatus, Change, ChangeKind, IngestErrorRecord
+from syndication.model import (
+    ArchiveStatus,
+    Change,
+    ChangeKind,
+    IngestErrorRecord,
+    State,
+    Waiting,
+)
 
+WAITING_LISTED = 1000  # drafts and scheduled stories `status` lists (the counts say the rest)
 NEVER = datetime.fromtimestamp(0, UTC)  # the last commit of an archive nothing was ever written to
 
 
@@ -128,7 +136,24 @@ class Archive:
                 "SELECT file, line, field, message, at FROM ingest_errors ORDER BY file"
             )
         )
+        waiting = tuple(
+            Waiting(
+                r["id"],
+                r["title"],
+                State(r["state"]),
+                from_iso(r["published"]),
+                r["source_file"],
+                r["path"],
+            )
+            for r in await self.db.rows(
+                Query("id, title, state, published, source_file, path", "articles")
+                .where("state IN ('draft', 'scheduled')")
+                .order_by("published, id")
+                .page(WAITING_LISTED)
+            )
+        )
         return ArchiveStatus(
+            waiting=waiting,
             articles_by_state=counts,
             last_change=(
                 Change(
