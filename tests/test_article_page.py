@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 
 import pytest
 from aiohttp.test_utils import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from syndication.config import Settings, load_settings
@@ -273,6 +275,48 @@ async def test_search_finds_ranks_and_highlights(client: Client) -> None:
     assert "La ligne de tram est approuvée" in french and "East tram line" not in french
     none, _ = await page(client, "/en/search?q=zeppelin")
     assert "Nothing in the archive matches" in none
+
+
+def titles(html: str) -> set[str]:
+    return set(re.findall(r'<h2><a href="[^"]+">([^<]+)</a></h2>', html))
+
+
+async def test_or_finds_either_and_a_minus_leaves_a_word_out(client: Client) -> None:
+    """What readers type: "ferry OR museum" is both searches' stories, "ferry -night" the
+    ferry stories without the word night (it found nothing but the literal words before)."""
+    found = {}
+    for query in ("ferry", "museum", "night", "ferry OR museum", "ferry -night"):
+        html, _ = await page(client, "/en/search?" + urlencode({"q": query}))
+        found[query] = titles(html)
+    assert found["ferry"] and found["museum"] and found["ferry"] & found["night"]
+    assert found["ferry OR museum"] == found["ferry"] | found["museum"]
+    assert found["ferry -night"] == found["ferry"] - found["night"]
+    html, _ = await page(client, "/en/search?q=-ferry")  # nothing to look for but an exclusion
+    assert not titles(html) and "Type one or more words" in html
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=12),
+            st.sampled_from(["OR", "AND", "NOT", "NEAR", "-", '"', "*", "(", ")", ":", "^", "+"]),
+        ),
+        max_size=8,
+    ).map(" ".join)
+)
+def test_any_query_becomes_one_fts5_accepts_or_none(text: str) -> None:
+    """Whatever is typed, fts_query gives FTS5 something it parses (or nothing at all)."""
+    from syndication.archive.search import MAX_TERMS, fts_query
+
+    query = fts_query(text)
+    if not query:
+        return
+    assert query.count('"') // 2 <= MAX_TERMS
+    with sqlite3.connect(":memory:") as db:
+        db.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize = 'unicode61')")
+        db.execute("INSERT INTO t VALUES ('a ferry and a museum')")
+        db.execute("SELECT count(*) FROM t WHERE t MATCH ?", (query,)).fetchone()
 
 
 @pytest.mark.parametrize(

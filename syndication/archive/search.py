@@ -12,8 +12,9 @@ from syndication.archive.articles import LIVE, NEWEST_FIRST, SUMMARY_COLUMNS, Ar
 from syndication.archive.sql import Query, Reader
 from syndication.model import ArticleSummary
 
-_PHRASE = re.compile(r'"([^"]*)"')
 _WORD = re.compile(r"\w+\*?", re.UNICODE)
+# A phrase or a word, led by "-" (at the start or after a space: "well-known" is two words).
+_TOKEN = re.compile(r'(?P<minus>(?:^|(?<=\s))-)?(?:"(?P<phrase>[^"]*)"?|(?P<word>\w+\*?))')
 _OPEN, _CLOSE = "\x02", "\x03"  # snippet markers that cannot occur in article text
 MAX_TERMS = 12
 BROAD = 2000  # more may match than this: newest first, not ranked
@@ -35,21 +36,52 @@ class Hit:
 def fts_query(text: str) -> str:
     """Readers' words -> an FTS5 query that cannot be a syntax error.
 
-    Quoted parts stay phrases, a trailing * stays a prefix search, everything else is a
-    plain word; operators, brackets and punctuation are dropped rather than obeyed.
+    Quoted parts stay phrases, a trailing * stays a prefix search, `OR` between two words or
+    phrases matches either, and a word or phrase led by `-` must not be there; everything
+    else is a plain word that must be. Other operators, brackets and punctuation are dropped
+    rather than obeyed. Nothing but excluded words finds nothing (FTS5 cannot list "all but").
     """
-    terms: list[str] = []
-    for phrase in _PHRASE.findall(text):
-        words = [w.rstrip("*") for w in _WORD.findall(phrase)]
-        if words:
-            terms.append('"' + " ".join(words) + '"')
-    for word in _WORD.findall(_PHRASE.sub(" ", text)):
-        if word.upper().rstrip("*") in ("AND", "OR", "NOT", "NEAR"):
+    groups: list[list[str]] = []  # each must match; the terms of a group are alternatives
+    excluded: list[str] = []
+    either = False  # the last token was OR
+    for token in _TOKEN.finditer(text):
+        phrase, word = token["phrase"], token["word"]
+        if word is not None and word.upper().rstrip("*") in ("AND", "OR", "NOT", "NEAR"):
+            either = word == "OR" and bool(groups)
             continue
-        bare = word.rstrip("*")
-        if bare:
-            terms.append(f'"{bare}"*' if word.endswith("*") else f'"{bare}"')
-    return " ".join(terms[:MAX_TERMS])
+        term = _term(phrase, word)
+        if term is None or len(groups) + len(excluded) >= MAX_TERMS:
+            continue
+        if token["minus"]:
+            excluded.append(term)
+        elif either:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        either = False
+    if not groups:
+        return ""
+    query = " AND ".join(_either(group) for group in groups)
+    return f"{query} NOT {_either(excluded)}" if excluded else query
+
+
+def _term(phrase: str | None, word: str | None) -> str | None:
+    if phrase is not None:
+        words = [w.rstrip("*") for w in _WORD.findall(phrase)]
+        return '"' + " ".join(words) + '"' if words else None
+    bare = (word or "").rstrip("*")
+    if not bare:
+        return None
+    return f'"{bare}"*' if (word or "").endswith("*") else f'"{bare}"'
+
+
+def _either(terms: list[str]) -> str:
+    return terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")"
+
+
+def wanted_part(query: str) -> str:
+    """The part of an fts_query whose words a snippet marks (not the excluded ones)."""
+    return query.split(" NOT ", 1)[0]
 
 
 class Search:
@@ -138,7 +170,9 @@ class Search:
             .page(limit, offset)
         )
         terms = [
-            (word, star == "*") for phrase, star in _TERM.findall(query) for word in phrase.split()
+            (word, star == "*")
+            for phrase, star in _TERM.findall(wanted_part(query))
+            for word in phrase.split()
         ]
         return [(row, snippet(row["body_text"], terms)) for row in await self.db.rows(newest)]
 

@@ -71,6 +71,13 @@ _CATALOGUES: dict[str, dict[str, str]] = {
             "Tapez un ou plusieurs mots à rechercher ; la ponctuation et les symboles sont ignorés."
         ),
         "Articles by {name}": "Articles de {name}",
+        (
+            "“Quotes” find a phrase, OR finds either word, a minus (-word) leaves a word out, "
+            "and an asterisk (harb*) finds words that begin so."
+        ): (
+            "Les « guillemets » cherchent une expression, OR l’un ou l’autre mot, un moins (-mot) "
+            "écarte un mot, et un astérisque (port*) les mots qui commencent ainsi."
+        ),
         "Go to the front page": "Aller à la une",
         "an archive of original reporting": "des archives de journalisme original",
         "{site}: the latest news, and an archive of original reporting": (
