@@ -295,6 +295,39 @@ async def test_or_finds_either_and_a_minus_leaves_a_word_out(client: Client) -> 
     assert not titles(html) and "Type one or more words" in html
 
 
+async def test_a_search_narrowed_to_a_section_and_dates_keeps_them_in_its_links(
+    client: Client,
+) -> None:
+    everything, _ = await page(client, "/en/search?q=the")
+    html, _ = await page(client, "/en/search?q=the&section=world&from=2023-01-01&to=2026-10-31")
+    kickers = re.findall(r'class="kicker">([^<]*)', html)
+    days = re.findall(r'class="meta"><time datetime="(\d{4}-\d\d-\d\d)', html)
+    assert kickers and set(kickers) == {"World"} and len(kickers) < everything.count("kicker")
+    assert all("2023-01-01" <= day <= "2026-10-31" for day in days)
+    assert '<option value="world" selected>' in html and 'value="2023-01-01"' in html
+    one, _ = await page(client, "/en/search?q=the&page=1&section=sport")
+    if 'rel="next"' in one:  # the next page is the same search, narrowed the same way
+        assert "section=sport" in re.findall(r'rel="next" href="([^"]+)"', one)[0]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "section=nowhere",
+        "from=2026-13-01",
+        "from=26-1-1",
+        "to=%F0%9F%9A%A2",
+        "from=2026-02-01&to=2026-01-01",
+        "from=0999-01-01",
+    ],
+)
+async def test_a_filter_that_cannot_be_is_a_400_saying_which(client: Client, query: str) -> None:
+    response = await client.get("/en/search?q=the&" + query)
+    assert response.status == 400
+    name = query.split("=")[0]
+    assert name in await response.text() or "section" in await response.text()
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     st.lists(

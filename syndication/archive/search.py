@@ -7,8 +7,10 @@ import re
 import sqlite3
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 
 from syndication.archive.articles import LIVE, NEWEST_FIRST, SUMMARY_COLUMNS, Articles, of_articles
+from syndication.archive.codec import to_iso
 from syndication.archive.sql import Query, Reader
 from syndication.model import ArticleSummary
 
@@ -25,6 +27,24 @@ WINDOW = 20_000
 # Asking FTS5 whether one article matches costs about as much as collecting this many
 # matches from its lists (30 us against 0.2 us, measured on the benchmark corpus).
 WALK_PER_COLLECT = 150
+
+
+@dataclass(frozen=True, slots=True)
+class Within:
+    """What a search is narrowed to: a section, and published in [start, end)."""
+
+    section: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+    def narrow(self, query: Query) -> Query:
+        if self.section is not None:
+            query = query.where("a.section = ?", self.section)
+        if self.start is not None:
+            query = query.where("a.published >= ?", to_iso(self.start))
+        if self.end is not None:
+            query = query.where("a.published < ?", to_iso(self.end))
+        return query
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +70,7 @@ def fts_query(text: str) -> str:
             either = word == "OR" and bool(groups)
             continue
         term = _term(phrase, word)
-        if term is None or len(groups) + len(excluded) >= MAX_TERMS:
+        if term is None or sum(map(len, groups)) + len(excluded) >= MAX_TERMS:
             continue
         if token["minus"]:
             excluded.append(term)
@@ -90,7 +110,7 @@ class Search:
         self.articles = articles
 
     async def hits(
-        self, edition: str, text: str, page: int, per_page: int
+        self, edition: str, text: str, page: int, per_page: int, within: Within = Within()
     ) -> tuple[list[Hit], bool]:
         """A page of live articles of the edition matching `text`: best first by bm25, or,
         when the query looks to match more than BROAD articles, newest first. Ranking 90,000
@@ -103,9 +123,9 @@ class Search:
         share = await self._share(query, size)
         if share * size > BROAD:
             walk = walk_is_cheaper(share, size, offset + per_page + 1)
-            found = await self._newest(edition, query, per_page + 1, offset, walk)
+            found = await self._newest(edition, query, within, per_page + 1, offset, walk)
         else:
-            found = await self._ranked(edition, query, per_page + 1, offset)
+            found = await self._ranked(edition, query, within, per_page + 1, offset)
         summaries = await self.articles.summarise([row for row, _ in found[:per_page]])
         hits = [
             Hit(summary, html.escape(cut).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>"))
@@ -134,9 +154,9 @@ class Search:
         return matches / looked_at if looked_at > 0 else 0.0
 
     async def _ranked(
-        self, edition: str, query: str, limit: int, offset: int
+        self, edition: str, query: str, within: Within, limit: int, offset: int
     ) -> list[tuple[sqlite3.Row, str]]:
-        ranked = (
+        ranked = within.narrow(
             Query(
                 f"{SUMMARY_COLUMNS}, {_SNIPPET} AS snippet",
                 "articles_fts JOIN articles a ON a.num = articles_fts.rowid",
@@ -144,13 +164,12 @@ class Search:
             .where("articles_fts MATCH ?", query)
             .where(LIVE)
             .where("a.edition = ?", edition)
-            .order_by("bm25(articles_fts, 10.0, 4.0, 1.0), a.published DESC")
-            .page(limit, offset)
-        )
-        return [(row, str(row["snippet"])) for row in await self.db.rows(ranked)]
+        ).order_by("bm25(articles_fts, 10.0, 4.0, 1.0), a.published DESC")
+        rows = await self.db.rows(ranked.page(limit, offset))
+        return [(row, str(row["snippet"])) for row in rows]
 
     async def _newest(
-        self, edition: str, query: str, limit: int, offset: int, walk: bool
+        self, edition: str, query: str, within: Within, limit: int, offset: int, walk: bool
     ) -> list[tuple[sqlite3.Row, str]]:
         """The edition's live matches, newest first: walking the articles newest first and
         asking FTS5 of each, or collecting every match and sorting them (walk_is_cheaper
@@ -162,10 +181,12 @@ class Search:
             else "a.num IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
         )
         newest = (
-            of_articles(f"{SUMMARY_COLUMNS}, a.body_text")
-            .where(LIVE)
-            .where("a.edition = ?", edition)
-            .where(matching, query)
+            within.narrow(
+                of_articles(f"{SUMMARY_COLUMNS}, a.body_text")
+                .where(LIVE)
+                .where("a.edition = ?", edition)
+                .where(matching, query)
+            )
             .order_by(NEWEST_FIRST)
             .page(limit, offset)
         )

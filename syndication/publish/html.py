@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -155,7 +156,10 @@ def search_page(
     usable: bool,
     page: int,
     has_next: bool,
+    chosen: dict[str, str] | None = None,
 ) -> str:
+    """`chosen`: the filters given (section, from, to), kept in the form and page links."""
+    chosen = chosen or {}
     return _env.get_template("search.html").render(
         **_common(settings, edition),
         query=query,
@@ -163,6 +167,8 @@ def search_page(
         usable=usable,
         page=page,
         has_next=has_next,
+        chosen=chosen,
+        pages_query=urlencode({"q": query, **chosen}),
     )
 
 

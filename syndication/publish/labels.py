@@ -71,6 +71,11 @@ _CATALOGUES: dict[str, dict[str, str]] = {
             "Tapez un ou plusieurs mots à rechercher ; la ponctuation et les symboles sont ignorés."
         ),
         "Articles by {name}": "Articles de {name}",
+        "Section": "Rubrique",
+        "All sections": "Toutes les rubriques",
+        "From": "Du",
+        "To": "Au",
+        "YYYY-MM-DD": "AAAA-MM-JJ",
         (
             "“Quotes” find a phrase, OR finds either word, a minus (-word) leaves a word out, "
             "and an asterisk (harb*) finds words that begin so."

@@ -8,7 +8,7 @@ Each of those was a 500.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from aiohttp import web
@@ -50,6 +50,23 @@ def moment(text: str | None, name: str) -> datetime | None:
             text=f"`{name}` must be between the years {FIRST_YEAR} and {LAST_YEAR}."
         )
     return value.astimezone(UTC)
+
+
+def local_day(text: str, name: str, tz: tzinfo) -> datetime | None:
+    """The start of a day given as YYYY-MM-DD, in `tz`; None when not given."""
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text) if text.isascii() and len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise web.HTTPBadRequest(text=f"`{name}` must be a date, e.g. 2026-11-27.")
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise web.HTTPBadRequest(
+            text=f"`{name}` must be between the years {FIRST_YEAR} and {LAST_YEAR}."
+        )
+    return datetime(day.year, day.month, day.day, tzinfo=tz)
 
 
 def path_year(text: str) -> int:

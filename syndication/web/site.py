@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from syndication.archive.articles import Moved
-from syndication.archive.search import Hit, fts_query
+from syndication.archive.search import Hit, Within, fts_query
+from syndication.config import Settings
 from syndication.edge.tags import answer_tags, edge_headers
 from syndication.ingest.imageinfo import MEDIA_TYPES
-from syndication.model import ArticleSummary, FeedKind, FeedScope, State
+from syndication.model import ArticleSummary, Edition, FeedKind, FeedScope, State
 from syndication.months import month_bounds, year_bounds
 from syndication.periods import day_of, year_of
 from syndication.publish import html
@@ -25,7 +26,7 @@ from syndication.publish.labels import month_name, translator
 from syndication.web import cached
 from syndication.web.cache import Rendered
 from syndication.web.errors import error_response
-from syndication.web.params import path_part, path_year, query_number
+from syndication.web.params import local_day, path_part, path_year, query_number
 from syndication.web.services import services
 
 routes = web.RouteTableDef()
@@ -158,19 +159,44 @@ async def search_page(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     query = " ".join(request.query.get("q", "").split())[:200]
     page = _page_number(request)
+    edition = settings.edition(code)
+    within, chosen = _search_filters(request, settings, edition)
     hits, has_next = await services(request).archive.search.hits(
-        code, query, page, settings.page_size
+        code, query, page, settings.page_size, within
     )
     usable = bool(fts_query(query))
-    edition = settings.edition(code)
     body = await _html_leaving_out(
         request,
-        lambda some: html.search_page(settings, edition, query, list(some), usable, page, has_next),
+        lambda some: html.search_page(
+            settings, edition, query, list(some), usable, page, has_next, chosen
+        ),
         hits,
     )
     response = web.Response(body=body, content_type="text/html", charset="utf-8")
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
+
+
+def _search_filters(
+    request: web.Request, settings: Settings, edition: Edition
+) -> tuple[Within, dict[str, str]]:
+    """`section`, `from` and `to` (dates, `to` included, in the edition's time zone): what
+    the search is narrowed to, and the filters as given, for the form and the page links."""
+    section = request.query.get("section", "")
+    if section and settings.section(section) is None:
+        raise web.HTTPBadRequest(text=f"There is no section {section[:40]!r} to search in.")
+    tz = ZoneInfo(edition.timezone)
+    bounds = [local_day(request.query.get(name, ""), name, tz) for name in ("from", "to")]
+    start, last = bounds
+    if start is not None and last is not None and start > last:
+        raise web.HTTPBadRequest(text="`from` is after `to`.")
+    end = last + timedelta(days=1) if last is not None else None
+    chosen = {
+        name: request.query.get(name, "")
+        for name in ("section", "from", "to")
+        if request.query.get(name, "")
+    }
+    return Within(section or None, start, end), chosen
 
 
 def _edge_of(request: web.Request, article_id: str) -> dict[str, str]:
