@@ -328,6 +328,39 @@ async def test_a_filter_that_cannot_be_is_a_400_saying_which(client: Client, que
     assert name in await response.text() or "section" in await response.text()
 
 
+async def test_headlines_are_suggested_as_a_reader_types(client: Client) -> None:
+    async def offered(edition: str, typed: str) -> list[str]:
+        answer = await client.get(f"/{edition}/search/suggest", params={"q": typed})
+        assert answer.status == 200 and answer.headers["Cache-Control"] == "public, max-age=60"
+        return [s["title"] for s in (await answer.json())["suggestions"]]
+
+    ferries = await offered("en", "fer")
+    assert ferries and all(re.search(r"\bfer", t, re.IGNORECASE) for t in ferries)
+    assert await offered("en", "night fer") == [
+        "Night ferry to the islands returns after four years"
+    ]
+    assert await offered("fr", "tra") == [
+        "La ligne de tram est approuvée, premiers trams attendus en 2029"
+    ]
+    assert await offered("en", "f") == []  # one letter: too little to go on
+    for typed in ('"', "AND OR", "NEAR(", "-", "*", "x" * 300, "🚢"):
+        assert await offered("en", typed) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_anything_typed_gets_suggestions_or_none(text: str) -> None:
+    """Whatever is typed, the suggestions' query is one FTS5 parses, or none."""
+    from syndication.archive.search import suggest_query
+
+    query = suggest_query(text)
+    if not query:
+        return
+    with sqlite3.connect(":memory:") as db:
+        db.execute("CREATE VIRTUAL TABLE t USING fts5(title, prefix = '2 3')")
+        db.execute("SELECT count(*) FROM t WHERE t MATCH ?", (query,)).fetchone()
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     st.lists(

@@ -107,6 +107,13 @@ async def test_a_readers_visit(server: Server, browser: Browser) -> None:
     assert await page.locator("ol.results li").count() >= 1
     assert await page.locator("ol.results mark").count() >= 1
     await visit.check("6-search")
+    # As-you-type headlines (static/suggest.js): typed words, the last one begun.
+    await page.locator("#q").fill("night fer")
+    await page.wait_for_function(
+        "document.querySelectorAll('#search-suggestions option').length > 0"
+    )
+    offered = await page.locator("#search-suggestions option").first.get_attribute("value")
+    assert offered and offered.startswith("Night ferry")
 
     assert visit.errors == []
 

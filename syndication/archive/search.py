@@ -19,6 +19,8 @@ _WORD = re.compile(r"\w+\*?", re.UNICODE)
 _TOKEN = re.compile(r'(?P<minus>(?:^|(?<=\s))-)?(?:"(?P<phrase>[^"]*)"?|(?P<word>\w+\*?))')
 _OPEN, _CLOSE = "\x02", "\x03"  # snippet markers that cannot occur in article text
 MAX_TERMS = 12
+SUGGEST_PROBE = 200  # headline matches a suggestion looks at, newest first (titles_fts)
+_OPERATORS = ("AND", "OR", "NOT", "NEAR")
 BROAD = 2000  # more may match than this: newest first, not ranked
 # How common a query is, judged from its newest matches: up to PROBE of them, no further
 # back than WINDOW articles. The cost is bounded whatever the archive's size.
@@ -66,7 +68,7 @@ def fts_query(text: str) -> str:
     either = False  # the last token was OR
     for token in _TOKEN.finditer(text):
         phrase, word = token["phrase"], token["word"]
-        if word is not None and word.upper().rstrip("*") in ("AND", "OR", "NOT", "NEAR"):
+        if word is not None and word.upper().rstrip("*") in _OPERATORS:
             either = word == "OR" and bool(groups)
             continue
         term = _term(phrase, word)
@@ -83,6 +85,17 @@ def fts_query(text: str) -> str:
         return ""
     query = " AND ".join(_either(group) for group in groups)
     return f"{query} NOT {_either(excluded)}" if excluded else query
+
+
+def suggest_query(text: str) -> str:
+    """The FTS5 query (over titles_fts) of headlines holding the words typed, the last one
+    begun (at least two letters of it); empty when there is too little to go on."""
+    words = [w.rstrip("*") for w in _WORD.findall(text)]
+    words = [w for w in words if w and w.upper() not in _OPERATORS][-MAX_TERMS:]
+    if not words or len(words[-1]) < 2:
+        return ""
+    terms = [f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*']
+    return " AND ".join(terms)
 
 
 def _term(phrase: str | None, word: str | None) -> str | None:
@@ -132,6 +145,28 @@ class Search:
             for summary, (_, cut) in zip(summaries, found, strict=False)
         ]
         return hits, len(found) > per_page
+
+    async def suggestions(self, edition: str, text: str, limit: int = 8) -> list[tuple[str, str]]:
+        """Headlines (title, path) of the edition's live stories whose title has every word
+        typed, the last one as the start of a word: what a reader is typing, newest first.
+        The newest SUGGEST_PROBE matches are looked at, so the cost is bounded."""
+        query = suggest_query(text)
+        if not query:
+            return []
+        rows = await self.db.rows(
+            of_articles("a.title, a.path")
+            .where(
+                "a.num IN (SELECT rowid FROM titles_fts WHERE titles_fts MATCH ? "
+                "ORDER BY rowid DESC LIMIT ?)",
+                query,
+                SUGGEST_PROBE,
+            )
+            .where(LIVE)
+            .where("a.edition = ?", edition)
+            .order_by(NEWEST_FIRST)
+            .page(limit)
+        )
+        return [(str(r["title"]), str(r["path"])) for r in rows]
 
     async def _size(self) -> int:
         """About how many articles the archive holds (the highest number: no count needed)."""

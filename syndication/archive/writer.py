@@ -160,6 +160,11 @@ class ArchiveWriter:
                     "WHERE num IN (SELECT value FROM json_each(?))",
                     (json.dumps(inserted),),
                 )
+                conn.execute(
+                    "INSERT INTO titles_fts(rowid, title) SELECT num, title FROM articles "
+                    "WHERE num IN (SELECT value FROM json_each(?))",
+                    (json.dumps(inserted),),
+                )
             self._rank_changed(defer=defer_related)
         result.changed = self._logged
         result.seq = self.last_seq()

@@ -177,6 +177,19 @@ async def search_page(request: web.Request) -> web.Response:
     return response
 
 
+@routes.get("/{edition}/search/suggest")
+async def search_suggestions(request: web.Request) -> web.Response:
+    """As a reader types: up to 8 headlines whose titles hold the words typed so far (JSON)."""
+    settings = services(request).settings
+    code = request.match_info["edition"]
+    if not settings.has_edition(code):
+        raise web.HTTPNotFound()
+    typed = " ".join(request.query.get("q", "").split())[:100]
+    found = await services(request).archive.search.suggestions(code, typed)
+    body = {"query": typed, "suggestions": [{"title": t, "path": p} for t, p in found]}
+    return web.json_response(body, headers={"Cache-Control": "public, max-age=60"})
+
+
 def _search_filters(
     request: web.Request, settings: Settings, edition: Edition
 ) -> tuple[Within, dict[str, str]]:
