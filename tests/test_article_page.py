@@ -328,6 +328,35 @@ async def test_a_filter_that_cannot_be_is_a_400_saying_which(client: Client, que
     assert name in await response.text() or "section" in await response.text()
 
 
+async def test_a_search_that_finds_nothing_offers_the_nearest_headline_words(
+    client: Client,
+) -> None:
+    async def meant(edition: str, typed: str) -> list[tuple[str, str]]:
+        html, _ = await page(client, f"/{edition}/search?" + urlencode({"q": typed}))
+        return re.findall(r'class="did-you-mean">[^<]*<a href="\?([^"]*)">([^<]*)</a>', html)
+
+    assert await meant("en", "feryy") == [("q=ferry", "ferry")]
+    assert await meant("en", "harbuor pilots") == [("q=harbour+pilots", "harbour pilots")]
+    assert await meant("en", "strikes") == [("q=strike", "strike")]  # no stemming yet
+    assert await meant("en", "night fery -island") == [
+        ("q=night+ferry+-island", "night ferry -island")
+    ]
+    assert await meant("en", "zeppelin") == []  # nothing near enough
+    assert await meant("en", "ferry") == []  # found: nothing to offer
+    narrowed, _ = await page(client, "/en/search?q=feryy&section=world")
+    assert 'href="?q=ferry&amp;section=world"' in narrowed
+
+
+def test_edit_distance_stops_counting_past_what_it_was_asked() -> None:
+    from syndication.archive.search import edit_distance
+
+    assert edit_distance("ferry", "ferry", 2) == 0
+    assert edit_distance("feryy", "ferry", 2) == 1  # one letter changed
+    assert edit_distance("harbuor", "harbour", 2) == 2  # two swapped: two edits
+    assert edit_distance("ferry", "fer", 2) == 2
+    assert edit_distance("zeppelin", "ferry", 2) == 3  # beyond: most + 1
+
+
 async def test_headlines_are_suggested_as_a_reader_types(client: Client) -> None:
     async def offered(edition: str, typed: str) -> list[str]:
         answer = await client.get(f"/{edition}/search/suggest", params={"q": typed})

@@ -19,6 +19,7 @@ _WORD = re.compile(r"\w+\*?", re.UNICODE)
 _TOKEN = re.compile(r'(?P<minus>(?:^|(?<=\s))-)?(?:"(?P<phrase>[^"]*)"?|(?P<word>\w+\*?))')
 _OPEN, _CLOSE = "\x02", "\x03"  # snippet markers that cannot occur in article text
 MAX_TERMS = 12
+NEAREST_LOOKED_AT = 5000  # headline words of one first letter "did you mean" compares
 SUGGEST_PROBE = 200  # headline matches a suggestion looks at, newest first (titles_fts)
 _OPERATORS = ("AND", "OR", "NOT", "NEAR")
 BROAD = 2000  # more may match than this: newest first, not ranked
@@ -168,6 +169,42 @@ class Search:
         )
         return [(str(r["title"]), str(r["path"])) for r in rows]
 
+    async def did_you_mean(self, text: str) -> str | None:
+        """For a search that found nothing: the same words with each one no headline holds
+        replaced by the nearest headline word (at most one edit for a word of up to five
+        letters, two for a longer one; the commonest among the nearest), or None."""
+        changed, out = False, []
+        for token in _TOKEN.finditer(text):
+            word = token["word"]
+            if word is None or token["minus"] or word.endswith("*") or word.upper() in _OPERATORS:
+                out.append(token.group(0))
+                continue
+            better = await self._nearest(word)
+            changed |= better is not None
+            out.append(better or word)
+        return " ".join(out) if changed else None
+
+    async def _nearest(self, word: str) -> str | None:
+        folded = _fold(word)
+        if len(folded) < 4 or not folded.isalpha():
+            return None
+        if await self.db.one("SELECT 1 FROM titles_vocab WHERE term = ?", (folded,)):
+            return None
+        most = 1 if len(folded) <= 5 else 2
+        rows = await self.db.rows(  # words that begin as it does: a bounded look
+            "SELECT term, doc FROM titles_vocab WHERE term >= ? AND term < ? LIMIT ?",
+            (folded[:1], chr(ord(folded[0]) + 1), NEAREST_LOOKED_AT),
+        )
+        best: tuple[int, int, str] | None = None
+        for row in rows:
+            term = str(row["term"])
+            if abs(len(term) - len(folded)) > most:
+                continue
+            distance = edit_distance(folded, term, most)
+            if distance <= most and (best is None or (distance, -row["doc"]) < best[:2]):
+                best = (distance, -int(row["doc"]), term)
+        return best[2] if best else None
+
     async def _size(self) -> int:
         """About how many articles the archive holds (the highest number: no count needed)."""
         return int(await self.db.value("SELECT max(num) FROM articles") or 0)
@@ -281,3 +318,16 @@ def _fold(word: str) -> str:
         return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def edit_distance(a: str, b: str, most: int) -> int:
+    """Levenshtein distance, or most + 1 as soon as it must exceed `most`."""
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        if min(current) > most:
+            return most + 1
+        previous = current
+    return previous[-1]

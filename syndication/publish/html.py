@@ -157,8 +157,10 @@ def search_page(
     page: int,
     has_next: bool,
     chosen: dict[str, str] | None = None,
+    instead: str | None = None,
 ) -> str:
-    """`chosen`: the filters given (section, from, to), kept in the form and page links."""
+    """`chosen`: the filters given (section, from, to), kept in the form and page links;
+    `instead`: what the reader perhaps meant, when nothing was found."""
     chosen = chosen or {}
     return _env.get_template("search.html").render(
         **_common(settings, edition),
@@ -169,6 +171,8 @@ def search_page(
         has_next=has_next,
         chosen=chosen,
         pages_query=urlencode({"q": query, **chosen}),
+        instead=instead,
+        instead_query=urlencode({"q": instead, **chosen}) if instead else "",
     )
 
 

@@ -165,10 +165,13 @@ async def search_page(request: web.Request) -> web.Response:
         code, query, page, settings.page_size, within
     )
     usable = bool(fts_query(query))
+    instead = None
+    if usable and not hits and page == 1:
+        instead = await services(request).archive.search.did_you_mean(query)
     body = await _html_leaving_out(
         request,
         lambda some: html.search_page(
-            settings, edition, query, list(some), usable, page, has_next, chosen
+            settings, edition, query, list(some), usable, page, has_next, chosen, instead
         ),
         hits,
     )
