@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from syndication.archive.backup import backup, restore
-from syndication.archive.lock import writer_lock, writing
+from syndication.archive.lock import open_appender, writer_lock, writing
 from syndication.archive.queries import Archive
 from syndication.archive.writer import ArchiveWriter
 from syndication.cli_partners import add_commands as add_partner_commands
@@ -100,6 +100,17 @@ def _parser() -> argparse.ArgumentParser:
     restoring.add_argument("--replace", action="store_true", help="overwrite an existing archive")
     restoring.set_defaults(run=_restore)
 
+    previewing = commands.add_parser(
+        "preview",
+        parents=[common],
+        help="print a signed link to preview a draft or scheduled story as it will be published",
+    )
+    previewing.add_argument("file", type=Path, help="the story's file (under content/)")
+    previewing.add_argument(
+        "--hours", type=float, default=48.0, help="how long the link works (default: 48)"
+    )
+    previewing.set_defaults(run=_preview)
+
     promoting = commands.add_parser(
         "promote",
         parents=[common],
@@ -126,6 +137,34 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
         return Supervisor(settings, args.config, args.workers).run()
     return serve(settings, args.role)
+
+
+def _preview(settings: Settings, args: argparse.Namespace) -> int:
+    from syndication.archive.previews import ensure_secret
+    from syndication.web.previews import preview_url
+
+    if not 0 < args.hours <= 24 * 90:
+        raise SyndicationError("--hours must be more than 0 and at most 2160 (90 days)")
+    content = settings.content_dir.resolve()
+    try:
+        rel = args.file.resolve().relative_to(content).as_posix()
+    except ValueError:
+        rel = args.file.as_posix()  # given relative to content/ already
+    conn = open_appender(settings.db_path)
+    try:
+        row = conn.execute(
+            "SELECT id, state, path FROM articles WHERE source_file = ? AND file_gone = 0",
+            (rel,),
+        ).fetchone()
+        if row is None:
+            raise SyndicationError(f"{rel} is not a story the archive holds (see `status`)")
+        if row[1] not in ("draft", "scheduled"):
+            raise SyndicationError(f"{rel} is {row[1]}: its page is {settings.absolute(row[2])}")
+        secret = settings.preview_secret or ensure_secret(conn)
+    finally:
+        conn.close()
+    print(preview_url(settings, secret, str(row[0]), args.hours))
+    return 0
 
 
 def _promote(settings: Settings, args: argparse.Namespace) -> int:

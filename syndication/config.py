@@ -147,6 +147,11 @@ class Settings:
     replicate_sync_seconds: float = _setting(
         1.0, "Litestream's sync interval: the most a dead primary's disk can lose.", low=0.1
     )
+    preview_secret: str = _setting(
+        "",
+        "Secret that signs preview links (give it in the environment); empty: one the "
+        "archive makes and keeps the first time a link is asked for.",
+    )
     replica_of: str = _setting(
         "",
         "Serve read-only from a copy following this Litestream replica (a folder, file:// or "

@@ -102,6 +102,11 @@ class Archive:
     async def ping(self) -> bool:
         return await self.db.one("SELECT 1") is not None
 
+    async def preview_secret(self) -> str | None:
+        """The secret preview links are signed with; None until one was asked for."""
+        value = await self.db.value("SELECT value FROM meta WHERE name = 'preview_secret'")
+        return str(value) if value else None
+
     async def current_seq(self) -> int:
         """The change sequence: the number of the last change logged, or the number a
         restore or a promotion moved it to (above any a partner may hold)."""

@@ -13,6 +13,7 @@ from syndication.web import (
     openapi,
     operations,
     partner_feeds,
+    previews,
     redirects,
     seo,
     site,
@@ -23,7 +24,18 @@ from syndication.web.replica import primary_only_middleware
 from syndication.web.services import SERVICES, Role, opened
 
 # In this order: the fixed paths before site.py's /{edition}/... patterns.
-ROUTE_MODULES = (operations, websub_hub, openapi, api, partner_feeds, seo, feeds, redirects, site)
+ROUTE_MODULES = (
+    operations,
+    websub_hub,
+    openapi,
+    api,
+    partner_feeds,
+    previews,
+    seo,
+    feeds,
+    redirects,
+    site,
+)
 
 
 def create_app(settings: Settings, *, role: Role = "single") -> web.Application:
@@ -39,16 +51,6 @@ def create_app(settings: Settings, *, role: Role = "single") -> web.Application:
             yield
 
     app.cleanup_ctx.append(services)
-    for module in (
-        operations,
-        websub_hub,
-        openapi,
-        api,
-        partner_feeds,
-        seo,
-        feeds,
-        redirects,
-        site,
-    ):
+    for module in ROUTE_MODULES:
         app.add_routes(module.routes)
     return app

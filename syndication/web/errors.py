@@ -39,6 +39,8 @@ KEPT_SECONDS = {301: 300, 308: 300, 404: 30, 410: 60}
 NEVER_KEPT = "no-store"
 
 PASSED_ON = (
+    "Cache-Control",  # an answer that must never be kept says so (a preview's refusals)
+    "X-Robots-Tag",
     "Allow",
     "Retry-After",
     "WWW-Authenticate",

@@ -1,0 +1,83 @@
+"""Previews of stories not yet public: a link signed with HMAC-SHA256 that names the story
+and when the link ends (`syndication preview FILE` prints one). The page is the one the story
+will have, from the same templates, never kept by any cache nor indexed, and the link stops
+working once the story is published or withdrawn, or when it ends."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import time
+from datetime import UTC, datetime
+
+from aiohttp import web
+
+from syndication.config import Settings
+from syndication.model import State
+from syndication.publish import html
+from syndication.web.services import services
+
+routes = web.RouteTableDef()
+PRIVATE = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
+MAX_TOKEN = 600  # an id of up to 200 characters and a time, encoded, and the signature
+
+
+def token(secret: str, article_id: str, until: int) -> str:
+    payload = f"{article_id}\n{until}".encode()
+    return _encode(payload) + "." + _encode(_signature(secret, payload))
+
+
+def preview_url(settings: Settings, secret: str, article_id: str, hours: float) -> str:
+    until = int(time.time() + hours * 3600)
+    return settings.absolute(f"/preview/{token(secret, article_id, until)}")
+
+
+def _signature(secret: str, payload: bytes) -> bytes:
+    return hmac.new(secret.encode(), payload, hashlib.sha256).digest()
+
+
+def _encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _read(secret: str, text: str) -> tuple[str, int] | None:
+    """The story and the end of a link signed with `secret`; None for anything else."""
+    if len(text) > MAX_TOKEN or text.count(".") != 1:
+        return None
+    encoded, signed = text.split(".")
+    try:
+        payload, signature = _decode(encoded), _decode(signed)
+        article_id, _, until = payload.decode().rpartition("\n")
+        ends = int(until)
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    if not article_id or not hmac.compare_digest(signature, _signature(secret, payload)):
+        return None
+    return article_id, ends
+
+
+@routes.get("/preview/{token}")
+async def preview(request: web.Request) -> web.Response:
+    found = services(request)
+    secret = found.settings.preview_secret or await found.archive.preview_secret()
+    link = _read(secret, request.match_info["token"]) if secret else None
+    if link is None:
+        raise web.HTTPNotFound(text="This is not a preview link.", headers=PRIVATE)
+    article_id, ends = link
+    if time.time() > ends:
+        raise web.HTTPGone(text="This preview link has ended; ask for a new one.", headers=PRIVATE)
+    archived = await found.archive.articles.by_id(article_id)
+    if archived is None or archived.state not in (State.DRAFT, State.SCHEDULED):
+        raise web.HTTPGone(
+            text="This story is published or withdrawn: its preview has ended.", headers=PRIVATE
+        )
+    article = archived.article
+    related = await found.archive.listings.related(article.id)
+    page = html.article_page(found.settings, archived, related, {}, datetime.now(UTC))
+    return web.Response(text=page, content_type="text/html", charset="utf-8", headers=PRIVATE)

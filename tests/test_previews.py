@@ -1,0 +1,78 @@
+"""Previews of drafts and scheduled stories: `syndication preview FILE` prints a signed link
+that shows the story as it will be published, never cached nor indexed, and stops working
+when the story is published or withdrawn, when the link ends, or when it is tampered with."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from tests.conftest import article_text
+from tests.live import REPO, Server, serving, syndication
+
+PRIVATE = "private, no-store"
+
+
+def link(workdir: Path, rel: str, *extra: str) -> str:
+    made = syndication("preview", str(workdir / "content" / rel), *extra, cwd=workdir)
+    assert made.returncode == 0, made.stderr
+    return urlsplit(made.stdout.strip()).path
+
+
+def private(server: Server, path: str, status: int) -> str:
+    answer = server.get(path)
+    assert answer.status == status, (path, answer.status)
+    assert answer.headers["Cache-Control"] == PRIVATE
+    if status == 200:
+        assert answer.headers["X-Robots-Tag"] == "noindex"
+    return answer.body
+
+
+def test_a_draft_is_previewed_as_it_will_be_published_until_it_is(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    draft = tmp_path / "content" / "world" / "draft.md"
+    text = article_text(
+        title="Quay plan goes to the council",
+        published="2026-11-30T08:00:00+01:00",
+        standfirst="A first look.",
+        status="draft",
+    )
+    draft.write_text(text)
+    with serving(tmp_path) as server:
+        public = "/en/world/2026/11/30/quay-plan-goes-to-the-council"
+        server.wait_for("/en/world/", 200)
+        path = link(tmp_path, "world/draft.md")
+        page = private(server, path, 200)
+        assert "<h1>Quay plan goes to the council</h1>" in page
+        assert '<meta name="description" content="A first look.">' in page
+        assert server.get(public).status == 404  # still not public
+        signature = path.rsplit(".", 1)[1]
+        forged = path[: -len(signature)] + ("A" if signature[0] != "A" else "B") + signature[1:]
+        private(server, forged, 404)
+        private(server, "/preview/" + "x" * 700, 404)
+        private(server, "/preview/not.one", 404)
+        short = link(tmp_path, "world/draft.md", "--hours", "0.0003")  # about a second
+        time.sleep(1.5)
+        private(server, short, 410)
+
+        draft.write_text(text.replace("status: draft\n", ""))
+        server.wait_for(public, 200)
+        private(server, path, 410)  # published: the preview has ended
+        refused = syndication("preview", str(draft), cwd=tmp_path)
+        assert refused.returncode == 2 and "is live: its page is" in refused.stderr
+
+
+def test_a_scheduled_story_is_previewed_and_unknown_files_are_refused(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    (tmp_path / "content" / "world" / "later.md").write_text(
+        article_text(title="Budget under embargo", published="2099-01-05T09:00:00+01:00")
+    )
+    with serving(tmp_path) as server:
+        server.wait_for("/en/world/", 200)
+        assert "Budget under embargo" in private(server, link(tmp_path, "world/later.md"), 200)
+        unknown = syndication("preview", "world/nothing.md", cwd=tmp_path)
+        assert unknown.returncode == 2 and "not a story the archive holds" in unknown.stderr
+        never = syndication("preview", "world/later.md", "--hours", "0", cwd=tmp_path)
+        assert never.returncode == 2 and "--hours" in never.stderr
