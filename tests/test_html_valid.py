@@ -109,3 +109,19 @@ async def test_every_kind_of_page_has_one_meta_description_of_its_own(
     assert seen["topic"].startswith("Weather: ")
     standfirst = "The next step belongs to the other side"
     assert standfirst in seen["wire-article"]
+
+
+async def test_the_front_page_leads_with_a_story_then_the_top_ones_then_each_section(
+    site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]
+) -> None:
+    client = await aiohttp_client(create_app(site))
+    text = await (await client.get("/en/")).text()
+    lead = re.search(r'<article class="lead">(.*?)</article>', text, re.S)
+    assert lead and "<h2><a href=" in lead[1]
+    top = re.search(r'<ol class="teasers top">(.*?)</ol>', text, re.S)
+    assert top and top[1].count('<li class="teaser">') == 4
+    assert 'loading="lazy"' in top[1] and "<img" in lead[1] and "lazy" not in lead[1]
+    blocks = re.findall(r'<h2 id="block-([a-z]+)"><a href="/en/\1/">([^<]+)</a></h2>', text)
+    assert [slug for slug, _ in blocks] == [s.slug for s in site.sections]
+    shown = re.findall(r'<a href="(/en/[a-z]+/\d{4}/[^"]+)">', text)
+    assert len(shown) == len(set(shown))  # no story twice on the page

@@ -108,10 +108,27 @@ def text_with_corrections(settings: Settings, article: Article) -> str:
     return "\n\n".join([article.body_text, _("Corrections"), "\n".join(lines)])
 
 
+FRONT_TOP = 5  # the lead and the four stories under it
+PER_SECTION = 3  # stories in each section's block
+
+
 def home_page(settings: Settings, edition: Edition, articles: list[ArticleSummary]) -> str:
+    """The edition's front page: the first story leads (with its picture), the next ones are
+    the top stories, and the rest fall into a block for each section, in the sections'
+    order (web/site.py chooses them)."""
     feeds = feed_links(settings, [(FeedScope(edition.code), settings.site_name)])
+    top, rest = articles[:FRONT_TOP], articles[FRONT_TOP:]
+    blocks = [
+        (s.slug, s.name(edition.code), [a for a in rest if a.section == s.slug])
+        for s in settings.sections
+    ]
     return _env.get_template("home.html").render(
-        **_common(settings, edition), articles=articles, feeds=feeds
+        **_common(settings, edition),
+        articles=articles,
+        lead=top[0] if top else None,
+        top=top[1:],
+        blocks=[b for b in blocks if b[2]],
+        feeds=feeds,
     )
 
 

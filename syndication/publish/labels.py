@@ -76,6 +76,7 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "From": "Du",
         "To": "Au",
         "YYYY-MM-DD": "AAAA-MM-JJ",
+        "Top stories": "À la une",
         "Did you mean:": "Vouliez-vous dire\u202f:",
         (
             "“Quotes” find a phrase, OR finds either word, a minus (-word) leaves a word out, "

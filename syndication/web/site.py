@@ -92,7 +92,7 @@ async def _edition_home(request: web.Request, key: str, code: str) -> web.Respon
         raise web.HTTPNotFound()
 
     async def build(seq: int) -> Rendered:
-        articles = await services(request).archive.articles.latest(code, settings.home_limit)
+        articles = await _front_page_stories(request, code)
         edition = settings.edition(code)
         body = await _html_leaving_out(
             request, lambda some: html.home_page(settings, edition, list(some)), articles
@@ -100,6 +100,23 @@ async def _edition_home(request: web.Request, key: str, code: str) -> web.Respon
         return _page(request, body, seq, frozenset(a.id for a in articles))
 
     return await cached.serve(request, key, (FeedScope(code),), build)
+
+
+async def _front_page_stories(request: web.Request, code: str) -> list[ArticleSummary]:
+    """The newest stories (the lead and the top ones, html.FRONT_TOP of them), then each
+    section's newest not already shown (html.PER_SECTION each), within `home_limit`."""
+    settings = services(request).settings
+    archive = services(request).archive
+    limit = settings.home_limit
+    stories = await archive.articles.latest(code, min(html.FRONT_TOP, limit))
+    shown = {a.id for a in stories}
+    for section in settings.sections:
+        scope = FeedScope(code, FeedKind.SECTION, section.slug)
+        newest, _ = await archive.listings.scope(scope, 1, html.PER_SECTION + html.FRONT_TOP)
+        more = [a for a in newest if a.id not in shown][: html.PER_SECTION]
+        stories += more[: max(0, limit - len(stories))]
+        shown.update(a.id for a in more)
+    return stories
 
 
 @routes.get(r"/{edition}/{section}/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/{slug}")
