@@ -100,8 +100,9 @@ def test_serve_starts_with_every_example_present_and_status_lists_each(tmp_path:
     with_examples(tmp_path)
     with serving(tmp_path) as server:
         assert server.get("/readyz").status == 200
-        home = server.get("/en/")
-        assert home.status == 200 and "Escape in the body" in home.body
+        assert server.get("/en/").status == 200
+        story = server.get("/en/world/2024/03/02/escape-in-the-body")
+        assert story.status == 200 and "Escape in the body" in story.body
         for path in ("/en/feed.atom", "/en/world/feed.rss", "/en/feed.json", "/sitemap.xml"):
             reply = server.get(path)
             assert reply.status == 200, path
