@@ -62,7 +62,10 @@ class Settings:
         "it bounds the time one file can take).",
     )
     watch_debounce_ms: int = _setting(50, "Quiet time after a file event before ingesting.")
-    home_limit: int = _setting(30, "Articles listed on an edition's home page.")
+    home_limit: int = _setting(
+        30,
+        "Most stories on an edition's front page (the lead, the top four, each section's block).",
+    )
     syndicate_by_default: bool = _setting(
         True, "`syndication` of an article from no licensed-in source."
     )
