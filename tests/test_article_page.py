@@ -13,11 +13,11 @@ from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 from aiohttp.test_utils import TestClient
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -275,6 +275,10 @@ async def test_search_finds_ranks_and_highlights(client: Client) -> None:
     assert "La ligne de tram est approuvée" in french and "East tram line" not in french
     none, _ = await page(client, "/en/search?q=zeppelin")
     assert "Nothing in the archive matches" in none
+
+
+# Read-only requests: one client (its archive) serves every generated example.
+ONE_CLIENT = [HealthCheck.function_scoped_fixture]
 
 
 def titles(html: str) -> set[str]:
@@ -680,3 +684,36 @@ async def test_the_judged_queries_find_what_each_kind_of_search_promises() -> No
         assert recall[kind][0] == 1.0, (kind, recall[kind])
     assert recall["misspellings"][1] >= 0.8  # after one click on "did you mean"
     assert recall["exclusion"][0] == 0.5  # "ferry -night": the other ferry is "ferries"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=ONE_CLIENT)
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "section": st.one_of(st.sampled_from(["world", "sport", ""]), st.text(max_size=20)),
+            "from": st.one_of(st.dates().map(str), st.text(max_size=20)),
+            "to": st.one_of(st.dates().map(str), st.text(max_size=20)),
+            "page": st.one_of(st.integers(-2, 3).map(str), st.text(max_size=5)),
+        },
+    )
+)
+async def test_any_search_filters_get_results_or_a_400_never_an_error(
+    client: Client, params: dict[str, str]
+) -> None:
+    """Generated section, from, to and page values: a page (whose results fit the filters) or
+    a 400 saying what is wrong; never a 500."""
+    response = await client.get("/en/search", params={"q": "the", **params})
+    assert response.status in (200, 400), (params, response.status)
+    if response.status == 200 and params.get("section") in ("world", "sport"):
+        kickers = set(re.findall(r'class="kicker">([^<]*)', await response.text()))
+        assert kickers <= {"World", "Sport"}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=ONE_CLIENT)
+@given(st.text(max_size=80).filter(lambda t: "/" not in t and t.strip(" .")))  # "." is no token
+async def test_any_preview_token_is_refused_privately(client: Client, token: str) -> None:
+    """A made-up preview link is a 404 that no cache keeps, whatever it holds."""
+    response = await client.get("/preview/" + quote(token, safe=""))
+    assert response.status in (404, 410), (token, response.status)
+    assert response.headers["Cache-Control"] == "private, no-store", repr(token)

@@ -4,6 +4,7 @@ did not take is kept in the archive and sent until it is, across a crash of the 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -12,6 +13,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from syndication.edge.nodes import cloudflare_took
 from tests.cdn_standin import CLOUDFLARE_TOKEN, FASTLY_TOKEN, StandIn, standing_in
 from tests.conftest import article_text
 from tests.live import REPO, Server, serving
@@ -115,3 +120,33 @@ def test_purges_a_cdn_did_not_take_are_sent_until_it_does_across_a_crash(
             for requests in (cdn.fastly[taken[0] :], cdn.cloudflare[taken[1] :]):
                 assert page_tags & purged(requests) - {"site"}
         assert not cdn.refused, cdn.refused
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(min_value=100, max_value=599),
+    st.one_of(
+        st.binary(max_size=200),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+            lambda inner: (
+                st.lists(inner, max_size=3)
+                | st.dictionaries(st.sampled_from(["success", "errors", "x"]), inner, max_size=3)
+            ),
+            max_leaves=20,
+        ).map(lambda value: json.dumps(value).encode()),
+        st.integers(min_value=1, max_value=200_000).map(lambda n: b"[" * n),
+    ),
+)
+def test_any_answer_from_cloudflare_is_taken_or_sent_again_never_an_error(
+    status: int, body: bytes
+) -> None:
+    """Whatever the purge API answers (any status, any bytes, JSON of any shape, nesting that
+    exhausts the parser): done only for 200 with `"success": true`, never an exception that
+    would stop the purger."""
+    took = cloudflare_took(status, body)
+    try:
+        answer = json.loads(body)
+    except (ValueError, RecursionError):
+        answer = None
+    assert took == (status == 200 and isinstance(answer, dict) and answer.get("success") is True)

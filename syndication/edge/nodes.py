@@ -17,6 +17,8 @@ import aiohttp
 
 from syndication.config import Settings
 
+MAX_ANSWER = 65_536  # bytes of a node's answer read: a purge's answer is a few hundred
+
 
 class PurgeFailed(Exception):
     """The node did not acknowledge the purge; it will be sent again."""
@@ -78,21 +80,31 @@ class Cloudflare:
             headers={"Authorization": f"Bearer {self.token}"},
             json={"tags": list(tags)},
         ) as answer:
-            text = await answer.text()
-            try:
-                done = answer.status == 200 and json.loads(text).get("success") is True
-            except (ValueError, AttributeError):
-                done = False
-            if not done:
-                raise PurgeFailed(f"{self.name} answered {answer.status}: {text[:200]}")
+            body = await answer.content.read(MAX_ANSWER)
+            if not cloudflare_took(answer.status, body):
+                text = body[:200].decode("utf-8", "replace")
+                raise PurgeFailed(f"{self.name} answered {answer.status}: {text}")
 
 
 Node = Varnish | Fastly | Cloudflare
 
 
+def cloudflare_took(status: int, body: bytes) -> bool:
+    """Whether Cloudflare's answer says the purge was done: 200 and `"success": true`.
+    Whatever else it holds (not JSON, a list, nesting deep enough to exhaust the parser) is a
+    purge not done, to be sent again, never an error that stops the purger."""
+    if status != 200:
+        return False
+    try:
+        found = json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(found, dict) and found.get("success") is True
+
+
 async def _taken(answer: aiohttp.ClientResponse, name: str) -> None:
     """A purge is taken when the node answers 200; anything else is sent again."""
-    await answer.read()
+    await answer.content.read(MAX_ANSWER)  # what is left unread is dropped with the connection
     if answer.status != 200:
         raise PurgeFailed(f"{name} answered {answer.status}")
 

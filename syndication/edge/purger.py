@@ -35,6 +35,7 @@ MOST_ARTICLES = 5_000  # a larger backlog purges the whole site instead of each 
 MOST_DAYS = 31  # a node away longer than this: the whole site
 MAX_BACKOFF = 60.0
 IDLE_SECONDS = 1.0  # how often an idle node's loop looks at the clock (midnight)
+EXPECTED = (PurgeFailed, aiohttp.ClientError, TimeoutError, OSError)  # a node away or refusing
 
 
 class EdgePurger:
@@ -93,9 +94,15 @@ class EdgePurger:
                         acked = await self._acknowledge(node, upto)
                         continue
                     delay = self.retry
-                except (PurgeFailed, aiohttp.ClientError, TimeoutError, OSError) as exc:
+                except Exception as exc:  # the loop must outlive any one try
                     self.failed += 1
-                    log.warning("purge of %s failed (%s); again in %.1fs", node.name, exc, delay)
+                    log.warning(
+                        "purge of %s failed (%s); again in %.1fs",
+                        node.name,
+                        exc,
+                        delay,
+                        exc_info=not isinstance(exc, EXPECTED),  # a bug's trace is logged
+                    )
                     wake = self._wake[node.name]  # or at the next change, whichever is first
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(wake.wait(), delay)

@@ -62,7 +62,7 @@ def _read(secret: str, text: str) -> tuple[str, int] | None:
     return article_id, ends
 
 
-@routes.get("/preview/{token}")
+@routes.get("/preview/{token:[^/]+}")  # any part, braces too: every answer here is private
 async def preview(request: web.Request) -> web.Response:
     found = services(request)
     secret = found.settings.preview_secret or await found.archive.preview_secret()

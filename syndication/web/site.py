@@ -168,15 +168,26 @@ async def article(request: web.Request, key: str) -> web.Response:
     return await cached.serve(request, key, scopes, build)
 
 
+def _edition_of(request: web.Request) -> Edition:
+    """The edition the path names, or 404."""
+    settings, code = services(request).settings, request.match_info["edition"]
+    if not settings.has_edition(code):
+        raise web.HTTPNotFound()
+    return settings.edition(code)
+
+
+def _typed(request: web.Request, most: int) -> str:
+    """What a reader typed in `q`, its spaces squeezed, at most `most` characters."""
+    return " ".join(request.query.get("q", "").split())[:most]
+
+
 @routes.get("/{edition}/search")
 async def search_page(request: web.Request) -> web.Response:
     settings = services(request).settings
-    code = request.match_info["edition"]
-    if not settings.has_edition(code):
-        raise web.HTTPNotFound()
-    query = " ".join(request.query.get("q", "").split())[:200]
+    edition = _edition_of(request)
+    code = edition.code
+    query = _typed(request, 200)
     page = _page_number(request)
-    edition = settings.edition(code)
     within, chosen = _search_filters(request, settings, edition)
     hits, has_next = await services(request).archive.search.hits(
         code, query, page, settings.page_size, within
@@ -200,11 +211,8 @@ async def search_page(request: web.Request) -> web.Response:
 @routes.get("/{edition}/search/suggest")
 async def search_suggestions(request: web.Request) -> web.Response:
     """As a reader types: up to 8 headlines whose titles hold the words typed so far (JSON)."""
-    settings = services(request).settings
-    code = request.match_info["edition"]
-    if not settings.has_edition(code):
-        raise web.HTTPNotFound()
-    typed = " ".join(request.query.get("q", "").split())[:100]
+    code = _edition_of(request).code
+    typed = _typed(request, 100)
     found = await services(request).archive.search.suggestions(code, typed)
     body = {"query": typed, "suggestions": [{"title": t, "path": p} for t, p in found]}
     return web.json_response(body, headers={"Cache-Control": "public, max-age=60"})
