@@ -6,9 +6,11 @@ import html
 import re
 import sqlite3
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from syndication.archive import stems
 from syndication.archive.articles import LIVE, NEWEST_FIRST, SUMMARY_COLUMNS, Articles, of_articles
 from syndication.archive.codec import to_iso
 from syndication.archive.sql import Query, Reader
@@ -19,6 +21,8 @@ _WORD = re.compile(r"\w+\*?", re.UNICODE)
 _TOKEN = re.compile(r'(?P<minus>(?:^|(?<=\s))-)?(?:"(?P<phrase>[^"]*)"?|(?P<word>\w+\*?))')
 _OPEN, _CLOSE = "\x02", "\x03"  # snippet markers that cannot occur in article text
 MAX_TERMS = 12
+FORMS_LOOKED_AT = 2000  # words sharing a stem's start that are stemmed to find its forms
+MAX_FORMS = 8  # forms of one word asked for, the commonest first
 NEAREST_LOOKED_AT = 5000  # headline words of one first letter "did you mean" compares
 SUGGEST_PROBE = 200  # headline matches a suggestion looks at, newest first (titles_fts)
 _OPERATORS = ("AND", "OR", "NOT", "NEAR")
@@ -56,13 +60,14 @@ class Hit:
     snippet_html: str  # escaped text with <mark> around the matches
 
 
-def fts_query(text: str) -> str:
+def fts_query(text: str, forms: Mapping[str, Sequence[str]] | None = None) -> str:
     """Readers' words -> an FTS5 query that cannot be a syntax error.
 
     Quoted parts stay phrases, a trailing * stays a prefix search, `OR` between two words or
     phrases matches either, and a word or phrase led by `-` must not be there; everything
-    else is a plain word that must be. Other operators, brackets and punctuation are dropped
-    rather than obeyed. Nothing but excluded words finds nothing (FTS5 cannot list "all but").
+    else is a plain word that must be, in any of its `forms` (folded word -> the archive's
+    words with its stem). Other operators, brackets and punctuation are dropped rather than
+    obeyed. Nothing but excluded words finds nothing (FTS5 cannot list "all but").
     """
     groups: list[list[str]] = []  # each must match; the terms of a group are alternatives
     excluded: list[str] = []
@@ -72,7 +77,7 @@ def fts_query(text: str) -> str:
         if word is not None and word.upper().rstrip("*") in _OPERATORS:
             either = word == "OR" and bool(groups)
             continue
-        term = _term(phrase, word)
+        term = _term(phrase, word, forms or {})
         if term is None or sum(map(len, groups)) + len(excluded) >= MAX_TERMS:
             continue
         if token["minus"]:
@@ -99,14 +104,28 @@ def suggest_query(text: str) -> str:
     return " AND ".join(terms)
 
 
-def _term(phrase: str | None, word: str | None) -> str | None:
+def plain_words(text: str) -> list[str]:
+    """The folded words of a query that are matched by their stem: neither in a phrase nor a
+    prefix nor an operator (excluded ones too: "-strikes" leaves out every form)."""
+    return [
+        _fold(word)
+        for token in _TOKEN.finditer(text)
+        if (word := token["word"]) is not None
+        and not word.endswith("*")
+        and word.upper() not in _OPERATORS
+    ]
+
+
+def _term(phrase: str | None, word: str | None, forms: Mapping[str, Sequence[str]]) -> str | None:
     if phrase is not None:
         words = [w.rstrip("*") for w in _WORD.findall(phrase)]
         return '"' + " ".join(words) + '"' if words else None
     bare = (word or "").rstrip("*")
     if not bare:
         return None
-    return f'"{bare}"*' if (word or "").endswith("*") else f'"{bare}"'
+    if (word or "").endswith("*"):
+        return f'"{bare}"*'
+    return _either([f'"{form}"' for form in forms.get(_fold(bare), [bare])])
 
 
 def _either(terms: list[str]) -> str:
@@ -124,12 +143,19 @@ class Search:
         self.articles = articles
 
     async def hits(
-        self, edition: str, text: str, page: int, per_page: int, within: Within = Within()
+        self,
+        edition: str,
+        text: str,
+        page: int,
+        per_page: int,
+        within: Within = Within(),
+        language: str = "",
     ) -> tuple[list[Hit], bool]:
-        """A page of live articles of the edition matching `text`: best first by bm25, or,
-        when the query looks to match more than BROAD articles, newest first. Ranking 90,000
-        matches costs 200 ms and says little; the newest is what a reader wants."""
-        query = fts_query(text)
+        """A page of live articles of the edition matching `text`, each word in any form
+        sharing its stem in `language`: best first by bm25, or, when the query looks to match
+        more than BROAD articles, newest first. Ranking 90,000 matches costs 200 ms and says
+        little; the newest is what a reader wants."""
+        query = fts_query(text, await self.forms(language, plain_words(text)))
         if not query:
             return [], False
         offset = (page - 1) * per_page
@@ -146,6 +172,31 @@ class Search:
             for summary, (_, cut) in zip(summaries, found, strict=False)
         ]
         return hits, len(found) > per_page
+
+    async def forms(self, language: str, words: list[str]) -> dict[str, list[str]]:
+        """Each word -> the archive's words with the same Snowball stem in `language`, the
+        commonest first (the word itself always among them). The words looked at share the
+        stem's start, at most FORMS_LOOKED_AT of them: the cost is bounded by the vocabulary,
+        not the archive."""
+        found: dict[str, list[str]] = {}
+        if not stems.has_stemmer(language):
+            return found
+        for word in dict.fromkeys(words):
+            if len(word) < 3 or not word.isalpha():
+                continue
+            root = stems.stem(language, word)
+            start = stems.shared_start(root)
+            rows = await self.db.rows(
+                "SELECT term, doc FROM articles_vocab WHERE term >= ? AND term < ? LIMIT ?",
+                (start, start[:-1] + chr(ord(start[-1]) + 1), FORMS_LOOKED_AT),
+            )
+            same = sorted(
+                (-int(r["doc"]), str(r["term"]))
+                for r in rows
+                if str(r["term"]) != word and stems.stem(language, str(r["term"])) == root
+            )
+            found[word] = [word] + [term for _, term in same[: MAX_FORMS - 1]]
+        return found
 
     async def suggestions(self, edition: str, text: str, limit: int = 8) -> list[tuple[str, str]]:
         """Headlines (title, path) of the edition's live stories whose title has every word

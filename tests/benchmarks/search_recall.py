@@ -47,6 +47,8 @@ JUDGED = [
     ("inflections", "en", "strikes", PILOTS),
     ("inflections", "en", "flooding", FLOOD),
     ("inflections", "en", "reopened museum", MUSEUM),
+    ("inflections", "fr", "approuve", TRAM_FR),
+    ("inflections", "fr", "lignes de trams", TRAM_FR),
     ("prefixes", "en", "ferr*", FERRIES),
     ("prefixes", "en", "seagra*", SEAGRASS),
     ("prefixes", "en", "regat*", REGATTA),
