@@ -15,6 +15,13 @@ class Status(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class Placement(enum.StrEnum):
+    """Where the editor puts a story on the edition's front page (`placement:`)."""
+
+    LEAD = "lead"
+    TOP = "top"
+
+
 class State(enum.StrEnum):
     """What the public sees now; derived from Status, the clock and the file's presence."""
 
@@ -91,6 +98,8 @@ class Article:
     translation_of: str = ""
     updated: datetime | None = None
     corrections: tuple[Correction, ...] = ()
+    placement: Placement | None = None  # on the front page ahead of newer stories
+    placement_until: datetime | None = None  # aware, UTC; then back in date order
     id_given: bool = False  # the editor wrote `id:`; else the archive assigns it
     path: str = ""  # canonical URL path, unique across the archive (see article_path)
 

@@ -69,9 +69,14 @@ class Accepted:
             image_to_json(art.image),
             corrections_to_json(art.corrections),
         )
+        placed = (
+            art.placement.value if art.placement else None,
+            to_iso(art.placement_until) if art.placement_until else None,
+        )
         hasher = hashlib.blake2b(digest_size=16)
         names = [f"topic:{t.name}" for t in art.topics] + [f"author:{a.name}" for a in art.authors]
-        for value in (*columns, *names):
+        # A placement counts only when there is one: archives made before it keep their digests.
+        for value in (*columns, *names, *(placed if placed[0] else ())):
             hasher.update(str(value).encode() + b"\x1f")
         digest = hasher.hexdigest()
         return cls(
@@ -81,7 +86,7 @@ class Accepted:
             content_hash,
             art,
             lines,
-            columns,
+            (*columns, *placed),
             digest,
             assigned_id(art),
             needs,
@@ -108,6 +113,8 @@ ARTICLE_COLUMNS = (
     "translation_of",
     "image",
     "corrections",
+    "placement",
+    "placement_until",
 )
 
 

@@ -34,6 +34,28 @@ class Listings:
         )
         return await self.articles.summarise(rows[:per_page]), len(rows) > per_page
 
+    async def placed(
+        self, edition: str, now: datetime, limit: int
+    ) -> tuple[list[ArticleSummary], datetime | None]:
+        """The edition's live stories editors placed on its front page, leads first, each
+        newest first; and when the first placement ends (the page is right until then)."""
+        placed = (
+            of_articles()
+            .where(LIVE)
+            .where("a.edition = ?", edition)
+            .where("a.placement IS NOT NULL")
+            .where("(a.placement_until IS NULL OR a.placement_until > ?)", to_iso(now))
+        )
+        rows = await self.db.rows(
+            placed.order_by(f"a.placement = 'lead' DESC, {NEWEST_FIRST}").page(limit)
+        )
+        ends = await self.db.value(
+            "SELECT min(placement_until) FROM articles WHERE edition = ? AND state = 'live' "
+            "AND placement IS NOT NULL AND placement_until > ?",
+            (edition, to_iso(now)),
+        )
+        return await self.articles.summarise(rows), from_iso(str(ends)) if ends else None
+
     async def scope(
         self, scope: FeedScope, page: int, per_page: int
     ) -> tuple[list[ArticleSummary], bool]:

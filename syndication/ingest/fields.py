@@ -17,7 +17,7 @@ from slugify import slugify
 
 from syndication.errors import ContentError
 from syndication.ingest.imageinfo import MEDIA_TYPES, probe
-from syndication.model import Author, Correction, Image, Status, Topic
+from syndication.model import Author, Correction, Image, Placement, Status, Topic
 
 ARTICLE_FIELDS = (
     "title",
@@ -38,6 +38,8 @@ ARTICLE_FIELDS = (
     "status",
     "updated",
     "corrections",
+    "placement",
+    "placement_until",
 )
 IMAGE_FIELDS = ("src", "alt", "caption", "credit", "rights", "syndication")
 CORRECTION_FIELDS = ("date", "text")
@@ -217,6 +219,9 @@ class FieldReader:
 
     def authors(self, value: Any) -> tuple[Author, ...]:
         return self.named("authors", value, Author, MAX_AUTHORS)
+
+    def placement(self, value: Any) -> Placement:
+        return Placement(self.choice("placement", value, tuple(p.value for p in Placement)))
 
     def status(self, value: Any) -> Status:
         return Status(self.choice("status", value, tuple(s.value for s in Status)))

@@ -24,7 +24,7 @@ from syndication.ingest.fields import (
     FieldReader,
 )
 from syndication.ingest.render import RenderedBody, render_markdown
-from syndication.model import Article, Image, Source, Status, article_path
+from syndication.model import Article, Image, Placement, Source, Status, article_path
 
 log = logging.getLogger("syndication.ingest")
 
@@ -95,6 +95,7 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
     if "published" not in f:
         raise reader.error("published", "`published` is required (e.g. 2024-03-01T09:30:00+01:00)")
     published, updated = _dates(reader, f, tz)
+    placement, placement_until = _placement(reader, f, tz, published)
 
     section = _section(reader, f.get("section"), file, settings)
     slug = reader.slug(f["slug"]) if "slug" in f else slugify(title, max_length=MAX_SLUG)
@@ -125,6 +126,8 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
         body_text=body.text,
         word_count=body.word_count,
         status=reader.status(f["status"]) if "status" in f else Status.PUBLISHED,
+        placement=placement,
+        placement_until=placement_until,
         standfirst=reader.text("standfirst", f.get("standfirst"), max_len=MAX_STANDFIRST),
         authors=reader.authors(f.get("authors")),
         topics=reader.topics(f.get("topics")),
@@ -155,6 +158,23 @@ def _dates(
         if updated < published:
             raise reader.error("updated", "`updated` is earlier than `published`")
     return published, updated
+
+
+def _placement(
+    reader: FieldReader, f: dict[str, Any], tz: ZoneInfo, published: datetime
+) -> tuple[Placement | None, datetime | None]:
+    """`placement` (lead or top of the front page) and `placement_until`, in UTC."""
+    placement = reader.placement(f["placement"]) if f.get("placement") is not None else None
+    until = None
+    if f.get("placement_until") is not None:
+        if placement is None:
+            raise reader.error(
+                "placement_until", "`placement_until` needs `placement: lead` or `placement: top`"
+            )
+        until = reader.moment("placement_until", f["placement_until"], tz).astimezone(UTC)
+        if until <= published:
+            raise reader.error("placement_until", "`placement_until` is not after `published`")
+    return placement, until
 
 
 def _may_travel(

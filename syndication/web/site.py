@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from importlib import resources
-from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -16,23 +13,19 @@ from syndication.archive.articles import Moved
 from syndication.archive.search import Hit, Within, fts_query
 from syndication.config import Settings
 from syndication.edge.tags import answer_tags, edge_headers
-from syndication.ingest.imageinfo import MEDIA_TYPES
 from syndication.model import ArticleSummary, Edition, FeedKind, FeedScope, State
 from syndication.months import month_bounds, year_bounds
-from syndication.periods import day_of, year_of
+from syndication.periods import between, day_of, year_of
 from syndication.publish import html
 from syndication.publish.guard import problem_with, rendered_or_problem
 from syndication.publish.labels import month_name, translator
 from syndication.web import cached
 from syndication.web.cache import Rendered
 from syndication.web.errors import error_response
-from syndication.web.params import local_day, path_part, path_year, query_number
+from syndication.web.params import local_day, path_year, query_number
 from syndication.web.services import services
 
 routes = web.RouteTableDef()
-LONG_CACHE = "public, max-age=31536000, immutable"
-MEDIA_MAX_AGE = 3600  # a picture asked for by its name alone, which may be replaced
-_STATIC = resources.files("syndication.publish") / "static"
 
 
 def _html(body: str, status: int = 200) -> web.Response:
@@ -92,23 +85,34 @@ async def _edition_home(request: web.Request, key: str, code: str) -> web.Respon
         raise web.HTTPNotFound()
 
     async def build(seq: int) -> Rendered:
-        articles = await _front_page_stories(request, code)
+        now = datetime.now(UTC)
+        articles, placements_end = await _front_page_stories(request, code, now)
         edition = settings.edition(code)
         body = await _html_leaving_out(
             request, lambda some: html.home_page(settings, edition, list(some)), articles
         )
-        return _page(request, body, seq, frozenset(a.id for a in articles))
+        page = _page(request, body, seq, frozenset(a.id for a in articles))
+        if placements_end is not None:  # the page changes when a placement ends
+            page.period &= between(now, placements_end)
+        return page
 
     return await cached.serve(request, key, (FeedScope(code),), build)
 
 
-async def _front_page_stories(request: web.Request, code: str) -> list[ArticleSummary]:
-    """The newest stories (the lead and the top ones, html.FRONT_TOP of them), then each
-    section's newest not already shown (html.PER_SECTION each), within `home_limit`."""
+async def _front_page_stories(
+    request: web.Request, code: str, now: datetime
+) -> tuple[list[ArticleSummary], datetime | None]:
+    """The lead and the top stories (html.FRONT_TOP of them): those editors placed (leads
+    first), then the newest; then each section's newest not already shown (html.PER_SECTION
+    each), within `home_limit`. And when the first placement ends, if one does."""
     settings = services(request).settings
     archive = services(request).archive
     limit = settings.home_limit
-    stories = await archive.articles.latest(code, min(html.FRONT_TOP, limit))
+    top = min(html.FRONT_TOP, limit)
+    stories, placements_end = await archive.listings.placed(code, now, top)
+    shown = {a.id for a in stories}
+    newest = await archive.articles.latest(code, top + len(stories))
+    stories += [a for a in newest if a.id not in shown][: top - len(stories)]
     shown = {a.id for a in stories}
     for section in settings.sections:
         scope = FeedScope(code, FeedKind.SECTION, section.slug)
@@ -116,7 +120,7 @@ async def _front_page_stories(request: web.Request, code: str) -> list[ArticleSu
         more = [a for a in newest if a.id not in shown][: html.PER_SECTION]
         stories += more[: max(0, limit - len(stories))]
         shown.update(a.id for a in more)
-    return stories
+    return stories, placements_end
 
 
 @routes.get(r"/{edition}/{section}/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/{slug}")
@@ -190,7 +194,7 @@ async def search_page(request: web.Request) -> web.Response:
     page = _page_number(request)
     within, chosen = _search_filters(request, settings, edition)
     hits, has_next = await services(request).archive.search.hits(
-        code, query, page, settings.page_size, within
+        code, query, page, settings.page_size, within, edition.language
     )
     usable = bool(fts_query(query))
     instead = None
@@ -377,42 +381,3 @@ async def _listing(request: web.Request, key: str, kind: FeedKind) -> web.Respon
         return _page(request, body, seq, frozenset(a.id for a in articles))
 
     return await cached.serve(request, key, (scope,), build)
-
-
-@routes.get("/media/{path:.+}")
-async def media(request: web.Request) -> web.FileResponse:
-    """Images from content/, and only images, and only from inside content/."""
-    root = services(request).settings.content_dir.resolve()
-    relative = path_part(request.match_info["path"])
-    try:
-        target = (root / relative).resolve()
-        found = target.is_relative_to(root) and target.is_file()
-    except OSError:  # whatever else the OS refuses to look up
-        found = False
-    if not found or target.suffix.lower() not in MEDIA_TYPES:
-        raise web.HTTPNotFound()
-    # Pages and feeds name a picture with the digest of its bytes (`?v=`): that address can
-    # be kept for good. Without it, the file may be replaced under the same name.
-    lasting = "v" in request.query
-    return _file(target, MEDIA_TYPES[target.suffix.lower()], lasting=lasting)
-
-
-@routes.get("/static/{name}")
-async def static(request: web.Request) -> web.FileResponse:
-    name = path_part(request.match_info["name"])
-    entry = _STATIC / name
-    try:
-        found = "/" not in name and not name.startswith(".") and entry.is_file()
-    except OSError:
-        found = False
-    if not found:
-        raise web.HTTPNotFound()
-    kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return _file(Path(str(entry)), kind)
-
-
-def _file(path: Path, content_type: str, *, lasting: bool = True) -> web.FileResponse:
-    cache = LONG_CACHE if lasting else f"public, max-age={MEDIA_MAX_AGE}"
-    response = web.FileResponse(path, headers={"Cache-Control": cache})
-    response.content_type = content_type
-    return response
