@@ -52,6 +52,39 @@ def image_path(image: Image) -> str:
     return f"{path}?v={image.digest}" if image.digest else path
 
 
+# The widths pictures are resized to for pages; the original goes only to feeds and partners.
+RENDITION_WIDTHS = (320, 640, 960, 1280, 1920)
+RESIZABLE = frozenset({"image/jpeg", "image/png", "image/webp"})
+
+
+def renderable(image: Image) -> bool:
+    """Whether pages show the picture as renditions (an animation or AVIF as it is)."""
+    return image.media_type in RESIZABLE and bool(image.width) and bool(image.digest)
+
+
+def rendition_widths(image: Image) -> tuple[int, ...]:
+    """The widths a page offers: each standard width below the picture's own, and its own
+    when that is no wider than the widest."""
+    own = image.width or 0
+    smaller = tuple(w for w in RENDITION_WIDTHS if w < own)
+    return (*smaller, own) if own <= RENDITION_WIDTHS[-1] else smaller
+
+
+def rendition_path(image: Image, width: int, fmt: str = "") -> str:
+    """A picture `width` pixels wide, as WebP (`fmt="webp"`) or in the original's format."""
+    return f"{image_path(image)}&w={width}" + (f"&f={fmt}" if fmt else "")
+
+
+def srcset(image: Image, fmt: str = "") -> str:
+    return ", ".join(f"{rendition_path(image, w, fmt)} {w}w" for w in rendition_widths(image))
+
+
+def fallback_width(image: Image) -> int:
+    """The `src` of browsers that read no srcset: a phone's size, never the original's."""
+    widths = rendition_widths(image)
+    return next((w for w in widths if w >= 640), widths[-1])
+
+
 def feed_url(settings: Settings, scope: FeedScope, fmt: str) -> str:
     """The one place a subscription feed's address is written (pages, feeds, the hub)."""
     return settings.absolute(f"{scope.path}/feed.{fmt}")

@@ -1,0 +1,93 @@
+"""Pictures resized for pages: made with Pillow on first request, one file per picture, width
+and format, kept in a folder beside the archive so each is made once."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from PIL import Image, ImageOps
+
+from syndication.publish.urls import RENDITION_WIDTHS
+
+MAX_PIXELS = 50_000_000  # a bigger picture is served as it is, never decoded here
+FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow refuses beyond twice this: a decompression bomb
+
+
+class CannotResize(Exception):
+    """The picture cannot be made smaller here (too big, not decodable, another format)."""
+
+
+def folder_for(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + "-renditions")
+
+
+def allowed_width(source: Path, width: int) -> bool:
+    """A standard width below the picture's own, or its own (when no wider than the widest)."""
+    try:
+        with Image.open(source) as image:
+            own = image.width
+    except Image.DecompressionBombError:
+        return width in RENDITION_WIDTHS  # pages offer it: `rendition` will refuse, not break
+    except (OSError, ValueError):
+        return False
+    return (width in RENDITION_WIDTHS and width < own) or width == own <= RENDITION_WIDTHS[-1]
+
+
+def rendition(folder: Path, source: Path, width: int, webp: bool) -> tuple[Path, str]:
+    """The file of `source` resized to `width` (as WebP, or in its own format) and its media
+    type: from `folder` when made before, else made now and kept. Blocking: run in a thread."""
+    stat = source.stat()
+    key = f"{source}\0{stat.st_size}\0{stat.st_mtime_ns}\0{width}\0{webp}"
+    name = hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
+    for kind, media_type in FORMATS.items():
+        kept = folder / f"{name}.{kind.lower()}"
+        if kept.is_file():
+            return kept, media_type
+    data, kind = _resized(source, width, webp)
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = folder / f"{name}.{kind.lower()}"
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".making-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, kept)  # whole or not at all, whoever asks at the same time
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return kept, FORMATS[kind]
+
+
+def _resized(source: Path, width: int, webp: bool) -> tuple[bytes, str]:
+    try:
+        with Image.open(source) as opened:
+            kind = opened.format or ""
+            if kind not in FORMATS or opened.width * opened.height > MAX_PIXELS:
+                raise CannotResize(f"{source.name}: {kind or 'unknown'} format or too big")
+            if kind == "JPEG":
+                opened.draft("RGB", (width, width))  # decode at a fraction of the size
+            picture = ImageOps.exif_transpose(opened)
+            if picture.mode not in ("RGB", "RGBA", "L", "LA"):  # a palette resizes badly
+                picture = picture.convert("RGBA")
+            if width < picture.width:
+                height = max(1, round(picture.height * width / picture.width))
+                picture = picture.resize((width, height), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            if webp:
+                kind = "WEBP"
+                picture.save(out, "WEBP", quality=80, method=4)
+            elif kind == "JPEG":
+                picture.convert("RGB").save(
+                    out, "JPEG", quality=82, optimize=True, progressive=True
+                )
+            elif kind == "PNG":
+                picture.save(out, "PNG", optimize=True)
+            else:
+                picture.save(out, "WEBP", quality=80, method=4)
+            return out.getvalue(), kind
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise CannotResize(f"{source.name}: {exc}") from None

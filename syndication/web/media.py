@@ -1,0 +1,84 @@
+"""Files: pictures from content/ (as they are, or resized for pages) and the site's static
+files."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import mimetypes
+from importlib import resources
+from pathlib import Path
+
+from aiohttp import web
+
+from syndication.ingest.imageinfo import MEDIA_TYPES
+from syndication.publish import renditions
+from syndication.web.params import path_part, query_number
+from syndication.web.services import services
+
+routes = web.RouteTableDef()
+log = logging.getLogger(__name__)
+LONG_CACHE = "public, max-age=31536000, immutable"
+MEDIA_MAX_AGE = 3600  # a picture asked for by its name alone, which may be replaced
+_STATIC = resources.files("syndication.publish") / "static"
+
+
+@routes.get("/media/{path:.+}")
+async def media(request: web.Request) -> web.FileResponse:
+    """Images from content/, and only images, and only from inside content/."""
+    root = services(request).settings.content_dir.resolve()
+    relative = path_part(request.match_info["path"])
+    try:
+        target = (root / relative).resolve()
+        found = target.is_relative_to(root) and target.is_file()
+    except OSError:  # whatever else the OS refuses to look up
+        found = False
+    if not found or target.suffix.lower() not in MEDIA_TYPES:
+        raise web.HTTPNotFound()
+    # Pages and feeds name a picture with the digest of its bytes (`?v=`): that address can
+    # be kept for good. Without it, the file may be replaced under the same name.
+    lasting = "v" in request.query
+    if "w" in request.query or "f" in request.query:
+        return await _rendition(request, target, lasting)
+    return _file(target, MEDIA_TYPES[target.suffix.lower()], lasting=lasting)
+
+
+async def _rendition(request: web.Request, source: Path, lasting: bool) -> web.FileResponse:
+    """The picture resized (`w`, one of the widths pages offer) and, with `f=webp`, as WebP."""
+    width = query_number(request, "w", 1, 100_000, 0)
+    fmt = request.query.get("f", "")
+    if fmt not in ("", "webp"):
+        raise web.HTTPBadRequest(text="`f` is webp, or left out for the picture's own format")
+    folder = renditions.folder_for(services(request).settings.db_path)
+    async with services(request).resizing:
+        if not await asyncio.to_thread(renditions.allowed_width, source, width):
+            raise web.HTTPNotFound(text="The picture is not offered at that width.")
+        try:
+            made, media_type = await asyncio.to_thread(
+                renditions.rendition, folder, source, width, fmt == "webp"
+            )
+        except renditions.CannotResize as exc:
+            log.warning("serving %s as it is: %s", source.name, exc)
+            return _file(source, MEDIA_TYPES[source.suffix.lower()], lasting=lasting)
+    return _file(made, media_type, lasting=lasting)
+
+
+@routes.get("/static/{name}")
+async def static(request: web.Request) -> web.FileResponse:
+    name = path_part(request.match_info["name"])
+    entry = _STATIC / name
+    try:
+        found = "/" not in name and not name.startswith(".") and entry.is_file()
+    except OSError:
+        found = False
+    if not found:
+        raise web.HTTPNotFound()
+    kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return _file(Path(str(entry)), kind)
+
+
+def _file(path: Path, content_type: str, *, lasting: bool = True) -> web.FileResponse:
+    cache = LONG_CACHE if lasting else f"public, max-age={MEDIA_MAX_AGE}"
+    response = web.FileResponse(path, headers={"Cache-Control": cache})
+    response.content_type = content_type
+    return response

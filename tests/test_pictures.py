@@ -1,0 +1,83 @@
+"""Pictures on pages: resized renditions (WebP and the original's format) chosen by srcset and
+sizes, width and height set, lazy below the fold; the original never in a page's <img>."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Awaitable, Callable
+from html import unescape
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+from PIL import Image
+
+from syndication.config import Settings
+from syndication.publish import renditions
+from syndication.web.app import create_app
+
+Client = TestClient[Any, Any]
+ARTICLE = "/en/science/2026/11/05/seagrass-returns-to-the-tessel-estuary-after-forty-years"
+
+
+def _offered(page: str) -> list[str]:
+    """Every picture address a page gives a browser: src and each srcset candidate."""
+    found = re.findall(r'<img src="([^"]+)"', page)
+    for srcset in re.findall(r'srcset="([^"]+)"', page):
+        found += [candidate.strip().split(" ")[0] for candidate in srcset.split(",")]
+    return [unescape(u) for u in found]
+
+
+async def test_pages_offer_renditions_and_never_the_original(
+    site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]
+) -> None:
+    client = await aiohttp_client(create_app(site))
+    front = await (await client.get("/en/")).text()
+    lead = re.search(r'<article class="lead">(.*?)</article>', front, re.S)
+    assert lead and '<source type="image/webp"' in lead[1] and 'sizes="' in lead[1]
+    assert 'width="640" height="400"' in lead[1] and "lazy" not in lead[1]
+    top = re.search(r'<ol class="teasers top">(.*?)</ol>', front, re.S)
+    assert top and 'sizes="7rem"' in top[1] and 'loading="lazy"' in top[1]
+    article = await (await client.get(ARTICLE)).text()
+    for page in (front, article):
+        offered = _offered(page)
+        assert offered and all("&w=" in u for u in offered), offered  # never the original
+    for address in _offered(front)[:6]:
+        answer = await client.get(address)
+        assert answer.status == 200 and "immutable" in answer.headers["Cache-Control"]
+        picture = Image.open(io.BytesIO(await answer.read()))
+        width = int(re.search(r"&w=(\d+)", address)[1])  # type: ignore[index]
+        assert picture.width == width and picture.height == round(400 * width / 640)
+        assert picture.format == ("WEBP" if "f=webp" in address else "PNG")
+    made = sorted(renditions.folder_for(site.db_path).iterdir())
+    again = await client.get(_offered(front)[0])
+    assert again.status == 200 and sorted(renditions.folder_for(site.db_path).iterdir()) == made
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [("w=333", 404), ("w=99999", 404), ("w=0", 400), ("w=abc", 400), ("w=320&f=gif", 400)],
+)
+async def test_a_width_or_format_pages_do_not_offer_is_refused(
+    site: Settings, aiohttp_client: Callable[..., Awaitable[Client]], query: str, status: int
+) -> None:
+    client = await aiohttp_client(create_app(site))
+    answer = await client.get(f"/media/images/seagrass.png?v=1&{query}")
+    assert answer.status == status
+
+
+async def test_a_picture_that_cannot_be_resized_is_served_as_it_is_never_a_500(
+    site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]
+) -> None:
+    folder = site.content_dir / "images"
+    bomb = io.BytesIO()
+    Image.new("1", (12_000, 12_000)).save(bomb, "PNG")  # 144 megapixels in a small file
+    (folder / "bomb.png").write_bytes(bomb.getvalue())
+    whole = (folder / "seagrass.png").read_bytes()
+    (folder / "cut.png").write_bytes(whole[: len(whole) // 2])  # the header, half the pixels
+    client = await aiohttp_client(create_app(site))
+    for name, length in (("bomb.png", len(bomb.getvalue())), ("cut.png", len(whole) // 2)):
+        answer = await client.get(f"/media/images/{name}?v=1&w=320&f=webp")
+        assert answer.status == 200, name
+        assert len(await answer.read()) == length  # the file as it is
