@@ -52,6 +52,11 @@ sub vcl_recv {
         return (pass);
     }
     set req.backend_hint = pages.backend();
+    # The editors' desk and previews: behind a login or a signed link, with a cookie; the
+    # app marks every answer private, and none is ever kept here.
+    if (req.url ~ "^/desk" || req.url ~ "^/preview/") {
+        return (pass);
+    }
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }

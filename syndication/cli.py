@@ -15,6 +15,7 @@ from syndication.archive.backup import backup, restore
 from syndication.archive.lock import open_appender, writer_lock, writing
 from syndication.archive.queries import Archive
 from syndication.archive.writer import ArchiveWriter
+from syndication.cli_editors import add_commands as add_editor_commands
 from syndication.cli_partners import add_commands as add_partner_commands
 from syndication.config import Settings, load_settings
 from syndication.errors import ContentError, SyndicationError
@@ -119,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     promoting.set_defaults(run=_promote)
 
     add_partner_commands(commands, common)
+    add_editor_commands(commands, common)
     return parser
 
 

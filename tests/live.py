@@ -67,7 +67,7 @@ class Server:
 
 
 def syndication(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
+    *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run the command line as a user would, with the sample site's settings file."""
     return subprocess.run(
@@ -77,6 +77,7 @@ def syndication(
         capture_output=True,
         text=True,
         timeout=120,
+        input=stdin,
     )
 
 

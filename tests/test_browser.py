@@ -13,12 +13,13 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, async_playwright
 
-from tests.live import REPO, Server, serving
+from tests.live import REPO, Server, serving, syndication
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SHOTS = REPO / "tests" / "artifacts" / "screenshots"
 WIRE_TITLE = "Coastal states deliver written reply in fishing-rights dispute"
+PASSWORD = "a long enough password"
 TRAM = "/en/business/2026/10/28/east-tram-line-approved-with-first-trams-due-in-2029"
 
 
@@ -128,4 +129,49 @@ async def test_the_article_reads_on_a_phone(server: Server, browser: Browser) ->
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375
     await visit.check("7-article-phone")
+    assert visit.errors == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(375, 740), (1280, 900)])
+async def test_the_front_page_on_a_phone_and_a_desktop(
+    server: Server, browser: Browser, width: int, height: int
+) -> None:
+    visit = Visit(await browser.new_page(viewport={"width": width, "height": height}))
+    page = visit.page
+    await page.goto(server.base + "/en/")
+    lead = page.locator("article.lead img")
+    assert await lead.evaluate("img => img.complete && img.naturalWidth") > 0
+    shown = await lead.evaluate("img => img.currentSrc")
+    assert "f=webp" in shown and "&w=" in shown  # a rendition, never the original
+    assert int(shown.rsplit("&w=", 1)[1].split("&")[0]) <= 2 * width  # at most 2x the screen
+    blocks = page.locator("section.section-block h2")
+    assert await blocks.count() == 5
+    for i in range(5):
+        assert await blocks.nth(i).is_visible()
+    assert await page.evaluate("document.documentElement.scrollWidth") <= width
+    await visit.check(f"8-front-{width}")
+    assert visit.errors == []
+
+
+async def test_an_editor_logs_in_and_the_desk_follows_a_broken_file(
+    server: Server, browser: Browser
+) -> None:
+    made = syndication("editors", "add", "greta", cwd=server.workdir, stdin=PASSWORD + "\n")
+    assert made.returncode == 0, made.stderr
+    visit = Visit(await browser.new_page(viewport={"width": 1280, "height": 900}))
+    page = visit.page
+    await page.goto(server.base + "/desk/")
+    await page.wait_for_url("**/desk/login")
+    await visit.check("9-desk-login")
+    await page.get_by_label("Name").fill("greta")
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await page.wait_for_url("**/desk/")
+    assert await page.locator("h1").inner_text() == "Editors' desk"
+    broken = server.workdir / "content" / "world" / "desk-broken.md"
+    broken.write_text("---\ntitle: Half a story\npublished: 2026-13-45\n---\n\nBody.\n")
+    await page.get_by_text("world/desk-broken.md:3").wait_for(timeout=3000)  # no reload
+    await visit.check("10-desk")
+    broken.unlink()
+    await page.get_by_text("world/desk-broken.md:3").wait_for(state="detached", timeout=3000)
     assert visit.errors == []

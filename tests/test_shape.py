@@ -6,10 +6,13 @@ promoted takes edits while partners' cursors go on."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import sqlite3
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -126,6 +129,7 @@ def test_the_replica_serves_when_the_primary_dies_and_promoted_takes_edits(
     assert puller.pull()
     head = shape.primary.get("/en/world/").body
     until(lambda: shape.replica.get("/en/world/").body == head, 10, "the replica caught up")
+    until(lambda: _partners_in(workdir / "replica" / "copy.db"), 10, "the partner replicated")
     os.kill(shape.primary.process.pid, signal.SIGKILL)
     shape.primary.process.wait()
     assert shape.replica.get(PATH).status == 200
@@ -148,3 +152,12 @@ def test_the_replica_serves_when_the_primary_dies_and_promoted_takes_edits(
         new_primary.wait_for("/en/world/2026/11/23/pilots-return-to-work", 200)
         puller.server = new_primary
         assert "Pilots return to work" in [title(i) for i in puller.pull()]
+
+
+def _partners_in(copy: Path) -> int:
+    """Partners the replica's copy holds (read without a lock Litestream would wait on)."""
+    with contextlib.closing(sqlite3.connect(f"file:{copy}?immutable=1", uri=True)) as conn:
+        try:
+            return int(conn.execute("SELECT count(*) FROM partners").fetchone()[0])
+        except sqlite3.DatabaseError:  # a page being written: ask again
+            return 0

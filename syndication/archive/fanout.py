@@ -38,10 +38,15 @@ class ChangeFanOut:
     def subscribe(self, subscriber: Subscriber) -> None:
         self._subscribers.append(subscriber)
 
+    def unsubscribe(self, subscriber: Subscriber) -> None:
+        """For a follower that leaves (a desk's event stream when its editor goes)."""
+        if subscriber in self._subscribers:
+            self._subscribers.remove(subscriber)
+
     def publish(self, change: Change) -> None:
         """Tell every subscriber; one that fails is logged and does not stop the others
         (a subscriber must not lose the cache its invalidation)."""
-        for subscriber in self._subscribers:
+        for subscriber in list(self._subscribers):
             try:
                 subscriber(change)
             except Exception:

@@ -20,6 +20,7 @@ import aiosqlite
 
 from syndication.archive.articles import Articles
 from syndication.archive.codec import from_iso
+from syndication.archive.desk_queries import DeskQueries
 from syndication.archive.feed_queries import FeedQueries
 from syndication.archive.partner_queries import PartnerQueries
 from syndication.archive.schema import CHANGE_HEAD, READER_PRAGMAS, reader_uri
@@ -68,6 +69,7 @@ class Archive:
         self.feeds = FeedQueries(self.db, self.articles)
         self.partners = PartnerQueries(self.db, self.articles)
         self.search = Search(self.db, self.articles)
+        self.desk = DeskQueries(self.db)
         self.subscriptions = SubscriptionQueries(self.db)
 
     @classmethod
@@ -104,7 +106,11 @@ class Archive:
 
     async def preview_secret(self) -> str | None:
         """The secret preview links are signed with; None until one was asked for."""
-        value = await self.db.value("SELECT value FROM meta WHERE name = 'preview_secret'")
+        return await self.secret("preview_secret")
+
+    async def secret(self, name: str) -> str | None:
+        """A secret kept in `meta` (archive/previews.py); None until it was made."""
+        value = await self.db.value("SELECT value FROM meta WHERE name = ?", (name,))
         return str(value) if value else None
 
     async def current_seq(self) -> int:

@@ -52,7 +52,9 @@ def news_sitemap(settings: Settings, items: list[tuple[str, str, str, datetime]]
 def robots_txt(settings: Settings) -> bytes:
     lines = [
         "User-agent: *",
-        "Disallow: /*/search",  # endless result pages say nothing an index needs
+        # Endless result pages say nothing an index needs; the search page itself may be found.
+        "Disallow: /*/search?",
+        "Disallow: /*/search/",
         "Allow: /",
         f"Sitemap: {settings.absolute('/sitemap.xml')}",
     ]

@@ -9,7 +9,9 @@ from aiohttp import web
 from syndication.config import Settings
 from syndication.web import (
     api,
+    desk,
     feeds,
+    media,
     openapi,
     operations,
     partner_feeds,
@@ -31,9 +33,11 @@ ROUTE_MODULES = (
     api,
     partner_feeds,
     previews,
+    desk,
     seo,
     feeds,
     redirects,
+    media,
     site,
 )
 

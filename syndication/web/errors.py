@@ -37,6 +37,7 @@ TITLES = {
 # is seen soon even by a cache nobody purges. Any other error is never kept.
 KEPT_SECONDS = {301: 300, 308: 300, 404: 30, 410: 60}
 NEVER_KEPT = "no-store"
+PRIVATE_PATHS = ("/desk", "/preview/")  # for editors' eyes: no answer kept, none indexed
 
 PASSED_ON = (
     "Cache-Control",  # an answer that must never be kept says so (a preview's refusals)
@@ -62,12 +63,11 @@ def error_response(request: web.Request, status: int, message: str | None = None
             headers={"Cache-Control": "private, no-store"},
         )
     html = error_page(services(request).settings, status, title, text)
+    headers = {"Cache-Control": cache_control_of(status)}
+    if request.path.startswith(PRIVATE_PATHS):
+        headers = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
     return web.Response(
-        status=status,
-        text=html,
-        content_type="text/html",
-        charset="utf-8",
-        headers={"Cache-Control": cache_control_of(status)},
+        status=status, text=html, content_type="text/html", charset="utf-8", headers=headers
     )
 
 
@@ -88,7 +88,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException as exc:
         status = exc.status
         if exc.status < 400:
-            exc.headers.setdefault("Cache-Control", cache_control_of(exc.status))
+            private = request.path.startswith(PRIVATE_PATHS)
+            exc.headers.setdefault(
+                "Cache-Control", "private, no-store" if private else cache_control_of(exc.status)
+            )
             raise
         message = exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else None
         response = error_response(request, exc.status, message)

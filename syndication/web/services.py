@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from aiohttp import web
@@ -60,11 +60,14 @@ class Services:
     pinger: HubPinger
     left_out: LeftOut
     rates: RateLimiter
+    logins: RateLimiter  # the desk's login tries, per address and per name
     requests: RequestStats
     ingested: IngestStats
     metrics: CollectorRegistry
     ingest: IngestService | None  # the archive's writer, in the process that writes
     purger: EdgePurger | None  # purges edge caches of each change, in the process that writes
+    # Pictures resized at once (web/media.py); the rest wait their turn.
+    resizing: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
 
 
 SERVICES = web.AppKey("services", Services)
@@ -80,6 +83,8 @@ async def opened(settings: Settings, role: Role) -> AsyncIterator[Services]:
     async with contextlib.AsyncExitStack() as stack:
         rates = RateLimiter(runtime_file(settings.db_path, "rates"))
         stack.callback(rates.close)
+        logins = RateLimiter(runtime_file(settings.db_path, "logins"))
+        stack.callback(logins.close)
         ingest: IngestService | None = None
         if role in ("single", "writer"):
             ingest = IngestService(settings)
@@ -128,6 +133,7 @@ async def opened(settings: Settings, role: Role) -> AsyncIterator[Services]:
             pinger=pinger,
             left_out=left_out,
             rates=rates,
+            logins=logins,
             requests=requests,
             ingested=IngestStats(),
             metrics=CollectorRegistry(auto_describe=False),

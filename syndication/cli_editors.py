@@ -1,0 +1,78 @@
+"""`syndication editors add | remove | list`: who may open the desk (/desk/)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from syndication.archive import editors
+from syndication.archive.lock import open_appender
+from syndication.archive.previews import DESK, NAME, ensure_secret
+from syndication.archive.schema import transaction
+from syndication.config import Settings
+from syndication.errors import SyndicationError
+
+
+def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+    found = commands.add_parser("editors", parents=[common], help="editors' desk accounts")
+    actions = found.add_subparsers(dest="action", required=True)
+    add = actions.add_parser(
+        "add",
+        parents=[common],
+        help="a new editor; the password is asked for (or read from one line of stdin)",
+    )
+    add.add_argument("name")
+    add.add_argument("--replace", action="store_true", help="set a new password (ends sessions)")
+    add.set_defaults(run=_add)
+    remove = actions.add_parser("remove", parents=[common], help="the editor's sessions end")
+    remove.add_argument("name")
+    remove.set_defaults(run=_remove)
+    actions.add_parser(
+        "list", parents=[common], help="editors and when each was added"
+    ).set_defaults(run=_list)
+
+
+def _password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != first:
+            raise SyndicationError("the two passwords differ; nothing was changed")
+        return first
+    return sys.stdin.readline(editors.MAX_PASSWORD + 2).rstrip("\r\n")
+
+
+def _add(settings: Settings, args: argparse.Namespace) -> int:
+    name = editors.checked_name(args.name)
+    password = editors.checked_password(_password())
+    conn = open_appender(settings.db_path)
+    try:
+        with transaction(conn):
+            editors.add(conn, name, password, replace=args.replace)
+            ensure_secret(conn, DESK)  # sessions are signed with it
+            ensure_secret(conn, NAME)  # the desk links each waiting story's preview
+    finally:
+        conn.close()
+    print(f"editor {name} can log in at {settings.absolute('/desk/')}")
+    return 0
+
+
+def _remove(settings: Settings, args: argparse.Namespace) -> int:
+    conn = open_appender(settings.db_path)
+    try:
+        with transaction(conn):
+            editors.remove(conn, args.name)
+    finally:
+        conn.close()
+    print(f"editor {args.name} removed; their sessions have ended")
+    return 0
+
+
+def _list(settings: Settings, args: argparse.Namespace) -> int:
+    conn = open_appender(settings.db_path)
+    try:
+        for name, added in editors.names(conn):
+            print(f"{name}\tadded {added}")
+    finally:
+        conn.close()
+    return 0
