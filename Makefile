@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(BIN)/syndication serve
 
-test: $(STAMP) test-tools
+test: $(STAMP) test-tools $(LIGHTHOUSE)
 	$(BIN)/python -m pytest
 
 # The fuzzers' long runs: 20,000 generated files through parse and every document format
@@ -59,6 +59,13 @@ test-tools:
 	    chromium default-jre-headless varnish varnish-modules docker-compose; \
 	fi
 
+# Lighthouse scores pages in the tests; 12.2.3 is the newest that runs on Debian's Node 20.
+LIGHTHOUSE := .lighthouse/node_modules/.bin/lighthouse
+$(LIGHTHOUSE):
+	@command -v npm >/dev/null || ($(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm)
+	npm install --prefix .lighthouse --no-audit --no-fund --silent -E lighthouse@12.2.3
+
 # nginx (the reference for feed serving), Varnish (the edge) and wrk (the load), once.
 bench-tools:
 	@command -v nginx >/dev/null && command -v wrk >/dev/null && command -v varnishd >/dev/null \
@@ -76,4 +83,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix syndication tests
 
 clean:
-	rm -rf $(VENV) syndication.db syndication.db-wal syndication.db-shm .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .lighthouse syndication.db syndication.db-wal syndication.db-shm .pytest_cache .mypy_cache .ruff_cache
