@@ -47,6 +47,8 @@ def test_a_draft_is_previewed_as_it_will_be_published_until_it_is(tmp_path: Path
         page = private(server, path, 200)
         assert "<h1>Quay plan goes to the council</h1>" in page
         assert '<meta name="description" content="A first look.">' in page
+        entry = page.split('<aside class="feed-entry"', 1)[1]  # as feeds will carry it
+        assert "this story in feeds" in entry and "<h3>Quay plan goes to the council</h3>" in entry
         assert server.get(public).status == 404  # still not public
         signature = path.rsplit(".", 1)[1]
         forged = path[: -len(signature)] + ("A" if signature[0] != "A" else "B") + signature[1:]

@@ -13,6 +13,7 @@ from datetime import datetime
 from syndication.archive import stems
 from syndication.archive.articles import LIVE, NEWEST_FIRST, SUMMARY_COLUMNS, Articles, of_articles
 from syndication.archive.codec import to_iso
+from syndication.archive.schema import CHANGE_HEAD
 from syndication.archive.sql import Query, Reader
 from syndication.model import ArticleSummary
 
@@ -23,10 +24,15 @@ _OPEN, _CLOSE = "\x02", "\x03"  # snippet markers that cannot occur in article t
 MAX_TERMS = 12
 FORMS_LOOKED_AT = 2000  # words sharing a stem's start that are stemmed to find its forms
 MAX_FORMS = 8  # forms of one word asked for, the commonest first
+# A word's forms are remembered until the archive changes: finding them reads every form's
+# list (fts5vocab counts its articles), up to 17 ms for a common word.
+FORMS_KEPT = 20_000
 NEAREST_LOOKED_AT = 5000  # headline words of one first letter "did you mean" compares
 SUGGEST_PROBE = 200  # headline matches a suggestion looks at, newest first (titles_fts)
 _OPERATORS = ("AND", "OR", "NOT", "NEAR")
-BROAD = 2000  # more may match than this: newest first, not ranked
+# More may match than this: newest first, not ranked. Ranking costs about 50 us a match on
+# two cores (a phrase of two common words, 1,100 matches: 55 ms), collecting them 20 us.
+BROAD = 500
 # How common a query is, judged from its newest matches: up to PROBE of them, no further
 # back than WINDOW articles. The cost is bounded whatever the archive's size.
 PROBE = 200
@@ -141,6 +147,8 @@ class Search:
     def __init__(self, db: Reader, articles: Articles) -> None:
         self.db = db
         self.articles = articles
+        self._forms: dict[tuple[str, str], list[str]] = {}
+        self._forms_at = -1  # the change sequence they were looked up at
 
     async def hits(
         self,
@@ -153,8 +161,8 @@ class Search:
     ) -> tuple[list[Hit], bool]:
         """A page of live articles of the edition matching `text`, each word in any form
         sharing its stem in `language`: best first by bm25, or, when the query looks to match
-        more than BROAD articles, newest first. Ranking 90,000 matches costs 200 ms and says
-        little; the newest is what a reader wants."""
+        more than BROAD articles, newest first. Ranking thousands of matches costs a reader
+        time and says little; the newest is what a reader wants."""
         query = fts_query(text, await self.forms(language, plain_words(text)))
         if not query:
             return [], False
@@ -181,22 +189,33 @@ class Search:
         found: dict[str, list[str]] = {}
         if not stems.has_stemmer(language):
             return found
+        if (head := int(await self.db.value(CHANGE_HEAD) or 0)) != self._forms_at:
+            self._forms.clear()
+            self._forms_at = head
         for word in dict.fromkeys(words):
             if len(word) < 3 or not word.isalpha():
                 continue
-            root = stems.stem(language, word)
-            start = stems.shared_start(root)
-            rows = await self.db.rows(
-                "SELECT term, doc FROM articles_vocab WHERE term >= ? AND term < ? LIMIT ?",
-                (start, start[:-1] + chr(ord(start[-1]) + 1), FORMS_LOOKED_AT),
-            )
-            same = sorted(
-                (-int(r["doc"]), str(r["term"]))
-                for r in rows
-                if str(r["term"]) != word and stems.stem(language, str(r["term"])) == root
-            )
-            found[word] = [word] + [term for _, term in same[: MAX_FORMS - 1]]
+            if (kept := self._forms.get((language, word))) is None:
+                kept = await self._looked_up(language, word)
+                if len(self._forms) >= FORMS_KEPT:
+                    self._forms.pop(next(iter(self._forms)))  # the first looked up
+                self._forms[(language, word)] = kept
+            found[word] = kept
         return found
+
+    async def _looked_up(self, language: str, word: str) -> list[str]:
+        root = stems.stem(language, word)
+        start = stems.shared_start(root)
+        rows = await self.db.rows(
+            "SELECT term, doc FROM articles_vocab WHERE term >= ? AND term < ? LIMIT ?",
+            (start, start[:-1] + chr(ord(start[-1]) + 1), FORMS_LOOKED_AT),
+        )
+        same = sorted(
+            (-int(r["doc"]), str(r["term"]))
+            for r in rows
+            if str(r["term"]) != word and stems.stem(language, str(r["term"])) == root
+        )
+        return [word] + [term for _, term in same[: MAX_FORMS - 1]]
 
     async def suggestions(self, edition: str, text: str, limit: int = 8) -> list[tuple[str, str]]:
         """Headlines (title, path) of the edition's live stories whose title has every word

@@ -23,6 +23,7 @@ from syndication.model import (
 from syndication.publish import urls
 from syndication.publish.feed_document import MEDIA_TYPES
 from syndication.publish.labels import month_name, translator
+from syndication.publish.links import absolutize
 from syndication.publish.rights import rights_line
 from syndication.publish.structured import news_article, open_graph
 from syndication.publish.urls import feed_url, listing_path
@@ -138,8 +139,11 @@ def article_page(
     related: list[ArticleSummary],
     translations: dict[str, str],
     now: datetime,
+    *,
+    with_feed_entry: bool = False,
 ) -> str:
-    """`translations`: edition code -> path of the same story in that edition."""
+    """`translations`: edition code -> path of the same story in that edition;
+    `with_feed_entry` (previews): the story's feed entry too, as feeds will carry it."""
     article = archived.article
     edition = settings.edition(article.edition)
     section = settings.section(article.section)
@@ -162,6 +166,11 @@ def article_page(
         json_ld=news_article(settings, archived),
         rights=rights_line(settings, article),
         meta_tags=open_graph(settings, archived),
+        feed_entry=(
+            absolutize(body_with_corrections(settings, article), settings.absolute(article.path))
+            if with_feed_entry
+            else None
+        ),
     )
 
 

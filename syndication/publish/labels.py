@@ -51,6 +51,11 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "Corrections": "Rectificatifs",
         "Topics": "Thèmes",
         "More on this topic": "Plus sur ce thème",
+        "Preview: this story in feeds": "Aperçu : cet article dans les flux",
+        "As feed readers and partners will receive it, in Atom, RSS and JSON Feed.": (
+            "Tel que les lecteurs de flux et les partenaires le recevront, en Atom, RSS et "
+            "JSON Feed."
+        ),
         "Latest from {site}": "Les dernières nouvelles de {site}",
         "Nothing has been published in this edition yet.": (
             "Rien n’a encore été publié dans cette édition."

@@ -79,5 +79,7 @@ async def preview(request: web.Request) -> web.Response:
         )
     article = archived.article
     related = await found.archive.listings.related(article.id)
-    page = html.article_page(found.settings, archived, related, {}, datetime.now(UTC))
+    page = html.article_page(
+        found.settings, archived, related, {}, datetime.now(UTC), with_feed_entry=True
+    )
     return web.Response(text=page, content_type="text/html", charset="utf-8", headers=PRIVATE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -185,31 +186,52 @@ def _typed(request: web.Request, most: int) -> str:
     return " ".join(request.query.get("q", "").split())[:most]
 
 
+def _search_key(request: web.Request) -> str:
+    """A search page's cache key: what it reads (the words squeezed, the filters, the page),
+    in one order, so ?utm=... or `q=a  b` share an entry. A bad filter is a 400 here."""
+    edition = _edition_of(request)
+    _, chosen = _search_filters(request, services(request).settings, edition)
+    page = _page_number(request)
+    wanted = {"q": _typed(request, 200), **chosen, **({"page": str(page)} if page > 1 else {})}
+    return f"{request.path}?{urlencode(sorted(wanted.items()))}"
+
+
 @routes.get("/{edition}/search")
-async def search_page(request: web.Request) -> web.Response:
+@cached.answered_from_cache(_search_key)
+async def search_page(request: web.Request, key: str) -> web.Response:
+    """Kept in the response cache like any page, until the edition changes: a search asked
+    again costs what a cached page does."""
     settings = services(request).settings
     edition = _edition_of(request)
     code = edition.code
     query = _typed(request, 200)
     page = _page_number(request)
     within, chosen = _search_filters(request, settings, edition)
-    hits, has_next = await services(request).archive.search.hits(
-        code, query, page, settings.page_size, within, edition.language
-    )
-    usable = bool(fts_query(query))
-    instead = None
-    if usable and not hits and page == 1:
-        instead = await services(request).archive.search.did_you_mean(query)
-    body = await _html_leaving_out(
-        request,
-        lambda some: html.search_page(
-            settings, edition, query, list(some), usable, page, has_next, chosen, instead
-        ),
-        hits,
-    )
-    response = web.Response(body=body, content_type="text/html", charset="utf-8")
-    response.headers["Cache-Control"] = "public, max-age=60"
-    return response
+
+    async def build(seq: int) -> Rendered:
+        search = services(request).archive.search
+        hits, has_next = await search.hits(
+            code, query, page, settings.page_size, within, edition.language
+        )
+        usable = bool(fts_query(query))
+        instead = None
+        if usable and not hits and page == 1:
+            instead = await search.did_you_mean(query)
+        body = await _html_leaving_out(
+            request,
+            lambda some: html.search_page(
+                settings, edition, query, list(some), usable, page, has_next, chosen, instead
+            ),
+            hits,
+        )
+        found = Rendered.of(
+            body, "text/html; charset=utf-8", "public, max-age=60", (), seq,
+            frozenset(hit.article.id for hit in hits),
+        )  # fmt: skip
+        found.period = year_of(datetime.now(UTC))  # the footer links this year's archive
+        return found
+
+    return await cached.serve(request, key, (FeedScope(code),), build)
 
 
 @routes.get("/{edition}/search/suggest")

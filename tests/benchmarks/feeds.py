@@ -84,7 +84,7 @@ def nginx_serving(
     """nginx workers serving `files` (URL path -> identity and gzip bytes) as static files;
     yields its base URL."""
     for path, (body, gz_body) in files.items():
-        target = work / "www" / path.lstrip("/")
+        target = work / "www" / (path.lstrip("/") + ("index.html" if path.endswith("/") else ""))
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(body)
         Path(f"{target}.gz").write_bytes(gz_body)

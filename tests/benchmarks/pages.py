@@ -129,22 +129,23 @@ def pages_beside_nginx(
     )
     with serving(work, "--content", str(content), "--db", str(db)) as app:
         article = paths[0]
-        body, _ = fetch(app.base + article, {"Accept-Encoding": "identity"})
-        gz_body, gz_headers = fetch(app.base + article, gzip)
-        assert gz_headers.get("Content-Encoding") == "gzip"
-        with nginx_serving(work, {article: (body, gz_body)}) as static_base:
-            ours, theirs, p99s = [], [], []
-            for _ in range(rounds):  # alternate, so both meet the same machine
-                rate, p99 = wrk(app.base + article, gzip, seconds, connections)
-                ours.append(rate)
-                p99s.append(p99)
-                theirs.append(wrk(static_base + article, gzip, seconds, connections)[0])
-            a, n = statistics.median(ours), statistics.median(theirs)
-            print(
-                f"  article page, cached (gzip 200, {len(body):,} bytes): app {a:,.0f} req/s "
-                f"(p99 {', '.join(p99s)}), nginx {n:,.0f} req/s; app/nginx = {a / n:.0%} "
-                f"(target 30%)"
-            )
+        for label, path in (("article page", article), ("front page /en/", "/en/")):
+            body, _ = fetch(app.base + path, {"Accept-Encoding": "identity"})
+            gz_body, gz_headers = fetch(app.base + path, gzip)
+            assert gz_headers.get("Content-Encoding") == "gzip"
+            with nginx_serving(work, {path: (body, gz_body)}) as static_base:
+                ours, theirs, p99s = [], [], []
+                for _ in range(rounds):  # alternate, so both meet the same machine
+                    rate, p99 = wrk(app.base + path, gzip, seconds, connections)
+                    ours.append(rate)
+                    p99s.append(p99)
+                    theirs.append(wrk(static_base + path, gzip, seconds, connections)[0])
+                a, n = statistics.median(ours), statistics.median(theirs)
+                print(
+                    f"  {label}, cached (gzip 200, {len(body):,} bytes): app {a:,.0f} req/s "
+                    f"(p99 {', '.join(p99s)}), nginx {n:,.0f} req/s; app/nginx = {a / n:.0%} "
+                    f"(target 30%)"
+                )
 
         fresh = _cycle_script(work, "articles", paths[1:])
         rate, p99 = wrk(app.base + "/", gzip, seconds, connections, script=fresh)
@@ -162,7 +163,9 @@ def pages_beside_nginx(
             f"{rate:,.0f} req/s, p99 {_percentile(latencies, 0.99) * 1000:.2f}ms"
         )
 
-        queries = _queries(rng, 400)
+        # Searches are kept in the response cache until the edition changes, so a query
+        # asked before costs what a cached page does: each figure says which it measures.
+        queries = list(dict.fromkeys(_queries(rng, 40_000)))
         urls = [f"/en/search?q={urllib.parse.quote(q)}" for q in queries]
         one_by_one = []
         for url in urls[:300]:
@@ -170,11 +173,18 @@ def pages_beside_nginx(
             fetch(app.base + url, gzip)
             one_by_one.append((time.perf_counter() - start) * 1000)
         print(
-            f"  search, one request at a time over {len(one_by_one)} queries: p50 "
-            f"{statistics.median(one_by_one):.1f} ms, p95 {_percentile(one_by_one, 0.95):.1f} ms, "
-            f"p99 {_percentile(one_by_one, 0.99):.1f} ms, max {max(one_by_one):.1f} ms "
-            f"(target p95 < 50 ms)"
+            f"  search, one request at a time over {len(one_by_one)} different queries, each "
+            f"asked for the first time: p50 {statistics.median(one_by_one):.1f} ms, p95 "
+            f"{_percentile(one_by_one, 0.95):.1f} ms, p99 {_percentile(one_by_one, 0.99):.1f} "
+            f"ms, max {max(one_by_one):.1f} ms (target p95 < 50 ms)"
         )
-        searches = _cycle_script(work, "searches", urls)
-        rate, p99 = wrk(app.base + "/", gzip, seconds, connections, script=searches)
-        print(f"  search under load: {rate:,.0f} req/s, p99 {p99}")
+        distinct = _cycle_script(work, "distinct", urls[300:])
+        rate, p99 = wrk(app.base + "/", gzip, seconds, connections, script=distinct)
+        print(
+            f"  search under load, every query asked for the first time: {rate:,.0f} req/s, "
+            f"p99 {p99} (target 300 req/s, p99 < 150 ms)"
+        )
+        repeated = _cycle_script(work, "searches", [urls[i % 400] for i in range(400)])
+        wrk(app.base + "/", gzip, seconds, connections, script=repeated)  # the first asking
+        rate, p99 = wrk(app.base + "/", gzip, seconds, connections, script=repeated)
+        print(f"  search under load, 400 queries asked again (kept): {rate:,.0f} req/s, p99 {p99}")
