@@ -5,6 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LIGHTHOUSE := .lighthouse/node_modules/.bin/lighthouse
 
 .PHONY: serve test test-tools fuzz bench bench-scale bench-soak bench-tools lint format clean
 
@@ -60,7 +61,6 @@ test-tools:
 	fi
 
 # Lighthouse scores pages in the tests; 12.2.3 is the newest that runs on Debian's Node 20.
-LIGHTHOUSE := .lighthouse/node_modules/.bin/lighthouse
 $(LIGHTHOUSE):
 	@command -v npm >/dev/null || ($(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm)
