@@ -100,6 +100,7 @@ class Article:
     corrections: tuple[Correction, ...] = ()
     placement: Placement | None = None  # on the front page ahead of newer stories
     placement_until: datetime | None = None  # aware, UTC; then back in date order
+    aliases: tuple[str, ...] = ()  # old addresses (paths) that answer 301 to this one
     id_given: bool = False  # the editor wrote `id:`; else the archive assigns it
     path: str = ""  # canonical URL path, unique across the archive (see article_path)
 

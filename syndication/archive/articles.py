@@ -94,6 +94,10 @@ class Articles:
         )
         if found:
             return found[0]
+        return await self.moved_from(path)
+
+    async def moved_from(self, path: str) -> Moved | None:
+        """Where an old address of a story that was public sends readers, if it is one."""
         moved = await self.db.one(
             Query("a.path, a.id", "url_history h JOIN articles a ON a.id = h.article_id")
             .where("h.path = ?", path)

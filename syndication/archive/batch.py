@@ -75,8 +75,9 @@ class Accepted:
         )
         hasher = hashlib.blake2b(digest_size=16)
         names = [f"topic:{t.name}" for t in art.topics] + [f"author:{a.name}" for a in art.authors]
-        # A placement counts only when there is one: archives made before it keep their digests.
-        for value in (*columns, *names, *(placed if placed[0] else ())):
+        # A placement or aliases count only when given: archives made before keep their digests.
+        extra = (*(placed if placed[0] else ()), *(f"alias:{a}" for a in art.aliases))
+        for value in (*columns, *names, *extra):
             hasher.update(str(value).encode() + b"\x1f")
         digest = hasher.hexdigest()
         return cls(

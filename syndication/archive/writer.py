@@ -263,6 +263,10 @@ class ArchiveWriter:
                     (stored.path, article_id, stamp),
                 )
         conn.execute("DELETE FROM url_history WHERE path = ?", (art.path,))
+        conn.executemany(  # old addresses of the story (an imported site's) send readers here
+            "INSERT OR REPLACE INTO url_history (path, article_id, until) VALUES (?, ?, ?)",
+            [(alias, article_id, stamp) for alias in art.aliases if alias != art.path],
+        )
         return num, version
 
     def _write_names(self, num: int, art: Article, *, replace: bool) -> None:

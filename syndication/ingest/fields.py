@@ -10,7 +10,7 @@ from datetime import datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from slugify import slugify
@@ -40,7 +40,9 @@ ARTICLE_FIELDS = (
     "corrections",
     "placement",
     "placement_until",
+    "aliases",
 )
+MAX_ALIASES = 20
 IMAGE_FIELDS = ("src", "alt", "caption", "credit", "rights", "syndication")
 CORRECTION_FIELDS = ("date", "text")
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
@@ -219,6 +221,22 @@ class FieldReader:
 
     def authors(self, value: Any) -> tuple[Author, ...]:
         return self.named("authors", value, Author, MAX_AUTHORS)
+
+    def aliases(self, value: Any) -> tuple[str, ...]:
+        """Old addresses of the story (an imported site's permalinks): paths on this host."""
+        paths: dict[str, None] = {}
+        for index, item in enumerate(self.string_list("aliases", value, MAX_ALIASES)):
+            path = unquote(item.split("#", 1)[0].split("?", 1)[0])
+            if not path.startswith("/") or path.startswith("//") or len(path) > 500:
+                raise self.error(
+                    f"aliases.{index}",
+                    f"{_shown(item)} is not an address on this site: write a path such as "
+                    "/2019/05/03/old-title/",
+                )
+            if path == "/" or any(c.isspace() or ord(c) < 32 for c in path):
+                raise self.error(f"aliases.{index}", f"{_shown(item)} cannot be an old address")
+            paths[path] = None
+        return tuple(paths)
 
     def placement(self, value: Any) -> Placement:
         return Placement(self.choice("placement", value, tuple(p.value for p in Placement)))

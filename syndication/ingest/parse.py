@@ -128,6 +128,7 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
         status=reader.status(f["status"]) if "status" in f else Status.PUBLISHED,
         placement=placement,
         placement_until=placement_until,
+        aliases=reader.aliases(f["aliases"]) if f.get("aliases") is not None else (),
         standfirst=reader.text("standfirst", f.get("standfirst"), max_len=MAX_STANDFIRST),
         authors=reader.authors(f.get("authors")),
         topics=reader.topics(f.get("topics")),

@@ -1,6 +1,7 @@
 """Addresses people type or other sites cut: a missing or extra trailing slash (`/en`,
 `/en/world`, an article's address ending in `/`) answers 301 to the address that exists,
-and `/search` to the default edition's search. Only a path no route knows is looked at."""
+`/search` to the default edition's search, and a story's old address (an imported site's
+permalink, `aliases:`) to the story. Only a path no route knows is looked at."""
 
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ async def slash_middleware(request: web.Request, handler: Handler) -> web.Stream
         other = path.rstrip("/") if path.endswith("/") else path + "/"
         if other and "//" not in other and await _routed(request, other):
             raise web.HTTPMovedPermanently(_with_query(request, other))
+        articles = services(request).archive.articles
+        for old in (path, other):
+            if old and (moved := await articles.moved_from(old)) is not None:
+                raise web.HTTPMovedPermanently(moved.path)
     return await handler(request)
 
 
