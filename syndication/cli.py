@@ -16,6 +16,7 @@ from syndication.archive.lock import open_appender, writer_lock, writing
 from syndication.archive.queries import Archive
 from syndication.archive.writer import ArchiveWriter
 from syndication.cli_editors import add_commands as add_editor_commands
+from syndication.cli_import import add_commands as add_import_commands
 from syndication.cli_partners import add_commands as add_partner_commands
 from syndication.config import Settings, load_settings
 from syndication.errors import ContentError, SyndicationError
@@ -121,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_partner_commands(commands, common)
     add_editor_commands(commands, common)
+    add_import_commands(commands, common)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Bringing an existing archive in: sources (a WordPress export) -> files under content/."""

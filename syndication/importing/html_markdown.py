@@ -1,0 +1,72 @@
+"""A post's HTML -> Markdown an editor can go on writing in: WordPress's block comments and
+shortcodes undone, the HTML cleaned as our own renderer would (no script, no `javascript:`
+link, no style), links made absolute or, on the old site's own host, paths (so they follow
+the old addresses' redirects), then markdownify."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+from markdownify import markdownify
+
+from syndication.ingest.render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+
+_BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.S)
+_CAPTION = re.compile(r"\[caption[^\]]*\](.*?)\[/caption\]", re.S | re.I)
+_CAPTION_PARTS = re.compile(r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.S | re.I)
+_SHORTCODE = re.compile(r"\[/?[a-z][a-z0-9_-]*(?:\s[^\]]*)?\]", re.I)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_TAGS = ALLOWED_TAGS - {"figure", "figcaption"} | {"h1"}
+
+
+def plain(text: str) -> str:
+    """HTML or text -> one line of plain text (for a title or a standfirst)."""
+    stripped = nh3.clean(text, tags=set()) if "<" in text else text
+    return " ".join(html.unescape(_CONTROL.sub("", stripped)).split())
+
+
+def to_markdown(body: str, base: str, site_host: str) -> str:
+    """`base` is the post's old address, which relative links were relative to."""
+    body = _CONTROL.sub("", _BLOCK_COMMENT.sub("", body))
+    body = _CAPTION.sub(_figure, body)
+    body = _SHORTCODE.sub("", body)  # [gallery], [embed]...: the shortcode goes, its text stays
+    if "<p" not in body and "\n\n" in body:  # WordPress's own paragraphs (wpautop)
+        body = "".join(f"<p>{part}</p>" for part in body.split("\n\n") if part.strip())
+    cleaned = nh3.clean(
+        body,
+        tags=_TAGS | {"figure", "figcaption"},
+        attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+        url_schemes={"http", "https", "mailto"},
+        attribute_filter=lambda tag, attr, value: (
+            _url(value, base, site_host if attr == "href" else "")
+            if attr in ("href", "src")
+            else value
+        ),
+        link_rel=None,
+    )
+    text = markdownify(cleaned, heading_style="ATX", bullets="-", escape_underscores=False)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _figure(found: re.Match[str]) -> str:
+    parts = _CAPTION_PARTS.match(found[1])
+    if parts is None:
+        return found[1]
+    return f"<p>{parts[1]}</p><p><em>{parts[2].strip()}</em></p>" if parts[2].strip() else parts[1]
+
+
+def _url(value: str, base: str, site_host: str) -> str | None:
+    """An absolute link, or a path when it points at the old site's own host (links only:
+    a picture stays where the old site serves it)."""
+    if value.startswith("#"):
+        return value
+    absolute = urljoin(base, value.strip())
+    parts = urlsplit(absolute)
+    if parts.scheme not in ("http", "https", "mailto"):
+        return None
+    if parts.scheme != "mailto" and parts.hostname == site_host:
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return absolute

@@ -1,0 +1,33 @@
+"""What an import did: counts, and each item skipped with the reason."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Report:
+    imported: int = 0  # files written for the first time
+    updated: int = 0  # files written again: the source changed, or the mapping did
+    unchanged: int = 0  # files already as the source says: nothing written
+    copied: set[str] = field(default_factory=set)  # pictures copied
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (item, why)
+    notes: list[str] = field(default_factory=list)  # what was cleaned, what is missing
+
+    def skip(self, item: str, why: str) -> None:
+        self.skipped.append((item, why))
+
+    def text(self, dry_run: bool) -> str:
+        verb = "would be" if dry_run else "were"
+        lines = [
+            f"{self.imported} imported, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{len(self.skipped)} skipped; {len(self.copied)} pictures copied"
+            + (" (dry run: nothing written)" if dry_run else "")
+        ]
+        reasons = Counter(why.split(":")[0] for _, why in self.skipped)
+        if reasons:
+            lines.append(f"skipped {verb}: " + ", ".join(f"{n} {r}" for r, n in reasons.items()))
+        lines += [f"  skipped {item}: {why}" for item, why in self.skipped]
+        lines += [f"  note: {note}" for note in self.notes]
+        return "\n".join(lines)

@@ -1,0 +1,282 @@
+"""`syndication import wordpress EXPORT.xml`: a WordPress export -> one file per post under
+content/imported/<site>/, each checked as ingest would before it is written.
+
+The same post always lands in the same file with the same `id:` (wp-<site>-<post id>), so
+importing again writes only what changed at the source, never a second copy, and an import
+killed halfway ends, when run again, with the files an uninterrupted one writes. Files are
+written whole (a temporary file renamed) or not at all."""
+
+from __future__ import annotations
+
+import email.utils
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+import yaml
+from slugify import slugify
+
+from syndication.config import Settings
+from syndication.errors import ContentError
+from syndication.importing.html_markdown import plain, to_markdown
+from syndication.importing.mapping import Mapping
+from syndication.importing.report import Report
+from syndication.importing.wxr import Export, Item, read_items
+from syndication.ingest.check import check_paths
+from syndication.ingest.fields import MAX_AUTHORS, MAX_STANDFIRST, MAX_TOPICS
+from syndication.ingest.imageinfo import MEDIA_TYPES
+from syndication.ingest.parse import parse_article
+
+PUBLISHED = {"publish", "future"}  # a future date is scheduled by ingest
+DRAFTS = {"draft", "pending", "private"}  # not public at the source: not public here
+MAX_PICTURE = 20 * 1024 * 1024  # bytes of one picture copied from the uploads folder
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    uploads: Path | None  # the site's wp-content/uploads, for featured pictures
+    timezone: ZoneInfo  # of the site: the dates of drafts, which have no GMT date
+    dry_run: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    file: str  # under uploads (_wp_attached_file)
+    title: str
+    caption: str
+    alt: str
+
+
+def import_wordpress(
+    export_path: Path,
+    settings: Settings,
+    mapping: Mapping,
+    options: Options,
+    progress: Callable[[Iterable[Item]], Iterable[Item]] = lambda items: items,
+) -> Report:
+    report = Report()
+    content = settings.content_dir.resolve()
+    export = Export()
+    pictures = _pictures(export_path, export)  # attachments may follow the posts: a pass first
+    if export.dropped_characters:
+        report.notes.append(
+            f"{export.dropped_characters} control characters XML cannot carry were removed"
+        )
+    site = urlsplit(export.site_url).hostname or "wordpress"
+    folder = content / "imported" / slugify(site, max_length=40)
+    seen_ids: set[str] = set()
+    seen_guids: set[str] = set()
+    seen_paths: dict[str, str] = {}
+    written: dict[Path, str] = {}  # file -> what was done to it
+    for item in progress(read_items(export_path, Export())):
+        if item.post_type != "post":
+            continue
+        label = f"post {item.post_id or '?'} {plain(item.title)[:60]!r}"
+        why = _refusal(item, seen_ids, seen_guids)
+        if why:
+            report.skip(label, why)
+            continue
+        story = _story(item, export, site, mapping, options, report, label, folder, pictures)
+        if story is None:
+            continue
+        fields, body = story
+        target = folder / f"{item.post_id}.md"
+        rel = target.relative_to(content).as_posix()
+        text = _file_text(fields, body)
+        # A dry run copies no picture, so it checks the story without it (the copy's source
+        # was checked to be a picture file under the uploads folder).
+        checked = _file_text({k: v for k, v in fields.items() if k != "image"}, body)
+        try:
+            parsed = parse_article(
+                (checked if options.dry_run else text).encode(), rel, content, settings
+            )
+        except ContentError as error:
+            report.skip(label, f"would not publish: {error.format(str(content))}")
+            continue
+        if (other := seen_paths.get(parsed.article.path)) is not None:
+            report.skip(label, f"duplicate address: the same as {other}")
+            continue
+        seen_paths[parsed.article.path] = label
+        written[target] = _write(target, text, report, options.dry_run)
+    if not options.dry_run and written:
+        _refused_by_check(settings, written, report)
+    return report
+
+
+def _pictures(export_path: Path, export: Export) -> dict[str, Picture]:
+    found = {}
+    for item in read_items(export_path, export):
+        if item.post_type == "attachment" and item.meta.get("_wp_attached_file"):
+            found[item.post_id] = Picture(
+                item.meta["_wp_attached_file"],
+                plain(item.title),
+                plain(item.excerpt),
+                plain(item.meta.get("_wp_attachment_image_alt", "")),
+            )
+    return found
+
+
+def _refusal(item: Item, seen_ids: set[str], seen_guids: set[str]) -> str:
+    if item.too_big:
+        return f"too large: {item.too_big:,} characters (at most 5 MB of text an item)"
+    if not item.post_id.isdigit():
+        return "no post id"
+    if item.post_id in seen_ids:
+        return f"duplicate post id: {item.post_id} came before"
+    if item.guid and item.guid in seen_guids:
+        return f"duplicate guid: {item.guid[:80]} came before"
+    seen_ids.add(item.post_id)
+    seen_guids.add(item.guid)
+    if item.status not in PUBLISHED | DRAFTS:
+        return f"not a post to keep: its status is {item.status[:20] or 'none'}"
+    if not plain(item.title):
+        return "no title"
+    return ""
+
+
+def _story(
+    item: Item,
+    export: Export,
+    site: str,
+    mapping: Mapping,
+    options: Options,
+    report: Report,
+    label: str,
+    folder: Path,
+    pictures: dict[str, Picture],
+) -> tuple[dict[str, object], str] | None:
+    published = _date(item, options.timezone)
+    if published is None:
+        report.skip(label, f"no date: {item.date_gmt or item.pub_date or 'none'}")
+        return None
+    body = to_markdown(item.content, item.link or export.site_url, site)
+    if not body.strip():
+        report.skip(label, "empty body")
+        return None
+    categories = [(slug, name) for domain, slug, name in item.categories if domain == "category"]
+    tags = [name for domain, _, name in item.categories if domain == "post_tag" and name]
+    author = plain(export.authors.get(item.creator, item.creator))
+    fields: dict[str, object] = {
+        "id": f"wp-{slugify(site, max_length=40)}-{item.post_id}",
+        "title": plain(item.title),
+        "published": published.isoformat(),
+        "section": mapping.section_of(categories),
+    }
+    if item.status in DRAFTS:
+        fields["status"] = "draft"
+    if slug := slugify(unquote(item.name), max_length=80):
+        fields["slug"] = slug
+    if author:
+        fields["authors"] = [author][:MAX_AUTHORS]
+    if tags:
+        fields["topics"] = list(dict.fromkeys(plain(t) for t in tags if plain(t)))[:MAX_TOPICS]
+    if standfirst := plain(item.excerpt)[:MAX_STANDFIRST]:
+        fields["standfirst"] = standfirst
+    if source := mapping.source_of([author, *(name for _, name in categories)]):
+        fields["source"] = source
+    picture = pictures.get(item.meta.get("_thumbnail_id", ""))
+    if picture is not None:
+        fields.update(_picture(picture, folder, options, report, label))
+    old = urlsplit(item.link)
+    if old.hostname == site and old.path not in ("", "/") and not old.query:
+        fields["aliases"] = [old.path]
+    return fields, body
+
+
+def _date(item: Item, zone: ZoneInfo) -> datetime | None:
+    """The GMT date WordPress kept, else the site's local date, else the RSS pubDate."""
+    for text, tz in ((item.date_gmt, UTC), (item.date_local, zone)):
+        try:
+            moment = datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            continue
+        if 1800 <= moment.year <= 2999:
+            return moment.replace(tzinfo=tz).astimezone(UTC)
+    try:
+        parsed = email.utils.parsedate_to_datetime(item.pub_date)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None or not 1800 <= parsed.year <= 2999:
+        return None
+    return parsed.astimezone(UTC)
+
+
+def _picture(
+    picture: Picture, folder: Path, options: Options, report: Report, label: str
+) -> dict[str, object]:
+    """The featured picture copied from the uploads folder, as `image:`; {} when it cannot be."""
+    if options.uploads is None:
+        return {}
+    uploads = options.uploads.resolve()
+    source = (uploads / picture.file).resolve()
+    if not source.is_relative_to(uploads) or source.suffix.lower() not in MEDIA_TYPES:
+        report.notes.append(f"{label}: its picture {picture.file[:80]!r} is not one we take")
+        return {}
+    if not source.is_file() or source.stat().st_size > MAX_PICTURE:
+        report.notes.append(
+            f"{label}: its picture {picture.file[:80]!r} was not found or is over 20 MB"
+        )
+        return {}
+    target = folder / "media" / source.relative_to(uploads)
+    if str(target) not in report.copied and (
+        not target.is_file() or target.read_bytes() != source.read_bytes()
+    ):
+        if not options.dry_run:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        report.copied.add(str(target))
+    image: dict[str, str] = {
+        "src": "/" + target.relative_to(folder.parents[1]).as_posix(),  # under content/
+        "alt": picture.alt or picture.title or "Picture",
+    }
+    if picture.caption:
+        image["caption"] = picture.caption[:1000]
+    return {"image": image}
+
+
+def _file_text(fields: dict[str, object], body: str) -> str:
+    front = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=1_000_000)
+    return f"---\n{front}---\n\n{body}"
+
+
+def _write(target: Path, text: str, report: Report, dry_run: bool) -> str:
+    """Writes the file unless it already says `text`; which of those it was."""
+    data = text.encode()
+    if target.is_file() and target.read_bytes() == data:
+        report.unchanged += 1
+        return "unchanged"
+    done = "updated" if target.exists() else "imported"
+    setattr(report, done, getattr(report, done) + 1)
+    if dry_run:
+        return done
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".importing-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return done
+
+
+def _refused_by_check(settings: Settings, written: dict[Path, str], report: Report) -> None:
+    """What `syndication check` refuses among the files written (an id or an address the
+    archive or another file already holds): a new file is removed; one imported before stays,
+    and the archive keeps its last good version. Each is reported."""
+    content = settings.content_dir.resolve()
+    for error in check_paths(settings, list(written)).errors:
+        path = content / error.file
+        if written.get(path) == "imported":
+            report.imported -= 1
+            path.unlink(missing_ok=True)
+            report.skip(error.file, f"would not publish: {error.message}")
+        else:
+            report.notes.append(f"{error.file} does not publish now: {error.message}")
