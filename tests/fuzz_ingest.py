@@ -64,7 +64,7 @@ EDITORIAL_WARNINGS = ("ImplausibleDate", "ContainsHTML")
 FIELDS = [
     "title", "published", "section", "edition", "id", "slug", "standfirst", "authors",
     "topics", "image", "source", "rights", "syndication", "original_url", "translation_of",
-    "status", "updated", "corrections",
+    "status", "updated", "corrections", "placement", "placement_until", "aliases",
 ]  # fmt: skip
 
 # -- front matter -----------------------------------------------------------------------

@@ -5,22 +5,29 @@ run again, with the files of an uninterrupted one, and nothing hostile gets thro
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import pytest
 from aiohttp.test_utils import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from syndication.cli import main
 from syndication.config import load_settings
+from syndication.ingest.check import check_paths
 from syndication.web.app import create_app
 from tests.live import REPO
 from tests.wordpress_export import Expected, write_export
@@ -172,3 +179,101 @@ def test_an_export_with_entities_or_a_dtd_is_refused_and_nothing_written(
         said = capsys.readouterr().err
         assert code == 2 and "error:" in said, (name, said)
     assert list((tmp_path / "content").rglob("*")) == []
+
+
+HOSTILE_BODIES = [
+    "<script>alert(1)</script><p>x</p>",
+    '<a href="javascript:alert(1)">x</a> text',
+    "[caption]broken",
+    "<!-- wp:paragraph -->",
+    "<p>" + "<b>" * 300 + "deep</p>",
+    "]]>",
+    "\x00\x01 controls",
+    '<img src="//evil.example/x.png" onerror="x()">',
+]
+
+
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "title": TEXT,
+                "body": st.one_of(TEXT, st.sampled_from(HOSTILE_BODIES)),
+                "status": st.sampled_from(["publish", "draft", "future", "trash", "", "x"]),
+                "date": st.one_of(
+                    TEXT,
+                    st.sampled_from(
+                        [
+                            "2019-02-30 10:00:00",
+                            "0000-00-00 00:00:00",
+                            "2019-05-03 10:00:00",
+                            "9999-12-31 23:59:59",
+                        ]
+                    ),
+                ),
+                "slug": TEXT,
+                "category": TEXT,
+                "tag": TEXT,
+                "post_id": st.one_of(st.integers(1, 20).map(str), TEXT),
+            }
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_any_post_is_imported_as_a_file_that_publishes_or_skipped_with_a_reason(
+    posts: list[dict[str, str]],
+) -> None:
+    """Whatever a post's fields hold: the import ends, and every file it writes is one the
+    archive accepts, or the post is in the report with a reason."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "content").mkdir()
+        export = root / "export.xml"
+        export.write_text(_export_of(posts), encoding="utf-8")
+        said = io.StringIO()
+        with contextlib.redirect_stdout(said):
+            code = main(
+                ["import", "wordpress", str(export), "--content", str(root / "content"),
+                 "--db", str(root / "a.db"), "--config", str(REPO / "syndication.toml")]
+            )  # fmt: skip
+        assert code == 0
+        counts = re.match(r"(\d+) imported, 0 updated, 0 unchanged, (\d+) skipped", said.getvalue())
+        assert counts and int(counts[1]) + int(counts[2]) == len(posts), said.getvalue()
+        written = list((root / "content").rglob("*.md"))
+        assert len(written) == int(counts[1])
+        if written:
+            report = check_paths(
+                load_settings(REPO / "syndication.toml", {}).with_overrides(
+                    content_dir=root / "content", db_path=root / "a.db"
+                ),
+                written,
+            )
+            assert report.errors == [], report.errors
+
+
+def _export_of(posts: list[dict[str, str]]) -> str:
+    items = "".join(
+        f"<item><title>{escape(p['title'])}</title>"
+        f"<link>https://old.example.org/{escape(p['slug'])}/</link>"
+        f"<content:encoded>{escape(p['body'])}</content:encoded>"
+        f"<wp:post_id>{escape(p['post_id'])}</wp:post_id>"
+        f"<wp:post_date>{escape(p['date'])}</wp:post_date>"
+        f"<wp:post_date_gmt>{escape(p['date'])}</wp:post_date_gmt>"
+        f"<wp:post_name>{escape(p['slug'])}</wp:post_name>"
+        f"<wp:status>{escape(p['status'])}</wp:status><wp:post_type>post</wp:post_type>"
+        f'<category domain="category" nicename="{escape(p["category"], {chr(34): "&quot;"})}">'
+        f"{escape(p['category'])}</category>"
+        f'<category domain="post_tag" nicename="t">{escape(p["tag"])}</category></item>'
+        for p in posts
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+        'xmlns:wp="http://wordpress.org/export/1.2/"><channel>'
+        "<link>https://old.example.org</link>" + items + "</channel></rss>"
+    )
