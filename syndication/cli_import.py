@@ -11,6 +11,8 @@ from tqdm import tqdm
 
 from syndication.config import Settings
 from syndication.errors import SyndicationError
+from syndication.importing.feeds import import_feed
+from syndication.importing.fetch import Refused, netloc
 from syndication.importing.mapping import load_mapping
 from syndication.importing.wordpress import Options, import_wordpress
 
@@ -34,6 +36,23 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
         "--dry-run", action="store_true", help="report what would be written, write nothing"
     )
     wordpress.set_defaults(run=_wordpress)
+    feed = sources.add_parser(
+        "feed",
+        parents=[common],
+        help="an RSS, Atom or JSON Feed, back to its first entry, -> files under content/imported/",
+    )
+    feed.add_argument("url", help="the feed's address (its host may be fetched)")
+    feed.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="another host pictures may be fetched from (repeatable); no other is asked",
+    )
+    feed.add_argument(
+        "--dry-run", action="store_true", help="report what would be written, write nothing"
+    )
+    feed.set_defaults(run=_feed)
 
 
 def _wordpress(settings: Settings, args: argparse.Namespace) -> int:
@@ -57,5 +76,19 @@ def _wordpress(settings: Settings, args: argparse.Namespace) -> int:
         Options(args.uploads, zone, args.dry_run),
         progress=lambda items: tqdm(items, desc="items", unit=" items", disable=None),
     )
+    print(report.text(args.dry_run))
+    return 0
+
+
+def _feed(settings: Settings, args: argparse.Namespace) -> int:
+    if not netloc(args.url):
+        raise SyndicationError(f"{args.url!r} is not an http(s) address")
+    config = args.config or Path(os.environ.get("SYNDICATION_CONFIG", "syndication.toml"))
+    try:
+        report = import_feed(
+            args.url, settings, load_mapping(config, settings), set(args.allow_host), args.dry_run
+        )
+    except Refused as exc:
+        raise SyndicationError(str(exc)) from None
     print(report.text(args.dry_run))
     return 0

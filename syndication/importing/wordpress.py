@@ -9,9 +9,7 @@ written whole (a temporary file renamed) or not at all."""
 from __future__ import annotations
 
 import email.utils
-import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,16 +17,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-import yaml
 from slugify import slugify
 
 from syndication.config import Settings
 from syndication.errors import ContentError
+from syndication.importing.files import file_text, refused_by_check, write_whole
 from syndication.importing.html_markdown import plain, to_markdown
 from syndication.importing.mapping import Mapping
 from syndication.importing.report import Report
 from syndication.importing.wxr import Export, Item, read_items
-from syndication.ingest.check import check_paths
 from syndication.ingest.fields import MAX_AUTHORS, MAX_STANDFIRST, MAX_TOPICS
 from syndication.ingest.imageinfo import MEDIA_TYPES
 from syndication.ingest.parse import parse_article
@@ -88,10 +85,10 @@ def import_wordpress(
         fields, body = story
         target = folder / f"{item.post_id}.md"
         rel = target.relative_to(content).as_posix()
-        text = _file_text(fields, body)
+        text = file_text(fields, body)
         # A dry run copies no picture, so it checks the story without it (the copy's source
         # was checked to be a picture file under the uploads folder).
-        checked = _file_text({k: v for k, v in fields.items() if k != "image"}, body)
+        checked = file_text({k: v for k, v in fields.items() if k != "image"}, body)
         try:
             parsed = parse_article(
                 (checked if options.dry_run else text).encode(), rel, content, settings
@@ -103,9 +100,9 @@ def import_wordpress(
             report.skip(label, f"duplicate address: the same as {other}")
             continue
         seen_paths[parsed.article.path] = label
-        written[target] = _write(target, text, report, options.dry_run)
+        written[target] = write_whole(target, text, report, options.dry_run)
     if not options.dry_run and written:
-        _refused_by_check(settings, written, report)
+        refused_by_check(settings, written, report)
     return report
 
 
@@ -238,45 +235,3 @@ def _picture(
     if picture.caption:
         image["caption"] = picture.caption[:1000]
     return {"image": image}
-
-
-def _file_text(fields: dict[str, object], body: str) -> str:
-    front = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=1_000_000)
-    return f"---\n{front}---\n\n{body}"
-
-
-def _write(target: Path, text: str, report: Report, dry_run: bool) -> str:
-    """Writes the file unless it already says `text`; which of those it was."""
-    data = text.encode()
-    if target.is_file() and target.read_bytes() == data:
-        report.unchanged += 1
-        return "unchanged"
-    done = "updated" if target.exists() else "imported"
-    setattr(report, done, getattr(report, done) + 1)
-    if dry_run:
-        return done
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".importing-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return done
-
-
-def _refused_by_check(settings: Settings, written: dict[Path, str], report: Report) -> None:
-    """What `syndication check` refuses among the files written (an id or an address the
-    archive or another file already holds): a new file is removed; one imported before stays,
-    and the archive keeps its last good version. Each is reported."""
-    content = settings.content_dir.resolve()
-    for error in check_paths(settings, list(written)).errors:
-        path = content / error.file
-        if written.get(path) == "imported":
-            report.imported -= 1
-            path.unlink(missing_ok=True)
-            report.skip(error.file, f"would not publish: {error.message}")
-        else:
-            report.notes.append(f"{error.file} does not publish now: {error.message}")

@@ -1,0 +1,274 @@
+"""`syndication import feed URL`: RSS 2.0, Atom or JSON Feed -> one file per entry under
+content/imported/<host>/, following RFC 5005 `prev-archive` links, JSON Feed's `next_url`
+and WordPress's `?paged=N` pages back to the beginning.
+
+An XML document is first read with defusedxml (no entity, DTD or external file), then by
+feedparser. Only the hosts the command names are fetched. An entry's file and `id:` come from
+its feed id, so importing again writes only what changed and never a second copy."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import feedparser
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+from slugify import slugify
+
+from syndication.config import Settings
+from syndication.errors import ContentError
+from syndication.importing.fetch import Fetcher, Refused, netloc
+from syndication.importing.files import file_text, refused_by_check, write_whole
+from syndication.importing.html_markdown import plain, to_markdown
+from syndication.importing.mapping import Mapping
+from syndication.importing.report import Report
+from syndication.ingest.fields import MAX_AUTHORS, MAX_STANDFIRST, MAX_TOPICS
+from syndication.ingest.imageinfo import MEDIA_TYPES
+from syndication.ingest.parse import parse_article
+
+MAX_PAGES = 10_000  # feed documents followed back, at most
+PICTURES = {v: k for k, v in MEDIA_TYPES.items() if v != "image/jpeg"} | {"image/jpeg": ".jpg"}
+
+
+@dataclass
+class Entry:
+    """One entry of any of the three formats, as read."""
+
+    id: str
+    title: str
+    link: str
+    published: datetime | None
+    authors: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    content: str = ""  # the whole story, HTML
+    summary: str = ""
+    pictures: list[str] = field(default_factory=list)  # enclosure or attachment URLs
+
+
+def import_feed(
+    url: str, settings: Settings, mapping: Mapping, allowed: set[str], dry_run: bool
+) -> Report:
+    report = Report()
+    content = settings.content_dir.resolve()
+    fetcher = Fetcher({netloc(url), *allowed})
+    host = urlsplit(url).hostname or "feed"
+    folder = content / "imported" / slugify(host, max_length=40)
+    seen: set[str] = set()
+    written: dict[Path, str] = {}
+    for entry in _entries(url, fetcher, report):
+        label = f"entry {entry.id[:80]!r}"
+        if entry.id in seen:
+            report.skip(label, "duplicate id: it came before")
+            continue
+        seen.add(entry.id)
+        story = _story(entry, url, mapping, fetcher, folder, report, label, dry_run)
+        if story is None:
+            continue
+        fields, body, stem = story
+        target = folder / f"{stem}.md"
+        rel = target.relative_to(content).as_posix()
+        checked = {k: v for k, v in fields.items() if not (dry_run and k == "image")}
+        try:
+            parse_article(file_text(checked, body).encode(), rel, content, settings)
+        except ContentError as error:
+            report.skip(label, f"would not publish: {error.format(str(content))}")
+            continue
+        written[target] = write_whole(target, file_text(fields, body), report, dry_run)
+    if not dry_run and written:
+        refused_by_check(settings, written, report)
+    return report
+
+
+def _entries(url: str, fetcher: Fetcher, report: Report) -> Iterator[Entry]:
+    """Every entry of the feed and the documents before it, newest document first."""
+    pending, fetched, paged = [url], {url}, 1
+    while pending and len(fetched) <= MAX_PAGES:
+        page = pending.pop()
+        try:
+            body, kind = fetcher.get(page)
+            entries, older = _read(body, kind, page)
+        except Refused as exc:
+            if page == url:
+                raise
+            report.notes.append(f"stopped following the feed back: {exc}")
+            return
+        new = [e for e in entries if e.id]
+        yield from entries
+        if older is None and new and page.startswith(url):  # WordPress: ?paged=2, 3...
+            paged += 1
+            older = _with_page(url, paged)
+        if older and older not in fetched and (new or not page.startswith(url)):
+            fetched.add(older)
+            pending.append(older)
+
+
+def _with_page(url: str, number: int) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "paged"] + [("paged", str(number))]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _read(body: bytes, kind: str, url: str) -> tuple[list[Entry], str | None]:
+    """The document's entries and the address of the one before it (None: the beginning)."""
+    if kind.endswith("json") or body.lstrip()[:1] == b"{":
+        return _json_feed(body, url)
+    try:
+        fromstring(body, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise Refused(
+            f"{url[:120]} declares XML entities or a DTD ({type(exc).__name__})"
+        ) from None
+    except Exception as exc:
+        raise Refused(f"{url[:120]} is not a feed: {str(exc)[:120]}") from None
+    parsed: Any = feedparser.parse(body)
+    links = parsed.feed.get("links", [])
+    older = next((link.get("href") for link in links if link.get("rel") == "prev-archive"), None)
+    if not parsed.entries and not parsed.feed.get("title"):
+        raise Refused(f"{url[:120]} is not an RSS or Atom feed")
+    entries = [_xml_entry(e, url) for e in parsed.entries]
+    return entries, urljoin(url, older) if older else None
+
+
+def _xml_entry(raw: Any, base: str) -> Entry:
+    when = raw.get("published_parsed") or raw.get("updated_parsed")
+    content = raw.get("content") or []
+    return Entry(
+        id=str(raw.get("id") or raw.get("link") or ""),
+        title=str(raw.get("title", "")),
+        link=urljoin(base, str(raw.get("link", ""))),
+        published=datetime(*tuple(when)[:6]).replace(tzinfo=UTC) if when else None,
+        authors=[str(a.get("name", "")) for a in raw.get("authors", []) if a.get("name")],
+        tags=[str(t.get("label") or t.get("term") or "") for t in raw.get("tags", [])],
+        content=str(content[0].get("value", "")) if content else "",
+        summary=str(raw.get("summary", "")),
+        pictures=[
+            urljoin(base, str(e.get("href", "")))
+            for e in raw.get("enclosures", [])
+            if str(e.get("type", "")).startswith("image/")
+        ],
+    )
+
+
+def _json_feed(body: bytes, url: str) -> tuple[list[Entry], str | None]:
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise Refused(f"{url[:120]} is not JSON: {str(exc)[:80]}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("items"), list):
+        raise Refused(f"{url[:120]} is not a JSON Feed")
+    entries = []
+    for item in document["items"]:
+        if not isinstance(item, dict):
+            continue
+        entries.append(
+            Entry(
+                id=str(item.get("id", "")),
+                title=str(item.get("title", "")),
+                link=urljoin(url, str(item.get("url", ""))),
+                published=_iso(item.get("date_published") or item.get("date_modified")),
+                authors=[
+                    str(a["name"]) for a in item.get("authors", []) or []
+                    if isinstance(a, dict) and a.get("name")
+                ],
+                tags=[str(t) for t in item.get("tags", []) or [] if isinstance(t, str)],
+                content=str(item.get("content_html") or item.get("content_text") or ""),
+                summary=str(item.get("summary", "")),
+                pictures=[
+                    urljoin(url, str(a.get("url", "")))
+                    for a in item.get("attachments", []) or []
+                    if isinstance(a, dict) and str(a.get("mime_type", "")).startswith("image/")
+                ],
+            )
+        )  # fmt: skip
+    older = document.get("next_url")
+    return entries, urljoin(url, older) if isinstance(older, str) and older else None
+
+
+def _iso(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo else None
+
+
+def _story(
+    entry: Entry,
+    feed_url: str,
+    mapping: Mapping,
+    fetcher: Fetcher,
+    folder: Path,
+    report: Report,
+    label: str,
+    dry_run: bool,
+) -> tuple[dict[str, object], str, str] | None:
+    if not entry.id:
+        report.skip(label, "no id")
+        return None
+    title = plain(entry.title)
+    if not title:
+        report.skip(label, "no title")
+        return None
+    if entry.published is None or not 1800 <= entry.published.year <= 2999:
+        report.skip(label, "no date")
+        return None
+    site = urlsplit(feed_url).hostname or ""
+    html = entry.content or entry.summary
+    body = to_markdown(html, entry.link or feed_url, site)
+    if not body.strip():
+        report.skip(label, "empty body")
+        return None
+    stem = "feed-" + hashlib.sha256(entry.id.encode()).hexdigest()[:16]
+    fields: dict[str, object] = {
+        "id": f"{stem}-{slugify(site, max_length=40)}"[:80],
+        "title": title,
+        "published": entry.published.isoformat(),
+        "section": mapping.section_of([(slugify(t), t) for t in entry.tags]),
+    }
+    authors = [plain(a) for a in entry.authors if plain(a)][:MAX_AUTHORS]
+    if authors:
+        fields["authors"] = authors
+    if topics := list(dict.fromkeys(plain(t) for t in entry.tags if plain(t)))[:MAX_TOPICS]:
+        fields["topics"] = topics
+    if entry.content and (standfirst := plain(entry.summary)[:MAX_STANDFIRST]):
+        fields["standfirst"] = standfirst
+    if source := mapping.source_of([*authors, *entry.tags]):
+        fields["source"] = source
+    if not entry.content and entry.link.startswith(("http://", "https://")):
+        body += f"\n[Read the whole story]({entry.link})\n"
+    if entry.link.startswith(("http://", "https://")):
+        fields["original_url"] = entry.link
+    old = urlsplit(entry.link)
+    if old.netloc == urlsplit(feed_url).netloc and old.path not in ("", "/") and not old.query:
+        fields["aliases"] = [old.path]
+    for picture in entry.pictures[:1]:
+        fields.update(_picture(picture, title, fetcher, folder, report, label, dry_run))
+    return fields, body, stem
+
+
+def _picture(
+    url: str, title: str, fetcher: Fetcher, folder: Path, report: Report, label: str, dry_run: bool
+) -> dict[str, object]:
+    try:
+        data, kind = fetcher.get(url)
+    except Refused as exc:
+        report.notes.append(f"{label}: its picture was not fetched: {exc}")
+        return {}
+    suffix = PICTURES.get(kind)
+    if suffix is None:
+        report.notes.append(f"{label}: {url[:120]} is {kind}, not a picture we take")
+        return {}
+    target = folder / "media" / (hashlib.sha256(data).hexdigest()[:16] + suffix)
+    if str(target) not in report.copied and not target.is_file():
+        if not dry_run:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_whole(target, "", Report(), dry_run, data=data)
+        report.copied.add(str(target))
+    return {"image": {"src": "/" + target.relative_to(folder.parents[1]).as_posix(), "alt": title}}

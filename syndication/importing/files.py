@@ -1,0 +1,58 @@
+"""Writing imported stories: one file each, whole or not at all, only when it changes, and
+checked as `syndication check` would."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from syndication.config import Settings
+from syndication.importing.report import Report
+from syndication.ingest.check import check_paths
+
+
+def file_text(fields: dict[str, object], body: str) -> str:
+    front = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=1_000_000)
+    return f"---\n{front}---\n\n{body}"
+
+
+def write_whole(
+    target: Path, text: str, report: Report, dry_run: bool, *, data: bytes | None = None
+) -> str:
+    """Writes the file unless it already holds `text` (or `data`); which of those it was."""
+    data = text.encode() if data is None else data
+    if target.is_file() and target.read_bytes() == data:
+        report.unchanged += 1
+        return "unchanged"
+    done = "updated" if target.exists() else "imported"
+    setattr(report, done, getattr(report, done) + 1)
+    if dry_run:
+        return done
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".importing-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return done
+
+
+def refused_by_check(settings: Settings, written: dict[Path, str], report: Report) -> None:
+    """What `syndication check` refuses among the files written (an id or an address the
+    archive or another file already holds): a new file is removed; one imported before stays,
+    and the archive keeps its last good version. Each is reported."""
+    content = settings.content_dir.resolve()
+    for error in check_paths(settings, list(written)).errors:
+        path = content / error.file
+        if written.get(path) == "imported":
+            report.imported -= 1
+            path.unlink(missing_ok=True)
+            report.skip(error.file, f"would not publish: {error.message}")
+        else:
+            report.notes.append(f"{error.file} does not publish now: {error.message}")

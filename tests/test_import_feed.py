@@ -1,0 +1,206 @@
+"""`syndication import feed URL` against a local server: WordPress-style paged RSS, Atom with
+RFC 5005 archives and a paged JSON Feed, pictures from the feed's host only; then served."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from PIL import Image
+
+from syndication.cli import main
+from syndication.config import load_settings
+from syndication.web.app import create_app
+from tests.live import REPO
+
+Client = TestClient[Any, Any]
+Servers = Callable[..., Awaitable[TestServer]]
+OTHER = web.AppKey("other", str)  # the base URL of another host, whose pictures are not named
+
+
+def _jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 250), (20, 90, 160)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def _rss_item(base: str, other: str, n: int) -> str:
+    return f"""<item><title>Paged story {n}</title>
+<link>{base}/2019/05/{n:02d}/paged-story-{n}/</link><guid isPermaLink="false">rss-{n}</guid>
+<pubDate>Fri, {n:02d} May 2019 10:00:00 +0000</pubDate><dc:creator>Greta Fischer</dc:creator>
+<category>Sport</category><category>Harbour</category>
+<description>Short {n}.</description>
+<content:encoded><![CDATA[<p>The whole of story {n}.</p><script>x()</script>]]></content:encoded>
+<enclosure url="{base if n % 2 else other}/pictures/{n}.jpg" length="1" type="image/jpeg"/>
+</item>"""
+
+
+def _site(seen: list[str]) -> web.Application:
+    """The old site: feeds and pictures, and a log of every path asked for."""
+    app = web.Application()
+
+    async def rss(request: web.Request) -> web.Response:
+        seen.append(request.path_qs)
+        page = int(request.query.get("paged", "1"))
+        if page > 3:
+            raise web.HTTPNotFound()
+        base, other = str(request.url.origin()), request.app[OTHER]
+        items = "".join(_rss_item(base, other, 4 * (page - 1) + i) for i in range(1, 5))
+        body = (
+            '<?xml version="1.0"?><rss version="2.0" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Old</title>'
+            f"<link>{base}</link><description>d</description>{items}</channel></rss>"
+        )
+        return web.Response(text=body, content_type="application/rss+xml")
+
+    async def atom(request: web.Request) -> web.Response:
+        seen.append(request.path_qs)
+        name = request.match_info["name"]
+        chain = {"current": "2019-02", "2019-02": "2019-01", "2019-01": None}
+        if name not in chain:
+            raise web.HTTPNotFound()
+        older = chain[name]
+        prev = f'<link rel="prev-archive" href="/atom/{older}"/>' if older else ""
+        entries = "".join(
+            f"<entry><id>tag:old,2019:{name}-{i}</id><title>Archived {name} {i}</title>"
+            f'<link href="/stories/{name}-{i}"/><updated>2019-0{1 + i}-0{1 + i}T08:00:00Z</updated>'
+            f"<author><name>Olga</name></author><summary>Only a summary of {name} {i}.</summary>"
+            "</entry>"
+            for i in range(3)
+        )
+        entries += (  # the same entry again, and one with no date
+            "<entry><id>tag:old,2019:current-0</id><title>Again</title>"
+            "<updated>2019-01-01T00:00:00Z</updated><summary>x</summary></entry>"
+            if name == "2019-01"
+            else ""
+        ) + (f"<entry><id>undated-{name}</id><title>No date</title><summary>x</summary></entry>")
+        body = (
+            '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Old</title>'
+            f"<id>tag:old,2019:feed</id><updated>2019-03-01T00:00:00Z</updated>{prev}{entries}</feed>"
+        )
+        return web.Response(text=body, content_type="application/atom+xml")
+
+    async def json_feed(request: web.Request) -> web.Response:
+        seen.append(request.path_qs)
+        page = int(request.match_info["page"])
+        items = [
+            {
+                "id": f"json-{page}-{i}",
+                "url": f"/json-stories/{page}-{i}",
+                "title": f"JSON story {page}-{i}",
+                "content_html": f"<p>JSON body {page} {i}.</p>",
+                "date_published": f"2019-06-0{page}T0{i}:00:00+02:00",
+                "authors": [{"name": "Ana"}],
+                "tags": ["Arts"],
+            }
+            for i in range(3)
+        ]
+        document = {"version": "https://jsonfeed.org/version/1.1", "title": "Old", "items": items}
+        if page == 1:
+            document["next_url"] = "/json/2"
+        return web.json_response(document, content_type="application/feed+json")
+
+    async def picture(request: web.Request) -> web.Response:
+        seen.append(request.path_qs)
+        return web.Response(body=_jpeg(), content_type="image/jpeg")
+
+    async def bomb(request: web.Request) -> web.Response:
+        seen.append(request.path_qs)
+        body = (
+            '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;">]>'
+            "<rss><channel><title>&b;</title></channel></rss>"
+        )
+        return web.Response(text=body, content_type="application/rss+xml")
+
+    app.router.add_get("/wp/feed/", rss)
+    app.router.add_get("/atom/{name}", atom)
+    app.router.add_get("/json/{page:\\d}", json_feed)
+    app.router.add_get("/pictures/{n}.jpg", picture)
+    app.router.add_get("/bomb.xml", bomb)
+    return app
+
+
+@pytest.fixture
+async def old_site(aiohttp_server: Servers) -> tuple[str, list[str], list[str]]:
+    """The old site's base URL, what it was asked for, and what another host was asked for."""
+    seen: list[str] = []
+    elsewhere: list[str] = []
+    other_app = _site(elsewhere)
+    other_app[OTHER] = ""
+    other = await aiohttp_server(other_app)
+    app = _site(seen)
+    app[OTHER] = str(other.make_url("")).rstrip("/")
+    server = await aiohttp_server(app)
+    return str(server.make_url("")).rstrip("/"), seen, elsewhere
+
+
+async def _import(root: Path, url: str, *extra: str) -> tuple[int, str]:
+    said = io.StringIO()
+
+    def run() -> int:
+        import contextlib
+
+        with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
+            return main(
+                ["import", "feed", url, "--content", str(root / "content"),
+                 "--db", str(root / "a.db"), "--config", str(REPO / "syndication.toml"), *extra]
+            )  # fmt: skip
+
+    code = await asyncio.to_thread(run)
+    return code, said.getvalue()
+
+
+async def test_feeds_are_followed_back_imported_and_served(
+    old_site: tuple[str, list[str], list[str]],
+    tmp_path: Path,
+    aiohttp_client: Callable[..., Awaitable[Client]],
+) -> None:
+    base, seen, elsewhere = old_site
+    (tmp_path / "content").mkdir()
+    code, said = await _import(tmp_path, base + "/wp/feed/")
+    assert code == 0 and said.startswith("12 imported, 0 updated, 0 unchanged, 0 skipped"), said
+    assert [p for p in seen if p.startswith("/wp/")] == [
+        "/wp/feed/", "/wp/feed/?paged=2", "/wp/feed/?paged=3", "/wp/feed/?paged=4"
+    ]  # fmt: skip
+    assert elsewhere == []  # pictures on a host not named are not asked for
+    assert "a host not named" in said
+    code, said = await _import(tmp_path, base + "/atom/current")
+    assert code == 0 and said.startswith("9 imported, 0 updated, 0 unchanged, 4 skipped"), said
+    assert len(re.findall(r": no date", said)) == 3 and "duplicate id" in said
+    code, said = await _import(tmp_path, base + "/json/1")
+    assert code == 0 and said.startswith("6 imported, 0 updated, 0 unchanged, 0 skipped"), said
+    code, said = await _import(tmp_path, base + "/wp/feed/")  # again: nothing new
+    assert code == 0 and said.startswith("0 imported, 0 updated, 12 unchanged"), said
+
+    files = list((tmp_path / "content" / "imported").rglob("*.md"))
+    assert len(files) == 27
+    text = "\n".join(f.read_text() for f in files)
+    assert "<script" not in text and "Read the whole story" in text
+    settings = load_settings(REPO / "syndication.toml", {}).with_overrides(
+        content_dir=tmp_path / "content", db_path=tmp_path / "a.db"
+    )
+    client = await aiohttp_client(create_app(settings))
+    moved = await client.get("/2019/05/03/paged-story-3/", allow_redirects=False)
+    assert moved.status == 301
+    page = await client.get(moved.headers["Location"])
+    body = await page.text()
+    assert page.status == 200 and "<h1>Paged story 3</h1>" in body and "/media/imported/" in body
+
+
+async def test_a_feed_declaring_entities_is_refused_and_nothing_written(
+    old_site: tuple[str, list[str], list[str]], tmp_path: Path
+) -> None:
+    base, _, _ = old_site
+    (tmp_path / "content").mkdir()
+    for url in (base + "/bomb.xml", base + "/nothing-here", "ftp://x/feed"):
+        code, said = await _import(tmp_path, url)
+        assert code == 2 and "error:" in said, said
+    assert list((tmp_path / "content").rglob("*")) == []
