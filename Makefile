@@ -34,6 +34,7 @@ bench: $(STAMP) bench-tools
 	$(BIN)/python -m tests.benchmarks.run
 	$(BIN)/python -m tests.benchmarks.edge
 	$(BIN)/python -m tests.benchmarks.search_recall
+	$(BIN)/python -m tests.benchmarks.imports
 
 # The same requests on 10,000 and 1,000,000 articles (generating and ingesting the large
 # archive takes about an hour the first time; both are kept in bench-data/).

@@ -31,7 +31,7 @@ from syndication.importing.mapping import Mapping
 from syndication.importing.report import Report
 from syndication.ingest.fields import MAX_AUTHORS, MAX_STANDFIRST, MAX_TOPICS
 from syndication.ingest.imageinfo import MEDIA_TYPES
-from syndication.ingest.parse import parse_article
+from syndication.ingest.parse import Parsed, parse_article
 
 MAX_PAGES = 10_000  # feed documents followed back, at most
 PICTURES = {v: k for k, v in MEDIA_TYPES.items() if v != "image/jpeg"} | {"image/jpeg": ".jpg"}
@@ -62,6 +62,7 @@ def import_feed(
     folder = content / "imported" / slugify(host, max_length=40)
     seen: set[str] = set()
     written: dict[Path, str] = {}
+    checked_files: dict[str, Parsed] = {}
     for entry in _entries(url, fetcher, report):
         label = f"entry {entry.id[:80]!r}"
         if entry.id in seen:
@@ -74,15 +75,17 @@ def import_feed(
         fields, body, stem = story
         target = folder / f"{stem}.md"
         rel = target.relative_to(content).as_posix()
-        checked = {k: v for k, v in fields.items() if not (dry_run and k == "image")}
+        text = file_text(fields, body)
+        checked = file_text({k: v for k, v in fields.items() if k != "image"}, body)
         try:
-            parse_article(file_text(checked, body).encode(), rel, content, settings)
+            parsed = parse_article((checked if dry_run else text).encode(), rel, content, settings)
         except ContentError as error:
             report.skip(label, f"would not publish: {error.format(str(content))}")
             continue
-        written[target] = write_whole(target, file_text(fields, body), report, dry_run)
+        written[target] = write_whole(target, text, report, dry_run)
+        checked_files[rel] = parsed
     if not dry_run and written:
-        refused_by_check(settings, written, report)
+        refused_by_check(settings, written, checked_files, report)
     return report
 
 

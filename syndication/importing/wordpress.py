@@ -28,7 +28,7 @@ from syndication.importing.report import Report
 from syndication.importing.wxr import Export, Item, read_items
 from syndication.ingest.fields import MAX_AUTHORS, MAX_STANDFIRST, MAX_TOPICS
 from syndication.ingest.imageinfo import MEDIA_TYPES
-from syndication.ingest.parse import parse_article
+from syndication.ingest.parse import Parsed, parse_article
 
 PUBLISHED = {"publish", "future"}  # a future date is scheduled by ingest
 DRAFTS = {"draft", "pending", "private"}  # not public at the source: not public here
@@ -71,6 +71,7 @@ def import_wordpress(
     seen_guids: set[str] = set()
     seen_paths: dict[str, str] = {}
     written: dict[Path, str] = {}  # file -> what was done to it
+    checked_files: dict[str, Parsed] = {}
     for item in progress(read_items(export_path, Export())):
         if item.post_type != "post":
             continue
@@ -88,11 +89,13 @@ def import_wordpress(
         text = file_text(fields, body)
         # A dry run copies no picture, so it checks the story without it (the copy's source
         # was checked to be a picture file under the uploads folder).
-        checked = file_text({k: v for k, v in fields.items() if k != "image"}, body)
+        checked = (
+            file_text({k: v for k, v in fields.items() if k != "image"}, body)
+            if options.dry_run
+            else text
+        )
         try:
-            parsed = parse_article(
-                (checked if options.dry_run else text).encode(), rel, content, settings
-            )
+            parsed = parse_article(checked.encode(), rel, content, settings)
         except ContentError as error:
             report.skip(label, f"would not publish: {error.format(str(content))}")
             continue
@@ -101,8 +104,9 @@ def import_wordpress(
             continue
         seen_paths[parsed.article.path] = label
         written[target] = write_whole(target, text, report, options.dry_run)
+        checked_files[rel] = parsed
     if not options.dry_run and written:
-        refused_by_check(settings, written, report)
+        refused_by_check(settings, written, checked_files, report)
     return report
 
 

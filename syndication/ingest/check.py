@@ -63,6 +63,12 @@ def _files_named(content_dir: Path, paths: Iterable[Path]) -> set[str]:
     return rels
 
 
+def clashes_of(settings: Settings, parsed: dict[str, Parsed]) -> list[ContentError]:
+    """The clashes `check` finds for files already parsed (an import's), without reading
+    them again."""
+    return _clashes(settings, settings.content_dir.resolve(), parsed, set(parsed))
+
+
 def _read(content_dir: Path, rel: str, settings: Settings) -> Parsed:
     data = files.read_source(content_dir, rel, settings.max_file_bytes)
     return parse_safely(data, rel, content_dir, settings)
