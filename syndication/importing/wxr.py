@@ -17,7 +17,9 @@ from defusedxml.ElementTree import iterparse
 from syndication.errors import SyndicationError
 
 MAX_ITEM_TEXT = 5 * 1024 * 1024  # characters of one item's text; a longer one is skipped
-_FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # never inside a UTF-8 sequence
+# What XML 1.0 cannot carry: C0 controls but tab and line ends (never inside a UTF-8
+# sequence), and U+FFFE and U+FFFF (three bytes each in UTF-8).
+_FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 
 
 class ExportError(SyndicationError):
@@ -61,12 +63,20 @@ class _Clean:
     def __init__(self, raw: IO[bytes]) -> None:
         self.raw = raw
         self.dropped = 0
+        self._held = b""  # the last bytes of a chunk, which may begin a U+FFFF cut in two
 
     def read(self, size: int = -1) -> bytes:
-        chunk = self.raw.read(size)
-        cleaned, count = _FORBIDDEN.subn(b"", chunk)
-        self.dropped += count
-        return cleaned
+        """Never b"" before the end: that would end the parse."""
+        while True:
+            more = self.raw.read(size)
+            chunk, self._held = self._held + more, b""
+            if more:  # hold back what may begin a three-byte sequence the next read ends
+                cut = 2 if chunk.endswith(b"\xef\xbf") else 1 if chunk.endswith(b"\xef") else 0
+                chunk, self._held = (chunk[:-cut], chunk[-cut:]) if cut else (chunk, b"")
+            cleaned, count = _FORBIDDEN.subn(b"", chunk)
+            self.dropped += count
+            if cleaned or not more:
+                return cleaned
 
 
 def _local(tag: str) -> str:
