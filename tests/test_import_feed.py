@@ -61,6 +61,9 @@ def _site(seen: list[str]) -> web.Application:
         )
         return web.Response(text=body, content_type="application/rss+xml")
 
+    async def rss_ignoring_pages(request: web.Request) -> web.Response:
+        return await rss(request.clone(rel_url=request.rel_url.with_query({})))  # logs it
+
     async def atom(request: web.Request) -> web.Response:
         seen.append(request.path_qs)
         name = request.match_info["name"]
@@ -125,6 +128,7 @@ def _site(seen: list[str]) -> web.Application:
     app.router.add_get("/json/{page:\\d}", json_feed)
     app.router.add_get("/pictures/{n}.jpg", picture)
     app.router.add_get("/bomb.xml", bomb)
+    app.router.add_get("/ignores-paging/feed", rss_ignoring_pages)
     return app
 
 
@@ -177,6 +181,10 @@ async def test_feeds_are_followed_back_imported_and_served(
     assert len(re.findall(r": no date", said)) == 3 and "duplicate id" in said
     code, said = await _import(tmp_path, base + "/json/1")
     assert code == 0 and said.startswith("6 imported, 0 updated, 0 unchanged, 0 skipped"), said
+    code, said = await _import(tmp_path, base + "/ignores-paging/feed")
+    assert code == 0 and said.startswith("0 imported, 0 updated, 4 unchanged"), said
+    # ?paged=2 brought the same entries again: the beginning is reached, nothing more asked
+    assert [p for p in seen if p.startswith("/ignores-paging/")] == ["/ignores-paging/feed"] * 2
     code, said = await _import(tmp_path, base + "/wp/feed/")  # again: nothing new
     assert code == 0 and said.startswith("0 imported, 0 updated, 12 unchanged"), said
 

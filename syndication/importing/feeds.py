@@ -92,6 +92,7 @@ def import_feed(
 def _entries(url: str, fetcher: Fetcher, report: Report) -> Iterator[Entry]:
     """Every entry of the feed and the documents before it, newest document first."""
     pending, fetched, paged = [url], {url}, 1
+    ids: set[str] = set()  # a server that ignores ?paged= sends the same entries again
     while pending and len(fetched) <= MAX_PAGES:
         page = pending.pop()
         try:
@@ -102,7 +103,8 @@ def _entries(url: str, fetcher: Fetcher, report: Report) -> Iterator[Entry]:
                 raise
             report.notes.append(f"stopped following the feed back: {exc}")
             return
-        new = [e for e in entries if e.id]
+        new = [e for e in entries if e.id and e.id not in ids]
+        ids.update(e.id for e in new)
         yield from entries
         if older is None and new and page.startswith(url):  # WordPress: ?paged=2, 3...
             paged += 1
