@@ -25,7 +25,12 @@ from slugify import slugify
 from syndication.config import Settings
 from syndication.errors import ContentError
 from syndication.importing.fetch import Fetcher, Refused, netloc
-from syndication.importing.files import file_text, refused_by_check, write_whole
+from syndication.importing.files import (
+    clear_leftovers,
+    file_text,
+    refused_by_check,
+    write_whole,
+)
 from syndication.importing.html_markdown import plain, to_markdown
 from syndication.importing.mapping import Mapping
 from syndication.importing.report import Report
@@ -60,6 +65,8 @@ def import_feed(
     fetcher = Fetcher({netloc(url), *allowed})
     host = urlsplit(url).hostname or "feed"
     folder = content / "imported" / slugify(host, max_length=40)
+    if not dry_run:
+        clear_leftovers(folder)
     seen: set[str] = set()
     written: dict[Path, str] = {}
     checked_files: dict[str, Parsed] = {}

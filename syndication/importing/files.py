@@ -24,6 +24,15 @@ def file_text(fields: dict[str, object], body: str) -> str:
     return f"---\n{front}---\n\n{body}"
 
 
+def clear_leftovers(folder: Path) -> None:
+    """Temporary files an import killed while writing left behind."""
+    for leftover in folder.rglob(f"{_TEMPORARY}*"):
+        leftover.unlink(missing_ok=True)
+
+
+_TEMPORARY = ".importing-"
+
+
 def write_whole(
     target: Path, text: str, report: Report, dry_run: bool, *, data: bytes | None = None
 ) -> str:
@@ -37,7 +46,7 @@ def write_whole(
     if dry_run:
         return done
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".importing-", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=_TEMPORARY, suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)

@@ -8,9 +8,12 @@ written whole (a temporary file renamed) or not at all."""
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
+import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +24,12 @@ from slugify import slugify
 
 from syndication.config import Settings
 from syndication.errors import ContentError
-from syndication.importing.files import file_text, refused_by_check, write_whole
+from syndication.importing.files import (
+    clear_leftovers,
+    file_text,
+    refused_by_check,
+    write_whole,
+)
 from syndication.importing.html_markdown import plain, to_markdown
 from syndication.importing.mapping import Mapping
 from syndication.importing.report import Report
@@ -50,6 +58,34 @@ class Picture:
     alt: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What converting a post needs, sent once to each worker process."""
+
+    settings: Settings
+    mapping: Mapping
+    options: Options
+    export: Export
+    site: str
+    content: Path
+    folder: Path
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    item: Item
+    label: str
+    picture: dict[str, object]  # `image:` for the post, its file already copied; or {}
+
+
+_context: _Context | None = None  # a worker's, set once by _start
+
+
+def _start(context: _Context) -> None:
+    global _context
+    _context = context
+
+
 def import_wordpress(
     export_path: Path,
     settings: Settings,
@@ -67,47 +103,106 @@ def import_wordpress(
         )
     site = urlsplit(export.site_url).hostname or "wordpress"
     folder = content / "imported" / slugify(site, max_length=40)
+    context = _Context(settings, mapping, options, export, site, content, folder)
+    if not options.dry_run:
+        clear_leftovers(folder)
     seen_ids: set[str] = set()
     seen_guids: set[str] = set()
     seen_paths: dict[str, str] = {}
     written: dict[Path, str] = {}  # file -> what was done to it
     checked_files: dict[str, Parsed] = {}
-    for item in progress(read_items(export_path, Export())):
-        if item.post_type != "post":
-            continue
-        label = f"post {item.post_id or '?'} {plain(item.title)[:60]!r}"
-        why = _refusal(item, seen_ids, seen_guids)
-        if why:
-            report.skip(label, why)
-            continue
-        story = _story(item, export, site, mapping, options, report, label, folder, pictures)
-        if story is None:
-            continue
-        fields, body = story
-        target = folder / f"{item.post_id}.md"
-        rel = target.relative_to(content).as_posix()
-        text = file_text(fields, body)
-        # A dry run copies no picture, so it checks the story without it (the copy's source
-        # was checked to be a picture file under the uploads folder).
-        checked = (
-            file_text({k: v for k, v in fields.items() if k != "image"}, body)
-            if options.dry_run
-            else text
-        )
-        try:
-            parsed = parse_article(checked.encode(), rel, content, settings)
-        except ContentError as error:
-            report.skip(label, f"would not publish: {error.format(str(content))}")
-            continue
-        if (other := seen_paths.get(parsed.article.path)) is not None:
-            report.skip(label, f"duplicate address: the same as {other}")
-            continue
-        seen_paths[parsed.article.path] = label
-        written[target] = write_whole(target, text, report, options.dry_run)
-        checked_files[rel] = parsed
+    with _converting(context) as convert:
+        for batch in _batches(progress(read_items(export_path, Export())), WINDOW):
+            jobs = []
+            for item in batch:
+                if item.post_type != "post":
+                    continue
+                label = f"post {item.post_id or '?'} {plain(item.title)[:60]!r}"
+                if why := _refusal(item, seen_ids, seen_guids):
+                    report.skip(label, why)
+                    continue
+                picture = pictures.get(item.meta.get("_thumbnail_id", ""))
+                image = _picture(picture, folder, options, report, label) if picture else {}
+                jobs.append(_Job(item, label, image))
+            # In the export's order, whichever process converted them: the same files.
+            for job, done in zip(jobs, convert(jobs), strict=True):
+                if isinstance(done, str):
+                    report.skip(job.label, done)
+                    continue
+                target, text, parsed = done
+                if (other := seen_paths.get(parsed.article.path)) is not None:
+                    report.skip(job.label, f"duplicate address: the same as {other}")
+                    continue
+                seen_paths[parsed.article.path] = job.label
+                written[target] = write_whole(target, text, report, options.dry_run)
+                checked_files[target.relative_to(content).as_posix()] = parsed
     if not options.dry_run and written:
         refused_by_check(settings, written, checked_files, report)
     return report
+
+
+Converted = str | tuple[Path, str, Parsed]  # why it is skipped, or its file, text and check
+WINDOW = 512  # posts read ahead of the writing: bounds memory whatever the export's size
+PARALLEL_FROM = 200  # fewer posts than this are converted here: a pool costs more
+
+
+@contextlib.contextmanager
+def _converting(context: _Context) -> Iterator[Callable[[list[_Job]], list[Converted]]]:
+    """Converts jobs in order: in worker processes (one a core) once there are enough."""
+    _start(context)
+    pool: ProcessPoolExecutor | None = None
+
+    def convert(jobs: list[_Job]) -> list[Converted]:
+        nonlocal pool
+        workers = os.cpu_count() or 1
+        if len(jobs) < PARALLEL_FROM or workers < 2:
+            return [_convert(job) for job in jobs]
+        if pool is None:
+            pool = ProcessPoolExecutor(workers, initializer=_start, initargs=(context,))
+        return list(pool.map(_convert, jobs, chunksize=32))
+
+    try:
+        yield convert
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    batch: list[Item] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _convert(job: _Job) -> Converted:
+    """A post -> its file's text, checked as ingest would; or why it is skipped."""
+    context = _context
+    assert context is not None, "_start was not called"
+    story = _story(job.item, context)
+    if isinstance(story, str):
+        return story
+    fields, body = story
+    fields.update(job.picture)
+    target = context.folder / f"{job.item.post_id}.md"
+    rel = target.relative_to(context.content).as_posix()
+    text = file_text(fields, body)
+    # A dry run copies no picture, so it checks the story without it (the copy's source
+    # was checked to be a picture file under the uploads folder).
+    checked = (
+        file_text({k: v for k, v in fields.items() if k != "image"}, body)
+        if context.options.dry_run
+        else text
+    )
+    try:
+        parsed = parse_article(checked.encode(), rel, context.content, context.settings)
+    except ContentError as error:
+        return f"would not publish: {error.format(str(context.content))}"
+    return target, text, parsed
 
 
 def _pictures(export_path: Path, export: Export) -> dict[str, Picture]:
@@ -141,25 +236,15 @@ def _refusal(item: Item, seen_ids: set[str], seen_guids: set[str]) -> str:
     return ""
 
 
-def _story(
-    item: Item,
-    export: Export,
-    site: str,
-    mapping: Mapping,
-    options: Options,
-    report: Report,
-    label: str,
-    folder: Path,
-    pictures: dict[str, Picture],
-) -> tuple[dict[str, object], str] | None:
-    published = _date(item, options.timezone)
+def _story(item: Item, context: _Context) -> tuple[dict[str, object], str] | str:
+    """The post's front matter (but its picture) and body; or why it is skipped."""
+    export, site, mapping = context.export, context.site, context.mapping
+    published = _date(item, context.options.timezone)
     if published is None:
-        report.skip(label, f"no date: {item.date_gmt or item.pub_date or 'none'}")
-        return None
+        return f"no date: {item.date_gmt or item.pub_date or 'none'}"
     body = to_markdown(item.content, item.link or export.site_url, site)
     if not body.strip():
-        report.skip(label, "empty body")
-        return None
+        return "empty body"
     categories = [(slug, name) for domain, slug, name in item.categories if domain == "category"]
     tags = [name for domain, _, name in item.categories if domain == "post_tag" and name]
     author = plain(export.authors.get(item.creator, item.creator))
@@ -181,9 +266,6 @@ def _story(
         fields["standfirst"] = standfirst
     if source := mapping.source_of([author, *(name for _, name in categories)]):
         fields["source"] = source
-    picture = pictures.get(item.meta.get("_thumbnail_id", ""))
-    if picture is not None:
-        fields.update(_picture(picture, folder, options, report, label))
     old = urlsplit(item.link)
     if old.hostname == site and old.path not in ("", "/") and not old.query:
         fields["aliases"] = [old.path]
