@@ -33,6 +33,13 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
         "--timezone", help="the site's time zone (default: the default edition's)"
     )
     wordpress.add_argument(
+        "--fetch-from",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="a host featured pictures not in --uploads may be fetched from (repeatable)",
+    )
+    wordpress.add_argument(
         "--dry-run", action="store_true", help="report what would be written, write nothing"
     )
     wordpress.set_defaults(run=_wordpress)
@@ -73,7 +80,7 @@ def _wordpress(settings: Settings, args: argparse.Namespace) -> int:
         args.export,
         settings,
         mapping,
-        Options(args.uploads, zone, args.dry_run),
+        Options(args.uploads, zone, args.dry_run, frozenset(h.lower() for h in args.fetch_from)),
         progress=lambda items: tqdm(items, desc="items", unit=" items", disable=None),
     )
     print(report.text(args.dry_run))

@@ -5,6 +5,7 @@ run again, with the files of an uninterrupted one, and nothing hostile gets thro
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import os
@@ -24,6 +25,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from syndication.cli import main
 from syndication.config import load_settings
@@ -279,3 +281,62 @@ def _export_of(posts: list[dict[str, str]]) -> str:
         'xmlns:wp="http://wordpress.org/export/1.2/"><channel>'
         "<link>https://old.example.org</link>" + items + "</channel></rss>"
     )
+
+
+async def test_pictures_are_fetched_only_from_the_hosts_named(
+    tmp_path: Path, aiohttp_server: Callable[..., Awaitable[Any]]
+) -> None:
+    """Without an uploads folder, a featured picture comes from its attachment URL when its
+    host is named; another host, a private address or a redirect elsewhere is never asked."""
+    from aiohttp import web
+
+    from tests.wordpress_export import AUTHOR, HEAD, SITE, TAIL, _attachment, _post
+
+    asked: dict[str, list[str]] = {"named": [], "other": []}
+
+    def site(name: str, redirect: str = "") -> web.Application:
+        async def picture(request: web.Request) -> web.Response:
+            asked[name].append(request.path)
+            if request.path.endswith("moved.jpg"):
+                raise web.HTTPFound(redirect)
+            buffer = io.BytesIO()
+            Image.new("RGB", (300, 200), (10, 20, 30)).save(buffer, "JPEG")
+            return web.Response(body=buffer.getvalue(), content_type="image/jpeg")
+
+        app = web.Application()
+        app.router.add_get("/{name:.+}", picture)
+        return app
+
+    other = await aiohttp_server(site("other"))
+    other_url = str(other.make_url("")).rstrip("/")
+    named = await aiohttp_server(site("named", redirect=other_url + "/elsewhere.jpg"))
+    named_url = str(named.make_url("")).rstrip("/")
+    pictures = [
+        (named_url + "/up/2019/05/a.jpg", "2019/05/a.jpg"),
+        (other_url + "/up/b.jpg", "b.jpg"),
+        ("http://10.255.255.1/c.jpg", "c.jpg"),
+        (named_url + "/up/moved.jpg", "moved.jpg"),
+    ]
+    parts = [HEAD.format(site=SITE, authors=AUTHOR.format(n=1, login="greta", name="Greta"))]
+    for n, (url, file) in enumerate(pictures, 1):
+        parts.append(_attachment(900 + n, file, url=url))
+        parts.append(_post(n, f"Pictured story {n}", f"<p>Body {n}.</p>", thumbnail=900 + n))
+    export = tmp_path / "export.xml"
+    export.write_text("".join(parts) + TAIL)
+    (tmp_path / "content").mkdir()
+    said = io.StringIO()
+    with contextlib.redirect_stdout(said):
+        code = await asyncio.to_thread(
+            main,
+            ["import", "wordpress", str(export), "--fetch-from", named_url.split("//")[1],
+             "--content", str(tmp_path / "content"), "--db", str(tmp_path / "a.db"),
+             "--config", str(REPO / "syndication.toml")],
+        )  # fmt: skip
+    report = said.getvalue()
+    assert code == 0 and report.startswith("4 imported, 0 updated, 0 unchanged, 0 skipped; 1 "), (
+        report
+    )
+    assert asked == {"named": ["/up/2019/05/a.jpg", "/up/moved.jpg"], "other": []}
+    assert report.count("a host not named") == 3
+    first = (tmp_path / "content" / "imported" / "old-example-org" / "1.md").read_text()
+    assert "src: /imported/old-example-org/media/2019/05/a.jpg" in first

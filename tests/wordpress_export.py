@@ -95,7 +95,7 @@ def _post(
 """
 
 
-def _attachment(post_id: int, file: str, alt: str = "A picture") -> str:
+def _attachment(post_id: int, file: str, alt: str = "A picture", url: str = "") -> str:
     return f"""<item>
 <title>Picture {post_id}</title>
 <excerpt:encoded><![CDATA[The caption of picture {post_id}]]></excerpt:encoded>
@@ -103,7 +103,7 @@ def _attachment(post_id: int, file: str, alt: str = "A picture") -> str:
 <wp:post_id>{post_id}</wp:post_id>
 <wp:status><![CDATA[inherit]]></wp:status>
 <wp:post_type><![CDATA[attachment]]></wp:post_type>
-<wp:attachment_url>{SITE}/wp-content/uploads/{file}</wp:attachment_url>
+<wp:attachment_url>{url or f"{SITE}/wp-content/uploads/{file}"}</wp:attachment_url>
 <wp:postmeta><wp:meta_key>_wp_attached_file</wp:meta_key><wp:meta_value>{file}</wp:meta_value></wp:postmeta>
 <wp:postmeta><wp:meta_key>_wp_attachment_image_alt</wp:meta_key><wp:meta_value>{alt}</wp:meta_value></wp:postmeta>
 </item>

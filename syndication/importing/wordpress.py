@@ -11,12 +11,11 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import os
-import shutil
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -24,6 +23,7 @@ from slugify import slugify
 
 from syndication.config import Settings
 from syndication.errors import ContentError
+from syndication.importing.fetch import Fetcher, Refused
 from syndication.importing.files import (
     clear_leftovers,
     file_text,
@@ -48,6 +48,7 @@ class Options:
     uploads: Path | None  # the site's wp-content/uploads, for featured pictures
     timezone: ZoneInfo  # of the site: the dates of drafts, which have no GMT date
     dry_run: bool = False
+    fetch_from: frozenset[str] = frozenset()  # hosts a picture not in uploads may come from
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,7 @@ class Picture:
     title: str
     caption: str
     alt: str
+    url: str = ""  # where the old site serves it (attachment_url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +216,7 @@ def _pictures(export_path: Path, export: Export) -> dict[str, Picture]:
                 plain(item.title),
                 plain(item.excerpt),
                 plain(item.meta.get("_wp_attachment_image_alt", "")),
+                item.attachment_url,
             )
     return found
 
@@ -293,26 +296,35 @@ def _date(item: Item, zone: ZoneInfo) -> datetime | None:
 def _picture(
     picture: Picture, folder: Path, options: Options, report: Report, label: str
 ) -> dict[str, object]:
-    """The featured picture copied from the uploads folder, as `image:`; {} when it cannot be."""
-    if options.uploads is None:
-        return {}
-    uploads = options.uploads.resolve()
-    source = (uploads / picture.file).resolve()
-    if not source.is_relative_to(uploads) or source.suffix.lower() not in MEDIA_TYPES:
+    """The featured picture, from the uploads folder or fetched from a host named, copied
+    under content/, as `image:`; {} when it cannot be (and a note says why)."""
+    parts = PurePosixPath(picture.file).parts
+    if (
+        not parts
+        or any(part in ("..", "/") for part in parts)
+        or PurePosixPath(picture.file).suffix.lower() not in MEDIA_TYPES
+    ):
         report.notes.append(f"{label}: its picture {picture.file[:80]!r} is not one we take")
         return {}
-    if not source.is_file() or source.stat().st_size > MAX_PICTURE:
+    data = _from_uploads(picture, options) if options.uploads is not None else None
+    if data is None and options.fetch_from and picture.url:
+        try:
+            data, kind = Fetcher(set(options.fetch_from), MAX_PICTURE).get(picture.url)
+        except Refused as exc:
+            report.notes.append(f"{label}: its picture was not fetched: {exc}")
+            return {}
+        if not kind.startswith("image/"):
+            report.notes.append(f"{label}: {picture.url[:120]} is {kind}, not a picture")
+            return {}
+    if data is None:
         report.notes.append(
-            f"{label}: its picture {picture.file[:80]!r} was not found or is over 20 MB"
+            f"{label}: its picture {picture.file[:80]!r} was not found, or is over 20 MB"
         )
         return {}
-    target = folder / "media" / source.relative_to(uploads)
-    if str(target) not in report.copied and (
-        not target.is_file() or target.read_bytes() != source.read_bytes()
-    ):
+    target = folder / "media" / PurePosixPath(*parts)
+    if str(target) not in report.copied and (not target.is_file() or target.read_bytes() != data):
         if not options.dry_run:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            write_whole(target, "", Report(), False, data=data)
         report.copied.add(str(target))
     image: dict[str, str] = {
         "src": "/" + target.relative_to(folder.parents[1]).as_posix(),  # under content/
@@ -321,3 +333,14 @@ def _picture(
     if picture.caption:
         image["caption"] = picture.caption[:1000]
     return {"image": image}
+
+
+def _from_uploads(picture: Picture, options: Options) -> bytes | None:
+    assert options.uploads is not None
+    uploads = options.uploads.resolve()
+    source = (uploads / picture.file).resolve()
+    if not source.is_relative_to(uploads) or not source.is_file():
+        return None
+    if source.stat().st_size > MAX_PICTURE:
+        return None
+    return source.read_bytes()
