@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
+import sqlite3
 import sys
+from collections.abc import Iterator
 
 from syndication.archive import editors
 from syndication.archive.lock import open_appender
@@ -45,34 +48,32 @@ def _password() -> str:
 def _add(settings: Settings, args: argparse.Namespace) -> int:
     name = editors.checked_name(args.name)
     password = editors.checked_password(_password())
-    conn = open_appender(settings.db_path)
-    try:
-        with transaction(conn):
-            editors.add(conn, name, password, replace=args.replace)
-            ensure_secret(conn, DESK)  # sessions are signed with it
-            ensure_secret(conn, NAME)  # the desk links each waiting story's preview
-    finally:
-        conn.close()
+    with _appending(settings) as conn, transaction(conn):
+        editors.add(conn, name, password, replace=args.replace)
+        ensure_secret(conn, DESK)  # sessions are signed with it
+        ensure_secret(conn, NAME)  # the desk links each waiting story's preview
     print(f"editor {name} can log in at {settings.absolute('/desk/')}")
     return 0
 
 
 def _remove(settings: Settings, args: argparse.Namespace) -> int:
-    conn = open_appender(settings.db_path)
-    try:
-        with transaction(conn):
-            editors.remove(conn, args.name)
-    finally:
-        conn.close()
+    with _appending(settings) as conn, transaction(conn):
+        editors.remove(conn, args.name)
     print(f"editor {args.name} removed; their sessions have ended")
     return 0
 
 
 def _list(settings: Settings, args: argparse.Namespace) -> int:
-    conn = open_appender(settings.db_path)
-    try:
+    with _appending(settings) as conn:
         for name, added in editors.names(conn):
             print(f"{name}\tadded {added}")
+    return 0
+
+
+@contextlib.contextmanager
+def _appending(settings: Settings) -> Iterator[sqlite3.Connection]:
+    conn = open_appender(settings.db_path)
+    try:
+        yield conn
     finally:
         conn.close()
-    return 0
