@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tqdm import tqdm
 
-from syndication.config import Settings
+from syndication.config import Settings, settings_path
 from syndication.errors import SyndicationError
 from syndication.importing.feeds import import_feed
 from syndication.importing.fetch import Refused, netloc
@@ -74,8 +73,7 @@ def _wordpress(settings: Settings, args: argparse.Namespace) -> int:
         raise SyndicationError(f"{args.uploads} is not a folder")
     if not args.export.is_file():
         raise SyndicationError(f"{args.export} is not a file")
-    config = args.config or Path(os.environ.get("SYNDICATION_CONFIG", "syndication.toml"))
-    mapping = load_mapping(config, settings)
+    mapping = load_mapping(settings_path(args.config), settings)
     report = import_wordpress(
         args.export,
         settings,
@@ -90,11 +88,9 @@ def _wordpress(settings: Settings, args: argparse.Namespace) -> int:
 def _feed(settings: Settings, args: argparse.Namespace) -> int:
     if not netloc(args.url):
         raise SyndicationError(f"{args.url!r} is not an http(s) address")
-    config = args.config or Path(os.environ.get("SYNDICATION_CONFIG", "syndication.toml"))
+    mapping = load_mapping(settings_path(args.config), settings)
     try:
-        report = import_feed(
-            args.url, settings, load_mapping(config, settings), set(args.allow_host), args.dry_run
-        )
+        report = import_feed(args.url, settings, mapping, set(args.allow_host), args.dry_run)
     except Refused as exc:
         raise SyndicationError(str(exc)) from None
     print(report.text(args.dry_run))

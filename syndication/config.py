@@ -300,10 +300,16 @@ def _within(name: str, number: float) -> Any:
     return number
 
 
+def settings_path(path: Path | None, environ: Mapping[str, str] | None = None) -> Path:
+    """The settings file: the one given, else SYNDICATION_CONFIG, else syndication.toml."""
+    environ = os.environ if environ is None else environ
+    return path or Path(environ.get(ENV_PREFIX + "CONFIG", "syndication.toml"))
+
+
 def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Read syndication.toml (when present), then SYNDICATION_* variables on top."""
     environ = os.environ if environ is None else environ
-    path = path or Path(environ.get(ENV_PREFIX + "CONFIG", "syndication.toml"))
+    path = settings_path(path, environ)
     data: dict[str, Any] = {}
     if path.exists():
         try:

@@ -246,3 +246,28 @@ def desk_server_sees(server: Server, cookie: str) -> bool:
     )
     with _opener.open(request, timeout=5) as reply:
         return int(reply.status) == 200
+
+
+async def test_the_desk_names_the_partners_who_had_a_withdrawn_story(
+    desk_site: Path, http: aiohttp.ClientSession
+) -> None:
+    from tests.test_partner_e2e import Puller, add_partner
+
+    with serving(desk_site) as server:
+        _editor(desk_site, "greta")
+        headers = _session_cookie(await _login(http, server, "greta", PASSWORD))
+        key = add_partner(desk_site, "Coast Weekly", "--sections", "world")
+        assert Puller(server, key).pull()  # the delivery log records what it received
+        story = desk_site / "content" / "world" / "2024-06-08-night-ferry-returns.md"
+        story.write_text(story.read_text().replace("\n---\n", "\nstatus: withdrawn\n---\n", 1))
+        server.wait_for(
+            "/en/world/2024/06/08/night-ferry-to-the-islands-returns-after-four-years", 410
+        )
+        text = await (await http.get(server.base + "/desk/", headers=headers)).text()
+        withdrawn = text.split('id="desk-withdrawn"')[1].split("</section>")[0]
+        assert re.search(
+            r"Night ferry to the islands[^<]*<span[^>]*>[^<]*</span>: had by Coast Weekly",
+            withdrawn,
+        )
+        pulls = text.split('id="desk-partners"')[1].split("</section>")[0]
+        assert "Coast Weekly: 20" in pulls  # a date: when it last received something

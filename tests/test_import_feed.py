@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -13,6 +14,8 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from syndication.cli import main
@@ -212,3 +215,45 @@ async def test_a_feed_declaring_entities_is_refused_and_nothing_written(
         code, said = await _import(tmp_path, url)
         assert code == 2 and "error:" in said, said
     assert list((tmp_path / "content").rglob("*")) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    body=st.one_of(
+        st.binary(max_size=300),
+        st.text(max_size=300).map(str.encode),
+        st.recursive(
+            st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20)),
+            lambda inner: st.one_of(
+                st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+            ),
+            max_leaves=30,
+        ).map(
+            lambda v: json.dumps(
+                {"items": [v, {"id": v, "title": v, "date_published": v}], "next_url": v}
+            ).encode()
+        ),
+        st.sampled_from(
+            [
+                b"<rss><channel><item><title>x</title></item></channel></rss>",
+                b'<feed xmlns="http://www.w3.org/2005/Atom"><entry/></feed>',
+                b"[" * 5000 + b"]" * 5000,
+                b'{"items": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+            ]
+        ),
+    ),
+    kind=st.sampled_from(["application/rss+xml", "application/feed+json", "text/html", ""]),
+)
+def test_any_answer_is_read_as_entries_or_refused(body: bytes, kind: str) -> None:
+    """Whatever bytes a feed host answers: entries (each with text fields) and the address of
+    the document before, or Refused saying why; never another exception."""
+    from syndication.importing.feeds import _read
+    from syndication.importing.fetch import Refused
+
+    try:
+        entries, older = _read(body, kind, "http://old.example/feed")
+    except Refused:
+        return
+    assert older is None or older.startswith("http")
+    for entry in entries:
+        assert isinstance(entry.id, str) and isinstance(entry.title, str)

@@ -340,3 +340,83 @@ async def test_pictures_are_fetched_only_from_the_hosts_named(
     assert report.count("a host not named") == 3
     first = (tmp_path / "content" / "imported" / "old-example-org" / "1.md").read_text()
     assert "src: /imported/old-example-org/media/2019/05/a.jpg" in first
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(
+                [
+                    "default_section",
+                    "sections",
+                    "sources",
+                    "sections.sport",
+                    "sources.Wire",
+                    "sections.news",
+                ]
+            ),
+            st.sampled_from(
+                [
+                    '"world"',
+                    '"nowhere"',
+                    "3",
+                    "true",
+                    "[1, 2]",
+                    '{ a = "b" }',
+                    '"Continental Press Agency"',
+                    '"Nobody"',
+                    '""',
+                ]
+            ),
+        ),
+        max_size=4,
+    )
+)
+def test_any_import_table_is_taken_or_refused_with_a_config_error(
+    entries: list[tuple[str, str]],
+) -> None:
+    """Whatever `[import]` says: a mapping the import can use, or ConfigError naming the
+    file; never another exception."""
+    from syndication.errors import ConfigError
+    from syndication.importing.mapping import load_mapping
+
+    lines = {f"{k} = {v}" for k, v in entries}
+    with tempfile.TemporaryDirectory() as folder:
+        config = Path(folder) / "syndication.toml"
+        config.write_text(
+            (REPO / "syndication.toml").read_text() + "\n[import]\n" + "\n".join(lines)
+        )
+        settings_ = load_settings(REPO / "syndication.toml", {})
+        try:
+            mapping = load_mapping(config, settings_)
+        except ConfigError as error:
+            assert str(config) in str(error)
+            return
+        known = {s.slug for s in settings_.sections}
+        assert mapping.default_section in known and set(mapping.sections.values()) <= known
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["wordpress", "EXPORT", "--timezone", "Not/AZone"],
+        ["wordpress", "EXPORT", "--timezone", "../../etc/passwd"],
+        ["wordpress", "EXPORT", "--uploads", "/nonexistent-uploads"],
+        ["wordpress", "/nonexistent.xml"],
+        ["feed", "ftp://old.example/feed"],
+        ["feed", "not a url"],
+        ["feed", "http://"],
+    ],
+)
+def test_bad_import_arguments_are_refused_with_exit_2(
+    tmp_path: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    export, _, _ = write_export(tmp_path / "source", posts=3)
+    argv = [str(export) if a == "EXPORT" else a for a in argv]
+    code = main(
+        ["import", *argv, "--content", str(tmp_path / "content"), "--db", str(tmp_path / "a.db"),
+         "--config", str(REPO / "syndication.toml")]
+    )  # fmt: skip
+    assert code == 2 and capsys.readouterr().err.startswith("error: ")
+    assert not (tmp_path / "content").exists() or not list((tmp_path / "content").rglob("*.md"))

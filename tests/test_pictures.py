@@ -3,14 +3,17 @@ sizes, width and height set, lazy below the fold; the original never in a page's
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from html import unescape
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from syndication.config import Settings
@@ -81,3 +84,42 @@ async def test_a_picture_that_cannot_be_resized_is_served_as_it_is_never_a_500(
         answer = await client.get(f"/media/images/{name}?v=1&w=320&f=webp")
         assert answer.status == 200, name
         assert len(await answer.read()) == length  # the file as it is
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    w=st.one_of(st.none(), st.text(max_size=12), st.integers(-5, 3000).map(str)),
+    f=st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["webp", "WEBP", "png", ""])),
+)
+def test_any_width_and_format_is_a_picture_or_a_4xx(
+    picture_client: tuple[asyncio.AbstractEventLoop, Client], w: str | None, f: str | None
+) -> None:
+    loop, client = picture_client
+    query = {k: v for k, v in (("v", "1"), ("w", w), ("f", f)) if v is not None}
+
+    async def ask() -> int:
+        answer = await client.get("/media/images/seagrass.png", params=query)
+        await answer.read()
+        return answer.status
+
+    assert loop.run_until_complete(ask()) in (200, 400, 404)
+
+
+@pytest.fixture(scope="module")
+def picture_client(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[asyncio.AbstractEventLoop, Client]]:
+    from tests.conftest import sample_settings
+
+    settings = sample_settings(tmp_path_factory.mktemp("p"))
+    loop = asyncio.new_event_loop()
+
+    async def start() -> Client:
+        client: Client = TestClient(TestServer(create_app(settings)))
+        await client.start_server()
+        return client
+
+    client = loop.run_until_complete(start())
+    yield loop, client
+    loop.run_until_complete(client.close())
+    loop.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -61,26 +62,21 @@ class DeskQueries:
     async def withdrawals(self, limit: int = WITHDRAWN) -> list[Withdrawal]:
         """Stories withdrawn and still down, newest withdrawal first, with the partners the
         delivery log says had them: whom to tell."""
-        rows = await self.db.rows(
-            "SELECT a.id, a.title, max(c.at) AS at FROM changes c "
-            "JOIN articles a ON a.id = c.article_id "
+        rows = await self.db.rows(  # one query, not one a withdrawal for its partners
+            "SELECT a.id, a.title, max(c.at) AS at, (SELECT json_group_array(DISTINCT p.name) "
+            "FROM deliveries d JOIN partners p ON p.id = d.partner_id "
+            "WHERE d.article_id = a.id AND d.status = 'usable') AS partners "
+            "FROM changes c JOIN articles a ON a.id = c.article_id "
             "WHERE c.kind = 'withdrawn' AND a.state = 'withdrawn' "
             "GROUP BY a.id ORDER BY at DESC LIMIT ?",
             (limit,),
         )
-        out = []
-        for r in rows:
-            partners = await self.db.rows(
-                "SELECT DISTINCT p.name FROM deliveries d JOIN partners p ON p.id = d.partner_id "
-                "WHERE d.article_id = ? AND d.status = 'usable' ORDER BY p.name",
-                (r["id"],),
+        return [
+            Withdrawal(
+                r["id"], r["title"], from_iso(r["at"]), tuple(sorted(json.loads(r["partners"])))
             )
-            out.append(
-                Withdrawal(
-                    r["id"], r["title"], from_iso(r["at"]), tuple(p["name"] for p in partners)
-                )
-            )
-        return out
+            for r in rows
+        ]
 
     async def partner_pulls(self) -> list[PartnerPull]:
         rows = await self.db.rows(

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -28,6 +28,7 @@ from syndication.importing.fetch import Fetcher, Refused, netloc
 from syndication.importing.files import (
     clear_leftovers,
     file_text,
+    keep_picture,
     refused_by_check,
     write_whole,
 )
@@ -83,9 +84,12 @@ def import_feed(
         target = folder / f"{stem}.md"
         rel = target.relative_to(content).as_posix()
         text = file_text(fields, body)
-        checked = file_text({k: v for k, v in fields.items() if k != "image"}, body)
+        # A dry run fetches and keeps no picture: it checks the story without one.
+        checked = (
+            file_text({k: v for k, v in fields.items() if k != "image"}, body) if dry_run else text
+        )
         try:
-            parsed = parse_article((checked if dry_run else text).encode(), rel, content, settings)
+            parsed = parse_article(checked.encode(), rel, content, settings)
         except ContentError as error:
             report.skip(label, f"would not publish: {error.format(str(content))}")
             continue
@@ -277,10 +281,5 @@ def _picture(
     if suffix is None:
         report.notes.append(f"{label}: {url[:120]} is {kind}, not a picture we take")
         return {}
-    target = folder / "media" / (hashlib.sha256(data).hexdigest()[:16] + suffix)
-    if str(target) not in report.copied and not target.is_file():
-        if not dry_run:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_whole(target, "", Report(), dry_run, data=data)
-        report.copied.add(str(target))
-    return {"image": {"src": "/" + target.relative_to(folder.parents[1]).as_posix(), "alt": title}}
+    name = PurePosixPath(hashlib.sha256(data).hexdigest()[:16] + suffix)
+    return {"image": {"src": keep_picture(folder, name, data, report, dry_run), "alt": title}}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
@@ -22,6 +22,19 @@ def file_text(fields: dict[str, object], body: str) -> str:
         fields, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=1_000_000
     )
     return f"---\n{front}---\n\n{body}"
+
+
+def keep_picture(
+    folder: Path, name: PurePosixPath, data: bytes, report: Report, dry_run: bool
+) -> str:
+    """A picture written to `folder`/media/`name` (once an import, and only when its bytes
+    changed); its `src`: the path under content/ (`folder` is content/imported/<site>)."""
+    target = folder / "media" / name
+    if str(target) not in report.copied and (not target.is_file() or target.read_bytes() != data):
+        if not dry_run:
+            write_whole(target, "", Report(), False, data=data)
+        report.copied.add(str(target))
+    return "/" + target.relative_to(folder.parents[1]).as_posix()
 
 
 def clear_leftovers(folder: Path) -> None:

@@ -19,7 +19,7 @@ _CAPTION = re.compile(r"\[caption[^\]]*\](.*?)\[/caption\]", re.S | re.I)
 _CAPTION_PARTS = re.compile(r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.S | re.I)
 _SHORTCODE = re.compile(r"\[/?[a-z][a-z0-9_-]*(?:\s[^\]]*)?\]", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_TAGS = ALLOWED_TAGS - {"figure", "figcaption"} | {"h1"}
+_TAGS = ALLOWED_TAGS | {"h1"}  # markdownify makes a heading of it; ingest keeps its text
 
 
 def plain(text: str) -> str:
@@ -37,7 +37,7 @@ def to_markdown(body: str, base: str, site_host: str) -> str:
         body = "".join(f"<p>{part}</p>" for part in body.split("\n\n") if part.strip())
     cleaned = nh3.clean(
         body,
-        tags=_TAGS | {"figure", "figcaption"},
+        tags=_TAGS,
         attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
         url_schemes={"http", "https", "mailto"},
         attribute_filter=lambda tag, attr, value: (

@@ -40,17 +40,23 @@ class Mapping:
 
 
 def load_mapping(config: Path, settings: Settings) -> Mapping:
-    raw: dict[str, Any] = {}
+    raw: Any = {}
     if config.exists():
-        raw = tomllib.loads(config.read_text(encoding="utf-8")).get("import", {})
+        try:
+            raw = tomllib.loads(config.read_text(encoding="utf-8")).get("import", {})
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{config}: {exc}") from None
+    tables = (raw, raw.get("sections", {}), raw.get("sources", {})) if isinstance(raw, dict) else ()
+    if not tables or not all(isinstance(t, dict) for t in tables):
+        raise ConfigError(f"{config}: [import], [import.sections] and [import.sources] are tables")
     default = str(raw.get("default_section", settings.sections[0].slug))
     known = {s.slug for s in settings.sections}
-    sections = {str(k).casefold(): str(v) for k, v in dict(raw.get("sections", {})).items()}
+    sections = {str(k).casefold(): str(v) for k, v in raw.get("sections", {}).items()}
     for section in (default, *sections.values()):
         if section not in known:
             raise ConfigError(f"{config}: [import] names the section {section!r}, which is not one")
     names = {s.name for s in settings.sources}
-    sources = {str(k).casefold(): str(v) for k, v in dict(raw.get("sources", {})).items()}
+    sources = {str(k).casefold(): str(v) for k, v in raw.get("sources", {}).items()}
     for source in sources.values():
         if source not in names:
             raise ConfigError(f"{config}: [import.sources] names {source!r}, not one of [sources]")

@@ -27,6 +27,7 @@ from syndication.importing.fetch import Fetcher, Refused
 from syndication.importing.files import (
     clear_leftovers,
     file_text,
+    keep_picture,
     refused_by_check,
     write_whole,
 )
@@ -106,6 +107,7 @@ def import_wordpress(
     site = urlsplit(export.site_url).hostname or "wordpress"
     folder = content / "imported" / slugify(site, max_length=40)
     context = _Context(settings, mapping, options, export, site, content, folder)
+    fetcher = Fetcher(set(options.fetch_from), MAX_PICTURE) if options.fetch_from else None
     if not options.dry_run:
         clear_leftovers(folder)
     seen_ids: set[str] = set()
@@ -124,7 +126,9 @@ def import_wordpress(
                     report.skip(label, why)
                     continue
                 picture = pictures.get(item.meta.get("_thumbnail_id", ""))
-                image = _picture(picture, folder, options, report, label) if picture else {}
+                image = (
+                    _picture(picture, folder, options, fetcher, report, label) if picture else {}
+                )
                 jobs.append(_Job(item, label, image))
             # In the export's order, whichever process converted them: the same files.
             for job, done in zip(jobs, convert(jobs), strict=True):
@@ -294,7 +298,12 @@ def _date(item: Item, zone: ZoneInfo) -> datetime | None:
 
 
 def _picture(
-    picture: Picture, folder: Path, options: Options, report: Report, label: str
+    picture: Picture,
+    folder: Path,
+    options: Options,
+    fetcher: Fetcher | None,
+    report: Report,
+    label: str,
 ) -> dict[str, object]:
     """The featured picture, from the uploads folder or fetched from a host named, copied
     under content/, as `image:`; {} when it cannot be (and a note says why)."""
@@ -307,9 +316,9 @@ def _picture(
         report.notes.append(f"{label}: its picture {picture.file[:80]!r} is not one we take")
         return {}
     data = _from_uploads(picture, options) if options.uploads is not None else None
-    if data is None and options.fetch_from and picture.url:
+    if data is None and fetcher is not None and picture.url:
         try:
-            data, kind = Fetcher(set(options.fetch_from), MAX_PICTURE).get(picture.url)
+            data, kind = fetcher.get(picture.url)
         except Refused as exc:
             report.notes.append(f"{label}: its picture was not fetched: {exc}")
             return {}
@@ -321,13 +330,8 @@ def _picture(
             f"{label}: its picture {picture.file[:80]!r} was not found, or is over 20 MB"
         )
         return {}
-    target = folder / "media" / PurePosixPath(*parts)
-    if str(target) not in report.copied and (not target.is_file() or target.read_bytes() != data):
-        if not options.dry_run:
-            write_whole(target, "", Report(), False, data=data)
-        report.copied.add(str(target))
     image: dict[str, str] = {
-        "src": "/" + target.relative_to(folder.parents[1]).as_posix(),  # under content/
+        "src": keep_picture(folder, PurePosixPath(*parts), data, report, options.dry_run),
         "alt": picture.alt or picture.title or "Picture",
     }
     if picture.caption:

@@ -84,9 +84,10 @@ def _local(tag: str) -> str:
 
 
 def _text(element: Element, name: str) -> str:
+    """The stripped text of the first child so named (content:encoded: _encoded)."""
     for child in element:
-        if _local(child.tag) == name and _namespace(child.tag) != "excerpt":
-            return (child.text or "").strip() if name != "encoded" else child.text or ""
+        if _local(child.tag) == name:
+            return (child.text or "").strip()
     return ""
 
 

@@ -99,6 +99,12 @@ def body_with_corrections(settings: Settings, article: Article) -> str:
     return article.body_html + notes.strip()
 
 
+def feed_body(settings: Settings, article: Article) -> str:
+    """The body as feeds, ninjs and previews carry it: with its corrections, every link
+    absolute (a feed reader has no page to resolve them against)."""
+    return absolutize(body_with_corrections(settings, article), settings.absolute(article.path))
+
+
 def text_with_corrections(settings: Settings, article: Article) -> str:
     """The plain-text body with the same corrections, for partners' text/plain body."""
     if not article.corrections:
@@ -166,11 +172,7 @@ def article_page(
         json_ld=news_article(settings, archived),
         rights=rights_line(settings, article),
         meta_tags=open_graph(settings, archived),
-        feed_entry=(
-            absolutize(body_with_corrections(settings, article), settings.absolute(article.path))
-            if with_feed_entry
-            else None
-        ),
+        feed_entry=feed_body(settings, article) if with_feed_entry else None,
     )
 
 

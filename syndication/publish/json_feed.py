@@ -9,8 +9,7 @@ from syndication.archive.codec import to_iso
 from syndication.config import Settings
 from syndication.model import ArchivedArticle
 from syndication.publish.feed_document import FeedDocument, entry_id, modified
-from syndication.publish.html import body_with_corrections
-from syndication.publish.links import absolutize
+from syndication.publish.html import feed_body
 from syndication.publish.rights import rights_line
 from syndication.publish.urls import author_path, image_path
 
@@ -41,7 +40,7 @@ def _item(archived: ArchivedArticle, settings: Settings) -> dict[str, Any]:
         "id": entry_id(settings, article.id),
         "url": url,
         "title": article.title,
-        "content_html": absolutize(body_with_corrections(settings, article), url),
+        "content_html": feed_body(settings, article),
         "date_published": to_iso(article.published),
         "date_modified": to_iso(modified(archived)),
         "language": settings.edition(article.edition).language,

@@ -13,8 +13,7 @@ from typing import Any, Literal
 from syndication.archive.codec import to_iso
 from syndication.config import Settings
 from syndication.model import ArchivedArticle, Image
-from syndication.publish.html import body_with_corrections, text_with_corrections
-from syndication.publish.links import absolutize
+from syndication.publish.html import feed_body, text_with_corrections
 from syndication.publish.rights import copyright_holder, rights_line
 from syndication.publish.urls import image_path, topic_path
 
@@ -58,9 +57,7 @@ def news_item(
             {
                 "role": "main",
                 "contentType": "text/html",
-                "value": absolutize(
-                    body_with_corrections(settings, article), settings.absolute(article.path)
-                ),
+                "value": feed_body(settings, article),
             },
             {
                 "role": "main",

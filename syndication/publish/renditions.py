@@ -38,16 +38,26 @@ def allowed_width(source: Path, width: int) -> bool:
     return (width in RENDITION_WIDTHS and width < own) or width == own <= RENDITION_WIDTHS[-1]
 
 
-def rendition(folder: Path, source: Path, width: int, webp: bool) -> tuple[Path, str]:
-    """The file of `source` resized to `width` (as WebP, or in its own format) and its media
-    type: from `folder` when made before, else made now and kept. Blocking: run in a thread."""
+def _name(source: Path, width: int, webp: bool) -> str:
+    """A rendition's file name: this version of the file (its size and time), this width."""
     stat = source.stat()
     key = f"{source}\0{stat.st_size}\0{stat.st_mtime_ns}\0{width}\0{webp}"
-    name = hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
+    return hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
+
+
+def kept(folder: Path, source: Path, width: int, webp: bool) -> tuple[Path, str] | None:
+    """The rendition made before, and its media type; None when it must be made."""
+    name = _name(source, width, webp)
     for kind, media_type in FORMATS.items():
-        kept = folder / f"{name}.{kind.lower()}"
-        if kept.is_file():
-            return kept, media_type
+        if (found := folder / f"{name}.{kind.lower()}").is_file():
+            return found, media_type
+    return None
+
+
+def make(folder: Path, source: Path, width: int, webp: bool) -> tuple[Path, str]:
+    """`source` resized to `width` (as WebP, or in its own format), kept in `folder`, and its
+    media type. Blocking: run in a thread."""
+    name = _name(source, width, webp)
     data, kind = _resized(source, width, webp)
     folder.mkdir(parents=True, exist_ok=True)
     kept = folder / f"{name}.{kind.lower()}"

@@ -18,8 +18,7 @@ from syndication.publish.feed_document import (
     modified,
 )
 from syndication.publish.feed_extensions import NewsroomEntry, NewsroomFeed
-from syndication.publish.html import body_with_corrections
-from syndication.publish.links import absolutize
+from syndication.publish.html import feed_body
 from syndication.publish.rights import rights_line
 from syndication.publish.urls import author_path, image_path
 
@@ -112,7 +111,7 @@ def _entry(fe: FeedEntry, archived: ArchivedArticle, settings: Settings) -> None
     ext.alternate = {"href": url, "type": "text/html"}
     fe.published(article.published)
     fe.updated(modified(archived))
-    fe.content(absolutize(body_with_corrections(settings, article), url), type="html")
+    fe.content(feed_body(settings, article), type="html")
     if article.standfirst:
         # RSS's description is HTML, so plain text goes in escaped ("<" must not start a
         # tag); Atom's summary then says html too, and both read the same.

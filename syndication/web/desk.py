@@ -12,9 +12,8 @@ cache nor indexed.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import hashlib
+import functools
 import hmac
 import ipaddress
 import time
@@ -28,11 +27,12 @@ from syndication.archive.editors import HASHER, MAX_PASSWORD, NAME
 from syndication.archive.fanout import Change
 from syndication.archive.previews import DESK
 from syndication.publish import desk_pages
-from syndication.web.previews import preview_url
+from syndication.web.errors import PRIVATE
+from syndication.web.previews import encode, preview_url, signature
+from syndication.web.ratelimit import SLOTS
 from syndication.web.services import Services, services
 
 routes = web.RouteTableDef()
-PRIVATE = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
 COOKIE = "desk_session"
 SESSION_SECONDS = 12 * 3600
 LOGINS_PER_MINUTE = 5  # tries (right or wrong) per address and per name; the 6th waits
@@ -51,13 +51,8 @@ class Session:
     ends: int
 
 
-def _encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
 def _signature(secret: str, editor: str, ends: int, password_hash: str) -> str:
-    payload = f"desk\n{editor}\n{ends}\n{password_hash}".encode()
-    return _encode(hmac.new(secret.encode(), payload, hashlib.sha256).digest())
+    return encode(signature(secret, f"desk\n{editor}\n{ends}\n{password_hash}".encode()))
 
 
 async def _session(request: web.Request) -> Session | None:
@@ -100,8 +95,8 @@ def _client(request: web.Request) -> str:
 
 
 def _bucket(kind: str, key: str) -> int:
-    """A slot of the shared buckets (web/ratelimit.py); the partners' ids use the low ones."""
-    return 1 << 15 | zlib.crc32(f"{kind}:{key}".encode()) & 0x7FFF
+    """A slot of the login buckets (a file of their own, shared by every process)."""
+    return zlib.crc32(f"{kind}:{key}".encode()) % SLOTS
 
 
 @routes.get("/desk")
@@ -169,7 +164,7 @@ async def _verified(password_hash: str | None, password: str) -> bool:
     the same work for a name that is no editor's, so timing does not tell names apart."""
     if len(password) > MAX_PASSWORD:
         return False
-    against = password_hash or _DUMMY_HASH
+    against = password_hash or _dummy_hash()
     try:
         await asyncio.to_thread(HASHER.verify, against, password)
     except (VerificationError, InvalidHashError):
@@ -177,7 +172,11 @@ async def _verified(password_hash: str | None, password: str) -> bool:
     return password_hash is not None
 
 
-_DUMMY_HASH = HASHER.hash("no editor has this password")
+@functools.cache
+def _dummy_hash() -> str:
+    """Made the first time a login names no editor, not as every process starts (an argon2
+    hash is 64 MB and tens of ms of work)."""
+    return HASHER.hash("no editor has this password")
 
 
 @routes.post("/desk/logout")

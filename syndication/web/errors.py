@@ -38,6 +38,7 @@ TITLES = {
 KEPT_SECONDS = {301: 300, 308: 300, 404: 30, 410: 60}
 NEVER_KEPT = "no-store"
 PRIVATE_PATHS = ("/desk", "/preview/")  # for editors' eyes: no answer kept, none indexed
+PRIVATE = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
 
 PASSED_ON = (
     "Cache-Control",  # an answer that must never be kept says so (a preview's refusals)
@@ -65,7 +66,7 @@ def error_response(request: web.Request, status: int, message: str | None = None
     html = error_page(services(request).settings, status, title, text)
     headers = {"Cache-Control": cache_control_of(status)}
     if request.path.startswith(PRIVATE_PATHS):
-        headers = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
+        headers = dict(PRIVATE)
     return web.Response(
         status=status, text=html, content_type="text/html", charset="utf-8", headers=headers
     )
@@ -89,9 +90,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         status = exc.status
         if exc.status < 400:
             private = request.path.startswith(PRIVATE_PATHS)
-            exc.headers.setdefault(
-                "Cache-Control", "private, no-store" if private else cache_control_of(exc.status)
-            )
+            kept = PRIVATE["Cache-Control"] if private else cache_control_of(exc.status)
+            exc.headers.setdefault("Cache-Control", kept)
             raise
         message = exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else None
         response = error_response(request, exc.status, message)

@@ -49,14 +49,17 @@ async def _rendition(request: web.Request, source: Path, lasting: bool) -> web.F
     fmt = request.query.get("f", "")
     if fmt not in ("", "webp"):
         raise web.HTTPBadRequest(text="`f` is webp, or left out for the picture's own format")
-    folder = renditions.folder_for(services(request).settings.db_path)
+    folder, webp = renditions.folder_for(services(request).settings.db_path), fmt == "webp"
+    # A rendition made before is served at once; only making one waits its turn.
+    if (found := await asyncio.to_thread(renditions.kept, folder, source, width, webp)) is not None:
+        return _file(found[0], found[1], lasting=lasting)
     async with services(request).resizing:
+        if found := await asyncio.to_thread(renditions.kept, folder, source, width, webp):
+            return _file(found[0], found[1], lasting=lasting)  # made while this one waited
         if not await asyncio.to_thread(renditions.allowed_width, source, width):
             raise web.HTTPNotFound(text="The picture is not offered at that width.")
         try:
-            made, media_type = await asyncio.to_thread(
-                renditions.rendition, folder, source, width, fmt == "webp"
-            )
+            made, media_type = await asyncio.to_thread(renditions.make, folder, source, width, webp)
         except renditions.CannotResize as exc:
             log.warning("serving %s as it is: %s", source.name, exc)
             return _file(source, MEDIA_TYPES[source.suffix.lower()], lasting=lasting)

@@ -17,16 +17,16 @@ from aiohttp import web
 from syndication.config import Settings
 from syndication.model import State
 from syndication.publish import html
+from syndication.web.errors import PRIVATE
 from syndication.web.services import services
 
 routes = web.RouteTableDef()
-PRIVATE = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
 MAX_TOKEN = 600  # an id of up to 200 characters and a time, encoded, and the signature
 
 
 def token(secret: str, article_id: str, until: int) -> str:
     payload = f"{article_id}\n{until}".encode()
-    return _encode(payload) + "." + _encode(_signature(secret, payload))
+    return encode(payload) + "." + encode(signature(secret, payload))
 
 
 def preview_url(settings: Settings, secret: str, article_id: str, hours: float) -> str:
@@ -34,11 +34,13 @@ def preview_url(settings: Settings, secret: str, article_id: str, hours: float) 
     return settings.absolute(f"/preview/{token(secret, article_id, until)}")
 
 
-def _signature(secret: str, payload: bytes) -> bytes:
+def signature(secret: str, payload: bytes) -> bytes:
+    """HMAC-SHA256 of `payload`: previews' links and the desk's sessions are signed so."""
     return hmac.new(secret.encode(), payload, hashlib.sha256).digest()
 
 
-def _encode(data: bytes) -> str:
+def encode(data: bytes) -> str:
+    """URL-safe base64 without padding: fits a path part and a cookie."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
@@ -52,12 +54,12 @@ def _read(secret: str, text: str) -> tuple[str, int] | None:
         return None
     encoded, signed = text.split(".")
     try:
-        payload, signature = _decode(encoded), _decode(signed)
+        payload, given = _decode(encoded), _decode(signed)
         article_id, _, until = payload.decode().rpartition("\n")
         ends = int(until)
     except (binascii.Error, ValueError, UnicodeDecodeError):
         return None
-    if not article_id or not hmac.compare_digest(signature, _signature(secret, payload)):
+    if not article_id or not hmac.compare_digest(given, signature(secret, payload)):
         return None
     return article_id, ends
 

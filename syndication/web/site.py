@@ -33,14 +33,21 @@ def _html(body: str, status: int = 200) -> web.Response:
     return web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
 
 
-def _page(request: web.Request, body: str | bytes, seq: int, ids: frozenset[str]) -> Rendered:
+def _page(
+    request: web.Request,
+    body: str | bytes,
+    seq: int,
+    ids: frozenset[str],
+    cache_control: str | None = None,
+) -> Rendered:
     """A page as the response cache keeps it: right for this year (its footer links this
-    year's date archive)."""
+    year's date archive). Browsers keep it `page_max_age` unless told otherwise."""
     settings = services(request).settings
     page = Rendered.of(
         body.encode() if isinstance(body, str) else body,
         "text/html; charset=utf-8",
-        f"public, max-age={settings.page_max_age}, "
+        cache_control
+        or f"public, max-age={settings.page_max_age}, "
         f"stale-while-revalidate={settings.feed_stale_seconds}, "
         f"stale-if-error={settings.feed_stale_seconds}",
         (),
@@ -224,12 +231,8 @@ async def search_page(request: web.Request, key: str) -> web.Response:
             ),
             hits,
         )
-        found = Rendered.of(
-            body, "text/html; charset=utf-8", "public, max-age=60", (), seq,
-            frozenset(hit.article.id for hit in hits),
-        )  # fmt: skip
-        found.period = year_of(datetime.now(UTC))  # the footer links this year's archive
-        return found
+        ids = frozenset(hit.article.id for hit in hits)
+        return _page(request, body, seq, ids, cache_control="public, max-age=60")
 
     return await cached.serve(request, key, (FeedScope(code),), build)
 
