@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
+from http.client import HTTPException
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -271,3 +272,31 @@ async def test_the_desk_names_the_partners_who_had_a_withdrawn_story(
         )
         pulls = text.split('id="desk-partners"')[1].split("</section>")[0]
         assert "Coast Weekly: 20" in pulls  # a date: when it last received something
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    name=st.text(max_size=120),
+    password=st.one_of(st.text(max_size=60), st.just("x" * 5000)),
+    forwarded=st.one_of(st.none(), st.text(max_size=80)),
+)
+def test_any_login_form_is_refused_plainly(
+    desk_server: tuple[Server, str], name: str, password: str, forwarded: str | None
+) -> None:
+    """Whatever the name, password and X-Forwarded-For hold: refused (401), limited (429),
+    unreadable (400) or too large (413); never a session, never a 500."""
+    server, _ = desk_server
+    headers = {"X-Forwarded-For": forwarded} if forwarded is not None else {}
+    request = urllib.request.Request(
+        server.base + "/desk/login",
+        data=urlencode({"name": name, "password": password}).encode(),
+        headers={k: v.encode("latin-1", "replace").decode("latin-1") for k, v in headers.items()},
+    )
+    try:
+        with _opener.open(request, timeout=10) as reply:
+            answer, cookie = int(reply.status), reply.headers.get("Set-Cookie")
+    except urllib.error.HTTPError as error:
+        answer, cookie = int(error.code), error.headers.get("Set-Cookie")
+    except (ValueError, HTTPException):
+        return  # a header urllib itself will not send
+    assert answer in (400, 401, 413, 429) and cookie is None, (answer, name, forwarded)

@@ -96,7 +96,8 @@ def _client(request: web.Request) -> str:
 
 def _bucket(kind: str, key: str) -> int:
     """A slot of the login buckets (a file of their own, shared by every process)."""
-    return zlib.crc32(f"{kind}:{key}".encode()) % SLOTS
+    # A header's bytes that are not UTF-8 arrive as lone surrogates: they count too.
+    return zlib.crc32(f"{kind}:{key}".encode("utf-8", "surrogatepass")) % SLOTS
 
 
 @routes.get("/desk")
