@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from syndication.archive import bodies
 from syndication.archive.schema import (
     LATEST_VERSION,
     Access,
@@ -79,7 +80,9 @@ def test_an_archive_of_the_first_schema_keeps_everything_when_migrated(tmp_path:
     conn.close()
 
     conn = open_writer(db)
-    row = conn.execute("SELECT id, state, body_text, title FROM articles WHERE num = 7").fetchone()
+    row = conn.execute(
+        "SELECT id, state, body_text, a.title FROM articles a JOIN article_texts USING (num)"
+    ).fetchone()
     assert row == ("abc", "live", "Breakwater mended.", "Harbour reopens")
     assert conn.execute("SELECT slug, published FROM article_topics").fetchall() == [
         ("ports", "2024-03-01T08:30:00Z")
@@ -88,10 +91,81 @@ def test_an_archive_of_the_first_schema_keeps_everything_when_migrated(tmp_path:
     assert conn.execute("SELECT article_num FROM related_due").fetchall() == [(7,)]
     match = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'breakwater'"
     assert conn.execute(match).fetchall() == [(7,)]
-    conn.execute("UPDATE articles SET body_text = 'Quay mended.' WHERE num = 7")  # trigger kept
+    conn.execute(  # the trigger keeps the index in step
+        "UPDATE articles SET body_html = compressed_body('<p>Quay mended.</p>') WHERE num = 7"
+    )
     assert conn.execute(match).fetchall() == []
     assert conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def archive_at(db: Path, version: int) -> sqlite3.Connection:
+    """A new archive with the schema as migration `version` left it, on a plain connection."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    for _, _, sql in migrations()[:version]:
+        for statement in split_statements(sql):
+            conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {version}")
+    return conn
+
+
+def test_bodies_kept_twice_are_kept_once_compressed_and_the_index_is_left_as_it_was(
+    tmp_path: Path,
+) -> None:
+    """0014: the plain text goes, the HTML is compressed; search, its snippets and the index
+    triggers see the same text, nothing a partner sees changes version, and a plain sqlite3
+    connection can still read and check every table."""
+    db = tmp_path / "a.db"
+    conn = archive_at(db, 13)
+    html = (
+        "<p>Pilots &amp; tug crews return to the <em>Tessel</em> quays.</p>\n<p>Ferries sail.</p>"
+    )
+    text = "Pilots & tug crews return to the Tessel quays.\nFerries sail."
+    columns = {
+        "num": 3, "id": "abc", "id_given": 0, "edition": "en", "section": "world",
+        "slug": "pilots", "path": "/en/world/2024/03/01/pilots", "title": "Pilots return",
+        "standfirst": "After the strike.", "body_html": html, "body_text": text,
+        "word_count": 11, "published": "2024-03-01T08:30:00Z", "status": "published",
+        "state": "live", "source": "", "rights": "", "syndication": 1, "original_url": "",
+        "translation_of": "", "corrections": "[]", "source_file": "world/a.md",
+        "content_hash": "h", "digest": "d", "version": 4,
+        "first_seen": "2024-03-01T08:30:00Z", "last_changed": "2024-03-01T08:30:00Z",
+    }  # fmt: skip
+    conn.execute(
+        f"INSERT INTO articles ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        tuple(columns.values()),
+    )
+    conn.execute(
+        "INSERT INTO articles_fts(rowid, title, standfirst, body_text) "
+        "SELECT num, title, standfirst, body_text FROM articles"
+    )
+    conn.close()
+
+    conn = open_writer(db)
+    stored, version, digest = conn.execute(
+        "SELECT body_html, version, digest FROM articles"
+    ).fetchone()
+    assert isinstance(stored, bytes)
+    assert bodies.body_html(stored) == html and (version, digest) == (4, "d")
+    assert conn.execute("SELECT body_text FROM article_texts").fetchone() == (text,)
+    snippet = (
+        "SELECT snippet(articles_fts, 2, '[', ']', '…', 8) FROM articles_fts "
+        "WHERE articles_fts MATCH ?"
+    )
+    assert conn.execute(snippet, ("tug",)).fetchall() == [
+        ("Pilots & [tug] crews return to the Tessel quays…",)
+    ]
+    conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)")
+    conn.execute(
+        "UPDATE articles SET body_html = compressed_body('<p>Harbour quiet.</p>') WHERE num = 3"
+    )
+    assert conn.execute(snippet, ("tug",)).fetchall() == []
+    assert conn.execute(snippet, ("quiet",)).fetchall() == [("Harbour [quiet].",)]
+    conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)")
+    conn.close()
+    plain = sqlite3.connect(db)
+    assert plain.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert len(plain.execute("SELECT * FROM articles").fetchall()) == 1
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:

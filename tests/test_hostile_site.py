@@ -13,6 +13,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from syndication.archive import bodies
 from syndication.archive.partners import PartnerStore
 from syndication.archive.schema import open_writer
 from syndication.config import Settings
@@ -140,6 +141,7 @@ async def test_an_unreadable_article_in_the_archive_is_left_out_not_a_500(
 ) -> None:
     """An archive written before ingest refused control characters may hold one."""
     db = sqlite3.connect(site.db_path)
+    bodies.register(db)  # as the program's connections have it: a changed headline is re-indexed
     db.execute("UPDATE articles SET title = 'Broken \x01 headline' WHERE title = ?", (OWN,))
     db.commit()
     await client.app[SERVICES].ingest.ingest_paths({"world/nothing.md"})  # move the change sequence
@@ -174,6 +176,7 @@ async def test_a_story_that_breaks_pages_is_a_503_on_its_own_and_left_out_of_oth
     )
     await client.app[SERVICES].ingest.ingest_paths({"world/quay.md"})
     db = sqlite3.connect(site.db_path)
+    bodies.register(db)  # as the program's connections have it: a changed headline is re-indexed
     broken_page, quay_page = (
         db.execute("SELECT path FROM articles WHERE title = ?", (title,)).fetchone()[0]
         for title in (OWN, quay)
@@ -229,6 +232,7 @@ async def test_partners_subscribe_to_their_own_feed_with_their_key(
     assert other.status == 403
     assert (await client.post("/websub", data=form, headers=bearer(key))).status == 202
     db = sqlite3.connect(site.db_path)
+    bodies.register(db)  # as the program's connections have it: a changed headline is re-indexed
     for _ in range(250):
         if db.execute("SELECT count(*) FROM subscriptions").fetchone()[0]:
             break

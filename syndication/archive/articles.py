@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from syndication.archive import bodies
 from syndication.archive.codec import corrections_from_json, from_iso, image_from_json
 from syndication.archive.sql import Condition, Query, Reader
 from syndication.model import (
@@ -26,7 +27,7 @@ SUMMARY_COLUMNS = (
     "a.num, a.id, a.edition, a.section, a.path, a.title, a.standfirst, a.published, "
     "a.word_count, a.state, a.image"
 )
-_NO_TEXT = (
+_COLUMNS = (
     "a.num, a.id, a.id_given, a.edition, a.section, a.slug, a.path, a.title, a.standfirst, "
     "a.body_html, a.word_count, a.published, a.updated, a.status, a.state, a.source, a.rights, "
     "a.syndication, a.original_url, a.translation_of, a.image, a.corrections, a.source_file, "
@@ -62,8 +63,8 @@ class Articles:
     async def full(self, query: Query, *, with_text: bool = True) -> list[ArchivedArticle]:
         """The whole articles `query` selects from `articles a`, topics and authors read for
         all of them at once. Without `with_text`, body_text (only search and partners need
-        it) is left empty, which halves what a feed reads."""
-        rows = await self.db.rows(query.select("a.*" if with_text else _NO_TEXT))
+        it, and it is made from the HTML) is left empty."""
+        rows = await self.db.rows(query.select(_COLUMNS))
         nums = [int(r["num"]) for r in rows]
         topics = await self.names("article_topics", nums)
         authors = await self.names("article_authors", nums)
@@ -72,7 +73,7 @@ class Articles:
                 r,
                 topics.get(r["num"], []),
                 authors.get(r["num"], []),
-                r["body_text"] if with_text else "",
+                with_text,
             )
             for r in rows
         ]
@@ -90,7 +91,8 @@ class Articles:
             .where("a.path = ?", path)
             .where(f"a.state != 'withdrawn' OR {WAS_PUBLIC.sql}")
             .order_by("a.state = 'withdrawn', a.num DESC")
-            .page(1)
+            .page(1),
+            with_text=False,  # pages show the HTML
         )
         if found:
             return found[0]
@@ -153,8 +155,9 @@ def _archived(
     r: sqlite3.Row,
     topics: list[tuple[str, str]],
     authors: list[tuple[str, str]],
-    body_text: str,
+    with_text: bool,
 ) -> ArchivedArticle:
+    body_html = bodies.body_html(r["body_html"])
     article = Article(
         id=r["id"],
         id_given=bool(r["id_given"]),
@@ -164,8 +167,8 @@ def _archived(
         title=r["title"],
         published=from_iso(r["published"]),
         updated=from_iso(r["updated"]) if r["updated"] else None,
-        body_html=r["body_html"],
-        body_text=body_text,
+        body_html=body_html,
+        body_text=bodies.plain_text(body_html) if with_text else "",
         word_count=r["word_count"],
         status=Status(r["status"]),
         standfirst=r["standfirst"],

@@ -7,6 +7,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from syndication.archive import bodies
 from syndication.archive.schema import LATEST_VERSION, Access, connect, migrate, read_value
 from syndication.errors import ArchiveError
 
@@ -22,6 +23,7 @@ def backup(source: Path, dest: Path) -> int:
     src = connect(source, Access.READER)
     try:
         out = sqlite3.connect(partial)  # the copy being written: not an archive in use yet
+        bodies.register(out)  # its check reads the plain-text column
         try:
             src.backup(out, pages=4096)
             check = out.execute("PRAGMA integrity_check").fetchone()[0]
@@ -81,6 +83,7 @@ def restore(backup_file: Path, dest: Path, *, replace: bool = False) -> int:
     backup(backup_file, partial)
     replaced_head = _head(dest) if dest.exists() else 0
     conn = sqlite3.connect(partial, isolation_level=None)  # the copy, migrated before it moves
+    bodies.register(conn)
     try:
         migrate(conn)
         number_changes_after(conn, replaced_head)

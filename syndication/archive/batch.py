@@ -10,6 +10,7 @@ import base64
 import hashlib
 from dataclasses import dataclass, field
 
+from syndication.archive import bodies
 from syndication.archive.codec import corrections_to_json, image_to_json, to_iso
 from syndication.archive.dependencies import Needed
 from syndication.errors import ContentError
@@ -48,27 +49,30 @@ class Accepted:
         needs: tuple[Needed, ...] = (),
     ) -> Accepted:
         art = article
-        columns = (
-            art.edition,
-            art.section,
-            art.slug,
-            art.path,
-            art.title,
-            art.standfirst,
-            art.body_html,
-            art.body_text,
-            art.word_count,
-            to_iso(art.published),
-            to_iso(art.updated) if art.updated else None,
-            art.status.value,
-            art.source,
-            art.rights,
-            int(art.syndication),
-            art.original_url,
-            art.translation_of,
-            image_to_json(art.image),
-            corrections_to_json(art.corrections),
+        before, after = (
+            (
+                art.edition,
+                art.section,
+                art.slug,
+                art.path,
+                art.title,
+                art.standfirst,
+            ),
+            (
+                art.word_count,
+                to_iso(art.published),
+                to_iso(art.updated) if art.updated else None,
+                art.status.value,
+                art.source,
+                art.rights,
+                int(art.syndication),
+                art.original_url,
+                art.translation_of,
+                image_to_json(art.image),
+                corrections_to_json(art.corrections),
+            ),
         )
+        columns = (*before, bodies.compressed(art.body_html), *after)
         placed = (
             art.placement.value if art.placement else None,
             to_iso(art.placement_until) if art.placement_until else None,
@@ -77,7 +81,8 @@ class Accepted:
         names = [f"topic:{t.name}" for t in art.topics] + [f"author:{a.name}" for a in art.authors]
         # A placement or aliases count only when given: archives made before keep their digests.
         extra = (*(placed if placed[0] else ()), *(f"alias:{a}" for a in art.aliases))
-        for value in (*columns, *names, *extra):
+        # The digest is of the body as text, its HTML and plain text, as archives have kept it.
+        for value in (*before, art.body_html, art.body_text, *after, *names, *extra):
             hasher.update(str(value).encode() + b"\x1f")
         digest = hasher.hexdigest()
         return cls(
@@ -101,8 +106,7 @@ ARTICLE_COLUMNS = (
     "path",
     "title",
     "standfirst",
-    "body_html",
-    "body_text",
+    "body_html",  # compressed (archive/bodies.py); the plain text is made from it when read
     "word_count",
     "published",
     "updated",

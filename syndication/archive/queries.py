@@ -18,6 +18,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from syndication.archive import bodies
 from syndication.archive.articles import Articles
 from syndication.archive.codec import from_iso
 from syndication.archive.desk_queries import DeskQueries
@@ -53,6 +54,8 @@ async def _connect(path: Path, *, copy: bool = False) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(reader_uri(path, copy=copy), uri=True)
         for pragma in READER_PRAGMAS:
             await conn.execute(pragma)
+        for name, arguments, function in bodies.SQL_FUNCTIONS:
+            await conn.create_function(name, arguments, function, deterministic=True)
     except sqlite3.Error as exc:
         raise ArchiveError(f"cannot open the archive {path}: {exc}") from None
     return conn

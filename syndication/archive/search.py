@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from syndication.archive import stems
+from syndication.archive import bodies, stems
 from syndication.archive.articles import LIVE, NEWEST_FIRST, SUMMARY_COLUMNS, Articles, of_articles
 from syndication.archive.codec import to_iso
 from syndication.archive.schema import CHANGE_HEAD
@@ -324,7 +324,7 @@ class Search:
         )
         newest = (
             within.narrow(
-                of_articles(f"{SUMMARY_COLUMNS}, a.body_text")
+                of_articles(f"{SUMMARY_COLUMNS}, a.body_html")
                 .where(LIVE)
                 .where("a.edition = ?", edition)
                 .where(matching, query)
@@ -337,7 +337,8 @@ class Search:
             for phrase, star in _TERM.findall(wanted_part(query))
             for word in phrase.split()
         ]
-        return [(row, snippet(row["body_text"], terms)) for row in await self.db.rows(newest)]
+        rows = await self.db.rows(newest)
+        return [(row, snippet(bodies.body_text(row["body_html"]), terms)) for row in rows]
 
 
 def walk_is_cheaper(share: float, size: int, needed: int) -> bool:

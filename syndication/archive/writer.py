@@ -128,7 +128,7 @@ class ArchiveWriter:
         """
         result = ApplyResult()
         self._logged, self._counted = [], False
-        inserted: list[int] = []
+        inserted: list[tuple[int, str, str, str]] = []  # new rows to index
         gone_set = set(gone)
         now = self.clock()
         conn = self.conn
@@ -153,17 +153,15 @@ class ArchiveWriter:
             if withdraw_gone:
                 for file in sorted(gone_set):
                     self._file_gone(file, now, result)
-            if inserted:
-                conn.execute(
+            if inserted:  # indexed with the text the parse made (the archive keeps none)
+                conn.executemany(
                     "INSERT INTO articles_fts(rowid, title, standfirst, body_text) "
-                    "SELECT num, title, standfirst, body_text FROM articles "
-                    "WHERE num IN (SELECT value FROM json_each(?))",
-                    (json.dumps(inserted),),
+                    "VALUES (?, ?, ?, ?)",
+                    inserted,
                 )
-                conn.execute(
-                    "INSERT INTO titles_fts(rowid, title) SELECT num, title FROM articles "
-                    "WHERE num IN (SELECT value FROM json_each(?))",
-                    (json.dumps(inserted),),
+                conn.executemany(
+                    "INSERT INTO titles_fts(rowid, title) VALUES (?, ?)",
+                    [(num, title) for num, title, _, _ in inserted],
                 )
             self._rank_changed(defer=defer_related)
         result.changed = self._logged
@@ -176,7 +174,7 @@ class ArchiveWriter:
         gone: set[str],
         now: datetime,
         result: ApplyResult,
-        inserted: list[int],
+        inserted: list[tuple[int, str, str, str]],
     ) -> None:
         art = item.article
         article_id, alias = self._identify(item, gone)
@@ -199,7 +197,7 @@ class ArchiveWriter:
             return
         num, version = self._write_row(item, article_id, stored, state, now)
         if stored is None:
-            inserted.append(num)
+            inserted.append((num, art.title, art.standfirst, art.body_text))
         self._write_names(num, art, replace=stored is not None)
         self._take_file(item, article_id, stored, gone, now, result)
         old_state = stored.state if stored is not None else None

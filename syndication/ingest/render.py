@@ -6,14 +6,13 @@ attributes and URL schemes survives, so a pasted embed can never run script on o
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from syndication.archive.bodies import plain_text
 from syndication.ingest.characters import strip_forbidden_in_body
 
 ALLOWED_TAGS = {
@@ -137,17 +136,3 @@ _cleaner = nh3.Cleaner(
 
 def sanitise(fragment: str) -> str:
     return _cleaner.clean(fragment)
-
-
-_TAG = re.compile(r"<[^>]*>")
-
-
-def plain_text(fragment: str) -> str:
-    """Text of sanitised HTML, one block per line, for search and word counts.
-
-    A regex is enough here because nh3's output is well-formed and holds no script or style.
-    """
-    text = _TAG.sub("", fragment)
-    if "&" in text:
-        text = html.unescape(text)
-    return "\n".join(" ".join(words) for line in text.splitlines() if (words := line.split()))
