@@ -18,7 +18,9 @@ import math
 import re
 import sqlite3
 import unicodedata
+from array import array
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from syndication.archive.codec import from_iso
@@ -56,10 +58,15 @@ def words(text: str) -> set[str]:
 
 
 class RelatedRanker:
-    """Keeps `related` in step with the archive; runs on the writer's connection."""
+    """Keeps `related` in step with the archive; runs on the writer's connection (and, for a
+    full pass, on ranking workers' own read-only ones)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        # A full pass reads what rankings ask about other articles once (`preload`);
+        # otherwise each ranking asks the archive.
+        self._newest: dict[tuple[str, str], list[int]] | None = None
+        self._live: _LiveArticles | None = None
         # How many articles hold a word, capped just above the distinctive limit. Kept
         # across rankings: titles share most of their words, and a common word stays common.
         self._word_docs: dict[str, int] = {}
@@ -125,7 +132,29 @@ class RelatedRanker:
             found.update(r[0] for r in self._topic_newest(slug, row[0], num, TOPIC_NEIGHBOURS))
         return found
 
+    def preload(self) -> None:
+        """For a pass that ranks every article, read once what each ranking would otherwise
+        ask of the archive again and again: each topic's CANDIDATES_PER_TOPIC + 1 newest
+        live articles per edition, in the order the index gives them (newest first, then by
+        number), and every live article's edition and date. That is about 9 bytes an
+        article, plus 52 numbers a topic."""
+        self._live = _LiveArticles.read(self.conn)
+        newest: dict[tuple[str, str], list[int]] = {}
+        for slug, edition, num in self.conn.execute(
+            "SELECT slug, edition, num FROM (SELECT t.slug, a.edition, t.article_num AS num, "
+            "row_number() OVER (PARTITION BY t.slug, a.edition "
+            "ORDER BY t.published DESC, t.article_num) AS n "
+            "FROM article_topics t JOIN articles a ON a.num = t.article_num "
+            "WHERE a.state = 'live') WHERE n <= ? ORDER BY slug, edition, n",
+            (CANDIDATES_PER_TOPIC + 1,),
+        ):
+            newest.setdefault((slug, edition), []).append(num)
+        self._newest = newest
+
     def _topic_newest(self, slug: str, edition: str, exclude: int, limit: int) -> list[tuple[int]]:
+        if self._newest is not None and limit <= CANDIDATES_PER_TOPIC:
+            found = self._newest.get((slug, edition), [])
+            return [(num,) for num in found if num != exclude][:limit]
         return self.conn.execute(
             "SELECT t.article_num FROM article_topics t JOIN articles a ON a.num = t.article_num "
             "WHERE t.slug = ? AND a.state = 'live' AND a.edition = ? AND a.num != ? "
@@ -169,16 +198,11 @@ class RelatedRanker:
             scores[other] = scores.get(other, 0.0) + TEXT_WEIGHT * similarity
         if not scores:
             return []
-        when = from_iso(published)
-        dates = dict(
-            conn.execute(
-                "SELECT num, published FROM articles WHERE num IN (SELECT value FROM json_each(?))",
-                (json.dumps(list(scores)),),
-            ).fetchall()
-        )
+        when = _seconds(published)
+        dates = self._published(list(scores))
 
         def score(other: int) -> float:
-            days = abs((from_iso(dates[other]) - when).total_seconds()) / 86400
+            days = abs(dates[other] - when) / 86400
             return scores[other] * (1 + 1 / (1 + days / RECENCY_DAYS))
 
         return sorted(scores, key=lambda other: (-score(other), -other))[:LIMIT]
@@ -202,15 +226,32 @@ class RelatedRanker:
             (" OR ".join(f'"{w}"' for w in chosen), 2 * TEXT_MATCHES),
         ).fetchall()
         scored = {r[0]: r[1] for r in rows if r[0] != num}
-        wanted = self.conn.execute(
+        wanted = self._live_in(list(scored), edition)
+        kept = sorted(((scored[other], other) for other in wanted), reverse=True)[:TEXT_MATCHES]
+        best = kept[0][0] if kept else 0.0
+        return {other: score / best for score, other in kept} if best > 0 else {}
+
+    def _published(self, nums: list[int]) -> dict[int, int]:
+        """When each of these live articles was published, in seconds since the epoch."""
+        if self._live is not None:
+            return {num: self._live.published[num] for num in nums}
+        rows = self.conn.execute(
+            "SELECT num, published FROM articles WHERE num IN (SELECT value FROM json_each(?))",
+            (json.dumps(nums),),
+        )
+        return {num: _seconds(published) for num, published in rows}
+
+    def _live_in(self, nums: list[int], edition: str) -> list[int]:
+        """Those of `nums` that are live articles of `edition`."""
+        if self._live is not None:
+            return [num for num in nums if self._live.is_live_in(num, edition)]
+        rows = self.conn.execute(
             # CROSS JOIN keeps SQLite from walking the live index instead of looking rows up
             "SELECT a.num FROM json_each(?) j CROSS JOIN articles a ON a.num = j.value "
             "WHERE a.state = 'live' AND a.edition = ?",
-            (json.dumps(list(scored)), edition),
-        ).fetchall()
-        kept = sorted(((scored[r[0]], r[0]) for r in wanted), reverse=True)[:TEXT_MATCHES]
-        best = kept[0][0] if kept else 0.0
-        return {other: score / best for score, other in kept} if best > 0 else {}
+            (json.dumps(nums), edition),
+        )
+        return [r[0] for r in rows]
 
     def _docs(self, word: str) -> int:
         """Articles holding `word`, counted up to MAX_WORD_DOCS + 1: FTS5 walks the word's
@@ -229,6 +270,39 @@ class RelatedRanker:
         )
 
 
+def _seconds(published: str) -> int:
+    """An archive date (whole seconds, UTC) in seconds since the epoch."""
+    return int(from_iso(published).timestamp())
+
+
+@dataclass(frozen=True, slots=True)
+class _LiveArticles:
+    """Every live article's edition and date, by article number, in two arrays."""
+
+    editions: tuple[str, ...]
+    edition_of: bytearray  # 1 + index into `editions`; 0: not a live article
+    published: array[int]  # seconds since the epoch
+
+    @classmethod
+    def read(cls, conn: sqlite3.Connection) -> _LiveArticles:
+        size = 1 + int(conn.execute("SELECT coalesce(max(num), 0) FROM articles").fetchone()[0])
+        editions: list[str] = []
+        edition_of, published = bytearray(size), array("q", bytes(8 * size))
+        # covered by the articles_live index: the rows themselves are not read
+        for num, edition, when in conn.execute(
+            "SELECT num, edition, published FROM articles WHERE state = 'live'"
+        ):
+            if edition not in editions:
+                editions.append(edition)
+            edition_of[num] = 1 + editions.index(edition)
+            published[num] = _seconds(when)
+        return cls(tuple(editions), edition_of, published)
+
+    def is_live_in(self, num: int, edition: str) -> bool:
+        code = self.edition_of[num] if 0 <= num < len(self.edition_of) else 0
+        return code > 0 and self.editions[code - 1] == edition
+
+
 _worker_ranker: RelatedRanker | None = None  # one per worker process, with its word counts
 
 
@@ -239,4 +313,5 @@ def rank_batch(
     global _worker_ranker
     if _worker_ranker is None:
         _worker_ranker = RelatedRanker(connect(Path(db_path), Access.READER))
+        _worker_ranker.preload()
     return [_worker_ranker.rank(num, total, counts) for num in batch]
