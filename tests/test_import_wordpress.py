@@ -32,6 +32,7 @@ from syndication.config import load_settings
 from syndication.ingest.check import check_paths
 from syndication.web.app import create_app
 from tests.live import REPO
+from tests.test_serve import _processes_mentioning
 from tests.wordpress_export import Expected, write_export
 
 Client = TestClient[Any, Any]
@@ -153,6 +154,10 @@ def test_an_import_killed_halfway_ends_as_an_uninterrupted_one(
         time.sleep(0.005)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
+    deadline = time.monotonic() + 10  # its converting workers see it gone and end
+    while (left := _processes_mentioning(str(root))) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not left, f"processes left behind by the killed import: {left}"
     halfway = len(list(imported.rglob("*.md")))
     assert 0 < halfway < 300, halfway  # killed with part of the files written
     finished = _files(whole)

@@ -38,6 +38,7 @@ from syndication.importing.wxr import Export, Item, read_items
 from syndication.ingest.fields import MAX_AUTHORS, MAX_STANDFIRST, MAX_TOPICS
 from syndication.ingest.imageinfo import MEDIA_TYPES
 from syndication.ingest.parse import Parsed, parse_article
+from syndication.ingest.pipeline import start_worker
 
 PUBLISHED = {"publish", "future"}  # a future date is scheduled by ingest
 DRAFTS = {"draft", "pending", "private"}  # not public at the source: not public here
@@ -152,6 +153,12 @@ WINDOW = 512  # posts read ahead of the writing: bounds memory whatever the expo
 PARALLEL_FROM = 200  # fewer posts than this are converted here: a pool costs more
 
 
+def _start_worker(context: _Context, import_pid: int) -> None:
+    """A converting worker: ends when the import is gone (killed, it cannot say so)."""
+    start_worker(import_pid)
+    _start(context)
+
+
 @contextlib.contextmanager
 def _converting(context: _Context) -> Iterator[Callable[[list[_Job]], list[Converted]]]:
     """Converts jobs in order: in worker processes (one a core) once there are enough."""
@@ -164,7 +171,9 @@ def _converting(context: _Context) -> Iterator[Callable[[list[_Job]], list[Conve
         if len(jobs) < PARALLEL_FROM or workers < 2:
             return [_convert(job) for job in jobs]
         if pool is None:
-            pool = ProcessPoolExecutor(workers, initializer=_start, initargs=(context,))
+            pool = ProcessPoolExecutor(
+                workers, initializer=_start_worker, initargs=(context, os.getpid())
+            )
         return list(pool.map(_convert, jobs, chunksize=32))
 
     try:

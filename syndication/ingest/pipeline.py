@@ -272,7 +272,7 @@ def _give_back_memory() -> None:
         ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
 
 
-def _worker_start(ingest_pid: int) -> None:
+def start_worker(ingest_pid: int) -> None:
     """In each worker: yield the CPU to the writer (the one step that cannot be parallel),
     and end when the ingest process is gone. A worker waits on a queue that its siblings
     also hold open, so if the ingest is killed (SIGKILL, OOM) it would otherwise wait
@@ -295,7 +295,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         workers,
         mp_context=get_context("forkserver"),
-        initializer=_worker_start,
+        initializer=start_worker,
         initargs=(os.getpid(),),
     )
 
