@@ -429,17 +429,20 @@ def _links(copy: Copy) -> list[str]:
     found = [a or b for a, b in SEEN_IN.findall(text)]
     if copy.location:
         found.append(copy.location)
-    out = []
-    for address in found:
-        url = URL(address.replace("&amp;", "&"))
-        if url.is_absolute():
-            if url.host != "testserver":
-                continue
-            url = url.relative()
-        path = str(url)
-        if path.startswith("/") and not path.startswith(SKIPPED):
-            out.append(path)
-    return out
+    paths = (own_path(address, "testserver", SKIPPED) for address in found)
+    return [path for path in paths if path is not None]
+
+
+def own_path(address: str, host: str, skipped: tuple[str, ...]) -> str | None:
+    """The site's own path an address in an answer names (a link, a picture, a sitemap
+    entry, a redirect), unless it is another host's or starts with one of `skipped`."""
+    url = URL(address.replace("&amp;", "&").replace("\\/", "/"))
+    if url.is_absolute():
+        if url.host != host:
+            return None
+        url = url.relative()
+    path = str(url)
+    return path if path.startswith("/") and not path.startswith(skipped) else None
 
 
 def run(examples: int, steps: int, seed: int | None = None) -> Tally:

@@ -34,7 +34,9 @@ from syndication.archive.schema import open_writer
 from syndication.config import Settings
 from syndication.web.app import create_app
 from tests.conftest import REPO, SAMPLE_BASE, sample_settings
+from tests.fuzz_chain import own_path
 
+HOST = URL(SAMPLE_BASE).host
 RECORD = REPO / "tests" / "fixtures" / "golden-sample-site.json"
 MAX_URLS = 3000  # the sample site has under a thousand addresses; a loop would stop here
 START = (
@@ -112,19 +114,9 @@ def _links(body: bytes, location: str) -> list[str]:
     found += [f"/api/v1/items/{quote(id_, safe='')}" for id_ in ITEM_ID.findall(text)]
     if location:
         found.append(location)
-    out = []
-    for address in found:
-        if "(this year)" in address:
-            continue  # normalised above; which year it is depends on the clock
-        url = URL(address.replace("&amp;", "&").replace("\\/", "/"))
-        if url.is_absolute():
-            if str(url.origin()) != SAMPLE_BASE:
-                continue
-            url = url.relative()
-        path = str(url)
-        if path.startswith("/") and not path.startswith(SKIPPED):
-            out.append(path)
-    return out
+    # "(this year)": normalised above, since which year it is depends on the clock
+    paths = (own_path(a, HOST, SKIPPED) for a in found if "(this year)" not in a)
+    return [path for path in paths if path is not None]
 
 
 def record_now() -> dict[str, str]:

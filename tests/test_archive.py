@@ -49,32 +49,47 @@ def test_reopening_migrates_nothing_twice(tmp_path: Path) -> None:
     conn.close()
 
 
+def archive_at(db: Path, version: int) -> sqlite3.Connection:
+    """A new archive with the schema as migration `version` left it, on a plain connection."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    for _, _, sql in migrations()[:version]:
+        for statement in split_statements(sql):
+            conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {version}")
+    return conn
+
+
+# An article's row as archives before 0014 kept it (the body twice: HTML and plain text).
+OLD_ROW: dict[str, object] = {
+    "num": 7, "id": "abc", "id_given": 0, "edition": "en", "section": "world",
+    "slug": "harbour", "path": "/en/world/2024/03/01/harbour", "title": "Harbour reopens",
+    "standfirst": "After repairs.", "body_html": "<p>Breakwater mended.</p>",
+    "body_text": "Breakwater mended.", "word_count": 2, "published": "2024-03-01T08:30:00Z",
+    "status": "published", "state": "live", "source": "", "rights": "", "syndication": 1,
+    "original_url": "", "translation_of": "", "corrections": "[]",
+    "source_file": "world/a.md", "content_hash": "h", "digest": "d", "version": 1,
+    "first_seen": "2024-03-01T08:30:00Z", "last_changed": "2024-03-01T08:30:00Z",
+}  # fmt: skip
+
+
+def insert_row(conn: sqlite3.Connection, **changes: object) -> None:
+    """OLD_ROW with `changes`, and its words in the full-text index."""
+    row = {**OLD_ROW, **changes}
+    conn.execute(
+        f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+        tuple(row.values()),
+    )
+    conn.execute(
+        "INSERT INTO articles_fts(rowid, title, standfirst, body_text) VALUES (?, ?, ?, ?)",
+        (row["num"], row["title"], row["standfirst"], row["body_text"]),
+    )
+
+
 def test_an_archive_of_the_first_schema_keeps_everything_when_migrated(tmp_path: Path) -> None:
     """0002 rebuilds `articles` (other tables point at it); nothing may cascade away."""
     db = tmp_path / "a.db"
-    conn = sqlite3.connect(db, isolation_level=None)
-    first = migrations()[0]
-    for statement in split_statements(first[2]):
-        conn.execute(statement)
-    conn.execute("PRAGMA user_version = 1")
-    columns = {
-        "num": 7, "id": "abc", "id_given": 0, "edition": "en", "section": "world",
-        "slug": "harbour", "path": "/en/world/2024/03/01/harbour", "title": "Harbour reopens",
-        "standfirst": "After repairs.", "body_html": "<p>Breakwater mended.</p>",
-        "body_text": "Breakwater mended.", "word_count": 2, "published": "2024-03-01T08:30:00Z",
-        "status": "published", "state": "live", "source": "", "rights": "", "syndication": 1,
-        "original_url": "", "translation_of": "", "corrections": "[]",
-        "source_file": "world/a.md", "content_hash": "h", "digest": "d", "version": 1,
-        "first_seen": "2024-03-01T08:30:00Z", "last_changed": "2024-03-01T08:30:00Z",
-    }  # fmt: skip
-    conn.execute(
-        f"INSERT INTO articles ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-        tuple(columns.values()),
-    )
-    conn.execute(
-        "INSERT INTO articles_fts(rowid, title, standfirst, body_text) VALUES (7, ?, ?, ?)",
-        ("Harbour reopens", "After repairs.", "Breakwater mended."),
-    )
+    conn = archive_at(db, 1)
+    insert_row(conn)
     conn.execute("INSERT INTO article_topics VALUES (7, 'ports', 'Ports', 0)")
     conn.execute("INSERT INTO article_authors VALUES (7, 'ana', 'Ana', 0)")
     conn.close()
@@ -99,16 +114,6 @@ def test_an_archive_of_the_first_schema_keeps_everything_when_migrated(tmp_path:
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
-def archive_at(db: Path, version: int) -> sqlite3.Connection:
-    """A new archive with the schema as migration `version` left it, on a plain connection."""
-    conn = sqlite3.connect(db, isolation_level=None)
-    for _, _, sql in migrations()[:version]:
-        for statement in split_statements(sql):
-            conn.execute(statement)
-    conn.execute(f"PRAGMA user_version = {version}")
-    return conn
-
-
 def test_bodies_kept_twice_are_kept_once_compressed_and_the_index_is_left_as_it_was(
     tmp_path: Path,
 ) -> None:
@@ -121,24 +126,10 @@ def test_bodies_kept_twice_are_kept_once_compressed_and_the_index_is_left_as_it_
         "<p>Pilots &amp; tug crews return to the <em>Tessel</em> quays.</p>\n<p>Ferries sail.</p>"
     )
     text = "Pilots & tug crews return to the Tessel quays.\nFerries sail."
-    columns = {
-        "num": 3, "id": "abc", "id_given": 0, "edition": "en", "section": "world",
-        "slug": "pilots", "path": "/en/world/2024/03/01/pilots", "title": "Pilots return",
-        "standfirst": "After the strike.", "body_html": html, "body_text": text,
-        "word_count": 11, "published": "2024-03-01T08:30:00Z", "status": "published",
-        "state": "live", "source": "", "rights": "", "syndication": 1, "original_url": "",
-        "translation_of": "", "corrections": "[]", "source_file": "world/a.md",
-        "content_hash": "h", "digest": "d", "version": 4,
-        "first_seen": "2024-03-01T08:30:00Z", "last_changed": "2024-03-01T08:30:00Z",
-    }  # fmt: skip
-    conn.execute(
-        f"INSERT INTO articles ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-        tuple(columns.values()),
-    )
-    conn.execute(
-        "INSERT INTO articles_fts(rowid, title, standfirst, body_text) "
-        "SELECT num, title, standfirst, body_text FROM articles"
-    )
+    insert_row(
+        conn, num=3, slug="pilots", path="/en/world/2024/03/01/pilots", title="Pilots return",
+        standfirst="After the strike.", body_html=html, body_text=text, word_count=11, version=4,
+    )  # fmt: skip
     conn.close()
 
     conn = open_writer(db)
