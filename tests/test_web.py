@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -157,3 +158,28 @@ async def test_static_stylesheet(client: Client) -> None:
     response = await client.get("/static/site.css")
     assert response.status == 200 and response.content_type == "text/css"
     assert (await client.get("/static/..%2fhtml.py")).status == 404
+
+
+async def test_pages_name_their_stylesheet_and_scripts_by_digest_kept_for_good(
+    client: Client,
+) -> None:
+    page = await (await client.get("/en/")).text()
+    named = re.search(r'href="(/static/site\.css\?v=([0-9a-f]+))"', page)
+    assert named is not None, "the page names its stylesheet with the digest of its bytes"
+    by_digest = await client.get(named[1], headers={"Accept-Encoding": "gzip"})
+    assert by_digest.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert by_digest.headers["Content-Encoding"] == "gzip"  # read back by the client
+    assert "body" in await by_digest.text()
+    # by name alone, or by a digest of other bytes (last release's): an hour, not a year
+    for stale in ("/static/site.css", "/static/site.css?v=0123456789ab"):
+        reply = await client.get(stale)
+        assert reply.headers["Cache-Control"] == "public, max-age=3600", stale
+    again = await client.get(named[1], headers={"If-None-Match": by_digest.headers["ETag"]})
+    assert again.status == 304
+    search = await (await client.get("/en/search")).text()
+    assert re.search(r'src="/static/suggest\.js\?v=[0-9a-f]+"', search)
+    script = await client.get("/static/suggest.js", headers={"Accept-Encoding": "gzip"})
+    assert script.content_type == "text/javascript"
+    assert script.headers["Content-Encoding"] == "gzip"
+    logo = await client.get("/static/logo.png")  # pictures go as they are
+    assert logo.content_type == "image/png" and "Content-Encoding" not in logo.headers

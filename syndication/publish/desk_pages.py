@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from syndication.archive.desk_queries import PartnerPull, RecentChange, Withdrawal
 from syndication.config import Settings
 from syndication.model import IngestErrorRecord, State, Waiting
+from syndication.publish.static_files import static_url
 
 _env = Environment(
     loader=PackageLoader("syndication.publish", "templates"),
@@ -19,6 +20,7 @@ _env = Environment(
     lstrip_blocks=True,
     auto_reload=False,
 )
+_env.globals["static_url"] = static_url
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from syndication.publish.feed_document import MEDIA_TYPES
 from syndication.publish.labels import month_name, translator
 from syndication.publish.links import absolutize
 from syndication.publish.rights import rights_line
+from syndication.publish.static_files import static_url
 from syndication.publish.structured import news_article, open_graph
 from syndication.publish.urls import feed_url, listing_path
 
@@ -35,6 +36,7 @@ _env = Environment(
     lstrip_blocks=True,
     auto_reload=False,  # the templates ship with the package: no stat of each one per render
 )
+_env.globals["static_url"] = static_url
 
 
 def local_date(moment: datetime, edition: Edition) -> str:

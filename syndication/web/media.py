@@ -6,13 +6,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import mimetypes
-from importlib import resources
+from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 from aiohttp import web
 
 from syndication.ingest.imageinfo import MEDIA_TYPES
-from syndication.publish import renditions
+from syndication.publish import renditions, static_files
+from syndication.web.cache import Rendered
+from syndication.web.conditional import respond
 from syndication.web.params import path_part, query_number
 from syndication.web.services import services
 
@@ -20,7 +23,7 @@ routes = web.RouteTableDef()
 log = logging.getLogger(__name__)
 LONG_CACHE = "public, max-age=31536000, immutable"
 MEDIA_MAX_AGE = 3600  # a picture asked for by its name alone, which may be replaced
-_STATIC = resources.files("syndication.publish") / "static"
+_SCRIPT_TYPES = ("application/javascript", "text/javascript")
 
 
 @routes.get("/media/{path:.+}")
@@ -67,21 +70,32 @@ async def _rendition(request: web.Request, source: Path, lasting: bool) -> web.F
 
 
 @routes.get("/static/{name}")
-async def static(request: web.Request) -> web.FileResponse:
+async def static(request: web.Request) -> web.StreamResponse:
+    """The stylesheet, scripts and logos. Kept for good when asked for by the digest pages
+    name them with (static_files.static_url); an hour by the name alone. Text is gzipped."""
     name = path_part(request.match_info["name"])
-    entry = _STATIC / name
-    try:
-        found = "/" not in name and not name.startswith(".") and entry.is_file()
-    except OSError:
-        found = False
-    if not found:
+    found = static_files.find(name)
+    if found is None:
         raise web.HTTPNotFound()
+    lasting = request.query.get("v") == static_files.digest(name)
     kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return _file(Path(str(entry)), kind)
+    if kind.startswith("text/") or kind in _SCRIPT_TYPES:
+        return respond(request, _static_text(name, kind, lasting))
+    return _file(found, kind, lasting=lasting)
+
+
+@cache  # a handful of files that ship with the package, two ways each
+def _static_text(name: str, kind: str, lasting: bool) -> Rendered:
+    path = static_files.FOLDER / name
+    modified = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
+    cache_control = LONG_CACHE if lasting else f"public, max-age={MEDIA_MAX_AGE}"
+    return Rendered.of(
+        path.read_bytes(), kind + "; charset=utf-8", cache_control, (), 0, frozenset()
+    ).dated(modified, True)
 
 
 def _file(path: Path, content_type: str, *, lasting: bool = True) -> web.FileResponse:
-    cache = LONG_CACHE if lasting else f"public, max-age={MEDIA_MAX_AGE}"
-    response = web.FileResponse(path, headers={"Cache-Control": cache})
+    kept_for = LONG_CACHE if lasting else f"public, max-age={MEDIA_MAX_AGE}"
+    response = web.FileResponse(path, headers={"Cache-Control": kept_for})
     response.content_type = content_type
     return response
