@@ -1,6 +1,13 @@
 """Lighthouse (npm lighthouse@12.2.3, which `make test` installs, on Debian's Chromium) scores
 the front page, a section page, an article with a picture and the search page as browsers
-and search engines see them: at least 95 in each of its four categories."""
+and search engines see them: at least 95 in each of its four categories.
+
+Lighthouse plays a mid-tier phone by slowing the CPU it runs on four times, which assumes a
+high-end desktop (its benchmark index 1500 to 2000). On a slower or busier machine four times
+plays a phone slower than that, and the score measures the machine: a two-core CI runner
+measured 922 and scored the front page 90 where it scores 100 at 1,475. Lighthouse's
+documentation ("Calibrating the CPU slowdown", docs/throttling.md) says to calibrate the
+slowdown to the machine's index; we aim at the same phone the default aims at."""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +31,9 @@ PAGES = (
     "/en/search",
 )
 LEAST = 0.95
+FLAGS = "--headless --no-sandbox --disable-gpu --disable-background-networking"
+# The phone the default aims at: the middle of the high-end desktop range slowed four times.
+PHONE_INDEX = 1750 / 4
 
 
 @pytest.fixture(scope="module")
@@ -33,24 +44,37 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> object:
         yield running
 
 
-def scores(url: str, out: Path) -> tuple[dict[str, float], list[str]]:
-    """Lighthouse's category scores for `url`, and the audits that did not pass."""
+@pytest.fixture(scope="module")
+def slowdown(server: Server, tmp_path_factory: pytest.TempPathFactory) -> float:
+    """The CPU slowdown that makes this machine the phone Lighthouse's default makes of a
+    high-end desktop, from the benchmark index of one short run (which also warms Chromium
+    up, as a reader's browser is)."""
+    out = tmp_path_factory.mktemp("calibration") / "report.json"
+    report = lighthouse(server.base + "/en/search", out, "--only-audits=first-contentful-paint")
+    return min(4.0, max(1.0, round(report["environment"]["benchmarkIndex"] / PHONE_INDEX, 1)))
+
+
+def lighthouse(url: str, out: Path, *flags: str) -> dict[str, Any]:
+    output = ("--output=json", f"--output-path={out}")
     subprocess.run(
-        [
-            str(LIGHTHOUSE),
-            url,
-            "--quiet",
-            "--chrome-flags=--headless --no-sandbox --disable-gpu --disable-background-networking",
-            f"--only-categories={','.join(CATEGORIES)}",
-            "--output=json",
-            f"--output-path={out}",
-        ],
+        [str(LIGHTHOUSE), url, "--quiet", f"--chrome-flags={FLAGS}", *output, *flags],
         env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"},
         check=True,
         capture_output=True,
         timeout=180,
     )
-    report = json.loads(out.read_text())
+    report: dict[str, Any] = json.loads(out.read_text())
+    return report
+
+
+def scores(url: str, out: Path, slowdown: float) -> tuple[dict[str, float], list[str]]:
+    """Lighthouse's category scores for `url`, and the audits that did not pass."""
+    report = lighthouse(
+        url,
+        out,
+        f"--only-categories={','.join(CATEGORIES)}",
+        f"--throttling.cpuSlowdownMultiplier={slowdown}",
+    )
     failing = [
         f"{audit['id']}: {audit.get('displayValue', '')}"
         for audit in report["audits"].values()
@@ -62,7 +86,7 @@ def scores(url: str, out: Path) -> tuple[dict[str, float], list[str]]:
 @pytest.mark.slow
 @pytest.mark.parametrize("path", PAGES)
 def test_lighthouse_scores_the_page_at_least_95_in_every_category(
-    server: Server, path: str, tmp_path: Path
+    server: Server, slowdown: float, path: str, tmp_path: Path
 ) -> None:
-    found, failing = scores(server.base + path, tmp_path / "report.json")
-    assert all(score >= LEAST for score in found.values()), (path, found, failing)
+    found, failing = scores(server.base + path, tmp_path / "report.json", slowdown)
+    assert all(score >= LEAST for score in found.values()), (path, slowdown, found, failing)
