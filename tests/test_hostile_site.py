@@ -197,6 +197,67 @@ async def test_a_story_that_breaks_pages_is_a_503_on_its_own_and_left_out_of_oth
     assert {f for f, _ in errors} == {"world/own.md"} and "left out of" in errors[0][1]
 
 
+def damage_body_on_disk(db_path: Path, title: str) -> tuple[str, str]:
+    """Overwrite 8 bytes in the middle of a story's stored body in the archive's file, as a
+    bad disk or copy would: SQLite's pages stay sound. Its (id, path)."""
+    db = sqlite3.connect(db_path)
+    stored, article_id, path = db.execute(
+        "SELECT body_html, id, path FROM articles WHERE title = ?", (title,)
+    ).fetchone()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the body's page in the file, not the WAL
+    db.close()
+    raw = db_path.read_bytes()
+    at = raw.find(stored)
+    assert at > 0 and raw.find(stored, at + 1) == -1, "the body is found once in the file"
+    with db_path.open("r+b") as file:
+        file.seek(at + len(stored) // 2)
+        file.write(b"\x5a" * 8)
+    return article_id, path
+
+
+async def test_a_body_damaged_on_disk_is_left_out_and_its_own_address_is_a_503(
+    site: Settings, client: Client
+) -> None:
+    key = partner_key(site, ["world"])
+    (site.content_dir / "world" / "own.md").write_text(
+        article_text(title=OWN, topics="[Ports]", body="The pilots meet on Monday to vote.")
+    )
+    await client.app[SERVICES].ingest.ingest_paths({"world/own.md"})  # a body of its own
+    article_id, page = damage_body_on_disk(site.db_path, OWN)
+    db = sqlite3.connect(site.db_path)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)  # SQLite cannot tell
+    await client.app[SERVICES].ingest.ingest_paths({"world/nothing.md"})  # move the change sequence
+    # What carries bodies leaves the story out, rather than garble or drop the document. Lists
+    # of headlines and search results still link it (their words are sound): its page says
+    # it cannot be shown.
+    for path in ("/en/world/feed.atom", "/en/feed.rss", "/en/feed.json"):
+        response = await client.get(path)
+        body = await response.text()
+        assert response.status == 200 and OWN not in body and LICENSED in body, path
+    for path in ("/en/", "/en/world/", "/en/topic/ports/", "/en/search?q=pilots",
+                 "/en/search?q=pilot*", "/en/search?q=vote"):  # fmt: skip
+        response = await client.get(path)  # ranked, and walked newest first
+        assert response.status == 200 and OWN in await response.text(), path
+    for path in (page, f"/api/v1/items/{article_id}"):
+        response = await client.get(path, headers=bearer(key))
+        assert response.status == 503, path
+        assert "cannot be shown" in await response.text(), path
+        assert response.headers["Cache-Control"] in ("no-store", "private, no-store"), path
+    listed = await (await client.get("/api/v1/items", headers=bearer(key))).json()
+    assert listed["items"] == []  # the partner's only story, left out rather than garbled
+    errors = db.execute("SELECT DISTINCT file, message FROM ingest_errors").fetchall()
+    db.close()
+    assert {f for f, _ in errors} == {"world/own.md"}
+    assert all("damaged" in message and "restore" in message for _, message in errors), errors
+    # An edit to the story replaces the damaged body: its page is back, its feeds too.
+    (site.content_dir / "world" / "own.md").write_text(
+        article_text(title=OWN, topics="[Ports]", body="The pilots vote on Tuesday instead.")
+    )
+    await client.app[SERVICES].ingest.ingest_paths({"world/own.md"})
+    assert "on Tuesday instead" in await (await client.get(page)).text()
+    assert OWN in await (await client.get("/en/world/feed.atom")).text()
+
+
 @pytest.fixture
 async def callback(
     aiohttp_server: Callable[..., Awaitable[TestServer]],

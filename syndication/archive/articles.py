@@ -6,7 +6,9 @@ want with a `Query` over `articles a` and hand it here to be read whole.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from syndication.archive import bodies
@@ -21,6 +23,8 @@ from syndication.model import (
     Status,
     Topic,
 )
+
+log = logging.getLogger("syndication.archive")
 
 # What listings select (`articles a`) and Articles.summaries() reads.
 SUMMARY_COLUMNS = (
@@ -56,31 +60,44 @@ class Moved:
     article_id: str
 
 
+async def _logged(article_id: str, message: str) -> None:
+    log.error("article %s %s", article_id, message)
+
+
 class Articles:
     def __init__(self, db: Reader) -> None:
         self.db = db
+        # Told of each article left out of a list because its body is damaged; the server
+        # records it against the article's file, as it does an article that breaks a page.
+        self.left_out: Callable[[str, str], Awaitable[None]] = _logged
 
-    async def full(self, query: Query, *, with_text: bool = True) -> list[ArchivedArticle]:
+    async def full(
+        self, query: Query, *, with_text: bool = True, whole: bool = False
+    ) -> list[ArchivedArticle]:
         """The whole articles `query` selects from `articles a`, topics and authors read for
         all of them at once. Without `with_text`, body_text (only search and partners need
-        it, and it is made from the HTML) is left empty."""
+        it, and it is made from the HTML) is left empty. An article whose body is damaged is
+        left out and reported, or with `whole` raises DamagedBody."""
         rows = await self.db.rows(query.select(_COLUMNS))
         nums = [int(r["num"]) for r in rows]
         topics = await self.names("article_topics", nums)
         authors = await self.names("article_authors", nums)
-        return [
-            _archived(
-                r,
-                topics.get(r["num"], []),
-                authors.get(r["num"], []),
-                with_text,
-            )
-            for r in rows
-        ]
+        found = []
+        for r in rows:
+            try:
+                found.append(
+                    _archived(r, topics.get(r["num"], []), authors.get(r["num"], []), with_text)
+                )
+            except bodies.DamagedBody as exc:
+                if whole:
+                    raise
+                await self.left_out(exc.article_id, f"left out: {exc}")
+        return found
 
     async def by_id(self, article_id: str) -> ArchivedArticle | None:
-        """One full article by its id, whatever its state (partners see cancellations)."""
-        found = await self.full(of_articles().where("a.id = ?", article_id))
+        """One full article by its id, whatever its state (partners see cancellations).
+        Raises DamagedBody when its body is damaged: it is there, but cannot be read."""
+        found = await self.full(of_articles().where("a.id = ?", article_id), whole=True)
         return found[0] if found else None
 
     async def by_path(self, path: str) -> ArchivedArticle | Moved | None:
@@ -93,6 +110,7 @@ class Articles:
             .order_by("a.state = 'withdrawn', a.num DESC")
             .page(1),
             with_text=False,  # pages show the HTML
+            whole=True,
         )
         if found:
             return found[0]
@@ -157,7 +175,7 @@ def _archived(
     authors: list[tuple[str, str]],
     with_text: bool,
 ) -> ArchivedArticle:
-    body_html = bodies.body_html(r["body_html"])
+    body_html = bodies.body_html(r["body_html"], r["id"])
     article = Article(
         id=r["id"],
         id_given=bool(r["id_given"]),

@@ -337,8 +337,14 @@ class Search:
             for phrase, star in _TERM.findall(wanted_part(query))
             for word in phrase.split()
         ]
-        rows = await self.db.rows(newest)
-        return [(row, snippet(bodies.body_text(row["body_html"]), terms)) for row in rows]
+        found = []
+        for row in await self.db.rows(newest):
+            try:
+                text = bodies.body_text(row["body_html"], row["id"])
+            except bodies.DamagedBody:
+                text = ""  # listed by its headline, as pages list it; its own page reports it
+            found.append((row, snippet(text, terms)))
+        return found
 
 
 def walk_is_cheaper(share: float, size: int, needed: int) -> bool:

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from syndication.archive.bodies import DamagedBody
 from syndication.errors import NotFound
 from syndication.publish.html import error_page
 from syndication.web.services import services
@@ -102,6 +103,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except NotFound as exc:  # raised below the web layer (feed building): a 404 saying what
         status = 404
         return error_response(request, 404, str(exc) or None)
+    except DamagedBody as exc:  # the story asked for is there, but its body cannot be read
+        status = 503
+        await services(request).left_out.report(exc.article_id, f"could not be shown: {exc}")
+        return error_response(request, 503, "This story cannot be shown right now.")
     except sqlite3.DatabaseError as exc:
         # disk full, locked too long, a replica's copy read as Litestream wrote it: not our
         # bug, and gone on the next try (a bug in our SQL is a ProgrammingError: 500 below)

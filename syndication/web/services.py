@@ -106,6 +106,7 @@ async def opened(settings: Settings, role: Role) -> AsyncIterator[Services]:
             stack.callback(side.close)
             writes = side
         left_out = LeftOut(writes)
+        archive.articles.left_out = left_out.report  # a damaged body, left out of a list
         feeds = Feeds(settings, archive, left_out.report)
         pings = await stack.enter_async_context(Outbound(10, "syndication", public_only=False))
         pinger = HubPinger(settings, feeds, pings)
