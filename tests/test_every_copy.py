@@ -7,8 +7,8 @@ from tests.fuzz_chain import run
 
 
 def test_every_answer_equals_a_fresh_render_after_every_step() -> None:
-    tally = run(examples=4, steps=8, seed=14)
-    assert tally.sequences >= 4 and tally.steps > 0
+    tally = run(examples=3, steps=8, seed=14)
+    assert tally.sequences >= 3 and tally.steps > 0
     # every kind of page and feed was compared, and copies were revalidated both ways
     kinds = ("/en/", "/feed.atom", "/feed.rss", "/feed.json", "/archive/", "/sitemaps/", "/topic/")
     for kind in kinds:
