@@ -235,7 +235,7 @@ def test_reading_time_is_words_over_230_rounded_up(site: Settings) -> None:
         "<script>alert(1)</script>",
         "<style>body{display:none}</style>",
         '<iframe src="https://evil.example"></iframe>',
-        '<img src="x.png" onerror="alert(1)">',
+        '<img src="https://example.org/x.png" onerror="alert(1)">',
         '<a href="javascript:alert(1)">click</a>',
         "[click](javascript:alert(1))",
         '<a href="JaVaScRiPt:alert(1)">x</a>',

@@ -255,7 +255,7 @@ class FieldReader:
                 "image.alt",
                 "`image.alt` is required: describe the picture for readers who cannot see it",
             )
-        resolved, looked = _image_path(src, article_dir, content_dir)
+        resolved, looked = find_picture(src, article_dir, content_dir)
         if resolved is None:
             raise ContentError(
                 self.file,
@@ -329,7 +329,7 @@ class FieldReader:
         return tuple(out)
 
 
-def _image_path(src: str, article_dir: Path, root: Path) -> tuple[Path | None, tuple[str, ...]]:
+def find_picture(src: str, article_dir: Path, root: Path) -> tuple[Path | None, tuple[str, ...]]:
     """Next to the article first, then from the content root; never outside it. Also the
     places looked at (relative to the root), so the article is read again when one appears.
 

@@ -14,7 +14,7 @@ from slugify import slugify
 
 from syndication.config import Settings
 from syndication.errors import ContentError, ContentWarning
-from syndication.ingest import frontmatter, sources
+from syndication.ingest import body_pictures, frontmatter, sources
 from syndication.ingest.characters import describe, first_forbidden_in_body
 from syndication.ingest.fields import (
     ARTICLE_FIELDS,
@@ -37,6 +37,7 @@ class Parsed:
     article: Article
     lines: dict[str, int]
     warnings: tuple[ContentWarning, ...] = field(default=())
+    pictures: tuple[str, ...] = ()  # files under content/ the body shows (body_pictures.py)
 
 
 def decode(data: bytes, file: str) -> str:
@@ -110,6 +111,7 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
     body = _body(doc, file, warnings)
 
     article_dir = (content_dir / file).parent
+    body_html, pictures = body_pictures.place(body.html, doc, file, article_dir, content_dir)
     image = reader.image(f["image"], article_dir, content_dir) if f.get("image") else None
     if image is not None:
         image = _picture_rights(image, f["image"], syndication, settings, doc, warnings, file)
@@ -122,7 +124,7 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
         title=title,
         published=published,
         updated=updated,
-        body_html=body.html,
+        body_html=body_html,
         body_text=body.text,
         word_count=body.word_count,
         status=reader.status(f["status"]) if "status" in f else Status.PUBLISHED,
@@ -145,7 +147,7 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
         corrections=reader.corrections(f.get("corrections"), tz, published),
         path=article_path(edition, section, published.astimezone(tz), slug),
     )
-    return Parsed(article, doc.top_lines, tuple(warnings))
+    return Parsed(article, doc.top_lines, tuple(warnings), pictures)
 
 
 def _dates(

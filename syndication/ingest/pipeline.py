@@ -30,8 +30,7 @@ from syndication.archive.writer import ArchiveWriter
 from syndication.config import Settings
 from syndication.errors import ContentError
 from syndication.ingest import files
-from syndication.ingest.parse import parse_safely
-from syndication.model import Article
+from syndication.ingest.parse import Parsed, parse_safely
 
 # Bump when what a file turns into changes for the same bytes (a new rule of the editors'
 # contract): every archive then reads its files again once.
@@ -70,7 +69,7 @@ def parse_file(content_dir: Path, settings: Settings, cand: Candidate) -> Outcom
             digest,
             parsed.article,
             parsed.lines,
-            _image_needed(content_dir, parsed.article),
+            _pictures_needed(content_dir, parsed),
         )
     except ContentError as error:
         return Rejected(cand.file, cand.size, cand.mtime_ns, error, digest)
@@ -90,13 +89,14 @@ def rules_fingerprint(settings: Settings) -> str:
     return hashlib.blake2b(json.dumps(rules).encode(), digest_size=12).hexdigest()
 
 
-def _image_needed(content_dir: Path, article: Article) -> tuple[Needed, ...]:
-    if article.image is None:
-        return ()
-    st = files.stat_one(content_dir, article.image.src)
-    if st is None or st.is_dir:
-        return (Needed(article.image.src),)
-    return (Needed(article.image.src, st.size, st.mtime_ns),)
+def _pictures_needed(content_dir: Path, parsed: Parsed) -> tuple[Needed, ...]:
+    """The pictures the article shows, as they are now: its `image:` and its body's."""
+    image = parsed.article.image
+    needed = []
+    for src in dict.fromkeys((*((image.src,) if image else ()), *parsed.pictures)):
+        st = files.stat_one(content_dir, src)
+        needed.append(Needed(src) if st is None or st.is_dir else Needed(src, st.size, st.mtime_ns))
+    return tuple(needed)
 
 
 class Ingestor:
