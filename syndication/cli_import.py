@@ -26,7 +26,7 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     )
     wordpress.add_argument("export", type=Path, help="the export's XML file")
     wordpress.add_argument(
-        "--uploads", type=Path, help="the site's wp-content/uploads folder, for featured pictures"
+        "--uploads", type=Path, help="the site's wp-content/uploads folder, for its pictures"
     )
     wordpress.add_argument(
         "--timezone", help="the site's time zone (default: the default edition's)"
@@ -36,7 +36,7 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
         action="append",
         default=[],
         metavar="HOST[:PORT]",
-        help="a host featured pictures not in --uploads may be fetched from (repeatable)",
+        help="a host pictures not in --uploads may be fetched from (repeatable)",
     )
     wordpress.add_argument(
         "--dry-run", action="store_true", help="report what would be written, write nothing"

@@ -123,6 +123,17 @@ async def test_an_export_is_imported_served_and_its_old_addresses_redirect(
     assert pictured.status == 200 and "/media/imported/old-example-org/media/2019/05/" in (
         await pictured.text()
     )
+    # A picture in the text: copied when it is in the uploads folder, served from here with
+    # its size; else left on the old site, and the report says so.
+    page = await (await client.get("/2019/05/08/post-7/")).text()
+    inline = re.search(
+        r'<img width="300" height="200" src="(/media/[^"]+/inline-7\.jpg\?v=\w+)"', page
+    )
+    assert inline is not None and 7 in expected.inline_in_uploads, page
+    assert (await client.get(inline[1])).content_type == "image/jpeg"
+    page = await (await client.get("/2019/05/09/post-8/")).text()
+    assert 'src="https://old.example.org/wp-content/uploads/inline-8.jpg"' in page
+    assert "inline-8.jpg stays on the old site: it is not in the uploads folder" in said
 
     assert _import(root, config, export) == 0  # again: nothing new, nothing twice
     again = capsys.readouterr().out
@@ -326,6 +337,11 @@ async def test_pictures_are_fetched_only_from_the_hosts_named(
     for n, (url, file) in enumerate(pictures, 1):
         parts.append(_attachment(900 + n, file, url=url))
         parts.append(_post(n, f"Pictured story {n}", f"<p>Body {n}.</p>", thumbnail=900 + n))
+    inline = (named_url + "/inline/d.jpg", other_url + "/inline/e.jpg", "http://10.0.0.9/f.jpg")
+    body = "".join(
+        f'<p>Picture {n}: <img src="{url}" alt="P{n}"></p>' for n, url in enumerate(inline)
+    )
+    parts.append(_post(5, "Pictures in the text", body))
     export = tmp_path / "export.xml"
     export.write_text("".join(parts) + TAIL)
     (tmp_path / "content").mkdir()
@@ -338,13 +354,17 @@ async def test_pictures_are_fetched_only_from_the_hosts_named(
              "--config", str(REPO / "syndication.toml")],
         )  # fmt: skip
     report = said.getvalue()
-    assert code == 0 and report.startswith("4 imported, 0 updated, 0 unchanged, 0 skipped; 1 "), (
+    assert code == 0 and report.startswith("5 imported, 0 updated, 0 unchanged, 0 skipped; 2 "), (
         report
     )
-    assert asked == {"named": ["/up/2019/05/a.jpg", "/up/moved.jpg"], "other": []}
+    assert asked == {"named": ["/up/2019/05/a.jpg", "/up/moved.jpg", "/inline/d.jpg"], "other": []}
     assert report.count("a host not named") == 3
     first = (tmp_path / "content" / "imported" / "old-example-org" / "1.md").read_text()
     assert "src: /imported/old-example-org/media/2019/05/a.jpg" in first
+    text = (tmp_path / "content" / "imported" / "old-example-org" / "5.md").read_text()
+    host = named_url.split("//")[1].split(":")[0]
+    assert f"](/imported/old-example-org/media/{host}/inline/d.jpg)" in text  # copied
+    assert f"]({inline[1]})" in text and f"]({inline[2]})" in text  # left where they are
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))

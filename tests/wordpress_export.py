@@ -43,6 +43,8 @@ class Expected:
     drafts: int = 0
     skipped: dict[str, int] = field(default_factory=dict)  # reason (its first words) -> count
     permalinks: dict[str, str] = field(default_factory=dict)  # old path -> title
+    # posts whose picture in the text is in the uploads folder (the others' are not)
+    inline_in_uploads: list[int] = field(default_factory=list)
 
 
 def _post(
@@ -138,6 +140,9 @@ def write_export(folder: Path, posts: int = 300) -> tuple[Path, Path, Expected]:
         (uploads / "2019" / "05" / f"photo-{picture}.jpg").write_bytes(buffer.getvalue())
         parts.append(_attachment(9000 + picture, f"2019/05/photo-{picture}.jpg"))
     for n in range(1, posts + 1):
+        if n % 7 == 0:  # the picture in its text is in the uploads folder
+            Image.new("RGB", (300, 200), (n % 256, 60, 90)).save(uploads / f"inline-{n}.jpg")
+            expected.inline_in_uploads.append(n)
         day = 1 + n % 28
         date = f"2019-05-{day:02d} {n % 24:02d}:{n % 60:02d}:00"
         status = "draft" if n % 10 == 0 else "publish"

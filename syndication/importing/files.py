@@ -37,6 +37,20 @@ def keep_picture(
     return "/" + target.relative_to(folder.parents[1]).as_posix()
 
 
+def read_upload(uploads: Path, file: str, max_bytes: int) -> bytes | None:
+    """A file of the old site's uploads folder, if it is one inside it and not too big."""
+    root = uploads.resolve()
+    try:
+        source = (root / file).resolve()
+        if not source.is_relative_to(root) or not source.is_file():
+            return None
+        if source.stat().st_size > max_bytes:
+            return None
+        return source.read_bytes()
+    except (OSError, ValueError):  # a name the OS refuses (too long, a NUL)
+        return None
+
+
 def clear_leftovers(folder: Path) -> None:
     """Temporary files an import killed while writing left behind."""
     for leftover in folder.rglob(f"{_TEMPORARY}*"):

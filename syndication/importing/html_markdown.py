@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from urllib.parse import urljoin, urlsplit
 
 import nh3
@@ -28,8 +29,11 @@ def plain(text: str) -> str:
     return " ".join(html.unescape(_CONTROL.sub("", stripped)).split())
 
 
-def to_markdown(body: str, base: str, site_host: str) -> str:
-    """`base` is the post's old address, which relative links were relative to."""
+def to_markdown(
+    body: str, base: str, site_host: str, pictures: Mapping[str, str] | None = None
+) -> str:
+    """`base` is the post's old address, which relative links were relative to; `pictures`
+    names the copies under content/ of the post's pictures, by their absolute address."""
     body = _CONTROL.sub("", _BLOCK_COMMENT.sub("", body))
     body = _CAPTION.sub(_figure, body)
     body = _SHORTCODE.sub("", body)  # [gallery], [embed]...: the shortcode goes, its text stays
@@ -41,8 +45,10 @@ def to_markdown(body: str, base: str, site_host: str) -> str:
         attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
         url_schemes={"http", "https", "mailto"},
         attribute_filter=lambda tag, attr, value: (
-            _url(value, base, site_host if attr == "href" else "")
-            if attr in ("href", "src")
+            _url(value, base, site_host)
+            if attr == "href"
+            else _picture(value, base, pictures or {})
+            if attr == "src"
             else value
         ),
         link_rel=None,
@@ -58,9 +64,14 @@ def _figure(found: re.Match[str]) -> str:
     return f"<p>{parts[1]}</p><p><em>{parts[2].strip()}</em></p>" if parts[2].strip() else parts[1]
 
 
+def _picture(value: str, base: str, pictures: Mapping[str, str]) -> str | None:
+    """The copy of the picture under content/, else its absolute address."""
+    absolute = _url(value, base, "")
+    return pictures.get(absolute, absolute) if absolute is not None else None
+
+
 def _url(value: str, base: str, site_host: str) -> str | None:
-    """An absolute link, or a path when it points at the old site's own host (links only:
-    a picture stays where the old site serves it)."""
+    """An absolute link, or a path when it points at the old site's own host."""
     if value.startswith("#"):
         return value
     absolute = urljoin(base, value.strip())

@@ -28,10 +28,12 @@ from syndication.importing.files import (
     clear_leftovers,
     file_text,
     keep_picture,
+    read_upload,
     refused_by_check,
     write_whole,
 )
 from syndication.importing.html_markdown import plain, to_markdown
+from syndication.importing.inline_pictures import Source, copy_pictures
 from syndication.importing.mapping import Mapping
 from syndication.importing.report import Report
 from syndication.importing.wxr import Export, Item, read_items
@@ -47,7 +49,7 @@ MAX_PICTURE = 20 * 1024 * 1024  # bytes of one picture copied from the uploads f
 
 @dataclass(frozen=True, slots=True)
 class Options:
-    uploads: Path | None  # the site's wp-content/uploads, for featured pictures
+    uploads: Path | None  # the site's wp-content/uploads, for its pictures
     timezone: ZoneInfo  # of the site: the dates of drafts, which have no GMT date
     dry_run: bool = False
     fetch_from: frozenset[str] = frozenset()  # hosts a picture not in uploads may come from
@@ -80,6 +82,7 @@ class _Job:
     item: Item
     label: str
     picture: dict[str, object]  # `image:` for the post, its file already copied; or {}
+    inline: dict[str, str]  # the pictures in its text, copied: address -> path under content/
 
 
 _context: _Context | None = None  # a worker's, set once by _start
@@ -109,6 +112,8 @@ def import_wordpress(
     folder = content / "imported" / slugify(site, max_length=40)
     context = _Context(settings, mapping, options, export, site, content, folder)
     fetcher = Fetcher(set(options.fetch_from), MAX_PICTURE) if options.fetch_from else None
+    site_url = export.site_url
+    source = Source(site, folder, options.uploads, fetcher, MAX_PICTURE, options.dry_run)
     if not options.dry_run:
         clear_leftovers(folder)
     seen_ids: set[str] = set()
@@ -130,7 +135,9 @@ def import_wordpress(
                 image = (
                     _picture(picture, folder, options, fetcher, report, label) if picture else {}
                 )
-                jobs.append(_Job(item, label, image))
+                inline = copy_pictures(item.content, item.link or site_url, source, report, label)
+                # A dry run copies nothing: its check reads the text naming the old addresses.
+                jobs.append(_Job(item, label, image, {} if options.dry_run else inline))
             # In the export's order, whichever process converted them: the same files.
             for job, done in zip(jobs, convert(jobs), strict=True):
                 if isinstance(done, str):
@@ -198,7 +205,7 @@ def _convert(job: _Job) -> Converted:
     """A post -> its file's text, checked as ingest would; or why it is skipped."""
     context = _context
     assert context is not None, "_start was not called"
-    story = _story(job.item, context)
+    story = _story(job.item, context, job.inline)
     if isinstance(story, str):
         return story
     fields, body = story
@@ -252,13 +259,15 @@ def _refusal(item: Item, seen_ids: set[str], seen_guids: set[str]) -> str:
     return ""
 
 
-def _story(item: Item, context: _Context) -> tuple[dict[str, object], str] | str:
+def _story(
+    item: Item, context: _Context, pictures: dict[str, str]
+) -> tuple[dict[str, object], str] | str:
     """The post's front matter (but its picture) and body; or why it is skipped."""
     export, site, mapping = context.export, context.site, context.mapping
     published = _date(item, context.options.timezone)
     if published is None:
         return f"no date: {item.date_gmt or item.pub_date or 'none'}"
-    body = to_markdown(item.content, item.link or export.site_url, site)
+    body = to_markdown(item.content, item.link or export.site_url, site, pictures)
     if not body.strip():
         return "empty body"
     categories = [(slug, name) for domain, slug, name in item.categories if domain == "category"]
@@ -350,10 +359,4 @@ def _picture(
 
 def _from_uploads(picture: Picture, options: Options) -> bytes | None:
     assert options.uploads is not None
-    uploads = options.uploads.resolve()
-    source = (uploads / picture.file).resolve()
-    if not source.is_relative_to(uploads) or not source.is_file():
-        return None
-    if source.stat().st_size > MAX_PICTURE:
-        return None
-    return source.read_bytes()
+    return read_upload(options.uploads, picture.file, MAX_PICTURE)

@@ -1,0 +1,91 @@
+"""Pictures inside a post's text, copied as its featured picture is: from the uploads folder
+when the old site serves them from its wp-content/uploads, else fetched from a host the
+command names. The text then names the copy under content/, so the archive still shows them
+once the old site is gone. A picture that cannot be copied stays where it is, with a note
+when it is on the old site itself (it goes when the site goes)."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urljoin, urlsplit
+
+from syndication.importing.fetch import Fetcher, Refused, netloc
+from syndication.importing.files import keep_picture, read_upload
+from syndication.importing.report import Report
+from syndication.ingest.imageinfo import MEDIA_TYPES
+
+_IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*(["'])(.*?)\1""", re.I | re.S)
+UPLOADS_PATH = "/wp-content/uploads/"
+MAX_A_POST = 50  # pictures copied for one post: bounds what one post can make us fetch
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a post's pictures may come from."""
+
+    site: str  # the old site's host
+    folder: Path  # content/imported/<site>: the copies go under its media/
+    uploads: Path | None
+    fetcher: Fetcher | None
+    max_bytes: int
+    dry_run: bool
+
+
+def copy_pictures(
+    body: str, base: str, source: Source, report: Report, label: str
+) -> dict[str, str]:
+    """{the picture's absolute address in the post: the copy's path under content/}."""
+    copied: dict[str, str] = {}
+    for found in _IMG_SRC.finditer(body):
+        address = urljoin(base, html.unescape(found[2]).strip())
+        if address in copied or urlsplit(address).scheme not in ("http", "https"):
+            continue
+        if len(copied) == MAX_A_POST:
+            report.notes.append(f"{label}: only its first {MAX_A_POST} pictures were copied")
+            break
+        if (kept := _copy(address, source, report, label)) is not None:
+            copied[address] = kept
+    return copied
+
+
+def _copy(address: str, source: Source, report: Report, label: str) -> str | None:
+    parts = urlsplit(address)
+    path = unquote(parts.path)
+    on_site = parts.hostname == source.site
+    in_uploads = on_site and UPLOADS_PATH in path
+    # Named under media/ as the uploads folder names it, or by host and path when fetched.
+    name = path.split(UPLOADS_PATH, 1)[1] if in_uploads else f"{parts.hostname}{path}"
+    pieces = PurePosixPath(name).parts
+    if (
+        not pieces
+        or any(piece in ("..", ".", "/") or "\\" in piece for piece in pieces)
+        or PurePosixPath(name).suffix.lower() not in MEDIA_TYPES
+    ):
+        if on_site:
+            report.notes.append(f"{label}: its picture {address[:120]} is not one we take")
+        return None
+    data = (
+        read_upload(source.uploads, name, source.max_bytes)
+        if in_uploads and source.uploads
+        else None
+    )
+    if data is None and source.fetcher is not None and netloc(address) in source.fetcher.allowed:
+        try:
+            data, kind = source.fetcher.get(address)
+        except Refused as exc:
+            report.notes.append(f"{label}: its picture was not fetched: {exc}")
+            return None
+        if not kind.startswith("image/"):
+            report.notes.append(f"{label}: {address[:120]} is {kind}, not a picture")
+            return None
+    if data is None:
+        if on_site:
+            report.notes.append(
+                f"{label}: its picture {address[:120]} stays on the old site: it is not in "
+                "the uploads folder and its host was not named to fetch from"
+            )
+        return None
+    return keep_picture(source.folder, PurePosixPath(*pieces), data, report, source.dry_run)

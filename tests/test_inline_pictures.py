@@ -1,0 +1,79 @@
+"""Pictures in an imported post's text, whatever its `src` says: only files inside the
+uploads folder are copied, only under content/imported/<site>/media/, nothing is fetched
+without a host named, and nothing raises."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from syndication.importing.inline_pictures import MAX_A_POST, Source, copy_pictures
+from syndication.importing.report import Report
+from tests.conftest import PNG_1x1
+
+SITE = "old.example.org"
+BASE = f"https://{SITE}/2019/05/03/a-post/"
+
+# What a hostile or careless export puts in a src: ways out of the folder, odd schemes and
+# hosts, encodings, control characters, and plain noise.
+PIECES = st.sampled_from(
+    [
+        "https://old.example.org/wp-content/uploads/", "/wp-content/uploads/", "../", "..%2f",
+        "%2e%2e/", "//", "\\", "\x00", "%00", "secret.png", "pic.png", "2019/05/pic.png",
+        "javascript:alert(1)//", "data:image/png;base64,AAAA", "https://127.0.0.1/", "?x=1",
+        "#frag", "/etc/passwd", ".png", " ", "&amp;", "&#46;&#46;/", "\n", "'", '"',
+        "https://evil.example/wp-content/uploads/pic.png", "file:///etc/passwd.png",
+    ]
+)  # fmt: skip
+UPLOADS = st.sampled_from(["", "/wp-content/uploads/", f"https://{SITE}/wp-content/uploads/"])
+NEAR = st.sampled_from(
+    ["pic.png", "2019/05/pic.png", "2019/05/../pic.png", "./pic.png", "2019%2F05%2Fpic.png",
+     "pic.png?w=300", "PIC.PNG", "2019//05/pic.png"]
+)  # fmt: skip
+SRC = st.one_of(
+    st.tuples(UPLOADS, NEAR).map("".join),  # nearly right: some are copied
+    st.tuples(UPLOADS, st.lists(PIECES, max_size=4)).map(lambda t: t[0] + "".join(t[1])),
+    st.text(max_size=40),
+)
+
+
+def _source(tmp: Path) -> tuple[Source, Path]:
+    uploads = tmp / "uploads"
+    (uploads / "2019" / "05").mkdir(parents=True, exist_ok=True)
+    (uploads / "pic.png").write_bytes(PNG_1x1)
+    (uploads / "2019" / "05" / "pic.png").write_bytes(PNG_1x1)
+    (tmp / "secret.png").write_bytes(b"not yours")  # next to the uploads, never copied
+    folder = tmp / "content" / "imported" / "old-example-org"
+    return Source(SITE, folder, uploads, None, 1_000_000, dry_run=False), folder
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(sources=st.lists(SRC, max_size=4), quote=st.sampled_from(['"', "'"]))
+def test_any_src_copies_only_uploads_files_under_media(
+    tmp_path_factory: object, sources: list[str], quote: str
+) -> None:
+    tmp = tmp_path_factory.mktemp("inline")  # type: ignore[attr-defined]
+    source, folder = _source(tmp)
+    body = "".join(f"<p><img alt=x src={quote}{s}{quote}></p>" for s in sources)
+    report = Report()
+    copied = copy_pictures(body, BASE, source, report, "post 1")
+    content = folder.parents[1]
+    for address, kept in copied.items():
+        assert address.startswith(f"https://{SITE}/") and "/wp-content/uploads/" in address
+        target = (content / kept.lstrip("/")).resolve()
+        assert target.is_relative_to((folder / "media").resolve()), kept
+        assert target.read_bytes() == PNG_1x1
+    written = [p for p in (folder / "media").rglob("*") if p.is_file()] if copied else []
+    assert len(written) <= 2 and all(p.read_bytes() == PNG_1x1 for p in written)
+
+
+def test_a_post_may_not_make_us_copy_without_bound(tmp_path: Path) -> None:
+    source, _ = _source(tmp_path)
+    for n in range(MAX_A_POST + 5):
+        (tmp_path / "uploads" / f"p{n}.png").write_bytes(PNG_1x1)
+    body = "".join(f'<img src="/wp-content/uploads/p{n}.png">' for n in range(MAX_A_POST + 5))
+    report = Report()
+    assert len(copy_pictures(body, BASE, source, report, "post 1")) == MAX_A_POST
+    assert f"only its first {MAX_A_POST} pictures were copied" in report.notes[0]
