@@ -40,7 +40,9 @@ def _rss_item(base: str, other: str, n: int) -> str:
 <pubDate>Fri, {n:02d} May 2019 10:00:00 +0000</pubDate><dc:creator>Greta Fischer</dc:creator>
 <category>Sport</category><category>Harbour</category>
 <description>Short {n}.</description>
-<content:encoded><![CDATA[<p>The whole of story {n}.</p><script>x()</script>]]></content:encoded>
+<content:encoded><![CDATA[<p>The whole of story {n}.</p><script>x()</script>
+<p><img src="/pictures/{100 + n}.jpg" alt="In the text {n}"></p>
+<p><img src="{other}/pictures/{200 + n}.jpg" alt="On another host {n}"></p>]]></content:encoded>
 <enclosure url="{base if n % 2 else other}/pictures/{n}.jpg" length="1" type="image/jpeg"/>
 </item>"""
 
@@ -204,6 +206,11 @@ async def test_feeds_are_followed_back_imported_and_served(
     page = await client.get(moved.headers["Location"])
     body = await page.text()
     assert page.status == 200 and "<h1>Paged story 3</h1>" in body and "/media/imported/" in body
+    # The picture in its text came from the feed's host, and is served from here; the one on
+    # another host was never asked for, and stays where it is.
+    assert re.search(r'<img width="400" height="250" src="/media/imported/[^"]+/103\.jpg\?v=', body)
+    assert "/pictures/103.jpg" in seen and elsewhere == []
+    assert re.search(r'src="http://127\.0\.0\.1:\d+/pictures/203\.jpg"', body)
 
 
 async def test_a_feed_declaring_entities_is_refused_and_nothing_written(

@@ -33,6 +33,7 @@ from syndication.importing.files import (
     write_whole,
 )
 from syndication.importing.html_markdown import plain, to_markdown
+from syndication.importing.inline_pictures import Source, copy_pictures
 from syndication.importing.mapping import Mapping
 from syndication.importing.report import Report
 from syndication.ingest.fields import MAX_AUTHORS, MAX_STANDFIRST, MAX_TOPICS
@@ -237,7 +238,12 @@ def _story(
         return None
     site = urlsplit(feed_url).hostname or ""
     html = entry.content or entry.summary
-    body = to_markdown(html, entry.link or feed_url, site)
+    base = entry.link or feed_url
+    copied = copy_pictures(
+        html, base, Source(site, folder, None, fetcher, fetcher.max_bytes, dry_run), report, label
+    )
+    # A dry run copies nothing: its check reads the text naming the pictures where they are.
+    body = to_markdown(html, base, site, {} if dry_run else copied)
     if not body.strip():
         report.skip(label, "empty body")
         return None

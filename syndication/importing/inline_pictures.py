@@ -1,8 +1,8 @@
-"""Pictures inside a post's text, copied as its featured picture is: from the uploads folder
-when the old site serves them from its wp-content/uploads, else fetched from a host the
-command names. The text then names the copy under content/, so the archive still shows them
-once the old site is gone. A picture that cannot be copied stays where it is, with a note
-when it is on the old site itself (it goes when the site goes)."""
+"""Pictures inside an imported post's or feed entry's text, copied as its featured picture
+is: from the uploads folder when a WordPress site serves them from its wp-content/uploads,
+else fetched from a host the command names. The text then names the copy under content/, so
+the archive still shows them once the old site is gone. A picture that cannot be copied
+stays where it is, with a note when it is on the old site itself (it goes with the site)."""
 
 from __future__ import annotations
 
