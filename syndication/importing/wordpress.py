@@ -112,7 +112,6 @@ def import_wordpress(
     folder = content / "imported" / slugify(site, max_length=40)
     context = _Context(settings, mapping, options, export, site, content, folder)
     fetcher = Fetcher(set(options.fetch_from), MAX_PICTURE) if options.fetch_from else None
-    site_url = export.site_url
     source = Source(site, folder, options.uploads, fetcher, MAX_PICTURE, options.dry_run)
     if not options.dry_run:
         clear_leftovers(folder)
@@ -135,7 +134,9 @@ def import_wordpress(
                 image = (
                     _picture(picture, folder, options, fetcher, report, label) if picture else {}
                 )
-                inline = copy_pictures(item.content, item.link or site_url, source, report, label)
+                inline = copy_pictures(
+                    item.content, item.link or export.site_url, source, report, label
+                )
                 # A dry run copies nothing: its check reads the text naming the old addresses.
                 jobs.append(_Job(item, label, image, {} if options.dry_run else inline))
             # In the export's order, whichever process converted them: the same files.

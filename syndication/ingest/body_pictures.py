@@ -16,9 +16,8 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from syndication.errors import ContentError
-from syndication.ingest.fields import MAX_IMAGE_BYTES, find_picture
+from syndication.ingest.fields import UnusablePicture, usable_picture
 from syndication.ingest.frontmatter import FrontMatter
-from syndication.ingest.imageinfo import MEDIA_TYPES, probe
 
 _IMG = re.compile(r"<img\b[^>]*>")
 _SRC = re.compile(r' src="([^"]*)"')
@@ -55,37 +54,14 @@ def _picture(
     src: str, doc: FrontMatter, file: str, article_dir: Path, content_dir: Path
 ) -> tuple[str, int | None, int | None, str]:
     """(its path under content/, width, height, digest), or a ContentError at its line."""
-    line = _line_of(src, doc)
-    resolved, looked = find_picture(unquote(src.split("?", 1)[0]), article_dir, content_dir)
-    if resolved is None:
-        raise ContentError(
-            file,
-            f"the picture {src[:200]!r} in the body was not found next to the article or "
-            "under the content folder",
-            line=line,
-            needs=looked,
-        )
-    if resolved.suffix.lower() not in MEDIA_TYPES:
-        raise ContentError(
-            file,
-            f"the picture {src[:200]!r} in the body is not a web image; use one of "
-            f"{', '.join(sorted(MEDIA_TYPES))}",
-            line=line,
-        )
     try:
-        if (size := resolved.stat().st_size) > MAX_IMAGE_BYTES:
-            raise ContentError(
-                file,
-                f"the picture {src[:200]!r} in the body is {size / 1e6:.0f} MB; a picture may "
-                f"be at most {MAX_IMAGE_BYTES // 1_000_000} MB",
-                line=line,
-            )
-        info = probe(resolved)
-    except OSError as exc:
+        resolved, info = usable_picture(unquote(src.split("?", 1)[0]), article_dir, content_dir)
+    except UnusablePicture as problem:
         raise ContentError(
             file,
-            f"the picture {src[:200]!r} in the body cannot be read ({exc.strerror or exc})",
-            line=line,
+            f"the picture {src[:200]!r} in the body {problem.reason}",
+            line=_line_of(src, doc),
+            needs=problem.needs,
         ) from None
     return resolved.relative_to(content_dir).as_posix(), info.width, info.height, info.digest
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from slugify import slugify
 
 from syndication.errors import ContentError
-from syndication.ingest.imageinfo import MEDIA_TYPES, probe
+from syndication.ingest.imageinfo import MEDIA_TYPES, ImageInfo, probe
 from syndication.model import Author, Correction, Image, Placement, Status, Topic
 
 ARTICLE_FIELDS = (
@@ -255,32 +255,15 @@ class FieldReader:
                 "image.alt",
                 "`image.alt` is required: describe the picture for readers who cannot see it",
             )
-        resolved, looked = find_picture(src, article_dir, content_dir)
-        if resolved is None:
+        try:
+            resolved, info = usable_picture(src, article_dir, content_dir)
+        except UnusablePicture as problem:
             raise ContentError(
                 self.file,
-                f"the image {_shown(src)} was not found next to the article or under the "
-                "content folder",
+                f"the image {_shown(src)} {problem.reason}",
                 line=self.line_of("image.src"),
                 field="image.src",
-                needs=looked,
-            )
-        if resolved.suffix.lower() not in MEDIA_TYPES:
-            raise self.error(
-                "image.src",
-                f"{src!r} is not a web image; use one of {', '.join(sorted(MEDIA_TYPES))}",
-            )
-        try:
-            if (size := resolved.stat().st_size) > MAX_IMAGE_BYTES:
-                raise self.error(
-                    "image.src",
-                    f"{src!r} is {size / 1e6:.0f} MB; a picture may be at most "
-                    f"{MAX_IMAGE_BYTES // 1_000_000} MB",
-                )
-            info = probe(resolved)
-        except OSError as exc:
-            raise self.error(
-                "image.src", f"the image {src!r} cannot be read ({exc.strerror or exc})"
+                needs=problem.needs,
             ) from None
         return Image(
             src=resolved.relative_to(content_dir).as_posix(),
@@ -327,6 +310,37 @@ class FieldReader:
                 when = max(when, published)
             out.append(Correction(when, self.text(f"{name}.text", item.get("text"), required=True)))
         return tuple(out)
+
+
+class UnusablePicture(Exception):
+    """Why a picture a file names cannot be shown: `reason` follows the picture's name in the
+    message; `needs` are the places looked at, when it was not found."""
+
+    def __init__(self, reason: str, needs: tuple[str, ...] = ()) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.needs = needs
+
+
+def usable_picture(src: str, article_dir: Path, root: Path) -> tuple[Path, ImageInfo]:
+    """The picture `src` names (`image.src`, or one in the body) and what it is: found by
+    find_picture, a web image, within the size limit, readable; else UnusablePicture."""
+    resolved, looked = find_picture(src, article_dir, root)
+    if resolved is None:
+        raise UnusablePicture(
+            "was not found next to the article or under the content folder", looked
+        )
+    if resolved.suffix.lower() not in MEDIA_TYPES:
+        raise UnusablePicture(f"is not a web image; use one of {', '.join(sorted(MEDIA_TYPES))}")
+    try:
+        if (size := resolved.stat().st_size) > MAX_IMAGE_BYTES:
+            raise UnusablePicture(
+                f"is {size / 1e6:.0f} MB; a picture may be at most "
+                f"{MAX_IMAGE_BYTES // 1_000_000} MB"
+            )
+        return resolved, probe(resolved)
+    except OSError as exc:
+        raise UnusablePicture(f"cannot be read ({exc.strerror or exc})") from None
 
 
 def find_picture(src: str, article_dir: Path, root: Path) -> tuple[Path | None, tuple[str, ...]]:
