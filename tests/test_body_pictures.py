@@ -12,6 +12,8 @@ from typing import Any
 import feedparser
 import pytest
 from aiohttp.test_utils import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from syndication.errors import ContentError
@@ -119,3 +121,37 @@ async def test_pages_and_feeds_show_the_picture_from_the_site(
     assert picture.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     feed = feedparser.parse(await (await client.get("/en/world/feed.atom")).read())
     assert f'src="http://news.test{address[1]}"' in feed.entries[0].content[0].value
+
+
+# What a careless or hostile file names as a picture: ways out of content/, encodings, odd
+# schemes, queries, control characters and noise, around the names of real files.
+PIECES = st.sampled_from(
+    ["quay.png", "/world/quay.png", "notes.txt", "../", "..%2F", "%2e%2e/", "/", "//", "\\",
+     "%00", "?v=1", "#x", "https://example.org/", "javascript:", "data:image/png;base64,AA",
+     "file:///etc/passwd", "&amp;", " ", "%20", "world/", "/etc/hostname", "quay%2Epng"]
+)  # fmt: skip
+NAMES = st.one_of(  # (a raw NUL makes the whole file binary, refused at its line 1)
+    st.lists(PIECES, max_size=4).map("".join),
+    st.text(st.characters(blacklist_characters="\x00"), max_size=30),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(named=NAMES)
+def test_any_picture_name_gives_a_picture_inside_content_or_an_error_with_its_line(
+    tmp_path_factory: pytest.TempPathFactory, named: str
+) -> None:
+    root = tmp_path_factory.mktemp("named")
+    (root / "content" / "world").mkdir(parents=True)
+    (root / "content" / "world" / "quay.png").write_bytes(PNG_1x1)
+    (root / "content" / "world" / "notes.txt").write_text("not a picture")
+    (root / "secret.png").write_bytes(PNG_1x1)  # beside content/, never to be shown
+    body = f'Text.\n\n![A picture]({named})\n\n<img src="{named}" alt="raw">\n'
+    try:
+        html, pictures = parse(root, body)
+    except ContentError as error:
+        assert error.line is not None and error.line >= 5, error  # the body's lines: 5 on
+        return
+    assert set(pictures) <= {"world/quay.png"}, pictures
+    for address in re.findall(r'src="(/media/[^"]*)"', html):
+        assert address.startswith("/media/world/quay.png?v="), address

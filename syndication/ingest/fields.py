@@ -349,7 +349,7 @@ def find_picture(src: str, article_dir: Path, root: Path) -> tuple[Path | None, 
 
     `root` is the resolved content folder; one realpath per candidate settles links and `..`.
     """
-    if "://" in src or src.startswith("//"):
+    if "://" in src or src.startswith("//") or "\x00" in src:  # no file has a NUL in its name
         return None, ()
     bases = [str(article_dir)] if not src.startswith("/") else []
     bases.append(str(root))
