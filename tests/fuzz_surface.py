@@ -47,7 +47,7 @@ TEMPLATES = [
     "/{e}/feed.{f}", "/{e}/{s}/feed.{f}", "/{e}/topic/{x}/feed.{f}", "/{e}/author/{x}/feed.{f}",
     "/{e}/archive/{x}.atom", "/{e}/{s}/archive/{x}.atom", "/{e}/topic/{x}/archive/{x}.atom",
     "/robots.txt", "/sitemap.xml", "/sitemaps/news.xml", "/sitemaps/{x}.xml", "/media/{x}",
-    "/media/{x}/{x}", "/static/{x}", "/healthz", "/readyz", "/metrics", "/{x}",
+    "/media/{x}/{x}", "/static/{x}", "/static/{st}", "/healthz", "/readyz", "/metrics", "/{x}",
     "/api/v1/changes", "/api/v1/items", "/api/v1/items/{x}", "/api/v1/feeds/{e}/{s}.{f}",
     "/api/v1/openapi.json",
     # without or with one slash too many, which redirects.py answers
@@ -109,6 +109,8 @@ def requests(draw: st.DrawFn) -> tuple[str, str, dict[str, str], bytes | None]:
         ("{e}", st.one_of(st.sampled_from(["en", "fr"]), SEGMENTS)),
         ("{s}", st.one_of(st.sampled_from(["world", "culture"]), SEGMENTS)),
         ("{f}", st.one_of(st.sampled_from(["atom", "rss", "json"]), SEGMENTS)),
+        # the files that ship, so `v`, ETags, ranges and encodings meet a real one
+        ("{st}", st.sampled_from(["site.css", "suggest.js", "desk.js", "logo.png"])),
     ):
         while name in path:
             path = path.replace(name, draw(options), 1)
