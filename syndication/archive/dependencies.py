@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 
@@ -60,9 +60,8 @@ def dependents(conn: sqlite3.Connection, paths: Iterable[str]) -> set[str]:
     return found
 
 
-def recorded(conn: sqlite3.Connection) -> list[tuple[str, str, int, int]]:
-    """(path, file, size, mtime_ns) of every dependency, for the scan at start."""
-    return [
-        (str(r[0]), str(r[1]), int(r[2]), int(r[3]))
-        for r in conn.execute("SELECT path, file, size, mtime_ns FROM dependencies")
-    ]
+def recorded(conn: sqlite3.Connection) -> Iterator[tuple[str, str, int, int]]:
+    """(path, file, size, mtime_ns) of every dependency, for the scan at start, which
+    writes nothing while it goes through them."""
+    for r in conn.execute("SELECT path, file, size, mtime_ns FROM dependencies ORDER BY path"):
+        yield str(r[0]), str(r[1]), int(r[2]), int(r[3])

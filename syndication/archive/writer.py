@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from syndication.archive import claims, dependencies, related
 from syndication.archive.articles import WAS_PUBLIC
@@ -42,6 +42,7 @@ _UPDATE = (
 
 
 _TRANSLATION_OF = ARTICLE_COLUMNS.index("translation_of")
+PAGE = 1000  # rows a scan reads at a time of what the archive knows of its files
 
 
 def state_of(status: Status, published: datetime, now: datetime) -> State:
@@ -83,6 +84,18 @@ class ArchiveWriter:
                 )
         return {r[0]: SourceRow(r[1], r[2], r[3], r[4]) for r in rows}
 
+    def sources_in_order(self) -> Iterator[tuple[str, SourceRow]]:
+        """Every file ingest knows, in name order, a page at a time: a scan of a million
+        files goes through them beside its walk of content/ instead of holding them all.
+        No cursor stays open between pages, as the scan writes batches between them."""
+        for r in _paged(self.conn, "file, article_id, content_hash, size, mtime_ns", "sources"):
+            yield r[0], SourceRow(r[1], r[2], r[3], r[4])
+
+    def error_stats_in_order(self) -> Iterator[tuple[str, tuple[int, int]]]:
+        """error_stats() in name order, a page at a time."""
+        for r in _paged(self.conn, "file, size, mtime_ns", "ingest_errors"):
+            yield r[0], (r[1], r[2])
+
     def error_stats(self) -> dict[str, tuple[int, int]]:
         """Files with a recorded error and the size/mtime they had, to skip unchanged ones."""
         rows = self.conn.execute("SELECT file, size, mtime_ns FROM ingest_errors")
@@ -102,7 +115,7 @@ class ArchiveWriter:
         """Article files that depend on these paths (images, or folders of them)."""
         return dependencies.dependents(self.conn, paths)
 
-    def recorded_dependencies(self) -> list[tuple[str, str, int, int]]:
+    def recorded_dependencies(self) -> Iterator[tuple[str, str, int, int]]:
         return dependencies.recorded(self.conn)
 
     # -- applying a batch -------------------------------------------------------------------
@@ -499,6 +512,15 @@ class ArchiveWriter:
     def last_seq(self) -> int:
         row = self.conn.execute(CHANGE_HEAD).fetchone()
         return int(row[0] or 0)
+
+
+def _paged(conn: sqlite3.Connection, columns: str, table: str) -> Iterator[tuple[Any, ...]]:
+    """The rows of a table keyed by `file`, in order, PAGE at a time (a range on its key)."""
+    after = ""
+    query = f"SELECT {columns} FROM {table} WHERE file > ? ORDER BY file LIMIT {PAGE}"
+    while rows := conn.execute(query, (after,)).fetchall():
+        yield from rows
+        after = rows[-1][0]
 
 
 def _change_kind(

@@ -79,7 +79,7 @@ def _clashes(
 ) -> list[ContentError]:
     archived = _Archived.read(settings.db_path)
     holders: dict[Claim, list[str]] = {}
-    for rel, st in sorted(files.scan(content_dir).items()):
+    for rel, st in files.walk(content_dir):  # in path order
         if st.is_dir or (rel in checked and rel not in parsed):
             continue
         if rel in parsed:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from syndication.errors import ContentError
 
 ARTICLE_SUFFIXES = (".md", ".markdown")
+log = logging.getLogger("syndication.ingest")
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +21,9 @@ class FileStat:
     size: int
     mtime_ns: int
     is_dir: bool = False
+
+
+UNREADABLE = FileStat(-1, 0, is_dir=True)  # walk(): a folder that could not be listed
 
 
 def is_article_name(name: str) -> bool:
@@ -29,35 +35,85 @@ def relative(path: Path, content_dir: Path) -> str:
     return path.relative_to(content_dir).as_posix()
 
 
-def scan(content_dir: Path) -> dict[str, FileStat]:
-    """Every article path under content_dir with its size and mtime; stat calls only.
+def walk(content_dir: Path) -> Iterator[tuple[str, FileStat]]:
+    """Every article path under content_dir with its size and mtime (stat calls only), in
+    the order of the paths as strings, which is also SQLite's order of them: a scan can
+    then go through the archive's rows beside it instead of holding either side whole.
 
-    A folder whose name looks like an article file is reported with is_dir=True so that a
-    file replaced by a folder is an error, not a silent withdrawal.
+    Each folder's entries are sorted with a "/" after folder names, so "a-b.md" comes
+    before "a/x.md" as it does as a whole path; a folder's listing is all a walk holds,
+    as names. A folder whose name looks like an article file is reported with is_dir=True,
+    so a file replaced by a folder is an error, not a silent withdrawal; one that cannot be
+    listed is reported as UNREADABLE at its path with a "/".
     """
-    found: dict[str, FileStat] = {}
     root = str(content_dir)
-    stack = [root]
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
+    listed = _sorted_names(root)
+    if listed is None:
+        yield "", UNREADABLE
+        return
+    stack = [(root, "", iter(listed))]
+    while stack:  # a stack, not recursion: nesting depth is the editors' to choose
+        folder, prefix, names = stack[-1]
+        step = next(names, None)
+        if step is None:
+            stack.pop()
             continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
+        _, name, kind = step
+        path = os.path.join(folder, name)
+        if kind == _FOLDER:
+            listed = _sorted_names(path)
+            if listed is None:  # its files are not gone: the scan must leave them be
+                yield prefix + name + "/", UNREADABLE
+            else:
+                stack.append((path, prefix + name + "/", iter(listed)))
+        elif kind == _FOLDER_NAMED_LIKE_A_FILE:
+            yield prefix + name, FileStat(0, 0, is_dir=True)
+        else:
             try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                    if is_article_name(entry.name):
-                        found[_rel(entry.path, root)] = FileStat(0, 0, is_dir=True)
-                elif is_article_name(entry.name):
-                    st = entry.stat(follow_symlinks=True)
-                    found[_rel(entry.path, root)] = FileStat(st.st_size, st.st_mtime_ns)
+                st = os.stat(path)
             except OSError:  # a dangling link or a file gone mid-scan: read_source reports it
-                found[_rel(entry.path, root)] = FileStat(-1, 0)
-    return found
+                yield prefix + name, FileStat(-1, 0)
+            else:
+                yield prefix + name, FileStat(st.st_size, st.st_mtime_ns)
+
+
+def scan(content_dir: Path) -> dict[str, FileStat]:
+    """What walk() finds, by path (folders that cannot be read left out)."""
+    return {rel: st for rel, st in walk(content_dir) if st is not UNREADABLE}
+
+
+_FILE, _FOLDER, _FOLDER_NAMED_LIKE_A_FILE = 0, 1, 2
+
+
+def _sorted_names(folder: str) -> list[tuple[str, str, int]] | None:
+    """(sort key, name, kind) of what walk() looks at in one folder, in walk order; None
+    when the folder cannot be listed (whole: half a listing would make files look gone)."""
+    keyed = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                try:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    keyed.append((name + "/", name, _FOLDER))
+                    if is_article_name(name):
+                        keyed.append((name, name, _FOLDER_NAMED_LIKE_A_FILE))
+                elif is_article_name(name):
+                    keyed.append((name, name, _FILE))
+    except OSError as exc:
+        log.warning(
+            "the folder %s cannot be read (%s); its files are left as they were",
+            folder,
+            exc.strerror,
+        )
+        return None
+    keyed.sort(key=lambda k: k[0])
+    return keyed
 
 
 def stat_one(content_dir: Path, rel: str) -> FileStat | None:
@@ -74,10 +130,6 @@ def stat_one(content_dir: Path, rel: str) -> FileStat | None:
     except OSError:
         return FileStat(-1, 0)
     return FileStat(st.st_size, st.st_mtime_ns)
-
-
-def _rel(path: str, root: str) -> str:
-    return os.path.relpath(path, root).replace(os.sep, "/")
 
 
 def read_source(root: Path, rel: str, max_bytes: int) -> bytes:

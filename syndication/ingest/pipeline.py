@@ -1,7 +1,8 @@
-"""Deciding what to read, reading it, and handing the batch to the archive's writer.
+"""Reading the files a plan names and handing them to the archive's writer.
 
-read -> parse -> apply, in windows of files, so memory stays flat on a 100,000-file archive
-and a crash loses at most the window in flight (the next run picks it up by mtime).
+plan -> read -> parse -> apply, in windows of files, so memory stays flat on a
+million-file archive and a crash loses at most the window in flight (the next run picks it
+up by mtime).
 """
 
 from __future__ import annotations
@@ -11,26 +12,26 @@ import ctypes
 import ctypes.util
 import gc
 import hashlib
+import itertools
 import json
 import os
 import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from collections.abc import Set as AbstractSet
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
 from syndication.archive import related
-from syndication.archive.batch import Accepted, ApplyResult, Rejected, SourceRow, Touched
+from syndication.archive.batch import Accepted, ApplyResult, Rejected, Touched
 from syndication.archive.dependencies import Needed
 from syndication.archive.writer import ArchiveWriter
 from syndication.config import Settings
 from syndication.errors import ContentError
-from syndication.ingest import files
+from syndication.ingest import files, plan
 from syndication.ingest.parse import Parsed, parse_safely
+from syndication.ingest.plan import Candidate
 
 # Bump when what a file turns into changes for the same bytes (a new rule of the editors'
 # contract): every archive then reads its files again once.
@@ -40,14 +41,6 @@ WINDOW = 1000  # files committed together: a crash loses at most this many to re
 POOL_THRESHOLD = 300  # below this, a process pool costs more than it saves
 CHUNK = 50  # files per task sent to a worker process
 AHEAD = 2 * WINDOW // CHUNK  # tasks in flight: workers parse the next window while one is applied
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    file: str
-    size: int
-    mtime_ns: int
-    known_hash: str | None  # hash of the last good version, when there is one
 
 
 Outcome = Accepted | Rejected | Touched
@@ -113,13 +106,10 @@ class Ingestor:
         (sources, sections, editions in syndication.toml, or this program's own), every
         file is read again: an agency newly marked licensed-in must stop reaching partners
         whether or not its stories' files were touched."""
-        present = files.scan(self.content_dir)
         rules = rules_fingerprint(self.settings)
-        if self.writer.meta(RULES_KEY) != rules:
-            force = {rel for rel, st in present.items() if not st.is_dir}
-        else:
-            force = self._stale_dependents(present)
-        result = self._run(present, everything=True, force=force)
+        force_all = self.writer.meta(RULES_KEY) != rules
+        forced = set() if force_all else self._stale_dependents()
+        result = self._run(plan.full(self.content_dir, self.writer, forced, force_all))
         self.writer.set_meta(RULES_KEY, rules)
         return result
 
@@ -134,7 +124,8 @@ class Ingestor:
         force = self.writer.dependents(rels)
         folders = [r.rstrip("/") for r in wanted if (st := stats[r]) is None or st.is_dir]
         sources = self.writer.sources(files=[*wanted, *force], folders=folders)
-        known = set(sources) | set(self.writer.error_stats())
+        errors = self.writer.error_stats()
+        known = set(sources) | set(errors)
         seen: dict[str, files.FileStat | None] = {}
         for rel in wanted:
             st = stats[rel]
@@ -153,77 +144,42 @@ class Ingestor:
                 seen[rel] = files.stat_one(self.content_dir, rel)
         present = {k: v for k, v in seen.items() if v is not None}
         gone = [k for k, v in seen.items() if v is None]
-        return self._run(present, gone=gone, sources=sources, force=force)
+        return self._run(plan.chosen(present, gone, sources, errors, force))
 
-    def _stale_dependents(self, present: dict[str, files.FileStat]) -> set[str]:
+    def _stale_dependents(self) -> set[str]:
         """Files whose image appeared, changed or went while nobody watched."""
         force: set[str] = set()
-        now: dict[str, tuple[int, int]] = {}
-        for path, file, size, mtime_ns in self.writer.recorded_dependencies():
-            if file not in present:
-                continue
-            if path not in now:
+        path_seen, now = "", (-1, 0)
+        for path, file, size, mtime_ns in self.writer.recorded_dependencies():  # by path
+            if path != path_seen:
                 st = files.stat_one(self.content_dir, path)
-                now[path] = (-1, 0) if st is None or st.is_dir else (st.size, st.mtime_ns)
-            if now[path] != (size, mtime_ns):
+                now = (-1, 0) if st is None or st.is_dir else (st.size, st.mtime_ns)
+                path_seen = path
+            if now != (size, mtime_ns):
                 force.add(file)
         return force
 
-    def _run(
-        self,
-        present: dict[str, files.FileStat],
-        *,
-        everything: bool = False,
-        gone: Iterable[str] = (),
-        sources: dict[str, SourceRow] | None = None,
-        force: AbstractSet[str] = frozenset(),
-    ) -> ApplyResult:
-        sources = self.writer.sources() if sources is None else sources
-        errors = self.writer.error_stats()
-        if everything:
-            gone_set = {f for f in sources if f not in present} | {
-                f for f in errors if f not in present
-            }
-        else:
-            gone_set = {f for f in gone if f in sources or f in errors}
-
-        candidates: list[Candidate] = []
-        rejected: list[Rejected] = []
-        for rel in sorted(present):
-            st = present[rel]
-            known = sources.get(rel)
-            if st.is_dir:
-                if known is not None and errors.get(rel) != (0, 0):
-                    message = "this is now a folder, not a file; the last good version stays"
-                    rejected.append(Rejected(rel, 0, 0, ContentError(rel, message)))
-                continue
-            if rel in force:  # the file is as it was, but what it depends on is not
-                candidates.append(Candidate(rel, st.size, st.mtime_ns, None))
-                continue
-            unchanged = known is not None and (known.size, known.mtime_ns) == (st.size, st.mtime_ns)
-            if (unchanged and rel not in errors) or errors.get(rel) == (st.size, st.mtime_ns):
-                continue  # same size and mtime as what the archive (or its error) is based on
-            candidates.append(
-                Candidate(rel, st.size, st.mtime_ns, known.content_hash if known else None)
-            )
-
+    def _run(self, todo: plan.Plan) -> ApplyResult:
         result = ApplyResult()
-        if rejected:
-            result.add(self.writer.apply(rejected=rejected, withdraw_gone=False))
-        windows = list(_windows(candidates, WINDOW)) or [[]]
-        defer = len(candidates) > related.BULK  # rank once at the end, not after each window
-        for index, outcomes in enumerate(self._parse(windows)):
-            accepted = [o for o in outcomes if isinstance(o, Accepted)]
+        if todo.rejected:
+            result.add(self.writer.apply(rejected=todo.rejected, withdraw_gone=False))
+        defer = todo.count > related.BULK  # rank once at the end, not after each window
+        pooled = todo.count >= POOL_THRESHOLD
+        applied = False
+        for outcomes, last in _marking_last(self._parse(todo.candidates(), pooled)):
             result.add(
                 self.writer.apply(
-                    accepted=accepted,
+                    accepted=[o for o in outcomes if isinstance(o, Accepted)],
                     rejected=[o for o in outcomes if isinstance(o, Rejected)],
                     touched=[o for o in outcomes if isinstance(o, Touched)],
-                    gone=gone_set,
-                    withdraw_gone=index == len(windows) - 1,
+                    gone=todo.gone,
+                    withdraw_gone=last,
                     defer_related=defer,
                 )
             )
+            applied = True
+        if not applied:  # nothing to read: the files gone are withdrawn on their own
+            result.add(self.writer.apply(gone=todo.gone, defer_related=defer))
         if defer:
             _give_back_memory()  # the parse windows are gone; ranking is long and wants room
         self.writer.refresh_related(self._rank_in_workers)
@@ -239,29 +195,29 @@ class Ingestor:
             for future in futures:
                 yield future.result()
 
-    def _parse(self, windows: list[list[Candidate]]) -> Iterator[list[Outcome]]:
-        """Parsed windows in order. With a pool, workers run ahead while the caller applies."""
-        total = sum(len(w) for w in windows)
-        if total < POOL_THRESHOLD:
-            for window in windows:
-                yield [parse_file(self.content_dir, self.settings, c) for c in window]
+    def _parse(self, candidates: Iterator[Candidate], pooled: bool) -> Iterator[list[Outcome]]:
+        """Parsed windows in order. With a pool, workers run ahead while the caller applies
+        (and the candidates are walked as they are needed)."""
+        if not pooled:
+            for batch in _batches(candidates, WINDOW):
+                yield [parse_file(self.content_dir, self.settings, c) for c in batch]
             return
         with _pool(os.cpu_count() or 1) as pool:
-            chunks = [w[i : i + CHUNK] for w in windows for i in range(0, len(w), CHUNK)]
+            chunks = _batches(candidates, CHUNK)
             pending: deque[Future[list[Outcome]]] = deque()
-            submitted = 0
-            for window in windows:
-                parsed: list[Outcome] = []
-                while len(parsed) < len(window):
-                    while submitted < len(chunks) and len(pending) < AHEAD:
-                        pending.append(
-                            pool.submit(
-                                _parse_chunk, self.content_dir, self.settings, chunks[submitted]
-                            )
-                        )
-                        submitted += 1
-                    parsed += pending.popleft().result()
-                yield parsed
+            window: list[Outcome] = []
+            while True:
+                while len(pending) < AHEAD and (chunk := next(chunks, None)) is not None:
+                    work = pool.submit(_parse_chunk, self.content_dir, self.settings, chunk)
+                    pending.append(work)
+                if not pending:
+                    break
+                window += pending.popleft().result()
+                if len(window) >= WINDOW:
+                    yield window
+                    window = []
+            if window:
+                yield window
 
 
 def _give_back_memory() -> None:
@@ -304,6 +260,16 @@ def _parse_chunk(content_dir: Path, settings: Settings, chunk: list[Candidate]) 
     return [parse_file(content_dir, settings, c) for c in chunk]
 
 
-def _windows(items: list[Candidate], size: int) -> Iterator[list[Candidate]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _batches(items: Iterator[Candidate], size: int) -> Iterator[list[Candidate]]:
+    while batch := list(itertools.islice(items, size)):
+        yield batch
+
+
+def _marking_last(windows: Iterator[list[Outcome]]) -> Iterator[tuple[list[Outcome], bool]]:
+    """Each window, and whether it is the last: the last one withdraws the files gone, in
+    the same transaction, so a move is never seen as a withdrawal and a new story."""
+    current = next(windows, None)
+    while current is not None:
+        following = next(windows, None)
+        yield current, following is None
+        current = following
