@@ -63,13 +63,14 @@ def test_the_editors_day(workdir: Path) -> None:
 
 
 def test_a_scheduled_article_goes_live_by_itself(workdir: Path) -> None:
-    when = (datetime.now(UTC) + timedelta(seconds=3)).replace(microsecond=0)
+    # far enough ahead that a server slow to start on a busy machine still starts before it
+    when = (datetime.now(UTC) + timedelta(seconds=6)).replace(microsecond=0)
     write(workdir, "world/soon.md", article_text(title="Coming soon", published=when.isoformat()))
     path = f"/en/world/{when.astimezone(ZoneInfo('Europe/Luxembourg')):%Y/%m/%d}/coming-soon"
     with serving(workdir) as server:
         assert server.get(path).status == 404
         assert "Coming soon" not in server.get("/en/world/feed.atom").body
-        server.wait_for(path, 200, timeout=5)
+        server.wait_for(path, 200, timeout=8)
         assert datetime.now(UTC) >= when
         assert "Coming soon" in server.get("/").body
         assert "Coming soon" in server.get("/en/world/feed.atom").body
