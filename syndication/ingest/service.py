@@ -79,7 +79,9 @@ class IngestService:
             self._report("scan", result)
             self._recovered()
             self.caught_up = True
-        self.first_scan = Change.of(result)
+        # kept for the server's life, so its counts only: a first ingest of a million
+        # files changed a million articles, whose ids nobody subscribed yet can use
+        self.first_scan = Change(result.seq, (), result.outcomes())
         self._tasks = [
             asyncio.create_task(self._watch(), name="ingest-watch"),
             asyncio.create_task(self._drain(), name="ingest-drain"),
