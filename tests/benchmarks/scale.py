@@ -2,7 +2,8 @@
 
     python -m tests.benchmarks.scale [--small 10000] [--large 1000000] [--requests 300]
 
-For each size: a generated corpus, a cold `syndication ingest` (rate, archive size), then
+For each size: a generated corpus, a cold `syndication ingest` (rate, archive size) and
+another that finds nothing changed (as a server's start-up scan: time, peak memory), then
 `syndication serve` on it and, one request at a time, first requests (nothing cached) of
 article pages, section feeds, topic feeds, searches and partner change pulls at random
 cursors; p50 and p99 of each, and the server's peak memory while answering. Each archive is
@@ -186,11 +187,17 @@ def measure(size: int, requests: int, load_seconds: int, cold: bool) -> dict[str
         f"{size / figures['seconds']:,.0f} articles/s ({figures['seconds']:,.0f} s), "
         f"peak {figures['peak_kb'] / 1024:,.0f} MB"
     )
+    seconds, peak = timed_ingest(content, db, cold=False)  # as a server's start-up scan
+    rescan = f"{seconds:,.1f} s, peak {peak / 1024:,.0f} MB"
     key = _partner(db, "Scale walker", ["world", "business", "culture", "science", "sport"])
     urls = _urls(db, requests, random.Random(size))
     work = DATA / f"scale-site-{size}"
     work.mkdir(exist_ok=True)
-    out: dict[str, object] = {"ingest": ingest, "size_mb": db.stat().st_size / 1e6}
+    out: dict[str, object] = {
+        "ingest": ingest,
+        "rescan, nothing changed": rescan,
+        "size_mb": db.stat().st_size / 1e6,
+    }
     if not cold:
         _warm(db)
     with serving(
@@ -237,7 +244,7 @@ def main() -> None:
         f"archive of {args.small:,} vs {args.large:,} articles "
         f"(first requests, one at a time; {cache})"
     )
-    for name in ("ingest", "size_mb", "rss_mb", "load"):
+    for name in ("ingest", "rescan, nothing changed", "size_mb", "rss_mb", "load"):
         print(f"  {name}: {small[name]} vs {large[name]}")
     for kind in KINDS:
         (s50, s99), (l50, l99) = small[kind], large[kind]  # type: ignore[misc]
