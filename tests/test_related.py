@@ -101,6 +101,7 @@ def test_a_large_scan_ranks_every_article_once_as_a_fresh_ranking_would(
     newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(related, "BULK", 5)  # 15 new files: ranked after the scan, in bulk
+    monkeypatch.setattr(related, "BATCH", 2)  # more batches than are ever in flight at once
     topics = ["[Ferries]", "[Ferries, Ports]", "[Ports]", "[Ports, Weather]", "[Weather]"]
     for i in range(15):
         story(newsroom, f"s{i}", f"Story {i}", topics[i % 5], day=1 + i)

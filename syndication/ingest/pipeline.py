@@ -188,12 +188,19 @@ class Ingestor:
     def _rank_in_workers(
         self, batches: list[list[int]], total: int, counts: dict[str, int]
     ) -> Iterator[list[list[int]]]:
-        """A full ranking of "More on this topic" spread over one process per core."""
+        """A full ranking of "More on this topic" spread over one process per core. Only a
+        few batches are in flight: the writer storing rankings is slower than the workers
+        making them, and a million articles' rankings waiting for it took 300 MB."""
         db = str(self.settings.db_path.resolve())
-        with _pool(os.cpu_count() or 1) as pool:
-            futures = [pool.submit(related.rank_batch, db, b, total, counts) for b in batches]
-            for future in futures:
-                yield future.result()
+        workers = os.cpu_count() or 1
+        with _pool(workers) as pool:
+            pending: deque[Future[list[list[int]]]] = deque()
+            for batch in batches:
+                pending.append(pool.submit(related.rank_batch, db, batch, total, counts))
+                if len(pending) > 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
 
     def _parse(self, candidates: Iterator[Candidate], pooled: bool) -> Iterator[list[Outcome]]:
         """Parsed windows in order. With a pool, workers run ahead while the caller applies
