@@ -25,7 +25,7 @@ class Change:
 
     @classmethod
     def of(cls, result: ApplyResult) -> Change:
-        return cls(result.seq, tuple(sorted(set(result.changed))), result.outcomes())
+        return cls(result.seq, tuple(sorted(set(result.changed_ids()))), result.outcomes())
 
 
 Subscriber = Callable[[Change], None]
