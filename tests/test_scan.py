@@ -174,7 +174,7 @@ def test_a_scan_of_many_unchanged_files_holds_next_to_nothing(tmp_path: Path) ->
         finally:
             tracemalloc.stop()
 
-    holding = peak(lambda: (files.scan(settings.content_dir), writer.sources()))
+    holding = peak(lambda: (files.scan(settings.content_dir), dict(writer.sources_in_order())))
     walking = peak(lambda: plan.full(settings.content_dir, writer, set(), force_all=False))
     assert walking < holding / 10, (walking, holding)
     todo = plan.full(settings.content_dir, writer, set(), force_all=False)

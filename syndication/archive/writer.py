@@ -63,25 +63,20 @@ class ArchiveWriter:
 
     # -- what ingest needs to decide what to read ------------------------------------------
 
-    def sources(
-        self, files: Iterable[str] | None = None, folders: Iterable[str] = ()
-    ) -> dict[str, SourceRow]:
-        """Every file ingest knows, or (for a watched change) just `files` and those under
-        `folders`: an edit must not read 100,000 rows to find one."""
+    def sources(self, files: Iterable[str], folders: Iterable[str] = ()) -> dict[str, SourceRow]:
+        """Just `files` and those under `folders` (for a watched change): an edit must not
+        read 100,000 rows to find one. A full scan reads them all with sources_in_order."""
         select = "SELECT file, article_id, content_hash, size, mtime_ns FROM sources"
-        if files is None:
-            rows = list(self.conn.execute(select))
-        else:
-            rows = list(
-                self.conn.execute(
-                    f"{select} WHERE file IN (SELECT value FROM json_each(?))",
-                    (json.dumps(sorted(set(files))),),
-                )
+        rows = list(
+            self.conn.execute(
+                f"{select} WHERE file IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(set(files))),),
             )
-            for folder in folders:  # a range on the primary key: files under "folder/"
-                rows += self.conn.execute(
-                    f"{select} WHERE file >= ? AND file < ?", (folder + "/", folder + "0")
-                )
+        )
+        for folder in folders:  # a range on the primary key: files under "folder/"
+            rows += self.conn.execute(
+                f"{select} WHERE file >= ? AND file < ?", (folder + "/", folder + "0")
+            )
         return {r[0]: SourceRow(r[1], r[2], r[3], r[4]) for r in rows}
 
     def sources_in_order(self) -> Iterator[tuple[str, SourceRow]]:

@@ -14,6 +14,7 @@ from syndication.errors import ContentError
 
 ARTICLE_SUFFIXES = (".md", ".markdown")
 log = logging.getLogger("syndication.ingest")
+NOW_A_FOLDER = "this is now a folder, not a file; the last good version stays"
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +143,7 @@ def read_source(root: Path, rel: str, max_bytes: int) -> bytes:
             )
         st = path.stat()
         if stat.S_ISDIR(st.st_mode):
-            raise ContentError(rel, "this is now a folder, not a file; the last good version stays")
+            raise ContentError(rel, NOW_A_FOLDER)
         if not stat.S_ISREG(st.st_mode):
             raise ContentError(rel, "this is not a regular file")
         if st.st_size > max_bytes:

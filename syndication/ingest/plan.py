@@ -22,7 +22,6 @@ from syndication.errors import ContentError
 from syndication.ingest import files
 
 HOLD = 10_000  # files to read that a scan keeps from its first walk; more are walked again
-NOW_A_FOLDER = "this is now a folder, not a file; the last good version stays"
 
 ErrorStat = tuple[int, int]  # the size and mtime a file had when its error was recorded
 # (path, what is there now, what the archive knows of it, the size and mtime of its error)
@@ -61,7 +60,7 @@ def decide(
     """What a file that is there now needs: to be read, to be reported, or nothing."""
     if st.is_dir:
         if known is not None and error != (0, 0):
-            return Rejected(rel, 0, 0, ContentError(rel, NOW_A_FOLDER))
+            return Rejected(rel, 0, 0, ContentError(rel, files.NOW_A_FOLDER))
         return None
     if forced:  # the file is as it was, but what it depends on (or the rules) are not
         return Candidate(rel, st.size, st.mtime_ns, None)
