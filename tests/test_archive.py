@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 from datetime import timedelta
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from syndication.archive import bodies
+from syndication.archive.queries import Archive
 from syndication.archive.schema import (
     LATEST_VERSION,
     Access,
@@ -353,3 +355,38 @@ def test_each_role_opens_the_archive_with_its_own_rules(tmp_path: Path) -> None:
         reader.execute("CREATE TABLE t (x)")
     for conn in (writer, appender, reader):
         conn.close()
+
+
+async def test_a_replica_reopening_its_copy_cuts_short_no_query_running(
+    newsroom: Newsroom,
+) -> None:
+    """A replica reads through a new connection after each transaction Litestream applies.
+    A query holds its connection from statement to last row: one closed in between failed
+    ("Connection closed"), and its page answered 500."""
+    for i in range(30):
+        newsroom.write(f"world/s{i:02d}.md", article_text(title=f"Story number {i}"))
+    newsroom.scan()
+    newsroom.writer.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # a copy has no WAL
+    failures: list[BaseException] = []
+
+    async with Archive.open(newsroom.settings.db_path, copy=True) as archive:
+        first = archive.db.conn
+
+        async def read() -> None:
+            for _ in range(100):
+                try:
+                    assert len(await archive.db.rows("SELECT id FROM articles")) == 30
+                    assert await archive.current_seq() == 30
+                except Exception as exc:  # every failure is the finding
+                    failures.append(exc)
+
+        async def reopen() -> None:
+            for _ in range(50):
+                await archive.reopen()
+                await asyncio.sleep(0)
+
+        await asyncio.gather(*(read() for _ in range(8)), reopen())
+        assert archive.db.conn is not first
+    assert failures == []
+    with pytest.raises(ValueError, match="no active connection"):  # the old ones were closed
+        await first.execute("SELECT 1")

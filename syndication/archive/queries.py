@@ -86,12 +86,11 @@ class Archive:
         try:
             yield archive
         finally:
-            await archive.db.conn.close()
+            await archive.db.close()
 
     async def reopen(self) -> None:
         """Read through a new connection (a replica's copy changed under the old one)."""
-        old = self.db.swap(await _connect(self.path, copy=self.follows))
-        await old.close()  # after the queries already queued on it
+        await self.db.swap(await _connect(self.path, copy=self.follows))
 
     def file_stamp(self) -> tuple[int, int] | None:
         """The copy's modification time and size, on a replica (where Litestream writes the

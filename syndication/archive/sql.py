@@ -7,8 +7,10 @@ Rows come back as `sqlite3.Row`, read by column name.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -74,29 +76,67 @@ class Reader:
     """The readers' one connection: runs queries and hands rows back by name."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
-        conn.row_factory = sqlite3.Row
-        self.conn = conn
+        self._held = _Held(conn)
 
-    def swap(self, conn: aiosqlite.Connection) -> aiosqlite.Connection:
-        """Read through `conn` from now on; the old connection is returned to be closed (a
-        replica's copy is rewritten under it, and its page cache would not notice)."""
-        conn.row_factory = sqlite3.Row
-        old, self.conn = self.conn, conn
-        return old
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        return self._held.conn
+
+    async def swap(self, conn: aiosqlite.Connection) -> None:
+        """Read through `conn` from now on, and close the old connection once the queries
+        already on it are done (a replica's copy is rewritten under it, and its page cache
+        would not notice). A query holds its connection from its statement to its last row:
+        closed between the two, it would fail."""
+        old, self._held = self._held, _Held(conn)
+        await old.close()
+
+    async def close(self) -> None:
+        await self._held.close()
 
     async def rows(self, query: Query | str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        async with self.conn.execute(*_statement(query, params)) as cursor:
-            return list(await cursor.fetchall())
+        with self._held.using() as conn:
+            async with conn.execute(*_statement(query, params)) as cursor:
+                return list(await cursor.fetchall())
 
     async def one(self, query: Query | str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
-        async with self.conn.execute(*_statement(query, params)) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
+        with self._held.using() as conn:
+            async with conn.execute(*_statement(query, params)) as cursor:
+                row: sqlite3.Row | None = await cursor.fetchone()
+                return row
 
     async def value(self, query: Query | str, params: Sequence[Any] = ()) -> Any:
         """The first column of the first row, or None."""
         row = await self.one(query, params)
         return row[0] if row is not None else None
+
+
+class _Held:
+    """A connection and the queries running on it, so it is closed only when they are done."""
+
+    CLOSE_WAIT_SECONDS = 30.0  # a query still running after this is cut short
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        conn.row_factory = sqlite3.Row
+        self.conn = conn
+        self.running = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    @contextlib.contextmanager
+    def using(self) -> Iterator[aiosqlite.Connection]:
+        self.running += 1
+        self.idle.clear()
+        try:
+            yield self.conn
+        finally:
+            self.running -= 1
+            if not self.running:
+                self.idle.set()
+
+    async def close(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.idle.wait(), self.CLOSE_WAIT_SECONDS)
+        await self.conn.close()
 
 
 def _statement(query: Query | str, params: Sequence[Any]) -> tuple[str, tuple[Any, ...]]:
