@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
 from syndication.archive.bodies import plain_text
 from syndication.ingest.characters import strip_forbidden_in_body
+from syndication.ingest.markdown import to_html
 
 ALLOWED_TAGS = {
     "p",
@@ -86,21 +85,6 @@ DROPPED_WITH_CONTENT = {
     "iframe", "object", "noembed", "noframes", "plaintext", "select",
 }  # fmt: skip
 
-_markdown = MarkdownIt("commonmark", {"html": True, "typographer": True}).enable(
-    ["table", "strikethrough", "replacements", "smartquotes"]
-)
-
-
-def _adjust(tokens: list[Token]) -> None:
-    """The headline is the page's only h1: an `# heading` in the body becomes an h2. Table
-    cells get their alignment as a class (markdown-it writes a style attribute)."""
-    for token in tokens:
-        if token.type in ("heading_open", "heading_close") and token.tag == "h1":
-            token.tag = "h2"
-        elif token.type in ("th_open", "td_open") and "style" in token.attrs:
-            style = str(token.attrs.pop("style"))
-            token.attrs["class"] = "align-" + style.removeprefix("text-align:").strip()
-
 
 @dataclass(frozen=True, slots=True)
 class RenderedBody:
@@ -115,10 +99,7 @@ def render_markdown(source: str) -> RenderedBody:
     entity (`&#1;` in raw HTML comes out of the sanitiser as the character itself, and
     markdown-it turns an impossible `&#0;` into U+FFFD)."""
     kept = strip_forbidden_in_body(source)
-    tokens = _markdown.parse(kept)
-    _adjust(tokens)
-    raw = _markdown.renderer.render(tokens, _markdown.options, {})
-    clean = strip_forbidden_in_body(sanitise(raw))
+    clean = strip_forbidden_in_body(sanitise(to_html(kept)))
     text = plain_text(clean)
     return RenderedBody(clean, text, len(text.split()), removed=len(kept) != len(source))
 

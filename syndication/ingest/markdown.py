@@ -1,0 +1,108 @@
+"""Markdown -> HTML, by two renderers of the same markdown-it rules.
+
+The reference is markdown-it-py: every body was first rendered with it, and the archive's
+pages, feeds and partners' copies must not change when an article is read again. The fast
+one is markdown-it-pyrs (markdown-it.rs, in Rust), about ten times faster, but it parts
+from the reference in corners: typography inside code, smart quotes beside markup or
+symbols, Unicode spaces at a line's ends, tables. Its HTML is kept only when none of those
+corners is in the text (`same_as_reference`); otherwise the reference renders it. Generated
+texts check that the two agree wherever the fast one is kept (tests/test_markdown.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+
+import markdown_it_pyrs
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+_reference = MarkdownIt("commonmark", {"html": True, "typographer": True}).enable(
+    ["table", "strikethrough", "replacements", "smartquotes"]
+)
+_fast = markdown_it_pyrs.MarkdownIt("commonmark").enable_many(
+    ["table", "strikethrough", "replacements", "smartquotes"]
+)
+
+# In the fast HTML: code (typography applied inside it), an h1 or an aligned table cell
+# (which _adjust changes), and an empty blockquote written over two lines.
+_UNLIKE_IN_HTML = ("<code", "<h1", "style=", "<blockquote>\n</")
+# In its text: quotes and strikethrough left as typed, which the reference may pair.
+_UNLIKE_IN_TEXT = ('"', "&quot;", "'", "&#39;", "~~")
+_TAG = re.compile(r"<[^>]*>")
+_QUOTE_IN_ALT = re.compile(r'alt="[^"]*(?:[‘’“”\']|&quot;|&#39;)')
+# The reference trims any Unicode space from a line's ends, the fast one only ASCII's.
+_UNICODE_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+_NBSP = re.compile("&nbsp;")  # how the fast one writes U+00A0
+_LINE_ENDS = ("", ">", "<", "\n")
+# In the Markdown: a table (where one ends, and quotes in cells, are read otherwise), and
+# typography that makes a symbol (©, ®, §, ™, ±) a quote may stand beside.
+_REPLACED = re.compile(r"\((?:[crp]|tm)\)", re.IGNORECASE)  # and +-
+# Quotes and emphasis marks pair by their neighbours. The two look past markup for them
+# differently (`"[a](b)"`, `**"a"**`, `&amp;'`, `\"`), and the reference counts symbols
+# (Unicode S*: €, ©, °) as punctuation where the fast one does not.
+_DELIMITER = re.compile(r"[*_~\"'‘’“”]")
+_QUOTES = "\"'"
+_MARKUP = "*_~[]()!<>&;\\`"
+
+
+def to_html(markdown: str) -> str:
+    fast = _fast.render(markdown)
+    if same_as_reference(markdown, fast):
+        return fast
+    tokens = _reference.parse(markdown)
+    _adjust(tokens)
+    html: str = _reference.renderer.render(tokens, _reference.options, {})
+    return html
+
+
+def same_as_reference(markdown: str, html: str) -> bool:
+    """Whether the fast renderer's `html` of `markdown` is what the reference writes."""
+    if markdown and not markdown.endswith("\n"):  # it ends a last raw HTML line with one
+        return False
+    if any(mark in html for mark in _UNLIKE_IN_HTML) or _QUOTE_IN_ALT.search(html):
+        return False
+    text = _TAG.sub("", html)
+    if any(mark in text for mark in _UNLIKE_IN_TEXT):
+        return False
+    if "|" in markdown or "+-" in markdown or _REPLACED.search(markdown):
+        return False
+    return not _space_at_a_line_end(html) and not _delimiter_by_markup_or_symbol(markdown)
+
+
+def _space_at_a_line_end(html: str) -> bool:
+    spaces = _UNICODE_SPACE.finditer(html) if not html.isascii() else iter(())
+    for found in itertools.chain(spaces, _NBSP.finditer(html)):
+        start, end = found.span()
+        if html[start - 1 : start] in _LINE_ENDS or html[end : end + 1] in _LINE_ENDS:
+            return True
+    return False
+
+
+def _delimiter_by_markup_or_symbol(markdown: str) -> bool:
+    ascii_only = markdown.isascii()
+    for found in _DELIMITER.finditer(markdown):
+        at = found.start()
+        neighbours = (markdown[at - 1 : at], markdown[at + 1 : at + 2])
+        if found.group() in _QUOTES and any(char and char in _MARKUP for char in neighbours):
+            return True
+        if not ascii_only and any(_is_symbol(char) for char in neighbours):
+            return True
+    return False
+
+
+def _is_symbol(char: str) -> bool:
+    return bool(char) and not char.isascii() and unicodedata.category(char).startswith("S")
+
+
+def _adjust(tokens: list[Token]) -> None:
+    """The headline is the page's only h1: an `# heading` in the body becomes an h2. Table
+    cells get their alignment as a class (markdown-it writes a style attribute)."""
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close") and token.tag == "h1":
+            token.tag = "h2"
+        elif token.type in ("th_open", "td_open") and "style" in token.attrs:
+            style = str(token.attrs.pop("style"))
+            token.attrs["class"] = "align-" + style.removeprefix("text-align:").strip()

@@ -1,0 +1,109 @@
+"""The fast renderer's HTML is kept only where it is the reference renderer's, after the
+sanitiser (ingest/markdown.py): generated texts, the corners where the two part, and the
+sample site, most of whose stories it renders."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from syndication.ingest import markdown
+from syndication.ingest.characters import strip_forbidden_in_body
+from syndication.ingest.frontmatter import split
+from syndication.ingest.render import sanitise
+from tests.conftest import REPO
+
+
+def reference(text: str) -> str:
+    tokens = markdown._reference.parse(text)
+    markdown._adjust(tokens)
+    return markdown._reference.renderer.render(tokens, markdown._reference.options, {})
+
+
+def assert_as_reference(text: str) -> None:
+    kept = strip_forbidden_in_body(text)
+    assert sanitise(markdown.to_html(kept)) == sanitise(reference(kept))
+
+
+# Reporting as a newsroom writes it: words, quoted speech, emphasis, links, pictures,
+# headings, lists, entities and escapes. The fast renderer keeps most of these.
+PROSE = [
+    *("word", "Word", "the", "it's", "é", "ß", "Ã", "1", "2026", "—"),
+    *(" ", " ", " ", ". ", ", ", ":", "?", "!", "(", ")", "-", "...", "\n", "\n\n", "\n\n"),
+    *('"A quote,"', ' "it said." ', "'single'", '"Word"', '("p")', "&#8217;", "&eacute;"),
+    *("*em*", "**strong**", "_u_", "x*y*z", "*", "_", "**", '**"b"**', '*"i"*', '"*i*"'),
+    *('_"u"_', '"x"_y_', '\\"', "\\*", "\\'", "\\", "&amp;", "<b>", "</b>", '<b>"x"</b>'),
+    *("[a](http://x.test/)", '"[a](http://x.test/)"', 'a"[l](http://l.test)"b', '"<i>x</i>"'),
+    *("[l](http://l.test)'s", "![p](a.jpg)", '[link "x"](http://y.test)', "## ", "### "),
+    *("> ", "- ", "1. ", "---"),
+]
+# What breaks renderers: every construct, raw HTML, Unicode spaces and symbols, entities.
+HOSTILE = [
+    *PROSE,
+    *('"', "'", "`", "~~", "~", "|", "|-|", "|:-|", "# ", "    ", "```", "\t", "  \n"),
+    *("(c)", "(tm)", "+-", "--", "<div>", "</div>", "<p>", "</p>", "<span>", "<br>"),
+    *("<img src=x>", '<a href="h">', "</a>", "<!-- c -->", "&quot;", "&#39;", "&#0;"),
+    *("&nbsp;", "=", "<", ">", "&", "€", "£", "°", "©", "😀", "–", "«", "»", "\u00a0"),
+    *("\u3000", "\u2028", "\u200b", "。", "[x]", "[x]: http://y.test\n", "<http://z.test>"),
+    *("www.x.test", "$", "%", "+", "^", "@", "#", ";", "\r\n", "0)", "*   ", "a_b_c", "***"),
+    *("“", "’", "‘", "”", "__"),
+]
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.sampled_from(PROSE), max_size=60).map(lambda parts: "".join(parts) + "\n"))
+def test_prose_renders_as_the_reference_renders_it(text: str) -> None:
+    assert_as_reference(text)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.sampled_from(HOSTILE), max_size=60).map("".join))
+def test_any_text_renders_as_the_reference_renders_it(text: str) -> None:
+    assert_as_reference(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Run `syndication --help` -- or not.\n",  # typography inside code
+        "# A heading\n",  # becomes an h2
+        "| a | b |\n|:--|--:|\n| 1 | 2 |\n",  # alignment as a class
+        '"A," he said. "B."\n\n## Next\n',  # a last quote before a heading
+        "Copyright (c)'s owner.\n",  # a symbol made beside a quote
+        "\u00a0Indented by a no-break space.\n",  # a Unicode space at a line's end
+        '![A "quoted" alt](a.jpg)\n',  # quotes in alt text
+        '"[a](http://x.test/)"_b_.\n',  # quotes beside markup
+        "Price: €'5'.\n",  # quotes beside a symbol
+        ">\n",  # an empty blockquote
+        "<div>",  # a raw HTML line with no newline at the end
+    ],
+)
+def test_where_the_fast_renderer_parts_from_the_reference_the_reference_renders(
+    text: str,
+) -> None:
+    assert not markdown.same_as_reference(text, markdown._fast.render(text))
+    assert_as_reference(text)
+
+
+def test_the_sample_site_is_rendered_as_before_and_mostly_by_the_fast_renderer() -> None:
+    bodies = [
+        split(path.read_text(encoding="utf-8"), path.name).body
+        for path in sorted((REPO / "content").rglob("*.md"))
+    ]
+    fast = [
+        body for body in bodies if markdown.same_as_reference(body, markdown._fast.render(body))
+    ]
+    for body in bodies:
+        assert_as_reference(body)
+    assert len(fast) >= 0.8 * len(bodies)
+
+
+def test_plain_reporting_is_rendered_by_the_fast_renderer() -> None:
+    text = (
+        'The council voted 31 to 9. "We have waited long enough," said the mayor.\n\n'
+        "## What happens next\n\n"
+        "Work starts in *spring*, the [plan](https://example.com/plan) says.\n"
+    )
+    assert markdown.same_as_reference(text, markdown._fast.render(text))
+    assert_as_reference(text)
