@@ -249,9 +249,12 @@ LINKS = st.sampled_from(
 
 @st.composite
 def body_block(draw: st.DrawFn) -> str:
-    kind = draw(st.integers(0, 11))
+    kind = draw(st.integers(0, 12))
     if kind == 0:
         return ">" * draw(st.integers(1, 400)) + " quoted " + draw(WORDS)
+    if kind == 12:  # nested on one line: ten thousands of levels overflowed a renderer's stack
+        marker = draw(st.sampled_from(["> ", "1. ", "+ ", "- ", "1) ", "> - ", "* "]))
+        return marker * draw(st.integers(1, 60_000)) + draw(WORDS)
     if kind == 1:
         depth = draw(st.integers(1, 150))
         return "\n".join("  " * i + "- item" for i in range(depth))

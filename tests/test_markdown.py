@@ -4,6 +4,9 @@ sample site, most of whose stories it renders."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -107,3 +110,20 @@ def test_plain_reporting_is_rendered_by_the_fast_renderer() -> None:
     )
     assert markdown.same_as_reference(text, markdown._fast.render(text))
     assert_as_reference(text)
+
+
+@pytest.mark.parametrize("marker", ["1. ", "> ", "+ ", "> - ", "1) "])
+def test_nesting_by_the_ten_thousand_on_one_line_goes_to_the_reference_and_kills_nothing(
+    marker: str,
+) -> None:
+    """The fast renderer overflowed its stack on 50,000 levels and took the process with it.
+    Rendered in a child process, so a crash is a failure this test reports, not the end of
+    the test run."""
+    code = (
+        "from tests.test_markdown import assert_as_reference; "
+        f"assert_as_reference({marker!r} * 60_000 + 'deep\\n'); print('rendered')"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=REPO
+    )
+    assert (done.returncode, done.stdout) == (0, "rendered\n"), done.stderr[-500:]

@@ -26,6 +26,10 @@ _fast = markdown_it_pyrs.MarkdownIt("commonmark").enable_many(
     ["table", "strikethrough", "replacements", "smartquotes"]
 )
 
+# The fast renderer recurses once a level of nesting: blockquote and list markers by the
+# ten thousand on one line overflowed its stack and killed the process (the reference stops
+# nesting at 20 levels). Nesting by indentation is bounded by the body's lines (parse.py).
+_TOO_DEEP = re.compile(r"^[ \t]*(?:(?:>|[-+*]|\d{1,9}[.)])[ \t]*){20}", re.MULTILINE)
 # In the fast HTML: code (typography applied inside it), an h1 or an aligned table cell
 # (which _adjust changes), and an empty blockquote written over two lines.
 _UNLIKE_IN_HTML = ("<code", "<h1", "style=", "<blockquote>\n</")
@@ -49,9 +53,10 @@ _MARKUP = "*_~[]()!<>&;\\`"
 
 
 def to_html(markdown: str) -> str:
-    fast = _fast.render(markdown)
-    if same_as_reference(markdown, fast):
-        return fast
+    if not _TOO_DEEP.search(markdown):
+        fast = _fast.render(markdown)
+        if same_as_reference(markdown, fast):
+            return fast
     tokens = _reference.parse(markdown)
     _adjust(tokens)
     html: str = _reference.renderer.render(tokens, _reference.options, {})
