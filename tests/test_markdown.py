@@ -127,3 +127,20 @@ def test_nesting_by_the_ten_thousand_on_one_line_goes_to_the_reference_and_kills
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=REPO
     )
     assert (done.returncode, done.stdout) == (0, "rendered\n"), done.stderr[-500:]
+
+
+class Panic(BaseException):
+    """What a panic in a Rust extension raises: no Exception."""
+
+
+def test_a_panic_in_the_fast_renderer_leaves_the_body_to_the_reference(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Panicking:
+        def render(self, text: str) -> str:
+            raise Panic("index out of bounds")
+
+    text = '"Plain," she said.\n'
+    expected = sanitise(markdown.to_html(text))
+    monkeypatch.setattr(markdown, "_fast", Panicking())
+    assert sanitise(markdown.to_html(text)) == expected == sanitise(reference(text))

@@ -12,6 +12,7 @@ texts check that the two agree wherever the fast one is kept (tests/test_markdow
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 import unicodedata
 
@@ -19,6 +20,7 @@ import markdown_it_pyrs
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+log = logging.getLogger("syndication.ingest")
 _reference = MarkdownIt("commonmark", {"html": True, "typographer": True}).enable(
     ["table", "strikethrough", "replacements", "smartquotes"]
 )
@@ -53,14 +55,23 @@ _MARKUP = "*_~[]()!<>&;\\`"
 
 
 def to_html(markdown: str) -> str:
-    if not _TOO_DEEP.search(markdown):
-        fast = _fast.render(markdown)
-        if same_as_reference(markdown, fast):
-            return fast
+    fast = None if _TOO_DEEP.search(markdown) else _fast_html(markdown)
+    if fast is not None and same_as_reference(markdown, fast):
+        return fast
     tokens = _reference.parse(markdown)
     _adjust(tokens)
     html: str = _reference.renderer.render(tokens, _reference.options, {})
     return html
+
+
+def _fast_html(markdown: str) -> str | None:
+    try:
+        return _fast.render(markdown)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # a panic in Rust, which is no Exception: the reference renders it
+        log.exception("the fast Markdown renderer failed; the reference renders this body")
+        return None
 
 
 def same_as_reference(markdown: str, html: str) -> bool:
