@@ -3,10 +3,12 @@
 The reference is markdown-it-py: every body was first rendered with it, and the archive's
 pages, feeds and partners' copies must not change when an article is read again. The fast
 one is markdown-it-pyrs (markdown-it.rs, in Rust), about ten times faster, but it parts
-from the reference in corners: typography inside code, smart quotes beside markup or
-symbols, Unicode spaces at a line's ends, tables. Its HTML is kept only when none of those
-corners is in the text (`same_as_reference`); otherwise the reference renders it. Generated
-texts check that the two agree wherever the fast one is kept (tests/test_markdown.py).
+from the reference in corners: lists and blockquotes, tables, typography inside code, smart
+quotes beside markup or symbols, Unicode spaces at a line's ends. Its HTML is kept only
+when none of those corners is in the text (`same_as_reference`); otherwise the reference
+renders it. Reporting (paragraphs, headings, links, emphasis, quotes, pictures) is nearly
+all rendered fast. Generated texts check that the two agree wherever the fast one is kept
+(tests/test_markdown.py).
 """
 
 from __future__ import annotations
@@ -28,17 +30,19 @@ _fast = markdown_it_pyrs.MarkdownIt("commonmark").enable_many(
     ["table", "strikethrough", "replacements", "smartquotes"]
 )
 
-# The fast renderer recurses once a level of nesting: blockquote and list markers by the
-# ten thousand on one line overflowed its stack and killed the process (the reference stops
-# nesting at 20 levels). Nesting by indentation is bounded by the body's lines (parse.py).
-_TOO_DEEP = re.compile(r"^[ \t]*(?:(?:>|[-+*]|\d{1,9}[.)])[ \t]*){20}", re.MULTILINE)
+# Lists and blockquotes: the two part on where one ends (a lazy line, an empty item) and on
+# how deep they nest (the reference stops at 20 levels, a list and its item being two). And
+# the fast one recurses once a level: markers by the ten thousand on one line overflowed its
+# stack and killed the process. So it is never given a line that opens either.
+_CONTAINER = r"[ \t]*(?:>|(?:[-+*]|\d{1,9}[.)])(?:[ \t]|\n|$))"
+_CONTAINER_FIRST_LINE = re.compile(_CONTAINER)
+_CONTAINER_LINE = re.compile(rf"\n{_CONTAINER}")  # from a newline: found by a fast scan
 # In the fast HTML: code (typography applied inside it), an h1 or an aligned table cell
-# (which _adjust changes), and an empty blockquote written over two lines.
-_UNLIKE_IN_HTML = ("<code", "<h1", "style=", "<blockquote>\n</")
-# In its text: quotes and strikethrough left as typed, which the reference may pair.
-_UNLIKE_IN_TEXT = ('"', "&quot;", "'", "&#39;", "~~")
-_TAG = re.compile(r"<[^>]*>")
-_QUOTE_IN_ALT = re.compile(r'alt="[^"]*(?:[‘’“”\']|&quot;|&#39;)')
+# (which _adjust changes), an empty blockquote written over two lines, and quotes and
+# strikethrough left as typed (a `"` in text is written `&quot;`) where the reference may
+# pair them.
+_UNLIKE_IN_HTML = ("<code", "<h1", "style=", "<blockquote>\n</", "&quot;", "'", "&#39;", "~~")
+_CURLY_IN_ALT = re.compile(r'alt="[^"]*[‘’“”]')  # the reference leaves alt text as typed
 # The reference trims any Unicode space from a line's ends, the fast one only ASCII's.
 _UNICODE_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 _NBSP = re.compile("&nbsp;")  # how the fast one writes U+00A0
@@ -49,13 +53,12 @@ _REPLACED = re.compile(r"\((?:[crp]|tm)\)", re.IGNORECASE)  # and +-
 # Quotes and emphasis marks pair by their neighbours. The two look past markup for them
 # differently (`"[a](b)"`, `**"a"**`, `&amp;'`, `\"`), and the reference counts symbols
 # (Unicode S*: €, ©, °) as punctuation where the fast one does not.
+_MARKUP = frozenset("*_~[]()!<>&;\\`")
 _DELIMITER = re.compile(r"[*_~\"'‘’“”]")
-_QUOTES = "\"'"
-_MARKUP = "*_~[]()!<>&;\\`"
 
 
 def to_html(markdown: str) -> str:
-    fast = None if _TOO_DEEP.search(markdown) else _fast_html(markdown)
+    fast = None if _has_containers(markdown) else _fast_html(markdown)
     if fast is not None and same_as_reference(markdown, fast):
         return fast
     tokens = _reference.parse(markdown)
@@ -78,33 +81,47 @@ def same_as_reference(markdown: str, html: str) -> bool:
     """Whether the fast renderer's `html` of `markdown` is what the reference writes."""
     if markdown and not markdown.endswith("\n"):  # it ends a last raw HTML line with one
         return False
-    if any(mark in html for mark in _UNLIKE_IN_HTML) or _QUOTE_IN_ALT.search(html):
+    if any(mark in html for mark in _UNLIKE_IN_HTML):
         return False
-    text = _TAG.sub("", html)
-    if any(mark in text for mark in _UNLIKE_IN_TEXT):
+    if "alt=" in html and _CURLY_IN_ALT.search(html):
         return False
     if "|" in markdown or "+-" in markdown or _REPLACED.search(markdown):
         return False
-    return not _space_at_a_line_end(html) and not _delimiter_by_markup_or_symbol(markdown)
+    if "*_" in markdown or "_*" in markdown:  # runs of the two emphasis marks, read apart
+        return False
+    if _quote_by_markup(markdown):
+        return False
+    if markdown.isascii():
+        return "&nbsp;" not in html or not _space_at_a_line_end(html)
+    return not _space_at_a_line_end(html) and not _delimiter_by_symbol(markdown)
+
+
+def _has_containers(markdown: str) -> bool:
+    return bool(_CONTAINER_FIRST_LINE.match(markdown) or _CONTAINER_LINE.search(markdown))
+
+
+def _quote_by_markup(markdown: str) -> bool:
+    for quote in "\"'":  # str.find: a regex's scan of the whole text took five times longer
+        at = markdown.find(quote)
+        while at >= 0:
+            if markdown[at - 1 : at] in _MARKUP or markdown[at + 1 : at + 2] in _MARKUP:
+                return True
+            at = markdown.find(quote, at + 1)
+    return False
 
 
 def _space_at_a_line_end(html: str) -> bool:
-    spaces = _UNICODE_SPACE.finditer(html) if not html.isascii() else iter(())
-    for found in itertools.chain(spaces, _NBSP.finditer(html)):
+    for found in itertools.chain(_UNICODE_SPACE.finditer(html), _NBSP.finditer(html)):
         start, end = found.span()
         if html[start - 1 : start] in _LINE_ENDS or html[end : end + 1] in _LINE_ENDS:
             return True
     return False
 
 
-def _delimiter_by_markup_or_symbol(markdown: str) -> bool:
-    ascii_only = markdown.isascii()
+def _delimiter_by_symbol(markdown: str) -> bool:
     for found in _DELIMITER.finditer(markdown):
         at = found.start()
-        neighbours = (markdown[at - 1 : at], markdown[at + 1 : at + 2])
-        if found.group() in _QUOTES and any(char and char in _MARKUP for char in neighbours):
-            return True
-        if not ascii_only and any(_is_symbol(char) for char in neighbours):
+        if _is_symbol(markdown[at - 1 : at]) or _is_symbol(markdown[at + 1 : at + 2]):
             return True
     return False
 
