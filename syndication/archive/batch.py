@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from syndication.archive import bodies
 from syndication.archive.codec import corrections_to_json, image_to_json, to_iso
@@ -83,14 +83,17 @@ class Accepted:
         extra = (*(placed if placed[0] else ()), *(f"alias:{a}" for a in art.aliases))
         # The digest is of the body as text, its HTML and plain text, as archives have kept it.
         for value in (*before, art.body_html, art.body_text, *after, *names, *extra):
-            hasher.update(str(value).encode() + b"\x1f")
+            hasher.update(str(value).encode())
+            hasher.update(b"\x1f")
         digest = hasher.hexdigest()
+        # The writer stores the compressed body (in `columns`): the HTML, a third of what a
+        # parse worker sends, need not cross to it.
         return cls(
             file,
             size,
             mtime_ns,
             content_hash,
-            art,
+            replace(art, body_html=""),
             lines,
             (*columns, *placed),
             digest,
