@@ -18,7 +18,7 @@ from syndication.archive.writer import ArchiveWriter
 from syndication.cli_editors import add_commands as add_editor_commands
 from syndication.cli_import import add_commands as add_import_commands
 from syndication.cli_partners import add_commands as add_partner_commands
-from syndication.config import Settings, load_settings
+from syndication.config import Settings, load_settings, require_named_settings
 from syndication.errors import ContentError, SyndicationError
 from syndication.ingest import health
 from syndication.ingest.check import check_paths
@@ -34,6 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
+        require_named_settings(args.config)
         settings = load_settings(args.config).with_overrides(
             content_dir=args.content,
             db_path=args.db,

@@ -306,6 +306,17 @@ def settings_path(path: Path | None, environ: Mapping[str, str] | None = None) -
     return path or Path(environ.get(ENV_PREFIX + "CONFIG", "syndication.toml"))
 
 
+def require_named_settings(path: Path | None, environ: Mapping[str, str] | None = None) -> None:
+    """A settings file named by `--config` or SYNDICATION_CONFIG must be there. Run on the
+    defaults instead, a misspelt name ingested with no sections (every story refused) and
+    no licensed-in sources (agency copy offered to partners)."""
+    environ = os.environ if environ is None else environ
+    found = settings_path(path, environ)
+    if (path is not None or ENV_PREFIX + "CONFIG" in environ) and not found.is_file():
+        named_by = "--config" if path is not None else ENV_PREFIX + "CONFIG"
+        raise ConfigError(f"{named_by} names {found}, and there is no such file")
+
+
 def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Read syndication.toml (when present), then SYNDICATION_* variables on top."""
     environ = os.environ if environ is None else environ

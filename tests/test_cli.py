@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -242,3 +245,24 @@ def test_replica_commands_refuse_what_they_cannot_do(
     refused = run(*args, cwd=workdir)
     assert refused.returncode == 2 and words in refused.stderr, refused.stderr
     assert (workdir / "syndication.db").read_bytes() == before
+
+
+@pytest.mark.parametrize("named_by", ["--config", "SYNDICATION_CONFIG"])
+def test_a_settings_file_named_but_missing_is_an_error_not_the_defaults(
+    workdir: Path, named_by: str
+) -> None:
+    """On the defaults, a misspelt settings file ingested with no sections and no licensed-in
+    sources; nothing may be written then."""
+    missing = workdir / "syndicaton.toml"
+    named = ["--config", str(missing)] if named_by == "--config" else []
+    done = subprocess.run(
+        [sys.executable, "-m", "syndication", "ingest", *named],
+        cwd=workdir,
+        env={**os.environ, "SYNDICATION_CONFIG": str(missing)} if not named else None,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert f"{named_by} names {missing}, and there is no such file" in done.stderr
+    assert not (workdir / "syndication.db").exists()
