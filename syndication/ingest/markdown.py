@@ -58,16 +58,24 @@ _DELIMITER = re.compile(r"[*_~\"'‘’“”]")
 
 
 def to_html(markdown: str) -> str:
-    fast = None if _has_containers(markdown) else _fast_html(markdown)
-    if fast is not None and same_as_reference(markdown, fast):
-        return fast
+    fast = fast_html(markdown)
+    return fast if fast is not None else reference_html(markdown)
+
+
+def fast_html(markdown: str) -> str | None:
+    """The fast renderer's HTML, where it is what the reference writes; else None."""
+    fast = None if _has_containers(markdown) else _rendered_fast(markdown)
+    return fast if fast is not None and same_as_reference(markdown, fast) else None
+
+
+def reference_html(markdown: str) -> str:
     tokens = _reference.parse(markdown)
     _adjust(tokens)
     html: str = _reference.renderer.render(tokens, _reference.options, {})
     return html
 
 
-def _fast_html(markdown: str) -> str | None:
+def _rendered_fast(markdown: str) -> str | None:
     try:
         return _fast.render(markdown)
     except (KeyboardInterrupt, SystemExit):

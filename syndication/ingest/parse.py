@@ -250,21 +250,25 @@ def _within_body_limits(doc: frontmatter.FrontMatter, file: str) -> None:
             line=doc.body_line + body.count("\n", 0, at),
         )
     if sum(map(body.count, "[]*_|&<>")) > MAX_MARKUP:  # counted in C; found only if over
-        over = next(itertools.islice(_MARKUP.finditer(body), MAX_MARKUP, None))
         raise ContentError(
             file,
             f"the body has more than {MAX_MARKUP:,} markup characters ([ ] * _ | & < >); "
             "is something pasted many times over?",
-            line=doc.body_line + body.count("\n", 0, over.start()),
+            line=_line_past(doc, _MARKUP, MAX_MARKUP),
         )
     if (quotes := body.count('"') + body.count("'")) > MAX_QUOTES:
-        over = next(itertools.islice(_QUOTE.finditer(body), MAX_QUOTES, None))
         raise ContentError(
             file,
             f"the body has {quotes:,} quotation marks and apostrophes (\" '); the limit is "
             f"{MAX_QUOTES:,}: is something pasted many times over?",
-            line=doc.body_line + body.count("\n", 0, over.start()),
+            line=_line_past(doc, _QUOTE, MAX_QUOTES),
         )
+
+
+def _line_past(doc: frontmatter.FrontMatter, pattern: re.Pattern[str], limit: int) -> int:
+    """The line of the body's match of `pattern` that goes over `limit`."""
+    over = next(itertools.islice(pattern.finditer(doc.body), limit, None))
+    return doc.body_line + doc.body.count("\n", 0, over.start())
 
 
 def _nth(text: str, char: str, n: int) -> int:
