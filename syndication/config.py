@@ -312,9 +312,16 @@ def require_named_settings(path: Path | None, environ: Mapping[str, str] | None 
     no licensed-in sources (agency copy offered to partners)."""
     environ = os.environ if environ is None else environ
     found = settings_path(path, environ)
-    if (path is not None or ENV_PREFIX + "CONFIG" in environ) and not found.is_file():
+    if (path is not None or ENV_PREFIX + "CONFIG" in environ) and not _is_file(found):
         named_by = "--config" if path is not None else ENV_PREFIX + "CONFIG"
         raise ConfigError(f"{named_by} names {found}, and there is no such file")
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name the system refuses (too long): no file by that name
+        return False
 
 
 def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:

@@ -8,10 +8,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from syndication.config import LIMITS, SCALARS, URL_SETTINGS, Settings, load_settings
+from syndication.config import (
+    LIMITS,
+    SCALARS,
+    URL_SETTINGS,
+    Settings,
+    load_settings,
+    require_named_settings,
+)
 from syndication.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -97,3 +104,25 @@ def test_any_value_of_any_setting_is_taken_within_its_range_or_refused_by_name(
 def test_a_port_no_socket_can_have_is_refused(port: str) -> None:
     with pytest.raises(ConfigError, match="port"):
         load_settings(Path("/nonexistent"), {"SYNDICATION_PORT": port})
+
+
+@settings(max_examples=200, deadline=None)
+@example(name="x" * 300, by_environment=False)  # longer than a file name may be
+@example(name="a\0b", by_environment=True)
+@example(name="", by_environment=True)  # SYNDICATION_CONFIG set to the folder
+@given(
+    name=st.text(st.characters(exclude_characters="/"), max_size=5000),  # inside the folder
+    by_environment=st.booleans(),
+)
+def test_any_settings_file_name_that_is_no_file_is_a_config_error(
+    tmp_path_factory: pytest.TempPathFactory, name: str, by_environment: bool
+) -> None:
+    """Whatever `--config` or SYNDICATION_CONFIG names (too long, a NUL, a folder, nothing),
+    a name that is no file stops the command with a ConfigError, never a traceback."""
+    folder = tmp_path_factory.mktemp("named")
+    named = folder / name
+    path, environ = (None, {"SYNDICATION_CONFIG": str(named)}) if by_environment else (named, {})
+    with pytest.raises(ConfigError, match="and there is no such file"):
+        require_named_settings(path, environ)
+    (folder / "syndication.toml").write_text("")
+    require_named_settings(folder / "syndication.toml", {})  # a file that is there passes
