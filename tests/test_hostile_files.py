@@ -3,14 +3,18 @@ outside test found, each class's other members in tests/test_fuzz_ingest.py."""
 
 from __future__ import annotations
 
+import difflib
 import time
 import tracemalloc
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from syndication.config import Settings
 from syndication.errors import ContentError
+from syndication.ingest import sources
 from syndication.ingest.parse import Parsed, parse_article
 from tests.conftest import Newsroom, PNG_1x1, article_text, make_settings
 
@@ -292,6 +296,36 @@ def test_an_agency_picture_on_a_staff_story_stays_with_us(site: Settings) -> Non
         article = parse(site, FRONT.format(extra=extra)).article
         assert article.syndication is True and article.image is not None
         assert article.image.syndication is False, credit
+
+
+def _reads_like(words: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
+    """The near-miss rule as written down: some run of one word fewer to one more than the
+    name is within difflib's ratio of it."""
+    target = " ".join(wanted)
+    return any(
+        difflib.SequenceMatcher(None, " ".join(words[i : i + size]), target).ratio()
+        >= sources.NEAR_MISS
+        for size in range(max(1, len(wanted) - 1), len(wanted) + 2)
+        for i in range(len(words) - size + 1)
+    )
+
+
+_NAME_WORDS = st.sampled_from(["continental", "contnental", "press", "pres", "agency", "cpa"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.one_of(_NAME_WORDS, st.text("acegnoprst", min_size=1, max_size=12)), max_size=8),
+    st.lists(_NAME_WORDS, min_size=1, max_size=4),
+)
+def test_a_rights_line_reads_like_an_agency_by_the_near_miss_rule_alone(
+    words: list[str], name: list[str]
+) -> None:
+    """The shortcuts that keep the check fast (a bound from lengths, the name indexed once,
+    repeated lines remembered) never change what it finds."""
+    assert sources._nearly_contains(tuple(words), tuple(name)) == _reads_like(
+        tuple(words), tuple(name)
+    )
 
 
 # -- archive-level traps -------------------------------------------------------------------

@@ -74,13 +74,18 @@ def _contains(words: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
     return size > 0 and any(words[i : i + size] == wanted for i in range(len(words) - size + 1))
 
 
+@lru_cache(maxsize=4096)  # credit lines repeat ("Ledger Photo Desk" on every staff picture)
 def _nearly_contains(words: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
     """A run of about as many words reads like the name: one letter off, one word short."""
     target = " ".join(wanted)
+    matcher = difflib.SequenceMatcher(None, b=target, autojunk=False)  # indexes the name once
     for size in {len(wanted) - 1, len(wanted), len(wanted) + 1} - {0}:
         for i in range(len(words) - size + 1):
             candidate = " ".join(words[i : i + size])
-            matcher = difflib.SequenceMatcher(None, candidate, target, autojunk=False)
-            if matcher.real_quick_ratio() >= NEAR_MISS and matcher.ratio() >= NEAR_MISS:
+            # real_quick_ratio(), the bound lengths alone give, without setting up the match
+            if 2 * min(len(candidate), len(target)) < NEAR_MISS * (len(candidate) + len(target)):
+                continue
+            matcher.set_seq1(candidate)
+            if matcher.ratio() >= NEAR_MISS:
                 return True
     return False
