@@ -24,10 +24,11 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.resolver import BaseResolver
 
 from syndication.errors import ContentError, ContentWarning
+from syndication.ingest import plain_fields
 from syndication.ingest.characters import CHARACTER_REFERENCE, describe, first_forbidden
+from syndication.ingest.plain_fields import FIRST_LINE
 
 FENCE = "---"
-FIRST_LINE = 2  # the YAML starts on the line after the opening fence
 MAX_FRONT_MATTER = 64 * 1024  # characters; a long article's front matter is under 4,000
 _STR = "tag:yaml.org,2002:str"
 _BOOL = "tag:yaml.org,2002:bool"
@@ -160,6 +161,15 @@ def _closing_fence(text: str) -> int | None:
 
 def load(yaml_text: str, file: str) -> tuple[dict[str, Any], dict[str, int], list[ContentWarning]]:
     """The fields, every field's line, and warnings; or a ContentError with the line."""
+    if (plain := plain_fields.read(yaml_text)) is not None:
+        return plain[0], plain[1], []  # nothing in what it reads is warned about
+    return load_yaml(yaml_text, file)
+
+
+def load_yaml(
+    yaml_text: str, file: str
+) -> tuple[dict[str, Any], dict[str, int], list[ContentWarning]]:
+    """`load` by the YAML parser, whatever the front matter holds."""
     try:
         loader = _Loader(yaml_text)
     except yaml.YAMLError as exc:  # the pure-Python reader checks characters at once
