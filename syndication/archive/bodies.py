@@ -56,7 +56,36 @@ def plain_text(fragment: str) -> str:
     text = _TAG.sub("", fragment)
     if "&" in text:
         text = html.unescape(text)
+    core = text.strip("\n")
+    if _is_regular(core):  # nearly every body: each block already a line of single spaces
+        return core
     return "\n".join(" ".join(words) for line in text.splitlines() if (words := line.split()))
+
+
+def word_count(text: str) -> int:
+    """len(text.split()), counting the spaces of plain text that holds no others."""
+    if _is_regular(text):
+        return text.count(" ") + text.count("\n") + (1 if text else 0)
+    return len(text.split())
+
+
+# The ASCII that is neither a space nor a line break to str.split() and str.splitlines()
+_NOT_SPACE = bytes(range(0x20, 0x7F)) + b"\n"  # the space and newline are judged by place
+
+
+def _is_regular(text: str) -> bool:
+    """Whether `text` is already what plain_text makes of it: ASCII, one line a block, words
+    parted by single spaces. (Text beyond ASCII may hold other spaces: not judged here.)"""
+    if not text.isascii() or text.encode().translate(None, _NOT_SPACE) or "  " in text:
+        return False
+    if text[:1] in (" ", "\n") or text[-1:] in (" ", "\n"):
+        return False
+    at = text.find("\n")
+    while at >= 0:  # a block a line: a few dozen newlines, not thousands of spaces, to look at
+        if text[at - 1] == " " or text[at + 1] in (" ", "\n"):
+            return False
+        at = text.find("\n", at + 1)
+    return True
 
 
 def body_text(stored: bytes, article_id: str = "") -> str:

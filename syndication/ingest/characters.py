@@ -24,6 +24,7 @@ FORBIDDEN = re.compile(
 # above, so a text whose largest character is below that (nearly all) needs no more.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _HIGH = "\ud800"
+_ALLOWED_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"  # the ASCII neither pattern finds
 
 
 def first_forbidden(text: str) -> int | None:
@@ -38,6 +39,8 @@ def first_forbidden_in_body(text: str) -> int | None:
 def _first(pattern: re.Pattern[str], text: str) -> int | None:
     if pattern is FORBIDDEN and text.isprintable():  # what it finds is all unprintable
         return None
+    if text.isascii() and not text.encode().translate(None, _ALLOWED_ASCII):
+        return None  # a seventh of the time a regex takes to find no control
     plain = text.isascii() or max(text) < _HIGH
     found = (_CONTROLS if plain else pattern).search(text)
     return found.start() if found else None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import nh3
 
-from syndication.archive.bodies import plain_text
+from syndication.archive.bodies import plain_text, word_count
 from syndication.ingest.characters import strip_forbidden_in_body
 from syndication.ingest.markdown import to_html
 
@@ -101,7 +101,7 @@ def render_markdown(source: str) -> RenderedBody:
     kept = strip_forbidden_in_body(source)
     clean = strip_forbidden_in_body(sanitise(to_html(kept)))
     text = plain_text(clean)
-    return RenderedBody(clean, text, len(text.split()), removed=len(kept) != len(source))
+    return RenderedBody(clean, text, word_count(text), removed=len(kept) != len(source))
 
 
 # Built once: converting the allowlists on every call would double the cost of sanitising.
