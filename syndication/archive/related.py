@@ -13,13 +13,14 @@ once instead, after the batch.
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import re
 import sqlite3
 import unicodedata
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,8 +53,10 @@ RankBatches = Callable[[list[list[int]], int, dict[str, int]], Iterable[list[lis
 
 def words(text: str) -> set[str]:
     """The tokens FTS5's unicode61 tokenizer (remove_diacritics 2) makes of `text`."""
-    folded = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(c for c in folded if not unicodedata.combining(c))
+    plain = text.lower()
+    if not plain.isascii():  # ASCII has nothing to decompose
+        folded = unicodedata.normalize("NFKD", plain)
+        plain = "".join(c for c in folded if not unicodedata.combining(c))
     return {w for w in _WORD.findall(plain) if len(w) > 2 and not w.isdigit()}
 
 
@@ -199,13 +202,16 @@ class RelatedRanker:
         if not scores:
             return []
         when = _seconds(published)
-        dates = self._published(list(scores))
-
-        def score(other: int) -> float:
-            days = abs(dates[other] - when) / 86400
-            return scores[other] * (1 + 1 / (1 + days / RECENCY_DAYS))
-
-        return sorted(scores, key=lambda other: (-score(other), -other))[:LIMIT]
+        dates = self._published(scores)
+        # the highest score first, the newer article (the higher number) between equals
+        ranked = heapq.nsmallest(
+            LIMIT,
+            (
+                (-(score * (1 + 1 / (1 + abs(dates[other] - when) / 86400 / RECENCY_DAYS))), -other)
+                for other, score in scores.items()
+            ),
+        )
+        return [-negated for _, negated in ranked]
 
     def _similar(self, num: int, edition: str, head: str, total: int) -> dict[int, float]:
         """Live articles of the edition sharing the article's distinctive words, scored by
@@ -231,13 +237,13 @@ class RelatedRanker:
         best = kept[0][0] if kept else 0.0
         return {other: score / best for score, other in kept} if best > 0 else {}
 
-    def _published(self, nums: list[int]) -> dict[int, int]:
+    def _published(self, nums: Collection[int]) -> array[int] | dict[int, int]:
         """When each of these live articles was published, in seconds since the epoch."""
         if self._live is not None:
-            return {num: self._live.published[num] for num in nums}
+            return self._live.published  # by number: all of them
         rows = self.conn.execute(
             "SELECT num, published FROM articles WHERE num IN (SELECT value FROM json_each(?))",
-            (json.dumps(nums),),
+            (json.dumps(list(nums)),),
         )
         return {num: _seconds(published) for num, published in rows}
 
