@@ -43,6 +43,18 @@ def test_schema_is_versioned_and_in_wal_mode(newsroom: Newsroom) -> None:
     } <= tables
 
 
+def test_a_new_archive_gives_freed_pages_back_to_the_file_system(newsroom: Newsroom) -> None:
+    """A first ingest's index merges free pages; a new archive hands them back after it."""
+    assert newsroom.one("PRAGMA auto_vacuum") == 2  # incremental
+    newsroom.writer.set_meta("scratch", os.urandom(2_000_000).hex())
+    full = newsroom.one("PRAGMA page_count")
+    newsroom.writer.set_meta("scratch", "")
+    assert newsroom.one("PRAGMA freelist_count") > 200
+    newsroom.writer.give_back_free_pages()
+    assert newsroom.one("PRAGMA freelist_count") == 0
+    assert newsroom.one("PRAGMA page_count") < full - 200  # type: ignore[operator]
+
+
 def test_reopening_migrates_nothing_twice(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     open_writer(db).close()

@@ -28,6 +28,9 @@ _MIGRATION_NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
 # when the file is made (an archive made before keeps its pages until a VACUUM).
 WRITER_PRAGMAS = (
     "PRAGMA page_size = 16384",
+    # A new archive can give pages freed by index merges back (writer.give_back_free_pages);
+    # one made before keeps reusing them, as this cannot change once tables exist.
+    "PRAGMA auto_vacuum = INCREMENTAL",
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA foreign_keys = ON",

@@ -477,6 +477,12 @@ class ArchiveWriter:
         with transaction(self.conn):
             return self.related.refresh_small()
 
+    def give_back_free_pages(self) -> None:
+        """Return the pages a large batch freed (the full-text index's merges leave some) to
+        the file system, so a first ingest's archive is no larger than what it holds. Only
+        archives made with incremental auto-vacuum can; others reuse them as they grow."""
+        self.conn.executescript("PRAGMA incremental_vacuum;")  # one step a page: run it out
+
     # -- the scheduler's side ---------------------------------------------------------------
 
     def promote_due(self) -> ApplyResult:

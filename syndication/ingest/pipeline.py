@@ -183,6 +183,8 @@ class Ingestor:
         if defer:
             _give_back_memory()  # the parse windows are gone; ranking is long and wants room
         self.writer.refresh_related(self._rank_in_workers)
+        if defer:
+            self.writer.give_back_free_pages()
         return result
 
     def _rank_in_workers(
