@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar
+
+_Class = TypeVar("_Class", bound=type)
+
+
+def pickled_by_fields(cls: _Class) -> _Class:
+    """Pickle instances as their class and field values, made again by `__init__`. Python
+    3.11 pickles a slotted dataclass by looking its fields up again for every object: every
+    story crosses from a parse worker to the writer, and reading them back was a fifth of the
+    writer's time on a first ingest."""
+    names = [f.name for f in dataclasses.fields(cls)]
+    values: Callable[[Any], Any] = operator.attrgetter(*names)
+    single = len(names) == 1
+
+    def __reduce__(self: Any) -> tuple[type, tuple[Any, ...]]:
+        return cls, (values(self),) if single else values(self)
+
+    setattr(cls, "__reduce__", __reduce__)  # noqa: B010 - a method set on a made class
+    return cls
 
 
 class Status(enum.StrEnum):
@@ -40,6 +62,7 @@ class ChangeKind(enum.StrEnum):
     EMBARGO = "embargo"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Image:
     src: str  # path relative to the content folder
@@ -55,24 +78,28 @@ class Image:
     digest: str = ""  # of the bytes (none in archives written before it was kept)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Correction:
     date: datetime
     text: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Topic:
     slug: str
     name: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Author:
     slug: str
     name: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Article:
     """One article as the editor wrote it, validated and rendered."""

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from syndication.archive.batch import Accepted, Touched
 from syndication.config import load_settings
 from syndication.ingest import files
 from syndication.ingest.parse import parse_article
+from syndication.ingest.pipeline import parse_file
+from syndication.ingest.plan import Candidate
 from syndication.model import Article, Status
 from tests.conftest import REPO
 
@@ -61,3 +65,21 @@ def test_images_are_small_and_every_article_has_its_own_words(articles: list[Art
         assert image.stat().st_size < 100_000
     bodies = [a.body_text for a in articles]
     assert len(set(bodies)) == len(bodies)
+
+
+def test_what_a_parse_worker_sends_the_writer_arrives_whole() -> None:
+    """Each file's outcome crosses from a worker process to the writer by pickle, which the
+    model's classes take by their fields (model.pickled_by_fields)."""
+    settings = load_settings(REPO / "syndication.toml", environ={})
+    root = (REPO / "content").resolve()
+    outcomes = [
+        parse_file(root, settings, Candidate(rel, st.size, st.mtime_ns, None))
+        for rel, st in sorted(files.scan(root).items())
+    ]
+    assert any(isinstance(o, Accepted) and o.article.image and o.needs for o in outcomes)
+    assert any(isinstance(o, Accepted) and o.article.corrections for o in outcomes)
+    for outcome in outcomes:
+        copy = pickle.loads(pickle.dumps(outcome))
+        assert copy == outcome and type(copy) is type(outcome)
+    touched = Touched("a.md", 1, 2)
+    assert pickle.loads(pickle.dumps(touched)) == touched

@@ -14,9 +14,10 @@ from syndication.archive import bodies
 from syndication.archive.codec import corrections_to_json, image_to_json, to_iso
 from syndication.archive.dependencies import Needed
 from syndication.errors import ContentError
-from syndication.model import Article, ChangeKind
+from syndication.model import Article, ChangeKind, pickled_by_fields
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Accepted:
     """A file that parsed into an Article, with its archive row already worked out.
@@ -126,6 +127,7 @@ ARTICLE_COLUMNS = (
 )
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Rejected:
     """A file that could not be published; the last good version of its article stays."""
@@ -141,6 +143,7 @@ class Rejected:
         return tuple(Needed(path) for path in self.error.needs)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Touched:
     """A file whose bytes are what the archive already has (only its mtime moved)."""

@@ -11,7 +11,10 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from syndication.model import pickled_by_fields
 
+
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Needed:
     """A file needed, as it was when the article was read (size -1: it was missing)."""
