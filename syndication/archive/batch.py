@@ -78,15 +78,14 @@ class Accepted:
             art.placement.value if art.placement else None,
             to_iso(art.placement_until) if art.placement_until else None,
         )
-        hasher = hashlib.blake2b(digest_size=16)
         names = [f"topic:{t.name}" for t in art.topics] + [f"author:{a.name}" for a in art.authors]
         # A placement or aliases count only when given: archives made before keep their digests.
         extra = (*(placed if placed[0] else ()), *(f"alias:{a}" for a in art.aliases))
-        # The digest is of the body as text, its HTML and plain text, as archives have kept it.
-        for value in (*before, art.body_html, art.body_text, *after, *names, *extra):
-            hasher.update(str(value).encode())
-            hasher.update(b"\x1f")
-        digest = hasher.hexdigest()
+        # The digest is of the body as text, its HTML and plain text, as archives have kept it:
+        # each value followed by a unit separator, hashed in one call.
+        values = (*before, art.body_html, art.body_text, *after, *names, *extra)
+        hashed = "".join(f"{value}\x1f" for value in values).encode()
+        digest = hashlib.blake2b(hashed, digest_size=16).hexdigest()
         # The writer stores the compressed body (in `columns`): the HTML, a third of what a
         # parse worker sends, need not cross to it.
         return cls(

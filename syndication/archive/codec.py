@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,8 +18,13 @@ def from_iso(text: str) -> datetime:
     return datetime.fromisoformat(text)  # reads the trailing Z as UTC; 10x strptime's speed
 
 
+_IMAGE_FIELDS = tuple(f.name for f in fields(Image))
+
+
 def image_to_json(image: Image | None) -> str | None:
-    return json.dumps(asdict(image), separators=(",", ":")) if image else None
+    # its fields are all plain values: asdict()'s deep copy would only cost time
+    values = {name: getattr(image, name) for name in _IMAGE_FIELDS} if image else None
+    return json.dumps(values, separators=(",", ":")) if values else None
 
 
 def image_from_json(text: str | None) -> Image | None:
