@@ -93,8 +93,9 @@ class RelatedRanker:
         for num in seeds:
             affected |= self._neighbours(num)
         total = self._live_total()
-        for num in sorted(affected):
-            self._store(num, self.rank(num, total, self.topic_counts(num)))
+        self._store_many(
+            {num: self.rank(num, total, self.topic_counts(num)) for num in sorted(affected)}
+        )
         self.conn.execute("DELETE FROM related_due")
         return len(affected)
 
@@ -109,8 +110,7 @@ class RelatedRanker:
         batches = [nums[start : start + BATCH] for start in range(0, len(nums), BATCH)]
         for batch, lists in zip(batches, rank_batches(batches, total, counts), strict=True):
             with transaction(conn):
-                for num, best in zip(batch, lists, strict=True):
-                    self._store(num, best)
+                self._store_many(dict(zip(batch, lists, strict=True)))
         conn.execute(
             "DELETE FROM related WHERE article_num IN "
             "(SELECT num FROM articles WHERE state != 'live')"
@@ -268,11 +268,15 @@ class RelatedRanker:
             self._word_docs[word] = docs
         return docs
 
-    def _store(self, num: int, ranked: list[int]) -> None:
-        self.conn.execute("DELETE FROM related WHERE article_num = ?", (num,))
+    def _store_many(self, rankings: dict[int, list[int]]) -> None:
+        """Replace the stored rankings of these articles, in two statements."""
+        self.conn.execute(
+            "DELETE FROM related WHERE article_num IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(rankings)),),
+        )
         self.conn.executemany(
             "INSERT INTO related (article_num, position, related_num) VALUES (?, ?, ?)",
-            [(num, i, other) for i, other in enumerate(ranked)],
+            [(num, i, other) for num, ranked in rankings.items() for i, other in enumerate(ranked)],
         )
 
 
