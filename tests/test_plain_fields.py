@@ -69,7 +69,7 @@ def _field(draw: st.DrawFn) -> str:
 @st.composite
 def _lines(draw: st.DrawFn) -> list[str]:
     """A field, a group of indented fields, or a line of another shape."""
-    kind = draw(st.integers(0, 19))
+    kind = draw(st.integers(0, 20))
     if kind <= 11:
         return [draw(_field())]
     if kind <= 17:
@@ -83,6 +83,14 @@ def _lines(draw: st.DrawFn) -> list[str]:
     if kind == 18:
         spaces = draw(st.sampled_from(["", " ", "  "]))
         return [f"{spaces}- {draw(_value())}", spaces + draw(_TEXT)]
+    if kind == 19:  # a block list, its items now and then out of step or continued
+        lines = [f"{draw(_KEY)}:{draw(_TRAILING)}"]
+        indent = draw(st.sampled_from(["", "", " ", "  "]))
+        for _ in range(draw(st.integers(1, 3))):
+            shift = draw(st.sampled_from([""] * 6 + [" ", "  "]))
+            dash = draw(st.sampled_from(["- "] * 6 + ["-", "-  ", "- - "]))
+            lines.append(f"{indent}{shift}{dash}{draw(_value())}{draw(_TRAILING)}")
+        return lines
     return [draw(st.sampled_from(["", " ", "# a comment", "...", "%YAML 1.2"]))]
 
 
@@ -113,8 +121,13 @@ def _usual(draw: st.DrawFn) -> list[str]:
     lines = []
     for _ in range(draw(st.integers(1, 6))):
         name = draw(_NAME)
-        if draw(st.booleans()):
+        kind = draw(st.integers(0, 2))
+        if kind == 0:
             lines.append(f"{name}: {draw(_USUAL_VALUE)}{draw(st.sampled_from(['', ' ']))}")
+        elif kind == 1:  # a block list, as YAML writers (and WordPress imports) write them
+            indent = draw(st.sampled_from(["", "", "  "]))
+            lines.append(f"{name}:")
+            lines += [f"{indent}- {draw(_USUAL_TEXT)}" for _ in range(draw(st.integers(1, 3)))]
         else:
             indent = draw(st.sampled_from(["  ", "  ", " ", "    "]))
             lines.append(f"{name}:")
@@ -182,6 +195,17 @@ def test_the_usual_front_matter_is_read_by_line() -> None:
     }
     assert fields["syndication"] is False and fields["authors"] == ["Ines Lambert", "Hugo Duval"]
     assert lines["image.credit"] == 10 and lines["topics.1"] == 6
+    listed, listed_lines = plain_fields.read("authors:\n- A\n- 'B'\ntopics:\n  - C") or pytest.fail(
+        "declined"
+    )
+    assert listed == {"authors": ["A", "B"], "topics": ["C"]}
+    assert listed_lines == {
+        "authors": 2,
+        "topics": 5,
+        "topics.0": 6,
+        "authors.0": 3,
+        "authors.1": 4,
+    }
     _same_as_yaml(usual)
     sample = sorted((REPO / "content").rglob("*.md"))
     read = 0
@@ -201,7 +225,7 @@ def test_the_usual_front_matter_is_read_by_line() -> None:
         "title: AT&T buys",  # an entity-like `&`, warned about in prose
         'title: "a\\tb"',  # an escape
         "title: A\ntitle: B",  # given twice: YAML's error names the line
-        "authors:\n  - A\n  - B",  # a block list
+        "corrections:\n- date: 2024-03-01\n  text: A",  # a list of groups
         "title: one\n  two",  # text over two lines
         "title:\ta",  # a tab
         "title: a\u2028b",  # a line separator

@@ -1,13 +1,13 @@
 """Front matter written the usual way, read without building a YAML node tree.
 
 Nearly every file's front matter is a few `field: value` lines: plain, quoted or bracketed
-list values, and one level of indented fields under `image:`. Reading those by line costs a
-tenth of composing and constructing YAML nodes, a fifth of a story's parse. `read` returns
-what frontmatter.load would (the fields, and every field's line in the order its walk finds
-them), or None for anything else, which the YAML parser then reads (and judges) as before:
-comments, `&`, escapes, tabs, unprintable characters, block lists, text over several lines,
-fields given twice. Generated front matter checks that the two agree wherever this one
-answers (tests/test_plain_fields.py).
+list values, lists of `- item` lines, and one level of indented fields under `image:`.
+Reading those by line costs a third of composing and constructing YAML nodes. `read`
+returns what frontmatter.load would (the fields, and every field's line in the order its
+walk finds them), or None for anything else, which the YAML parser then reads (and judges)
+as before: comments, `&`, escapes, tabs, unprintable characters, text over several lines,
+lists of groups (`corrections`), fields given twice. Generated front matter checks that
+the two agree wherever this one answers (tests/test_plain_fields.py).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ FIRST_LINE = 2  # the YAML starts on the line after the opening fence
 _DECLINED = ("#", "&", "\\", "{", "}", "\t")
 _FIELD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(.*?))? *$")
 _NESTED = re.compile(r"( +)([A-Za-z_][A-Za-z0-9_]*):(?: +(.*?))? *$")
+_ITEM = re.compile(r"( *)- +(.+?) *$")  # an item of a block list: `- value`
 # A plain value may not start with an indicator, nor hold `: ` or end with `:` (a mapping).
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _TRUE = frozenset(("true", "True", "TRUE"))
@@ -66,28 +67,58 @@ def _fields(source: list[str]) -> tuple[dict[str, Any], dict[str, int]]:
             if at < count and source[at][:1] == " ":
                 raise _Declined  # a value continued on the next line
             fields[name] = _value(raw, name, lines[name], under)
-            continue
-        group: dict[str, Any] = {}
-        group_lines: dict[str, int] = {}
-        group_under: list[dict[str, int]] = []
-        indent = ""
-        while at < count and source[at][:1] == " ":
-            child = _NESTED.match(source[at])
-            if child is None or (indent and child.group(1) != indent):
-                raise _Declined
-            indent, key, value = child.groups()
-            _new_name(key, group)
-            path = f"{name}.{key}"
-            group_lines[path] = at + FIRST_LINE
-            group[key] = _value(value or "", path, at + FIRST_LINE, group_under)
-            at += 1
-        fields[name] = group or None
-        for found in reversed(group_under):
-            group_lines.update(found)
-        under.append(group_lines)
+        elif at < count and (first := _ITEM.match(source[at])) is not None:
+            fields[name], found, at = _block_list(source, at, name, first.group(1))
+            under.append(found)
+        else:
+            fields[name], found, at = _group(source, at, name)
+            under.append(found)
     for found in reversed(under):
         lines.update(found)
     return fields, lines
+
+
+def _block_list(
+    source: list[str], at: int, name: str, indent: str
+) -> tuple[list[Any], dict[str, int], int]:
+    """`- item` lines under a field, all at one indentation (none, or some): the items, their
+    lines, and where the next field starts."""
+    items: list[Any] = []
+    found: dict[str, int] = {}
+    while at < len(source) and (item := _ITEM.match(source[at])) is not None:
+        if item.group(1) != indent:
+            raise _Declined
+        found[f"{name}.{len(items)}"] = at + FIRST_LINE
+        value = item.group(2)
+        items.append(_quoted(value) if value[0] in "\"'" else _plain(value))
+        at += 1
+    if at < len(source) and source[at][:1] == " ":
+        raise _Declined  # an item continued on the next line, or one out of step
+    return items, found, at
+
+
+def _group(
+    source: list[str], at: int, name: str
+) -> tuple[dict[str, Any] | None, dict[str, int], int]:
+    """Indented `field: value` lines under a field (or none: the field is empty): the fields,
+    their lines and those of what is under them, and where the next field starts."""
+    group: dict[str, Any] = {}
+    group_lines: dict[str, int] = {}
+    group_under: list[dict[str, int]] = []
+    indent = ""
+    while at < len(source) and source[at][:1] == " ":
+        child = _NESTED.match(source[at])
+        if child is None or (indent and child.group(1) != indent):
+            raise _Declined
+        indent, key, value = child.groups()
+        _new_name(key, group)
+        path = f"{name}.{key}"
+        group_lines[path] = at + FIRST_LINE
+        group[key] = _value(value or "", path, at + FIRST_LINE, group_under)
+        at += 1
+    for found in reversed(group_under):
+        group_lines.update(found)
+    return group or None, group_lines, at
 
 
 def _new_name(name: str, seen: dict[str, Any]) -> None:
@@ -98,13 +129,8 @@ def _new_name(name: str, seen: dict[str, Any]) -> None:
 def _value(raw: str, path: str, line: int, under: list[dict[str, int]]) -> Any:
     """A scalar, or a bracketed list whose items' lines are added to `under`."""
     first = raw[:1]
-    if first == '"':
-        end = raw.find('"', 1)
-        if end < 0 or raw[end + 1 :].strip(" "):
-            raise _Declined
-        return raw[1:end]
-    if first == "'":
-        return _single_quoted(raw)
+    if first in ("'", '"'):
+        return _quoted(raw)
     if first == "[":
         items = _flow_list(raw)
         under.append({f"{path}.{index}": line for index in range(len(items))})
@@ -112,6 +138,15 @@ def _value(raw: str, path: str, line: int, under: list[dict[str, int]]) -> Any:
     if "[" in raw or "]" in raw:
         raise _Declined
     return _plain(raw)
+
+
+def _quoted(raw: str) -> str:
+    if raw[0] == "'":
+        return _single_quoted(raw)
+    end = raw.find('"', 1)
+    if end < 0 or raw[end + 1 :].strip(" "):
+        raise _Declined
+    return raw[1:end]
 
 
 def _single_quoted(raw: str) -> str:
