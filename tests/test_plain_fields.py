@@ -163,6 +163,7 @@ def _same_as_yaml(text: str) -> None:
 @example(["image:", "topics: []", "authors: [ ]", "rights: ~", "standfirst:"])
 @example(["title: x", "image:", "   src: a", "  alt: b"])
 @example(['title: "a" b', "x: 'a' b", "y: [a]b"])
+@example(["title:", "-  "])  # an empty item: null, not a space
 def test_front_matter_read_by_line_is_what_yaml_reads(lines: list[str]) -> None:
     _same_as_yaml("\n".join(lines))
 

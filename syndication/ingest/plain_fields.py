@@ -22,7 +22,7 @@ FIRST_LINE = 2  # the YAML starts on the line after the opening fence
 _DECLINED = ("#", "&", "\\", "{", "}", "\t")
 _FIELD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(.*?))? *$")
 _NESTED = re.compile(r"( +)([A-Za-z_][A-Za-z0-9_]*):(?: +(.*?))? *$")
-_ITEM = re.compile(r"( *)- +(.+?) *$")  # an item of a block list: `- value`
+_ITEM = re.compile(r"( *)- +(\S.*?) *$")  # an item of a block list: `- value`
 # A plain value may not start with an indicator, nor hold `: ` or end with `:` (a mapping).
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _TRUE = frozenset(("true", "True", "TRUE"))
