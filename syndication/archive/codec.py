@@ -22,9 +22,10 @@ _IMAGE_FIELDS = tuple(f.name for f in fields(Image))
 
 
 def image_to_json(image: Image | None) -> str | None:
+    if image is None:
+        return None
     # its fields are all plain values: asdict()'s deep copy would only cost time
-    values = {name: getattr(image, name) for name in _IMAGE_FIELDS} if image else None
-    return json.dumps(values, separators=(",", ":")) if values else None
+    return json.dumps({name: getattr(image, name) for name in _IMAGE_FIELDS}, separators=(",", ":"))
 
 
 def image_from_json(text: str | None) -> Image | None:

@@ -39,9 +39,12 @@ def first_forbidden_in_body(text: str) -> int | None:
 def _first(pattern: re.Pattern[str], text: str) -> int | None:
     if pattern is FORBIDDEN and text.isprintable():  # what it finds is all unprintable
         return None
-    if text.isascii() and not text.encode().translate(None, _ALLOWED_ASCII):
-        return None  # a seventh of the time a regex takes to find no control
-    plain = text.isascii() or max(text) < _HIGH
+    if text.isascii():
+        if not text.encode().translate(None, _ALLOWED_ASCII):
+            return None  # a seventh of the time a regex takes to find no control
+        plain = True
+    else:
+        plain = max(text) < _HIGH
     found = (_CONTROLS if plain else pattern).search(text)
     return found.start() if found else None
 

@@ -89,8 +89,7 @@ def _block_list(
         if item.group(1) != indent:
             raise _Declined
         found[f"{name}.{len(items)}"] = at + FIRST_LINE
-        value = item.group(2)
-        items.append(_quoted(value) if value[0] in "\"'" else _plain(value))
+        items.append(_scalar(item.group(2)))
         at += 1
     if at < len(source) and source[at][:1] == " ":
         raise _Declined  # an item continued on the next line, or one out of step
@@ -128,13 +127,17 @@ def _new_name(name: str, seen: dict[str, Any]) -> None:
 
 def _value(raw: str, path: str, line: int, under: list[dict[str, int]]) -> Any:
     """A scalar, or a bracketed list whose items' lines are added to `under`."""
-    first = raw[:1]
-    if first in ("'", '"'):
-        return _quoted(raw)
-    if first == "[":
+    if raw[:1] == "[":
         items = _flow_list(raw)
         under.append({f"{path}.{index}": line for index in range(len(items))})
         return items
+    return _scalar(raw)
+
+
+def _scalar(raw: str) -> Any:
+    """A quoted value, or a plain one with no brackets (YAML may read those as a list)."""
+    if raw[:1] in ("'", '"'):
+        return _quoted(raw)
     if "[" in raw or "]" in raw:
         raise _Declined
     return _plain(raw)
