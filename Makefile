@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LIGHTHOUSE := .lighthouse/node_modules/.bin/lighthouse
 
-.PHONY: serve test test-tools fuzz bench bench-scale bench-soak bench-tools lint format clean
+.PHONY: serve check test test-tools fuzz bench bench-scale bench-soak bench-tools lint format clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,14 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(BIN)/syndication serve
 
+# The fast tier, after each change (under a minute on two cores): the linters, then every
+# test that needs no browser, no program from Debian or npm, no server process of its own
+# and no long scale run, on all cores, each generated test on a fifth of its examples.
+CHECK_TESTS := not browser and not tools and not processes and not slow
+check: lint
+	SYNDICATION_TEST_EXAMPLES=0.2 $(BIN)/python -m pytest -q -n auto -m "$(CHECK_TESTS)"
+
+# Everything: the tiers above and below together, every example.
 test: $(STAMP) test-tools $(LIGHTHOUSE)
 	$(BIN)/python -m pytest
 
@@ -49,16 +57,17 @@ bench-soak: $(STAMP) bench-tools
 
 # What the tests use from Debian, installed once: Chromium for the browser test, Java for
 # the W3C HTML checker, Varnish and its xkey module for the edge, docker-compose to validate
-# its file. (Litestream comes from PyPI with the package.)
+# its file, faketime to run the fast tier with the clock moved (.ci/run). (Litestream comes
+# from PyPI with the package.)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-TEST_TOOLS := chromium java varnishd docker-compose
+TEST_TOOLS := chromium java varnishd docker-compose faketime
 test-tools:
 	@for tool in $(TEST_TOOLS); do command -v $$tool >/dev/null || missing=1; done; \
 	dpkg -s varnish-modules >/dev/null 2>&1 || missing=1; \
 	if [ -n "$$missing" ]; then \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
-	    chromium default-jre-headless varnish varnish-modules docker-compose; \
+	    chromium default-jre-headless varnish varnish-modules docker-compose faketime; \
 	fi
 
 # Lighthouse scores pages in the tests; 12.2.3 is the newest that runs on Debian's Node 20.

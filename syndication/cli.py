@@ -18,6 +18,7 @@ from syndication.archive.writer import ArchiveWriter
 from syndication.cli_editors import add_commands as add_editor_commands
 from syndication.cli_import import add_commands as add_import_commands
 from syndication.cli_partners import add_commands as add_partner_commands
+from syndication.clock import Clock
 from syndication.config import Settings, load_settings, require_named_settings
 from syndication.errors import ContentError, SyndicationError
 from syndication.ingest import health
@@ -41,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             host=getattr(args, "host", None),
             port=getattr(args, "port", None),
         )
-        return int(args.run(settings, args))
+        return int(args.run(settings, args, Clock()))
     except SyndicationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -127,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(settings: Settings, args: argparse.Namespace) -> int:
+def _serve(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     from syndication.serve import serve
 
     if args.replica:
@@ -136,15 +137,15 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         if args.workers:
             raise SyndicationError("a replica runs as one process: leave out --workers")
         replica_url(args.replica)  # refused here, before anything starts, when it is not one
-        return serve(replace(settings, replica_of=args.replica), "replica")
+        return serve(replace(settings, replica_of=args.replica), clock, "replica")
     if args.workers:
         from syndication.supervisor import Supervisor
 
         return Supervisor(settings, args.config, args.workers).run()
-    return serve(settings, args.role)
+    return serve(settings, clock, args.role)
 
 
-def _preview(settings: Settings, args: argparse.Namespace) -> int:
+def _preview(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     from syndication.archive.previews import ensure_secret
     from syndication.web.previews import preview_url
 
@@ -155,7 +156,7 @@ def _preview(settings: Settings, args: argparse.Namespace) -> int:
         rel = args.file.resolve().relative_to(content).as_posix()
     except ValueError:
         rel = args.file.as_posix()  # given relative to content/ already
-    conn = open_appender(settings.db_path)
+    conn = open_appender(settings.db_path, clock)
     try:
         row = conn.execute(
             "SELECT id, state, path FROM articles WHERE source_file = ? AND file_gone = 0",
@@ -168,20 +169,20 @@ def _preview(settings: Settings, args: argparse.Namespace) -> int:
         secret = settings.preview_secret or ensure_secret(conn)
     finally:
         conn.close()
-    print(preview_url(settings, secret, str(row[0]), args.hours))
+    print(preview_url(settings, secret, str(row[0]), args.hours, clock.now()))
     return 0
 
 
-def _promote(settings: Settings, args: argparse.Namespace) -> int:
+def _promote(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     from syndication.replica.promote import promote
 
-    print(promote(settings))
+    print(promote(settings, clock))
     return 0
 
 
-def _ingest(settings: Settings, args: argparse.Namespace) -> int:
-    with writing(settings.db_path, "ingest") as conn:
-        writer = ArchiveWriter(conn)
+def _ingest(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    with writing(settings.db_path, "ingest", clock) as conn:
+        writer = ArchiveWriter(conn, clock)
         result = Ingestor(settings, writer).full_scan()
         result.add(writer.promote_due())
     for error in result.errors:
@@ -193,7 +194,7 @@ def _ingest(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if result.errors else 0
 
 
-def _check(settings: Settings, args: argparse.Namespace) -> int:
+def _check(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     paths = args.paths or [settings.content_dir]
     report = check_paths(settings, paths)
     root = str(settings.content_dir)
@@ -210,7 +211,7 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if report.errors else 0
 
 
-def _status(settings: Settings, args: argparse.Namespace) -> int:
+def _status(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     status = asyncio.run(_read_status(settings))
     writes = health.read(settings.db_path)  # None: no server writes this archive now
     if args.json:
@@ -289,14 +290,14 @@ def _status_text(status: ArchiveStatus, root: str) -> str:
     return "\n".join(lines)
 
 
-def _restore(settings: Settings, args: argparse.Namespace) -> int:
-    with writer_lock(settings.db_path, "restore"):  # never under a running server
-        count = restore(args.source, settings.db_path, replace=args.replace)
+def _restore(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    with writer_lock(settings.db_path, "restore", clock):  # never under a running server
+        count = restore(args.source, settings.db_path, clock, replace=args.replace)
     print(f"restored {args.source} to {settings.db_path} ({count} articles)")
     return 0
 
 
-def _backup(settings: Settings, args: argparse.Namespace) -> int:
+def _backup(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     pages = backup(settings.db_path, args.dest)
     print(f"backed up {settings.db_path} to {args.dest} ({pages} pages)")
     return 0

@@ -13,6 +13,7 @@ from syndication.archive import editors
 from syndication.archive.lock import open_appender
 from syndication.archive.previews import DESK, NAME, ensure_secret
 from syndication.archive.schema import transaction
+from syndication.clock import Clock
 from syndication.config import Settings
 from syndication.errors import SyndicationError
 
@@ -45,34 +46,34 @@ def _password() -> str:
     return sys.stdin.readline(editors.MAX_PASSWORD + 2).rstrip("\r\n")
 
 
-def _add(settings: Settings, args: argparse.Namespace) -> int:
+def _add(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     name = editors.checked_name(args.name)
     password = editors.checked_password(_password())
-    with _appending(settings) as conn, transaction(conn):
-        editors.add(conn, name, password, replace=args.replace)
+    with _appending(settings, clock) as conn, transaction(conn):
+        editors.add(conn, name, password, clock.now(), replace=args.replace)
         ensure_secret(conn, DESK)  # sessions are signed with it
         ensure_secret(conn, NAME)  # the desk links each waiting story's preview
     print(f"editor {name} can log in at {settings.absolute('/desk/')}")
     return 0
 
 
-def _remove(settings: Settings, args: argparse.Namespace) -> int:
-    with _appending(settings) as conn, transaction(conn):
+def _remove(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    with _appending(settings, clock) as conn, transaction(conn):
         editors.remove(conn, args.name)
     print(f"editor {args.name} removed; their sessions have ended")
     return 0
 
 
-def _list(settings: Settings, args: argparse.Namespace) -> int:
-    with _appending(settings) as conn:
+def _list(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    with _appending(settings, clock) as conn:
         for name, added in editors.names(conn):
             print(f"{name}\tadded {added}")
     return 0
 
 
 @contextlib.contextmanager
-def _appending(settings: Settings) -> Iterator[sqlite3.Connection]:
-    conn = open_appender(settings.db_path)
+def _appending(settings: Settings, clock: Clock) -> Iterator[sqlite3.Connection]:
+    conn = open_appender(settings.db_path, clock)
     try:
         yield conn
     finally:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tqdm import tqdm
 
+from syndication.clock import Clock
 from syndication.config import Settings, settings_path
 from syndication.errors import SyndicationError
 from syndication.importing.feeds import import_feed
@@ -61,7 +62,7 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     feed.set_defaults(run=_feed)
 
 
-def _wordpress(settings: Settings, args: argparse.Namespace) -> int:
+def _wordpress(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     zone_name = args.timezone or settings.edition(settings.default_edition).timezone
     try:
         zone = ZoneInfo(zone_name)
@@ -85,7 +86,7 @@ def _wordpress(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _feed(settings: Settings, args: argparse.Namespace) -> int:
+def _feed(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     if not netloc(args.url):
         raise SyndicationError(f"{args.url!r} is not an http(s) address")
     mapping = load_mapping(settings_path(args.config), settings)

@@ -9,6 +9,7 @@ from typing import TypeVar
 from syndication.archive.lock import open_appender
 from syndication.archive.partners import PartnerError, PartnerStore
 from syndication.archive.schema import transaction
+from syndication.clock import Clock
 from syndication.config import Settings
 from syndication.model import Partner
 
@@ -49,11 +50,11 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     log.set_defaults(run=_deliveries)
 
 
-def _with_store(settings: Settings, fn: Callable[[PartnerStore], T]) -> T:
-    conn = open_appender(settings.db_path)
+def _with_store(settings: Settings, clock: Clock, fn: Callable[[PartnerStore], T]) -> T:
+    conn = open_appender(settings.db_path, clock)
     try:
         with transaction(conn):
-            return fn(PartnerStore(conn))
+            return fn(PartnerStore(conn, clock))
     finally:
         conn.close()
 
@@ -63,7 +64,7 @@ def _split(values: list[str]) -> list[str]:
     return [v for value in values for v in value.split(",") if v]
 
 
-def _add(settings: Settings, args: argparse.Namespace) -> int:
+def _add(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     sections, editions = _split(args.sections), _split(args.editions)
     unknown = [s for s in sections if settings.section(s) is None]
     if unknown:
@@ -75,6 +76,7 @@ def _add(settings: Settings, args: argparse.Namespace) -> int:
         raise PartnerError(f"unknown edition {', '.join(unknown)}; editions are {known}")
     partner, key = _with_store(
         settings,
+        clock,
         lambda store: store.add(
             args.name,
             sections,
@@ -89,8 +91,8 @@ def _add(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _list(settings: Settings, args: argparse.Namespace) -> int:
-    partners = _with_store(settings, lambda store: store.all())
+def _list(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    partners = _with_store(settings, clock, lambda store: store.all())
     for partner in partners:
         print(_describe(partner))
     if not partners:
@@ -98,23 +100,23 @@ def _list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _revoke(settings: Settings, args: argparse.Namespace) -> int:
-    partner = _with_store(settings, lambda store: store.revoke(args.name))
+def _revoke(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    partner = _with_store(settings, clock, lambda store: store.revoke(args.name))
     print(_describe(partner))
     return 0
 
 
-def _rotate(settings: Settings, args: argparse.Namespace) -> int:
-    partner, key = _with_store(settings, lambda store: store.rotate(args.name))
+def _rotate(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    partner, key = _with_store(settings, clock, lambda store: store.rotate(args.name))
     print(_describe(partner))
     print(f"key: {key}")
     print("Store the key now: it is shown only this once. The old key no longer works.")
     return 0
 
 
-def _deliveries(settings: Settings, args: argparse.Namespace) -> int:
+def _deliveries(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     rows = _with_store(
-        settings, lambda store: store.deliveries(args.partner, args.article, args.limit)
+        settings, clock, lambda store: store.deliveries(args.partner, args.article, args.limit)
     )
     for d in rows:
         print(f"{d.at:%Y-%m-%d %H:%M:%S}Z  {d.partner}  {d.article_id} v{d.version}  "

@@ -13,6 +13,7 @@ from dataclasses import replace
 from aiohttp import web
 from aiohttp.web_runner import GracefulExit
 
+from syndication.clock import Clock
 from syndication.config import Settings
 from syndication.ports import kernel_picked
 from syndication.web.access_log import JsonAccessLogger
@@ -21,13 +22,13 @@ from syndication.web.fast_lane import LaneSite
 from syndication.web.services import SERVICES, Role, opened
 
 
-def serve(settings: Settings, role: Role = "single") -> int:
+def serve(settings: Settings, clock: Clock, role: Role = "single") -> int:
     with contextlib.suppress(ImportError):
         import uvloop  # optional: a faster event loop where it is installed
 
         uvloop.install()
     if role == "writer":
-        asyncio.run(_write(settings))
+        asyncio.run(_write(settings, clock))
         return 0
     access = logging.getLogger("aiohttp.access")
     access.setLevel(logging.INFO if settings.access_log else logging.WARNING)
@@ -53,15 +54,19 @@ def serve(settings: Settings, role: Role = "single") -> int:
             flush=True,
         )
     with contextlib.suppress(GracefulExit, KeyboardInterrupt):  # SIGTERM, SIGINT: drained
-        asyncio.run(_answer(settings, role, access, sock))
+        asyncio.run(_answer(settings, clock, role, access, sock))
     return 0
 
 
 async def _answer(
-    settings: Settings, role: Role, access: logging.Logger, sock: socket.socket | None = None
+    settings: Settings,
+    clock: Clock,
+    role: Role,
+    access: logging.Logger,
+    sock: socket.socket | None = None,
 ) -> None:
     """What web.run_app does, with the fast lane in front of each connection."""
-    app = create_app(settings, role=role)
+    app = create_app(settings, clock, role=role)
     runner = web.AppRunner(
         app,
         handle_signals=True,
@@ -85,10 +90,10 @@ async def _answer(
         await runner.cleanup()  # stops listening, lets in-flight requests finish
 
 
-async def _write(settings: Settings) -> None:
+async def _write(settings: Settings, clock: Clock) -> None:
     """The writer process: ingest, schedule and WebSub delivery, until SIGTERM. It runs the
     services and their change fan-out; it builds no HTTP app."""
-    async with opened(settings, "writer"):  # the first scan is done when this is entered
+    async with opened(settings, "writer", clock):  # the first scan is done when this is entered
         print("ready", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -15,6 +15,7 @@ import pytest
 
 from syndication.archive.schema import open_writer
 from syndication.archive.writer import ArchiveWriter
+from syndication.clock import SetClock
 from syndication.config import Settings, load_settings
 from syndication.ingest.pipeline import Ingestor
 from syndication.model import Edition, Section, Source
@@ -24,6 +25,16 @@ REPO = Path(__file__).resolve().parent.parent
 # folder of the run's own, inherited by the servers the tests start, not the machine's.
 _RUNTIME = tempfile.TemporaryDirectory(prefix="syndication-runtime-")
 os.environ.setdefault("SYNDICATION_RUNTIME_DIR", _RUNTIME.name)
+# The instant the tests' clocks are set to: what they check never depends on the day they run
+# (a story's age, this year's archive, a feed's tombstones). A test that needs time to pass
+# moves its clock on (SetClock.advance) rather than sleeping.
+TEST_INSTANT = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+def set_clock(at: datetime = TEST_INSTANT) -> SetClock:
+    return SetClock(at)
+
+
 PNG_1x1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000100e5270de40000000049454e44ae426082"
@@ -68,13 +79,49 @@ def article_text(
     return "\n".join(lines) + "\n\n" + textwrap.dedent(body).strip() + "\n"
 
 
+CHROMIUM = "/usr/bin/chromium"
+# `make check` runs each generated test on a fifth of its examples (SYNDICATION_TEST_EXAMPLES
+# is 0.2 there): the same properties, searched less deeply, within its minute; `make test`
+# runs every example.
+EXAMPLES_SCALE = float(os.environ.get("SYNDICATION_TEST_EXAMPLES", "1"))
+
+
+def examples(count: int) -> int:
+    """How many examples a generated test runs in this tier: `count` in the full suite."""
+    return max(10, round(count * EXAMPLES_SCALE))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked `browser` needs Chromium; one marked `tools(...)` the programs it names.
+    One missing is a skip saying which on a developer's machine, and a failure in CI
+    (CI=true), where `make test` has installed them all: CI never passes by skipping."""
+    needed = [tool for mark in item.iter_markers("tools") for tool in mark.args]
+    if item.get_closest_marker("browser") is not None:
+        needed.append(CHROMIUM)
+    missing = [tool for tool in needed if not _found(tool)]
+    if missing:
+        why = f"needs {', '.join(missing)} (`make test` installs it)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"{why}; CI must not pass by skipping", pytrace=False)
+        pytest.skip(why)
+
+
+def _found(tool: str) -> bool:
+    """A program on PATH or in the system folders root's PATH has (varnishd is in sbin), or a
+    file at the path given."""
+    if "/" in tool:
+        return Path(tool).is_file()
+    path = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+    return shutil.which(tool, path=path) is not None
+
+
 @dataclass
 class Newsroom:
     """A content folder and its archive, driven synchronously like `syndication ingest`."""
 
     settings: Settings
     writer: ArchiveWriter
-    now: list[datetime]
+    clock: SetClock
 
     @property
     def content(self) -> Path:
@@ -107,15 +154,21 @@ def make_newsroom(tmp_path: Path) -> Iterator[Callable[..., Newsroom]]:
 
     def make(**overrides: object) -> Newsroom:
         settings = make_settings(tmp_path, **overrides)
-        now = [datetime(2026, 11, 27, 12, 0, tzinfo=UTC)]
-        writer = ArchiveWriter(open_writer(settings.db_path), clock=lambda: now[0])
-        room = Newsroom(settings, writer, now)
+        clock = set_clock()
+        writer = ArchiveWriter(open_writer(settings.db_path, clock), clock)
+        room = Newsroom(settings, writer, clock)
         made.append(room)
         return room
 
     yield make
     for room in made:
         room.writer.conn.close()
+
+
+@pytest.fixture
+def clock() -> SetClock:
+    """The test's clock, set to TEST_INSTANT: hand it to what the test starts, move it on."""
+    return set_clock()
 
 
 @pytest.fixture

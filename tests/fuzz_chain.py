@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -44,8 +44,9 @@ from yarl import URL
 from syndication.archive.edge_acks import Ack
 from syndication.web.app import create_app
 from syndication.web.services import SERVICES
-from tests.conftest import make_settings
+from tests.conftest import make_settings, set_clock
 from tests.fuzz_ingest import fuzz_run
+from tests.waiting import until_async
 
 Client = TestClient[Any, Any]
 MAX_URLS = 250  # the crawl's bound: every URL of a small archive fits well within it
@@ -144,7 +145,8 @@ class Chain(RuleBasedStateMachine):
         super().__init__()
         self.folder = tempfile.TemporaryDirectory()
         self.settings = make_settings(Path(self.folder.name))
-        self.now = datetime.now(UTC).replace(microsecond=0)
+        self.clock = set_clock()  # both servers read it; `tick` moves it on
+        self.now = self.clock.now()
         self.stories: dict[str, Story] = {}
         for n, (section, hours) in enumerate((("world", 2), ("business", 30), ("world", 24 * 40))):
             self._put(
@@ -158,9 +160,9 @@ class Chain(RuleBasedStateMachine):
 
     async def _serve(self) -> tuple[Client, Client]:
         """The server that lives through every step, and one that renders afresh."""
-        warm: Client = TestClient(TestServer(create_app(self.settings)))
+        warm: Client = TestClient(TestServer(create_app(self.settings, self.clock)))
         await warm.start_server()
-        fresh: Client = TestClient(TestServer(create_app(self.settings, role="reader")))
+        fresh: Client = TestClient(TestServer(create_app(self.settings, self.clock, role="reader")))
         await fresh.start_server()
         return warm, fresh
 
@@ -205,8 +207,8 @@ class Chain(RuleBasedStateMachine):
     def add_story(
         self, title: str, section: str, age: timedelta, topics: list[str], later: bool
     ) -> None:
-        # A story due in two seconds is scheduled: `tick` lets the clock bring it out.
-        published = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
+        # A story due in two seconds is scheduled: `tick` moves the clock to bring it out.
+        published = self.clock.now() + timedelta(seconds=2)
         story = Story(
             f"s{len(self.stories)}",
             title,
@@ -261,7 +263,7 @@ class Chain(RuleBasedStateMachine):
     @rule(data=st.data(), text=st.sampled_from(["A name was misspelt.", "A date was wrong."]))
     def correct(self, data: st.DataObject, text: str) -> None:
         if story := self._pick(data):
-            story.corrections.append((f"{datetime.now(UTC):%Y-%m-%d}", text))
+            story.corrections.append((f"{self.clock.now():%Y-%m-%d}", text))
             self._save(story)
 
     @rule(data=st.data(), by_deleting=st.booleans())
@@ -286,7 +288,10 @@ class Chain(RuleBasedStateMachine):
     def tick(self) -> None:
         """A second passes (HTTP dates count whole seconds) and what was due comes out."""
         TALLY.steps += 1
-        time.sleep(1.05 - time.time() % 1)
+        self.clock.advance(1)
+        writer = self.warm.app[SERVICES].ingest
+        assert writer is not None
+        writer.recheck_schedule()
         self.loop.run_until_complete(self._settled())
 
     async def _settled(self) -> None:
@@ -295,22 +300,21 @@ class Chain(RuleBasedStateMachine):
         due = [
             s
             for s in self.stories.values()
-            if s.published > self.now and s.published <= datetime.now(UTC)
+            if s.published > self.now and s.published <= self.clock.now()
         ]
         if not due:
             return
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
+
+        def all_out() -> bool:
             with contextlib.closing(sqlite3.connect(self.settings.db_path)) as db:
                 marks = ",".join("?" * len(due))
                 waiting = db.execute(
                     f"SELECT count(*) FROM articles WHERE state = 'scheduled' AND id IN ({marks})",
                     [s.id for s in due],
                 ).fetchone()[0]
-            if not waiting:
-                return
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"scheduled stories not out 5 s after their time: {due}")
+            return not waiting
+
+        await until_async(all_out, 5, f"scheduled stories out once due: {due}")
 
     # -- what every client must see -----------------------------------------------------
 
@@ -349,7 +353,7 @@ class Chain(RuleBasedStateMachine):
             if held is not None and held.last_modified:
                 by_date = await _get(self.warm, url, {"If-Modified-Since": held.last_modified})
             now = await _get(self.warm, url)
-            self.fresh.app[SERVICES].cache.clear()  # its clock is read every 0.25 s
+            self.fresh.app[SERVICES].cache.clear()  # its sequence is read every 0.25 s
             fresh = await _get(self.fresh, url)
             if self._seq() == seq:
                 break
@@ -383,7 +387,7 @@ class Chain(RuleBasedStateMachine):
                     f"{url}: an edge would keep it, changed, for a day: no purge since it was "
                     f"fetched names its tags {sorted(held.edge_tags)}"
                 )
-        now.seq, now.day = seq, datetime.now(UTC).date()
+        now.seq, now.day = seq, self.clock.now().date()
         self.held[url] = now
         return now
 
@@ -392,7 +396,7 @@ class Chain(RuleBasedStateMachine):
         purger = self.warm.app[SERVICES].purger
         assert purger is not None
         since = Ack(held.seq, held.day)
-        return set(await purger.tags_after(since, self._seq(), datetime.now(UTC).date()))
+        return set(await purger.tags_after(since, self._seq(), self.clock.now().date()))
 
 
 async def _get(client: Client, url: str, headers: dict[str, str] | None = None) -> Copy:

@@ -483,8 +483,8 @@ def check_documents(article: Article, site: Settings) -> int:
     scope = FeedScope(art.edition, FeedKind.SECTION, art.section)
     pages = {
         "article page": html.article_page(site, archived, [summary], {}, now),
-        "home page": html.home_page(site, edition, [summary]),
-        "listing page": html.listing_page(site, edition, "World", [summary], 1, False, scope),
+        "home page": html.home_page(site, edition, [summary], now),
+        "listing page": html.listing_page(site, edition, "World", [summary], 1, False, scope, now),
     }
     for name, page in pages.items():
         html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)

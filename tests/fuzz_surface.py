@@ -26,7 +26,7 @@ from yarl import URL
 from syndication.archive.partners import PartnerStore
 from syndication.archive.schema import open_writer
 from syndication.web.app import create_app
-from tests.conftest import sample_settings
+from tests.conftest import sample_settings, set_clock
 from tests.fuzz_ingest import fuzz_run
 
 NASTY = [
@@ -136,10 +136,10 @@ def run(count: int, seed: int | None = None) -> tuple[int, list[str]]:
 async def _run(count: int, seed: int | None) -> tuple[int, list[str]]:
     folder = tempfile.TemporaryDirectory()
     site = sample_settings(Path(folder.name))
-    client: TestClient[Any, Any] = TestClient(TestServer(create_app(site)))
+    client: TestClient[Any, Any] = TestClient(TestServer(create_app(site, set_clock())))
     await client.start_server()
-    conn = open_writer(site.db_path)
-    key = PartnerStore(conn).add("Fuzzer", ["world", "culture"])[1]
+    conn = open_writer(site.db_path, set_clock())
+    key = PartnerStore(conn, set_clock()).add("Fuzzer", ["world", "culture"])[1]
     conn.close()
     made: list[tuple[str, str, dict[str, str], bytes | None]] = []
 

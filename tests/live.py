@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.waiting import Stop, until
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -55,15 +57,15 @@ class Server:
             return Response(error.code, dict(error.headers), error.read().decode())
 
     def wait_for(self, path: str, status: int, timeout: float = 5.0, contains: str = "") -> float:
-        """Poll until `path` answers `status` (and has `contains`); seconds it took."""
+        """Until `path` answers `status` (and has `contains`); seconds it took."""
         start = time.monotonic()
-        while True:
+
+        def answered() -> bool:
             reply = self.get(path)
-            if reply.status == status and contains in reply.body:
-                return time.monotonic() - start
-            if time.monotonic() - start > timeout:
-                raise AssertionError(f"{path} still answers {reply.status} after {timeout}s")
-            time.sleep(0.02)
+            return reply.status == status and contains in reply.body
+
+        until(answered, timeout, f"{path} answers {status} {contains!r}")
+        return time.monotonic() - start
 
 
 def syndication(
@@ -128,16 +130,14 @@ def serving(
 def wait_healthy(server: Server, deadline: float, what: str) -> None:
     """Until `/healthz` answers 200 through `server`; its process's stderr if it dies first."""
     process = server.process
-    while True:
-        try:
-            if server.get("/healthz").status == 200:
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
+
+    def healthy() -> bool:
+        if process.poll() is not None:
             stderr = process.stderr.read().decode() if process.stderr else ""
-            raise AssertionError(f"{what} did not start: {stderr}")
-        time.sleep(0.05)
+            raise Stop(f"{what} did not start: {stderr}")
+        return server.get("/healthz").status == 200
+
+    until(healthy, max(0.0, deadline - time.monotonic()), f"{what} answering /healthz")
 
 
 def _served_port(process: subprocess.Popen[bytes], deadline: float) -> int:

@@ -20,7 +20,7 @@ from syndication.archive.schema import (
     open_writer,
     split_statements,
 )
-from tests.conftest import Newsroom, article_text
+from tests.conftest import Newsroom, article_text, set_clock
 
 
 def changes(room: Newsroom) -> list[tuple[object, ...]]:
@@ -57,8 +57,8 @@ def test_a_new_archive_gives_freed_pages_back_to_the_file_system(newsroom: Newsr
 
 def test_reopening_migrates_nothing_twice(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
-    open_writer(db).close()
-    conn = open_writer(db)
+    open_writer(db, set_clock()).close()
+    conn = open_writer(db, set_clock())
     assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
     conn.close()
 
@@ -66,6 +66,8 @@ def test_reopening_migrates_nothing_twice(tmp_path: Path) -> None:
 def archive_at(db: Path, version: int) -> sqlite3.Connection:
     """A new archive with the schema as migration `version` left it, on a plain connection."""
     conn = sqlite3.connect(db, isolation_level=None)
+    clock = set_clock()  # what migrate() gives a migration that needs the time
+    conn.create_function("clock_ms", 0, lambda: int(clock.time() * 1000))
     for _, _, sql in migrations()[:version]:
         for statement in split_statements(sql):
             conn.execute(statement)
@@ -108,7 +110,7 @@ def test_an_archive_of_the_first_schema_keeps_everything_when_migrated(tmp_path:
     conn.execute("INSERT INTO article_authors VALUES (7, 'ana', 'Ana', 0)")
     conn.close()
 
-    conn = open_writer(db)
+    conn = open_writer(db, set_clock())
     row = conn.execute(
         "SELECT id, state, body_text, a.title FROM articles a JOIN article_texts USING (num)"
     ).fetchone()
@@ -146,7 +148,7 @@ def test_bodies_kept_twice_are_kept_once_compressed_and_the_index_is_left_as_it_
     )  # fmt: skip
     conn.close()
 
-    conn = open_writer(db)
+    conn = open_writer(db, set_clock())
     stored, version, digest = conn.execute(
         "SELECT body_html, version, digest FROM articles"
     ).fetchone()
@@ -179,7 +181,7 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
     conn.close()
     try:
-        open_writer(db)
+        open_writer(db, set_clock())
     except Exception as exc:
         assert "newer than this program" in str(exc)
     else:
@@ -294,7 +296,7 @@ def test_a_scheduled_article_goes_live_at_its_time_with_no_file_change(newsroom:
     assert [c[1] for c in changes(newsroom)] == ["embargo"]
     assert newsroom.writer.next_due() is not None
     assert newsroom.writer.promote_due().published == 0
-    newsroom.now[0] += timedelta(hours=2, minutes=1)
+    newsroom.clock.advance(timedelta(hours=2, minutes=1))
     assert newsroom.writer.promote_due().published == 1
     assert newsroom.one("SELECT state FROM articles") == "live"
     assert [c[1] for c in changes(newsroom)] == ["embargo", "published"]
@@ -354,7 +356,7 @@ def test_a_given_id_moves_with_the_file(newsroom: Newsroom) -> None:
 
 def test_each_role_opens_the_archive_with_its_own_rules(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
-    open_writer(db).close()
+    open_writer(db, set_clock()).close()
 
     def pragma(conn: sqlite3.Connection, name: str) -> object:
         return conn.execute(f"PRAGMA {name}").fetchone()[0]

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import sqlite3
-import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,10 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from syndication.clock import SetClock
 from syndication.config import Settings, load_settings
 from syndication.web.app import create_app
 from syndication.web.services import SERVICES
-from tests.conftest import REPO, article_text
+from tests.conftest import REPO, article_text, examples, set_clock
 
 Client = TestClient[Any, Any]
 BASE = "http://news.test"
@@ -65,8 +63,10 @@ class Head(HTMLParser):
 
 
 @pytest.fixture
-async def client(site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]) -> Client:
-    return await aiohttp_client(create_app(site))
+async def client(
+    site: Settings, clock: SetClock, aiohttp_client: Callable[..., Awaitable[Client]]
+) -> Client:
+    return await aiohttp_client(create_app(site, clock))
 
 
 async def page(client: Client, path: str) -> tuple[str, Head]:
@@ -202,7 +202,7 @@ async def test_pagination(tmp_path: Path, aiohttp_client: Callable[..., Awaitabl
         path = tmp_path / "content" / "sport" / f"s{day}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(article_text(title=f"Match day {day}", published=f"2024-03-0{day}"))
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, set_clock()))
     first, _ = await page(client, "/en/sport/")
     assert "Match day 5" in first and "Match day 4" in first and "Match day 3" not in first
     assert 'rel="next" href="/en/sport/?page=2"' in first
@@ -220,7 +220,7 @@ async def test_json_ld_cannot_be_broken_out_of(
     path = tmp_path / "content" / "world" / "x.md"
     path.parent.mkdir(parents=True)
     path.write_text(article_text(title=hostile, slug="hostile", standfirst=hostile))
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, set_clock()))
     html, head = await page(client, "/en/world/2024/03/01/hostile")
     assert "<script>alert(1)" not in html
     assert head.json_ld[0]["headline"] == "</script><script>alert(1)</script><!--"
@@ -397,7 +397,7 @@ async def test_headlines_are_suggested_as_a_reader_types(client: Client) -> None
         assert await offered("en", typed) == []
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(max_size=40))
 def test_anything_typed_gets_suggestions_or_none(text: str) -> None:
     """Whatever is typed, the suggestions' query is one FTS5 parses, or none."""
@@ -411,7 +411,7 @@ def test_anything_typed_gets_suggestions_or_none(text: str) -> None:
         db.execute("SELECT count(*) FROM t WHERE t MATCH ?", (query,)).fetchone()
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(
     st.lists(
         st.one_of(
@@ -539,13 +539,15 @@ async def test_sitemaps_and_robots(site: Settings, client: Client) -> None:
     assert (await client.get("/sitemaps/2024-13.xml")).status == 404
 
 
-async def test_news_sitemap_lists_the_last_48_hours(site: Settings, client: Client) -> None:
+async def test_news_sitemap_lists_the_last_48_hours(
+    site: Settings, clock: SetClock, client: Client
+) -> None:
     """Listed in the index, and answered, only while it has a story: a urlset without a url
     is invalid (the sample site's newest story is older than two days)."""
     news_loc = f"<loc>{BASE}/sitemaps/news.xml</loc>"
     assert news_loc not in await (await client.get("/sitemap.xml")).text()
     assert (await client.get("/sitemaps/news.xml")).status == 404
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = clock.now()
     fresh = site.content_dir / "world" / "fresh.md"
     fresh.write_text(article_text(title="Fresh off the quay", published=now.isoformat()))
     await client.app[SERVICES].ingest.ingest_paths({"world/fresh.md"})
@@ -596,7 +598,7 @@ async def test_date_archive_back_to_the_first_article(client: Client) -> None:
 
 @pytest.mark.parametrize("listing", ["/en/", "/en/world/"])
 async def test_a_list_never_answers_304_to_if_modified_since_for_changed_bytes(
-    site: Settings, client: Client, listing: str
+    site: Settings, clock: SetClock, client: Client, listing: str
 ) -> None:
     """A list's Last-Modified is when its bytes last changed, not its newest story's
     publication. HTTP dates count whole seconds: a story retitled below the top in the same
@@ -626,8 +628,7 @@ async def test_a_list_never_answers_304_to_if_modified_since_for_changed_bytes(
     assert (revalidated.status == 304) == (moved != held), (held, moved)
     # A change a second later, and a cold rebuild (a restarted process, an entry the cache
     # let go): dated by that commit, alone in its second, so its date can be trusted.
-    held_until = parsedate_to_datetime(moved).timestamp() + 1
-    await asyncio.sleep(max(0.0, held_until - time.time()) + 0.05)
+    clock.advance(1)
     path.write_text(retitle.replace("Retitled below the top", "Retitled again"))
     await client.app[SERVICES].ingest.ingest_paths({file})
     client.app[SERVICES].cache.clear()
@@ -644,7 +645,7 @@ async def test_a_list_never_answers_304_to_if_modified_since_for_changed_bytes(
 
 
 async def test_every_page_with_feeds_links_them_visibly_and_the_date_archive(
-    site: Settings, client: Client
+    site: Settings, clock: SetClock, client: Client
 ) -> None:
     """Autodiscovery tags are for feed readers; people need a link they can see (and copy),
     and a way into the date archive from the home and section pages."""
@@ -653,7 +654,7 @@ async def test_every_page_with_feeds_links_them_visibly_and_the_date_archive(
         .execute("SELECT path FROM articles WHERE state = 'live' AND edition = 'en' LIMIT 1")
         .fetchone()
     )
-    year = datetime.now(UTC).year
+    year = clock.now().year
     for path in ("/en/", "/en/world/", "/en/topic/climate/", article, "/fr/"):
         html = await (await client.get(path)).text()
         footer = html[html.index('<footer class="colophon">') :]
@@ -703,7 +704,7 @@ async def test_the_judged_queries_find_what_each_kind_of_search_promises() -> No
     assert recall["misspellings"][1] >= 0.8  # after one click on "did you mean"
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=ONE_CLIENT)
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=ONE_CLIENT)
 @given(
     st.fixed_dictionaries(
         {},
@@ -727,7 +728,7 @@ async def test_any_search_filters_get_results_or_a_400_never_an_error(
         assert kickers <= {"World", "Sport"}
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=ONE_CLIENT)
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=ONE_CLIENT)
 @given(st.text(max_size=80).filter(lambda t: "/" not in t and t.strip(" .")))  # "." is no token
 async def test_any_preview_token_is_refused_privately(client: Client, token: str) -> None:
     """A made-up preview link is a 404 that no cache keeps, whatever it holds."""

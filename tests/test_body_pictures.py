@@ -19,7 +19,7 @@ from PIL import Image
 from syndication.errors import ContentError
 from syndication.ingest.parse import parse_article
 from syndication.web.app import create_app
-from tests.conftest import Newsroom, PNG_1x1, article_text, make_settings
+from tests.conftest import Newsroom, PNG_1x1, article_text, examples, make_settings, set_clock
 
 BODY = """The breakwater was repaired over the winter.
 
@@ -112,7 +112,7 @@ async def test_pages_and_feeds_show_the_picture_from_the_site(
     world.mkdir()
     (world / "quay.png").write_bytes(png(320, 200))
     (world / "story.md").write_text(article_text(title="Quay reopens", body=BODY))
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, set_clock()))
     page = await (await client.get("/en/world/2024/03/01/quay-reopens")).text()
     address = re.search(r'src="(/media/world/quay\.png\?v=\w+)"', page)
     assert address is not None, page
@@ -136,7 +136,7 @@ NAMES = st.one_of(  # (a raw NUL makes the whole file binary, refused at its lin
 )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=list(HealthCheck))
 @given(named=NAMES)
 def test_any_picture_name_gives_a_picture_inside_content_or_an_error_with_its_line(
     tmp_path_factory: pytest.TempPathFactory, named: str

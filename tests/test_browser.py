@@ -15,6 +15,8 @@ from playwright.async_api import Browser, Page, async_playwright
 
 from tests.live import REPO, Server, serving, syndication
 
+pytestmark = [pytest.mark.browser, pytest.mark.processes]
+
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SHOTS = REPO / "tests" / "artifacts" / "screenshots"

@@ -9,7 +9,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -18,9 +17,10 @@ from syndication.archive.lock import writer_lock
 from syndication.archive.schema import open_writer
 from syndication.archive.writer import ArchiveWriter
 from syndication.ingest.pipeline import Ingestor
-from tests.conftest import REPO, article_text, make_settings
+from tests.conftest import REPO, article_text, make_settings, set_clock
 from tests.live import serving
 from tests.live import syndication as run
+from tests.waiting import until
 
 
 @pytest.fixture
@@ -117,7 +117,8 @@ def test_status_without_an_archive_is_a_clear_error(tmp_path: Path) -> None:
 def test_backup_of_a_live_archive_while_the_writer_writes(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
     (settings.content_dir / "world").mkdir()
-    writer = ArchiveWriter(open_writer(settings.db_path))
+    clock = set_clock()
+    writer = ArchiveWriter(open_writer(settings.db_path, clock), clock)
     for i in range(200):
         (settings.content_dir / "world" / f"a{i}.md").write_text(article_text(title=f"Story {i}"))
     Ingestor(settings, writer).full_scan()
@@ -152,6 +153,7 @@ def test_backup_of_a_live_archive_while_the_writer_writes(tmp_path: Path) -> Non
     copy.close()
 
 
+@pytest.mark.processes
 def test_one_writer_at_a_time_restore_and_ingest_refuse_beside_a_running_server(
     tmp_path: Path,
 ) -> None:
@@ -179,12 +181,15 @@ def test_partner_commands_never_make_or_migrate_an_archive_beside_its_writer(
     assert added.returncode == 0, added.stderr  # no archive yet, nobody writing: made
     assert (tmp_path / "syndication.db").exists()
     (tmp_path / "syndication.db").rename(tmp_path / "elsewhere.db")
-    with writer_lock(tmp_path / "syndication.db", "serve"):  # a writer, of another version
+    with writer_lock(
+        tmp_path / "syndication.db", "serve", set_clock()
+    ):  # a writer, of another version
         refused = run("partners", "add", "Second", "--sections", "world", cwd=tmp_path)
     assert refused.returncode == 2 and "in use by `syndication serve`" in refused.stderr
     assert not (tmp_path / "syndication.db").exists()
 
 
+@pytest.mark.processes
 def test_a_backup_taken_while_serving_restores_into_a_fresh_archive(tmp_path: Path) -> None:
     """Backup of the running server's archive, restore into a new file, compare."""
     shutil.copytree(REPO / "content", tmp_path / "content")
@@ -211,6 +216,7 @@ def test_a_backup_taken_while_serving_restores_into_a_fresh_archive(tmp_path: Pa
     assert junk.returncode == 2 and "not" in junk.stderr
 
 
+@pytest.mark.processes
 def test_workers_share_a_port_the_kernel_picked(tmp_path: Path) -> None:
     """`--port 0 --workers 2`: the supervisor holds a kernel-picked port, names it, and both
     readers answer on it (each /healthz names the process that answered)."""
@@ -218,9 +224,12 @@ def test_workers_share_a_port_the_kernel_picked(tmp_path: Path) -> None:
     with serving(tmp_path, "--workers", "2") as server:
         assert not server.base.endswith(":0")
         pids: set[int] = set()
-        deadline = time.monotonic() + 20  # the second reader may still be starting
-        while len(pids) < 2 and time.monotonic() < deadline:
+
+        def both_answered() -> bool:  # the second reader may still be starting
             pids.add(json.loads(server.get("/healthz").body)["pid"])
+            return len(pids) == 2
+
+        until(both_answered, 20, "both readers answering")
         home = server.get("/")
     assert home.status == 200 and server.base in home.body  # links name the real port
     assert len(pids) == 2, pids

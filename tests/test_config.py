@@ -20,6 +20,7 @@ from syndication.config import (
     require_named_settings,
 )
 from syndication.errors import ConfigError
+from tests.conftest import examples
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -73,7 +74,7 @@ _TOML_VALUES = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.sampled_from(sorted(SCALARS)), st.one_of(_TOML_VALUES, st.text(max_size=60)), st.booleans()
 )
@@ -106,7 +107,7 @@ def test_a_port_no_socket_can_have_is_refused(port: str) -> None:
         load_settings(Path("/nonexistent"), {"SYNDICATION_PORT": port})
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @example(name="x" * 300, by_environment=False)  # longer than a file name may be
 @example(name="a\0b", by_environment=True)
 @example(name="", by_environment=True)  # SYNDICATION_CONFIG set to the folder

@@ -20,8 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import article_text
+from tests.conftest import article_text, examples
 from tests.live import REPO, Server, _opener, serving, syndication
+
+pytestmark = pytest.mark.processes
 
 PASSWORD = "a long enough password"
 
@@ -186,7 +188,7 @@ def test_editors_names_and_passwords_are_checked_and_the_archive_left_alone(
     assert syndication("editors", "list", cwd=desk_site).stdout == ""
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data(), path=st.sampled_from(["/desk/", "/desk/events"]))
 def test_no_cookie_but_a_signed_one_opens_the_desk(
     desk_server: tuple[Server, str], data: st.DataObject, path: str
@@ -274,7 +276,7 @@ async def test_the_desk_names_the_partners_who_had_a_withdrawn_story(
         assert "Coast Weekly: 20" in pulls  # a date: when it last received something
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     name=st.text(max_size=120),
     password=st.one_of(st.text(max_size=60), st.just("x" * 5000)),

@@ -4,22 +4,24 @@ did not take is kept in the archive and sent until it is, across a crash of the 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
 import signal
-import time
-from collections.abc import Callable
+import sqlite3
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndication.edge.nodes import cloudflare_took
 from tests.cdn_standin import CLOUDFLARE_TOKEN, FASTLY_TOKEN, StandIn, standing_in
-from tests.conftest import article_text
+from tests.conftest import article_text, examples
 from tests.live import REPO, Server, serving
+from tests.waiting import until
 
 
 def settings_for(stand_in: StandIn, header: str) -> dict[str, str]:
@@ -36,11 +38,10 @@ def settings_for(stand_in: StandIn, header: str) -> dict[str, str]:
     }
 
 
-def until(check: Callable[[], object], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.05)
+def acknowledged(workdir: Path) -> int:
+    """How many edge nodes the archive records as having taken their purges."""
+    with contextlib.closing(sqlite3.connect(workdir / "syndication.db")) as db:
+        return int(db.execute("SELECT count(*) FROM edge_acks").fetchone()[0])
 
 
 def purged(requests: list[list[str]]) -> set[str]:
@@ -70,6 +71,7 @@ def tags_of(server: Server, path: str, header: str, separator: str) -> set[str]:
     return {tag.strip() for tag in answer.headers[header].split(separator)}
 
 
+@pytest.mark.processes
 def test_each_change_purges_what_shows_it_on_fastly_and_cloudflare(tmp_path: Path) -> None:
     shutil.copytree(REPO / "content", tmp_path / "content")
     with standing_in() as cdn, serving(tmp_path, env=settings_for(cdn, "Cache-Tag")) as app:
@@ -91,6 +93,7 @@ def test_each_change_purges_what_shows_it_on_fastly_and_cloudflare(tmp_path: Pat
         assert not cdn.refused, cdn.refused
 
 
+@pytest.mark.processes
 def test_purges_a_cdn_did_not_take_are_sent_until_it_does_across_a_crash(
     tmp_path: Path,
 ) -> None:
@@ -101,7 +104,7 @@ def test_purges_a_cdn_did_not_take_are_sent_until_it_does_across_a_crash(
             until(  # sent twice (purge_again_seconds), and then acknowledged
                 lambda: len(cdn.fastly) == len(cdn.cloudflare) == 2, 10, "a first whole purge"
             )
-            time.sleep(0.5)
+            until(lambda: acknowledged(tmp_path) == 2, 10, "both nodes' purges acknowledged")
             cdn.down = True
             path = story(tmp_path, "storm", "Storm closes the coast road", 26)
             app.wait_for(path, 200)
@@ -122,7 +125,7 @@ def test_purges_a_cdn_did_not_take_are_sent_until_it_does_across_a_crash(
         assert not cdn.refused, cdn.refused
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.integers(min_value=100, max_value=599),
     st.one_of(

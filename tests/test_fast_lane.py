@@ -22,7 +22,7 @@ import pytest
 from syndication.periods import Period
 from syndication.web.cache import Rendered
 from syndication.web.fast_lane import AVAILABLE, parse
-from tests.conftest import article_text
+from tests.conftest import article_text, set_clock
 from tests.live import REPO, Server, serving, syndication
 
 ARTICLE = "/en/world/2022/01/27/coastal-states-deliver-written-reply-in-fishing-rights-dispute"
@@ -76,6 +76,7 @@ def test_the_lane_is_available_with_this_aiohttp() -> None:
 
 
 @pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.processes
 def test_the_lane_answers_as_aiohttp_does(server: Server, target: str) -> None:
     first = _answer(server, target, {})
     assert first[0] == 200
@@ -103,6 +104,7 @@ def test_the_lane_answers_as_aiohttp_does(server: Server, target: str) -> None:
         assert by_lane[0] == (304 if "If-" in "".join(headers) and n != 7 else 200)
 
 
+@pytest.mark.processes
 def test_a_change_is_never_answered_from_old_bytes(server: Server) -> None:
     feed = "/en/world/feed.atom"
     before = _answer(server, feed, {})
@@ -116,6 +118,7 @@ def test_a_change_is_never_answered_from_old_bytes(server: Server) -> None:
     server.wait_for(feed, 200, contains="at:deleted-entry")
 
 
+@pytest.mark.processes
 def test_private_answers_never_go_through_the_lane(server: Server) -> None:
     added = syndication("partners", "add", "Lane", "--sections", "world", cwd=server.workdir)
     key = re.search(r"^key: (\S+)$", added.stdout, re.M)
@@ -135,7 +138,7 @@ def _exchange(server: Server, chunks: list[bytes], replies: int) -> list[bytes]:
     with socket.create_connection(("127.0.0.1", _port(server)), timeout=5) as sock:
         for chunk in chunks:
             sock.sendall(chunk)
-            time.sleep(0.05)
+            time.sleep(0.05)  # so that each chunk arrives as a read of its own, as on a network
         data = b""
         while data.count(b"HTTP/1.1 ") < replies or not _complete(data, replies):
             more = sock.recv(65536)
@@ -155,6 +158,7 @@ def _complete(data: bytes, replies: int) -> bool:
     return b"\r\n\r\n" in last and (length is None or len(body) >= int(length[1]))
 
 
+@pytest.mark.processes
 def test_split_pipelined_and_posted_requests_are_answered_in_order(server: Server) -> None:
     get = b"GET /en/world/feed.atom HTTP/1.1\r\nHost: x\r\n\r\n"
     _answer(server, "/en/world/feed.atom", {})  # learned
@@ -172,6 +176,7 @@ def test_split_pipelined_and_posted_requests_are_answered_in_order(server: Serve
     assert b"Sitemap:" in mixed[2]
 
 
+@pytest.mark.processes
 def test_http_1_0_and_connection_close_are_aiohttp_s(server: Server) -> None:
     _answer(server, "/robots.txt", {})
     before = _lane_answers(server)
@@ -208,6 +213,7 @@ def test_the_parser_hands_anything_unusual_to_aiohttp() -> None:
         assert parse(data) is None, data
 
 
+@pytest.mark.processes
 def test_the_date_header_is_current(server: Server) -> None:
     _answer(server, "/robots.txt", {})
     conn = http.client.HTTPConnection("127.0.0.1", _port(server), timeout=5)
@@ -221,18 +227,22 @@ def test_the_date_header_is_current(server: Server) -> None:
 
 
 def test_an_entry_past_its_freshness_is_not_current() -> None:
+    now = set_clock().time()
     page = Rendered.of(b"x", "text/html", "public", (), 5, frozenset())
-    assert page.current(5) and not page.current(6)
-    page.period = Period(0, time.time() - 1)  # e.g. an article page after midnight
-    assert not page.current(5)
+    assert page.current(5, now) and not page.current(6, now)
+    page.period = Period(0, now - 1)  # e.g. an article page after midnight
+    assert not page.current(5, now)
 
 
+@pytest.mark.processes
 def test_a_connection_busy_in_the_lane_is_kept_and_an_idle_one_closed(tmp_path: Path) -> None:
     shutil.copytree(REPO / "content", tmp_path / "content")
     with serving(tmp_path, env={"SYNDICATION_KEEPALIVE_SECONDS": "1"}) as short:
         get = b"GET /robots.txt HTTP/1.1\r\nHost: x\r\n\r\n"
         with socket.create_connection(("127.0.0.1", _port(short)), timeout=5) as sock:
-            for _ in range(10):  # 3 s of requests 0.3 s apart: all but the first the lane's
+            # 3 s of requests 0.3 s apart, all but the first the lane's: time passing is what
+            # is tested (aiohttp's keep-alive timer, on the monotonic clock, not the calendar)
+            for _ in range(10):
                 sock.sendall(get)
                 assert sock.recv(65536).startswith(b"HTTP/1.1 200 OK")
                 time.sleep(0.3)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import html
 import json
@@ -10,9 +9,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +22,7 @@ from lxml import etree
 
 from syndication.archive.partners import PartnerStore
 from syndication.archive.schema import open_writer
+from syndication.clock import SetClock
 from syndication.config import Settings, load_settings
 from syndication.ingest.characters import CHARACTER_REFERENCE
 from syndication.ingest.parse import parse_article
@@ -32,9 +30,10 @@ from syndication.publish.feed_extensions import RSS_TITLE_BRACKETS
 from syndication.publish.xml_feeds import atom_bytes, rss_bytes
 from syndication.web.app import create_app
 from syndication.web.services import SERVICES
-from tests.conftest import REPO, PNG_1x1, article_text
+from tests.conftest import REPO, PNG_1x1, article_text, examples, set_clock
 from tests.feed_validator_rules import atom_messages, rss_messages
 from tests.fuzz_ingest import archived_now, feed_document, fuzz_settings
+from tests.waiting import until_async
 
 Client = TestClient[Any, Any]
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -43,8 +42,10 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-async def client(site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]) -> Client:
-    return await aiohttp_client(create_app(site))
+async def client(
+    site: Settings, clock: SetClock, aiohttp_client: Callable[..., Awaitable[Client]]
+) -> Client:
+    return await aiohttp_client(create_app(site, clock))
 
 
 def all_feed_paths(site: Settings) -> list[str]:
@@ -174,7 +175,7 @@ async def test_a_headline_with_angle_brackets_is_text_in_every_feed(
     """RSS readers disagree on whether <title> is HTML, and the validator warns on a title that
     looks like markup: Atom says it is escaped HTML, RSS writes angle quotation marks."""
     (site.content_dir / "world" / "tags.md").write_text(
-        "---\ntitle: Why <b> tags & <i>italics</i> matter\npublished: 2026-11-30T09:00:00Z\n"
+        "---\ntitle: Why <b> tags & <i>italics</i> matter\npublished: 2026-11-26T09:00:00Z\n"
         "---\nAngle brackets in a headline are text.\n"
     )
     await client.app[SERVICES].ingest.ingest_paths({"world/tags.md"})
@@ -189,7 +190,7 @@ async def test_a_headline_with_angle_brackets_is_text_in_every_feed(
     # Text that reads as an entity is text too: "AT&amp;T" as typed, not AT&T.
     typed = "AT&amp;T buys R&D arm &#169; 2026"
     (site.content_dir / "world" / "tags.md").write_text(
-        f'---\ntitle: "{typed}"\npublished: 2026-11-30T09:00:00Z\n---\nAs typed.\n'
+        f'---\ntitle: "{typed}"\npublished: 2026-11-26T09:00:00Z\n---\nAs typed.\n'
     )
     await client.app[SERVICES].ingest.ingest_paths({"world/tags.md"})
     rss = await (await client.get("/en/world/feed.rss")).read()
@@ -214,7 +215,7 @@ HEADLINE_PARTS = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.lists(HEADLINE_PARTS, min_size=1, max_size=6).map(" ".join))
 def test_any_headline_is_text_that_reads_back_as_typed_in_every_feed(typed: str) -> None:
     """Generated headlines made of what readers may take for markup (entities, tags, lone
@@ -285,7 +286,7 @@ async def test_a_story_edited_while_withdrawn_moves_its_tombstone_in_cached_feed
 
 
 async def test_dates_say_when_a_story_changed_as_readers_see_it(
-    site: Settings, client: Client
+    site: Settings, clock: SetClock, client: Client
 ) -> None:
     """Sitemap lastmod is the story's modified time, not when the archive read it; an edit
     without `updated:` is a new version and moves Atom updated, JSON Feed date_modified,
@@ -316,7 +317,7 @@ async def test_dates_say_when_a_story_changed_as_readers_see_it(
     assert first["json"] == "2019-03-05T08:00:00Z" and first["json-ld"].startswith("2019-03-05")
     story.write_text(text.replace("A story dated in March", "A story retitled in March"))
     await client.app[SERVICES].ingest.ingest_paths({"world/dated.md"})
-    today = f"{datetime.now(UTC):%Y-%m-%d}"
+    today = f"{clock.now():%Y-%m-%d}"
     assert all(value.startswith(today) for value in (await dates()).values()), await dates()
 
 
@@ -332,8 +333,8 @@ async def test_corrections_reach_feed_entries_and_partners(site: Settings, clien
     items = json.loads(await (await client.get("/en/world/feed.json")).read())["items"]
     item = next(i for i in items if "pilots strike" in i["title"])
     assert said.replace("'", "&#39;") in item["content_html"]
-    conn = open_writer(site.db_path)
-    key = PartnerStore(conn).add("Corrections Desk", ["world"])[1]
+    conn = open_writer(site.db_path, set_clock())
+    key = PartnerStore(conn, set_clock()).add("Corrections Desk", ["world"])[1]
     conn.close()
     found = await client.get("/api/v1/items?q=pilots", headers={"Authorization": f"Bearer {key}"})
     (ninjs,) = [i for i in (await found.json())["items"] if "strike" in i["headlines"][0]["value"]]
@@ -349,7 +350,7 @@ async def test_a_replaced_picture_gets_a_new_address_and_length(
     (site.content_dir / "world" / "quay.png").write_bytes(PNG_1x1)
     story = site.content_dir / "world" / "quay.md"
     story.write_text(
-        article_text(title="The quay at dawn", published="2026-11-30T06:00:00Z").replace(
+        article_text(title="The quay at dawn", published="2026-11-26T06:00:00Z").replace(
             "---\n\n", "image:\n  src: quay.png\n  alt: The quay\n---\n\n", 1
         )
     )
@@ -567,7 +568,7 @@ async def test_golden_files_for_one_section(
     settings = load_settings(REPO / "syndication.toml", environ={}).with_overrides(
         content_dir=tmp_path / "content", db_path=tmp_path / "a.db", base_url=BASE
     )
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, set_clock()))
     for fmt in ("atom", "rss", "json"):
         body = await (await client.get(f"/en/world/feed.{fmt}")).read()
         golden = GOLDEN / f"world.{fmt}"
@@ -623,11 +624,12 @@ async def test_deleting_a_sample_article_shows_its_tombstone_within_a_second(
     feed = await (await client.get("/en/culture/feed.atom")).text()
     assert "deleted-entry" not in feed and "Maritime museum reopens" in feed
     (site.content_dir / "culture/2026-11-10-museum-reopens.md").unlink()
-    deadline = time.monotonic() + 1.0
-    while "at:deleted-entry" not in feed:
-        assert time.monotonic() < deadline, "no tombstone after a second"
-        await asyncio.sleep(0.02)
+
+    async def tombstoned() -> str | None:
         feed = await (await client.get("/en/culture/feed.atom")).text()
+        return feed if "at:deleted-entry" in feed else None
+
+    feed = await until_async(tombstoned, 1.0, "the tombstone in the feed")
     assert "Maritime museum reopens" not in feed
 
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from syndication.clock import SetClock
 from syndication.config import Settings
 from syndication.ingest.check import check_paths
 from syndication.web.app import create_app
+from tests.conftest import set_clock
 
 Client = TestClient[Any, Any]
 
@@ -34,10 +35,10 @@ def _lead_and_top(text: str) -> tuple[str, list[str]]:
 
 
 async def test_editors_place_the_lead_and_top_stories_until_the_time_they_give(
-    site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]
+    site: Settings, clock: SetClock, aiohttp_client: Callable[..., Awaitable[Client]]
 ) -> None:
     folder = site.content_dir / "world"
-    soon = (datetime.now(UTC) + timedelta(seconds=3)).isoformat(timespec="seconds")
+    soon = (clock.now() + timedelta(seconds=3)).isoformat(timespec="seconds")
     _story(
         folder, "old-lead.md", "An old story placed as the lead", "2021-05-04", "placement: lead\n"
     )
@@ -49,12 +50,12 @@ async def test_editors_place_the_lead_and_top_stories_until_the_time_they_give(
         folder, "ended.md", "A placement that has ended", "2021-05-02",
         "placement: top\nplacement_until: 2021-06-01\n",
     )  # fmt: skip
-    client = await aiohttp_client(create_app(site))
+    client = await aiohttp_client(create_app(site, clock))
     lead, top = _lead_and_top(await (await client.get("/en/")).text())
     assert lead == "An old story placed as the lead"
     assert top[0] == "A story on top for three seconds" and len(top) == 4
     assert "A placement that has ended" not in top
-    await asyncio.sleep(3.5)  # the placement ends: the cached page is built again
+    clock.advance(3)  # the placement ends: the cached page is built again
     lead, top = _lead_and_top(await (await client.get("/en/")).text())
     assert lead == "An old story placed as the lead"
     assert "A story on top for three seconds" not in top and len(top) == 4
@@ -72,7 +73,7 @@ async def test_a_placement_an_editor_cannot_mean_is_refused_with_its_line(
         folder, "c.md", "Ends before it starts", "2021-05-04",
         "placement: lead\nplacement_until: 2020-01-01\n",
     )  # fmt: skip
-    client = await aiohttp_client(create_app(site))
+    client = await aiohttp_client(create_app(site, set_clock()))
     front = await (await client.get("/en/")).text()
     assert "Placed in the middle" not in front and "Ends before" not in front
     report = check_paths(site, [folder / "a.md", folder / "b.md", folder / "c.md"])

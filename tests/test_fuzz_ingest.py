@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from tests.conftest import examples
 from tests.fuzz_ingest import run
 
 
 def test_any_file_gives_an_article_or_an_error_with_a_line_and_valid_documents() -> None:
-    stats = run(examples=250)
-    assert stats.examples >= 250
+    stats = run(examples=examples(250))
+    assert stats.examples >= examples(250)
     # Both paths are exercised: files refused with a line, and articles whose pages, feeds,
     # sitemaps and ninjs items were parsed and checked against the validator's rules.
-    assert stats.refused > 50 and stats.accepted > 25 and stats.documents >= 8 * stats.accepted
+    # (about one file in ten is accepted: the full profile's 250 must give 25, check's 50 some)
+    assert stats.refused > stats.examples / 5
+    assert stats.accepted > (25 if stats.examples >= 250 else 1)
+    assert stats.documents >= 8 * stats.accepted
     assert stats.slowest < 1.0 and stats.most_memory < 50 * 1024 * 1024

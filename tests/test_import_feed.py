@@ -21,6 +21,7 @@ from PIL import Image
 from syndication.cli import main
 from syndication.config import load_settings
 from syndication.web.app import create_app
+from tests.conftest import examples, set_clock
 from tests.live import REPO
 
 Client = TestClient[Any, Any]
@@ -200,7 +201,7 @@ async def test_feeds_are_followed_back_imported_and_served(
     settings = load_settings(REPO / "syndication.toml", {}).with_overrides(
         content_dir=tmp_path / "content", db_path=tmp_path / "a.db"
     )
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, set_clock()))
     moved = await client.get("/2019/05/03/paged-story-3/", allow_redirects=False)
     assert moved.status == 301
     page = await client.get(moved.headers["Location"])
@@ -224,7 +225,7 @@ async def test_a_feed_declaring_entities_is_refused_and_nothing_written(
     assert list((tmp_path / "content").rglob("*")) == []
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     body=st.one_of(
         st.binary(max_size=300),

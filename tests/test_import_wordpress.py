@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -31,8 +30,10 @@ from syndication.cli import main
 from syndication.config import load_settings
 from syndication.ingest.check import check_paths
 from syndication.web.app import create_app
+from tests.conftest import examples, set_clock
 from tests.live import REPO
 from tests.test_serve import _processes_mentioning
+from tests.waiting import until
 from tests.wordpress_export import Expected, write_export
 
 Client = TestClient[Any, Any]
@@ -106,7 +107,7 @@ async def test_an_export_is_imported_served_and_its_old_addresses_redirect(
     settings = load_settings(config, {}).with_overrides(
         content_dir=root / "content", db_path=root / "archive.db"
     )
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, set_clock()))
     live = await _count(
         client, "SELECT count(*) FROM articles WHERE state IN ('live', 'scheduled')"
     )
@@ -146,6 +147,7 @@ async def _count(client: Client, sql: str) -> int:
     return int(await client.app[SERVICES].archive.db.value(sql))
 
 
+@pytest.mark.processes
 def test_an_import_killed_halfway_ends_as_an_uninterrupted_one(
     site: tuple[Path, Path, Path, Expected], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -159,16 +161,12 @@ def test_an_import_killed_halfway_ends_as_an_uninterrupted_one(
         "--content", str(root / "content"), "--db", str(root / "archive.db"),
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
     imported = root / "content" / "imported"
-    while time.monotonic() < deadline and len(list(imported.rglob("*.md"))) < 60:
-        time.sleep(0.005)
+    until(lambda: len(list(imported.rglob("*.md"))) >= 60, 60, "60 files imported", every=0.005)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
-    deadline = time.monotonic() + 10  # its converting workers see it gone and end
-    while (left := _processes_mentioning(str(root))) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not left, f"processes left behind by the killed import: {left}"
+    # its converting workers see it gone and end
+    until(lambda: not _processes_mentioning(str(root)), 10, "no process of the killed import")
     halfway = len(list(imported.rglob("*.md")))
     assert 0 < halfway < 300, halfway  # killed with part of the files written
     finished = _files(whole)
@@ -216,7 +214,7 @@ HOSTILE_BODIES = [
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     st.lists(
         st.fixed_dictionaries(
@@ -367,7 +365,7 @@ async def test_pictures_are_fetched_only_from_the_hosts_named(
     assert f"]({inline[1]})" in text and f"]({inline[2]})" in text  # left where they are
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     st.lists(
         st.tuples(

@@ -15,7 +15,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "syndication"
 STAGES = {"archive": 1, "ingest": 1, "publish": 2, "web": 3, "edge": 3, "replica": 3}
 COMMAND_LINE = {"syndication.cli", "syndication.cli_partners", "syndication.__main__"}
 # What every stage uses, importing none of them.
-CORE = {f"syndication.{name}" for name in ("config", "model", "errors", "months", "periods")}
+CORE = {
+    f"syndication.{name}" for name in ("config", "model", "errors", "months", "periods", "clock")
+}
 
 
 def modules() -> dict[str, Path]:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from syndication.importing.inline_pictures import MAX_A_POST, Source, copy_pictures
 from syndication.importing.report import Report
-from tests.conftest import PNG_1x1
+from tests.conftest import PNG_1x1, examples
 
 SITE = "old.example.org"
 BASE = f"https://{SITE}/2019/05/03/a-post/"
@@ -49,7 +49,7 @@ def _source(tmp: Path) -> tuple[Source, Path]:
     return Source(SITE, folder, uploads, None, 1_000_000, dry_run=False), folder
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=list(HealthCheck))
 @given(sources=st.lists(SRC, max_size=4), quote=st.sampled_from(['"', "'"]))
 def test_any_src_copies_only_uploads_files_under_media(
     tmp_path_factory: object, sources: list[str], quote: str

@@ -23,6 +23,7 @@ import pytest
 from tests.live import REPO, Server, serving
 
 LIGHTHOUSE = REPO / ".lighthouse" / "node_modules" / ".bin" / "lighthouse"
+pytestmark = [pytest.mark.browser, pytest.mark.tools(str(LIGHTHOUSE)), pytest.mark.processes]
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 PAGES = (
     "/en/",

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from syndication.archive.lock import holder, lock_file, writer_lock
 from syndication.errors import ArchiveError
+from tests.conftest import examples, set_clock
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.binary(max_size=200))
 def test_whatever_the_lock_file_holds_the_holder_is_named(
     tmp_path_factory: Any, held: bytes
@@ -27,6 +28,6 @@ def test_whatever_the_lock_file_holds_the_holder_is_named(
 def test_a_second_writer_is_refused_with_the_first_one_s_name(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     refusal = r"`syndication ingest` \(pid"
-    with writer_lock(db, "ingest"), pytest.raises(ArchiveError, match=refusal):  # noqa: SIM117
-        with writer_lock(db, "serve"):  # the second writer, refused on entering
+    with writer_lock(db, "ingest", set_clock()), pytest.raises(ArchiveError, match=refusal):  # noqa: SIM117
+        with writer_lock(db, "serve", set_clock()):  # the second writer, refused on entering
             pass

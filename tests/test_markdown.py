@@ -15,7 +15,7 @@ from syndication.ingest import markdown
 from syndication.ingest.characters import strip_forbidden_in_body
 from syndication.ingest.frontmatter import split
 from syndication.ingest.render import sanitise
-from tests.conftest import REPO
+from tests.conftest import REPO, examples
 
 
 def rendered_fast(text: str) -> bool:
@@ -52,13 +52,13 @@ HOSTILE = [
 ]
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(1500), deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(st.sampled_from(PROSE), max_size=60).map(lambda parts: "".join(parts) + "\n"))
 def test_prose_renders_as_the_reference_renders_it(text: str) -> None:
     assert_as_reference(text)
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(1500), deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(st.sampled_from(HOSTILE), max_size=60).map("".join))
 def test_any_text_renders_as_the_reference_renders_it(text: str) -> None:
     assert_as_reference(text)

@@ -17,6 +17,7 @@ from prometheus_client.registry import Collector, CollectorRegistry
 from syndication.ingest.health import runtime_file
 from syndication.web.metrics import Snapshot, families, forget_shared, merge, siblings
 from syndication.web.request_stats import BUCKETS
+from tests.conftest import examples
 
 COUNTERS = ("cache_hits", "cache_builds", "lane_answers", "cache_bytes", "hub_delivered",
             "hub_failed", "ping_sent", "ping_failed")  # fmt: skip
@@ -60,7 +61,7 @@ def archive_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("archive") / "archive.db"
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.one_of(JSON, NEAR), st.booleans())
 def test_whatever_a_sibling_left_the_figures_are_still_given(
     archive_path: Path, left: Any, as_text: bool

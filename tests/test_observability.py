@@ -11,10 +11,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 
 from syndication.config import Settings
 from syndication.web.app import create_app
+from tests.conftest import set_clock
 from tests.live import REPO, serving, syndication
 
 Client = TestClient[Any, Any]
@@ -23,7 +25,7 @@ Client = TestClient[Any, Any]
 async def test_metrics_count_requests_cache_and_ingest(
     site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]
 ) -> None:
-    client = await aiohttp_client(create_app(site))
+    client = await aiohttp_client(create_app(site, set_clock()))
     for _ in range(3):
         assert (await client.get("/en/world/feed.atom")).status == 200
     assert (await client.get("/en/no-such-section/")).status == 404
@@ -56,6 +58,7 @@ async def test_metrics_count_requests_cache_and_ingest(
     assert (await client.get("/healthz")).status == 200
 
 
+@pytest.mark.processes
 def test_the_access_log_is_json_and_never_holds_a_key(tmp_path: Path) -> None:
     shutil.copytree(REPO / "content", tmp_path / "content")
     added = syndication("partners", "add", "Logged", "--sections", "world", cwd=tmp_path)
@@ -88,7 +91,9 @@ async def test_metrics_answer_only_the_operators_networks_or_token(
     site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]
 ) -> None:
     elsewhere = replace(site, metrics_networks=("10.0.0.0/8",), metrics_token="s3cret")
-    client = await aiohttp_client(create_app(elsewhere))  # the test client is 127.0.0.1
+    client = await aiohttp_client(
+        create_app(elsewhere, set_clock())
+    )  # the test client is 127.0.0.1
     refused = await client.get("/metrics")
     assert refused.status == 403 and "not open" in await refused.text()
     wrong = await client.get("/metrics", headers={"Authorization": "Bearer nope"})

@@ -18,7 +18,7 @@ from syndication.archive.schema import open_writer
 from syndication.config import Settings
 from syndication.web.app import create_app
 from syndication.web.services import SERVICES
-from tests.conftest import article_text
+from tests.conftest import article_text, set_clock
 from tests.ninjs_check import assert_ninjs
 
 Client = TestClient[Any, Any]
@@ -28,8 +28,8 @@ TIME_CAPSULE_YEAR = "2099"
 
 
 def add_partners(settings: Settings) -> dict[str, str]:
-    conn = open_writer(settings.db_path)
-    store = PartnerStore(conn)
+    conn = open_writer(settings.db_path, set_clock())
+    store = PartnerStore(conn, set_clock())
     keys = {
         "coast": store.add("Coast Weekly", ["world", "business"], ["en"])[1],
         "science": store.add("Science Digest", ["science"], embargo_access=True)[1],
@@ -45,7 +45,7 @@ async def api(
     site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]
 ) -> tuple[Client, dict[str, str]]:
     keys = add_partners(site)
-    return await aiohttp_client(create_app(site)), keys
+    return await aiohttp_client(create_app(site, set_clock())), keys
 
 
 def bearer(key: str) -> dict[str, str]:
@@ -105,11 +105,11 @@ async def test_keys_are_required_checked_and_revocable(
     ok = await client.get("/api/v1/changes", headers={"Authorization": f"Basic {basic}"})
     assert ok.status == 200
 
-    conn = open_writer(site.db_path)
-    PartnerStore(conn).revoke("Coast Weekly")
+    conn = open_writer(site.db_path, set_clock())
+    PartnerStore(conn, set_clock()).revoke("Coast Weekly")
     revoked = await client.get("/api/v1/changes", headers=bearer(keys["coast"]))
     assert revoked.status == 401 and "revoked" in (await revoked.json())["error"]
-    _, new_key = PartnerStore(conn).rotate("Coast Weekly")
+    _, new_key = PartnerStore(conn, set_clock()).rotate("Coast Weekly")
     conn.close()
     assert (await client.get("/api/v1/changes", headers=bearer(keys["coast"]))).status == 401
     assert (await client.get("/api/v1/changes", headers=bearer(new_key))).status == 200
@@ -148,8 +148,8 @@ async def test_pulling_from_the_start_gets_each_entitled_article_once(
     assert first["copyrightNotice"] and first["usageTerms"] and first["by"]
     assert {b["contentType"] for b in first["bodies"]} == {"text/html", "text/plain"}
 
-    conn = open_writer(site.db_path)
-    logged = PartnerStore(conn).deliveries("Coast Weekly", limit=1000)
+    conn = open_writer(site.db_path, set_clock())
+    logged = PartnerStore(conn, set_clock()).deliveries("Coast Weekly", limit=1000)
     conn.close()
     assert len(logged) == len(items) and {d.channel for d in logged} == {"changes"}
 
@@ -219,11 +219,21 @@ async def test_a_long_poll_returns_when_something_arrives(
     )
     assert (await idle.json())["items"] == [] and time.monotonic() - started >= 0.9
 
+    # The story lands while the poll waits for it: the poll's wait is watched, not timed.
+    sequence = client.app[SERVICES].sequence
+    polling, wait_beyond = asyncio.Event(), sequence.wait_beyond
+
+    async def watched(seq: int, seconds: float) -> int:
+        polling.set()
+        return await wait_beyond(seq, seconds)
+
+    sequence.wait_beyond = watched  # type: ignore[method-assign]
+
     async def publish_soon() -> None:
-        await asyncio.sleep(0.3)
+        await asyncio.wait_for(polling.wait(), 10)
         path = site.content_dir / "world" / "fresh.md"
         path.write_text(
-            article_text(title="Harbour lights switched on", published="2026-11-27T17:00:00+01:00")
+            article_text(title="Harbour lights switched on", published="2026-11-27T09:00:00+01:00")
         )
         await client.app[SERVICES].ingest.ingest_paths({"world/fresh.md"})
 
@@ -295,8 +305,8 @@ async def test_every_api_error_is_json(api: tuple[Client, dict[str, str]], path:
 
 
 def test_partner_keys_are_stored_only_as_hashes(tmp_path: Path) -> None:
-    conn = open_writer(tmp_path / "a.db")
-    _, key = PartnerStore(conn).add("Someone", ["world"])
+    conn = open_writer(tmp_path / "a.db", set_clock())
+    _, key = PartnerStore(conn, set_clock()).add("Someone", ["world"])
     stored = conn.execute("SELECT * FROM partners").fetchall()
     conn.close()
     assert key not in repr(stored) and key[:8] in repr(stored)

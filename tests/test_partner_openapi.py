@@ -12,7 +12,10 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from tests.conftest import examples
 from tests.live import REPO, Server, serving, syndication
+
+pytestmark = pytest.mark.processes
 
 KEY = re.compile(r"^key: (\S+)$", re.M)
 
@@ -40,7 +43,7 @@ def test_the_api_keeps_its_openapi_promises(partner_server: tuple[Server, str]) 
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+        @settings(max_examples=examples(40), deadline=None, suppress_health_check=list(HealthCheck))
         def check(case: schemathesis.Case) -> None:
             if case.query and "wait" in case.query:  # a long poll at the head waits up to 30 s
                 case.query["wait"] = min(int(case.query["wait"]), 1)

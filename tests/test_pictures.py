@@ -19,6 +19,7 @@ from PIL import Image
 from syndication.config import Settings
 from syndication.publish import renditions
 from syndication.web.app import create_app
+from tests.conftest import examples, set_clock
 
 Client = TestClient[Any, Any]
 ARTICLE = "/en/science/2026/11/05/seagrass-returns-to-the-tessel-estuary-after-forty-years"
@@ -35,7 +36,7 @@ def _offered(page: str) -> list[str]:
 async def test_pages_offer_renditions_and_never_the_original(
     site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]
 ) -> None:
-    client = await aiohttp_client(create_app(site))
+    client = await aiohttp_client(create_app(site, set_clock()))
     front = await (await client.get("/en/")).text()
     lead = re.search(r'<article class="lead">(.*?)</article>', front, re.S)
     assert lead and '<source type="image/webp"' in lead[1] and 'sizes="' in lead[1]
@@ -65,7 +66,7 @@ async def test_pages_offer_renditions_and_never_the_original(
 async def test_a_width_or_format_pages_do_not_offer_is_refused(
     site: Settings, aiohttp_client: Callable[..., Awaitable[Client]], query: str, status: int
 ) -> None:
-    client = await aiohttp_client(create_app(site))
+    client = await aiohttp_client(create_app(site, set_clock()))
     answer = await client.get(f"/media/images/seagrass.png?v=1&{query}")
     assert answer.status == status
 
@@ -79,14 +80,14 @@ async def test_a_picture_that_cannot_be_resized_is_served_as_it_is_never_a_500(
     (folder / "bomb.png").write_bytes(bomb.getvalue())
     whole = (folder / "seagrass.png").read_bytes()
     (folder / "cut.png").write_bytes(whole[: len(whole) // 2])  # the header, half the pixels
-    client = await aiohttp_client(create_app(site))
+    client = await aiohttp_client(create_app(site, set_clock()))
     for name, length in (("bomb.png", len(bomb.getvalue())), ("cut.png", len(whole) // 2)):
         answer = await client.get(f"/media/images/{name}?v=1&w=320&f=webp")
         assert answer.status == 200, name
         assert len(await answer.read()) == length  # the file as it is
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     w=st.one_of(st.none(), st.text(max_size=12), st.integers(-5, 3000).map(str)),
     f=st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["webp", "WEBP", "png", ""])),
@@ -109,13 +110,13 @@ def test_any_width_and_format_is_a_picture_or_a_4xx(
 def picture_client(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[asyncio.AbstractEventLoop, Client]]:
-    from tests.conftest import sample_settings
+    from tests.conftest import sample_settings, set_clock
 
     settings = sample_settings(tmp_path_factory.mktemp("p"))
     loop = asyncio.new_event_loop()
 
     async def start() -> Client:
-        client: Client = TestClient(TestServer(create_app(settings)))
+        client: Client = TestClient(TestServer(create_app(settings, set_clock())))
         await client.start_server()
         return client
 

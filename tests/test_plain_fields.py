@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from syndication.errors import ContentError
 from syndication.ingest import frontmatter, plain_fields
+from tests.conftest import examples
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -156,7 +157,7 @@ def _same_as_yaml(text: str) -> None:
     assert repr(expected[0]) == repr(read[0])  # True is not 1, nor "true"
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500), deadline=None)
 @given(_FRONT_MATTER)
 @example(["title: A", "image:", "  src: a.png", "  alt: 'It''s'", "topics: [a, b]"])
 @example(["title: a:b", "published: 2024-03-01T09:30:00+01:00", "syndication: FALSE"])
@@ -168,7 +169,7 @@ def test_front_matter_read_by_line_is_what_yaml_reads(lines: list[str]) -> None:
     _same_as_yaml("\n".join(lines))
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500), deadline=None)
 @given(_usual())
 def test_usual_front_matter_read_by_line_is_what_yaml_reads(lines: list[str]) -> None:
     _same_as_yaml("\n".join(lines))

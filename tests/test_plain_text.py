@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from syndication.archive.bodies import plain_text, word_count
 from syndication.ingest.characters import FORBIDDEN_IN_BODY, first_forbidden_in_body
+from tests.conftest import examples
 
 # Words, single spaces and newlines mostly; now and then every other kind of space, line
 # break and control, in ASCII and beyond.
@@ -25,7 +26,7 @@ def _plain_text(text: str) -> str:
     return "\n".join(" ".join(words) for line in text.splitlines() if (words := line.split()))
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(_TEXT)
 @example("a b\nc")
 @example("a  b")
@@ -38,7 +39,7 @@ def test_plain_text_and_word_count_are_their_definitions(text: str) -> None:
     assert word_count(plain_text(text)) == len(text.split())
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(_TEXT)
 @example("plain text\n")
 @example("a\x7fb")

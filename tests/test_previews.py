@@ -4,15 +4,36 @@ when the story is published or withdrawn, when the link ends, or when it is tamp
 
 from __future__ import annotations
 
+import contextlib
 import shutil
-import time
+import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
+
+from syndication.archive.previews import NAME
+from syndication.config import load_settings
+from syndication.web.previews import preview_url
 from tests.conftest import article_text
 from tests.live import REPO, Server, serving, syndication
 
+pytestmark = pytest.mark.processes
+
 PRIVATE = "private, no-store"
+
+
+def ended_link(workdir: Path, rel: str) -> str:
+    """A link to the story signed as `syndication preview` signs them, that ended an hour
+    ago: made two hours ago for one hour (no test waits for a link to end)."""
+    with contextlib.closing(sqlite3.connect(workdir / "syndication.db")) as db:
+        found = db.execute("SELECT id FROM articles WHERE source_file = ?", (rel,))
+        (article_id,) = found.fetchone()
+        (secret,) = db.execute("SELECT value FROM meta WHERE name = ?", (NAME,)).fetchone()
+    settings = load_settings(REPO / "syndication.toml", environ={})
+    made = datetime.now(UTC) - timedelta(hours=2)
+    return urlsplit(preview_url(settings, secret, article_id, 1, made)).path
 
 
 def link(workdir: Path, rel: str, *extra: str) -> str:
@@ -55,9 +76,7 @@ def test_a_draft_is_previewed_as_it_will_be_published_until_it_is(tmp_path: Path
         private(server, forged, 404)
         private(server, "/preview/" + "x" * 700, 404)
         private(server, "/preview/not.one", 404)
-        short = link(tmp_path, "world/draft.md", "--hours", "0.0003")  # about a second
-        time.sleep(1.5)
-        private(server, short, 410)
+        private(server, ended_link(tmp_path, "world/draft.md"), 410)
 
         draft.write_text(text.replace("status: draft\n", ""))
         server.wait_for(public, 200)

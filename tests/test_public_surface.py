@@ -19,6 +19,7 @@ from syndication.archive.partners import PartnerStore
 from syndication.archive.schema import open_writer
 from syndication.config import Settings
 from syndication.web.app import create_app
+from tests.conftest import examples, set_clock
 from tests.fuzz_surface import run
 from tests.live import REPO, serving
 
@@ -30,10 +31,10 @@ DIGITS = "9" * 5000
 async def keyed(
     site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]
 ) -> tuple[Client, dict[str, str]]:
-    conn = open_writer(site.db_path)
-    key = PartnerStore(conn).add("Coast Weekly", ["world"])[1]
+    conn = open_writer(site.db_path, set_clock())
+    key = PartnerStore(conn, set_clock()).add("Coast Weekly", ["world"])[1]
     conn.close()
-    return await aiohttp_client(create_app(site)), {"Authorization": f"Bearer {key}"}
+    return await aiohttp_client(create_app(site, set_clock())), {"Authorization": f"Bearer {key}"}
 
 
 @pytest.mark.parametrize(
@@ -91,8 +92,8 @@ async def test_malformed_hub_requests_are_400(
 
 
 def test_a_generated_walk_of_the_public_surface_gets_no_5xx() -> None:
-    made, failures = run(600)
-    assert made >= 600 and failures == []
+    made, failures = run(examples(600))
+    assert made >= examples(600) and failures == []
 
 
 async def _hammer(base: str, paths: list[str], concurrency: int = 8) -> dict[int, int]:
@@ -117,6 +118,7 @@ def _memory_mb(pid: int, field: str) -> float:
     return int(line.split()[1]) / 1024
 
 
+@pytest.mark.processes
 def test_made_up_urls_and_query_strings_do_not_grow_a_server_past_its_budget(
     tmp_path: Path,
 ) -> None:

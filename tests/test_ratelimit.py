@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndication.web.ratelimit import SLOT, RateLimiter
+from tests.conftest import examples
 
 
 def test_a_budget_is_spent_then_refilled(tmp_path: Path) -> None:
@@ -25,7 +26,7 @@ def test_a_budget_is_spent_then_refilled(tmp_path: Path) -> None:
     other.close()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.binary(min_size=SLOT.size, max_size=SLOT.size),
     st.integers(min_value=-(2**63), max_value=2**63),

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from syndication.web.cache import ENTRY_OVERHEAD, Rendered, ResponseCache
 from syndication.web.conditional import unchanged_for
+from tests.conftest import examples, set_clock
 
 
 def _page(size: int, seq: int = 1) -> Rendered:
@@ -30,7 +31,7 @@ async def _fill(cache: ResponseCache, key: str, size: int, seq: int = 1) -> Rend
 async def test_the_cache_keeps_within_its_budget_dropping_the_least_recently_used() -> None:
     weight = _page(30_000).weight
     assert weight == 30_000 + 10_000 + ENTRY_OVERHEAD
-    cache = ResponseCache(max_bytes=10 * weight)
+    cache = ResponseCache(10 * weight, set_clock())
     for n in range(10):
         await _fill(cache, f"/page/{n}", 30_000)
     assert len(cache) == 10 and cache.bytes == 10 * weight
@@ -49,7 +50,7 @@ async def test_the_cache_keeps_within_its_budget_dropping_the_least_recently_use
 
 
 async def test_an_entry_larger_than_the_budget_is_still_served_and_kept_alone() -> None:
-    cache = ResponseCache(max_bytes=1000)
+    cache = ResponseCache(1000, set_clock())
     await _fill(cache, "/small", 10)
     big = await _fill(cache, "/feed.atom", 50_000)
     assert big.body == b"x" * 50_000 and len(cache) == 1 and cache.peek("/feed.atom") is big
@@ -60,7 +61,7 @@ STAMPS = st.datetimes(
 ).map(lambda moment: moment.replace(microsecond=0))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     ours=STAMPS,
     exact=st.booleans(),

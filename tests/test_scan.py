@@ -8,7 +8,6 @@ import os
 import sqlite3
 import tracemalloc
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from hypothesis import strategies as st
 from syndication.archive.schema import open_writer
 from syndication.archive.writer import ArchiveWriter
 from syndication.ingest import files, plan
-from tests.conftest import Newsroom, article_text, make_settings
+from tests.conftest import Newsroom, article_text, examples, make_settings, set_clock
 
 # Names that sort close to "/" and to each other: "-" and "." sort before "/", "0" and
 # letters after it; a folder may be named like an article, and names may not be ASCII.
@@ -48,7 +47,7 @@ def plant(root: Path, paths: list[list[str]]) -> set[str]:
     return seen
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=list(HealthCheck))
 @given(paths=TREE)
 def test_the_walk_comes_out_in_the_archives_own_order(
     tmp_path_factory: pytest.TempPathFactory, paths: list[list[str]]
@@ -66,10 +65,8 @@ def test_the_walk_comes_out_in_the_archives_own_order(
 def room(root: Path) -> Newsroom:
     root.mkdir()
     settings = make_settings(root)
-    now = [datetime(2026, 11, 27, 12, 0, tzinfo=UTC)]
-    return Newsroom(
-        settings, ArchiveWriter(open_writer(settings.db_path), clock=lambda: now[0]), now
-    )
+    clock = set_clock()
+    return Newsroom(settings, ArchiveWriter(open_writer(settings.db_path, clock), clock), clock)
 
 
 def story(n: int, **fields: object) -> str:
@@ -142,6 +139,7 @@ def test_a_walk_out_of_order_stops_the_scan_before_anything_is_withdrawn(
     assert newsroom.query("SELECT count(*) FROM articles WHERE state = 'live'") == [(3,)]
 
 
+@pytest.mark.slow
 def test_a_scan_of_many_unchanged_files_holds_next_to_nothing(tmp_path: Path) -> None:
     """20,000 files the archive knows, unchanged, in folders by month: the scan's peak
     memory is a small part of what holding the walk and the archive's rows takes."""
@@ -154,7 +152,8 @@ def test_a_scan_of_many_unchanged_files_holds_next_to_nothing(tmp_path: Path) ->
         path.write_bytes(b"x")
         rel = files.relative(path, settings.content_dir)
         rows.append((rel, f"id{n}", "h" * 32, 1, path.stat().st_mtime_ns))
-    writer = ArchiveWriter(open_writer(settings.db_path))
+    clock = set_clock()
+    writer = ArchiveWriter(open_writer(settings.db_path, clock), clock)
     with writer.conn:
         writer.conn.executemany(
             "INSERT INTO sources (file, article_id, content_hash, size, mtime_ns) "

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
-import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from tests.benchmarks.corpus import generate
 from tests.conftest import article_text
 from tests.live import REPO, serving, syndication
+from tests.waiting import Stop, until
+
+pytestmark = pytest.mark.processes
 
 STORY = "/en/world/2026/01/05/harbour-reopens"
 
@@ -50,9 +51,12 @@ def test_the_editors_day(workdir: Path) -> None:
         assert moved.status == 301 and moved.headers["Location"] == STORY + "-at-last"
 
         write(workdir, "world/new.md", "---\ntitle: [broken\n---\nBody\n")
-        deadline = time.monotonic() + 2
-        while "ingest errors: 1" not in (status := syndication("status", cwd=workdir)).stdout:
-            assert time.monotonic() < deadline, status.stdout
+
+        def said() -> subprocess.CompletedProcess[str] | None:
+            status = syndication("status", cwd=workdir)
+            return status if "ingest errors: 1" in status.stdout else None
+
+        status = until(said, 2, "the broken file in the status")
         assert "content/world/new.md:2: the front matter is not valid YAML" in status.stdout
         page = server.get(STORY + "-at-last")
         assert page.status == 200 and "Harbour reopens at last" in page.body
@@ -60,21 +64,6 @@ def test_the_editors_day(workdir: Path) -> None:
         (workdir / "content" / "world" / "new.md").unlink()
         server.wait_for(STORY + "-at-last", 410, timeout=1.0)
         assert "ingest errors: 0" in syndication("status", cwd=workdir).stdout
-
-
-def test_a_scheduled_article_goes_live_by_itself(workdir: Path) -> None:
-    # far enough ahead that a server slow to start on a busy machine still starts before it
-    when = (datetime.now(UTC) + timedelta(seconds=6)).replace(microsecond=0)
-    write(workdir, "world/soon.md", article_text(title="Coming soon", published=when.isoformat()))
-    path = f"/en/world/{when.astimezone(ZoneInfo('Europe/Luxembourg')):%Y/%m/%d}/coming-soon"
-    with serving(workdir) as server:
-        assert server.get(path).status == 404
-        assert "Coming soon" not in server.get("/en/world/feed.atom").body
-        server.wait_for(path, 200, timeout=8)
-        assert datetime.now(UTC) >= when
-        assert "Coming soon" in server.get("/").body
-        assert "Coming soon" in server.get("/en/world/feed.atom").body
-        assert "Coming soon" in server.get("/en/feed.rss").body
 
 
 def test_a_moved_folder_keeps_every_article(workdir: Path) -> None:
@@ -96,7 +85,6 @@ def test_sigterm_stops_the_server_cleanly(workdir: Path) -> None:
         assert server.process.wait(timeout=10) == 0
 
 
-@pytest.mark.slow
 def _processes_mentioning(text: str) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -109,6 +97,7 @@ def _processes_mentioning(text: str) -> list[int]:
     return found
 
 
+@pytest.mark.slow
 def test_sigkill_in_the_middle_of_ingesting_2000_files(tmp_path: Path) -> None:
     files = 2000  # several batches of the writer: the kill lands between two of them
     content = tmp_path / "content"
@@ -120,27 +109,22 @@ def test_sigkill_in_the_middle_of_ingesting_2000_files(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    committed = 0
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        if db.exists():
-            try:
-                conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
-                committed = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-                conn.close()
-            except sqlite3.OperationalError:
-                committed = 0  # schema not created yet
-        if 0 < committed < files * 4 // 5:
-            break
-        time.sleep(0.02)
+
+    def halfway() -> int:
+        """The articles committed, once some but not most are (an error before the schema
+        exists: not yet)."""
+        if process.poll() is not None:
+            raise Stop("the ingest ended before it could be killed half-way")
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            committed = int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+        return committed if 0 < committed < files * 4 // 5 else 0
+
+    committed = until(halfway, 120, "an ingest half-way", every=0.02)
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert 0 < committed < files, f"the kill did not land mid-ingest ({committed} committed)"
     # Its parse workers (and their forkserver, started from tmp_path) end with it.
-    deadline = time.monotonic() + 10
-    while (left := _processes_mentioning(str(tmp_path))) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not left, f"processes left behind by the killed ingest: {left}"
+    until(lambda: not _processes_mentioning(str(tmp_path)), 10, "no process of the killed ingest")
 
     again = syndication("ingest", cwd=tmp_path)
     assert again.returncode == 0, again.stderr

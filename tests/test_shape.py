@@ -20,6 +20,9 @@ from tests.conftest import article_text
 from tests.live import Server, serving, syndication
 from tests.shape import Shape, whole_shape
 from tests.test_partner_e2e import Puller, add_partner, title
+from tests.waiting import until
+
+pytestmark = [pytest.mark.tools("varnishd"), pytest.mark.processes]
 
 STORY = "world/pilots.md"
 PATH = "/en/world/2026/11/20/harbour-pilots-agree-a-new-rota"
@@ -32,17 +35,6 @@ def story(title: str = "Harbour pilots agree a new rota", **fields: object) -> s
         body="The pilots' association and the port authority signed the rota on Friday.",
         **fields,
     )
-
-
-def until(check, timeout: float, what: str):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} within {timeout}s")
-        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")

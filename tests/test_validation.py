@@ -15,7 +15,7 @@ from syndication.config import Settings
 from syndication.errors import ContentError
 from syndication.ingest.parse import parse_article
 from syndication.model import Section
-from tests.conftest import PNG_1x1, article_text, make_settings
+from tests.conftest import PNG_1x1, article_text, examples, make_settings
 
 
 @pytest.fixture
@@ -272,7 +272,7 @@ def test_body_h1_becomes_h2_and_text_is_kept_for_search(site: Settings) -> None:
 _PLAIN = Settings(content_dir=Path(tempfile.gettempdir()), sections=(Section("x", {"en": "X"}),))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(max_size=300))
 def test_any_front_matter_either_parses_or_gives_a_content_error(text: str) -> None:
     try:
@@ -281,7 +281,7 @@ def test_any_front_matter_either_parses_or_gives_a_content_error(text: str) -> N
         assert error.file == "x/y.md" and error.message
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(min_size=1, max_size=200))
 def test_any_title_gives_a_slug_the_validator_accepts(title: str) -> None:
     front = f"---\ntitle: {json.dumps(title)}\npublished: 2024-01-01\n---\nBody\n"

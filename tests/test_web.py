@@ -5,15 +5,20 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp.test_utils import TestClient
 
+from syndication.clock import SetClock
 from syndication.config import Settings
 from syndication.web.app import create_app
+from syndication.web.services import SERVICES
 from tests.conftest import PNG_1x1, article_text, make_settings
+from tests.waiting import until_async
 
 Client = TestClient[Any, Any]
 
@@ -48,8 +53,10 @@ def site(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def client(site: Settings, aiohttp_client: Callable[..., Awaitable[Client]]) -> Client:
-    return await aiohttp_client(create_app(site))
+async def client(
+    site: Settings, clock: SetClock, aiohttp_client: Callable[..., Awaitable[Client]]
+) -> Client:
+    return await aiohttp_client(create_app(site, clock))
 
 
 async def test_healthz(client: Client) -> None:
@@ -66,6 +73,32 @@ async def test_home_lists_only_live_articles_of_the_edition(client: Client) -> N
         assert hidden not in html
     french = await (await client.get("/fr/")).text()
     assert "Le port rouvre" in french and '<html lang="fr">' in french
+
+
+async def test_a_scheduled_story_goes_live_when_its_time_comes(
+    site: Settings, clock: SetClock, client: Client
+) -> None:
+    """Not on any page or feed before its time; then everywhere, by the writer's schedule,
+    as soon as the clock reaches it (the clock is moved, and the writer told to look)."""
+    when = clock.now() + timedelta(hours=2)
+    (site.content_dir / "world" / "soon.md").write_text(
+        article_text(title="Coming soon", published=when.isoformat())
+    )
+    services = client.app[SERVICES]
+    assert services.ingest is not None
+    await services.ingest.ingest_paths({"world/soon.md"})
+    path = f"/en/world/{when.astimezone(ZoneInfo('Europe/Luxembourg')):%Y/%m/%d}/coming-soon"
+    assert (await client.get(path)).status == 404
+    assert "Coming soon" not in await (await client.get("/en/world/feed.atom")).text()
+    clock.advance(timedelta(hours=2))
+    services.ingest.recheck_schedule()
+    await until_async(lambda: _status(client, path, 200), 5, "the story live at its time")
+    for where in ("/", "/en/world/feed.atom", "/en/feed.rss"):
+        assert "Coming soon" in await (await client.get(where)).text(), where
+
+
+async def _status(client: Client, path: str, status: int) -> bool:
+    return (await client.get(path)).status == status
 
 
 async def test_article_page(client: Client) -> None:

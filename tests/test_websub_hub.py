@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import hashlib
 import hmac
 import sqlite3
 import threading
-import time
 import urllib.request
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -23,8 +22,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from syndication.config import Settings
 from syndication.web.app import create_app
 from syndication.web.services import SERVICES
-from tests.conftest import article_text, make_settings
+from tests.conftest import article_text, make_settings, set_clock
 from tests.live import Server, serving
+from tests.waiting import until, until_async
 
 Client = TestClient[Any, Any]
 TOPIC = "http://news.test/en/world/feed.atom"
@@ -53,14 +53,6 @@ class Subscriber:
         return web.Response(status=204)
 
 
-async def until(check: Callable[[], object], seconds: float = 5.0) -> None:
-    for _ in range(int(seconds / 0.02)):
-        if check():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("timed out")
-
-
 @pytest.fixture
 async def hub_site(
     tmp_path: Path,
@@ -80,7 +72,7 @@ async def hub_site(
         websub_min_lease_seconds=1,
     )
     (settings.content_dir / "world").mkdir()
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, set_clock()))
     return client, subscriber, settings
 
 
@@ -107,7 +99,7 @@ async def test_subscribe_verify_and_receive_signed_updates(
         )
         == 202
     )
-    await until(lambda: subscriber.checks)
+    await until_async(lambda: subscriber.checks)
     check = subscriber.checks[0]
     assert (check["hub.mode"], check["hub.topic"], check["hub.lease_seconds"]) == (
         "subscribe",
@@ -115,10 +107,10 @@ async def test_subscribe_verify_and_receive_signed_updates(
         "600",
     )
     db = sqlite3.connect(settings.db_path)
-    await until(lambda: db.execute("SELECT count(*) FROM subscriptions").fetchone()[0] == 1)
+    await until_async(lambda: db.execute("SELECT count(*) FROM subscriptions").fetchone()[0] == 1)
 
     await publish(client, settings, "a", "Harbour pilots vote on new rota")
-    await until(lambda: subscriber.deliveries)
+    await until_async(lambda: subscriber.deliveries)
     headers, body = subscriber.deliveries[0]
     assert b"Harbour pilots vote on new rota" in body
     assert headers["Content-Type"].startswith("application/atom+xml")
@@ -128,10 +120,10 @@ async def test_subscribe_verify_and_receive_signed_updates(
 
     form = {"hub.mode": "unsubscribe", "hub.topic": TOPIC, "hub.callback": subscriber.url}
     assert (await client.post("/websub", data=form)).status == 202
-    await until(lambda: db.execute("SELECT count(*) FROM subscriptions").fetchone()[0] == 0)
+    await until_async(lambda: db.execute("SELECT count(*) FROM subscriptions").fetchone()[0] == 0)
     assert subscriber.checks[-1]["hub.mode"] == "unsubscribe"
     await publish(client, settings, "b", "Second story after leaving")
-    await asyncio.sleep(0.5)
+    await client.app[SERVICES].hub.settled()  # whatever the change set going has ended
     assert len(subscriber.deliveries) == 1
     db.close()
 
@@ -142,12 +134,12 @@ async def test_a_failing_subscriber_gets_the_update_on_a_retry(
     client, subscriber, settings = hub_site
     assert await subscribe(client, subscriber.url) == 202
     db = sqlite3.connect(settings.db_path)
-    await until(lambda: db.execute("SELECT count(*) FROM subscriptions").fetchone()[0] == 1)
+    await until_async(lambda: db.execute("SELECT count(*) FROM subscriptions").fetchone()[0] == 1)
     subscriber.fail_next = 2
     await publish(client, settings, "a", "Ferry timetable changes")
-    await until(lambda: subscriber.deliveries)
+    await until_async(lambda: subscriber.deliveries)
     assert b"Ferry timetable changes" in subscriber.deliveries[0][1]
-    await until(lambda: db.execute("SELECT delivered FROM subscriptions").fetchone()[0] == 1)
+    await until_async(lambda: db.execute("SELECT delivered FROM subscriptions").fetchone()[0] == 1)
     db.close()
 
 
@@ -157,8 +149,8 @@ async def test_an_unconfirmed_subscription_does_not_count(
     client, subscriber, settings = hub_site
     subscriber.wanted = False  # someone subscribed a callback that never asked for it
     assert await subscribe(client, subscriber.url) == 202
-    await until(lambda: subscriber.checks)
-    await asyncio.sleep(0.2)
+    await until_async(lambda: subscriber.checks)
+    await client.app[SERVICES].hub.settled()  # the hub has decided on the answer
     db = sqlite3.connect(settings.db_path)
     assert db.execute("SELECT count(*) FROM subscriptions").fetchone()[0] == 0
     db.close()
@@ -187,7 +179,7 @@ async def test_bad_requests_and_private_callbacks_are_refused(
     says: str,
 ) -> None:
     settings = make_settings(tmp_path, base_url="http://news.test")  # private callbacks: no
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, set_clock()))
     good = {"hub.mode": "subscribe", "hub.topic": TOPIC, "hub.callback": "http://93.184.216.34/cb"}
     response = await client.post("/websub", data={**good, **form})
     assert response.status == 400
@@ -224,30 +216,29 @@ async def test_a_callback_answering_without_end_is_read_for_a_few_kilobytes(
     settings = make_settings(
         tmp_path, base_url="http://news.test", websub_allow_private_callbacks=True
     )
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, set_clock()))
     form = {
         "hub.mode": "subscribe",
         "hub.topic": TOPIC,
         "hub.callback": str(server.make_url("/cb")),
     }
     assert (await client.post("/websub", data=form)).status == 202
-    await until(lambda: sent, seconds=20)
+    await until_async(lambda: sent, 20)
     assert sent[0] < 64 * 1024 * 1024  # the hub stopped reading; socket buffers took the rest
     db = sqlite3.connect(settings.db_path)
     assert db.execute("SELECT count(*) FROM subscriptions").fetchone()[0] == 0
     db.close()
 
 
+@pytest.mark.processes
 def test_a_subscription_outlives_a_hub_restart(tmp_path: Path) -> None:
     """Over real HTTP: subscribe to `syndication serve`, restart it, still get updates,
     then unsubscribe."""
-    received: list[tuple[str, bytes]] = []
-    checks: list[dict[str, str]] = []
+    received: list[tuple[str, str, bytes]] = []  # (callback path, signature, body)
 
     class Callback(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             query = dict(parse_qsl(urlsplit(self.path).query))
-            checks.append(query)
             body = query["hub.challenge"].encode()
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
@@ -256,7 +247,7 @@ def test_a_subscription_outlives_a_hub_restart(tmp_path: Path) -> None:
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append((self.headers["X-Hub-Signature"], body))
+            received.append((urlsplit(self.path).path, self.headers["X-Hub-Signature"], body))
             self.send_response(204)
             self.end_headers()
 
@@ -266,6 +257,7 @@ def test_a_subscription_outlives_a_hub_restart(tmp_path: Path) -> None:
     callback_server = ThreadingHTTPServer(("127.0.0.1", 0), Callback)
     threading.Thread(target=callback_server.serve_forever, daemon=True).start()
     callback = f"http://127.0.0.1:{callback_server.server_address[1]}/cb"
+    witness = callback.replace("/cb", "/witness")  # stays subscribed: says a change went out
     (tmp_path / "content" / "world").mkdir(parents=True)
     # The site's address stays the same across the restart (the topic is under it), while
     # each run serves on a port the kernel picks.
@@ -275,12 +267,12 @@ def test_a_subscription_outlives_a_hub_restart(tmp_path: Path) -> None:
     }
     topic = "http://news.test/en/world/feed.atom"
 
-    def post(server: Server, mode: str) -> int:
+    def post(server: Server, mode: str, to: str = callback) -> int:
         form = urlencode(
             {
                 "hub.mode": mode,
                 "hub.topic": topic,
-                "hub.callback": callback,
+                "hub.callback": to,
                 "hub.secret": "kept-across-restarts",
             }
         ).encode()
@@ -290,32 +282,31 @@ def test_a_subscription_outlives_a_hub_restart(tmp_path: Path) -> None:
     def story(name: str, title: str) -> None:
         (tmp_path / "content" / "world" / f"{name}.md").write_text(article_text(title=title))
 
-    def wait(check: Callable[[], object]) -> None:
-        deadline = time.monotonic() + 10
-        while not check():
-            assert time.monotonic() < deadline, "timed out"
-            time.sleep(0.05)
+    def subscribed() -> set[str]:
+        with contextlib.closing(sqlite3.connect(tmp_path / "syndication.db")) as db:
+            return {row[0] for row in db.execute("SELECT callback FROM subscriptions")}
+
+    def got(path: str, title: bytes) -> bool:
+        return any(p == path and title in body for p, _, body in received)
 
     with serving(tmp_path, env=env) as server:
         assert post(server, "subscribe") == 202
-        wait(lambda: checks)
-        time.sleep(0.3)
+        until(lambda: subscribed() == {callback}, 10, "the subscription confirmed and kept")
         story("a", "Before the restart")
-        wait(lambda: any(b"Before the restart" in body for _, body in received))
+        until(lambda: got("/cb", b"Before the restart"), 10, "the update before the restart")
     with serving(tmp_path, env=env) as server:
         story("b", "After the restart")
-        wait(lambda: any(b"After the restart" in body for _, body in received))
-        signature, body = received[-1]
+        until(lambda: got("/cb", b"After the restart"), 10, "the update after the restart")
+        _, signature, body = received[-1]
         expected = hmac.new(b"kept-across-restarts", body, hashlib.sha256).hexdigest()
         assert signature == f"sha256={expected}"
         assert post(server, "unsubscribe") == 202
-        wait(lambda: checks[-1]["hub.mode"] == "unsubscribe")
-        time.sleep(0.3)
-        count = len(received)
+        assert post(server, "subscribe", witness) == 202
+        until(lambda: subscribed() == {witness}, 10, "one callback left, the other come")
         story("c", "After leaving")
-        server.wait_for("/en/world/2024/03/01/after-leaving", 200)
-        time.sleep(1.0)
-        assert len(received) == count
+        # The witness's copy says the change went out, to everyone subscribed at once.
+        until(lambda: got("/witness", b"After leaving"), 10, "the witness's update")
+        assert not got("/cb", b"After leaving")
     callback_server.shutdown()
 
 
@@ -334,7 +325,7 @@ async def test_the_hub_keeps_at_most_its_caps_of_subscriptions(
         websub_allow_private_callbacks=True,
         websub_max_per_host=2,
     )
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, set_clock()))
     db = sqlite3.connect(settings.db_path)
 
     async def subscribe_n(n: int) -> int:
@@ -343,7 +334,7 @@ async def test_the_hub_keeps_at_most_its_caps_of_subscriptions(
         return (await client.post("/websub", data=form)).status
 
     assert [await subscribe_n(1), await subscribe_n(2)] == [202, 202]
-    await until(lambda: db.execute("SELECT count(*) FROM subscriptions").fetchone()[0] == 2)
+    await until_async(lambda: db.execute("SELECT count(*) FROM subscriptions").fetchone()[0] == 2)
     third = await client.post(
         "/websub",
         data={

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,8 @@ from lxml import etree
 
 from syndication.web.app import create_app
 from syndication.web.services import SERVICES
-from tests.conftest import article_text, make_settings
+from tests.conftest import article_text, make_settings, set_clock
+from tests.waiting import until_async
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -40,7 +40,7 @@ async def test_changes_ping_the_hub_for_every_feed_they_alter(
 
     settings = make_settings(tmp_path, websub_hubs=(hub_url,), base_url="http://news.test")
     (settings.content_dir / "world").mkdir()
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, set_clock()))
     client.app[SERVICES].pinger.backoff = 0.01
 
     feed = await client.get("/en/feed.atom")
@@ -56,10 +56,7 @@ async def test_changes_ping_the_hub_for_every_feed_they_alter(
         article_text(topics="[Energy]", authors="[Ines Varga]")
     )
     await client.app[SERVICES].ingest.ingest_paths({"world/a.md"})
-    for _ in range(200):
-        if len(pings) >= 12:
-            break
-        await asyncio.sleep(0.02)
+    await until_async(lambda: len(pings) >= 12, 5, "a ping for each of the 12 feeds")
     urls = sorted(p["hub.url"] for p in pings)
     assert all(p["hub.mode"] == "publish" for p in pings)
     expected = sorted(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -9,13 +10,17 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import article_text
 from tests.live import REPO, syndication
+from tests.waiting import until
+
+pytestmark = pytest.mark.processes
 
 
 def get(base: str, path: str) -> tuple[int, str]:
@@ -27,13 +32,18 @@ def get(base: str, path: str) -> tuple[int, str]:
 
 
 def reader_pids(base: str, tries: int = 60) -> set[int]:
+    """The readers answering `tries` connections (one being replaced may refuse some)."""
     pids = set()
     for _ in range(tries):
-        try:
+        with contextlib.suppress(OSError, ValueError):
             pids.add(json.loads(get(base, "/healthz")[1])["pid"])
-        except (OSError, ValueError):
-            time.sleep(0.05)  # a reader being replaced
     return pids
+
+
+def two_readers(base: str) -> set[int]:
+    """The two readers' pids, once two answer; none until then."""
+    pids = reader_pids(base, tries=20)
+    return pids if len(pids) == 2 else set()
 
 
 def alive(pid: int) -> bool:
@@ -69,14 +79,10 @@ def test_one_writer_two_readers_on_one_port(tmp_path: Path) -> None:
         line = supervisor.stdout.readline()
         assert "with 2 reader processes" in line
         base = re.search(r"on (http://127\.0\.0\.1:\d+)/", line)[1]  # type: ignore[index]
-        deadline = time.monotonic() + 20
-        while get_status(base) != 200:
-            assert time.monotonic() < deadline, "readers did not start"
-            time.sleep(0.1)
-        deadline = time.monotonic() + 20
-        while len(pids := reader_pids(base, tries=20)) < 2:  # the second may still be starting
-            assert time.monotonic() < deadline, f"only {pids} answer"
-        assert len(pids) == 2 and supervisor.pid not in pids
+        until(lambda: get_status(base) == 200, 20, "a reader answering")
+        # the second may still be starting
+        pids = until(lambda: two_readers(base), 20, "two readers answering")
+        assert supervisor.pid not in pids
 
         # One rate budget per partner across the readers: 10 a minute is 10, not 10 each.
         added = syndication(
@@ -90,42 +96,40 @@ def test_one_writer_two_readers_on_one_port(tmp_path: Path) -> None:
         assert answers.count(200) <= 11 and answers.count(429) >= 19, answers
 
         # /metrics describes the whole service, whichever reader answers: the writer's
-        # ingest figures, and the refusals of both readers added up.
-        time.sleep(1.5)  # each process leaves its figures every second
+        # ingest figures, and the refusals of both readers added up (each process leaves its
+        # figures every second).
         refused = (
             'syndication_http_requests_total{method="GET",route="/api/v1/changes",status="429"}'
         )
-        for _ in range(4):
-            text = get(base, "/metrics")[1]
-            assert re.search(r'syndication_ingest_files_total\{outcome="published"\} [1-9]', text)
-            line = next(ln for ln in text.splitlines() if ln.startswith(refused))
-            assert float(line.split()[-1]) == answers.count(429), line
+
+        def whole(text: str) -> bool:
+            published = r'syndication_ingest_files_total\{outcome="published"\} [1-9]'
+            line = next((ln for ln in text.splitlines() if ln.startswith(refused)), "x 0")
+            return bool(re.search(published, text)) and float(line.split()[-1]) == answers.count(
+                429
+            )
+
+        until(lambda: whole(get(base, "/metrics")[1]), 5, "the figures of every process")
+        assert all(whole(get(base, "/metrics")[1]) for _ in range(4))  # from either reader
 
         # A change made by the writer is seen by every reader within a second.
         (tmp_path / "content" / "world" / "new.md").write_text(
             article_text(title="Lock gates replaced", published="2026-11-27T10:00:00+01:00")
         )
         path = "/en/world/2026/11/27/lock-gates-replaced"
-        started = time.monotonic()
-        while get(base, path)[0] != 200:
-            assert time.monotonic() - started < 1.0, "not visible within 1 s"
-            time.sleep(0.02)
-        time.sleep(0.3)  # the other reader's next read of the sequence
-        assert {get(base, path)[0] for _ in range(30)} == {200}
+        until(lambda: get(base, path)[0] == 200, 1.0, "the change visible within 1 s")
+        until(lambda: {get(base, path)[0] for _ in range(30)} == {200}, 1.0, "by every reader")
 
         # A reader that dies is replaced; the port keeps answering meanwhile.
         victim = sorted(pids)[0]
         os.kill(victim, signal.SIGKILL)
         answered = sum(get_status(base) == 200 for _ in range(40))
         assert answered >= 30
-        deadline = time.monotonic() + 10
-        while True:
-            now = reader_pids(base, tries=20)
-            if len(now) == 2 and victim not in now:
-                break
-            assert time.monotonic() < deadline, f"no replacement reader: {now}"
-            time.sleep(0.2)
-        children = now
+        children = until(
+            lambda: victim not in (now := two_readers(base)) and now,
+            10,
+            "a reader in place of the one killed",
+        )
     finally:
         supervisor.send_signal(signal.SIGTERM)
         code = supervisor.wait(timeout=40)

@@ -4,11 +4,12 @@ and restoring one."""
 from __future__ import annotations
 
 import sqlite3
-import time
+from datetime import datetime
 from pathlib import Path
 
 from syndication.archive import bodies
 from syndication.archive.schema import LATEST_VERSION, Access, connect, migrate, read_value
+from syndication.clock import Clock
 from syndication.errors import ArchiveError
 
 
@@ -45,19 +46,19 @@ def _head(db: Path) -> int:
     return int(read_value(db, "SELECT seq FROM sqlite_sequence WHERE name = 'changes'") or 0)
 
 
-def number_changes_after(conn: sqlite3.Connection, replaced_head: int) -> None:
+def number_changes_after(conn: sqlite3.Connection, replaced_head: int, now: datetime) -> None:
     """Changes made after a restore are numbered above every change the replaced archive
     made, and above the time of the restore in milliseconds (the start of any archive made
     since): every cursor a partner holds is then before them, and nothing is skipped."""
     restored = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'")
     row = restored.fetchone()
-    now_ms = int(time.time() * 1000)
+    now_ms = int(now.timestamp() * 1000)
     start = max(replaced_head, now_ms, int(row[0]) if row else 0)
     conn.execute("DELETE FROM sqlite_sequence WHERE name = 'changes'")
     conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('changes', ?)", (start,))
 
 
-def restore(backup_file: Path, dest: Path, *, replace: bool = False) -> int:
+def restore(backup_file: Path, dest: Path, clock: Clock, *, replace: bool = False) -> int:
     """Make `dest` the archive `backup_file` holds, migrated to this program's schema;
     returns its article count. An existing `dest` is replaced only when asked: the server
     must be stopped first (a running writer would keep its old file open)."""
@@ -85,8 +86,8 @@ def restore(backup_file: Path, dest: Path, *, replace: bool = False) -> int:
     conn = sqlite3.connect(partial, isolation_level=None)  # the copy, migrated before it moves
     bodies.register(conn)
     try:
-        migrate(conn)
-        number_changes_after(conn, replaced_head)
+        migrate(conn, clock)
+        number_changes_after(conn, replaced_head, clock.now())
         count = int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
     finally:
         conn.close()

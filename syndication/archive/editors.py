@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from datetime import UTC, datetime
+from datetime import datetime
 
 from argon2 import PasswordHasher
 
@@ -32,7 +32,9 @@ def checked_password(password: str) -> str:
     return password
 
 
-def add(conn: sqlite3.Connection, name: str, password: str, *, replace: bool = False) -> None:
+def add(
+    conn: sqlite3.Connection, name: str, password: str, now: datetime, *, replace: bool = False
+) -> None:
     """Add an editor, or with `replace` set a new password (which ends their sessions)."""
     name, hashed = checked_name(name), HASHER.hash(checked_password(password))
     exists = conn.execute("SELECT 1 FROM editors WHERE name = ?", (name,)).fetchone()
@@ -42,7 +44,7 @@ def add(conn: sqlite3.Connection, name: str, password: str, *, replace: bool = F
         )
     conn.execute(
         "INSERT OR REPLACE INTO editors (name, password_hash, added) VALUES (?, ?, ?)",
-        (name, hashed, to_iso(datetime.now(UTC))),
+        (name, hashed, to_iso(now)),
     )
 
 

@@ -14,11 +14,11 @@ import fcntl
 import json
 import os
 import sqlite3
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from syndication.archive.schema import LATEST_VERSION, Access, connect, open_writer, read_value
+from syndication.clock import Clock
 from syndication.errors import ArchiveError
 
 
@@ -27,7 +27,7 @@ def lock_file(db_path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def writer_lock(db_path: Path, command: str) -> Iterator[None]:
+def writer_lock(db_path: Path, command: str, clock: Clock) -> Iterator[None]:
     """Hold the archive's writer lock for `command`, or raise ArchiveError naming who has it."""
     path = lock_file(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,7 +41,7 @@ def writer_lock(db_path: Path, command: str) -> Iterator[None]:
             ) from None
         handle.seek(0)
         handle.truncate()
-        handle.write(json.dumps({"pid": os.getpid(), "command": command, "since": time.time()}))
+        handle.write(json.dumps({"pid": os.getpid(), "command": command, "since": clock.time()}))
         handle.flush()
         yield
     finally:
@@ -58,24 +58,24 @@ def holder(db_path: Path) -> str:
 
 
 @contextlib.contextmanager
-def writing(db_path: Path, command: str) -> Iterator[sqlite3.Connection]:
+def writing(db_path: Path, command: str, clock: Clock) -> Iterator[sqlite3.Connection]:
     """The way to the archive's one writer connection for a command that runs to its end
     (`ingest`): hold the lock, open, migrate; release both when done. (`serve` holds the
     lock for its life and opens the connection on its writer thread; `restore` writes a
     copy under the lock.)"""
-    with writer_lock(db_path, command):
-        conn = open_writer(db_path)
+    with writer_lock(db_path, command, clock):
+        conn = open_writer(db_path, clock)
         try:
             yield conn
         finally:
             conn.close()
 
 
-def open_appender(db_path: Path) -> sqlite3.Connection:
+def open_appender(db_path: Path, clock: Clock) -> sqlite3.Connection:
     """A connection for a command's few small writes beside a running server (`partners`).
     An archive that is missing or older than this program is made current first, under the
     lock: never beside a running writer, which has made it current itself, or is older."""
     if read_value(db_path, "PRAGMA user_version") != LATEST_VERSION:
-        with writing(db_path, "partners"):
+        with writing(db_path, "partners", clock):
             pass
     return connect(db_path, Access.APPENDER)

@@ -11,11 +11,12 @@ import hashlib
 import json
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from syndication.archive.codec import from_iso, to_iso
+from syndication.clock import Clock
 from syndication.errors import SyndicationError
 from syndication.model import Partner
 
@@ -68,11 +69,9 @@ class Delivery:
 
 
 class PartnerStore:
-    def __init__(
-        self, conn: sqlite3.Connection, clock: Callable[[], datetime] | None = None
-    ) -> None:
+    def __init__(self, conn: sqlite3.Connection, clock: Clock) -> None:
         self.conn = conn
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock = clock
 
     def add(
         self,
@@ -91,7 +90,7 @@ class PartnerStore:
             raise PartnerError("--rate must be at least 1 request a minute")
         if self._find(name) is not None:
             raise PartnerError(f"there is already a partner called {name!r}")
-        key, now = new_key(), to_iso(self.clock())
+        key, now = new_key(), to_iso(self.clock.now())
         self.conn.execute(
             "INSERT INTO partners (name, key_hash, key_hint, sections, editions, embargo_access, "
             "rate_per_min, created, key_created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -133,7 +132,7 @@ class PartnerStore:
         partner = self.get(name)
         self.conn.execute(
             "UPDATE partners SET revoked = ? WHERE id = ? AND revoked IS NULL",
-            (to_iso(self.clock()), partner.id),
+            (to_iso(self.clock.now()), partner.id),
         )
         return self.get(name)
 
@@ -144,13 +143,13 @@ class PartnerStore:
         self.conn.execute(
             "UPDATE partners SET key_hash = ?, key_hint = ?, key_created = ?, revoked = NULL "
             "WHERE id = ?",
-            (hash_key(key), key[:HINT_LENGTH], to_iso(self.clock()), partner.id),
+            (hash_key(key), key[:HINT_LENGTH], to_iso(self.clock.now()), partner.id),
         )
         return self.get(name), key
 
     def record(self, partner_id: int, items: Iterable[tuple[str, int, str]], channel: str) -> None:
         """Log (article id, version, status) as delivered to the partner now."""
-        now = to_iso(self.clock())
+        now = to_iso(self.clock.now())
         self.conn.executemany(
             "INSERT OR IGNORE INTO deliveries (partner_id, article_id, version, status, channel, "
             "at) VALUES (?, ?, ?, ?, ?, ?)",

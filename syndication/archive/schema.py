@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from syndication.archive import bodies
+from syndication.clock import Clock
 from syndication.errors import ArchiveError
 
 _MIGRATION_NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
@@ -139,19 +140,22 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
 
 
-def open_writer(path: Path) -> sqlite3.Connection:
+def open_writer(path: Path, clock: Clock) -> sqlite3.Connection:
     """The single read-write connection, with the schema migrated to the latest version."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = connect(path, Access.WRITER)
-        migrate(conn)
+        migrate(conn, clock)
     except sqlite3.Error as exc:
         raise ArchiveError(f"cannot open the archive {path}: {exc}") from None
     return conn
 
 
-def migrate(conn: sqlite3.Connection) -> int:
-    """Apply pending migrations, each in its own transaction; returns the final version."""
+def migrate(conn: sqlite3.Connection, clock: Clock) -> int:
+    """Apply pending migrations, each in its own transaction; returns the final version.
+    A migration that needs the time reads it as `clock_ms()` (Unix milliseconds), never
+    SQLite's own reading of the time, so that it too follows the clock it was handed."""
+    conn.create_function("clock_ms", 0, lambda: int(clock.time() * 1000))
     current = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if current > LATEST_VERSION:
         raise ArchiveError(

@@ -10,7 +10,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from syndication.archive import claims, dependencies, related
@@ -26,6 +26,7 @@ from syndication.archive.batch import (
 from syndication.archive.codec import from_iso, to_iso
 from syndication.archive.schema import CHANGE_HEAD, transaction
 from syndication.archive.sql import Query
+from syndication.clock import Clock
 from syndication.errors import ContentError
 from syndication.model import Article, Author, ChangeKind, State, Status, Topic
 
@@ -54,9 +55,9 @@ def state_of(status: Status, published: datetime, now: datetime) -> State:
 
 
 class ArchiveWriter:
-    def __init__(self, conn: sqlite3.Connection, clock: Callable[[], datetime] | None = None):
+    def __init__(self, conn: sqlite3.Connection, clock: Clock):
         self.conn = conn
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock = clock
         self._logged: list[str] = []  # article ids logged in `changes` by the current batch
         self._counted = False  # the current batch is counted in meta's `last_commit`
         self.related = related.RelatedRanker(conn)
@@ -138,7 +139,7 @@ class ArchiveWriter:
         self._logged, self._counted = [], False
         inserted: list[tuple[int, str, str, str]] = []  # new rows to index
         gone_set = set(gone)
-        now = self.clock()
+        now = self.clock.now()
         conn = self.conn
         with transaction(conn):
             for same in touched:
@@ -487,7 +488,7 @@ class ArchiveWriter:
 
     def promote_due(self) -> ApplyResult:
         """Scheduled articles whose time has come go live."""
-        now = self.clock()
+        now = self.clock.now()
         conn = self.conn
         self._logged, self._counted = [], False
         with transaction(conn):

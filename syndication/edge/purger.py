@@ -24,6 +24,7 @@ from syndication.archive import edge_acks
 from syndication.archive.edge_acks import Ack
 from syndication.archive.fanout import Change
 from syndication.archive.queries import Archive
+from syndication.clock import Clock
 from syndication.config import Settings
 from syndication.edge.nodes import Node, PurgeFailed, batches, configured
 from syndication.edge.tags import SITE, article_tag, day_tag, scope_tag
@@ -39,8 +40,9 @@ EXPECTED = (PurgeFailed, aiohttp.ClientError, TimeoutError, OSError)  # a node a
 
 
 class EdgePurger:
-    def __init__(self, settings: Settings, archive: Archive, writes: Writes) -> None:
+    def __init__(self, settings: Settings, archive: Archive, writes: Writes, clock: Clock) -> None:
         self.nodes = configured(settings)
+        self.clock = clock  # the day whose midnight passed is purged too
         self.archive, self.writes = archive, writes
         self.retry = max(settings.purge_retry_seconds, 0.05)
         self.again = settings.purge_again_seconds
@@ -122,7 +124,7 @@ class EdgePurger:
     ) -> tuple[list[str], Ack] | None:
         """The tags of what happened after `sent`, and how far they reach; None: nothing."""
         seq = await self.archive.current_seq()
-        today = datetime.now(UTC).date()
+        today = self.clock.now().date()
         self.pending[node.name] = max(seq - acked.seq, 0) if acked else 1
         if sent is None:  # a node never purged may hold anything: empty it once
             return [SITE], Ack(seq, today)

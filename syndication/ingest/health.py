@@ -13,7 +13,6 @@ import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -93,7 +92,3 @@ def read(db_path: Path) -> WriteHealth | None:
     except PermissionError:
         pass  # alive, under another user
     return health
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -13,7 +13,6 @@ import os
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,6 +23,7 @@ from syndication.archive.fanout import Change, ChangeFanOut
 from syndication.archive.lock import writing
 from syndication.archive.schema import transaction
 from syndication.archive.writer import ArchiveWriter
+from syndication.clock import Clock
 from syndication.config import Settings
 from syndication.errors import ArchiveError
 from syndication.ingest import files, health
@@ -40,9 +40,9 @@ RETRYABLE = (sqlite3.OperationalError, sqlite3.DatabaseError, ArchiveError, OSEr
 
 
 class IngestService:
-    def __init__(self, settings: Settings, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock = clock
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-writer")
         self._writer: ArchiveWriter | None = None
         self._lock = contextlib.ExitStack()  # the archive's writer lock, held while running
@@ -91,7 +91,7 @@ class IngestService:
 
     def _open(self) -> ArchiveWriter:
         """Take the writer lock and the writer connection for as long as the service runs."""
-        conn = self._lock.enter_context(writing(self.settings.db_path, "serve"))
+        conn = self._lock.enter_context(writing(self.settings.db_path, "serve", self.clock))
         return ArchiveWriter(conn, self.clock)
 
     def _scan(self) -> ApplyResult:
@@ -127,6 +127,11 @@ class IngestService:
         self._report("change", result)
         self._wake.set()  # a new scheduled article may be due sooner than the one we sleep for
         return result
+
+    def recheck_schedule(self) -> None:
+        """Look at once at what is due, not at the next planned wake: after the clock was
+        set (tests move theirs instead of waiting), or anything else that moves a due time."""
+        self._wake.set()
 
     def queue(self, rels: set[str]) -> None:
         """Paths to bring into the archive; the drain loop does it, retrying until it lands."""
@@ -184,7 +189,7 @@ class IngestService:
             try:
                 due = await self._on_writer(self._writer.next_due)
                 if due is not None:
-                    delay = min(MAX_SLEEP, max(0.0, (due - self.clock()).total_seconds()))
+                    delay = min(MAX_SLEEP, max(0.0, (due - self.clock.now()).total_seconds()))
             except RETRYABLE as exc:
                 self._failed(exc)
                 delay = FIRST_RETRY * 4
@@ -206,7 +211,7 @@ class IngestService:
         waiting = len(self._pending) + int(self._scan_owed)
         self.health = WriteHealth(
             os.getpid(),
-            self.health.failing_since or health.now_iso(),
+            self.health.failing_since or f"{self.clock.now():%Y-%m-%dT%H:%M:%SZ}",
             reason,
             waiting,
             self.health.attempts + 1,

@@ -8,9 +8,10 @@ pinger all ask this one service; none of them builds a feed or an address of its
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from syndication.archive.queries import Archive
+from syndication.clock import Clock
 from syndication.config import Settings
 from syndication.errors import NotFound
 from syndication.model import ArchivedArticle, FeedKind, FeedScope, Partner, Tombstone
@@ -52,15 +53,17 @@ class BuiltFeed:
 
 
 class Feeds:
-    def __init__(self, settings: Settings, archive: Archive, report: Report) -> None:
+    def __init__(self, settings: Settings, archive: Archive, report: Report, clock: Clock) -> None:
         self.settings = settings
         self.archive = archive
         self.report = report  # told of each article a feed had to leave out
+        self.clock = clock
 
     async def build(self, scope: FeedScope, fmt: str, month: str = "") -> BuiltFeed:
         """The scope's subscription feed in `fmt`, or with `month` its archive document for
         that month (Atom). Raises NotFound for a scope or month that has no feed."""
         settings, archive = self.settings, self.archive
+        now = self.clock.now()  # one reading: the tombstones' window and the period agree
         name = await self._name(scope)
         articles: list[ArchivedArticle]
         tombs: list[Tombstone] = []
@@ -87,7 +90,7 @@ class Feeds:
             linked = frozenset()  # its prev-archive link comes from its newest article
             # Tombstones are kept for whole days, so the feed's bytes move with the clock only
             # at midnight (UTC), when a day's tombstones leave it.
-            since = midnight(datetime.now(UTC)) - timedelta(days=settings.tombstone_days)
+            since = midnight(now) - timedelta(days=settings.tombstone_days)
             tombs = await archive.feeds.tombstones(scope, since)
             newest_month = f"{articles[0].article.published:%Y-%m}" if articles else None
             links = ArchiveLinks(
@@ -119,7 +122,6 @@ class Feeds:
             doc.articles,
             lambda a: a.article.id,
         )
-        now = datetime.now(UTC)
         if not month:  # the tombstones' window moves each midnight
             period = day_of(now)
         elif month >= f"{now:%Y-%m}":  # this month's archive becomes a past month's
@@ -132,7 +134,7 @@ class Feeds:
         return BuiltFeed(
             body,
             FORMATS[fmt],
-            self._cache_control(month),
+            self._cache_control(month, now),
             (f'<{self_url}>; rel="self"', *(f'<{hub}>; rel="hub"' for hub in doc.hubs)),
             frozenset(a.article.id for a in articles) | frozenset(t.id for t in tombs) | linked,
             period,
@@ -161,7 +163,7 @@ class Feeds:
             html_url=settings.absolute(listing_path(scope)),
             self_url=url,
             alternates={f: partner_feed_url(settings, edition, section, f) for f in XML_FORMATS},
-            updated=document_updated(articles, ()) if articles else datetime.now(UTC),
+            updated=document_updated(articles, ()) if articles else self.clock.now(),
             articles=articles,
             hubs=(settings.hub_url,) if settings.websub_hub else (),  # ours: it checks the key
         )
@@ -192,10 +194,10 @@ class Feeds:
             for fmt in XML_FORMATS
         ]
 
-    def _cache_control(self, month: str) -> str:
+    def _cache_control(self, month: str, now: datetime) -> str:
         stale = self.settings.feed_stale_seconds
         max_age = self.settings.feed_max_age
-        if month and month < f"{datetime.now(UTC):%Y-%m}":
+        if month and month < f"{now:%Y-%m}":
             max_age = 86400  # a past month's archive changes only when an old story is withdrawn
         return f"public, max-age={max_age}, stale-while-revalidate={stale}, stale-if-error={stale}"
 

@@ -58,12 +58,17 @@ def _common(settings: Settings, edition: Edition) -> dict[str, Any]:
         "local_date": lambda m: local_date(m, edition),
         "reading_minutes": reading_minutes,
         "paths": urls,  # every address a page links to
-        "this_year": datetime.now(UTC).year,  # the date archive's page to link to
         "_": _,
         "section_name": lambda slug: (
             s.name(edition.code) if (s := settings.section(slug)) else slug
         ),
     }
+
+
+def _frame(settings: Settings, edition: Edition, now: datetime) -> dict[str, Any]:
+    """What a whole page needs: the words, and this (UTC) year, whose date archive every
+    page's footer links to."""
+    return {**_common(settings, edition), "this_year": now.astimezone(UTC).year}
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +126,9 @@ FRONT_TOP = 5  # the lead and the four stories under it
 PER_SECTION = 3  # stories in each section's block
 
 
-def home_page(settings: Settings, edition: Edition, articles: list[ArticleSummary]) -> str:
+def home_page(
+    settings: Settings, edition: Edition, articles: list[ArticleSummary], now: datetime
+) -> str:
     """The edition's front page: the first story leads (with its picture), the next ones are
     the top stories, and the rest fall into a block for each section, in the sections'
     order (web/site.py chooses them)."""
@@ -132,7 +139,7 @@ def home_page(settings: Settings, edition: Edition, articles: list[ArticleSummar
         for s in settings.sections
     ]
     return _env.get_template("home.html").render(
-        **_common(settings, edition),
+        **_frame(settings, edition, now),
         articles=articles,
         lead=top[0] if top else None,
         top=top[1:],
@@ -164,7 +171,7 @@ def article_page(
         *((FeedScope(edition.code, FeedKind.TOPIC, t.slug), t.name) for t in article.topics),
     ]
     return _env.get_template("article.html").render(
-        **_common(settings, edition),
+        **_frame(settings, edition, now),
         article=article,
         canonical=settings.absolute(article.path),
         feeds=feed_links(settings, scopes),
@@ -186,6 +193,7 @@ def search_page(
     usable: bool,
     page: int,
     has_next: bool,
+    now: datetime,
     chosen: dict[str, str] | None = None,
     instead: str | None = None,
 ) -> str:
@@ -193,7 +201,7 @@ def search_page(
     `instead`: what the reader perhaps meant, when nothing was found."""
     chosen = chosen or {}
     return _env.get_template("search.html").render(
-        **_common(settings, edition),
+        **_frame(settings, edition, now),
         query=query,
         hits=hits,
         usable=usable,
@@ -213,13 +221,14 @@ def year_page(
     counts: list[int],
     first_year: int,
     last_year: int,
+    now: datetime,
 ) -> str:
     months = [
         (m, month_name(m, edition.language), count)
         for m, count in zip(range(1, 13), counts, strict=True)
     ]
     return _env.get_template("year.html").render(
-        **_common(settings, edition),
+        **_frame(settings, edition, now),
         year=year,
         months=months,
         first_year=first_year,
@@ -235,11 +244,12 @@ def listing_page(
     page: int,
     has_next: bool,
     scope: FeedScope | None,
+    now: datetime,
     base: str = "",
 ) -> str:
     """A section, topic, author or date page: newest first, paginated with ?page=N."""
     return _env.get_template("listing.html").render(
-        **_common(settings, edition),
+        **_frame(settings, edition, now),
         title=title,
         articles=articles,
         page=page,
@@ -250,8 +260,8 @@ def listing_page(
     )
 
 
-def error_page(settings: Settings, status: int, title: str, message: str) -> str:
+def error_page(settings: Settings, status: int, title: str, message: str, now: datetime) -> str:
     edition = settings.edition(settings.default_edition)
     return _env.get_template("error.html").render(
-        **_common(settings, edition), status=status, title=title, message=message
+        **_frame(settings, edition, now), status=status, title=title, message=message
     )

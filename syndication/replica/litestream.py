@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from syndication.archive.lock import writer_lock
+from syndication.clock import Clock
 from syndication.config import Settings
 from syndication.errors import SyndicationError
 from syndication.ingest.health import runtime_file
@@ -89,7 +90,7 @@ def read_txid(db_path: Path) -> str | None:
 
 
 @contextlib.asynccontextmanager
-async def following(settings: Settings, source: str) -> AsyncIterator[None]:
+async def following(settings: Settings, source: str, clock: Clock) -> AsyncIterator[None]:
     """A local copy of the primary's replica at `settings.db_path`, kept current by
     `litestream restore -f` until the context ends; entered once the first copy is made."""
     db = settings.db_path
@@ -100,7 +101,7 @@ async def following(settings: Settings, source: str) -> AsyncIterator[None]:
         )
     with contextlib.ExitStack() as held:
         # The copy's writer lock, held while it follows: `promote` asks this process to stop.
-        held.enter_context(writer_lock(db, "serve --replica"))
+        held.enter_context(writer_lock(db, "serve --replica", clock))
         async with _followed(settings, source):
             yield
 

@@ -19,6 +19,7 @@ from syndication.archive.backup import number_changes_after
 from syndication.archive.lock import lock_file, writer_lock, writing
 from syndication.archive.schema import Access, connect, transaction
 from syndication.archive.writer import ArchiveWriter
+from syndication.clock import Clock
 from syndication.config import Settings
 from syndication.errors import ArchiveError
 from syndication.ingest.pipeline import Ingestor
@@ -27,11 +28,11 @@ from syndication.replica.litestream import read_txid, txid_file
 STOP_SECONDS = 40.0
 
 
-def promote(settings: Settings) -> str:
+def promote(settings: Settings, clock: Clock) -> str:
     db = settings.db_path
     if not db.exists() or read_txid(db) is None:
         raise ArchiveError(f"{db} is not a replica's copy (no {txid_file(db).name} beside it)")
-    _stop_following(settings)
+    _stop_following(settings, clock)
     try:
         conn = connect(db, Access.READER)
         try:
@@ -42,10 +43,10 @@ def promote(settings: Settings) -> str:
         raise ArchiveError(f"the copy {db} cannot be read: {exc}") from None
     if check != "ok":
         raise ArchiveError(f"the copy {db} is damaged ({check}); promote another replica")
-    with writing(db, "promote") as conn:
+    with writing(db, "promote", clock) as conn:
         with transaction(conn):
-            number_changes_after(conn, 0)
-        writer = ArchiveWriter(conn)
+            number_changes_after(conn, 0, clock.now())
+        writer = ArchiveWriter(conn, clock)
         result = Ingestor(settings, writer).full_scan()
         result.add(writer.promote_due())
         head = writer.last_seq()
@@ -57,13 +58,13 @@ def promote(settings: Settings) -> str:
     )
 
 
-def _stop_following(settings: Settings) -> None:
+def _stop_following(settings: Settings, clock: Clock) -> None:
     """Ask the replica's server (it holds the copy's lock) to stop, and wait until it has."""
     deadline = time.monotonic() + STOP_SECONDS
     asked = False
     while True:
         try:
-            with writer_lock(settings.db_path, "promote"):
+            with writer_lock(settings.db_path, "promote", clock):
                 return
         except ArchiveError:
             if time.monotonic() > deadline:

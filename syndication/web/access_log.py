@@ -7,18 +7,21 @@ travel only in the Authorization header, never in URLs).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
+from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
-from aiohttp.web import BaseRequest, StreamResponse
+
+from syndication.web.services import SERVICES
 
 
 class JsonAccessLogger(AbstractAccessLogger):
-    def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        # aiohttp hands every request of an Application in as a web.Request, with its app
+        clock = request.app[SERVICES].clock if isinstance(request, web.Request) else None
         self.logger.info(
             json.dumps(
                 {
-                    "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                    "at": clock.now().isoformat(timespec="milliseconds") if clock else None,
                     "remote": request.remote,
                     "method": request.method,
                     "path": request.path,

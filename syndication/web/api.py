@@ -129,7 +129,7 @@ async def log_deliveries(
         return
     rows = [(a.article.id, a.version, view) for view, a in delivered]
     await services(request).writes.write(
-        lambda conn: PartnerStore(conn).record(partner.id, rows, channel)
+        lambda conn: PartnerStore(conn, services(request).clock).record(partner.id, rows, channel)
     )
 
 
@@ -153,8 +153,8 @@ async def changes(request: web.Request) -> web.Response:
     after = decode_cursor(request.query["cursor"]) if request.query.get("cursor") else 0
     limit = query_number(request, "limit", 1, MAX_LIMIT, 50)
     wait = query_number(request, "wait", 0, MAX_WAIT, 0)
-    archive, clock = services(request).archive, services(request).clock
-    head = await clock.current()
+    archive, sequence = services(request).archive, services(request).sequence
+    head = await sequence.current()
     if after > head:  # this process may lag the writer by a moment: ask the archive itself
         head = max(head, await archive.current_seq())
     if after > head:  # from an archive this one replaced before the change numbers moved on
@@ -164,9 +164,9 @@ async def changes(request: web.Request) -> web.Response:
         )
     found, next_seq, more = await archive.partners.changes(partner, after, limit, head)
     if not found and wait:
-        await clock.wait_beyond(next_seq, wait)
+        await sequence.wait_beyond(next_seq, wait)
         found, next_seq, more = await archive.partners.changes(
-            partner, next_seq, limit, await clock.current()
+            partner, next_seq, limit, await sequence.current()
         )
     items, delivered = await _items(request, [(c.view, c.article) for c in found])
     await log_deliveries(request, partner, delivered, "changes")

@@ -1,4 +1,4 @@
-"""create_app(settings): the aiohttp application over the process's services."""
+"""create_app(settings, clock): the aiohttp application over the process's services."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from syndication.clock import Clock
 from syndication.config import Settings
 from syndication.web import (
     api,
@@ -42,15 +43,16 @@ ROUTE_MODULES = (
 )
 
 
-def create_app(settings: Settings, *, role: Role = "single") -> web.Application:
+def create_app(settings: Settings, clock: Clock, *, role: Role = "single") -> web.Application:
     """The whole site. Its services (web/services.py) are opened as the app starts and
-    closed as it stops; `role` says whether this process writes (see services.Role)."""
+    closed as it stops; `role` says whether this process writes (see services.Role), and
+    `clock` is the one every date and time of day of the site is read from."""
     app = web.Application(
         middlewares=[error_middleware, primary_only_middleware, redirects.slash_middleware]
     )
 
     async def services(app: web.Application) -> AsyncIterator[None]:
-        async with opened(settings, role) as found:
+        async with opened(settings, role, clock) as found:
             app[SERVICES] = found
             yield
 

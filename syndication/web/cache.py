@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from syndication.archive.queries import Archive, Commit
+from syndication.clock import Clock
 from syndication.periods import ALWAYS, Period
 
 UNSTAMPED = datetime.fromtimestamp(0, UTC)  # until `stamped` gives the date
@@ -106,9 +107,9 @@ class Rendered:
             self._gzipped = gzip.compress(self.body, compresslevel=4, mtime=0)
         return self._gzipped
 
-    def current(self, seq: int) -> bool:
-        """Whether this entry may answer for change sequence `seq`, now."""
-        return self.seq >= seq and time.time() < self.period.end
+    def current(self, seq: int, now: float) -> bool:
+        """Whether this entry may answer for change sequence `seq` at `now` (Unix time)."""
+        return self.seq >= seq and now < self.period.end
 
     @property
     def weight(self) -> int:
@@ -136,7 +137,7 @@ class Rendered:
         )
 
 
-def stamped(entry: Rendered, commit: Commit, settled: bool) -> Rendered:
+def stamped(entry: Rendered, commit: Commit, settled: bool, now: float) -> Rendered:
     """A new build's Last-Modified: the archive's last commit before the build began (its
     bytes reflect that commit or a later one), or the start of the entry's period when that
     is later. HTTP dates count whole seconds, so the date is exact (a copy dated that second
@@ -145,7 +146,7 @@ def stamped(entry: Rendered, commit: Commit, settled: bool) -> Rendered:
     period began."""
     start = int(entry.period.start)
     second = int(commit.at.timestamp())
-    when = min(max(second, start), int(time.time()))
+    when = min(max(second, start), int(now))
     # the second the period began is shared with versions built before a commit in it
     exact = settled and (commit.alone if second > start else second < start)
     return entry.dated(datetime.fromtimestamp(when, UTC), exact)
@@ -165,7 +166,7 @@ def _dated(fresh: Rendered, previous: Rendered | None) -> Rendered:
     return fresh.dated(previous.last_modified, exact=False)
 
 
-class ChangeClock:
+class ChangeSequence:
     """The current change sequence. Pushed by the in-process writer when there is one;
     otherwise read from the archive at most every `interval` seconds."""
 
@@ -230,8 +231,9 @@ class ResponseCache:
     million-article archive has more pages than memory, and a reader process must stay
     within its budget however many different URLs crawlers ask for."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, clock: Clock) -> None:
         self.max_bytes = max_bytes
+        self.clock = clock  # an entry is current only within its period
         self.bytes = 0
         self._entries: OrderedDict[str, Rendered] = OrderedDict()
         # One lock per key being built, with how many wait on it; gone when the last leaves,
@@ -255,7 +257,7 @@ class ResponseCache:
     ) -> Rendered:
         """The entry for `key` as of `seq`, revalidated or rebuilt once however many ask."""
         entry = self.peek(key)
-        if entry is not None and entry.current(seq):
+        if entry is not None and entry.current(seq, self.clock.time()):
             self.hits += 1
             return entry
         lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
@@ -263,14 +265,11 @@ class ResponseCache:
         try:
             async with lock:
                 entry = self.peek(key)
-                if entry is not None and entry.current(seq):
+                now = self.clock.time()
+                if entry is not None and entry.current(seq, now):
                     self.hits += 1
                     return entry
-                if (
-                    entry is not None
-                    and time.time() < entry.period.end
-                    and await still_valid(entry)
-                ):
+                if entry is not None and now < entry.period.end and await still_valid(entry):
                     entry.seq = seq
                     self.hits += 1
                     return entry

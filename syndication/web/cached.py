@@ -44,13 +44,14 @@ def answered_from_cache(
 
 def current(request: web.Request, key: str) -> Rendered | None:
     """The cached entry for `key` if nothing has changed since it was built; no I/O when the
-    writer runs in this process (the clock is pushed), so a conditional GET costs microseconds."""
+    writer runs in this process (the sequence is pushed), so a conditional GET costs
+    microseconds."""
     found = services(request)
-    clock, cache = found.clock, found.cache
-    if not clock.pushed:
-        return None  # the caller's serve() reads the clock from the archive
+    sequence, cache = found.sequence, found.cache
+    if not sequence.pushed:
+        return None  # the caller's serve() reads the sequence from the archive
     cached = cache.peek(key)
-    if cached is not None and cached.current(clock.seq):
+    if cached is not None and cached.current(sequence.seq, found.clock.time()):
         cache.hits += 1
         return cached
     return None
@@ -67,7 +68,7 @@ async def serve(
     those are answered and not cached."""
     found = services(request)
     archive = found.archive
-    seq = await found.clock.current()
+    seq = await found.sequence.current()
 
     async def still_valid(entry: Rendered) -> bool:
         changed = await archive.feeds.changed_since(entry.seq)
@@ -79,12 +80,13 @@ async def serve(
         return True
 
     async def dated_build(at_seq: int) -> Rendered:
-        commit = await found.clock.last_commit()
+        commit = await found.sequence.last_commit()
         entry = await whole_build(at_seq)
         settings = found.settings
         tags = answer_tags(entry.article_ids, scopes, entry.period)
         entry = entry.tagged(edge_headers(settings.edge_tag_header, settings.edge_max_age, tags))
-        return stamped(entry, commit, settled=await found.clock.read_commit() == commit)
+        settled = await found.sequence.read_commit() == commit
+        return stamped(entry, commit, settled, found.clock.time())
 
     async def whole_build(at_seq: int) -> Rendered:
         """On a replica, a build during which Litestream wrote the copy may have read half a

@@ -64,7 +64,7 @@ async def _session(request: web.Request) -> Session | None:
     if not NAME.fullmatch(editor) or not ends_text.isdigit() or len(ends_text) > 12:
         return None
     ends = int(ends_text)
-    if ends < time.time():
+    if ends < services(request).clock.time():
         return None
     archive = services(request).archive
     secret = await archive.secret(DESK)
@@ -142,7 +142,7 @@ async def login(request: web.Request) -> web.Response:
         return _html(
             desk_pages.login_page(found.settings, "Wrong name or password.", name), status=401
         )
-    ends = int(time.time()) + SESSION_SECONDS
+    ends = int(found.clock.time()) + SESSION_SECONDS
     response = _see_other("/desk/")
     response.set_cookie(
         COOKIE,
@@ -241,7 +241,7 @@ async def _stream(
 ) -> None:
     started = last_sent = time.monotonic()
     seen = await found.archive.desk.fingerprint()
-    while time.monotonic() - started < STREAM_SECONDS and time.time() < session.ends:
+    while time.monotonic() - started < STREAM_SECONDS and found.clock.time() < session.ends:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(wake.wait(), POLL_SECONDS)
         wake.clear()
@@ -263,8 +263,9 @@ async def _panels(found: Services) -> desk_pages.Panels:
     archive, settings = found.archive, found.settings
     status = await archive.status()
     secret = settings.preview_secret or await archive.preview_secret()
+    now = found.clock.now()
     previews = (
-        {w.id: preview_url(settings, secret, w.id, PREVIEW_HOURS) for w in status.waiting}
+        {w.id: preview_url(settings, secret, w.id, PREVIEW_HOURS, now) for w in status.waiting}
         if secret
         else {}
     )

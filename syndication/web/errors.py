@@ -64,7 +64,8 @@ def error_response(request: web.Request, status: int, message: str | None = None
             content_type="application/json",
             headers={"Cache-Control": "private, no-store"},
         )
-    html = error_page(services(request).settings, status, title, text)
+    found = services(request)
+    html = error_page(found.settings, status, title, text, found.clock.now())
     headers = {"Cache-Control": cache_control_of(status)}
     if request.path.startswith(PRIVATE_PATHS):
         headers = dict(PRIVATE)

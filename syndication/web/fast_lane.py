@@ -21,7 +21,6 @@ import time
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.utils import formatdate
 from typing import Any, cast
 
@@ -29,7 +28,7 @@ from aiohttp import web
 from aiohttp.http import SERVER_SOFTWARE
 from aiohttp.web_protocol import RequestHandler
 
-from syndication.web.cache import ChangeClock, Rendered, ResponseCache
+from syndication.web.cache import ChangeSequence, Rendered, ResponseCache
 from syndication.web.conditional import gzip_ok, unchanged_for
 from syndication.web.request_stats import RequestStats
 
@@ -106,13 +105,13 @@ class Lane:
 
     def __init__(
         self,
-        clock: ChangeClock,
+        sequence: ChangeSequence,
         cache: ResponseCache,
         stats: RequestStats,
         access_log: logging.Logger | None,
         max_bytes: int,
     ) -> None:
-        self.clock = clock
+        self.sequence = sequence
         self.cache = cache
         self.stats = stats
         self.access_log = access_log
@@ -147,10 +146,10 @@ class Lane:
         """Write the answer to `request` if the lane has it; False leaves it to aiohttp."""
         started = time.perf_counter()
         learned = self.targets.get(request.target)
-        if learned is None or not self.clock.pushed:
+        if learned is None or not self.sequence.pushed:
             return False
         rendered = learned.entry()
-        if rendered is None or not rendered.current(self.clock.seq):
+        if rendered is None or not rendered.current(self.sequence.seq, self.cache.clock.time()):
             return False
         headers = request.headers
         gzipped = gzip_ok(headers.get(b"accept-encoding", ""))
@@ -170,7 +169,7 @@ class Lane:
         return True
 
     def _date_line(self) -> bytes:
-        now = int(time.time())
+        now = int(self.cache.clock.time())
         if self._date[0] != now:
             self._date = (now, f"Date: {formatdate(now, usegmt=True)}\r\n{_SERVER}".encode())
         return self._date[1]
@@ -187,7 +186,7 @@ class Lane:
         """The line JsonAccessLogger writes for the same request (access_log.py)."""
         peer = transport.get_extra_info("peername")
         line = {
-            "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "at": self.cache.clock.now().isoformat(timespec="milliseconds"),
             "remote": peer[0] if peer else None,
             "method": request.method,
             "path": learned.path,

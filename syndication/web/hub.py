@@ -21,7 +21,7 @@ import secrets
 import socket
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
 import aiohttp
@@ -30,6 +30,7 @@ from syndication.archive import subscriptions
 from syndication.archive.fanout import Change
 from syndication.archive.partners import PartnerStore
 from syndication.archive.queries import Archive
+from syndication.clock import Clock
 from syndication.config import Settings
 from syndication.errors import NotFound
 from syndication.publish.feed_document import FORMATS
@@ -95,9 +96,16 @@ class Asked:
 
 class Hub:
     def __init__(
-        self, settings: Settings, archive: Archive, writes: Writes, feeds: Feeds, out: Outbound
+        self,
+        settings: Settings,
+        archive: Archive,
+        writes: Writes,
+        feeds: Feeds,
+        out: Outbound,
+        clock: Clock,
     ) -> None:
         self.settings = settings
+        self.clock = clock
         self.archive = archive
         self.writes = writes
         self.feeds = feeds
@@ -113,6 +121,11 @@ class Hub:
             "syndication WebSub hub",
             public_only=not settings.websub_allow_private_callbacks,
         )
+
+    async def settled(self) -> None:
+        """Until every verification and delivery the hub has begun has ended: what a test
+        waits for before saying that something was not sent."""
+        await self._out.settled()
 
     # -- subscribing ------------------------------------------------------------------------
 
@@ -148,7 +161,7 @@ class Hub:
         if not confirmed:
             log.info("%s of %s for %s not confirmed", mode, callback, topic)
             return
-        now = datetime.now(UTC)
+        now = self.clock.now()
         if mode == "subscribe":
             if over_caps(
                 self.settings, await self.archive.subscriptions.counts(topic, callback, now)
@@ -175,7 +188,7 @@ class Hub:
     async def _distribute(self, article_ids: list[str]) -> None:
         """Each subscriber of a feed these changes alter gets its new content: the public
         feed as it is, or a partner's own feed rendered for that partner alone."""
-        now = datetime.now(UTC)
+        now = self.clock.now()
         topics = await self.feeds.changed_feeds(article_ids)
         topics += await self.feeds.changed_partner_feeds(article_ids)
         subscribers = await self.archive.subscriptions.active(topics, now)
@@ -216,7 +229,7 @@ class Hub:
         if await self._deliver(sub.topic, sub.callback, sub.secret, body, content_type):
             rows = [(a.article.id, a.version, "usable") for a in carried]
             await self.writes.write(
-                lambda conn: PartnerStore(conn).record(partner.id, rows, "websub")
+                lambda conn: PartnerStore(conn, self.clock).record(partner.id, rows, "websub")
             )
 
     async def _deliver(

@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from typing import TypeVar
 
 from syndication.archive.output_errors import record_left_out
+from syndication.clock import Clock
 from syndication.publish.guard import render_reporting
 from syndication.web.writes import Writes
 
@@ -22,8 +22,9 @@ MAX_REMEMBERED = 10_000  # reports remembered per process, so a broken article i
 
 
 class LeftOut:
-    def __init__(self, writes: Writes) -> None:
+    def __init__(self, writes: Writes, clock: Clock) -> None:
         self.writes = writes
+        self.clock = clock
         self._seen: set[tuple[str, str]] = set()  # (article, message) already recorded
 
     async def render(
@@ -46,7 +47,7 @@ class LeftOut:
         log.error("article %s %s", article, message)
         try:
             await self.writes.write(
-                lambda conn: record_left_out(conn, article, message, datetime.now(UTC))
+                lambda conn: record_left_out(conn, article, message, self.clock.now())
             )
         except (sqlite3.Error, OSError) as exc:
             log.warning("could not record that %s was left out: %s", article, exc)

@@ -28,7 +28,7 @@ from syndication.archive.fanout import Change
 from syndication.edge.purger import EdgePurger
 from syndication.ingest.health import runtime_dir, runtime_file
 from syndication.ingest.service import IngestService
-from syndication.web.cache import ChangeClock, ResponseCache
+from syndication.web.cache import ChangeSequence, ResponseCache
 from syndication.web.fast_lane import Lane
 from syndication.web.hub import Hub
 from syndication.web.hub_pings import HubPinger
@@ -53,7 +53,7 @@ class Measured(Protocol):
 
     cache: ResponseCache
     lane: Lane
-    clock: ChangeClock
+    sequence: ChangeSequence
     hub: Hub
     pinger: HubPinger
     requests: RequestStats
@@ -80,7 +80,7 @@ def snapshot(source: Measured) -> Snapshot:
             "ping_failed": source.pinger.failed,
         },
         "ingest": dict(source.ingested.totals),
-        "sequence": source.clock.seq,
+        "sequence": source.sequence.seq,
     }
     if (service := source.ingest) is not None:
         snap["writer"] = {

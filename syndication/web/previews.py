@@ -9,8 +9,7 @@ import base64
 import binascii
 import hashlib
 import hmac
-import time
-from datetime import UTC, datetime
+from datetime import datetime
 
 from aiohttp import web
 
@@ -29,8 +28,10 @@ def token(secret: str, article_id: str, until: int) -> str:
     return encode(payload) + "." + encode(signature(secret, payload))
 
 
-def preview_url(settings: Settings, secret: str, article_id: str, hours: float) -> str:
-    until = int(time.time() + hours * 3600)
+def preview_url(
+    settings: Settings, secret: str, article_id: str, hours: float, now: datetime
+) -> str:
+    until = int(now.timestamp() + hours * 3600)
     return settings.absolute(f"/preview/{token(secret, article_id, until)}")
 
 
@@ -72,7 +73,8 @@ async def preview(request: web.Request) -> web.Response:
     if link is None:
         raise web.HTTPNotFound(text="This is not a preview link.", headers=PRIVATE)
     article_id, ends = link
-    if time.time() > ends:
+    now = found.clock.now()
+    if now.timestamp() > ends:
         raise web.HTTPGone(text="This preview link has ended; ask for a new one.", headers=PRIVATE)
     archived = await found.archive.articles.by_id(article_id)
     if archived is None or archived.state not in (State.DRAFT, State.SCHEDULED):
@@ -81,7 +83,5 @@ async def preview(request: web.Request) -> web.Response:
         )
     article = archived.article
     related = await found.archive.listings.related(article.id)
-    page = html.article_page(
-        found.settings, archived, related, {}, datetime.now(UTC), with_feed_entry=True
-    )
+    page = html.article_page(found.settings, archived, related, {}, now, with_feed_entry=True)
     return web.Response(text=page, content_type="text/html", charset="utf-8", headers=PRIVATE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -49,7 +49,7 @@ async def sitemap_index(request: web.Request, key: str) -> web.Response:
         newest = max((m[1] for m in months), default=None)
         # The news sitemap is listed only while it has a story: an empty one is invalid.
         news_until = newest + NEWS_WINDOW if newest else None
-        now = datetime.now(UTC)
+        now = services(request).clock.now()
         with_news = news_until is not None and news_until > now
         body = sitemaps.sitemap_index(services(request).settings, months, with_news=with_news)
         rendered = _rendered(request, body, XML, seq)
@@ -68,7 +68,7 @@ async def sitemap_index(request: web.Request, key: str) -> web.Response:
 @routes.get("/sitemaps/news.xml")
 async def news_sitemap(request: web.Request) -> web.Response:
     # Not cached: its content moves with the clock (the 48-hour window), not only with changes.
-    since = datetime.now(UTC) - NEWS_WINDOW
+    since = services(request).clock.now() - NEWS_WINDOW
     items = await services(request).archive.listings.recent(since, NEWS_LIMIT)
     if not items:  # a urlset must hold a url: no story of the last 48 hours, no sitemap
         raise web.HTTPNotFound(text="No story was published in the last 48 hours.")

@@ -20,6 +20,7 @@ from prometheus_client.registry import CollectorRegistry
 
 from syndication.archive.fanout import Change, ChangeFanOut
 from syndication.archive.queries import Archive
+from syndication.clock import Clock
 from syndication.config import Settings
 from syndication.edge.purger import EdgePurger
 from syndication.ingest.health import runtime_file
@@ -27,7 +28,7 @@ from syndication.ingest.service import IngestService
 from syndication.publish.feeds import Feeds
 from syndication.replica.litestream import following, read_txid, replicate
 from syndication.web import metrics
-from syndication.web.cache import ChangeClock, ResponseCache
+from syndication.web.cache import ChangeSequence, ResponseCache
 from syndication.web.fast_lane import LEARNED_BYTES_SHARE, Lane
 from syndication.web.hub import Hub
 from syndication.web.hub_pings import HubPinger
@@ -52,7 +53,8 @@ class Services:
     archive: Archive  # read-only connections
     writes: Writes  # the small writes made while serving (delivery log, subscriptions)
     changes: ChangeFanOut  # each committed change, told once to every subscriber
-    clock: ChangeClock  # the change sequence the response cache follows
+    clock: Clock  # the wall clock: every date and time of day this process reads
+    sequence: ChangeSequence  # the change sequence the response cache follows
     cache: ResponseCache
     lane: Lane
     feeds: Feeds
@@ -79,7 +81,7 @@ def services(request: web.Request) -> Services:
 
 
 @contextlib.asynccontextmanager
-async def opened(settings: Settings, role: Role) -> AsyncIterator[Services]:
+async def opened(settings: Settings, role: Role, clock: Clock) -> AsyncIterator[Services]:
     async with contextlib.AsyncExitStack() as stack:
         rates = RateLimiter(runtime_file(settings.db_path, "rates"))
         stack.callback(rates.close)
@@ -87,11 +89,11 @@ async def opened(settings: Settings, role: Role) -> AsyncIterator[Services]:
         stack.callback(logins.close)
         ingest: IngestService | None = None
         if role in ("single", "writer"):
-            ingest = IngestService(settings)
+            ingest = IngestService(settings, clock)
             stack.push_async_callback(ingest.stop)
             await ingest.start()  # the archive exists and is current before the first request
         if role == "replica":
-            await stack.enter_async_context(following(settings, settings.replica_of))
+            await stack.enter_async_context(following(settings, settings.replica_of, clock))
         copy = role == "replica"
         archive = await stack.enter_async_context(Archive.open(settings.db_path, copy=copy))
         writes: Writes
@@ -105,19 +107,19 @@ async def opened(settings: Settings, role: Role) -> AsyncIterator[Services]:
             side = SideWriter(settings.db_path)
             stack.callback(side.close)
             writes = side
-        left_out = LeftOut(writes)
+        left_out = LeftOut(writes, clock)
         archive.articles.left_out = left_out.report  # a damaged body, left out of a list
-        feeds = Feeds(settings, archive, left_out.report)
+        feeds = Feeds(settings, archive, left_out.report, clock)
         pings = await stack.enter_async_context(Outbound(10, "syndication", public_only=False))
         pinger = HubPinger(settings, feeds, pings)
         calls = await stack.enter_async_context(Hub.outbound(settings))
-        hub = Hub(settings, archive, writes, feeds, calls)  # every process verifies requests
+        hub = Hub(settings, archive, writes, feeds, calls, clock)  # every process verifies requests
         # One budget for what a process keeps of its answers: the rendered bytes, and a
         # sixteenth for the request targets the fast lane remembers.
         budget = settings.response_cache_mb * 1024 * 1024
         lane_bytes = budget // LEARNED_BYTES_SHARE
-        cache = ResponseCache(budget - lane_bytes)
-        clock = ChangeClock(archive)
+        cache = ResponseCache(budget - lane_bytes, clock)
+        sequence = ChangeSequence(archive)
         requests = RequestStats()
         access = logging.getLogger("aiohttp.access") if settings.access_log else None
         found = Services(
@@ -127,8 +129,9 @@ async def opened(settings: Settings, role: Role) -> AsyncIterator[Services]:
             writes=writes,
             changes=ingest.changes if ingest is not None else ChangeFanOut(),
             clock=clock,
+            sequence=sequence,
             cache=cache,
-            lane=Lane(clock, cache, requests, access, lane_bytes),
+            lane=Lane(sequence, cache, requests, access, lane_bytes),
             feeds=feeds,
             hub=hub,
             pinger=pinger,
@@ -139,29 +142,31 @@ async def opened(settings: Settings, role: Role) -> AsyncIterator[Services]:
             ingested=IngestStats(),
             metrics=CollectorRegistry(auto_describe=False),
             ingest=ingest,
-            purger=EdgePurger(settings, archive, writes) if ingest is not None else None,
+            purger=EdgePurger(settings, archive, writes, clock) if ingest is not None else None,
         )
         found.metrics = metrics.registry_for(found, settings.db_path)
         _subscribe(found)
         if found.purger is not None and found.purger.nodes:
             _run(stack, found.purger.run(), "edge-purger")
         if ingest is None:  # a reader learns of the writer's changes by reading the sequence
-            _run(stack, _follow_changes(found.changes, archive, clock.interval), "follow-changes")
+            _run(
+                stack, _follow_changes(found.changes, archive, sequence.interval), "follow-changes"
+            )
         if role == "replica":
-            _run(stack, _follow_copy(found.changes, archive, clock.interval / 2), "follow-copy")
+            _run(stack, _follow_copy(found.changes, archive, sequence.interval / 2), "follow-copy")
         if role != "single":  # each process of `serve --workers N` shows the whole
             _run(stack, metrics.share(found, settings.db_path), "share-metrics")
         yield found
 
 
 def _subscribe(s: Services) -> None:
-    """Who hears of each change. The first scan happened before anyone listened: the clock
+    """Who hears of each change. The first scan happened before anyone listened: the sequence
     starts from it and the metrics count it; the hub and pinger tell only later changes."""
-    s.changes.subscribe(lambda change: s.clock.push(change.seq))
+    s.changes.subscribe(lambda change: s.sequence.push(change.seq))
     if s.ingest is None:
         return
-    s.clock.push(s.ingest.last_seq)  # this process writes: the clock is pushed, never polled
-    s.clock.beside_writer = True
+    s.sequence.push(s.ingest.last_seq)  # this process writes: it is pushed, never polled
+    s.sequence.beside_writer = True
     s.ingested.count(s.ingest.first_scan)
     s.changes.subscribe(s.ingested.count)
     s.changes.subscribe(s.pinger.changed)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -38,10 +38,12 @@ def _page(
     body: str | bytes,
     seq: int,
     ids: frozenset[str],
+    now: datetime,
     cache_control: str | None = None,
 ) -> Rendered:
-    """A page as the response cache keeps it: right for this year (its footer links this
-    year's date archive). Browsers keep it `page_max_age` unless told otherwise."""
+    """A page as the response cache keeps it: right for the year of `now`, when it was
+    rendered (its footer links that year's date archive). Browsers keep it `page_max_age`
+    unless told otherwise."""
     settings = services(request).settings
     page = Rendered.of(
         body.encode() if isinstance(body, str) else body,
@@ -54,7 +56,7 @@ def _page(
         seq,
         ids,
     )
-    page.period = year_of(datetime.now(UTC))
+    page.period = year_of(now)
     return page
 
 
@@ -93,13 +95,13 @@ async def _edition_home(request: web.Request, key: str, code: str) -> web.Respon
         raise web.HTTPNotFound()
 
     async def build(seq: int) -> Rendered:
-        now = datetime.now(UTC)
+        now = services(request).clock.now()
         articles, placements_end = await _front_page_stories(request, code, now)
         edition = settings.edition(code)
         body = await _html_leaving_out(
-            request, lambda some: html.home_page(settings, edition, list(some)), articles
+            request, lambda some: html.home_page(settings, edition, list(some), now), articles
         )
-        page = _page(request, body, seq, frozenset(a.id for a in articles))
+        page = _page(request, body, seq, frozenset(a.id for a in articles), now)
         if placements_end is not None:  # the page changes when a placement ends
             page.period &= between(now, placements_end)
         return page
@@ -155,7 +157,7 @@ async def article(request: web.Request, key: str) -> web.Response:
     async def build(seq: int) -> Rendered:
         related = await archive.listings.related(article.id)
         versions = await archive.listings.translations(article.id, article.translation_of)
-        now = datetime.now(UTC)
+        now = services(request).clock.now()
 
         def with_related(some: tuple[ArticleSummary, ...]) -> bytes:
             return html.article_page(settings, found, list(some), versions, now).encode()
@@ -173,7 +175,7 @@ async def article(request: web.Request, key: str) -> web.Response:
                 related,
             )
         ids = frozenset({article.id, *(r.id for r in related)})
-        page = _page(request, text, seq, ids)
+        page = _page(request, text, seq, ids, now)
         page.period &= day_of(now)  # "From our online archive" counts in days
         return page
 
@@ -224,15 +226,16 @@ async def search_page(request: web.Request, key: str) -> web.Response:
         instead = None
         if usable and not hits and page == 1:
             instead = await search.did_you_mean(query)
+        now = services(request).clock.now()
         body = await _html_leaving_out(
             request,
             lambda some: html.search_page(
-                settings, edition, query, list(some), usable, page, has_next, chosen, instead
+                settings, edition, query, list(some), usable, page, has_next, now, chosen, instead
             ),
             hits,
         )
         ids = frozenset(hit.article.id for hit in hits)
-        return _page(request, body, seq, ids, cache_control="public, max-age=60")
+        return _page(request, body, seq, ids, now, cache_control="public, max-age=60")
 
     return await cached.serve(request, key, (FeedScope(code),), build)
 
@@ -273,7 +276,7 @@ def _edge_of(request: web.Request, article_id: str) -> dict[str, str]:
     """Edge tags of an answer about one article (its 301 or 410): purged when it changes,
     and at midnight (the page's footer names the year)."""
     settings = services(request).settings
-    tags = answer_tags((article_id,), (), day_of(datetime.now(UTC)))
+    tags = answer_tags((article_id,), (), day_of(services(request).clock.now()))
     return edge_headers(settings.edge_tag_header, settings.edge_max_age, tags)
 
 
@@ -299,14 +302,16 @@ async def year_page(request: web.Request, key: str) -> web.Response:
 
     async def build(seq: int) -> Rendered:
         first = await archive.listings.first_year(code)
-        last = datetime.now(UTC).year
+        now = services(request).clock.now()
+        last = now.year
         if first is None or not first <= year <= last:
             raise web.HTTPNotFound()
         tz = ZoneInfo(settings.edition(code).timezone)
         bounds = year_bounds(year, tz)
         counts = await archive.listings.counts_between(code, bounds)
-        text = html.year_page(settings, settings.edition(code), year, counts, first, last)
-        return _page(request, text, seq, frozenset())  # right for this year, which it links
+        edition = settings.edition(code)
+        text = html.year_page(settings, edition, year, counts, first, last, now)
+        return _page(request, text, seq, frozenset(), now)  # right for this year, which it links
 
     return await cached.serve(request, key, (FeedScope(code),), build)
 
@@ -341,14 +346,15 @@ async def date_page(request: web.Request, key: str) -> web.Response:
         )
         if not articles:
             raise web.HTTPNotFound()
+        now = services(request).clock.now()
         body = await _html_leaving_out(
             request,
             lambda some: html.listing_page(
-                settings, edition, label, list(some), page, has_next, None, base=request.path
+                settings, edition, label, list(some), page, has_next, None, now, base=request.path
             ),
             articles,
         )
-        return _page(request, body, seq, frozenset(a.id for a in articles))
+        return _page(request, body, seq, frozenset(a.id for a in articles), now)
 
     return await cached.serve(request, key, (FeedScope(code),), build)
 
@@ -396,13 +402,14 @@ async def _listing(request: web.Request, key: str, kind: FeedKind) -> web.Respon
         if page > 1 and not articles:
             raise web.HTTPNotFound()
         edition = settings.edition(code)
+        now = services(request).clock.now()
         body = await _html_leaving_out(
             request,
             lambda some: html.listing_page(
-                settings, edition, title, list(some), page, has_next, scope
+                settings, edition, title, list(some), page, has_next, scope, now
             ),
             articles,
         )
-        return _page(request, body, seq, frozenset(a.id for a in articles))
+        return _page(request, body, seq, frozenset(a.id for a in articles), now)
 
     return await cached.serve(request, key, (scope,), build)

@@ -3,8 +3,6 @@ checked here and handed to the hub (web/hub.py), which verifies and delivers."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from aiohttp import web
 
 from syndication.publish.urls import partner_feed_of_url, scope_of_url
@@ -61,7 +59,7 @@ async def websub(request: web.Request) -> web.Response:
 async def _within_caps(request: web.Request, topic: str, callback: str) -> None:
     """A new subscription only while the hub is within its caps: one edit sends a POST to
     every subscriber, so their number is what an edit costs. Renewals always pass."""
-    now = datetime.now(UTC)
+    now = services(request).clock.now()
     found = await services(request).archive.subscriptions.counts(topic, callback, now)
     if (reached := over_caps(services(request).settings, found)) is not None:
         raise web.HTTPTooManyRequests(

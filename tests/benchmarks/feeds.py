@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from syndication.archive.queries import Archive
+from syndication.clock import Clock
 from syndication.config import load_settings
 from syndication.model import FeedKind, FeedScope
 from syndication.publish.feeds import Feeds
@@ -162,7 +163,7 @@ def build_time(db: Path, runs: int = 20) -> None:
     async def measure() -> list[float]:
         settings = load_settings(REPO / "syndication.toml", environ={}).with_overrides(db_path=db)
         async with Archive.open(db) as archive:
-            feeds = Feeds(settings, archive, _ignore)
+            feeds = Feeds(settings, archive, _ignore, Clock())
             count = await archive.db.value("SELECT count(*) FROM articles")
             print(f"feed build on an archive of {count or 0:,} articles:", end=" ")
             times = []

@@ -26,14 +26,14 @@ from aiohttp import web
 from syndication.archive.partners import PartnerStore
 from syndication.archive.schema import open_writer
 from tests.benchmarks.feeds import DATA
-from tests.conftest import article_text
+from tests.conftest import article_text, set_clock
 from tests.live import REPO, serving
 
 
 def _partner(db: Path, name: str, sections: list[str]) -> str:
-    conn = open_writer(db)
+    conn = open_writer(db, set_clock())
     try:
-        store = PartnerStore(conn)
+        store = PartnerStore(conn, set_clock())
         conn.execute("BEGIN IMMEDIATE")
         if any(p.name == name for p in store.all()):
             _, key = store.rotate(name)

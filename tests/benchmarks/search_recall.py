@@ -24,6 +24,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from syndication.config import load_settings
 from syndication.web.app import create_app
+from tests.conftest import set_clock
 from tests.live import REPO
 
 FERRIES = {
@@ -94,7 +95,7 @@ async def measure(show: bool = True) -> dict[str, tuple[float, float]]:
         content_dir=work / "content",
         db_path=work / "syndication.db",
     )
-    client = TestClient(TestServer(create_app(settings)))
+    client = TestClient(TestServer(create_app(settings, set_clock())))
     await client.start_server()
     wanted: dict[str, int] = defaultdict(int)
     direct: dict[str, int] = defaultdict(int)

@@ -37,7 +37,7 @@ ALTER TABLE subscriptions ADD COLUMN partner_id INTEGER REFERENCES partners(id);
 -- partner's cursor from an archive it replaced (rebuilt, or restored) is below every change
 -- of this one: the partner receives everything again rather than silently nothing.
 INSERT INTO sqlite_sequence (name, seq)
-    SELECT 'changes', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+    SELECT 'changes', clock_ms()
     WHERE NOT EXISTS (SELECT 1 FROM changes)
       AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'changes');
 
