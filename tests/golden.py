@@ -64,7 +64,9 @@ KEPT_HEADERS = (
     "Content-Type", "Location", "ETag", "Last-Modified", "Cache-Control", "Link", "Vary",
     "Content-Language", "X-Robots-Tag", "Access-Control-Allow-Origin",
 )  # fmt: skip
-MAX_DIFF_LINES = 60  # of one answer's diff; the rest is counted
+# A static file's Last-Modified is its file's, which a checkout sets: the run's, not the site's.
+FILE_DATED = ("/static/",)
+MAX_DIFF_LINES = 60  # of one answer's diff; the rest is left out
 Client = TestClient[Any, Any]
 Answer = dict[str, Any]
 
@@ -87,7 +89,7 @@ async def crawl(site: Settings, clock: Clock) -> dict[str, Answer]:
                 path, allow_redirects=False, headers=headers if api else {}
             ) as response:
                 body = await response.read()
-                seen[path] = _answer(response.status, response.headers, body)
+                seen[path] = _answer(path, response.status, response.headers, body)
                 if response.status < 400:
                     queue += [
                         p
@@ -99,14 +101,15 @@ async def crawl(site: Settings, clock: Clock) -> dict[str, Answer]:
         await client.close()
 
 
-def _answer(status: int, headers: Any, body: bytes) -> Answer:
+def _answer(path: str, status: int, headers: Any, body: bytes) -> Answer:
     try:
         text: str | None = body.decode("utf-8")
     except UnicodeDecodeError:
         text = None  # a picture: its digest says whether it changed
+    kept = [n for n in KEPT_HEADERS if not (n == "Last-Modified" and path.startswith(FILE_DATED))]
     return {
         "status": status,
-        "headers": {name: headers[name] for name in KEPT_HEADERS if name in headers},
+        "headers": {name: headers[name] for name in kept if name in headers},
         "length": len(body),
         "sha256": hashlib.sha256(body).hexdigest(),
         "body": text,
@@ -195,7 +198,12 @@ def _body_diff(path: str, was: Answer, is_: Answer) -> Iterator[str]:
         yield f"body: {was['length']} bytes -> {is_['length']} bytes (not text)"
         return
     diff = difflib.unified_diff(
-        _readable(was["body"]), _readable(is_["body"]), f"{path} (record)", f"{path} (now)", n=1
+        _readable(was["body"]),
+        _readable(is_["body"]),
+        f"{path} (record)",
+        f"{path} (now)",
+        n=1,
+        lineterm="",
     )
     for count, line in enumerate(diff):
         if count == MAX_DIFF_LINES:
@@ -236,7 +244,9 @@ def main() -> int:
     instant = args.at or kept_instant
     now = record_at(instant)
     diff = differences(kept, now)
-    print("\n".join(diff) or f"all {len(now)} answers as recorded at {instant.isoformat()}")
+    changed = sum(line.startswith(("gone: ", "new: ", "changed: ")) for line in diff)
+    print("\n".join(diff))
+    print(f"{changed} of {len(now)} answers differ from the record made at {instant.isoformat()}")
     if args.update:
         write_record(instant, now)
         print(f"{len(now)} answers at {instant.isoformat()} written to {RECORD.relative_to(REPO)}")
