@@ -51,7 +51,7 @@ from syndication.publish.feed_document import FeedDocument, document_updated
 from syndication.publish.json_feed import json_feed_bytes
 from syndication.publish.ninjs import news_item
 from syndication.publish.xml_feeds import atom_bytes, rss_bytes
-from tests.conftest import PNG_1x1
+from tests.conftest import TEST_INSTANT, PNG_1x1
 from tests.feed_validator_rules import atom_messages, rss_messages
 from tests.ninjs_check import assert_ninjs
 
@@ -444,8 +444,8 @@ def _traced_peak(data: bytes, site: Settings) -> int:
 
 
 def archived_now(article: Article) -> ArchivedArticle:
-    """The article as the archive holds it, live, read now."""
-    now = datetime.now(UTC)
+    """The article as the archive holds it, live, read at the tests' instant."""
+    now = TEST_INSTANT
     return ArchivedArticle(
         replace(article, id=article.id or "fuzz-1"), State.LIVE, 1, FILE, now, now
     )
@@ -472,7 +472,7 @@ def feed_document(archived: ArchivedArticle, site: Settings) -> FeedDocument:
 
 def check_documents(article: Article, site: Settings) -> int:
     """Every document that shows the article parses, and feeds pass the validator's rules."""
-    now = datetime.now(UTC)
+    now = TEST_INSTANT
     archived = archived_now(article)
     art = archived.article
     summary = ArticleSummary(

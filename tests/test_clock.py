@@ -1,7 +1,12 @@
 """One clock: no module of the package reads the date or the time of day but through the
 `Clock` it is handed (syndication/clock.py), so a test or the golden record sets the instant
-and nothing depends on the day they run. Read with ast, whatever the imports are named;
-durations (time.monotonic, time.perf_counter) are not the calendar's and stay allowed."""
+and nothing depends on the day they run. Read with ast, whatever the imports are named or
+re-bound to, through getattr and __import__, and in the SQL the package sends SQLite;
+durations (time.monotonic, time.perf_counter) are not the calendar's and stay allowed.
+
+Not the package's reads, and left to their owners: Python's logging stamps each log line
+with the system's time (what a log pipeline wants), and the desk's script shows the editor's
+own clock in their browser."""
 
 from __future__ import annotations
 
@@ -16,47 +21,85 @@ from syndication.clock import Clock, SetClock
 
 PACKAGE = Path(__file__).resolve().parents[1] / "syndication"
 THE_CLOCK = PACKAGE / "clock.py"
-# Functions that read the wall clock when called with no time given (their argument count
-# at or below which they read it; None: whatever their arguments).
-READS: dict[str, int | None] = {
-    "time.time": None, "time.time_ns": None, "time.localtime": 0, "time.gmtime": 0,
-    "time.ctime": 0, "time.asctime": 0, "time.strftime": 1,
-    "datetime.datetime.now": None, "datetime.datetime.utcnow": None,
-    "datetime.datetime.today": None, "datetime.date.today": None,
-    "email.utils.formatdate": 0, "email.utils.localtime": 0,
+ALWAYS = None
+# What reads the wall clock. ALWAYS: every call (or mention: a function passed on is called
+# somewhere). (position, keyword): when that argument, the time to use, is missing or None.
+READS: dict[str, tuple[int, str] | None] = {
+    "time.time": ALWAYS, "time.time_ns": ALWAYS,
+    "time.localtime": (0, "secs"), "time.gmtime": (0, "secs"), "time.ctime": (0, "secs"),
+    "time.asctime": (0, "t"), "time.strftime": (1, "t"),
+    "datetime.datetime.now": ALWAYS, "datetime.datetime.utcnow": ALWAYS,
+    "datetime.datetime.today": ALWAYS, "datetime.date.today": ALWAYS,
+    "email.utils.formatdate": (0, "timeval"), "email.utils.localtime": (0, "dt"),
+    "uuid.uuid1": ALWAYS,  # its first field is the time
+    "aiohttp.helpers.rfc822_formatted_time": ALWAYS,
 }  # fmt: skip
-# SQLite reads the clock too: 'now' in its date functions, CURRENT_TIMESTAMP and the like.
+# clock_gettime reads the wall clock but for these clocks, which measure durations
+DURATION_CLOCKS = {
+    f"time.{name}" for name in ("CLOCK_MONOTONIC", "CLOCK_MONOTONIC_RAW", "CLOCK_BOOTTIME",
+                                "CLOCK_PROCESS_CPUTIME_ID", "CLOCK_THREAD_CPUTIME_ID")
+}  # fmt: skip
+WALL_MODULES = ("time", "datetime")  # `from time import *` hides which names it brings
+# SQLite reads the clock too: 'now' as a time value (in the SQL or as a bound parameter),
+# CURRENT_TIMESTAMP and its kin, and its date functions given no time at all.
 SQL_READS = re.compile(
-    r"""['"]now['"]|\bcurrent_(?:timestamp|date|time)\b|\bunixepoch\(\s*\)""", re.IGNORECASE
+    r"""['"]\s*now\s*['"]|\bcurrent_(?:timestamp|date|time)\b"""
+    r"""|\b(?:date|time|datetime|julianday|unixepoch)\s*\(\s*\)"""
+    r"""|\bstrftime\s*\(\s*'[^']*'\s*\)""",
+    re.IGNORECASE,
 )
 
 
 def clock_reads(source: str) -> list[tuple[int, str]]:
     """(line, what) for each read of the wall clock in a module's source."""
     tree = ast.parse(source)
-    names = _imported_names(tree)
+    names = _names(tree)
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if SQL_READS.search(node.value):
-                found.append((node.lineno, f"SQL {SQL_READS.search(node.value)[0]}"))  # type: ignore[index]
-            continue
-        if not isinstance(node, ast.Attribute | ast.Name):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module in WALL_MODULES
+            and any(alias.name == "*" for alias in node.names)
+        ):
+            found.append((node.lineno, f"from {node.module} import *"))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):
+            if read := sql_read(node.value):
+                found.append((node.lineno, f"SQL {read}"))
             continue
         qualified = _qualified(node, names)
-        if qualified not in READS:
-            continue
-        call = _call_of(tree, node)
-        most = READS[qualified]
-        given = len(call.args) + len(call.keywords) if call is not None else None
-        if most is None or given is None or given <= most:
-            found.append((node.lineno, qualified))
+        if qualified in READS:
+            call = _call_of(tree, node)
+            if _reads_now(READS[qualified], call):
+                found.append((node.lineno, qualified))
+        elif qualified in ("time.clock_gettime", "time.clock_gettime_ns"):
+            call = _call_of(tree, node)
+            which = _qualified(call.args[0], names) if call is not None and call.args else ""
+            if which not in DURATION_CLOCKS:
+                found.append((node.lineno, f"{qualified}({which or '?'})"))
     return sorted(set(found))
 
 
-def _imported_names(tree: ast.Module) -> dict[str, str]:
-    """Local name -> what it stands for: `import time as t` gives t -> time, `from
-    datetime import datetime as dt` gives dt -> datetime.datetime."""
+def sql_read(value: str | bytes) -> str | None:
+    """The read of SQLite's clock in a string (SQL, or 'now' given as a parameter), or None."""
+    text = value if isinstance(value, str) else value.decode("latin-1")
+    if text.strip().lower() == "now":
+        return "'now' as a parameter"
+    match = SQL_READS.search(text)
+    return match[0] if match else None
+
+
+def _reads_now(spec: tuple[int, str] | None, call: ast.Call | None) -> bool:
+    if spec is ALWAYS or call is None:
+        return True
+    position, keyword = spec
+    given = call.args[position] if len(call.args) > position else None
+    given = next((k.value for k in call.keywords if k.arg == keyword), given)
+    return given is None or (isinstance(given, ast.Constant) and given.value is None)
+
+
+def _names(tree: ast.Module) -> dict[str, str]:
+    """Local name -> what it stands for: `import time as t` gives t -> time, `from datetime
+    import datetime as dt` gives dt -> datetime.datetime, and `D = dt` gives D too."""
     names: dict[str, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -67,20 +110,57 @@ def _imported_names(tree: ast.Module) -> dict[str, str]:
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             for alias in node.names:
                 names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    assignments = [
+        (target.id, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    ]
+    for _ in range(3):  # aliases of aliases
+        for name, value in assignments:
+            if qualified := _qualified(value, names):
+                names[name] = qualified
     return names
 
 
-def _qualified(node: ast.expr, names: dict[str, str]) -> str:
+def _qualified(node: ast.AST, names: dict[str, str]) -> str:
+    """What an expression names: `dt.now` -> datetime.datetime.now; getattr(dt, "now") and
+    __import__("time") or importlib.import_module("time") too."""
+    if (
+        isinstance(node, ast.Call)
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and (
+            (isinstance(node.func, ast.Name) and node.func.id == "__import__")
+            or _qualified(node.func, names) == "importlib.import_module"
+        )
+    ):
+        return str(node.args[0].value)
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "getattr"
+        and len(node.args) >= 2
+        and isinstance(node.args[1], ast.Constant)
+        and isinstance(node.args[1].value, str)
+    ):
+        owner = _qualified(node.args[0], names)
+        return f"{owner}.{node.args[1].value}" if owner else ""
+    if not isinstance(node, ast.Attribute | ast.Name):
+        return ""
     parts = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
         node = node.value
-    if not isinstance(node, ast.Name) or node.id not in names:
-        return ""
-    return ".".join([names[node.id], *reversed(parts)])
+    if isinstance(node, ast.Name):
+        base = names.get(node.id, "")
+    else:  # __import__("time").time, getattr(datetime, "datetime").now
+        base = _qualified(node, names) if isinstance(node, ast.Call) else ""
+    return ".".join([base, *reversed(parts)]) if base else ""
 
 
-def _call_of(tree: ast.Module, func: ast.expr) -> ast.Call | None:
+def _call_of(tree: ast.Module, func: ast.AST) -> ast.Call | None:
     """The call whose function `func` is, or None when it is only named (passed on as a
     callable, which reads the clock wherever it is called)."""
     for node in ast.walk(tree):
@@ -125,6 +205,28 @@ def test_no_module_reads_the_wall_clock_but_through_the_clock() -> None:
         "x = \"SELECT datetime('now')\"",
         "x = 'INSERT INTO t VALUES (CURRENT_TIMESTAMP)'",
         "x = 'SELECT unixepoch()'",
+        # what an outside review found the first version of this test missed
+        "import datetime\nx = getattr(datetime.datetime, 'now')()",
+        "from datetime import datetime\nD = datetime\nx = D.now()",
+        "from datetime import datetime as dt\nE = dt\nF = E\nx = F.today()",
+        "x = __import__('time').time()",
+        "import importlib\nx = importlib.import_module('time').time()",
+        "from time import *",
+        "import time\nx = time.clock_gettime(time.CLOCK_REALTIME)",
+        "import time\nx = time.clock_gettime_ns(time.CLOCK_TAI)",
+        "import uuid\nx = uuid.uuid1()",
+        "from email.utils import formatdate\nx = formatdate(usegmt=True)",
+        "from email.utils import formatdate\nx = formatdate(None, usegmt=True)",
+        "import time\nx = time.gmtime(None)",
+        "import time\nx = time.localtime(secs=None)",
+        "from aiohttp.helpers import rfc822_formatted_time\nx = rfc822_formatted_time()",
+        "x = 'SELECT date()'",
+        "x = 'SELECT julianday( )'",
+        "x = \"SELECT strftime('%s')\"",
+        "x = 'SELECT unixepoch ( )'",
+        "x = b\"SELECT datetime('now')\"",
+        "x = f\"SELECT datetime('NOW') FROM {t}\"",
+        "conn.execute('SELECT datetime(?)', ('now',))",
     ],
 )
 def test_each_way_of_reading_the_clock_is_found(source: str) -> None:
@@ -142,6 +244,13 @@ def test_each_way_of_reading_the_clock_is_found(source: str) -> None:
         "from email.utils import formatdate\nx = formatdate(0, usegmt=True)",
         "x = 'the snow and the nowhere'",
         "x = \"SELECT unixepoch('2024-01-01')\"",
+        "x = \"SELECT strftime('%Y', published) FROM articles\"",
+        "x = 'SELECT date(published), datetime(?, \"+1 day\")'",
+        "import time\nx = time.clock_gettime(time.CLOCK_MONOTONIC)",
+        "from email.utils import formatdate\nx = formatdate(now, usegmt=True)",
+        "from email.utils import formatdate\nx = formatdate(timeval=now)",
+        "import time\nx = time.strftime('%Y', time.gmtime(0))",
+        "x = 'it is now or never'",
     ],
 )
 def test_what_is_not_the_clock_is_left_alone(source: str) -> None:

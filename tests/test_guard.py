@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndication.ingest.characters import first_forbidden
 from syndication.publish.guard import FORBIDDEN_UTF8
+from tests.conftest import examples
 
 # The edges of every forbidden range, and their neighbours, beside ordinary text.
 _EDGES = [
@@ -18,6 +19,7 @@ _EDGES = [
 _TEXT = st.text(st.one_of(st.sampled_from(_EDGES), st.characters(codec="utf-8")), max_size=40)
 
 
+@settings(max_examples=examples(100), deadline=None)
 @given(_TEXT)
 def test_rendered_bytes_are_refused_exactly_when_their_text_would_be(text: str) -> None:
     body = f"<p>{text}</p>".encode()

@@ -6,12 +6,14 @@ import calendar
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndication.months import month_bounds, next_month, year_bounds
+from tests.conftest import examples
 
 
+@settings(max_examples=examples(100), deadline=None)
 @given(st.integers(1800, 2998), st.integers(1, 12))
 def test_a_month_runs_from_its_first_day_to_the_next_months(year: int, month: int) -> None:
     start, end = month_bounds(year, month, UTC)

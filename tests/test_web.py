@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -95,6 +96,18 @@ async def test_a_scheduled_story_goes_live_when_its_time_comes(
     await until_async(lambda: _status(client, path, 200), 5, "the story live at its time")
     for where in ("/", "/en/world/feed.atom", "/en/feed.rss"):
         assert "Coming soon" in await (await client.get(where)).text(), where
+
+
+async def test_every_answer_is_dated_by_the_apps_clock(clock: SetClock, client: Client) -> None:
+    """Date, like Last-Modified, comes from the clock the app was given (not the system's),
+    so Last-Modified is never after the Date beside it (RFC 9110 8.8.2)."""
+    clock.set(datetime(2031, 6, 1, 12, 0, 30, tzinfo=UTC))
+    for path in ("/en/", "/en/feed.atom", "/robots.txt", "/no-such-page", "/healthz"):
+        answer = await client.get(path)
+        assert answer.headers["Date"] == "Sun, 01 Jun 2031 12:00:30 GMT", path
+        if "Last-Modified" in answer.headers:
+            modified = parsedate_to_datetime(answer.headers["Last-Modified"])
+            assert modified <= parsedate_to_datetime(answer.headers["Date"]), path
 
 
 async def _status(client: Client, path: str, status: int) -> bool:
