@@ -19,11 +19,14 @@ serve: $(STAMP)
 	$(BIN)/syndication serve
 
 # The fast tier, after each change (under a minute on two cores): the linters, then every
-# test that needs no browser, no program from Debian or npm, no server process of its own
-# and no long scale run, on all cores, each generated test on a fifth of its examples.
-CHECK_TESTS := not browser and not tools and not processes and not slow
+# test that runs in pytest's own process (no browser, no program from Debian or npm, no
+# server or command started as a process, no long scale run, no root), on all cores, each
+# generated test on a fifth of its examples.
+CHECK_TESTS := not browser and not tools and not processes and not slow and not root
+# (Bytecode is kept, whatever PYTHONDONTWRITEBYTECODE says: each worker imports everything.)
 check: lint
-	SYNDICATION_TEST_EXAMPLES=0.2 $(BIN)/python -m pytest -q -n auto -m "$(CHECK_TESTS)"
+	PYTHONDONTWRITEBYTECODE= SYNDICATION_TEST_EXAMPLES=0.2 \
+	  $(BIN)/python -m pytest -q -n auto --dist worksteal -m "$(CHECK_TESTS)"
 
 # Everything: the tiers above and below together, every example.
 test: $(STAMP) test-tools $(LIGHTHOUSE)
@@ -93,4 +96,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix syndication tests
 
 clean:
-	rm -rf $(VENV) .lighthouse syndication.db syndication.db-wal syndication.db-shm .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .lighthouse syndication.db syndication.db-wal syndication.db-shm syndication.db.lock .pytest_cache .mypy_cache .ruff_cache

@@ -86,21 +86,25 @@ CHROMIUM = "/usr/bin/chromium"
 EXAMPLES_SCALE = float(os.environ.get("SYNDICATION_TEST_EXAMPLES", "1"))
 
 
-def examples(count: int) -> int:
-    """How many examples a generated test runs in this tier: `count` in the full suite."""
-    return max(10, round(count * EXAMPLES_SCALE))
+def examples(count: int, least: int = 10) -> int:
+    """How many examples a generated test runs in this tier: `count` in the full suite, and
+    never fewer than `least`."""
+    return max(least, round(count * EXAMPLES_SCALE))
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """A test marked `browser` needs Chromium; one marked `tools(...)` the programs it names.
-    One missing is a skip saying which on a developer's machine, and a failure in CI
-    (CI=true), where `make test` has installed them all: CI never passes by skipping."""
+    """A test marked `browser` needs Chromium; one marked `tools(...)` the programs it names;
+    one marked `root`, root. One missing is a skip saying which on a developer's machine,
+    and a failure in CI (CI=true), where `make test` has installed them all and runs as root:
+    CI never passes by skipping."""
     needed = [tool for mark in item.iter_markers("tools") for tool in mark.args]
     if item.get_closest_marker("browser") is not None:
         needed.append(CHROMIUM)
     missing = [tool for tool in needed if not _found(tool)]
-    if missing:
-        why = f"needs {', '.join(missing)} (`make test` installs it)"
+    why = f"needs {', '.join(missing)} (`make test` installs it)" if missing else ""
+    if item.get_closest_marker("root") is not None and os.geteuid() != 0:
+        why = "needs root (it mounts a file system); CI runs as root"
+    if why:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(f"{why}; CI must not pass by skipping", pytrace=False)
         pytest.skip(why)

@@ -12,7 +12,7 @@ A difference prints what changed in each answer, line by line.
 
     python -m tests.golden                     # compare with the record; print the diff
     python -m tests.golden --update            # after a change meant to alter outputs
-    python -m tests.golden --update --at 2027-03-01T12:00:00Z   # record another instant
+    python -m tests.golden --update --at 2026-11-26T12:00:00Z   # record at another instant
 
 `--update` prints what it altered before writing; review that as you would code.
 tests/test_golden.py runs the comparison in `make test` and `make check`.
@@ -238,6 +238,8 @@ def main() -> int:
         f"or {TEST_INSTANT.isoformat()} for a first record)",
     )
     args = parser.parse_args()
+    if args.at is not None and not args.update:
+        parser.error("--at goes with --update: the comparison is at the record's own instant")
     if args.at is not None and args.at.tzinfo is None:
         parser.error("--at needs a time zone (Z or +01:00)")
     kept_instant, kept = read_record() if RECORD.exists() else (TEST_INSTANT, {})

@@ -22,6 +22,8 @@ from tests.live import serving
 from tests.live import syndication as run
 from tests.waiting import until
 
+pytestmark = pytest.mark.processes  # the command line as processes of its own
+
 
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
@@ -153,7 +155,6 @@ def test_backup_of_a_live_archive_while_the_writer_writes(tmp_path: Path) -> Non
     copy.close()
 
 
-@pytest.mark.processes
 def test_one_writer_at_a_time_restore_and_ingest_refuse_beside_a_running_server(
     tmp_path: Path,
 ) -> None:
@@ -189,7 +190,6 @@ def test_partner_commands_never_make_or_migrate_an_archive_beside_its_writer(
     assert not (tmp_path / "syndication.db").exists()
 
 
-@pytest.mark.processes
 def test_a_backup_taken_while_serving_restores_into_a_fresh_archive(tmp_path: Path) -> None:
     """Backup of the running server's archive, restore into a new file, compare."""
     shutil.copytree(REPO / "content", tmp_path / "content")
@@ -216,7 +216,6 @@ def test_a_backup_taken_while_serving_restores_into_a_fresh_archive(tmp_path: Pa
     assert junk.returncode == 2 and "not" in junk.stderr
 
 
-@pytest.mark.processes
 def test_workers_share_a_port_the_kernel_picked(tmp_path: Path) -> None:
     """`--port 0 --workers 2`: the supervisor holds a kernel-picked port, names it, and both
     readers answer on it (each /healthz names the process that answered)."""

@@ -80,6 +80,7 @@ def with_examples(root: Path) -> Path:
     return root
 
 
+@pytest.mark.processes
 def test_check_reports_every_example_with_its_line_and_never_a_traceback(tmp_path: Path) -> None:
     with_examples(tmp_path)
     started = time.monotonic()
@@ -145,6 +146,7 @@ def fill(disk: Path) -> Path:
 
 
 @pytest.mark.processes
+@pytest.mark.root  # mounts a 6 MB file system that really fills up
 def test_saves_while_the_disk_is_full_reach_the_archive_when_space_returns(
     tmp_path: Path, small_disk: Path
 ) -> None:

@@ -110,6 +110,7 @@ def test_plain_reporting_is_rendered_by_the_fast_renderer() -> None:
     assert_as_reference(text)
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("marker", ["1. ", "> ", "+ ", "> - ", "1) "])
 def test_nesting_by_the_ten_thousand_on_one_line_goes_to_the_reference_and_kills_nothing(
     marker: str,
