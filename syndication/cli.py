@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from syndication.archive.backup import backup, restore
+from syndication.archive.family import check_archive_path, check_backup_source
 from syndication.archive.lock import open_appender, writer_lock, writing
 from syndication.archive.queries import Archive
 from syndication.archive.writer import ArchiveWriter
@@ -42,9 +43,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             host=getattr(args, "host", None),
             port=getattr(args, "port", None),
         )
+        check_archive_path(settings.db_path)
         return int(args.run(settings, args, Clock()))
     except SyndicationError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # the machine said no (a disk, a permission): one line, not a trace
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -291,6 +297,7 @@ def _status_text(status: ArchiveStatus, root: str) -> str:
 
 
 def _restore(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    check_backup_source(args.source, settings.db_path)  # before the lock: a typo touches nothing
     with writer_lock(settings.db_path, "restore", clock):  # never under a running server
         count = restore(args.source, settings.db_path, clock, replace=args.replace)
     print(f"restored {args.source} to {settings.db_path} ({count} articles)")

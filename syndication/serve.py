@@ -15,7 +15,7 @@ from aiohttp.web_runner import GracefulExit
 
 from syndication.clock import Clock
 from syndication.config import Settings
-from syndication.ports import kernel_picked
+from syndication.ports import BIND_ERRORS, cannot_listen, kernel_picked
 from syndication.web.access_log import JsonAccessLogger
 from syndication.web.app import create_app
 from syndication.web.fast_lane import LaneSite
@@ -84,7 +84,10 @@ async def _answer(
             reuse_port=role == "reader",  # readers share the port; the kernel spreads them
             sock=sock,
         )
-        await site.start()
+        try:
+            await site.start()
+        except BIND_ERRORS as exc:
+            raise cannot_listen(settings.host, settings.port, exc) from None
         await asyncio.Event().wait()  # until a signal raises GracefulExit
     finally:
         await runner.cleanup()  # stops listening, lets in-flight requests finish

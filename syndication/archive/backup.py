@@ -8,19 +8,28 @@ from datetime import datetime
 from pathlib import Path
 
 from syndication.archive import bodies
+from syndication.archive.family import check_backup_destination, check_backup_source
 from syndication.archive.schema import LATEST_VERSION, Access, connect, migrate, read_value
 from syndication.clock import Clock
 from syndication.errors import ArchiveError
 
 
 def backup(source: Path, dest: Path) -> int:
-    """Copy `source` to `dest` page by page; returns the pages copied. `dest` is replaced."""
+    """Copy `source` to `dest` page by page; returns the pages copied. An earlier backup at
+    `dest` is replaced; anything else there is refused (family.check_backup_destination)."""
     if not source.exists():
         raise ArchiveError(f"there is no archive at {source}")
-    if dest.resolve() == source.resolve():
-        raise ArchiveError("the backup must go to another file than the archive itself")
+    check_backup_destination(source, dest)
     partial = dest.with_name(dest.name + ".partial")
-    partial.unlink(missing_ok=True)
+    try:
+        partial.unlink(missing_ok=True)
+        return _copy(source, partial, dest)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise ArchiveError(f"cannot write the backup {dest}: {exc.strerror}") from None
+
+
+def _copy(source: Path, partial: Path, dest: Path) -> int:
     src = connect(source, Access.READER)
     try:
         out = sqlite3.connect(partial)  # the copy being written: not an archive in use yet
@@ -34,10 +43,13 @@ def backup(source: Path, dest: Path) -> int:
         finally:
             out.close()
     except sqlite3.Error as exc:
+        partial.unlink(missing_ok=True)
         raise ArchiveError(f"backup failed: {exc}") from None
     finally:
         src.close()
     partial.replace(dest)  # a reader of `dest` never sees a half-written backup
+    for suffix in ("-wal", "-shm"):  # an earlier backup's, empty (family.in_use): not this one's
+        Path(f"{dest}{suffix}").unlink(missing_ok=True)
     return pages
 
 
@@ -62,8 +74,7 @@ def restore(backup_file: Path, dest: Path, clock: Clock, *, replace: bool = Fals
     """Make `dest` the archive `backup_file` holds, migrated to this program's schema;
     returns its article count. An existing `dest` is replaced only when asked: the server
     must be stopped first (a running writer would keep its old file open)."""
-    if not backup_file.exists():
-        raise ArchiveError(f"there is no backup at {backup_file}")
+    check_backup_source(backup_file, dest)
     if dest.exists() and not replace:
         raise ArchiveError(f"{dest} exists; stop the server and pass --replace to overwrite it")
     try:
