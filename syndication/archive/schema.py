@@ -113,6 +113,11 @@ def migrations() -> list[tuple[int, str, str]]:
     folder = resources.files("syndication.archive") / "migrations"
     for entry in folder.iterdir():
         match = _MIGRATION_NAME.fullmatch(entry.name)
+        if entry.name.endswith(".sql") and not match:  # skipped, its change would be missing
+            raise ArchiveError(
+                f"migration {entry.name} is not named NNNN_name.sql (four digits, then "
+                "lowercase letters, digits and _)"
+            )
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
     found.sort()
