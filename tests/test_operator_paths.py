@@ -163,7 +163,7 @@ def _stderr_of(argv: list[str]) -> tuple[int, str]:
         sys.stderr, sys.stdout = saved
 
 
-def test_a_backup_to_a_new_file_or_over_an_earlier_backup_is_whole(
+def test_a_backup_to_a_new_file_or_over_an_earlier_backup_is_whole_and_restores(
     archive: Path, tmp_path: Path
 ) -> None:
     dest = tmp_path / "nightly.db"
@@ -172,6 +172,13 @@ def test_a_backup_to_a_new_file_or_over_an_earlier_backup_is_whole(
         assert code == 0, err
         assert _state(dest) == _state(archive)
     assert not Path(f"{dest}.partial").exists()
+    restored = tmp_path / "restored.db"
+    for extra in ([], ["--replace"]):  # into a new archive, then over it
+        code, err = _stderr_of(["restore", str(dest), "--db", str(restored), *extra,
+                                "--config", CONFIG])  # fmt: skip
+        assert code == 0, err
+        assert _state(restored) == _state(archive)
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith((".partial", ".restoring"))]
 
 
 @settings(max_examples=examples(300), deadline=None)
@@ -195,3 +202,13 @@ def test_serve_on_an_address_of_another_machine_says_so_in_one_line(tmp_path: Pa
          "--content", str(tmp_path / "content"), "--db", str(tmp_path / "a.db")]
     )  # fmt: skip
     assert _refused(code, err) and "cannot listen on '192.0.2.1' port 8080" in err, err
+
+
+def test_check_given_a_link_to_itself_refuses_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    loop = tmp_path / "content" / "loop.md"
+    loop.symlink_to(loop)
+    code, err = _stderr_of(
+        ["check", str(loop), "--content", str(tmp_path / "content"), "--config", CONFIG]
+    )
+    assert _refused(code, err) and "leads back to itself" in err, err

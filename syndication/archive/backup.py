@@ -20,6 +20,11 @@ def backup(source: Path, dest: Path) -> int:
     if not source.exists():
         raise ArchiveError(f"there is no archive at {source}")
     check_backup_destination(source, dest)
+    return _whole_copy(source, dest)
+
+
+def _whole_copy(source: Path, dest: Path) -> int:
+    """`source` copied to `dest` (written beside it, then moved into place); the pages."""
     partial = dest.with_name(dest.name + ".partial")
     try:
         partial.unlink(missing_ok=True)
@@ -92,7 +97,7 @@ def restore(backup_file: Path, dest: Path, clock: Clock, *, replace: bool = Fals
     if version > LATEST_VERSION:
         raise ArchiveError(f"{backup_file} is from a newer version of this program")
     partial = dest.with_name(dest.name + ".restoring")
-    backup(backup_file, partial)
+    _whole_copy(backup_file, partial)  # a file of our own, beside the archive
     replaced_head = _head(dest) if dest.exists() else 0
     conn = sqlite3.connect(partial, isolation_level=None)  # the copy, migrated before it moves
     bodies.register(conn)
