@@ -11,6 +11,17 @@ class ConfigError(SyndicationError):
     """syndication.toml or an environment variable holds something unusable."""
 
 
+MAX_MESSAGE = 400  # characters of what an editor reads; a value quoted whole can be 64 KB
+
+
+def readable(message: str) -> str:
+    """A message cut to a length a person reads, its beginning and end kept: whatever a
+    message quotes of a file (a value, a line), the editor sees at most MAX_MESSAGE."""
+    if len(message) <= MAX_MESSAGE:
+        return message
+    return f"{message[: MAX_MESSAGE - 120]} [...] {message[-100:]}"
+
+
 class ContentError(SyndicationError):
     """An editor's file cannot be published as it is.
 
@@ -28,8 +39,8 @@ class ContentError(SyndicationError):
     ) -> None:
         self.file = file
         self.line = line
-        self.field = field
-        self.message = message
+        self.field = field[:100]
+        self.message = readable(message)
         self.needs = needs  # files (under content/) whose arrival may fix it: a missing image
         super().__init__(self.format())
 
@@ -65,8 +76,8 @@ class ContentWarning:
     def __init__(self, file: str, message: str, *, line: int | None = None, field: str = ""):
         self.file = file
         self.line = line
-        self.field = field
-        self.message = message
+        self.field = field[:100]
+        self.message = readable(message)
 
     def format(self, root: str = "") -> str:
         error = ContentError(self.file, self.message, line=self.line, field=self.field)

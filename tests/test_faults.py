@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from syndication.errors import ContentError
+from syndication.ingest.files import read_source
 from tests.conftest import Newsroom, article_text
 
 GOOD_BODY = "The last good version of this story."
@@ -161,3 +166,94 @@ def test_broken_files_in_a_scan_big_enough_for_the_worker_pool(newsroom: Newsroo
     assert result.published == 400
     [error] = result.errors
     assert (error.file, error.line, error.field) == ("world/broken.md", 4, "publishd")
+
+
+def _read_within(root: Path, rel: str, seconds: float) -> list[object]:
+    """read_source on another thread: what it gave, or [] when it is still held."""
+    got: list[object] = []
+
+    def read() -> None:
+        try:
+            got.append(read_source(root, rel, 1_000_000))
+        except Exception as error:  # a ContentError, or what the test reports as wrong
+            got.append(error)
+
+    reader = threading.Thread(target=read, daemon=True)  # a held one must not hold pytest
+    reader.start()
+    reader.join(seconds)
+    return got
+
+
+# What an editor's folder can hold at an article's name, made at `path` (the folder's `root`).
+KINDS: dict[str, Callable[[Path, Path], None]] = {
+    "a file": lambda path, root: path.write_text(article_text()),
+    "a folder": lambda path, root: path.mkdir(),
+    "a named pipe": lambda path, root: os.mkfifo(path),
+    "a socket": lambda path, root: _socket_at(path),
+    "a link to a file inside": lambda path, root: path.symlink_to(_made(root / "in.md")),
+    "a link to a file outside": lambda path, root: path.symlink_to(_made(root.parent / "o.md")),
+    "a link to a pipe inside": lambda path, root: path.symlink_to(_pipe(root / "p")),
+    "a link to /dev/zero": lambda path, root: path.symlink_to("/dev/zero"),
+    "a link to nothing": lambda path, root: path.symlink_to(root / "nowhere.md"),
+    "a link to itself": lambda path, root: path.symlink_to(path),
+}
+
+
+def _made(path: Path) -> Path:
+    path.write_text(article_text())
+    return path
+
+
+def _pipe(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+def _socket_at(path: Path) -> None:
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(path))
+    listener.close()
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_whatever_an_articles_name_holds_reading_it_gives_bytes_or_an_error_at_once(
+    tmp_path: Path, kind: str
+) -> None:
+    root = (tmp_path / "content").resolve()
+    (root / "world").mkdir(parents=True)
+    KINDS[kind](root / "world" / "a.md", root)
+    got = _read_within(root, "world/a.md", 5)
+    assert got, f"reading {kind} is still held after 5 s"
+    if kind in ("a file", "a link to a file inside"):
+        assert isinstance(got[0], bytes)
+    else:
+        assert isinstance(got[0], ContentError) and got[0].message, kind
+
+
+def test_a_pipe_renamed_over_an_article_between_reads_never_holds_the_reader(
+    tmp_path: Path,
+) -> None:
+    """The race an outside test won: the article saved by rename, and a named pipe renamed
+    over it, back and forth, while the reader reads it again and again. Each read gives the
+    bytes or an error at once; none waits on the pipe (which nobody will ever write)."""
+    root = (tmp_path / "content").resolve()
+    (root / "world").mkdir(parents=True)
+    article, spare = root / "world" / "a.md", root / "world" / ".swap"
+    article.write_text(article_text())
+    stop = threading.Event()
+
+    def swap() -> None:
+        while not stop.is_set():
+            os.mkfifo(spare)
+            os.replace(spare, article)
+            spare.write_text(article_text())
+            os.replace(spare, article)
+
+    swapper = threading.Thread(target=swap, daemon=True)
+    swapper.start()
+    try:
+        for _ in range(2000):
+            assert _read_within(root, "world/a.md", 5), "a read is held by the pipe"
+    finally:
+        stop.set()
+        swapper.join(5)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import difflib
 import time
 import tracemalloc
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from syndication.config import Settings
@@ -387,3 +388,64 @@ def test_a_changed_image_is_read_again_at_the_next_start(newsroom: Newsroom) -> 
     newsroom.write("world/pic.png", bytes(wide))
     assert newsroom.scan().updated == 1
     assert '"width":640' in str(newsroom.one("SELECT image FROM articles"))
+
+
+# -- what an outside test found a second time ---------------------------------------------
+
+ONE_SITE = [HealthCheck.function_scoped_fixture]  # parsing writes nothing: one folder serves
+OTHER_BREAKS = st.sampled_from(["\x85", "\u2028", "\u2029"])
+
+
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=ONE_SITE)
+@given(
+    line=st.integers(0, 3),
+    where=st.integers(0, 40),
+    mark=OTHER_BREAKS,
+    then=st.sampled_from(["slug: injected", "status: withdrawn", "id: other", "x"]),
+)
+def test_a_line_break_other_than_newline_in_front_matter_is_refused_on_its_line(
+    site: Settings, line: int, where: int, mark: str, then: str
+) -> None:
+    """YAML ends a line at NEL, U+2028 and U+2029 too: `title: a<U+2028>slug: injected`
+    set the slug. Wherever one is put in the front matter, the file is refused, naming the
+    line and the character, and nothing after it is read as a field."""
+    lines = ["title: Harbour pilots agree", "published: 2024-03-01", "standfirst: A rota",
+             "topics: [Ports]"]  # fmt: skip
+    at = min(where, len(lines[line]))
+    lines[line] = lines[line][:at] + mark + then + lines[line][at:]
+    error = refused(site, "---\n" + "\n".join(lines) + "\n---\nBody\n")
+    assert error.line == line + 2 and "end of a line" in error.message, error
+
+
+ZONES = st.integers(-14 * 60, 14 * 60).map(lambda m: timezone(timedelta(minutes=m)))
+
+
+@settings(max_examples=examples(500), deadline=None, suppress_health_check=ONE_SITE)
+@given(
+    moment=st.datetimes(datetime(1799, 12, 30), datetime(3000, 1, 2), timezones=ZONES),
+    field=st.sampled_from(["published", "updated"]),
+)
+def test_a_date_is_within_the_years_in_utc_after_its_zone(
+    site: Settings, moment: datetime, field: str
+) -> None:
+    """1800-01-01T00:30+01:00 is in 1799, 2999-12-31T23:30-14:00 in 3000: a date is taken
+    only when the instant it names, in UTC where it is kept, is within the years."""
+    fields = {field: moment.isoformat()}
+    if field == "updated":
+        fields["published"] = "1800-01-01T00:00:00Z"
+    in_range = 1800 <= moment.astimezone(UTC).year <= 2999
+    try:
+        parse(site, front(**fields))
+    except ContentError as error:
+        assert ("between the years" in error.message) != in_range, (moment, error)
+    else:
+        assert in_range, moment
+
+
+@pytest.mark.parametrize("field", ["title", "id", "topics", "published", "status", "kicker"])
+def test_an_error_quotes_a_value_of_64_kb_in_a_line_an_editor_reads(
+    site: Settings, field: str
+) -> None:
+    value = "x" * 32 + "é" * 32_000
+    error = refused(site, front(**{field: f'"{value}"'}))
+    assert len(error.message) <= 400 and len(error.format("content")) <= 600, error.message

@@ -49,7 +49,10 @@ def check_paths(settings: Settings, paths: Iterable[Path]) -> CheckReport:
 def _files_named(content_dir: Path, paths: Iterable[Path]) -> set[str]:
     rels: set[str] = set()
     for path in paths:
-        resolved = path.resolve()
+        try:
+            resolved = path.resolve()
+        except RuntimeError:  # Python 3.11's word for a link that leads back to itself
+            raise SyndicationError(f"{path} is a link that leads back to itself") from None
         if not resolved.is_relative_to(content_dir):
             raise SyndicationError(f"{path} is not inside the content folder {content_dir}")
         if resolved.is_dir():

@@ -6,7 +6,7 @@ import difflib
 import os
 import re
 from collections.abc import Callable, Iterable
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from slugify import slugify
 
 from syndication.errors import ContentError
+from syndication.ingest.files import NotARegularFile
 from syndication.ingest.imageinfo import MEDIA_TYPES, ImageInfo, probe
 from syndication.model import Author, Correction, Image, Placement, Status, Topic
 
@@ -135,10 +136,6 @@ class FieldReader:
                 f"`{name}` {_shown(text)} is not a date{f' ({reason})' if reason else ''}; "
                 "write it as 2024-03-01 or 2024-03-01T09:30:00+01:00",
             ) from None
-        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-            raise self.error(
-                name, f"`{name}` must be between the years {FIRST_YEAR} and {LAST_YEAR}"
-            )
         if moment.tzinfo is None:
             if len(text) > 10:  # more than YYYY-MM-DD: a time was given
                 raise self.error(
@@ -146,8 +143,23 @@ class FieldReader:
                     f"`{name}` has a time but no time zone; add one, "
                     f"e.g. {moment:%Y-%m-%dT%H:%M:%S}+01:00 or Z for UTC",
                 )
-            return datetime.combine(moment.date(), time(0, 0), tzinfo=tz)
+            if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+                raise self._out_of_years(name)
+            moment = datetime.combine(moment.date(), time(0, 0), tzinfo=tz)
+        # The years are the instant's, in UTC, where it is kept: 1800-01-01T00:30+01:00 is
+        # in 1799, and 2999-12-31T23:30-14:00 in 3000.
+        try:
+            in_utc = moment.astimezone(UTC)
+        except OverflowError:  # past what a datetime holds once moved to UTC
+            raise self._out_of_years(name) from None
+        if not FIRST_YEAR <= in_utc.year <= LAST_YEAR:
+            raise self._out_of_years(name)
         return moment
+
+    def _out_of_years(self, name: str) -> ContentError:
+        return self.error(
+            name, f"`{name}` must be between the years {FIRST_YEAR} and {LAST_YEAR} (in UTC)"
+        )
 
     def identifier(self, name: str, value: Any) -> str:
         if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
@@ -338,7 +350,9 @@ def usable_picture(src: str, article_dir: Path, root: Path) -> tuple[Path, Image
                 f"is {size / 1e6:.0f} MB; a picture may be at most "
                 f"{MAX_IMAGE_BYTES // 1_000_000} MB"
             )
-        return resolved, probe(resolved)
+        return resolved, probe(resolved, root)
+    except NotARegularFile as exc:
+        raise UnusablePicture(f"cannot be used: {exc}") from None
     except OSError as exc:
         raise UnusablePicture(f"cannot be read ({exc.strerror or exc})") from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -9,6 +10,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from syndication.errors import ContentError
 
@@ -133,27 +135,71 @@ def stat_one(content_dir: Path, rel: str) -> FileStat | None:
     return FileStat(st.st_size, st.st_mtime_ns)
 
 
+class NotARegularFile(Exception):
+    """What open_regular found instead of a file: a folder, a pipe, a device, a link out."""
+
+
+OUTSIDE = "this is a link to a file outside the content folder; copy the file in instead"
+
+
+def open_regular(path: Path, root: Path) -> BinaryIO:
+    """`path` (under the resolved `root`) opened for reading, if it is a regular file there.
+
+    Links are followed only to files under `root`. The file is opened without blocking and
+    without following a link in its last part (O_NONBLOCK, O_NOFOLLOW), and what was opened
+    is what is checked (fstat, and the kernel's name for it): a named pipe renamed over an
+    article between a check and the open can no longer hold the reader forever, and a link
+    swapped in cannot lead out of `root`."""
+    try:
+        real = path.resolve()
+    except RuntimeError:  # Python 3.11's word for a link that leads back to itself
+        raise NotARegularFile("this is a link that leads back to itself") from None
+    if not real.is_relative_to(root):
+        raise NotARegularFile(OUTSIDE)
+    try:
+        fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # a link put in its place after it was resolved
+            raise NotARegularFile("this file was replaced by a link while it was read") from None
+        raise
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise NotARegularFile(NOW_A_FOLDER)
+        if not stat.S_ISREG(mode):
+            raise NotARegularFile("this is not a regular file (a pipe, a device or a socket)")
+        opened = _name_of(fd)
+        if opened is not None and not opened.is_relative_to(root):
+            raise NotARegularFile(OUTSIDE)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _name_of(fd: int) -> Path | None:
+    """The path the kernel knows an open file by (None where /proc does not say)."""
+    try:
+        return Path(os.readlink(f"/proc/self/fd/{fd}"))
+    except OSError:
+        return None
+
+
 def read_source(root: Path, rel: str, max_bytes: int) -> bytes:
     """The file's bytes, or a ContentError an editor can act on. `root` must be resolved."""
-    path = root / rel
     try:
-        if path.is_symlink() and not path.resolve().is_relative_to(root):
-            raise ContentError(
-                rel, "this is a link to a file outside the content folder; copy the file in instead"
-            )
-        st = path.stat()
-        if stat.S_ISDIR(st.st_mode):
-            raise ContentError(rel, NOW_A_FOLDER)
-        if not stat.S_ISREG(st.st_mode):
-            raise ContentError(rel, "this is not a regular file")
-        if st.st_size > max_bytes:
-            raise ContentError(
-                rel,
-                f"the file is {st.st_size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB "
-                "(put large media next to it and link them)",
-            )
-        with path.open("rb") as handle:
+        with open_regular(root / rel, root) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                raise ContentError(
+                    rel,
+                    f"the file is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB "
+                    "(put large media next to it and link them)",
+                )
             data = handle.read(max_bytes + 1)
+    except NotARegularFile as exc:
+        raise ContentError(rel, str(exc)) from None
     except FileNotFoundError:
         raise ContentError(rel, "the file disappeared while it was being read") from None
     except PermissionError:

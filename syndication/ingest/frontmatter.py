@@ -141,6 +141,13 @@ def split(text: str, file: str) -> FrontMatter:
             f"{MAX_FRONT_MATTER // 1024} KB (put long text in the body)",
             line=1,
         )
+    if not yaml_text.isascii() and (other := _OTHER_LINE_BREAK.search(yaml_text)):
+        raise ContentError(
+            file,
+            f"this line holds the character {describe(other[0])}, which YAML reads as the "
+            "end of a line (what follows would be read as a field of its own); delete it",
+            line=yaml_text.count("\n", 0, other.start()) + FIRST_LINE,
+        )
     body_start = text.find("\n", end)
     body = text[body_start + 1 :] if body_start >= 0 else ""
     body_line = text.count("\n", 0, end) + 2
@@ -150,6 +157,8 @@ def split(text: str, file: str) -> FrontMatter:
     return FrontMatter(fields, lines, body, body_line, warnings)
 
 
+# Line breaks to YAML besides \n and \r: NEL, and Unicode's line and paragraph separators.
+_OTHER_LINE_BREAK = re.compile("[\x85\u2028\u2029]")
 _FENCE_LINE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 

@@ -7,6 +7,8 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+from syndication.ingest.files import open_regular
+
 MEDIA_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
@@ -26,13 +28,14 @@ class ImageInfo:
     digest: str  # of the bytes: the picture's address changes when they do
 
 
-def probe(path: Path) -> ImageInfo:
+def probe(path: Path, root: Path) -> ImageInfo:
     """Read the header for the dimensions (None for formats or files we cannot read), and
-    the whole file for its digest."""
+    the whole file for its digest. Opened as an article is (files.open_regular): a regular
+    file under `root`, never a pipe that would hold the reader."""
     media_type = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
     hasher = hashlib.blake2b(digest_size=6)
     length = 0
-    with path.open("rb") as handle:
+    with open_regular(path, root) as handle:
         head = handle.read(64 * 1024)
         chunk = head
         while chunk:

@@ -34,7 +34,7 @@ async def media(request: web.Request) -> web.FileResponse:
     try:
         target = (root / relative).resolve()
         found = target.is_relative_to(root) and target.is_file()
-    except OSError:  # whatever else the OS refuses to look up
+    except (OSError, RuntimeError):  # what the OS refuses to look up; a link loop (3.11)
         found = False
     if not found or target.suffix.lower() not in MEDIA_TYPES:
         raise web.HTTPNotFound()
