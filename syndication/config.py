@@ -98,6 +98,13 @@ class Settings:
         "close its idle upstream connections sooner).",
     )
     access_log: bool = _setting(False, "Log each request as one JSON line on stderr.")
+    writer_stall_seconds: float = _setting(
+        60.0,
+        "How long the archive's writer may work on one task without progress (a file, a "
+        "window of files) before /readyz and `status` say it is stuck.",
+        low=0.05,
+        high=3600,
+    )
     websub_hub: bool = _setting(True, "Run the embedded WebSub hub at /websub and advertise it.")
     websub_lease_seconds: int = _setting(864_000, "Lease the hub grants when none is asked for.")
     websub_min_lease_seconds: int = _setting(300, "Shortest lease the hub grants.")

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import socket
+import threading
 from dataclasses import replace
 
 from aiohttp import web
@@ -29,6 +31,7 @@ def serve(settings: Settings, clock: Clock, role: Role = "single") -> int:
         uvloop.install()
     if role == "writer":
         asyncio.run(_write(settings, clock))
+        _end_if_a_writer_is_held()
         return 0
     access = logging.getLogger("aiohttp.access")
     access.setLevel(logging.INFO if settings.access_log else logging.WARNING)
@@ -55,7 +58,19 @@ def serve(settings: Settings, clock: Clock, role: Role = "single") -> int:
         )
     with contextlib.suppress(GracefulExit, KeyboardInterrupt):  # SIGTERM, SIGINT: drained
         asyncio.run(_answer(settings, clock, role, access, sock))
+    _end_if_a_writer_is_held()
     return 0
+
+
+def _end_if_a_writer_is_held() -> None:
+    """The services have stopped; a writer thread still alive is one the system holds (a
+    read it never answers: IngestService.stop gave up on it). Python would wait for it at
+    exit, forever, with the archive's lock held; end the process now, which releases it."""
+    held = [t.name for t in threading.enumerate() if t.name.startswith("archive-writer")]
+    if held:
+        logging.getLogger("syndication").error("ending with %s still held", ", ".join(held))
+        logging.shutdown()
+        os._exit(1)
 
 
 async def _answer(

@@ -18,7 +18,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -95,10 +95,16 @@ def _pictures_needed(content_dir: Path, parsed: Parsed) -> tuple[Needed, ...]:
 class Ingestor:
     """Brings the archive in line with content/; owns no thread, the caller provides it."""
 
-    def __init__(self, settings: Settings, writer: ArchiveWriter) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        writer: ArchiveWriter,
+        progressed: Callable[[], None] = lambda: None,
+    ) -> None:
         self.settings = settings
         self.content_dir = settings.content_dir.resolve()
         self.writer = writer
+        self.progressed = progressed  # told as each file is read and each window written
 
     def full_scan(self) -> ApplyResult:
         """Every file under content/; unchanged ones (same size and mtime) cost a stat, and
@@ -177,6 +183,7 @@ class Ingestor:
                     defer_related=defer,
                 )
             )
+            self.progressed()
             applied = True
         if not applied:  # nothing to read: the files gone are withdrawn on their own
             result.add(self.writer.apply(gone=todo.gone, defer_related=defer))
@@ -209,7 +216,11 @@ class Ingestor:
         (and the candidates are walked as they are needed)."""
         if not pooled:
             for batch in _batches(candidates, WINDOW):
-                yield [parse_file(self.content_dir, self.settings, c) for c in batch]
+                parsed = []
+                for candidate in batch:
+                    parsed.append(parse_file(self.content_dir, self.settings, candidate))
+                    self.progressed()
+                yield parsed
             return
         with _pool(os.cpu_count() or 1) as pool:
             chunks = _batches(candidates, CHUNK)
@@ -222,6 +233,7 @@ class Ingestor:
                 if not pending:
                     break
                 window += pending.popleft().result()
+                self.progressed()
                 if len(window) >= WINDOW:
                     yield window
                     window = []

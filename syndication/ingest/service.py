@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -34,6 +35,7 @@ from syndication.ingest.pipeline import Ingestor
 log = logging.getLogger("syndication.ingest")
 T = TypeVar("T")
 MAX_SLEEP = 60.0  # re-check the schedule at least this often (clock changes, missed wakes)
+STOP_SECONDS = 10.0  # at a stop, how long the writer may take to finish what it is doing
 FIRST_RETRY, LAST_RETRY = 0.25, 30.0  # seconds between attempts to write a failed batch
 # What a full disk, an I/O error or a lock held too long raise: worth trying again.
 RETRYABLE = (sqlite3.OperationalError, sqlite3.DatabaseError, ArchiveError, OSError)
@@ -58,16 +60,33 @@ class IngestService:
         self.caught_up = False
         self.last_seq = 0
         self.first_scan = Change(0)  # what the start-up scan did, for later subscribers
+        # The writer's progress, for the watchdog: when its task began (None: idle), when it
+        # last got on (a task begun, a file parsed, a window written), whether it is stuck.
+        self._busy_since: float | None = None
+        self._progress_at = time.monotonic()
+        self.stalled = False
+        self.abandoned = False  # stop() gave up waiting for a writer that never got on
 
     async def _on_writer(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
+        def run() -> T:
+            self._busy_since = self._progress_at = time.monotonic()
+            try:
+                return fn(*args)
+            finally:
+                self._busy_since = None
+
+        return await asyncio.get_running_loop().run_in_executor(self._thread, run)
+
+    def progressed(self) -> None:
+        """Called by the writer's work as it gets on (each file parsed, window written)."""
+        self._progress_at = time.monotonic()
 
     async def start(self) -> ApplyResult:
         """Open the archive, scan content/ fully, then watch it and run the schedule. A scan
         that cannot be written (disk full) is retried in the background: the site serves
         the archive as it is, and /readyz says why it is not ready."""
         self._writer = await self._on_writer(self._open)
-        self._ingestor = Ingestor(self.settings, self._writer)
+        self._ingestor = Ingestor(self.settings, self._writer, self.progressed)
         try:
             result = await self._on_writer(self._scan)
         except RETRYABLE as exc:
@@ -86,6 +105,7 @@ class IngestService:
             asyncio.create_task(self._watch(), name="ingest-watch"),
             asyncio.create_task(self._drain(), name="ingest-drain"),
             asyncio.create_task(self._schedule(), name="ingest-schedule"),
+            asyncio.create_task(self._watch_progress(), name="ingest-watchdog"),
         ]
         return result
 
@@ -101,14 +121,27 @@ class IngestService:
         return result
 
     async def stop(self) -> None:
+        """Stop watching and scheduling, let the writer finish its task (STOP_SECONDS at
+        most), then close the archive and release the lock. A writer that does not finish
+        (a read the system never answers) is abandoned: `abandoned` says so, and the server
+        ends the process, which releases the lock (serve.py). Stopping twice is stopping once."""
+        if self._stop.is_set():
+            return
         self._stop.set()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await self._on_writer(self._lock.close)  # the connection, then the lock
-        self._thread.shutdown(wait=True)
+        try:
+            await asyncio.wait_for(self._on_writer(self._lock.close), STOP_SECONDS)
+        except TimeoutError:
+            log.error("the archive's writer is still busy after %g s; stopping without it",
+                      STOP_SECONDS)  # fmt: skip
+            self.abandoned = True
+            self._thread.shutdown(wait=False, cancel_futures=True)
+        else:
+            self._thread.shutdown(wait=True)
         health.clear(self.settings.db_path)
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
@@ -204,6 +237,22 @@ class IngestService:
             if promoted.published:
                 self._report("schedule", promoted)
 
+    async def _watch_progress(self) -> None:
+        """A writer that gets no further on its task for `writer_stall_seconds` is reported
+        stuck (/readyz 503, `status`), and no longer once it gets on."""
+        limit = self.settings.writer_stall_seconds
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=min(1.0, limit / 4))
+            idle = self._busy_since is None
+            stuck_for = time.monotonic() - self._progress_at
+            if not self.stalled and not idle and stuck_for > limit:
+                self.stalled = True
+                self._failed(WriterStalled(f"the writer has got no further for {stuck_for:.0f} s"))
+            elif self.stalled and (idle or stuck_for <= limit):
+                self.stalled = False
+                self._recovered()
+
     def _failed(self, exc: BaseException) -> None:
         reason = str(exc) or type(exc).__name__
         if self.health.ok:
@@ -238,6 +287,10 @@ class IngestService:
             log.warning("%s", error.format())
         self.last_seq = max(self.last_seq, result.seq)
         self.changes.publish(Change.of(result))
+
+
+class WriterStalled(Exception):
+    """The writer's task has got no further for longer than `writer_stall_seconds`."""
 
 
 def _relative(path: Path, root: Path) -> str:
