@@ -165,7 +165,7 @@ def _preview(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     conn = open_appender(settings.db_path, clock)
     try:
         row = conn.execute(
-            "SELECT id, state, path FROM articles WHERE source_file = ? AND file_gone = 0",
+            "SELECT id, state, path, version FROM articles WHERE source_file = ? AND file_gone = 0",
             (rel,),
         ).fetchone()
         if row is None:
@@ -175,7 +175,7 @@ def _preview(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
         secret = settings.preview_secret or ensure_secret(conn)
     finally:
         conn.close()
-    print(preview_url(settings, secret, str(row[0]), args.hours, clock.now()))
+    print(preview_url(settings, secret, str(row[0]), int(row[3]), args.hours, clock.now()))
     return 0
 
 

@@ -204,6 +204,7 @@ class Waiting:
     published: datetime
     file: str
     path: str
+    version: int = 1  # what a preview link of it is made for
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,12 +28,12 @@ def ended_link(workdir: Path, rel: str) -> str:
     """A link to the story signed as `syndication preview` signs them, that ended an hour
     ago: made two hours ago for one hour (no test waits for a link to end)."""
     with contextlib.closing(sqlite3.connect(workdir / "syndication.db")) as db:
-        found = db.execute("SELECT id FROM articles WHERE source_file = ?", (rel,))
-        (article_id,) = found.fetchone()
+        found = db.execute("SELECT id, version FROM articles WHERE source_file = ?", (rel,))
+        article_id, version = found.fetchone()
         (secret,) = db.execute("SELECT value FROM meta WHERE name = ?", (NAME,)).fetchone()
     settings = load_settings(REPO / "syndication.toml", environ={})
     made = datetime.now(UTC) - timedelta(hours=2)
-    return urlsplit(preview_url(settings, secret, article_id, 1, made)).path
+    return urlsplit(preview_url(settings, secret, article_id, version, 1, made)).path
 
 
 def link(workdir: Path, rel: str, *extra: str) -> str:

@@ -157,9 +157,10 @@ class Archive:
                 from_iso(r["published"]),
                 r["source_file"],
                 r["path"],
+                int(r["version"]),
             )
             for r in await self.db.rows(
-                Query("id, title, state, published, source_file, path", "articles")
+                Query("id, title, state, published, source_file, path, version", "articles")
                 .where("state IN ('draft', 'scheduled')")
                 .order_by("published, id")
                 .page(WAITING_LISTED)

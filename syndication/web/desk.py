@@ -265,7 +265,10 @@ async def _panels(found: Services) -> desk_pages.Panels:
     secret = settings.preview_secret or await archive.preview_secret()
     now = found.clock.now()
     previews = (
-        {w.id: preview_url(settings, secret, w.id, PREVIEW_HOURS, now) for w in status.waiting}
+        {
+            w.id: preview_url(settings, secret, w.id, w.version, PREVIEW_HOURS, now)
+            for w in status.waiting
+        }
         if secret
         else {}
     )

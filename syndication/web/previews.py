@@ -1,7 +1,10 @@
-"""Previews of stories not yet public: a link signed with HMAC-SHA256 that names the story
-and when the link ends (`syndication preview FILE` prints one). The page is the one the story
-will have, from the same templates, never kept by any cache nor indexed, and the link stops
-working once the story is published or withdrawn, or when it ends."""
+"""Previews of stories not yet public: a link signed with HMAC-SHA256 that names the story,
+the version of it the link was made for, and when the link ends (`syndication preview FILE`
+prints one; the desk shows one for each story waiting). The page is the one the story will
+have, from the same templates, never kept by any cache nor indexed. The link shows that
+version only: an edit makes a new version (ask for a new link), and publication or
+withdrawal makes one too, so a link once ended by them never works again, even if the story
+goes back to draft; nor does it open another story that takes the id of a deleted one."""
 
 from __future__ import annotations
 
@@ -23,16 +26,16 @@ routes = web.RouteTableDef()
 MAX_TOKEN = 600  # an id of up to 200 characters and a time, encoded, and the signature
 
 
-def token(secret: str, article_id: str, until: int) -> str:
-    payload = f"{article_id}\n{until}".encode()
+def token(secret: str, article_id: str, version: int, until: int) -> str:
+    payload = f"{article_id}\n{version}\n{until}".encode()
     return encode(payload) + "." + encode(signature(secret, payload))
 
 
 def preview_url(
-    settings: Settings, secret: str, article_id: str, hours: float, now: datetime
+    settings: Settings, secret: str, article_id: str, version: int, hours: float, now: datetime
 ) -> str:
     until = int(now.timestamp() + hours * 3600)
-    return settings.absolute(f"/preview/{token(secret, article_id, until)}")
+    return settings.absolute(f"/preview/{token(secret, article_id, version, until)}")
 
 
 def signature(secret: str, payload: bytes) -> bytes:
@@ -49,20 +52,22 @@ def _decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _read(secret: str, text: str) -> tuple[str, int] | None:
-    """The story and the end of a link signed with `secret`; None for anything else."""
+def _read(secret: str, text: str) -> tuple[str, int, int] | None:
+    """The story, its version and the end of a link signed with `secret`; None for anything
+    else (a link of the earlier form, without a version, among them)."""
     if len(text) > MAX_TOKEN or text.count(".") != 1:
         return None
     encoded, signed = text.split(".")
     try:
         payload, given = _decode(encoded), _decode(signed)
-        article_id, _, until = payload.decode().rpartition("\n")
-        ends = int(until)
+        named, _, until = payload.decode().rpartition("\n")
+        article_id, _, version = named.rpartition("\n")
+        made_for, ends = int(version), int(until)
     except (binascii.Error, ValueError, UnicodeDecodeError):
         return None
     if not article_id or not hmac.compare_digest(given, signature(secret, payload)):
         return None
-    return article_id, ends
+    return article_id, made_for, ends
 
 
 @routes.get("/preview/{token:[^/]+}")  # any part, braces too: every answer here is private
@@ -72,7 +77,7 @@ async def preview(request: web.Request) -> web.Response:
     link = _read(secret, request.match_info["token"]) if secret else None
     if link is None:
         raise web.HTTPNotFound(text="This is not a preview link.", headers=PRIVATE)
-    article_id, ends = link
+    article_id, made_for, ends = link
     now = found.clock.now()
     if now.timestamp() > ends:
         raise web.HTTPGone(text="This preview link has ended; ask for a new one.", headers=PRIVATE)
@@ -80,6 +85,12 @@ async def preview(request: web.Request) -> web.Response:
     if archived is None or archived.state not in (State.DRAFT, State.SCHEDULED):
         raise web.HTTPGone(
             text="This story is published or withdrawn: its preview has ended.", headers=PRIVATE
+        )
+    if archived.version != made_for:
+        raise web.HTTPGone(
+            text="This link previews an earlier version of the story; ask for a new one "
+            "(`syndication preview FILE`, or the desk).",
+            headers=PRIVATE,
         )
     article = archived.article
     related = await found.archive.listings.related(article.id)
