@@ -28,6 +28,7 @@ MAX_FORMS = 8  # forms of one word asked for, the commonest first
 # list (fts5vocab counts its articles), up to 17 ms for a common word.
 FORMS_KEPT = 20_000
 NEAREST_LOOKED_AT = 5000  # headline words of one first letter "did you mean" compares
+NEAREST_CHECKED = 10  # nearest words looked for in live headlines, nearest first
 SUGGEST_PROBE = 200  # headline matches a suggestion looks at, newest first (titles_fts)
 _OPERATORS = ("AND", "OR", "NOT", "NEAR")
 # More may match than this: newest first, not ranked. Ranking costs about 50 us a match on
@@ -255,25 +256,41 @@ class Search:
         return " ".join(out) if changed else None
 
     async def _nearest(self, word: str) -> str | None:
+        """The nearest word of a live story's headline, unless the word is one already.
+        The headline index holds every story's words, drafts', scheduled and withdrawn ones'
+        too: a word is offered only once a live headline is found to hold it."""
         folded = _fold(word)
         if len(folded) < 4 or not folded.isalpha():
             return None
-        if await self.db.one("SELECT 1 FROM titles_vocab WHERE term = ?", (folded,)):
+        if await self.db.one(
+            "SELECT 1 FROM titles_vocab WHERE term = ?", (folded,)
+        ) and await self._in_a_live_headline(folded):
             return None
         most = 1 if len(folded) <= 5 else 2
         rows = await self.db.rows(  # words that begin as it does: a bounded look
             "SELECT term, doc FROM titles_vocab WHERE term >= ? AND term < ? LIMIT ?",
             (folded[:1], chr(ord(folded[0]) + 1), NEAREST_LOOKED_AT),
         )
-        best: tuple[int, int, str] | None = None
+        near: list[tuple[int, int, str]] = []
         for row in rows:
             term = str(row["term"])
-            if abs(len(term) - len(folded)) > most:
+            if term == folded or abs(len(term) - len(folded)) > most:
                 continue
             distance = edit_distance(folded, term, most)
-            if distance <= most and (best is None or (distance, -row["doc"]) < best[:2]):
-                best = (distance, -int(row["doc"]), term)
-        return best[2] if best else None
+            if distance <= most:
+                near.append((distance, -int(row["doc"]), term))
+        for _, _, term in sorted(near)[:NEAREST_CHECKED]:
+            if await self._in_a_live_headline(term):
+                return term
+        return None
+
+    async def _in_a_live_headline(self, term: str) -> bool:
+        row = await self.db.one(
+            "SELECT 1 FROM titles_fts JOIN articles a ON a.num = titles_fts.rowid "
+            "WHERE titles_fts MATCH ? AND a.state = 'live' LIMIT 1",
+            (f'"{term}"',),
+        )
+        return row is not None
 
     async def _size(self) -> int:
         """About how many articles the archive holds (the highest number: no count needed)."""
