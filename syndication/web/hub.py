@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import ipaddress
 import logging
 import secrets
 import socket
@@ -36,7 +35,7 @@ from syndication.errors import NotFound
 from syndication.publish.feed_document import FORMATS
 from syndication.publish.feeds import Feeds
 from syndication.publish.urls import partner_feed_of_url, scope_of_url
-from syndication.web.outbound import Outbound
+from syndication.web.outbound import Outbound, is_public
 from syndication.web.writes import Writes
 
 log = logging.getLogger("syndication.websub")
@@ -64,8 +63,7 @@ async def check_callback(url: str, allow_private: bool) -> None:
     except (OSError, ValueError):
         raise CallbackRefused("the host of hub.callback cannot be resolved") from None
     for *_, address in found:
-        ip = ipaddress.ip_address(address[0])
-        if not ip.is_global:
+        if not is_public(str(address[0])):
             # Which address it is stays unsaid: the hub must not look up internal names.
             raise CallbackRefused("hub.callback is not a public address")
 

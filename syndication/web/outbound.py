@@ -12,6 +12,29 @@ from typing import Any
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 
+# IPv6 prefixes whose last 32 bits are an IPv4 address the packet is meant for: NAT64's
+# well-known and local-use prefixes (RFC 6052, 8215), IPv4-translated (RFC 2765) and the
+# deprecated IPv4-compatible form (RFC 4291).
+_IPV4_INSIDE = tuple(
+    ipaddress.IPv6Network(n) for n in ("64:ff9b::/96", "64:ff9b:1::/48", "::ffff:0:0:0/96", "::/96")
+)
+
+
+def is_public(address: str) -> bool:
+    """Whether an address is one of the public internet's, also when it is an IPv6 form of
+    an IPv4 address (mapped, translated, NAT64, 6to4, Teredo, compatible): each is judged
+    by the IPv4 address it reaches, so [::127.0.0.1] is the loopback it is."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+        inner += [ipaddress.IPv4Address(ip.packed[-4:]) for n in _IPV4_INSIDE if ip in n]
+        if any(v4 is not None and not v4.is_global for v4 in inner):
+            return False
+    return ip.is_global
+
 
 class PublicOnly(AbstractResolver):
     """Resolves names to public addresses only, and the connection uses what it resolved:
@@ -25,9 +48,7 @@ class PublicOnly(AbstractResolver):
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
         found = [
-            r
-            for r in await self._resolver.resolve(host, port, family)
-            if ipaddress.ip_address(r["host"]).is_global
+            r for r in await self._resolver.resolve(host, port, family) if is_public(r["host"])
         ]
         if not found:
             raise OSError("the host is not on a public address")
