@@ -65,6 +65,7 @@ class IngestService:
         self._busy_since: float | None = None
         self._progress_at = time.monotonic()
         self.stalled = False
+        self._stopped = False
         self.abandoned = False  # stop() gave up waiting for a writer that never got on
 
     async def _on_writer(self, fn: Callable[..., T], *args: Any) -> T:
@@ -125,8 +126,9 @@ class IngestService:
         most), then close the archive and release the lock. A writer that does not finish
         (a read the system never answers) is abandoned: `abandoned` says so, and the server
         ends the process, which releases the lock (serve.py). Stopping twice is stopping once."""
-        if self._stop.is_set():
+        if self._stopped:  # (not _stop: the watcher sets that one too as it ends)
             return
+        self._stopped = True
         self._stop.set()
         for task in self._tasks:
             task.cancel()
