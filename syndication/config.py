@@ -121,6 +121,12 @@ class Settings:
         ("127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"),
         "Networks /metrics answers (comma-separated in env); others get 403.",
     )
+    proxy_networks: tuple[str, ...] = _setting(
+        (),
+        "Networks of the edge caches or proxies in front, whose X-Forwarded-For is believed "
+        "(comma-separated in env): the desk's login limit and /metrics then judge the "
+        "address they forward. Others' X-Forwarded-For is ignored.",
+    )
     metrics_token: str = _setting(
         "", "A bearer token that opens /metrics from any address (empty: none)."
     )
@@ -186,11 +192,12 @@ class Settings:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_editions_by_code", {e.code: e for e in self.editions})
-        for network in self.metrics_networks:
-            try:
-                ipaddress.ip_network(network, strict=False)
-            except ValueError:
-                raise ConfigError(f"metrics_networks: {network!r} is not a network") from None
+        for name in ("metrics_networks", "proxy_networks"):
+            for network in getattr(self, name):
+                try:
+                    ipaddress.ip_network(network, strict=False)
+                except ValueError:
+                    raise ConfigError(f"{name}: {network!r} is not a network") from None
         for name in URL_SETTINGS:
             value = getattr(self, name)
             for url in value if isinstance(value, tuple) else (value,):

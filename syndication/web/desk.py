@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import functools
 import hmac
-import ipaddress
 import time
 import zlib
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from syndication.archive.fanout import Change
 from syndication.archive.previews import DESK
 from syndication.publish import desk_pages
 from syndication.web.errors import PRIVATE
+from syndication.web.params import client_address
 from syndication.web.previews import encode, preview_url, signature
 from syndication.web.ratelimit import SLOTS
 from syndication.web.services import Services, services
@@ -83,15 +83,8 @@ def _secure(request: web.Request) -> bool:
 
 
 def _client(request: web.Request) -> str:
-    """The reader's address: the peer's, or, when the peer is our own edge on a private
-    network, the last address it added to X-Forwarded-For."""
-    peer = request.remote or ""
-    with contextlib.suppress(ValueError):
-        if ipaddress.ip_address(peer).is_private and (
-            forwarded := request.headers.get("X-Forwarded-For", "")
-        ):
-            return forwarded.rsplit(",", 1)[-1].strip()[:64]
-    return peer
+    """The reader's address, as the login limit counts it (params.client_address)."""
+    return client_address(request, services(request).settings.proxy_networks)[:64]
 
 
 def _bucket(kind: str, key: str) -> int:

@@ -10,6 +10,7 @@ from aiohttp import web
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
 from syndication.ingest import health
+from syndication.web.params import client_address
 from syndication.web.services import services
 
 routes = web.RouteTableDef()
@@ -48,8 +49,8 @@ def _may_scrape(request: web.Request) -> bool:
         request.headers.get("Authorization", "").encode(), f"Bearer {token}".encode()
     ):
         return True
-    try:
-        address = ipaddress.ip_address((request.remote or "").split("%")[0])
+    try:  # whom an edge in front forwards, not the edge itself (params.client_address)
+        address = ipaddress.ip_address(client_address(request, settings.proxy_networks))
     except ValueError:
         return False
     return any(address in ipaddress.ip_network(n, strict=False) for n in settings.metrics_networks)

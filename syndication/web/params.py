@@ -8,6 +8,7 @@ Each of those was a 500.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
@@ -96,3 +97,25 @@ async def form(request: web.Request) -> MultiDictProxy[Any]:
         raise  # aiohttp's own answer, e.g. 413 for a body over the limit
     except Exception:  # whatever a malformed body makes the form parser raise
         raise web.HTTPBadRequest(text="The form could not be read; send it again.") from None
+
+
+def client_address(request: web.Request, proxies: tuple[str, ...]) -> str:
+    """The reader's address: the peer's; or, when the peer is one of the `proxies` (the
+    edge in front), the last address it added to X-Forwarded-For, which is whom it forwards.
+    Anyone else's X-Forwarded-For is ignored: a reader could write anything there. A proxy's
+    header that names no address gives "unknown", never the proxy's own (trusted) address."""
+    peer = (request.remote or "").split("%", 1)[0]
+    try:
+        ip = ipaddress.ip_address(peer)
+    except ValueError:
+        return peer
+    if not any(ip in ipaddress.ip_network(n, strict=False) for n in proxies):
+        return peer
+    forwarded = request.headers.get("X-Forwarded-For")
+    if forwarded is None:
+        return peer  # the proxy asking for itself (a health probe)
+    last = forwarded.rsplit(",", 1)[-1].strip()
+    try:
+        return str(ipaddress.ip_address(last))
+    except ValueError:
+        return "unknown"
