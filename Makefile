@@ -25,7 +25,7 @@ serve: $(STAMP)
 CHECK_TESTS := not browser and not tools and not processes and not slow and not root
 # (Bytecode is kept, whatever PYTHONDONTWRITEBYTECODE says: each worker imports everything.)
 check: lint
-	PYTHONDONTWRITEBYTECODE= SYNDICATION_TEST_EXAMPLES=0.2 \
+	PYTHONDONTWRITEBYTECODE= SYNDICATION_TEST_EXAMPLES=0.1 \
 	  $(BIN)/python -m pytest -q -n auto --dist worksteal -m "$(CHECK_TESTS)"
 
 # Everything: the tiers above and below together, every example.

@@ -80,8 +80,8 @@ def article_text(
 
 
 CHROMIUM = "/usr/bin/chromium"
-# `make check` runs each generated test on a fifth of its examples (SYNDICATION_TEST_EXAMPLES
-# is 0.2 there): the same properties, searched less deeply, within its minute; `make test`
+# `make check` runs each generated test on a tenth of its examples (SYNDICATION_TEST_EXAMPLES
+# is 0.1 there): the same properties, searched less deeply, within its minute; `make test`
 # runs every example.
 EXAMPLES_SCALE = float(os.environ.get("SYNDICATION_TEST_EXAMPLES", "1"))
 
