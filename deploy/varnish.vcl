@@ -11,6 +11,7 @@ vcl 4.1;
 import std;
 import xkey;
 import directors;
+import blob;
 
 include "./backends.vcl";  # backend primary, backend replica, acl purgers
 
@@ -43,20 +44,30 @@ sub vcl_recv {
         set req.http.n-gone = xkey.purge(req.http.xkey-purge);
         return (synth(200, "Purged " + req.http.n-gone));
     }
-    if (req.url ~ "^/metrics" && client.ip !~ insiders) {
+    # The rules below judge the path as the app routes it: percent-escapes decoded (the app
+    # reads /%6detrics as /metrics). A malformed escape or an encoded NUL has no such reading.
+    if (req.url ~ "^[^?]*%(?![0-9A-Fa-f]{2})" || req.url ~ "^[^?]*%00") {
+        return (synth(400, "Malformed percent-escape in the path"));
+    }
+    set req.http.x-path = blob.transcode(decoding=URL, encoding=IDENTITY,
+        encoded=regsub(req.url, "[?#].*$", ""));
+    if (req.http.x-path ~ "^/metrics" && client.ip !~ insiders) {
         return (synth(403, "Forbidden"));
     }
     # Partners' keys and answers, the hub and the service's figures: the primary's, never kept.
-    if (req.url ~ "^/api/" || req.url ~ "^/websub" || req.url ~ "^/metrics") {
+    if (req.http.x-path ~ "^/(api/|websub|metrics)") {
+        unset req.http.x-path;
         set req.backend_hint = primary;
         return (pass);
     }
     set req.backend_hint = pages.backend();
     # The editors' desk and previews: behind a login or a signed link, with a cookie; the
     # app marks every answer private, and none is ever kept here.
-    if (req.url ~ "^/desk" || req.url ~ "^/preview/") {
+    if (req.http.x-path ~ "^/(desk|preview/)") {
+        unset req.http.x-path;
         return (pass);
     }
+    unset req.http.x-path;
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
@@ -77,6 +88,14 @@ sub vcl_backend_response {
             regsub(beresp.http.Surrogate-Control, ".*max-age=([0-9]+).*", "\1") + "s", 60s);
     }
     unset beresp.http.Surrogate-Control;
+    # An answer the app says no shared cache may keep (a preview, the desk, a health check,
+    # an error page) or that sets a cookie is passed on and never stored, whatever its path.
+    if (beresp.http.Cache-Control ~ "(?i)(^|[ ,])(no-store|private|no-cache)([ ,=]|$)"
+            || beresp.http.Set-Cookie) {
+        set beresp.uncacheable = true;
+        set beresp.ttl = 120s;  # remembered as not to keep: the next asks go to the app
+        return (deliver);
+    }
     # Kept a day past its time, to answer while the app is down (vcl_recv decides when).
     set beresp.grace = 24h;
     # A failing app never replaces a good copy: the stale one stays and is served.

@@ -18,8 +18,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from tests.conftest import article_text
+from tests.conftest import article_text, examples
 from tests.live import REPO, Server, free_port, serving, syndication
 from tests.shape import backends_vcl, varnish
 from tests.waiting import until
@@ -109,6 +111,46 @@ def test_the_partner_api_hub_and_metrics_are_never_kept(tier: tuple[Server, str,
             assert status == 200
             assert response_headers["X-Cache"] == "MISS"
     assert fetch(base + "/api/v1/items")[0] == 401  # never answered for the app
+
+
+# Paths the edge must pass to the app and never keep, and a generated spelling of each: any
+# of its characters percent-escaped, in either case of hex, as the app still routes it.
+NEVER_KEPT = ("/metrics", "/desk/login", "/api/v1/items", "/websub", "/preview/x", "/readyz")
+
+
+@st.composite
+def spellings(draw: st.DrawFn) -> str:
+    path = draw(st.sampled_from(NEVER_KEPT))
+    escaped = [
+        f"%{ord(c):02{'X' if draw(st.booleans()) else 'x'}}" if draw(st.booleans()) else c
+        for c in path[1:]
+    ]
+    return "/" + "".join(escaped) + draw(st.sampled_from(["", "?a=1", "?page=2"]))
+
+
+@settings(
+    max_examples=examples(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(path=spellings())
+def test_no_spelling_of_a_private_path_and_no_private_answer_is_kept(
+    tier: tuple[Server, str, Path], path: str
+) -> None:
+    """/%6detrics is /metrics to the app, so it is /metrics to the edge; and an answer the app
+    marks no-store or private (health, the desk, previews, errors) is never stored, whatever
+    path it came by."""
+    _, base, _ = tier
+    for status, headers, _ in [fetch(base + path) for _ in range(2)]:
+        assert headers.get("X-Cache") == "MISS", (path, status)
+        assert int(headers.get("Age", "0")) == 0
+
+
+def test_malformed_escapes_are_refused_at_the_edge(tier: tuple[Server, str, Path]) -> None:
+    _, base, _ = tier
+    for path in ("/%6", "/%zzmetrics", "/en/%00/", "/%"):
+        assert fetch(base + path)[0] == 400, path
+    assert fetch(base + "/en/?q=%zz")[0] != 400  # a query's escapes are the app's to judge
 
 
 def test_purges_are_taken_only_from_the_apps_addresses(tier: tuple[Server, str, Path]) -> None:
