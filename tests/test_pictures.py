@@ -19,7 +19,7 @@ from PIL import Image
 from syndication.config import Settings
 from syndication.publish import renditions
 from syndication.web.app import create_app
-from tests.conftest import examples, set_clock
+from tests.conftest import article_text, examples, set_clock
 
 Client = TestClient[Any, Any]
 ARTICLE = "/en/science/2026/11/05/seagrass-returns-to-the-tessel-estuary-after-forty-years"
@@ -80,6 +80,13 @@ async def test_a_picture_that_cannot_be_resized_is_served_as_it_is_never_a_500(
     (folder / "bomb.png").write_bytes(bomb.getvalue())
     whole = (folder / "seagrass.png").read_bytes()
     (folder / "cut.png").write_bytes(whole[: len(whole) // 2])  # the header, half the pixels
+    (site.content_dir / "science" / "pictures.md").write_text(
+        article_text(
+            title="Two pictures",
+            published="2026-11-20T09:00:00+01:00",
+            body="Shown:\n\n![A bomb](../images/bomb.png)\n\n![Cut](../images/cut.png)",
+        )
+    )
     client = await aiohttp_client(create_app(site, set_clock()))
     for name, length in (("bomb.png", len(bomb.getvalue())), ("cut.png", len(whole) // 2)):
         answer = await client.get(f"/media/images/{name}?v=1&w=320&f=webp")

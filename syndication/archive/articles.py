@@ -116,6 +116,27 @@ class Articles:
             return found[0]
         return await self.moved_from(path)
 
+    async def showing_picture(self, path: str, limit: int = 129) -> list[str]:
+        """Ids of the live stories that show the file at `path` (relative to content/): as
+        lead picture or in the body, in their last good version. Only these make it public."""
+        rows = await self.db.rows(
+            Query("a.id", "dependencies d JOIN articles a ON a.source_file = d.file")
+            .where("d.path = ?", path)
+            .where(LIVE)
+            .page(limit)
+        )
+        return [str(r["id"]) for r in rows]
+
+    async def shows_picture(self, article_id: str, path: str) -> bool:
+        """Whether the story with this id (in any state) shows the file at `path`."""
+        found = await self.db.one(
+            Query("1", "dependencies d JOIN articles a ON a.source_file = d.file")
+            .where("d.path = ?", path)
+            .where("a.id = ?", article_id)
+            .page(1)
+        )
+        return found is not None
+
     async def moved_from(self, path: str) -> Moved | None:
         """Where an old address of a story that was public sends readers, if it is one."""
         moved = await self.db.one(

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from aiohttp import web
 
+from syndication.edge.tags import answer_tags, edge_headers
 from syndication.ingest.imageinfo import MEDIA_TYPES
+from syndication.periods import ALWAYS
 from syndication.publish import renditions, static_files
 from syndication.web.cache import Rendered
 from syndication.web.conditional import respond
@@ -28,22 +30,51 @@ _SCRIPT_TYPES = ("application/javascript", "text/javascript")
 
 @routes.get("/media/{path:.+}")
 async def media(request: web.Request) -> web.FileResponse:
-    """Images from content/, and only images, and only from inside content/."""
+    """Pictures from content/ that a live story shows, and nothing else: a draft's or an
+    embargoed story's pictures stay unseen until it is published (its preview shows them
+    through its own link), and a withdrawn story's go with it. Tagged with the stories that
+    show the picture, so a takedown purges it from the edge too."""
+    relative = picture_path(request.match_info["path"])
+    showing = await services(request).archive.articles.showing_picture(relative)
+    if not showing:
+        raise web.HTTPNotFound(headers={"Cache-Control": "no-store"})
+    settings = services(request).settings
+    tags = answer_tags(showing, (), ALWAYS)
+    return await picture(
+        request, relative, edge_headers(settings.edge_tag_header, settings.edge_max_age, tags)
+    )
+
+
+def picture_path(text: str) -> str:
+    """The picture's path relative to content/ as stories name it; 404 for a hidden file or
+    folder (`.git/`, `.drafts/`), a step up or anything stories cannot name."""
+    relative = path_part(text)
+    parts = relative.split("/")
+    if any(not part or part.startswith(".") for part in parts):
+        raise web.HTTPNotFound(headers={"Cache-Control": "no-store"})
+    return relative
+
+
+async def picture(request: web.Request, relative: str, headers: dict[str, str]) -> web.FileResponse:
+    """The picture at `relative` under content/ (already judged public or previewable), as it
+    is or as a rendition; images only, and only from inside content/."""
     root = services(request).settings.content_dir.resolve()
-    relative = path_part(request.match_info["path"])
     try:
         target = (root / relative).resolve()
         found = target.is_relative_to(root) and target.is_file()
     except (OSError, RuntimeError):  # what the OS refuses to look up; a link loop (3.11)
         found = False
     if not found or target.suffix.lower() not in MEDIA_TYPES:
-        raise web.HTTPNotFound()
+        raise web.HTTPNotFound(headers={"Cache-Control": "no-store"})
     # Pages and feeds name a picture with the digest of its bytes (`?v=`): that address can
     # be kept for good. Without it, the file may be replaced under the same name.
     lasting = "v" in request.query
     if "w" in request.query or "f" in request.query:
-        return await _rendition(request, target, lasting)
-    return _file(target, MEDIA_TYPES[target.suffix.lower()], lasting=lasting)
+        response = await _rendition(request, target, lasting)
+    else:
+        response = _file(target, MEDIA_TYPES[target.suffix.lower()], lasting=lasting)
+    response.headers.update(headers)
+    return response
 
 
 async def _rendition(request: web.Request, source: Path, lasting: bool) -> web.FileResponse:

@@ -12,14 +12,16 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 from datetime import datetime
 
 from aiohttp import web
 
 from syndication.config import Settings
-from syndication.model import State
+from syndication.model import ArchivedArticle, State
 from syndication.publish import html
 from syndication.web.errors import PRIVATE
+from syndication.web.media import picture, picture_path
 from syndication.web.services import services
 
 routes = web.RouteTableDef()
@@ -73,13 +75,36 @@ def _read(secret: str, text: str) -> tuple[str, int, int] | None:
 @routes.get("/preview/{token:[^/]+}")  # any part, braces too: every answer here is private
 async def preview(request: web.Request) -> web.Response:
     found = services(request)
+    archived = await _previewed(request)
+    article = archived.article
+    related = await found.archive.listings.related(article.id)
+    now = found.clock.now()
+    page = html.article_page(found.settings, archived, related, {}, now, with_feed_entry=True)
+    page = _pictures_through_link(page, found.settings, request.match_info["token"])
+    return web.Response(text=page, content_type="text/html", charset="utf-8", headers=PRIVATE)
+
+
+@routes.get("/preview/{token:[^/]+}/media/{path:.+}")
+async def preview_picture(request: web.Request) -> web.FileResponse:
+    """A picture the previewed story shows, through its link: /media/ serves only what live
+    stories show, so a draft's pictures are seen by those holding its preview link alone."""
+    archived = await _previewed(request)
+    relative = picture_path(request.match_info["path"])
+    if not await services(request).archive.articles.shows_picture(archived.article.id, relative):
+        raise web.HTTPNotFound(headers=PRIVATE)
+    return await picture(request, relative, dict(PRIVATE))
+
+
+async def _previewed(request: web.Request) -> ArchivedArticle:
+    """The story a valid, unexpired preview link names, in the version it was made for;
+    otherwise the 404 or 410 that says why not."""
+    found = services(request)
     secret = found.settings.preview_secret or await found.archive.preview_secret()
     link = _read(secret, request.match_info["token"]) if secret else None
     if link is None:
         raise web.HTTPNotFound(text="This is not a preview link.", headers=PRIVATE)
     article_id, made_for, ends = link
-    now = found.clock.now()
-    if now.timestamp() > ends:
+    if found.clock.now().timestamp() > ends:
         raise web.HTTPGone(text="This preview link has ended; ask for a new one.", headers=PRIVATE)
     archived = await found.archive.articles.by_id(article_id)
     if archived is None or archived.state not in (State.DRAFT, State.SCHEDULED):
@@ -92,7 +117,12 @@ async def preview(request: web.Request) -> web.Response:
             "(`syndication preview FILE`, or the desk).",
             headers=PRIVATE,
         )
-    article = archived.article
-    related = await found.archive.listings.related(article.id)
-    page = html.article_page(found.settings, archived, related, {}, now, with_feed_entry=True)
-    return web.Response(text=page, content_type="text/html", charset="utf-8", headers=PRIVATE)
+    return archived
+
+
+def _pictures_through_link(page: str, settings: Settings, link: str) -> str:
+    """The page with its pictures' addresses (src, srcset, og:image, JSON-LD) sent through
+    the preview link, where the draft's pictures are served."""
+    through = f"/preview/{link}/media/"
+    base = re.escape(settings.absolute("/media/"))
+    return re.sub(rf'(?:{base}|(?<=["\s,])/media/)', through, page)

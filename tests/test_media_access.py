@@ -1,0 +1,159 @@
+"""/media/ serves a picture only while a live story shows it: a draft's, an embargoed story's
+or a withdrawn story's pictures are not public (a draft's are seen through its preview link
+alone), and nothing in a hidden folder is ever served."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from syndication.clock import SetClock
+from syndication.config import Settings
+from syndication.web.app import create_app
+from syndication.web.previews import preview_url
+from syndication.web.services import SERVICES
+from tests.conftest import article_text, examples, make_settings, set_clock
+
+Client = TestClient[Any, Any]
+SECRET = "a preview secret of the tests"
+PICTURES = ("images/a.png", "images/b.png", "images/c.png")
+# What a story's file asks, and the date that makes it live, scheduled (after the clock) or not.
+STATES = {
+    "live": ("published", "2026-11-20T09:00:00+01:00"),
+    "scheduled": ("published", "2027-01-20T09:00:00+01:00"),
+    "draft": ("draft", "2026-11-20T09:00:00+01:00"),
+    "withdrawn": ("withdrawn", "2026-11-20T09:00:00+01:00"),
+}
+
+
+def png(shade: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (shade, 90, 120)).save(out, "PNG")
+    return out.getvalue()
+
+
+def story(title: str, state: str, lead: str | None, inline: list[str]) -> str:
+    status, published = STATES[state]
+    fields: dict[str, object] = {"status": status, "standfirst": "What the pictures show"}
+    if lead:
+        fields["image"] = f"\n  src: ../{lead}\n  alt: A picture\n  credit: Staff"
+    body = "The story told.\n\n" + "\n\n".join(f"![Inline](../{p})" for p in inline)
+    return article_text(title=title, published=published, body=body, **fields)
+
+
+def newsroom(root: Path) -> Settings:
+    made = make_settings(root, preview_secret=SECRET)
+    (made.content_dir / "world").mkdir()
+    (made.content_dir / "images").mkdir()
+    for shade, picture in enumerate(PICTURES):
+        (made.content_dir / picture).write_bytes(png(40 * shade))
+    return made
+
+
+@pytest.fixture
+async def room(
+    tmp_path: Path, clock: SetClock, aiohttp_client: Callable[..., Awaitable[Client]]
+) -> tuple[Settings, Client]:
+    made = newsroom(tmp_path)
+    (made.content_dir / ".hidden").mkdir()
+    (made.content_dir / ".hidden" / "x.png").write_bytes(png(7))
+    (made.content_dir / "world" / "draft.md").write_text(
+        story("A draft", "draft", PICTURES[0], [PICTURES[1]])
+    )
+    return made, await aiohttp_client(create_app(made, clock))
+
+
+async def save(client: Client, settings: Settings, rel: str, text: str) -> None:
+    (settings.content_dir / rel).write_text(text)
+    ingest = client.app[SERVICES].ingest
+    assert ingest is not None
+    await ingest.ingest_paths({rel})
+
+
+async def test_a_drafts_pictures_are_seen_through_its_preview_link_alone(
+    room: tuple[Settings, Client], clock: SetClock
+) -> None:
+    settings, client = room
+    for picture in PICTURES[:2]:
+        assert (await client.get(f"/media/{picture}")).status == 404
+        assert (await client.get(f"/media/{picture}?w=40&v=1")).status == 404  # nor resized
+    archive = client.app[SERVICES].archive
+    found = await archive.articles.by_id(await archive.db.value("SELECT id FROM articles"))
+    assert found is not None
+    link = urlsplit(
+        preview_url(settings, SECRET, found.article.id, found.version, 1, clock.now())
+    ).path
+    page = await (await client.get(link)).text()
+    shown = set(re.findall(r'src="([^"]+)"', page))
+    assert shown and all(src.startswith(f"{link}/media/") for src in shown), shown
+    for src in shown:
+        answer = await client.get(src.replace("&amp;", "&"))
+        assert answer.status == 200 and answer.headers["Cache-Control"] == "private, no-store"
+    assert (await client.get(f"{link}/media/{PICTURES[2]}")).status == 404  # not the story's
+    await save(client, settings, "world/draft.md", story("A draft", "live", PICTURES[0], []))
+    assert (await client.get(f"{link}/media/{PICTURES[0]}")).status == 410  # the link ended
+    answer = await client.get(f"/media/{PICTURES[0]}")
+    assert answer.status == 200 and "xkey" in answer.headers  # purged with the story
+    assert (await client.get(f"/media/{PICTURES[1]}")).status == 404  # no longer shown
+
+
+@pytest.mark.parametrize(
+    "path", [".hidden/x.png", "%2Ehidden/x.png", "images/%2E%2E/.hidden/x.png", ".hidden/"]
+)
+async def test_no_file_in_a_hidden_folder_or_by_another_spelling(
+    room: tuple[Settings, Client], path: str
+) -> None:
+    settings, client = room
+    await save(client, settings, "world/live.md", story("Live", "live", PICTURES[0], []))
+    assert (await client.get(f"/media/{PICTURES[0]}")).status == 200
+    answer = await client.get("/media/" + path)
+    assert answer.status == 404 and answer.headers["Cache-Control"] == "no-store"
+
+
+async def answers(settings: Settings, clock: SetClock) -> dict[str, int]:
+    async with TestClient(TestServer(create_app(settings, clock))) as client:
+        return {p: (await client.get(f"/media/{p}?w=40&v=1")).status for p in PICTURES} | {
+            p + " whole": (await client.get(f"/media/{p}")).status for p in PICTURES
+        }
+
+
+stories = st.lists(
+    st.tuples(
+        st.sampled_from(sorted(STATES)),
+        st.one_of(st.none(), st.sampled_from(PICTURES)),
+        st.lists(st.sampled_from(PICTURES), max_size=2, unique=True),
+    ),
+    max_size=4,
+)
+
+
+@settings(
+    max_examples=examples(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(told=stories)
+def test_a_picture_is_served_exactly_while_a_live_story_shows_it(
+    tmp_path_factory: pytest.TempPathFactory, told: list[tuple[str, str | None, list[str]]]
+) -> None:
+    made = newsroom(tmp_path_factory.mktemp("media"))
+    for number, (state, lead, inline) in enumerate(told):
+        (made.content_dir / "world" / f"s{number}.md").write_text(
+            story(f"Story {number}", state, lead, inline)
+        )
+    shown = {p for state, lead, inline in told if state == "live" for p in (lead, *inline) if p}
+    found = asyncio.run(answers(made, set_clock()))
+    for picture in PICTURES:
+        expected = 200 if picture in shown else 404
+        assert found[picture] == found[picture + " whole"] == expected, (picture, told)
