@@ -196,8 +196,8 @@ def _may_travel(
     named = sources.licensed_source_named(rights, settings.sources)
     if named is not None and not licensed_in:
         licensed_in = True  # the rights line names an agency we license copy from
-        if named[1]:
-            warnings.append(_near_miss(file, doc.line("rights"), "rights", named[0].name))
+        if named.warning:
+            warnings.append(_rights_warning(file, doc.line("rights"), "rights", named.warning))
     syndication = not licensed_in and settings.syndicate_by_default
     if "syndication" in f:
         syndication = reader.boolean("syndication", f["syndication"])
@@ -333,21 +333,17 @@ def _picture_rights(
     for name in ("credit", "rights"):
         named = sources.licensed_source_named(getattr(image, name), settings.sources)
         if named is not None:
-            if named[1]:
+            if named.warning:
                 field_name = f"image.{name}"
-                warnings.append(_near_miss(file, doc.line(field_name), field_name, named[0].name))
+                warnings.append(
+                    _rights_warning(file, doc.line(field_name), field_name, named.warning)
+                )
             return replace(image, syndication=False)
     return replace(image, syndication=story_syndicated)
 
 
-def _near_miss(file: str, line: int | None, field_name: str, agency: str) -> ContentWarning:
-    return ContentWarning(
-        file,
-        f"this reads like `{agency}`, whose copy is licensed in, so it is treated as theirs "
-        "and not passed on to partners; if it is ours, correct the spelling",
-        line=line,
-        field=field_name,
-    )
+def _rights_warning(file: str, line: int | None, field_name: str, warning: str) -> ContentWarning:
+    return ContentWarning(file, warning, line=line, field=field_name)
 
 
 def _removed_character(file: str, doc: frontmatter.FrontMatter, index: int) -> ContentWarning:

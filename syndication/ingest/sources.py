@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
+
+import decancer_py
 
 from syndication.model import Source
 
+MAX_LINE = 2000  # a rights or credit line is read this far for agencies' names
 NEAR_MISS = 0.85  # difflib ratio from which a name in a rights line counts as the agency's
 _WORD = re.compile(r"\w+")
 
@@ -41,23 +46,128 @@ def suggestion(name: str, sources: Iterable[Source]) -> str:
     return ""
 
 
-def licensed_source_named(text: str, sources: Iterable[Source]) -> tuple[Source, bool] | None:
-    """The licensed-in source a rights or credit line names, and whether only nearly (a typo
-    of its name); None when it names none."""
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A licensed-in source a rights or credit line names (None: the line is disguised, so it
+    is taken as licensed-in though no source could be read in it), and, when the editor is to
+    be warned, why: a typo of the name, look-alike letters, hidden or reordering characters."""
+
+    source: Source | None
+    warning: str = ""
+
+
+def licensed_source_named(text: str, sources: Iterable[Source]) -> Named | None:
+    """Whether a rights or credit line names a licensed-in source, however it is spelt: as
+    written, on its skeleton (look-alike letters of any script, full-width and styled forms,
+    accents, hidden characters, spaces and punctuation ignored), by initials, or within a typo.
+    A line with bidi controls or a word mixing scripts is licensed-in whatever it says."""
     if not text:
         return None
+    licensed = tuple(s for s in sources if s.licensed_in)
     words = _words(text)
-    near: Source | None = None
-    for source in sources:
-        if not source.licensed_in:
-            continue
+    for source in licensed:
+        if any(_contains(words, _words(name)) for name in source.names):
+            return Named(source)
+    skeletons = _skeletons(text)
+    for source in licensed:
+        if any(_names_on_skeleton(skeleton, source) for skeleton in skeletons):
+            return Named(source, _disguised(source.name))
+    if _BIDI.intersection(text):
+        return Named(None, _HIDDEN)
+    if _mixes_scripts(text):
+        return Named(None, _MIXED)
+    for source in licensed:
         for name in source.names:
-            wanted = _words(name)
-            if _contains(words, wanted):
-                return source, False
-            if near is None and len(name) >= 8 and _nearly_contains(words, wanted):
-                near = source
-    return (near, True) if near is not None else None
+            if len(name) >= 8 and _nearly_contains(skeletons[1].words, _words(name)):
+                return Named(source, _near_miss(source.name))
+    return None
+
+
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_HIDDEN = (
+    "this line holds characters that reorder text (bidi controls), so what it shows may not be "
+    "what it says: it is treated as licensed-in copy and not passed on to partners"
+)
+_MIXED = (
+    "a word in this line mixes letters of different scripts (look-alikes of Latin letters?): it "
+    "is treated as licensed-in copy and not passed on to partners"
+)
+
+
+def _disguised(agency: str) -> str:
+    return (
+        f"this reads as `{agency}` once look-alike letters, hidden characters, spacing or "
+        "initials are read for what they show: its copy is licensed in, so it is treated as "
+        "theirs and not passed on to partners"
+    )
+
+
+def _near_miss(agency: str) -> str:
+    return (
+        f"this reads like `{agency}`, whose copy is licensed in, so it is treated as theirs "
+        "and not passed on to partners; if it is ours, correct the spelling"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Skeleton:
+    """A line as it shows: `letters` run together, and its `words` with runs of single
+    letters joined (C. P. A. is cpa)."""
+
+    letters: str
+    words: tuple[str, ...]
+
+
+_COPYRIGHT = re.compile(r"\(c\)", re.IGNORECASE)
+
+
+def _skeletons(text: str) -> tuple[Skeleton, Skeleton]:
+    """The line's skeleton as written and after NFKC: each catches what the other misses
+    (NFKC makes circled letters letters, but turns the lunate sigma Ϲ, a C, into Σ)."""
+    line = text[:MAX_LINE]
+    return _skeleton(line), _skeleton(unicodedata.normalize("NFKC", line))
+
+
+@lru_cache(maxsize=4096)
+def _skeleton(text: str) -> Skeleton:
+    """UTS #39's idea of a skeleton, through decancer (confusables, styled and full-width
+    letters mapped to lower-case Latin), with accents and every format character (zero-width
+    spaces and joiners, bidi controls, soft hyphens) removed."""
+    # Symbols become spaces first, and (c) too: decancer reads © as c, and © C.P.A. is not
+    # ccpa, nor (c) P. A. Jones cpa.
+    # Accents go too (decomposed, marks dropped): decancer alone once read ó as p.
+    shown = "".join(
+        " " if kind.startswith("S") else c
+        for c in unicodedata.normalize("NFD", _COPYRIGHT.sub(" ", text))
+        if (kind := unicodedata.category(c)) not in ("Cf", "Mn")
+    )
+    cured = str(decancer_py.parse(shown)) if shown.strip() else ""
+    tokens = re.findall(r"[a-z0-9]+", cured)
+    words: list[str] = []
+    in_run = False  # the last word is a run of single letters so far
+    for token in tokens:
+        single = len(token) == 1 and token.isalpha()
+        if single and in_run:
+            words[-1] += token
+        else:
+            words.append(token)
+            in_run = single
+    return Skeleton("".join(tokens), tuple(words))
+
+
+def _names_on_skeleton(skeleton: Skeleton, source: Source) -> bool:
+    """A name of at least six letters anywhere in the line's letters run together; a shorter
+    name or alias, and a name's initials, as a word."""
+    for name in source.names:
+        letters = _skeleton(name).letters
+        if len(letters) >= 6 and letters in skeleton.letters:
+            return True
+        if letters and letters in skeleton.words:
+            return True
+        initials = "".join(word[0] for word in _words(name))
+        if len(initials) >= 2 and initials in skeleton.words:
+            return True
+    return False
 
 
 def _key(name: str) -> str:
@@ -89,3 +199,23 @@ def _nearly_contains(words: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
             if matcher.ratio() >= NEAR_MISS:
                 return True
     return False
+
+
+@lru_cache(maxsize=4096)
+def _mixes_scripts(text: str) -> bool:
+    """Whether a word holds Latin letters beside letters of a script whose letters pass for
+    Latin ones (Cyrillic а in "Agency"): what look-alike spellings do, and no language's
+    words do. (Latin beside Han or kana, as in Japanese, is ordinary.)"""
+    for word in re.findall(r"\w+", unicodedata.normalize("NFKC", text[:MAX_LINE])):
+        scripts = {_script(c) for c in word if c.isalpha()}
+        if "LATIN" in scripts and scripts & _LOOK_LATIN:
+            return True
+    return False
+
+
+_LOOK_LATIN = frozenset({"CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC", "LISU"})
+
+
+def _script(letter: str) -> str:
+    """A letter's script, as the first word of its Unicode name says (LATIN, CYRILLIC...)."""
+    return unicodedata.name(letter, "UNKNOWN").split(" ", 1)[0]
