@@ -21,7 +21,7 @@ serve: $(STAMP)
 # The fast tier, after each change (under a minute on two cores): the linters, then every
 # test that runs in pytest's own process (no browser, no program from Debian or npm, no
 # server or command started as a process, no long scale run, no root), on all cores, each
-# generated test on a fifth of its examples.
+# generated test on a tenth of its examples.
 CHECK_TESTS := not browser and not tools and not processes and not slow and not root
 # (Bytecode is kept, whatever PYTHONDONTWRITEBYTECODE says: each worker imports everything.)
 check: lint
