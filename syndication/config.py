@@ -97,6 +97,19 @@ class Settings:
         "Idle time after which a client's connection is closed (a proxy in front should "
         "close its idle upstream connections sooner).",
     )
+    request_head_seconds: float = _setting(
+        10.0,
+        "Time a client has to send a request's line and headers, from its first byte (or from "
+        "opening the connection); slower ones are answered 408 and closed.",
+        low=0.05,
+        high=600,
+    )
+    max_connections: int = _setting(
+        1000,
+        "Client connections one serving process holds open at once; past it a new one is "
+        "answered 503 and closed.",
+        low=1,
+    )
     access_log: bool = _setting(False, "Log each request as one JSON line on stderr.")
     writer_stall_seconds: float = _setting(
         60.0,

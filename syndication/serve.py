@@ -97,6 +97,7 @@ async def _answer(
             settings.host,
             settings.port,
             reuse_port=role == "reader",  # readers share the port; the kernel spreads them
+            limits=app[SERVICES].connections,
             sock=sock,
         )
         try:

@@ -30,6 +30,7 @@ from aiohttp.web_protocol import RequestHandler
 
 from syndication.web.cache import ChangeSequence, Rendered, ResponseCache
 from syndication.web.conditional import gzip_ok, unchanged_for
+from syndication.web.connection_limits import TOO_MANY, ConnectionLimits, HeadDeadline
 from syndication.web.request_stats import RequestStats
 
 LEARNED_BYTES_SHARE = 16  # of response_cache_mb, for the request targets the lane remembers
@@ -217,18 +218,29 @@ LANE = web.AppKey("lane", Lane)
 class LaneProtocol(asyncio.Protocol):
     """One connection: the lane's answers, or aiohttp's RequestHandler for the rest."""
 
-    def __init__(self, inner: RequestHandler, lane: Lane) -> None:
+    def __init__(self, inner: RequestHandler, lane: Lane, limits: ConnectionLimits) -> None:
         self.inner = inner
         self.lane = lane
+        self.limits = limits
         self.transport: asyncio.Transport | None = None
+        self.head: HeadDeadline | None = None  # None: turned away, aiohttp never saw it
         self.plain = AVAILABLE  # every request so far came whole, alone, without a body
         self.loop = asyncio.get_running_loop()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+        if not self.limits.admit():
+            self.transport.write(TOO_MANY)
+            self.transport.close()
+            return
+        self.head = HeadDeadline(self.limits, self.transport, self.loop)
+        self.head.start()
         self.inner.connection_made(transport)
 
     def data_received(self, data: bytes) -> None:
+        if self.head is None:
+            return
+        self.head.watch(data, answering=not AVAILABLE or self._busy())
         if self.plain:
             request = parse(data)
             if request is None:
@@ -240,28 +252,37 @@ class LaneProtocol(asyncio.Protocol):
                 return
         self.inner.data_received(data)
 
+    def _busy(self) -> bool:
+        """aiohttp is reading or answering a request, or holds one waiting."""
+        return bool(self.inner._request_in_progress or self.inner._messages)
+
     def _idle(self) -> bool:
         """Nothing of aiohttp's is in progress or waiting, and nothing is left unsent."""
-        inner, transport = self.inner, self.transport
+        transport = self.transport
         return (
-            not inner._request_in_progress
-            and not inner._messages
+            not self._busy()
             and transport is not None
             and not transport.is_closing()
             and transport.get_write_buffer_size() == 0
         )
 
     def eof_received(self) -> None:
-        self.inner.eof_received()
+        if self.head is not None:
+            self.inner.eof_received()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.inner.connection_lost(exc)
+        self.limits.release()
+        if self.head is not None:
+            self.head.stop()
+            self.inner.connection_lost(exc)
 
     def pause_writing(self) -> None:
-        self.inner.pause_writing()
+        if self.head is not None:
+            self.inner.pause_writing()
 
     def resume_writing(self) -> None:
-        self.inner.resume_writing()
+        if self.head is not None:
+            self.inner.resume_writing()
 
 
 class LaneSite(web.BaseSite):
@@ -275,11 +296,13 @@ class LaneSite(web.BaseSite):
         port: int,
         *,
         reuse_port: bool,
+        limits: ConnectionLimits,
         sock: socket.socket | None = None,  # already bound (`serve --port 0`)
     ) -> None:
         super().__init__(runner)
         self.app_runner = runner
         self.lane = lane
+        self.limits = limits
         self.host = host
         self.port = port
         self.reuse_port = reuse_port
@@ -293,12 +316,12 @@ class LaneSite(web.BaseSite):
         await super().start()
         handlers = self.app_runner.server
         assert handlers is not None
-        lane = self.lane
+        lane, limits = self.lane, self.limits
         where: dict[str, Any] = (
             {"sock": self.sock}
             if self.sock is not None
             else {"host": self.host, "port": self.port, "reuse_port": self.reuse_port}
         )
         self._server = await asyncio.get_running_loop().create_server(
-            lambda: LaneProtocol(handlers(), lane), **where
+            lambda: LaneProtocol(handlers(), lane, limits), **where
         )

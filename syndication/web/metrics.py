@@ -29,6 +29,7 @@ from syndication.edge.purger import EdgePurger
 from syndication.ingest.health import runtime_dir, runtime_file
 from syndication.ingest.service import IngestService
 from syndication.web.cache import ChangeSequence, ResponseCache
+from syndication.web.connection_limits import ConnectionLimits
 from syndication.web.fast_lane import Lane
 from syndication.web.hub import Hub
 from syndication.web.hub_pings import HubPinger
@@ -53,6 +54,7 @@ class Measured(Protocol):
 
     cache: ResponseCache
     lane: Lane
+    connections: ConnectionLimits
     sequence: ChangeSequence
     hub: Hub
     pinger: HubPinger
@@ -78,6 +80,9 @@ def snapshot(source: Measured) -> Snapshot:
             "hub_failed": source.hub.failed,
             "ping_sent": source.pinger.sent,
             "ping_failed": source.pinger.failed,
+            "connections_open": source.connections.open,
+            "heads_timed_out": source.connections.timed_out,
+            "connections_turned_away": source.connections.turned_away,
         },
         "ingest": dict(source.ingested.totals),
         "sequence": source.sequence.seq,
@@ -151,6 +156,7 @@ def families(snap: Snapshot) -> Iterator[Metric]:
     """The service's figures as Prometheus metric families."""
     yield from _http_families(snap)
     yield from _cache_families(snap["counters"])
+    yield from _connection_families(snap["counters"])
     yield GaugeMetricFamily(
         "syndication_change_sequence", "The archive's change sequence.", value=snap["sequence"]
     )
@@ -178,6 +184,25 @@ def _http_families(snap: Snapshot) -> Iterator[Metric]:
             cumulative.append((_bound(bound), running))
         latency.add_metric([route], cumulative, sum_value=snap["seconds"][route])
     yield latency
+
+
+def _connection_families(c: dict[str, float]) -> Iterator[Metric]:
+    """What the connection limits did (web/connection_limits.py)."""
+    yield GaugeMetricFamily(
+        "syndication_connections_open",
+        "Client connections open (each process holds at most max_connections).",
+        value=c.get("connections_open", 0),
+    )
+    yield CounterMetricFamily(
+        "syndication_request_heads_timed_out",
+        "Connections answered 408 and closed: no whole request head in request_head_seconds.",
+        value=c.get("heads_timed_out", 0),
+    )
+    yield CounterMetricFamily(
+        "syndication_connections_turned_away",
+        "Connections answered 503 and closed at once: max_connections were open.",
+        value=c.get("connections_turned_away", 0),
+    )
 
 
 def _cache_families(c: dict[str, float]) -> Iterator[Metric]:

@@ -29,6 +29,7 @@ from syndication.publish.feeds import Feeds
 from syndication.replica.litestream import following, read_txid, replicate
 from syndication.web import metrics
 from syndication.web.cache import ChangeSequence, ResponseCache
+from syndication.web.connection_limits import ConnectionLimits
 from syndication.web.fast_lane import LEARNED_BYTES_SHARE, Lane
 from syndication.web.hub import Hub
 from syndication.web.hub_pings import HubPinger
@@ -57,6 +58,7 @@ class Services:
     sequence: ChangeSequence  # the change sequence the response cache follows
     cache: ResponseCache
     lane: Lane
+    connections: ConnectionLimits  # held by the lane's connections (web/fast_lane.py)
     feeds: Feeds
     hub: Hub
     pinger: HubPinger
@@ -132,6 +134,7 @@ async def opened(settings: Settings, role: Role, clock: Clock) -> AsyncIterator[
             sequence=sequence,
             cache=cache,
             lane=Lane(sequence, cache, requests, access, lane_bytes),
+            connections=ConnectionLimits(settings.request_head_seconds, settings.max_connections),
             feeds=feeds,
             hub=hub,
             pinger=pinger,

@@ -1,0 +1,180 @@
+"""A serving process gives each request head a deadline and holds a bounded number of
+connections: a client dripping its headers (or sending nothing) is answered 408 and let go,
+and past `max_connections` a new connection is answered 503 at once, while everyone else is
+answered as usual. The server here is the one `serve` runs: the app behind the lane's site,
+on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import socket
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from syndication.config import Settings
+from syndication.web.app import create_app
+from syndication.web.connection_limits import ConnectionLimits, HeadDeadline
+from syndication.web.fast_lane import LaneSite
+from syndication.web.services import SERVICES
+from tests.conftest import examples, sample_settings, set_clock
+
+HEAD = b"GET /en/ HTTP/1.1\r\nHost: news.test\r\nUser-Agent: test\r\n\r\n"
+
+
+@asynccontextmanager
+async def serving(settings: Settings) -> AsyncIterator[tuple[int, ConnectionLimits]]:
+    app = create_app(settings, set_clock())
+    runner = web.AppRunner(app)
+    await runner.setup()
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    limits = app[SERVICES].connections
+    site = LaneSite(
+        runner, app[SERVICES].lane, "127.0.0.1", 0, reuse_port=False, limits=limits, sock=sock
+    )
+    await site.start()
+    try:
+        yield sock.getsockname()[1], limits
+    finally:
+        await runner.cleanup()
+
+
+async def status_of(reader: asyncio.StreamReader, within: float = 5) -> int:
+    line = await asyncio.wait_for(reader.readline(), within)
+    return int(line.split()[1]) if line else 0
+
+
+async def answered(port: int, head: bytes = HEAD) -> int:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(head)
+    try:
+        return await status_of(reader)
+    finally:
+        writer.close()
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Settings:
+    return sample_settings(tmp_path, request_head_seconds=0.5, max_connections=6)
+
+
+async def test_a_dripping_or_silent_client_is_answered_408_and_let_go(site: Settings) -> None:
+    async with serving(site) as (port, limits):
+        silent = await asyncio.open_connection("127.0.0.1", port)
+        drip_reader, drip_writer = await asyncio.open_connection("127.0.0.1", port)
+        drip_answer = asyncio.create_task(status_of(drip_reader))  # read as it comes
+        started = time.monotonic()
+        for byte in HEAD[:-2]:  # all but the blank line, one byte every 20 ms
+            try:
+                drip_writer.write(bytes([byte]))
+                await asyncio.sleep(0.02)  # pacing, the dripping itself
+            except ConnectionError:
+                break  # let go by the server
+            if drip_answer.done() or time.monotonic() - started > 2:
+                break
+        assert await answered(port) == 200  # everyone else meanwhile
+        assert await drip_answer == 408
+        assert await status_of(silent[0]) == 408
+        assert time.monotonic() - started < 2.5
+        assert limits.timed_out == 2
+        for writer in (drip_writer, silent[1]):
+            writer.close()
+
+
+async def test_the_deadline_is_the_heads_alone(site: Settings) -> None:
+    """Idle between requests is keep-alive's business, and a body after a whole head is the
+    request's: neither is cut by the head's deadline."""
+    async with serving(site) as (port, limits):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for _ in range(2):
+            writer.write(HEAD)
+            assert await status_of(reader) == 200
+            await reader.readuntil(b"</html>")
+            await asyncio.sleep(0.8)  # longer than the head's deadline, idle
+        body = b"name=nobody&password=wrong"
+        writer.write(
+            b"POST /desk/login HTTP/1.1\r\nHost: news.test\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        )
+        for part in (body[:5], body[5:]):
+            await asyncio.sleep(0.4)  # a body slower than a head may be
+            writer.write(part)
+        assert await status_of(reader) in (303, 401, 403, 404, 429)
+        assert limits.timed_out == 0
+        writer.close()
+
+
+async def test_past_the_cap_a_connection_is_answered_503_at_once(site: Settings) -> None:
+    async with serving(site.with_overrides(request_head_seconds=30)) as (port, limits):
+        held = [await asyncio.open_connection("127.0.0.1", port) for _ in range(6)]
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        assert await status_of(reader, within=1) == 503
+        assert limits.turned_away == 1
+        held[0][1].close()
+        await held[0][1].wait_closed()
+        for _ in range(50):  # the server counts the closed one out as it sees it go
+            if limits.open < 6:
+                break
+            await asyncio.sleep(0.01)
+        assert await answered(port) == 200
+        for _, held_writer in held[1:]:
+            held_writer.close()
+        writer.close()
+
+
+class Transport(asyncio.Transport):
+    """Where a deadline's 408 would be written: kept, to look at."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent = b""
+        self.closed = False
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.sent += bytes(data)
+
+    def close(self) -> None:
+        self.closed = True
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(
+    head=st.sampled_from([HEAD, b"GET / HTTP/1.0\r\n\r\n", b"\r\n\r\n"]),
+    cuts=st.lists(st.integers(0, 80), max_size=6),
+    before=st.binary(max_size=8),
+)
+def test_a_heads_end_is_found_however_its_bytes_are_split(
+    head: bytes, cuts: list[int], before: bytes
+) -> None:
+    """The deadline stops exactly when the bytes so far hold the blank line that ends the
+    head, wherever the reads split it (the blank line itself included)."""
+
+    async def feed() -> None:
+        loop = asyncio.get_running_loop()
+        deadline = HeadDeadline(ConnectionLimits(60, 10), Transport(), loop)
+        deadline.start()
+        data = before + head
+        points = sorted({min(c, len(data)) for c in cuts} | {0, len(data)})
+        seen = b""
+        for start, end in itertools.pairwise(points):
+            deadline.watch(data[start:end], answering=False)
+            seen += data[start:end]
+            ended = b"\r\n\r\n" in seen
+            assert (deadline.timer is None) == ended, (seen, points)
+            if ended:
+                break  # what follows starts the next head
+        deadline.stop()
+
+    asyncio.run(feed())
