@@ -45,6 +45,7 @@ bench: $(STAMP) bench-tools
 	$(BIN)/python -m tests.benchmarks.run
 	$(BIN)/python -m tests.benchmarks.edge
 	$(BIN)/python -m tests.benchmarks.search_recall
+	$(BIN)/python -m tests.benchmarks.search_stall
 	$(BIN)/python -m tests.benchmarks.imports
 
 # The same requests on 10,000 and 1,000,000 articles (generating and ingesting the large

@@ -110,6 +110,13 @@ class Settings:
         "answered 503 and closed.",
         low=1,
     )
+    search_budget_ms: int = _setting(
+        500,
+        "Time one search may take (its queries are stopped past it, and the reader is told "
+        "the search is too broad); searches run one at a time on their own connection.",
+        low=10,
+        high=60_000,
+    )
     access_log: bool = _setting(False, "Log each request as one JSON line on stderr.")
     writer_stall_seconds: float = _setting(
         60.0,

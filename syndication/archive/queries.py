@@ -26,6 +26,7 @@ from syndication.archive.feed_queries import FeedQueries
 from syndication.archive.partner_queries import PartnerQueries
 from syndication.archive.schema import CHANGE_HEAD, READER_PRAGMAS, reader_uri
 from syndication.archive.search import Search
+from syndication.archive.search_budget import PROGRESS_STEPS, SEARCH_SECONDS, SearchBudget
 from syndication.archive.site_queries import Listings
 from syndication.archive.sql import Query, Reader
 from syndication.archive.subscriptions import SubscriptionQueries
@@ -49,6 +50,14 @@ class Commit:
     alone: bool  # no other commit in the same second
 
 
+async def _search_connection(path: Path, copy: bool, budget: SearchBudget) -> aiosqlite.Connection:
+    """A connection for searches, whose statements stop when the budget says so."""
+    conn = await _connect(path, copy=copy)
+    await conn.set_progress_handler(budget.progress, PROGRESS_STEPS)
+    budget.interrupt_now = conn._conn.interrupt  # sqlite3_interrupt: safe from any thread
+    return conn
+
+
 async def _connect(path: Path, *, copy: bool = False) -> aiosqlite.Connection:
     try:
         conn = await aiosqlite.connect(reader_uri(path, copy=copy), uri=True)
@@ -65,32 +74,48 @@ class Archive:
     path: Path = Path()
     follows = False  # a replica's copy, written under it by Litestream
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(
+        self, conn: aiosqlite.Connection, search_conn: aiosqlite.Connection, budget: SearchBudget
+    ) -> None:
         self.db = Reader(conn)
         self.articles = Articles(self.db)
         self.listings = Listings(self.db, self.articles)
         self.feeds = FeedQueries(self.db, self.articles)
         self.partners = PartnerQueries(self.db, self.articles)
-        self.search = Search(self.db, self.articles)
+        # Searches have a connection (and so a thread) of their own: see search_budget.py.
+        self.search = Search(Reader(search_conn), self.articles, budget)
         self.desk = DeskQueries(self.db)
         self.subscriptions = SubscriptionQueries(self.db)
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, path: Path, *, copy: bool = False) -> AsyncIterator[Archive]:
-        """`copy`: a replica's, which Litestream writes under it (see schema.reader_uri)."""
+    async def open(
+        cls, path: Path, *, copy: bool = False, search_seconds: float = SEARCH_SECONDS
+    ) -> AsyncIterator[Archive]:
+        """`copy`: a replica's, which Litestream writes under it (see schema.reader_uri).
+        `search_seconds`: each search's time budget."""
         if not path.exists():  # noqa: ASYNC240 - one stat, once, before any request
             raise ArchiveError(f"there is no archive at {path}; run `syndication ingest` first")
-        archive = cls(await _connect(path, copy=copy))
+        budget = SearchBudget(search_seconds)
+        conn = await _connect(path, copy=copy)
+        try:
+            search_conn = await _search_connection(path, copy, budget)
+        except BaseException:
+            await conn.close()
+            raise
+        archive = cls(conn, search_conn, budget)
         archive.path, archive.follows = path, copy
         try:
             yield archive
         finally:
+            await archive.search.db.close()
             await archive.db.close()
 
     async def reopen(self) -> None:
-        """Read through a new connection (a replica's copy changed under the old one)."""
+        """Read through new connections (a replica's copy changed under the old ones)."""
         await self.db.swap(await _connect(self.path, copy=self.follows))
+        budget = self.search.budget
+        await self.search.db.swap(await _search_connection(self.path, self.follows, budget))
 
     def file_stamp(self) -> tuple[int, int] | None:
         """The copy's modification time and size, on a replica (where Litestream writes the

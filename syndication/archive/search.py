@@ -6,7 +6,7 @@ import html
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +14,7 @@ from syndication.archive import bodies, stems
 from syndication.archive.articles import LIVE, NEWEST_FIRST, SUMMARY_COLUMNS, Articles, of_articles
 from syndication.archive.codec import to_iso
 from syndication.archive.schema import CHANGE_HEAD
+from syndication.archive.search_budget import SearchBudget, nobody_left
 from syndication.archive.sql import Query, Reader
 from syndication.model import ArticleSummary
 
@@ -22,6 +23,7 @@ _WORD = re.compile(r"\w+\*?", re.UNICODE)
 _TOKEN = re.compile(r'(?P<minus>(?:^|(?<=\s))-)?(?:"(?P<phrase>[^"]*)"?|(?P<word>\w+\*?))')
 _OPEN, _CLOSE = "\x02", "\x03"  # snippet markers that cannot occur in article text
 MAX_TERMS = 12
+MIN_PREFIX = 3  # letters before a `*`
 FORMS_LOOKED_AT = 2000  # words sharing a stem's start that are stemmed to find its forms
 MAX_FORMS = 8  # forms of one word asked for, the commonest first
 # A word's forms are remembered until the archive changes: finding them reads every form's
@@ -131,7 +133,8 @@ def _term(phrase: str | None, word: str | None, forms: Mapping[str, Sequence[str
     if not bare:
         return None
     if (word or "").endswith("*"):
-        return f'"{bare}"*'
+        # A prefix of one or two letters would read most of the index: it is the word itself.
+        return f'"{bare}"*' if len(bare) >= MIN_PREFIX else f'"{bare}"'
     return _either([f'"{form}"' for form in forms.get(_fold(bare), [bare])])
 
 
@@ -145,9 +148,13 @@ def wanted_part(query: str) -> str:
 
 
 class Search:
-    def __init__(self, db: Reader, articles: Articles) -> None:
+    """Searches, on their own connection (`db`) and within `budget` (search_budget.py);
+    the articles found are read through the pages' connection (`articles`)."""
+
+    def __init__(self, db: Reader, articles: Articles, budget: SearchBudget) -> None:
         self.db = db
         self.articles = articles
+        self.budget = budget
         self._forms: dict[tuple[str, str], list[str]] = {}
         self._forms_at = -1  # the change sequence they were looked up at
 
@@ -159,22 +166,26 @@ class Search:
         per_page: int,
         within: Within = Within(),
         language: str = "",
+        gone: Callable[[], bool] = nobody_left,
     ) -> tuple[list[Hit], bool]:
         """A page of live articles of the edition matching `text`, each word in any form
         sharing its stem in `language`: best first by bm25, or, when the query looks to match
         more than BROAD articles, newest first. Ranking thousands of matches costs a reader
-        time and says little; the newest is what a reader wants."""
-        query = fts_query(text, await self.forms(language, plain_words(text)))
-        if not query:
-            return [], False
-        offset = (page - 1) * per_page
-        size = await self._size()
-        share = await self._share(query, size)
-        if share * size > BROAD:
-            walk = walk_is_cheaper(share, size, offset + per_page + 1)
-            found = await self._newest(edition, query, within, per_page + 1, offset, walk)
-        else:
-            found = await self._ranked(edition, query, within, per_page + 1, offset)
+        time and says little; the newest is what a reader wants. Within the budget, or
+        TooBroad (SearchBusy, ReaderLeft when `gone()` says the reader left)."""
+        async with self.budget.turn(gone):
+            query = fts_query(text, await self.forms(language, plain_words(text)))
+            if not query:
+                return [], False
+            offset = (page - 1) * per_page
+            size = await self._size()
+            share = await self._share(query, size)
+            if share * size > BROAD:
+                walk = walk_is_cheaper(share, size, offset + per_page + 1)
+                rows = await self._newest(edition, query, within, per_page + 1, offset, walk)
+            else:
+                rows = await self._ranked(edition, query, within, per_page + 1, offset)
+        found = _with_snippets(rows, query)
         summaries = await self.articles.summarise([row for row, _ in found[:per_page]])
         hits = [
             Hit(summary, html.escape(cut).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>"))
@@ -218,14 +229,21 @@ class Search:
         )
         return [word] + [term for _, term in same[: MAX_FORMS - 1]]
 
-    async def suggestions(self, edition: str, text: str, limit: int = 8) -> list[tuple[str, str]]:
+    async def suggestions(
+        self, edition: str, text: str, limit: int = 8, gone: Callable[[], bool] = nobody_left
+    ) -> list[tuple[str, str]]:
         """Headlines (title, path) of the edition's live stories whose title has every word
         typed, the last one as the start of a word: what a reader is typing, newest first.
         The newest SUGGEST_PROBE matches are looked at, so the cost is bounded."""
         query = suggest_query(text)
         if not query:
             return []
-        rows = await self.db.rows(
+        async with self.budget.turn(gone):
+            rows = await self._suggested(edition, query, limit)
+        return [(str(r["title"]), str(r["path"])) for r in rows]
+
+    async def _suggested(self, edition: str, query: str, limit: int) -> list[sqlite3.Row]:
+        return await self.db.rows(
             of_articles("a.title, a.path")
             .where(
                 "a.num IN (SELECT rowid FROM titles_fts WHERE titles_fts MATCH ? "
@@ -238,21 +256,26 @@ class Search:
             .order_by(NEWEST_FIRST)
             .page(limit)
         )
-        return [(str(r["title"]), str(r["path"])) for r in rows]
 
-    async def did_you_mean(self, text: str) -> str | None:
+    async def did_you_mean(self, text: str, gone: Callable[[], bool] = nobody_left) -> str | None:
         """For a search that found nothing: the same words with each one no headline holds
         replaced by the nearest headline word (at most one edit for a word of up to five
         letters, two for a longer one; the commonest among the nearest), or None."""
         changed, out = False, []
-        for token in _TOKEN.finditer(text):
-            word = token["word"]
-            if word is None or token["minus"] or word.endswith("*") or word.upper() in _OPERATORS:
-                out.append(token.group(0))
-                continue
-            better = await self._nearest(word)
-            changed |= better is not None
-            out.append(better or word)
+        async with self.budget.turn(gone):
+            for token in _TOKEN.finditer(text):
+                word = token["word"]
+                if (
+                    word is None
+                    or token["minus"]
+                    or word.endswith("*")
+                    or word.upper() in _OPERATORS
+                ):
+                    out.append(token.group(0))
+                    continue
+                better = await self._nearest(word)
+                changed |= better is not None
+                out.append(better or word)
         return " ".join(out) if changed else None
 
     async def _nearest(self, word: str) -> str | None:
@@ -314,25 +337,24 @@ class Search:
 
     async def _ranked(
         self, edition: str, query: str, within: Within, limit: int, offset: int
-    ) -> list[tuple[sqlite3.Row, str]]:
+    ) -> list[sqlite3.Row]:
         ranked = within.narrow(
             Query(
-                f"{SUMMARY_COLUMNS}, {_SNIPPET} AS snippet",
+                f"{SUMMARY_COLUMNS}, a.body_html",
                 "articles_fts JOIN articles a ON a.num = articles_fts.rowid",
             )
             .where("articles_fts MATCH ?", query)
             .where(LIVE)
             .where("a.edition = ?", edition)
         ).order_by("bm25(articles_fts, 10.0, 4.0, 1.0), a.published DESC")
-        rows = await self.db.rows(ranked.page(limit, offset))
-        return [(row, str(row["snippet"])) for row in rows]
+        return await self.db.rows(ranked.page(limit, offset))
 
     async def _newest(
         self, edition: str, query: str, within: Within, limit: int, offset: int, walk: bool
-    ) -> list[tuple[sqlite3.Row, str]]:
+    ) -> list[sqlite3.Row]:
         """The edition's live matches, newest first: walking the articles newest first and
         asking FTS5 of each, or collecting every match and sorting them (walk_is_cheaper
-        chooses). Snippets are cut here from the page's articles (FTS5 would match again)."""
+        chooses)."""
         matching = (
             "EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? "
             "AND articles_fts.rowid = a.num)"
@@ -349,19 +371,26 @@ class Search:
             .order_by(NEWEST_FIRST)
             .page(limit, offset)
         )
-        terms = [
-            (word, star == "*")
-            for phrase, star in _TERM.findall(wanted_part(query))
-            for word in phrase.split()
-        ]
-        found = []
-        for row in await self.db.rows(newest):
-            try:
-                text = bodies.body_text(row["body_html"], row["id"])
-            except bodies.DamagedBody:
-                text = ""  # listed by its headline, as pages list it; its own page reports it
-            found.append((row, snippet(text, terms)))
-        return found
+        return await self.db.rows(newest)
+
+
+def _with_snippets(rows: list[sqlite3.Row], query: str) -> list[tuple[sqlite3.Row, str]]:
+    """Each article found, with the words around its first match. Cut here, from one search
+    of its text: FTS5's snippet() costs the square of a body's matches (a body repeating a
+    word 20,000 times took seconds)."""
+    terms = [
+        (word, star == "*")
+        for phrase, star in _TERM.findall(wanted_part(query))
+        for word in phrase.split()
+    ]
+    found = []
+    for row in rows:
+        try:
+            text = bodies.body_text(row["body_html"], row["id"])
+        except bodies.DamagedBody:
+            text = ""  # listed by its headline, as pages list it; its own page reports it
+        found.append((row, snippet(text, terms)))
+    return found
 
 
 def walk_is_cheaper(share: float, size: int, needed: int) -> bool:
@@ -370,9 +399,6 @@ def walk_is_cheaper(share: float, size: int, needed: int) -> bool:
     against share x size matches collected. The walk's cost does not grow with the archive;
     collecting wins only for queries rare enough to be cheap to collect."""
     return share > 0 and needed * WALK_PER_COLLECT < share * share * size
-
-
-_SNIPPET = f"snippet(articles_fts, 2, '{_OPEN}', '{_CLOSE}', '…', 24)"
 
 
 _TERM = re.compile(r'"([^"]+)"(\*?)')
@@ -399,8 +425,16 @@ def snippet(text: str, terms: list[tuple[str, bool]], size: int = 24) -> str:
     room = size - len(before)
     tail = text[at:].split(maxsplit=room)
     more = len(tail) > room
-    shown = [f"{_OPEN}{t}{_CLOSE}" if hit(t) else t for t in before + tail[:room]]
+    shown = [_marked(t) if hit(t) else t for t in before + [t.strip() for t in tail[:room]]]
     return ("…" if cut else "") + " ".join(shown) + ("…" if more else "")
+
+
+def _marked(token: str) -> str:
+    """The word of a token marked, its punctuation left outside: `<mark>port</mark>.`"""
+    core = _EDGE.sub("", token)
+    start = token.find(core)
+    end = start + len(core)
+    return f"{token[:start]}{_OPEN}{core}{_CLOSE}{token[end:]}"
 
 
 _EDGE = re.compile(r"^\W+|\W+$")

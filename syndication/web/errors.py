@@ -27,6 +27,7 @@ TITLES = {
     405: ("Method not allowed", "This address does not accept that kind of request."),
     409: ("Conflict", "The request does not fit the archive as it is now."),
     410: ("Article withdrawn", "This article has been withdrawn and is no longer available."),
+    422: ("Cannot answer that", "The request is understood, but cannot be answered as asked."),
     429: ("Too many requests", "Slow down, and try again in a moment."),
     500: ("Something went wrong", "The page could not be shown. Please try again in a moment."),
     503: ("Busy", "The archive cannot answer this right now. Please try again in a moment."),

@@ -97,7 +97,11 @@ async def opened(settings: Settings, role: Role, clock: Clock) -> AsyncIterator[
         if role == "replica":
             await stack.enter_async_context(following(settings, settings.replica_of, clock))
         copy = role == "replica"
-        archive = await stack.enter_async_context(Archive.open(settings.db_path, copy=copy))
+        archive = await stack.enter_async_context(
+            Archive.open(
+                settings.db_path, copy=copy, search_seconds=settings.search_budget_ms / 1000
+            )
+        )
         writes: Writes
         if ingest is not None:
             writes = ingest

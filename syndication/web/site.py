@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 from urllib.parse import urlencode
@@ -12,6 +13,7 @@ from aiohttp import web
 
 from syndication.archive.articles import Moved
 from syndication.archive.search import Hit, Within, fts_query
+from syndication.archive.search_budget import ReaderLeft, SearchBusy, TooBroad
 from syndication.config import Settings
 from syndication.edge.tags import answer_tags, edge_headers
 from syndication.model import ArticleSummary, Edition, FeedKind, FeedScope, State
@@ -219,13 +221,15 @@ async def search_page(request: web.Request, key: str) -> web.Response:
 
     async def build(seq: int) -> Rendered:
         search = services(request).archive.search
-        hits, has_next = await search.hits(
-            code, query, page, settings.page_size, within, edition.language
-        )
-        usable = bool(fts_query(query))
-        instead = None
-        if usable and not hits and page == 1:
-            instead = await search.did_you_mean(query)
+        gone = _reader_left(request)
+        with _search_refusals():
+            hits, has_next = await search.hits(
+                code, query, page, settings.page_size, within, edition.language, gone
+            )
+            usable = bool(fts_query(query))
+            instead = None
+            if usable and not hits and page == 1:
+                instead = await search.did_you_mean(query, gone)
         now = services(request).clock.now()
         body = await _html_leaving_out(
             request,
@@ -245,9 +249,41 @@ async def search_suggestions(request: web.Request) -> web.Response:
     """As a reader types: up to 8 headlines whose titles hold the words typed so far (JSON)."""
     code = _edition_of(request).code
     typed = _typed(request, 100)
-    found = await services(request).archive.search.suggestions(code, typed)
+    with _search_refusals():
+        found = await services(request).archive.search.suggestions(
+            code, typed, gone=_reader_left(request)
+        )
     body = {"query": typed, "suggestions": [{"title": t, "path": p} for t, p in found]}
     return web.json_response(body, headers={"Cache-Control": "public, max-age=60"})
+
+
+def _reader_left(request: web.Request) -> Callable[[], bool]:
+    """Whether the reader who asked has gone (read by the search's own thread: a search
+    nobody waits for is stopped)."""
+
+    def left() -> bool:
+        transport = request.transport
+        return transport is None or transport.is_closing()
+
+    return left
+
+
+@contextlib.contextmanager
+def _search_refusals() -> Iterator[None]:
+    """A search past its budget, or turned away by others, as the answer that says so."""
+    try:
+        yield
+    except TooBroad:
+        raise web.HTTPUnprocessableEntity(
+            text="This search matches too much to be answered in time: add words, or narrow "
+            "it to a section or to dates.",
+            headers={"Cache-Control": "no-store"},
+        ) from None
+    except (SearchBusy, ReaderLeft):
+        raise web.HTTPServiceUnavailable(
+            text="Searches are busy right now; try again in a moment.",
+            headers={"Cache-Control": "no-store", "Retry-After": "2"},
+        ) from None
 
 
 def _search_filters(
