@@ -3,6 +3,8 @@ date archives and sitemaps."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from datetime import datetime
 from itertools import pairwise
 
@@ -136,19 +138,8 @@ class Listings:
             )
             .order_by("a.published")
         )
-        return [
-            (
-                str(r["path"]),
-                modified_at(
-                    from_iso(r["published"]),
-                    from_iso(r["updated"]) if r["updated"] else None,
-                    tuple(c.date for c in corrections_from_json(r["corrections"])),
-                    int(r["version"]),
-                    from_iso(r["last_changed"]),
-                ),
-            )
-            for r in await self.db.rows(query)
-        ]
+        rows = await self.db.rows(query)
+        return await asyncio.to_thread(_sitemap_entries, rows)  # a month: off the event loop
 
     async def recent(self, since: datetime, limit: int) -> list[tuple[str, str, str, datetime]]:
         """(path, title, edition, published) of live articles published since `since`."""
@@ -163,3 +154,19 @@ class Listings:
             (str(r["path"]), str(r["title"]), str(r["edition"]), from_iso(r["published"]))
             for r in await self.db.rows(query)
         ]
+
+
+def _sitemap_entries(rows: list[sqlite3.Row]) -> list[tuple[str, datetime]]:
+    return [
+        (
+            str(r["path"]),
+            modified_at(
+                from_iso(r["published"]),
+                from_iso(r["updated"]) if r["updated"] else None,
+                tuple(c.date for c in corrections_from_json(r["corrections"])),
+                int(r["version"]),
+                from_iso(r["last_changed"]),
+            ),
+        )
+        for r in rows
+    ]

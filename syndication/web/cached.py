@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Awaitable, Callable
 
@@ -55,6 +56,18 @@ def current(request: web.Request, key: str) -> Rendered | None:
         cache.hits += 1
         return cached
     return None
+
+
+async def built_off_loop(make: Callable[[], Rendered]) -> Rendered:
+    """A large document made on a thread, its gzip too, so the event loop answers others
+    meanwhile (`make` reads nothing but what it is given: settings are immutable)."""
+
+    def made() -> Rendered:
+        rendered = make()
+        _ = rendered.gzipped  # compressed here rather than on the first request's loop turn
+        return rendered
+
+    return await asyncio.to_thread(made)
 
 
 async def serve(

@@ -95,7 +95,11 @@ async def month_sitemap(request: web.Request, key: str) -> web.Response:
         entries = await services(request).archive.listings.sitemap_entries(month)
         if not entries:
             raise web.HTTPNotFound()
-        body = sitemaps.month_sitemap(services(request).settings, entries)
-        return _rendered(request, body, XML, seq)
+        settings = services(request).settings
+        # Up to a month of stories (30,000 once kept static files waiting 2.1 s): built,
+        # hashed and compressed on a thread, never on the event loop.
+        return await cached.built_off_loop(
+            lambda: _rendered(request, sitemaps.month_sitemap(settings, entries), XML, seq)
+        )
 
     return await cached.serve(request, key, _everything(request), build)
