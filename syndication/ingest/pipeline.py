@@ -32,6 +32,7 @@ from syndication.errors import ContentError
 from syndication.ingest import files, plan
 from syndication.ingest.parse import Parsed, parse_safely
 from syndication.ingest.plan import Candidate
+from syndication.ingest.reading import Outcome, Readers
 
 # Bump when what a file turns into changes for the same bytes (a new rule of the editors'
 # contract): every archive then reads its files again once.
@@ -41,9 +42,6 @@ WINDOW = 1000  # files committed together: a crash loses at most this many to re
 POOL_THRESHOLD = 300  # below this, a process pool costs more than it saves
 CHUNK = 50  # files per task sent to a worker process
 AHEAD = 2 * WINDOW // CHUNK  # tasks in flight: workers parse the next window while one is applied
-
-
-Outcome = Accepted | Rejected | Touched
 
 
 def parse_file(content_dir: Path, settings: Settings, cand: Candidate) -> Outcome:
@@ -214,11 +212,12 @@ class Ingestor:
     def _parse(self, candidates: Iterator[Candidate], pooled: bool) -> Iterator[list[Outcome]]:
         """Parsed windows in order. With a pool, workers run ahead while the caller applies
         (and the candidates are walked as they are needed)."""
-        if not pooled:
+        if not pooled:  # read on a thread of its own, each file within its time
+            readers = Readers(lambda c: parse_file(self.content_dir, self.settings, c))
             for batch in _batches(candidates, WINDOW):
                 parsed = []
-                for candidate in batch:
-                    parsed.append(parse_file(self.content_dir, self.settings, candidate))
+                for outcome in readers.outcomes(batch):
+                    parsed.append(outcome)
                     self.progressed()
                 yield parsed
             return
