@@ -83,7 +83,7 @@ def _wordpress(settings: Settings, args: argparse.Namespace, clock: Clock) -> in
         progress=lambda items: tqdm(items, desc="items", unit=" items", disable=None),
     )
     print(report.text(args.dry_run))
-    return 0
+    return 1 if report.stopped else 0  # imported in part: the export is cut short
 
 
 def _feed(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:

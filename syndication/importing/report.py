@@ -14,6 +14,7 @@ class Report:
     copied: set[str] = field(default_factory=set)  # pictures copied
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (item, why)
     notes: list[str] = field(default_factory=list)  # what was cleaned, what is missing
+    stopped: str = ""  # why the source could be read no further (what came before is in)
 
     def skip(self, item: str, why: str) -> None:
         self.skipped.append((item, why))
@@ -30,4 +31,6 @@ class Report:
             lines.append(f"skipped {verb}: " + ", ".join(f"{n} {r}" for r, n in reasons.items()))
         lines += [f"  skipped {item}: {why}" for item, why in self.skipped]
         lines += [f"  note: {note}" for note in self.notes]
+        if self.stopped:
+            lines.append(f"stopped: {self.stopped}; the items before it {verb} imported")
         return "\n".join(lines)

@@ -36,7 +36,7 @@ from syndication.importing.html_markdown import plain, to_markdown
 from syndication.importing.inline_pictures import Source, copy_pictures
 from syndication.importing.mapping import Mapping
 from syndication.importing.report import Report
-from syndication.importing.wxr import Export, Item, read_items
+from syndication.importing.wxr import Export, ExportError, Item, RefusedExport, read_items
 from syndication.ingest.fields import MAX_AUTHORS, MAX_STANDFIRST, MAX_TOPICS
 from syndication.ingest.imageinfo import MEDIA_TYPES
 from syndication.ingest.parse import Parsed, parse_article
@@ -121,7 +121,8 @@ def import_wordpress(
     written: dict[Path, str] = {}  # file -> what was done to it
     checked_files: dict[str, Parsed] = {}
     with _converting(context) as convert:
-        for batch in _batches(progress(read_items(export_path, Export())), WINDOW):
+        items = _until_unreadable(read_items(export_path, Export()), report)
+        for batch in _batches(progress(items), WINDOW):
             jobs = []
             for item in batch:
                 if item.post_type != "post":
@@ -228,9 +229,26 @@ def _convert(job: _Job) -> Converted:
     return target, text, parsed
 
 
+def _until_unreadable(items: Iterator[Item], report: Report) -> Iterator[Item]:
+    """The items up to where the export stops being readable (a file cut short), with the
+    reason in the report. An export refused as a whole (entities, a DTD), or with no item
+    readable at all, still raises."""
+    read = 0
+    try:
+        for item in items:
+            read += 1
+            yield item
+    except RefusedExport:
+        raise
+    except ExportError as exc:
+        if not read:
+            raise
+        report.stopped = str(exc)
+
+
 def _pictures(export_path: Path, export: Export) -> dict[str, Picture]:
     found = {}
-    for item in read_items(export_path, export):
+    for item in _until_unreadable(read_items(export_path, export), Report()):
         if item.post_type == "attachment" and item.meta.get("_wp_attached_file"):
             found[item.post_id] = Picture(
                 item.meta["_wp_attached_file"],

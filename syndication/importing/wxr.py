@@ -26,6 +26,10 @@ class ExportError(SyndicationError):
     """The export cannot be read at all (or no further)."""
 
 
+class RefusedExport(ExportError):
+    """The export declares entities or a DTD: refused as a whole, nothing imported."""
+
+
 @dataclass
 class Item:
     """One <item>, as the export gives it; nothing judged yet."""
@@ -115,7 +119,12 @@ def read_items(path: Path, export: Export) -> Iterator[Item]:
         with path.open("rb") as raw:
             source = _Clean(raw)
             try:
-                for _, element in iterparse(source, events=("end",), forbid_dtd=True):
+                parents: list[Element] = []  # the open elements: an item's is the last
+                for event, element in iterparse(source, events=("start", "end"), forbid_dtd=True):
+                    if event == "start":
+                        parents.append(element)
+                        continue
+                    parents.pop()
                     kind = _local(element.tag)
                     if kind == "base_blog_url" or (kind == "link" and not export.site_url):
                         export.site_url = (element.text or "").strip() or export.site_url
@@ -124,11 +133,14 @@ def read_items(path: Path, export: Export) -> Iterator[Item]:
                         export.authors[login] = _text(element, "author_display_name") or login
                     elif kind == "item":
                         yield _item(element)
-                        element.clear()  # the item's text is not kept once read
+                        # Not kept once read: the channel would hold every item read so far.
+                        element.clear()
+                        if parents:
+                            parents[-1].remove(element)
             finally:
                 export.dropped_characters = source.dropped
     except DefusedXmlException as exc:
-        raise ExportError(
+        raise RefusedExport(
             f"{path}: the export declares XML entities or a DTD ({type(exc).__name__}); "
             "WordPress never writes them, so it is refused as a whole"
         ) from None
