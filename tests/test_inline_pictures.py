@@ -4,11 +4,12 @@ without a host named, and nothing raises."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from syndication.importing.files import keep_picture
 from syndication.importing.inline_pictures import MAX_A_POST, Source, copy_pictures
 from syndication.importing.report import Report
 from tests.conftest import PNG_1x1, examples
@@ -77,3 +78,34 @@ def test_a_post_may_not_make_us_copy_without_bound(tmp_path: Path) -> None:
     report = Report()
     assert len(copy_pictures(body, BASE, source, report, "post 1")) == MAX_A_POST
     assert f"only its first {MAX_A_POST} pictures were copied" in report.notes[0]
+
+
+NAMES = st.one_of(
+    st.text(max_size=300).map(lambda t: t + ".png"),
+    st.lists(st.sampled_from(["a", "é" * 200, "%00", "\x00", "..", "x" * 256, "b.png"]),
+             min_size=1, max_size=80).map(lambda parts: "/".join(parts) + ".jpg"),
+)  # fmt: skip
+
+
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=list(HealthCheck))
+@given(name=NAMES, media_is_a_file=st.booleans())
+def test_any_picture_name_is_kept_by_its_digest_or_reported_never_raised(
+    tmp_path_factory: object, name: str, media_is_a_file: bool
+) -> None:
+    """Whatever the old site named a picture (over 255 bytes, a NUL, 80 folders deep), the
+    copy is named by a safe stem and the digest of its bytes; a write the system refuses
+    (here: `media` is a file where the folder should be) is a note, never a traceback."""
+    tmp = tmp_path_factory.mktemp("names")  # type: ignore[attr-defined]
+    folder = tmp / "content" / "imported" / "old-example-org"
+    folder.mkdir(parents=True)
+    if media_is_a_file:
+        (folder / "media").write_bytes(b"in the way")
+    report = Report()
+    src = keep_picture(folder, PurePosixPath(name), PNG_1x1, report, dry_run=False)
+    if media_is_a_file:
+        assert src is None and "could not be written" in report.notes[0]
+        return
+    assert src is not None and report.notes == []
+    kept = tmp / "content" / src.lstrip("/")
+    assert kept.parent == folder / "media" and kept.read_bytes() == PNG_1x1
+    assert len(kept.name.encode()) <= 80

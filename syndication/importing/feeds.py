@@ -287,5 +287,5 @@ def _picture(
     if suffix is None:
         report.notes.append(f"{label}: {url[:120]} is {kind}, not a picture we take")
         return {}
-    name = PurePosixPath(hashlib.sha256(data).hexdigest()[:16] + suffix)
-    return {"image": {"src": keep_picture(folder, name, data, report, dry_run), "alt": title}}
+    src = keep_picture(folder, PurePosixPath("picture" + suffix), data, report, dry_run)
+    return {"image": {"src": src, "alt": title}} if src is not None else {}

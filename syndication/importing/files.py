@@ -3,11 +3,13 @@ checked as `syndication check` would."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path, PurePosixPath
 
 import yaml
+from slugify import slugify
 
 from syndication.config import Settings
 from syndication.importing.report import Report
@@ -26,13 +28,24 @@ def file_text(fields: dict[str, object], body: str) -> str:
 
 def keep_picture(
     folder: Path, name: PurePosixPath, data: bytes, report: Report, dry_run: bool
-) -> str:
-    """A picture written to `folder`/media/`name` (once an import, and only when its bytes
-    changed); its `src`: the path under content/ (`folder` is content/imported/<site>)."""
-    target = folder / "media" / name
-    if str(target) not in report.copied and (not target.is_file() or target.read_bytes() != data):
-        if not dry_run:
-            write_whole(target, "", Report(), False, data=data)
+) -> str | None:
+    """A picture written to `folder`/media/ (once an import, and only when new); its `src`,
+    the path under content/ (`folder` is content/imported/<site>); None, with a note, when
+    it cannot be written. Named by its own stem, made safe, and the digest of its bytes: the
+    old site's names (over 255 bytes, a NUL, a folder where a file was, a deep path) never
+    reach the file system, and two pictures of one name never overwrite each other."""
+    digest = hashlib.blake2b(data, digest_size=8).hexdigest()
+    stem = slugify(name.stem, max_length=40) or "picture"
+    target = folder / "media" / f"{stem}-{digest}{name.suffix.lower()}"
+    if str(target) not in report.copied:
+        try:
+            if not dry_run and not target.is_file():
+                write_whole(target, "", Report(), False, data=data)
+        except OSError as exc:
+            report.notes.append(
+                f"the picture {name.as_posix()[:80]!r} could not be written: {exc.strerror or exc}"
+            )
+            return None
         report.copied.add(str(target))
     return "/" + target.relative_to(folder.parents[1]).as_posix()
 

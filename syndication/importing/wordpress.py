@@ -367,10 +367,10 @@ def _picture(
             f"{label}: its picture {picture.file[:80]!r} was not found, or is over 20 MB"
         )
         return {}
-    image: dict[str, str] = {
-        "src": keep_picture(folder, PurePosixPath(*parts), data, report, options.dry_run),
-        "alt": picture.alt or picture.title or "Picture",
-    }
+    src = keep_picture(folder, PurePosixPath(*parts), data, report, options.dry_run)
+    if src is None:
+        return {}
+    image: dict[str, str] = {"src": src, "alt": picture.alt or picture.title or "Picture"}
     if picture.caption:
         image["caption"] = picture.caption[:1000]
     return {"image": image}
