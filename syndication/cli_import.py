@@ -95,4 +95,4 @@ def _feed(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     except Refused as exc:
         raise SyndicationError(str(exc)) from None
     print(report.text(args.dry_run))
-    return 0
+    return 1 if report.stopped else 0  # imported in part: a cap was reached

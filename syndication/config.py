@@ -117,6 +117,15 @@ class Settings:
         low=10,
         high=60_000,
     )
+    import_max_pages: int = _setting(
+        10_000, "Feed documents `import feed` follows back at most (RFC 5005, ?paged=).", low=1
+    )
+    import_max_entries: int = _setting(
+        200_000, "Entries `import feed` reads at most; the report says when it stopped.", low=1
+    )
+    import_max_page_mb: int = _setting(
+        5, "Size of one feed document `import feed` reads (it is parsed whole).", low=1, high=200
+    )
     access_log: bool = _setting(False, "Log each request as one JSON line on stderr.")
     writer_stall_seconds: float = _setting(
         60.0,

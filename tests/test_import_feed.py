@@ -7,6 +7,7 @@ import asyncio
 import io
 import json
 import re
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from PIL import Image
 
 from syndication.cli import main
 from syndication.config import load_settings
+from syndication.importing import fetch
 from syndication.web.app import create_app
 from tests.conftest import examples, set_clock
 from tests.live import REPO
@@ -267,3 +269,49 @@ def test_any_answer_is_read_as_entries_or_refused(body: bytes, kind: str) -> Non
     assert older is None or older.startswith("http")
     for entry in entries:
         assert isinstance(entry.id, str) and isinstance(entry.title, str)
+
+
+async def test_an_endless_feed_stops_at_its_cap_and_a_drip_at_its_deadline(
+    aiohttp_server: Servers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed whose ?paged= never ends is followed to `import_max_pages` and no further,
+    with what came before imported and exit 1; a server dripping its answer a byte at a
+    time is given up when the whole request's time is out, not at each byte's."""
+    asked: list[str] = []
+    app = web.Application()
+
+    async def endless(request: web.Request) -> web.Response:
+        asked.append(request.path_qs)
+        page = int(request.query.get("paged", "1"))
+        base = str(request.url.origin())
+        items = "".join(_rss_item(base, "", 3 * (page - 1) + i + 1) for i in range(3))
+        return web.Response(
+            text='<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/'
+            '1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            "<channel><title>Endless</title>"
+            f"<link>{base}</link><description>d</description>{items}</channel></rss>",
+            content_type="application/rss+xml",
+        )
+
+    async def drip(request: web.Request) -> web.StreamResponse:
+        reply = web.StreamResponse(headers={"Content-Type": "application/rss+xml"})
+        await reply.prepare(request)
+        for _ in range(40):
+            await reply.write(b" ")
+            await asyncio.sleep(0.1)  # pacing: the drip itself
+        return reply
+
+    app.router.add_get("/feed/", endless)
+    app.router.add_get("/drip/", drip)
+    server = await aiohttp_server(app)
+    base = str(server.make_url("")).rstrip("/")
+    monkeypatch.setenv("SYNDICATION_IMPORT_MAX_PAGES", "5")
+    code, said = await _import(tmp_path, base + "/feed/")
+    assert code == 1 and "stopped: the feed goes back over 5 documents" in said, said
+    assert len(asked) == 5
+    assert len(list((tmp_path / "content").rglob("*.md"))) == 15
+    monkeypatch.setattr(fetch, "REQUEST_SECONDS", 1.0)
+    started = time.monotonic()
+    code, said = await _import(tmp_path, base + "/drip/")
+    assert code == 2 and "took over 1 s" in said, said
+    assert time.monotonic() - started < 3  # the drip would have taken 4 s

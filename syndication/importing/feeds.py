@@ -36,11 +36,11 @@ from syndication.importing.html_markdown import plain, to_markdown
 from syndication.importing.inline_pictures import Source, copy_pictures
 from syndication.importing.mapping import Mapping
 from syndication.importing.report import Report
+from syndication.ingest.check import Claims
 from syndication.ingest.fields import MAX_AUTHORS, MAX_STANDFIRST, MAX_TOPICS
 from syndication.ingest.imageinfo import MEDIA_TYPES
-from syndication.ingest.parse import Parsed, parse_article
+from syndication.ingest.parse import parse_article
 
-MAX_PAGES = 10_000  # feed documents followed back, at most
 PICTURES = {v: k for k, v in MEDIA_TYPES.items() if v != "image/jpeg"} | {"image/jpeg": ".jpg"}
 
 
@@ -64,15 +64,21 @@ def import_feed(
 ) -> Report:
     report = Report()
     content = settings.content_dir.resolve()
-    fetcher = Fetcher({netloc(url), *allowed})
+    fetcher = Fetcher({netloc(url), *allowed}, settings.import_max_page_mb * 1024 * 1024)
     host = urlsplit(url).hostname or "feed"
     folder = content / "imported" / slugify(host, max_length=40)
     if not dry_run:
         clear_leftovers(folder)
     seen: set[str] = set()
     written: dict[Path, str] = {}
-    checked_files: dict[str, Parsed] = {}
-    for entry in _entries(url, fetcher, report):
+    checked_files: dict[str, Claims] = {}
+    for count, entry in enumerate(_entries(url, fetcher, report, settings.import_max_pages)):
+        if count == settings.import_max_entries:
+            report.stopped = (
+                f"the feed holds more than {settings.import_max_entries:,} entries "
+                "(import_max_entries)"
+            )
+            break
         label = f"entry {entry.id[:80]!r}"
         if entry.id in seen:
             report.skip(label, "duplicate id: it came before")
@@ -95,17 +101,21 @@ def import_feed(
             report.skip(label, f"would not publish: {error.format(str(content))}")
             continue
         written[target] = write_whole(target, text, report, dry_run)
-        checked_files[rel] = parsed
+        checked_files[rel] = Claims.of(parsed)
     if not dry_run and written:
         refused_by_check(settings, written, checked_files, report)
     return report
 
 
-def _entries(url: str, fetcher: Fetcher, report: Report) -> Iterator[Entry]:
-    """Every entry of the feed and the documents before it, newest document first."""
+def _entries(url: str, fetcher: Fetcher, report: Report, max_pages: int) -> Iterator[Entry]:
+    """Every entry of the feed and the documents before it, newest document first, up to
+    `max_pages` documents (the report says when it stopped there)."""
     pending, fetched, paged = [url], {url}, 1
     ids: set[str] = set()  # a server that ignores ?paged= sends the same entries again
-    while pending and len(fetched) <= MAX_PAGES:
+    while pending:
+        if len(fetched) > max_pages:
+            report.stopped = f"the feed goes back over {max_pages:,} documents (import_max_pages)"
+            return
         page = pending.pop()
         try:
             body, kind = fetcher.get(page)

@@ -3,12 +3,15 @@ redirect anywhere else, bounded in bytes and time."""
 
 from __future__ import annotations
 
+import queue
+import threading
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
 MAX_BYTES = 50 * 1024 * 1024  # one feed page or picture
 TIMEOUT = 20.0  # seconds for a connection, and between bytes
+REQUEST_SECONDS = 60.0  # for a whole request, however slowly its bytes drip
 
 
 class Refused(Exception):
@@ -31,16 +34,44 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
 
 
 class Fetcher:
-    def __init__(self, allowed: set[str], max_bytes: int = MAX_BYTES) -> None:
+    def __init__(
+        self,
+        allowed: set[str],
+        max_bytes: int = MAX_BYTES,
+        request_seconds: float | None = None,
+    ) -> None:
         self.allowed = frozenset(a.lower() for a in allowed)
         self.max_bytes = max_bytes
+        self.request_seconds = REQUEST_SECONDS if request_seconds is None else request_seconds
         self._opener = urllib.request.build_opener(_Redirects(self.allowed))
 
     def get(self, url: str) -> tuple[bytes, str]:
         """The body and its media type; Refused for a host not named, an error status, a
-        body over the limit or a network failure."""
+        body over the limit, a network failure, or a whole request over REQUEST_SECONDS
+        (a server sending a byte a second would otherwise hold the import for hours: the
+        request goes on a thread of its own, left behind when its time is up)."""
         if netloc(url) not in self.allowed:
             raise Refused(f"{url[:120]} is on a host not named (--allow-host)")
+        done: queue.SimpleQueue[tuple[bytes, str] | Refused] = queue.SimpleQueue()
+
+        def fetch() -> None:
+            try:
+                done.put(self._get(url))
+            except Refused as exc:
+                done.put(exc)
+            except Exception as exc:  # what else a broken answer raises (IncompleteRead...)
+                done.put(Refused(f"{url[:120]} could not be fetched: {exc!r}"[:300]))
+
+        threading.Thread(target=fetch, name="import-fetch", daemon=True).start()
+        try:
+            got = done.get(timeout=self.request_seconds)
+        except queue.Empty:
+            raise Refused(f"{url[:120]} took over {self.request_seconds:g} s") from None
+        if isinstance(got, Refused):
+            raise got
+        return got
+
+    def _get(self, url: str) -> tuple[bytes, str]:
         request = urllib.request.Request(url, headers={"User-Agent": "syndication-import"})
         try:
             with self._opener.open(request, timeout=TIMEOUT) as reply:

@@ -13,8 +13,7 @@ from slugify import slugify
 
 from syndication.config import Settings
 from syndication.importing.report import Report
-from syndication.ingest.check import clashes_of
-from syndication.ingest.parse import Parsed
+from syndication.ingest.check import Claims, clashes_of
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -98,7 +97,7 @@ def write_whole(
 
 
 def refused_by_check(
-    settings: Settings, written: dict[Path, str], parsed: dict[str, Parsed], report: Report
+    settings: Settings, written: dict[Path, str], parsed: dict[str, Claims], report: Report
 ) -> None:
     """What `syndication check` refuses among the files written (an id or an address the
     archive or another file already holds): a new file is removed; one imported before stays,

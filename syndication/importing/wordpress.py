@@ -37,9 +37,10 @@ from syndication.importing.inline_pictures import Source, copy_pictures
 from syndication.importing.mapping import Mapping
 from syndication.importing.report import Report
 from syndication.importing.wxr import Export, ExportError, Item, RefusedExport, read_items
+from syndication.ingest.check import Claims
 from syndication.ingest.fields import MAX_AUTHORS, MAX_STANDFIRST, MAX_TOPICS
 from syndication.ingest.imageinfo import MEDIA_TYPES
-from syndication.ingest.parse import Parsed, parse_article
+from syndication.ingest.parse import parse_article
 from syndication.ingest.pipeline import start_worker
 
 PUBLISHED = {"publish", "future"}  # a future date is scheduled by ingest
@@ -119,7 +120,7 @@ def import_wordpress(
     seen_guids: set[str] = set()
     seen_paths: dict[str, str] = {}
     written: dict[Path, str] = {}  # file -> what was done to it
-    checked_files: dict[str, Parsed] = {}
+    checked_files: dict[str, Claims] = {}
     with _converting(context) as convert:
         items = _until_unreadable(read_items(export_path, Export()), report)
         for batch in _batches(progress(items), WINDOW):
@@ -145,19 +146,19 @@ def import_wordpress(
                 if isinstance(done, str):
                     report.skip(job.label, done)
                     continue
-                target, text, parsed = done
-                if (other := seen_paths.get(parsed.article.path)) is not None:
+                target, text, claims = done
+                if (other := seen_paths.get(claims.path)) is not None:
                     report.skip(job.label, f"duplicate address: the same as {other}")
                     continue
-                seen_paths[parsed.article.path] = job.label
+                seen_paths[claims.path] = job.label
                 written[target] = write_whole(target, text, report, options.dry_run)
-                checked_files[target.relative_to(content).as_posix()] = parsed
+                checked_files[target.relative_to(content).as_posix()] = claims
     if not options.dry_run and written:
         refused_by_check(settings, written, checked_files, report)
     return report
 
 
-Converted = str | tuple[Path, str, Parsed]  # why it is skipped, or its file, text and check
+Converted = str | tuple[Path, str, Claims]  # why it is skipped, or its file, text, claims
 WINDOW = 512  # posts read ahead of the writing: bounds memory whatever the export's size
 PARALLEL_FROM = 200  # fewer posts than this are converted here: a pool costs more
 
@@ -226,7 +227,7 @@ def _convert(job: _Job) -> Converted:
         parsed = parse_article(checked.encode(), rel, context.content, context.settings)
     except ContentError as error:
         return f"would not publish: {error.format(str(context.content))}"
-    return target, text, parsed
+    return target, text, Claims.of(parsed)
 
 
 def _until_unreadable(items: Iterator[Item], report: Report) -> Iterator[Item]:
