@@ -36,8 +36,10 @@ class ContentError(SyndicationError):
         line: int | None = None,
         field: str = "",
         needs: tuple[str, ...] = (),
+        held_by: str = "",
     ) -> None:
         self.file = file
+        self.held_by = held_by  # the file holding the id or address this one claims
         self.line = line
         self.field = field[:100]
         self.message = readable(message)
@@ -47,7 +49,10 @@ class ContentError(SyndicationError):
     def __reduce__(self) -> tuple[object, ...]:
         # Parse workers send errors back to the writer; the default pickling would call
         # __init__ with the formatted text alone.
-        return (_content_error, (self.file, self.message, self.line, self.field, self.needs))
+        return (
+            _content_error,
+            (self.file, self.message, self.line, self.field, self.needs, self.held_by),
+        )
 
     def format(self, root: str = "") -> str:
         """`path:line: field: message`, the shape compilers use so editors' tools can jump to it.
@@ -62,9 +67,14 @@ class ContentError(SyndicationError):
 
 
 def _content_error(
-    file: str, message: str, line: int | None, field: str, needs: tuple[str, ...]
+    file: str,
+    message: str,
+    line: int | None,
+    field: str,
+    needs: tuple[str, ...],
+    held_by: str = "",
 ) -> ContentError:
-    return ContentError(file, message, line=line, field=field, needs=needs)
+    return ContentError(file, message, line=line, field=field, needs=needs, held_by=held_by)
 
 
 class ContentWarning:

@@ -173,6 +173,9 @@ class ApplyResult:
     # The changed ids of the batches added to this one, a string a batch: a first ingest
     # of a million files adds a thousand batches, whose ids as a million strings took 73 MB.
     added_changed: list[str] = field(default_factory=list)
+    # Files refused for an id or address held by a file this batch changed or removed:
+    # read them again, as the claim may be free now.
+    freed: set[str] = field(default_factory=set)
 
     def count(self, kind: ChangeKind) -> None:
         """One more change of this kind in the batch."""
@@ -204,6 +207,7 @@ class ApplyResult:
         self.embargo += other.embargo
         self.unchanged += other.unchanged
         self.errors.extend(other.errors)
+        self.freed |= other.freed
         self.added_changed.extend(other.added_changed)
         if other.changed:
             self.added_changed.append(_SEPARATOR.join(other.changed))

@@ -20,6 +20,7 @@ def id_clash(file: str, article_id: str, owner: str, lines: dict[str, int]) -> C
         f"the id {article_id!r} is already used by {owner}; give this article its own id",
         line=lines.get("id"),
         field="id",
+        held_by=owner,
     )
 
 
@@ -30,6 +31,7 @@ def address_clash(file: str, path: str, owner: str, lines: dict[str, int]) -> Co
         f"{owner} already has the address {path}; change the title or add a `slug`",
         line=lines.get(field),
         field=field,
+        held_by=owner,
     )
 
 

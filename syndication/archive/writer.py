@@ -137,8 +137,11 @@ class ArchiveWriter:
         """
         result = ApplyResult()
         self._logged, self._counted = [], False
+        self._unsourced: set[str] = set()  # articles that lost a sources row in this batch
+        changed_files: set[str] = set()  # files whose claims may have changed
         inserted: list[tuple[int, str, str, str]] = []  # new rows to index
         gone_set = set(gone)
+        changed_files |= gone_set  # a move takes them out of gone_set as it goes
         now = self.clock.now()
         conn = self.conn
         with transaction(conn):
@@ -150,18 +153,23 @@ class ArchiveWriter:
                 conn.execute("DELETE FROM ingest_errors WHERE file = ?", (same.file,))
                 result.unchanged += 1
             for item in accepted:
+                changed_files.add(item.file)
                 try:
                     self._upsert(item, gone_set, now, result, inserted)
                 except ContentError as error:
-                    self._reject(Rejected(item.file, item.size, item.mtime_ns, error), now)
+                    wants = (item.article.id if item.article.id_given else "", item.article.path)
+                    self._reject(Rejected(item.file, item.size, item.mtime_ns, error), now, wants)
                     result.errors.append(error)
             for bad in rejected:
                 self._keep_moved(bad, gone_set)
                 self._reject(bad, now)
                 result.errors.append(bad.error)
             if withdraw_gone:
+                changed_files |= gone_set
                 for file in sorted(gone_set):
                     self._file_gone(file, now, result)
+            self._withdraw_unsourced(now, result)
+            result.freed = self._refused_for(changed_files)
             if inserted:  # indexed with the text the parse made (the archive keeps none)
                 conn.executemany(
                     "INSERT INTO articles_fts(rowid, title, standfirst, body_text) "
@@ -227,19 +235,27 @@ class ArchiveWriter:
     def _check_claims(
         self, item: Accepted, article_id: str, stored: _Stored | None, gone: set[str]
     ) -> None:
-        """Refuse the file when another present file holds the id or the address."""
+        """Refuse the file when another present file holds the id or the address, and
+        still asks for it."""
         if (
             stored is not None
             and stored.source_file != item.file
             and not stored.file_gone
             and stored.source_file not in gone
+            and self._still_asks(stored.source_file, "id", article_id)
         ):
             raise claims.id_clash(
                 item.file, item.article.id or article_id, stored.source_file, item.lines
             )
-        owner = claims.address_owner(self.conn, item.article.path, article_id)
-        if owner is not None and owner not in gone:
-            raise claims.address_clash(item.file, item.article.path, owner, item.lines)
+        path = item.article.path
+        owner = claims.address_owner(self.conn, path, article_id)
+        if (
+            owner is not None
+            and owner != item.file  # its own story, whose id it changes: that one gives way
+            and owner not in gone
+            and self._still_asks(owner, "address", path)
+        ):
+            raise claims.address_clash(item.file, path, owner, item.lines)
 
     def _write_row(
         self, item: Accepted, article_id: str, stored: _Stored | None, state: State, now: datetime
@@ -309,12 +325,21 @@ class ArchiveWriter:
             self._withdraw(previous_id[0], now, result, file_gone=True)
         self._source_read(item, article_id)
         if stored is not None and stored.source_file != item.file:
-            self.conn.execute("DELETE FROM sources WHERE file = ?", (stored.source_file,))
-            dependencies.forget(self.conn, stored.source_file)
-            gone.discard(stored.source_file)
+            # The article's old file is done with, unless it holds another story by now
+            # (its id moved there): that row, and what it depends on, are that story's.
+            left = self.conn.execute(
+                "DELETE FROM sources WHERE file = ? AND article_id = ?",
+                (stored.source_file, article_id),
+            )
+            if left.rowcount:
+                dependencies.forget(self.conn, stored.source_file)
+                gone.discard(stored.source_file)
 
     def _source_read(self, item: Accepted, article_id: str) -> None:
         """The file is the article's source as read now; its error, if any, is over."""
+        held = self.conn.execute("SELECT article_id FROM sources WHERE file = ?", (item.file,))
+        if (had := held.fetchone()) is not None and had[0] != article_id:
+            self._unsourced.add(str(had[0]))
         self.conn.execute(
             "INSERT OR REPLACE INTO sources (file, article_id, content_hash, size, mtime_ns) "
             "VALUES (?, ?, ?, ?, ?)",
@@ -379,6 +404,8 @@ class ArchiveWriter:
         is that file moved: its article stays up, now belonging to the new file."""
         if not gone or bad.content_hash is None:
             return
+        if self.conn.execute("SELECT 1 FROM sources WHERE file = ?", (bad.file,)).fetchone():
+            return  # the file holds a story of its own (its last good version)
         for file, article_id in self.conn.execute(
             "SELECT file, article_id FROM sources WHERE content_hash = ?", (bad.content_hash,)
         ).fetchall():
@@ -394,15 +421,57 @@ class ArchiveWriter:
                 gone.discard(file)
                 return
 
-    def _reject(self, bad: Rejected, now: datetime) -> None:
-        """Record why the file cannot be published, and what it waits for."""
+    def _reject(self, bad: Rejected, now: datetime, wants: tuple[str, str] = ("", "")) -> None:
+        """Record why the file cannot be published, what it waits for, and (when it was
+        read far enough to know) the id and address its refused version asks for."""
         dependencies.add(self.conn, bad.file, bad.needs)
         err = bad.error
         self.conn.execute(
-            "INSERT OR REPLACE INTO ingest_errors (file, line, field, message, at, size, mtime_ns) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (bad.file, err.line, err.field, err.message, to_iso(now), bad.size, bad.mtime_ns),
+            "INSERT OR REPLACE INTO ingest_errors "
+            "(file, line, field, message, at, size, mtime_ns, held_by, wants_id, wants_path) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                bad.file,
+                err.line,
+                err.field,
+                err.message,
+                to_iso(now),
+                bad.size,
+                bad.mtime_ns,
+                err.held_by,
+                *wants,
+            ),
         )
+
+    def _still_asks(self, file: str, kind: str, value: str) -> bool:
+        """Whether `file` still asks for this id or address: its last good version holds
+        them only while its current version (when refused, as its error row says) does."""
+        row = self.conn.execute(
+            "SELECT wants_id, wants_path FROM ingest_errors WHERE file = ?", (file,)
+        ).fetchone()
+        if row is None or not row[1]:  # read as it is now, or refused before knowing
+            return True
+        return bool((row[0] if kind == "id" else row[1]) == value)
+
+    def _withdraw_unsourced(self, now: datetime, result: ApplyResult) -> None:
+        """A story no file holds any more (its file now says another id) is withdrawn: the
+        archive is what the files on disk say, and a story with no file is a ghost no
+        takedown could reach."""
+        for article_id in sorted(self._unsourced):
+            if not self.conn.execute(
+                "SELECT 1 FROM sources WHERE article_id = ?", (article_id,)
+            ).fetchone():
+                self._withdraw(article_id, now, result, file_gone=True)
+
+    def _refused_for(self, files: set[str]) -> set[str]:
+        """Files refused for an id or address that one of `files` held: to be read again."""
+        if not files:
+            return set()
+        rows = self.conn.execute(
+            "SELECT file FROM ingest_errors WHERE held_by IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(files)),),
+        )
+        return {str(r[0]) for r in rows}
 
     def _file_gone(self, file: str, now: datetime, result: ApplyResult) -> None:
         self.conn.execute("DELETE FROM ingest_errors WHERE file = ?", (file,))

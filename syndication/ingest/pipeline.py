@@ -39,6 +39,7 @@ from syndication.ingest.reading import Outcome, Readers
 PARSE_RULES = 3  # 3: agencies read on skeletons of rights and credit lines
 RULES_KEY = "parse_rules"
 WINDOW = 1000  # files committed together: a crash loses at most this many to re-read
+FREED_PASSES = 8  # rounds of files freed by files freed (a chain of moved ids) read at once
 POOL_THRESHOLD = 300  # below this, a process pool costs more than it saves
 CHUNK = 50  # files per task sent to a worker process
 AHEAD = 2 * WINDOW // CHUNK  # tasks in flight: workers parse the next window while one is applied
@@ -164,6 +165,32 @@ class Ingestor:
         return force
 
     def _run(self, todo: plan.Plan) -> ApplyResult:
+        """The plan applied; then the files refused for an id or address that a file it
+        changed or removed held, read again (their claim may be free now), until none is
+        freed: the archive follows the files as they are, whatever order they came in."""
+        result = self._run_once(todo)
+        freed = result.freed
+        for _ in range(FREED_PASSES):
+            if not freed:
+                break
+            seen = {rel: files.stat_one(self.content_dir, rel) for rel in sorted(freed)}
+            present = {k: v for k, v in seen.items() if v is not None}
+            again = self._run_once(
+                plan.chosen(
+                    present,
+                    [k for k, v in seen.items() if v is None],
+                    self.writer.sources(files=list(freed)),
+                    self.writer.error_stats(),
+                    set(freed),
+                )
+            )
+            # What the files read again say now replaces what they said before.
+            result.errors = [e for e in result.errors if e.file not in freed]
+            freed = again.freed
+            result.add(again)
+        return result
+
+    def _run_once(self, todo: plan.Plan) -> ApplyResult:
         result = ApplyResult()
         if todo.rejected:
             result.add(self.writer.apply(rejected=todo.rejected, withdraw_gone=False))
