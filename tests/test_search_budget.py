@@ -27,6 +27,7 @@ from syndication.config import Settings
 from syndication.web.app import create_app
 from syndication.web.services import SERVICES
 from tests.conftest import Newsroom, article_text, examples, make_settings, set_clock
+from tests.test_hostile_site import bearer, partner_key
 
 Client = TestClient[Any, Any]
 # A statement that runs as long as it is let: SQLite counting to a billion.
@@ -209,3 +210,18 @@ async def test_a_too_broad_search_is_a_page_that_says_so(
     assert answer.headers["Cache-Control"] == "no-store"
     suggest = await client.get("/en/search/suggest", params={"q": "story mi"})
     assert suggest.status == 422
+
+
+async def test_a_partners_search_has_the_same_budget(
+    newsroom: Newsroom, clock: SetClock, aiohttp_client: Callable[..., Awaitable[Client]]
+) -> None:
+    """The partner API's `q` is searched on the search connection, within the budget: a
+    partner's query never stalls the reads either."""
+    hostile_room(newsroom, stories=150)
+    client = await aiohttp_client(create_app(newsroom.settings, clock))
+    key = bearer(partner_key(newsroom.settings, ["world"]))
+    found = await client.get("/api/v1/items", params={"q": "mist", "limit": "5"}, headers=key)
+    assert found.status == 200 and len((await found.json())["items"]) == 5
+    client.app[SERVICES].archive.search.budget.seconds = 0  # every statement overruns it
+    refused = await client.get("/api/v1/items", params={"q": "mist"}, headers=key)
+    assert refused.status == 422 and "matches too much" in (await refused.json())["error"]

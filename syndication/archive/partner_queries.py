@@ -49,7 +49,7 @@ class ItemFilter:
 
     sections: tuple[str, ...]
     topic: str | None = None
-    match: str | None = None  # an FTS5 query (search.fts_query), never a reader's raw text
+    matched: list[int] | None = None  # article numbers a search found (search.matching)
     since: datetime | None = None
     until: datetime | None = None
 
@@ -160,10 +160,9 @@ class PartnerQueries:
             query = query.where(
                 "a.num IN (SELECT article_num FROM article_topics WHERE slug = ?)", wanted.topic
             )
-        if wanted.match:
+        if wanted.matched is not None:  # searched on the search connection, within budget
             query = query.where(
-                "a.num IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)",
-                wanted.match,
+                "a.num IN (SELECT value FROM json_each(?))", json.dumps(wanted.matched)
             )
         if wanted.since is not None:
             query = query.where("a.last_changed >= ?", to_iso(wanted.since))

@@ -24,6 +24,7 @@ _TOKEN = re.compile(r'(?P<minus>(?:^|(?<=\s))-)?(?:"(?P<phrase>[^"]*)"?|(?P<word
 _OPEN, _CLOSE = "\x02", "\x03"  # snippet markers that cannot occur in article text
 MAX_TERMS = 12
 MIN_PREFIX = 3  # letters before a `*`
+MATCHES_FOR_FILTERS = 5000  # newest matches a partner's `q` narrows its items to
 FORMS_LOOKED_AT = 2000  # words sharing a stem's start that are stemmed to find its forms
 MAX_FORMS = 8  # forms of one word asked for, the commonest first
 # A word's forms are remembered until the archive changes: finding them reads every form's
@@ -192,6 +193,19 @@ class Search:
             for summary, (_, cut) in zip(summaries, found, strict=False)
         ]
         return hits, len(found) > per_page
+
+    async def matching(
+        self, query: str, limit: int = MATCHES_FOR_FILTERS, gone: Callable[[], bool] = nobody_left
+    ) -> list[int]:
+        """The numbers of the newest articles matching an FTS5 query (any state: the caller
+        filters), at most `limit`, within the budget: what the partner API narrows by."""
+        async with self.budget.turn(gone):
+            rows = await self.db.rows(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
+                "ORDER BY rowid DESC LIMIT ?",
+                (query, limit),
+            )
+        return [int(r[0]) for r in rows]
 
     async def forms(self, language: str, words: list[str]) -> dict[str, list[str]]:
         """Each word -> the archive's words with the same Snowball stem in `language`, the

@@ -19,6 +19,7 @@ from aiohttp import web
 from syndication.archive import partner_queries as pq
 from syndication.archive.partners import PartnerStore
 from syndication.archive.search import fts_query
+from syndication.archive.search_budget import ReaderLeft, SearchBusy, TooBroad
 from syndication.model import ArchivedArticle, Partner
 from syndication.publish.guard import FORBIDDEN_UTF8
 from syndication.publish.ninjs import canceled_item, news_item
@@ -209,10 +210,23 @@ async def items(request: web.Request) -> web.Response:
         return _page_of(request, [], page=1, has_more=False)
     page = query_number(request, "page", 1, 100_000, 1)
     per_page = query_number(request, "limit", 1, MAX_LIMIT, 20)
+    matched = None
+    if query:
+        search = services(request).archive.search
+        try:
+            matched = await search.matching(query)
+        except TooBroad:
+            raise web.HTTPUnprocessableEntity(
+                text="`q` matches too much to answer in time; add words or a section."
+            ) from None
+        except (SearchBusy, ReaderLeft):
+            raise web.HTTPServiceUnavailable(
+                text="Searches are busy; try again in a moment.", headers={"Retry-After": "2"}
+            ) from None
     wanted = pq.ItemFilter(
         sections=(section,) if section else partner.sections,
         topic=request.query.get("topic") or None,
-        match=query,
+        matched=matched,
         since=moment(request.query.get("since"), "since"),
         until=moment(request.query.get("until"), "until"),
     )

@@ -105,7 +105,13 @@ def _items() -> dict[str, Any]:
             "parameters": [
                 _param("section", "query", {"type": "string"}, "One entitled section."),
                 _param("topic", "query", {"type": "string"}, "A topic slug."),
-                _param("q", "query", {"type": "string"}, "Full-text search."),
+                _param(
+                    "q",
+                    "query",
+                    {"type": "string"},
+                    "Full-text search, over the newest 5,000 matches; 422 when it matches "
+                    "too much to answer within the search budget.",
+                ),
                 _param("since", "query", _MOMENT, "versionCreated at or after."),
                 _param("until", "query", _MOMENT, "versionCreated before."),
                 _number("page", 1, 100_000, 1, "Page."),
@@ -113,7 +119,7 @@ def _items() -> dict[str, Any]:
             ],
             "responses": {
                 "200": _ok("#/components/schemas/ItemsPage", "A page of items."),
-                **_errors(403, 404),
+                **_errors(403, 404, 422, 503),
             },
         }
     }
