@@ -44,6 +44,12 @@ sub vcl_recv {
         set req.http.n-gone = xkey.purge(req.http.xkey-purge);
         return (synth(200, "Purged " + req.http.n-gone));
     }
+    # A request target in absolute form (https://host/metrics, ftp://x/metrics) is routed by
+    # the app on its path: judged on it too. Anything else not starting with / is refused.
+    set req.url = regsub(req.url, "^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*", "");
+    if (req.url !~ "^/") {
+        return (synth(400, "The request target must be a path"));
+    }
     # The rules below judge the path as the app routes it: percent-escapes decoded (the app
     # reads /%6detrics as /metrics). A malformed escape or an encoded NUL has no such reading.
     if (req.url ~ "^[^?]*%(?![0-9A-Fa-f]{2})" || req.url ~ "^[^?]*%00") {

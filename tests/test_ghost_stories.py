@@ -168,3 +168,22 @@ FilesAndArchive.TestCase.settings = settings(
 test_the_archive_follows_the_files_on_disk = pytest.mark.filterwarnings("ignore")(
     FilesAndArchive.TestCase
 )
+
+
+def test_one_address_never_shows_two_stories(newsroom: Newsroom) -> None:
+    """A refused file's last good version gives up an address its file no longer asks
+    for: the file that takes the address is the only story there."""
+    ingestor = Ingestor(newsroom.settings, newsroom.writer)
+    steps = [
+        ("world/a.md", article_text(title="Story one")),
+        ("world/b.md", article_text(title="Other", slug="taken")),
+        ("world/a.md", article_text(title="Story one", slug="taken")),  # refused
+        ("world/z.md", article_text(title="Story one", body="Another story.")),
+    ]
+    for path, text in steps:
+        newsroom.write(path, text)
+        ingestor.ingest_paths({path})
+    up = newsroom.query(
+        "SELECT source_file FROM articles WHERE path LIKE '%story-one' AND state != 'withdrawn'"
+    )
+    assert up == [("world/z.md",)]

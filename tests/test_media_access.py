@@ -157,3 +157,21 @@ def test_a_picture_is_served_exactly_while_a_live_story_shows_it(
     for picture in PICTURES:
         expected = 200 if picture in shown else 404
         assert found[picture] == found[picture + " whole"] == expected, (picture, told)
+
+
+async def test_a_picture_a_refused_edit_waits_for_is_not_shown(
+    room: tuple[Settings, Client],
+) -> None:
+    """A live story's edit that names a picture not there yet is refused; the picture
+    arriving later (an embargoed story's) is not public through the live story."""
+    settings, client = room
+    await save(client, settings, "world/live.md", story("Live", "live", PICTURES[0], []))
+    waiting = story("Live", "live", PICTURES[0], ["images/future.png"])
+    await save(client, settings, "world/live.md", waiting)
+    await save(client, settings, "world/live.md", waiting.replace("---\n\n", "bogus: 1\n---\n\n"))
+    (settings.content_dir / "images" / "future.png").write_bytes(png(99))
+    ingest = client.app[SERVICES].ingest
+    assert ingest is not None
+    await ingest.ingest_paths({"images/future.png"})
+    assert (await client.get("/media/images/future.png")).status == 404
+    assert (await client.get(f"/media/{PICTURES[0]}")).status == 200  # its last good version's

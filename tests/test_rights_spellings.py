@@ -68,12 +68,15 @@ def disguised(draw: st.DrawFn) -> str:
     words = name.split()
     if len(words) > 1 and draw(st.booleans()):
         dots = draw(st.sampled_from([".", ". ", " ", ""]))
-        name = dots.join(w[0] for w in words) + (dots.strip() if draw(st.booleans()) else "")
+        kept = [w if draw(st.booleans()) and len(words) > 2 else w[0] for w in words]
+        name = dots.join(kept) + (dots.strip() if draw(st.booleans()) else "")
     else:
         name = draw(st.sampled_from(["", "-", ".", "_", " · ", "  "])).join(words)
     if draw(st.booleans()):
         name = "".join(c.upper() if draw(st.booleans()) else c.lower() for c in name)
-    spelling = draw(st.sampled_from(["look-alikes", "styled", "hidden", "accents", "plain"]))
+    spelling = draw(
+        st.sampled_from(["look-alikes", "styled", "hidden", "accents", "symbols", "plain"])
+    )
     if spelling == "look-alikes":
         name = "".join(
             draw(st.sampled_from(LOOK_ALIKES[c])) if c in LOOK_ALIKES and draw(st.booleans()) else c
@@ -83,6 +86,9 @@ def disguised(draw: st.DrawFn) -> str:
         name = styled(name, draw(st.sampled_from(sorted(STYLES))))
     elif spelling == "hidden":
         name = "".join(c + draw(st.sampled_from(HIDDEN)) for c in name)
+    elif spelling == "symbols":  # letters as symbols: negative-squared, parenthesised
+        base = draw(st.sampled_from([0x1F170, 0x249C]))
+        name = "".join(chr(base + ord(c.lower()) - ord("a")) if c.isalpha() else c for c in name)
     elif spelling == "accents":
         name = "".join(
             c + "\u0301" if c in "aeiouAEIOU" and draw(st.booleans()) else c for c in name
@@ -103,8 +109,21 @@ def disguised(draw: st.DrawFn) -> str:
 @example(line="\u202eycnegA sserP latnenitnoC ©")
 @example(line="© C.P.A.")
 @example(line="© ContinentalPressAgency")
+@example(line="© 🅲🅿🅰")  # negative-squared letters
+@example(line="© ⒞⒫⒜")  # parenthesised letters
+@example(line="© 🇨🇵🇦")  # regional indicators
+@example(line="© CP\u3164A")  # a Hangul filler, drawn as nothing
+@example(line="©CPA2026")
+@example(line="© Continental P.A.")
+@example(line="© C PA")
+@example(line="© CP A")
 def test_every_disguise_of_a_licensed_in_name_is_read_as_the_agency(line: str) -> None:
     assert sources.licensed_source_named(line, SOURCES) is not None, ascii(line)
+
+
+@pytest.mark.parametrize("line", ["Image: scale bar 10µm", "© µWave Labs", "5kΩ resistor"])
+def test_a_measure_in_greek_letters_is_not_a_disguise(line: str) -> None:
+    assert sources.licensed_source_named(line, SOURCES) is None
 
 
 OUR_WORDS = [

@@ -122,6 +122,7 @@ class Articles:
         rows = await self.db.rows(
             Query("a.id", "dependencies d JOIN articles a ON a.source_file = d.file")
             .where("d.path = ?", path)
+            .where("d.size >= 0")  # shown by a version read; not one a refused edit waits for
             .where(LIVE)
             .page(limit)
         )
@@ -132,6 +133,7 @@ class Articles:
         found = await self.db.one(
             Query("1", "dependencies d JOIN articles a ON a.source_file = d.file")
             .where("d.path = ?", path)
+            .where("d.size >= 0")
             .where("a.id = ?", article_id)
             .page(1)
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 import sqlite3
@@ -186,7 +187,8 @@ class Search:
                 rows = await self._newest(edition, query, within, per_page + 1, offset, walk)
             else:
                 rows = await self._ranked(edition, query, within, per_page + 1, offset)
-        found = _with_snippets(rows, query)
+        # Bodies decompressed and cut on a thread: a page of long bodies would hold the loop.
+        found = await asyncio.to_thread(_with_snippets, rows, query)
         summaries = await self.articles.summarise([row for row, _ in found[:per_page]])
         hits = [
             Hit(summary, html.escape(cut).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>"))

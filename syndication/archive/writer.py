@@ -198,7 +198,7 @@ class ArchiveWriter:
         stored = _Stored.of(
             self.conn.execute(f"SELECT {_Stored.COLUMNS} FROM articles WHERE id = ?", (article_id,))
         )
-        self._check_claims(item, article_id, stored, gone)
+        self._check_claims(item, article_id, stored, gone, now, result)
         if alias:
             claims.add_alias(self.conn, alias, article_id)
         state = state_of(art.status, art.published, now)
@@ -233,7 +233,13 @@ class ArchiveWriter:
         return self.conn.execute(*query.build()).fetchone() is not None
 
     def _check_claims(
-        self, item: Accepted, article_id: str, stored: _Stored | None, gone: set[str]
+        self,
+        item: Accepted,
+        article_id: str,
+        stored: _Stored | None,
+        gone: set[str],
+        now: datetime,
+        result: ApplyResult,
     ) -> None:
         """Refuse the file when another present file holds the id or the address, and
         still asks for it."""
@@ -249,13 +255,18 @@ class ArchiveWriter:
             )
         path = item.article.path
         owner = claims.address_owner(self.conn, path, article_id)
-        if (
-            owner is not None
-            and owner != item.file  # its own story, whose id it changes: that one gives way
-            and owner not in gone
-            and self._still_asks(owner, "address", path)
-        ):
+        if owner is None or owner == item.file or owner in gone:
+            return  # free; or its own story, whose id it changes, which gives way
+        if self._still_asks(owner, "address", path):
             raise claims.address_clash(item.file, path, owner, item.lines)
+        # The holder's file now asks for another address (and is refused): its last good
+        # version gives this one up, so one address never shows two stories.
+        for (held,) in self.conn.execute(
+            "SELECT id FROM articles WHERE path = ? AND source_file = ? AND id != ? "
+            "AND state != 'withdrawn'",
+            (path, owner, article_id),
+        ).fetchall():
+            self._withdraw(str(held), now, result, file_gone=False)
 
     def _write_row(
         self, item: Accepted, article_id: str, stored: _Stored | None, state: State, now: datetime

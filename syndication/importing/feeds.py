@@ -69,7 +69,7 @@ def import_feed(
     folder = content / "imported" / slugify(host, max_length=40)
     if not dry_run:
         clear_leftovers(folder)
-    seen: set[str] = set()
+    seen: set[bytes] = set()  # digests: an entry's id may be megabytes long
     written: dict[Path, str] = {}
     checked_files: dict[str, Claims] = {}
     for count, entry in enumerate(_entries(url, fetcher, report, settings.import_max_pages)):
@@ -80,10 +80,10 @@ def import_feed(
             )
             break
         label = f"entry {entry.id[:80]!r}"
-        if entry.id in seen:
+        if (key := _key(entry.id)) in seen:
             report.skip(label, "duplicate id: it came before")
             continue
-        seen.add(entry.id)
+        seen.add(key)
         story = _story(entry, url, mapping, fetcher, folder, report, label, dry_run)
         if story is None:
             continue
@@ -110,8 +110,8 @@ def import_feed(
 def _entries(url: str, fetcher: Fetcher, report: Report, max_pages: int) -> Iterator[Entry]:
     """Every entry of the feed and the documents before it, newest document first, up to
     `max_pages` documents (the report says when it stopped there)."""
-    pending, fetched, paged = [url], {url}, 1
-    ids: set[str] = set()  # a server that ignores ?paged= sends the same entries again
+    pending, fetched, paged = [url], {_key(url)}, 1
+    ids: set[bytes] = set()  # a server that ignores ?paged= sends the same entries again
     while pending:
         if len(fetched) > max_pages:
             report.stopped = f"the feed goes back over {max_pages:,} documents (import_max_pages)"
@@ -125,15 +125,20 @@ def _entries(url: str, fetcher: Fetcher, report: Report, max_pages: int) -> Iter
                 raise
             report.notes.append(f"stopped following the feed back: {exc}")
             return
-        new = [e for e in entries if e.id and e.id not in ids]
-        ids.update(e.id for e in new)
+        new = [e for e in entries if e.id and _key(e.id) not in ids]
+        ids.update(_key(e.id) for e in new)
         yield from entries
         if older is None and new and page.startswith(url):  # WordPress: ?paged=2, 3...
             paged += 1
             older = _with_page(url, paged)
-        if older and older not in fetched and (new or not page.startswith(url)):
-            fetched.add(older)
+        if older and _key(older) not in fetched and (new or not page.startswith(url)):
+            fetched.add(_key(older))
             pending.append(older)
+
+
+def _key(text: str) -> bytes:
+    """What the import remembers of an id or an address: 16 bytes, whatever its length."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _with_page(url: str, number: int) -> str:

@@ -8,6 +8,7 @@ licensed-in agency, or comes within a typo of one, makes the text or the picture
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -116,6 +117,7 @@ class Skeleton:
 
     letters: str
     words: tuple[str, ...]
+    tokens: tuple[str, ...]  # as the line splits them, single letters alone
 
 
 _COPYRIGHT = re.compile(r"\(c\)", re.IGNORECASE)
@@ -123,9 +125,30 @@ _COPYRIGHT = re.compile(r"\(c\)", re.IGNORECASE)
 
 def _skeletons(text: str) -> tuple[Skeleton, Skeleton]:
     """The line's skeleton as written and after NFKC: each catches what the other misses
-    (NFKC makes circled letters letters, but turns the lunate sigma Ϲ, a C, into Σ)."""
-    line = text[:MAX_LINE]
+    (NFKC makes circled letters letters, but turns the lunate sigma Ϲ, a C, into Σ). Symbols
+    named for a Latin letter (🅲, ⒞, 🇨) are that letter first."""
+    line = _lettered(text[:MAX_LINE])
     return _skeleton(line), _skeleton(unicodedata.normalize("NFKC", line))
+
+
+_NAMED_LETTER = re.compile(r"(?:LATIN (?:CAPITAL|SMALL) LETTER|SYMBOL LETTER) ([A-Z])$")
+# Letters Unicode draws as nothing: Hangul fillers, the braille blank, Khmer's inherent vowels.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5\u180e")
+
+
+def _lettered(text: str) -> str:
+    """Each symbol whose Unicode name is a Latin letter's (negative-squared, parenthesised,
+    circled, regional indicators) as that letter; letters drawn as nothing removed."""
+    out = []
+    for c in text:
+        if c in _BLANK_LETTERS:
+            continue
+        if c.isascii() or unicodedata.category(c)[0] not in "SL":
+            out.append(c)
+            continue
+        named = _NAMED_LETTER.search(unicodedata.name(c, ""))
+        out.append(named[1].lower() if named and not c.isalpha() else c)
+    return "".join(out)
 
 
 @lru_cache(maxsize=4096)
@@ -142,7 +165,7 @@ def _skeleton(text: str) -> Skeleton:
         if (kind := unicodedata.category(c)) not in ("Cf", "Mn")
     )
     cured = str(decancer_py.parse(shown)) if shown.strip() else ""
-    tokens = re.findall(r"[a-z0-9]+", cured)
+    tokens = re.findall(r"[a-z]+|[0-9]+", cured)  # ©CPA2026 holds the word cpa
     words: list[str] = []
     in_run = False  # the last word is a run of single letters so far
     for token in tokens:
@@ -152,7 +175,7 @@ def _skeleton(text: str) -> Skeleton:
         else:
             words.append(token)
             in_run = single
-    return Skeleton("".join(tokens), tuple(words))
+    return Skeleton("".join(tokens), tuple(words), tuple(tokens))
 
 
 def _names_on_skeleton(skeleton: Skeleton, source: Source) -> bool:
@@ -167,6 +190,35 @@ def _names_on_skeleton(skeleton: Skeleton, source: Source) -> bool:
         initials = "".join(word[0] for word in _words(name))
         if len(initials) >= 2 and initials in skeleton.words:
             return True
+        if any(_runs_into(skeleton.tokens, short) for short in _shortened(name)):
+            return True
+    return False
+
+
+@lru_cache(maxsize=256)
+def _shortened(name: str) -> tuple[str, ...]:
+    """The name with some of its words cut to their initial (Continental P.A., C PA, CP A):
+    each way of writing it short, as letters run together."""
+    words = _skeleton(name).words
+    if not 2 <= len(words) <= 6:
+        return ()
+    ways = {
+        "".join(word if full else word[0] for word, full in zip(words, mask, strict=True))
+        for mask in itertools.product((True, False), repeat=len(words))
+    }
+    return tuple(sorted(ways - {"".join(words)}))
+
+
+def _runs_into(tokens: tuple[str, ...], letters: str) -> bool:
+    """Whether consecutive tokens of the line spell `letters` when run together."""
+    for start in range(len(tokens)):
+        joined = ""
+        for token in tokens[start:]:
+            joined += token
+            if joined == letters:
+                return True
+            if not letters.startswith(joined):
+                break
     return False
 
 
@@ -206,7 +258,9 @@ def _mixes_scripts(text: str) -> bool:
     """Whether a word holds Latin letters beside letters of a script whose letters pass for
     Latin ones (Cyrillic а in "Agency"): what look-alike spellings do, and no language's
     words do. (Latin beside Han or kana, as in Japanese, is ordinary.)"""
-    for word in re.findall(r"\w+", unicodedata.normalize("NFKC", text[:MAX_LINE])):
+    for word in re.findall(r"\w+", text[:MAX_LINE]):
+        if any(c.isdigit() for c in word):
+            continue  # a measure (10µm, 5kΩ), not a name
         scripts = {_script(c) for c in word if c.isalpha()}
         if "LATIN" in scripts and scripts & _LOOK_LATIN:
             return True

@@ -21,7 +21,11 @@ async def healthz(request: web.Request) -> web.Response:
     """Alive: the process answers and can read its archive."""
     ok = await services(request).archive.ping()
     # The pid tells the processes of `serve --workers N` apart.
-    return web.json_response({"ok": ok, "pid": os.getpid()}, status=200 if ok else 503)
+    return web.json_response(
+        {"ok": ok, "pid": os.getpid()},
+        status=200 if ok else 503,
+        headers={"Cache-Control": "no-store"},  # a cache's copy would say nothing of now
+    )
 
 
 @routes.get("/readyz")
