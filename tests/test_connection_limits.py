@@ -131,6 +131,24 @@ async def test_past_the_cap_a_connection_is_answered_503_at_once(site: Settings)
         writer.close()
 
 
+async def test_at_the_cap_an_idle_keep_alive_connection_makes_room(site: Settings) -> None:
+    """Clients holding connections idle between requests never keep a new one out: the
+    one idle longest is closed for it. Only connections all in use turn one away."""
+    async with serving(site.with_overrides(request_head_seconds=30)) as (port, limits):
+        idle = []
+        for _ in range(6):  # each asks once and keeps its connection open
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(HEAD)
+            assert await status_of(reader) == 200
+            await reader.readuntil(b"</html>")
+            idle.append((reader, writer))
+        assert await answered(port) == 200  # room made
+        assert limits.idle_closed == 1 and limits.turned_away == 0
+        assert await idle[0][0].read() == b""  # the one idle longest was let go
+        for _, writer in idle:
+            writer.close()
+
+
 class Transport(asyncio.Transport):
     """Where a deadline's 408 would be written: kept, to look at."""
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 _END_OF_HEAD = b"\r\n\r\n"
 
@@ -37,17 +38,42 @@ class ConnectionLimits:
     open: int = 0
     timed_out: int = 0
     turned_away: int = 0
+    idle_closed: int = 0
+    # The open connections, the longest since its last request first: at the cap, the
+    # oldest one idle between requests (keep-alive) is closed to make room (a client opens
+    # another when it needs it), so idle connections never keep everyone else out.
+    by_activity: dict[Idle, None] = field(default_factory=dict)
 
-    def admit(self) -> bool:
-        """Count a new connection in; False when it is one too many."""
+    def admit(self, connection: Idle) -> bool:
+        """Count a new connection in; False when it is one too many and none is idle."""
         self.open += 1
         if self.open > self.max_connections:
-            self.turned_away += 1
-            return False
+            oldest_idle = next((c for c in self.by_activity if c.is_idle()), None)
+            if oldest_idle is None:
+                self.turned_away += 1
+                return False
+            self.idle_closed += 1
+            self.by_activity.pop(oldest_idle, None)
+            oldest_idle.close_idle()
+        self.by_activity[connection] = None
         return True
 
-    def release(self) -> None:
+    def active(self, connection: Idle) -> None:
+        """A request began on `connection`: it goes to the end of the line."""
+        self.by_activity.pop(connection, None)
+        self.by_activity[connection] = None
+
+    def release(self, connection: Idle) -> None:
         self.open -= 1
+        self.by_activity.pop(connection, None)
+
+
+class Idle(Protocol):
+    """A connection that can say it waits for its next request, and be closed then."""
+
+    def is_idle(self) -> bool: ...
+
+    def close_idle(self) -> None: ...
 
 
 class HeadDeadline:

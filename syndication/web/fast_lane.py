@@ -229,7 +229,7 @@ class LaneProtocol(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
-        if not self.limits.admit():
+        if not self.limits.admit(self):
             self.transport.write(TOO_MANY)
             self.transport.close()
             return
@@ -240,6 +240,7 @@ class LaneProtocol(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if self.head is None:
             return
+        self.limits.active(self)
         self.head.watch(data, answering=not AVAILABLE or self._busy())
         if self.plain:
             request = parse(data)
@@ -251,6 +252,14 @@ class LaneProtocol(asyncio.Protocol):
                 inner._next_keepalive_close_time = self.loop.time() + inner.keepalive_timeout
                 return
         self.inner.data_received(data)
+
+    def is_idle(self) -> bool:
+        """Between requests: nothing being read, answered or sent (keep-alive)."""
+        return self.head is not None and self.head.timer is None and AVAILABLE and self._idle()
+
+    def close_idle(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
 
     def _busy(self) -> bool:
         """aiohttp is reading or answering a request, or holds one waiting."""
@@ -271,7 +280,7 @@ class LaneProtocol(asyncio.Protocol):
             self.inner.eof_received()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.limits.release()
+        self.limits.release(self)
         if self.head is not None:
             self.head.stop()
             self.inner.connection_lost(exc)

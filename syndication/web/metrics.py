@@ -83,6 +83,7 @@ def snapshot(source: Measured) -> Snapshot:
             "connections_open": source.connections.open,
             "heads_timed_out": source.connections.timed_out,
             "connections_turned_away": source.connections.turned_away,
+            "idle_connections_closed": source.connections.idle_closed,
         },
         "ingest": dict(source.ingested.totals),
         "sequence": source.sequence.seq,
@@ -197,6 +198,11 @@ def _connection_families(c: dict[str, float]) -> Iterator[Metric]:
         "syndication_request_heads_timed_out",
         "Connections answered 408 and closed: no whole request head in request_head_seconds.",
         value=c.get("heads_timed_out", 0),
+    )
+    yield CounterMetricFamily(
+        "syndication_idle_connections_closed",
+        "Keep-alive connections closed between requests to make room at max_connections.",
+        value=c.get("idle_connections_closed", 0),
     )
     yield CounterMetricFamily(
         "syndication_connections_turned_away",
