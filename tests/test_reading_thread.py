@@ -21,7 +21,7 @@ from syndication.ingest.plan import Candidate
 from syndication.ingest.reading import Readers
 from syndication.web.app import create_app
 from syndication.web.services import SERVICES
-from tests.conftest import article_text, make_settings
+from tests.conftest import article_text, examples, make_settings
 
 Client = TestClient[Any, Any]
 
@@ -30,7 +30,7 @@ def candidate(n: int) -> Candidate:
     return Candidate(f"world/{n}.md", 10, n, None)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(stuck=st.sets(st.integers(0, 5), max_size=3))
 def test_a_stuck_read_is_given_up_and_the_rest_are_read(stuck: set[int]) -> None:
     release = threading.Event()

@@ -9,6 +9,8 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
+from syndication.ingest.reading import Mailbox
+
 MAX_BYTES = 50 * 1024 * 1024  # one feed page or picture
 TIMEOUT = 20.0  # seconds for a connection, and between bytes
 REQUEST_SECONDS = 60.0  # for a whole request, however slowly its bytes drip
@@ -52,7 +54,7 @@ class Fetcher:
         request goes on a thread of its own, left behind when its time is up)."""
         if netloc(url) not in self.allowed:
             raise Refused(f"{url[:120]} is on a host not named (--allow-host)")
-        done: queue.SimpleQueue[tuple[bytes, str] | Refused] = queue.SimpleQueue()
+        done: Mailbox[tuple[bytes, str] | Refused] = Mailbox()
 
         def fetch() -> None:
             try:

@@ -7,17 +7,52 @@ version stays up), the stuck reader is left behind, and a fresh one reads the re
 
 from __future__ import annotations
 
+import contextlib
+import os
 import queue
+import select
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
+from typing import Generic, TypeVar
 
 from syndication.archive.batch import Accepted, Rejected, Touched
 from syndication.errors import ContentError
 from syndication.ingest.plan import Candidate
 
 Outcome = Accepted | Rejected | Touched
+T = TypeVar("T")
 
 READ_SECONDS = 30.0  # what one file's read and parse may take before it is given up
+
+
+class Mailbox(Generic[T]):
+    """A one-way queue between threads whose timed wait measures no clock: it waits on a
+    pipe with select(), whose timeout is a length of time, where a timed lock waits for a
+    moment on the monotonic clock (which libfaketime, moving the clock in CI, moves a year
+    away). Its pipe is closed when the mailbox is dropped, which is after both threads
+    (each holds it) are done with it."""
+
+    def __init__(self) -> None:
+        self._items: deque[T] = deque()
+        self._read, self._write = os.pipe()
+
+    def put(self, item: T) -> None:
+        self._items.append(item)
+        os.write(self._write, b"x")  # the writing thread holds the mailbox: never closed yet
+
+    def get(self, timeout: float) -> T:
+        """The next item; queue.Empty when none comes within `timeout` seconds."""
+        ready, _, _ = select.select([self._read], [], [], timeout)
+        if not ready:
+            raise queue.Empty
+        os.read(self._read, 1)
+        return self._items.popleft()
+
+    def __del__(self) -> None:
+        for fd in (self._read, self._write):
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
 
 class Readers:
@@ -35,7 +70,7 @@ class Readers:
         """Each candidate's outcome, in order; a read past the time allowed is refused."""
         start = 0
         while start < len(candidates):
-            done: queue.SimpleQueue[Outcome | BaseException] = queue.SimpleQueue()
+            done: Mailbox[Outcome | BaseException] = Mailbox()
             rest = candidates[start:]
             threading.Thread(
                 target=self._read_all, args=(rest, done), name="read-files", daemon=True
@@ -54,7 +89,7 @@ class Readers:
                 start += 1
 
     def _read_all(
-        self, candidates: list[Candidate], done: queue.SimpleQueue[Outcome | BaseException]
+        self, candidates: list[Candidate], done: Mailbox[Outcome | BaseException]
     ) -> None:
         for candidate in candidates:
             try:
