@@ -10,13 +10,14 @@ import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
+from yarl import URL
 
 from syndication.clock import SetClock
 from syndication.config import Settings
@@ -175,3 +176,52 @@ async def test_a_picture_a_refused_edit_waits_for_is_not_shown(
     await ingest.ingest_paths({"images/future.png"})
     assert (await client.get("/media/images/future.png")).status == 404
     assert (await client.get(f"/media/{PICTURES[0]}")).status == 200  # its last good version's
+
+
+PATH_PIECES = st.sampled_from(
+    # (Literal dot segments are resolved by any HTTP client before they are sent.)
+    ["images", "a.png", "b.png", "c.png", ".hidden", "x.png", "%2e%2e", "%2E", "%00",
+     "%2F", "\\", "é", "a" * 300, "", "world", "draft.md", "%61.png"]
+)  # fmt: skip
+
+
+@settings(
+    max_examples=examples(200),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(pieces=st.lists(PATH_PIECES, min_size=1, max_size=5), query=st.sampled_from(
+    ["", "?w=40&v=1", "?w=41", "?f=webp&w=40", "?w=-1"]))  # fmt: skip
+def test_any_path_through_a_preview_link_is_the_storys_picture_or_a_4xx(
+    tmp_path_factory: pytest.TempPathFactory, pieces: list[str], query: str
+) -> None:
+    """Whatever path part follows a valid preview link, the answer is one of the draft's own
+    pictures or a 4xx: never another file, a hidden one, or a 5xx."""
+    made = newsroom(tmp_path_factory.mktemp("preview-media"))
+    (made.content_dir / ".hidden").mkdir()
+    (made.content_dir / ".hidden" / "x.png").write_bytes(png(7))
+    (made.content_dir / "world" / "draft.md").write_text(
+        story("A draft", "draft", PICTURES[0], [PICTURES[1]])
+    )
+    path = "/".join(pieces)
+
+    async def ask() -> int:
+        clock = set_clock()
+        async with TestClient(TestServer(create_app(made, clock))) as client:
+            archive = client.app[SERVICES].archive
+            found = await archive.articles.by_id(await archive.db.value("SELECT id FROM articles"))
+            assert found is not None
+            link = urlsplit(
+                preview_url(made, SECRET, found.article.id, found.version, 1, clock.now())
+            ).path
+            # Sent as written (the client would resolve ../ itself), each piece escaped.
+            target = URL(f"{link}/media/{quote(path, safe='/%')}{query}", encoded=True)
+            answer = await client.get(target)
+            return answer.status
+
+    status = asyncio.run(ask())
+    shown = unquote(path) in PICTURES[:2]  # %61.png is a.png, as the router reads it
+    assert status < 500, (path, status)
+    assert status != 200 or shown, (path, query, status)
+    if shown and query in ("", "?w=40&v=1"):
+        assert status == 200, (path, query, status)

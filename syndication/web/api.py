@@ -19,11 +19,11 @@ from aiohttp import web
 from syndication.archive import partner_queries as pq
 from syndication.archive.partners import PartnerStore
 from syndication.archive.search import fts_query
-from syndication.archive.search_budget import ReaderLeft, SearchBusy, TooBroad
 from syndication.model import ArchivedArticle, Partner
 from syndication.publish.guard import FORBIDDEN_UTF8
 from syndication.publish.ninjs import canceled_item, news_item
 from syndication.web.params import moment, query_number
+from syndication.web.searching import reader_left, search_refusals
 from syndication.web.services import services
 
 routes = web.RouteTableDef()
@@ -212,17 +212,10 @@ async def items(request: web.Request) -> web.Response:
     per_page = query_number(request, "limit", 1, MAX_LIMIT, 20)
     matched = None
     if query:
-        search = services(request).archive.search
-        try:
-            matched = await search.matching(query)
-        except TooBroad:
-            raise web.HTTPUnprocessableEntity(
-                text="`q` matches too much to answer in time; add words or a section."
-            ) from None
-        except (SearchBusy, ReaderLeft):
-            raise web.HTTPServiceUnavailable(
-                text="Searches are busy; try again in a moment.", headers={"Retry-After": "2"}
-            ) from None
+        with search_refusals():
+            matched = await services(request).archive.search.matching(
+                query, gone=reader_left(request)
+            )
     wanted = pq.ItemFilter(
         sections=(section,) if section else partner.sections,
         topic=request.query.get("topic") or None,

@@ -187,28 +187,35 @@ def _http_families(snap: Snapshot) -> Iterator[Metric]:
     yield latency
 
 
+_CONNECTION_COUNTERS = (  # (metric, help, snapshot key)
+    (
+        "syndication_request_heads_timed_out",
+        "Connections answered 408 and closed: no whole request head in request_head_seconds.",
+        "heads_timed_out",
+    ),
+    (
+        "syndication_idle_connections_closed",
+        "Keep-alive connections closed between requests to make room at max_connections.",
+        "idle_connections_closed",
+    ),
+    (
+        "syndication_connections_turned_away",
+        "Connections answered 503 and closed at once: max_connections were open.",
+        "connections_turned_away",
+    ),
+)
+
+
 def _connection_families(c: dict[str, float]) -> Iterator[Metric]:
-    """What the connection limits did (web/connection_limits.py)."""
+    """What the connection limits did (web/connection_limits.py). A sibling's snapshot from
+    before they existed lacks them: counted as none."""
     yield GaugeMetricFamily(
         "syndication_connections_open",
         "Client connections open (each process holds at most max_connections).",
         value=c.get("connections_open", 0),
     )
-    yield CounterMetricFamily(
-        "syndication_request_heads_timed_out",
-        "Connections answered 408 and closed: no whole request head in request_head_seconds.",
-        value=c.get("heads_timed_out", 0),
-    )
-    yield CounterMetricFamily(
-        "syndication_idle_connections_closed",
-        "Keep-alive connections closed between requests to make room at max_connections.",
-        value=c.get("idle_connections_closed", 0),
-    )
-    yield CounterMetricFamily(
-        "syndication_connections_turned_away",
-        "Connections answered 503 and closed at once: max_connections were open.",
-        value=c.get("connections_turned_away", 0),
-    )
+    for name, text, key in _CONNECTION_COUNTERS:
+        yield CounterMetricFamily(name, text, value=c.get(key, 0))
 
 
 def _cache_families(c: dict[str, float]) -> Iterator[Metric]:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 from urllib.parse import urlencode
@@ -13,7 +12,6 @@ from aiohttp import web
 
 from syndication.archive.articles import Moved
 from syndication.archive.search import Hit, Within, fts_query
-from syndication.archive.search_budget import ReaderLeft, SearchBusy, TooBroad
 from syndication.config import Settings
 from syndication.edge.tags import answer_tags, edge_headers
 from syndication.model import ArticleSummary, Edition, FeedKind, FeedScope, State
@@ -26,6 +24,7 @@ from syndication.web import cached
 from syndication.web.cache import Rendered
 from syndication.web.errors import error_response
 from syndication.web.params import local_day, path_year, query_number
+from syndication.web.searching import reader_left, search_refusals
 from syndication.web.services import services
 
 routes = web.RouteTableDef()
@@ -221,8 +220,8 @@ async def search_page(request: web.Request, key: str) -> web.Response:
 
     async def build(seq: int) -> Rendered:
         search = services(request).archive.search
-        gone = _reader_left(request)
-        with _search_refusals():
+        gone = reader_left(request)
+        with search_refusals():
             hits, has_next = await search.hits(
                 code, query, page, settings.page_size, within, edition.language, gone
             )
@@ -249,41 +248,12 @@ async def search_suggestions(request: web.Request) -> web.Response:
     """As a reader types: up to 8 headlines whose titles hold the words typed so far (JSON)."""
     code = _edition_of(request).code
     typed = _typed(request, 100)
-    with _search_refusals():
+    with search_refusals():
         found = await services(request).archive.search.suggestions(
-            code, typed, gone=_reader_left(request)
+            code, typed, gone=reader_left(request)
         )
     body = {"query": typed, "suggestions": [{"title": t, "path": p} for t, p in found]}
     return web.json_response(body, headers={"Cache-Control": "public, max-age=60"})
-
-
-def _reader_left(request: web.Request) -> Callable[[], bool]:
-    """Whether the reader who asked has gone (read by the search's own thread: a search
-    nobody waits for is stopped)."""
-
-    def left() -> bool:
-        transport = request.transport
-        return transport is None or transport.is_closing()
-
-    return left
-
-
-@contextlib.contextmanager
-def _search_refusals() -> Iterator[None]:
-    """A search past its budget, or turned away by others, as the answer that says so."""
-    try:
-        yield
-    except TooBroad:
-        raise web.HTTPUnprocessableEntity(
-            text="This search matches too much to be answered in time: add words, or narrow "
-            "it to a section or to dates.",
-            headers={"Cache-Control": "no-store"},
-        ) from None
-    except (SearchBusy, ReaderLeft):
-        raise web.HTTPServiceUnavailable(
-            text="Searches are busy right now; try again in a moment.",
-            headers={"Cache-Control": "no-store", "Retry-After": "2"},
-        ) from None
 
 
 def _search_filters(
