@@ -61,17 +61,20 @@ bench-soak: $(STAMP) bench-tools
 
 # What the tests use from Debian, installed once: Chromium for the browser test, Java for
 # the W3C HTML checker, Varnish and its xkey module for the edge, docker-compose to validate
-# its file, faketime to run the fast tier with the clock moved (.ci/run). (Litestream comes
-# from PyPI with the package.)
+# its file, faketime to run the fast tier with the clock moved (.ci/run), FUSE's library to
+# mount a file system that hangs (tests/stalled_fs.py). (Litestream comes from PyPI
+# with the package.)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TEST_TOOLS := chromium java varnishd docker-compose faketime
 test-tools:
 	@for tool in $(TEST_TOOLS); do command -v $$tool >/dev/null || missing=1; done; \
 	dpkg -s varnish-modules >/dev/null 2>&1 || missing=1; \
+	ldconfig -p | grep -q 'libfuse\.so\.2 ' || missing=1; \
 	if [ -n "$$missing" ]; then \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
-	    chromium default-jre-headless varnish varnish-modules docker-compose faketime; \
+	    chromium default-jre-headless varnish varnish-modules docker-compose faketime \
+	    libfuse2; \
 	fi
 
 # Lighthouse scores pages in the tests; 12.2.3 is the newest that runs on Debian's Node 20.

@@ -134,6 +134,13 @@ class Settings:
         low=0.05,
         high=3600,
     )
+    file_read_seconds: float = _setting(
+        30.0,
+        "How long reading and parsing one editor's file may take before it is refused (a "
+        "stalled network or FUSE folder); its last good version stays up.",
+        low=0.05,
+        high=3600,
+    )
     websub_hub: bool = _setting(True, "Run the embedded WebSub hub at /websub and advertise it.")
     websub_lease_seconds: int = _setting(864_000, "Lease the hub grants when none is asked for.")
     websub_min_lease_seconds: int = _setting(300, "Shortest lease the hub grants.")

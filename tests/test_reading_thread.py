@@ -59,7 +59,7 @@ def test_an_error_in_a_reader_is_raised_on_the_writers_thread() -> None:
         raise RuntimeError("broken reader")
 
     with pytest.raises(RuntimeError, match="broken reader"):
-        list(Readers(parse).outcomes([candidate(1)]))
+        list(Readers(parse, 5).outcomes([candidate(1)]))
 
 
 async def test_the_writer_thread_never_reads_an_editors_file(

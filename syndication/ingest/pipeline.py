@@ -240,7 +240,10 @@ class Ingestor:
         """Parsed windows in order. With a pool, workers run ahead while the caller applies
         (and the candidates are walked as they are needed)."""
         if not pooled:  # read on a thread of its own, each file within its time
-            readers = Readers(lambda c: parse_file(self.content_dir, self.settings, c))
+            readers = Readers(
+                lambda c: parse_file(self.content_dir, self.settings, c),
+                self.settings.file_read_seconds,
+            )
             for batch in _batches(candidates, WINDOW):
                 parsed = []
                 for outcome in readers.outcomes(batch):
@@ -304,7 +307,10 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _parse_chunk(content_dir: Path, settings: Settings, chunk: list[Candidate]) -> list[Outcome]:
-    return [parse_file(content_dir, settings, c) for c in chunk]
+    """In a worker process: each file within its time, as on the single-process path, so a
+    read the system never answers holds one worker thread, never the whole scan."""
+    readers = Readers(lambda c: parse_file(content_dir, settings, c), settings.file_read_seconds)
+    return list(readers.outcomes(chunk))
 
 
 def _batches(items: Iterator[Candidate], size: int) -> Iterator[list[Candidate]]:

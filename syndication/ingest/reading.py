@@ -23,8 +23,6 @@ from syndication.ingest.plan import Candidate
 Outcome = Accepted | Rejected | Touched
 T = TypeVar("T")
 
-READ_SECONDS = 30.0  # what one file's read and parse may take before it is given up
-
 
 class Mailbox(Generic[T]):
     """A one-way queue between threads whose timed wait measures no clock: it waits on a
@@ -59,9 +57,7 @@ class Readers:
     """Reads candidates in order on daemon threads (a stuck one never holds up the
     process's exit); counts the readers left behind."""
 
-    def __init__(
-        self, parse: Callable[[Candidate], Outcome], seconds: float = READ_SECONDS
-    ) -> None:
+    def __init__(self, parse: Callable[[Candidate], Outcome], seconds: float) -> None:
         self.parse = parse
         self.seconds = seconds
         self.left_behind = 0

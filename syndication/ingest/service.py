@@ -86,6 +86,9 @@ class IngestService:
         """Open the archive, scan content/ fully, then watch it and run the schedule. A scan
         that cannot be written (disk full) is retried in the background: the site serves
         the archive as it is, and /readyz says why it is not ready."""
+        # Watched from the first step: a scan held by the system at start (a stat on a hung
+        # network folder) shows in `status` though the server does not listen yet.
+        self._tasks = [asyncio.create_task(self._watch_progress(), name="ingest-watchdog")]
         self._writer = await self._on_writer(self._open)
         self._ingestor = Ingestor(self.settings, self._writer, self.progressed)
         try:
@@ -102,11 +105,10 @@ class IngestService:
         # kept for the server's life, so its counts only: a first ingest of a million
         # files changed a million articles, whose ids nobody subscribed yet can use
         self.first_scan = Change(result.seq, (), result.outcomes())
-        self._tasks = [
+        self._tasks += [
             asyncio.create_task(self._watch(), name="ingest-watch"),
             asyncio.create_task(self._drain(), name="ingest-drain"),
             asyncio.create_task(self._schedule(), name="ingest-schedule"),
-            asyncio.create_task(self._watch_progress(), name="ingest-watchdog"),
         ]
         return result
 
