@@ -104,6 +104,20 @@ class Settings:
         low=0.05,
         high=600,
     )
+    request_body_seconds: float = _setting(
+        60.0,
+        "Time a client has to send a request's whole body once its headers are in; slower "
+        "ones are answered 408 and closed.",
+        low=0.05,
+        high=3600,
+    )
+    send_stall_seconds: float = _setting(
+        60.0,
+        "Time a client may take none of an answer while the server has more to send; past "
+        "it the connection is closed.",
+        low=0.05,
+        high=3600,
+    )
     max_connections: int = _setting(
         1000,
         "Client connections one serving process holds open at once; past it a new one is "

@@ -167,32 +167,104 @@ class Transport(asyncio.Transport):
         return self.closed
 
 
+POST_HEAD = b"POST /websub HTTP/1.1\r\nHost: news.test\r\nContent-Length: 9\r\n\r\n"
+
+
 @settings(max_examples=examples(500), deadline=None)
 @given(
-    head=st.sampled_from([HEAD, b"GET / HTTP/1.0\r\n\r\n", b"\r\n\r\n"]),
-    cuts=st.lists(st.integers(0, 80), max_size=6),
+    head=st.sampled_from([HEAD, b"GET / HTTP/1.0\r\n\r\n", b"\r\n\r\n", POST_HEAD]),
+    cuts=st.lists(st.integers(0, 120), max_size=6),
     before=st.binary(max_size=8),
+    after=st.binary(max_size=12).filter(lambda b: b"\r\n\r\n" not in b),
 )
 def test_a_heads_end_is_found_however_its_bytes_are_split(
-    head: bytes, cuts: list[int], before: bytes
+    head: bytes, cuts: list[int], before: bytes, after: bytes
 ) -> None:
-    """The deadline stops exactly when the bytes so far hold the blank line that ends the
-    head, wherever the reads split it (the blank line itself included)."""
+    """The deadline runs exactly while a head is unfinished, wherever the reads split the
+    bytes: it stops at the blank line that ends a head, and starts again for bytes after it
+    (a next head) unless the head announced a body (then they are the body)."""
 
     async def feed() -> None:
         loop = asyncio.get_running_loop()
         deadline = HeadDeadline(ConnectionLimits(60, 10), Transport(), loop)
         deadline.start()
-        data = before + head
+        data = before + head + after
         points = sorted({min(c, len(data)) for c in cuts} | {0, len(data)})
         seen = b""
         for start, end in itertools.pairwise(points):
-            deadline.watch(data[start:end], answering=False)
+            # bytes after a head with a body come while that request is read: "answering"
+            deadline.watch(data[start:end], answering=announced_body(seen))
             seen += data[start:end]
-            ended = b"\r\n\r\n" in seen
-            assert (deadline.timer is None) == ended, (seen, points)
-            if ended:
-                break  # what follows starts the next head
+            assert (deadline.timer is not None) == head_unfinished(seen), (seen, points)
         deadline.stop()
 
     asyncio.run(feed())
+
+
+def announced_body(seen: bytes) -> bool:
+    return any(b"Content-Length" in head for head in seen.split(b"\r\n\r\n")[:-1])
+
+
+def head_unfinished(seen: bytes) -> bool:
+    """What the deadline should say, worked out another way: heads one after another until
+    one announces a body; a head is unfinished when bytes follow the last blank line (or
+    there is none yet: a new connection owes its first head)."""
+    *heads, rest = seen.split(b"\r\n\r\n")
+    return not announced_body(seen) and (rest != b"" or not heads)
+
+
+async def read_all(reader: asyncio.StreamReader, within: float) -> bytes:
+    """Everything the server sends until it closes the connection (or `within` passes)."""
+    got = b""
+    try:
+        async with asyncio.timeout(within):
+            while chunk := await reader.read(65536):
+                got += chunk
+    except (TimeoutError, ConnectionError):
+        pass
+    return got
+
+
+async def test_a_next_head_left_unfinished_behind_a_whole_one_gets_its_own_deadline(
+    site: Settings,
+) -> None:
+    async with serving(site) as (port, limits):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(HEAD + b"GET /en/ HTTP/1.1\r\nHost: ne")  # one read: a head and a half
+        got = await read_all(reader, 5)
+        assert got.startswith(b"HTTP/1.1 200") and b"HTTP/1.1 408" in got, got[-300:]
+        assert limits.timed_out == 1
+        writer.close()
+
+
+async def test_a_body_that_comes_too_slowly_is_answered_408(site: Settings) -> None:
+    async with serving(site.with_overrides(request_body_seconds=0.5)) as (port, limits):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        body = b"hub.mode=subscribe&hub.topic=x&hub.callback=y"
+        writer.write(
+            b"POST /websub HTTP/1.1\r\nHost: news.test\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body[:3]
+        )
+        got = await read_all(reader, 5)  # the rest never comes
+        assert got.startswith(b"HTTP/1.1 408"), got[:200]
+        assert b"too slowly" in got and limits.bodies_timed_out == 1
+        writer.close()
+
+
+async def test_a_client_that_takes_none_of_its_answers_is_let_go(site: Settings) -> None:
+    async with serving(site.with_overrides(send_stall_seconds=0.5)) as (port, limits):
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # fills at once
+        sock.connect(("127.0.0.1", port))
+        sock.setblocking(False)
+        _, writer = await asyncio.open_connection(sock=sock)
+        writer.write(HEAD * 400)  # asks for 400 front pages and reads none of them
+        for _ in range(200):  # until the server gives up on it (0.5 s once its buffer is full)
+            if limits.sends_stalled:
+                break
+            await asyncio.sleep(0.05)
+        assert limits.sends_stalled == 1
+        assert await answered(port) == 200  # everyone else is answered meanwhile
+        writer.close()

@@ -25,6 +25,7 @@ from syndication.web import (
 )
 from syndication.web.errors import error_middleware
 from syndication.web.replica import primary_only_middleware
+from syndication.web.request_body import body_deadline_middleware
 from syndication.web.services import SERVICES, Role, opened
 
 # In this order: the fixed paths before site.py's /{edition}/... patterns.
@@ -49,7 +50,12 @@ def create_app(settings: Settings, clock: Clock, *, role: Role = "single") -> we
     closed as it stops; `role` says whether this process writes (see services.Role), and
     `clock` is the one every date and time of day of the site is read from."""
     app = web.Application(
-        middlewares=[error_middleware, primary_only_middleware, redirects.slash_middleware]
+        middlewares=[
+            error_middleware,
+            body_deadline_middleware,
+            primary_only_middleware,
+            redirects.slash_middleware,
+        ]
     )
 
     async def services(app: web.Application) -> AsyncIterator[None]:

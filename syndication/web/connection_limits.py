@@ -1,17 +1,23 @@
 """What one connection may hold of a serving process: a deadline for each request's line and
 headers (a client sending them a byte at a time, or nothing at all, is answered 408 and let
-go), and a cap on the connections open at once (past it, a new one is answered 503 and
-closed at once). aiohttp has neither: 3,000 half-sent requests were once held for 73 s and
-grew the process from 145 to 385 MB."""
+go; a next head begun behind a whole one included), a deadline for taking an answer (a
+client that reads none of it for `send_stall_seconds` is closed), and a cap on the
+connections open at once (past it, a new one is answered 503 and closed at once). aiohttp
+has none of these: 3,000 half-sent requests were once held for 73 s and grew the process
+from 145 to 385 MB. A body's own deadline is web/request_body.py's."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
 _END_OF_HEAD = b"\r\n\r\n"
+HEAD_KEPT = 65_536  # bytes of one head looked at for a body (aiohttp refuses longer heads)
+# A head that announces a body: the bytes after it are that body, not a next head.
+_HAS_BODY = re.compile(rb"(?im)^(?:content-length[ \t]*:[ \t]*0*[1-9]|transfer-encoding[ \t]*:)")
 
 
 def _answer(status: str, message: str, extra: str = "") -> bytes:
@@ -35,8 +41,11 @@ class ConnectionLimits:
 
     head_seconds: float
     max_connections: int
+    send_stall_seconds: float = 60.0
     open: int = 0
     timed_out: int = 0
+    bodies_timed_out: int = 0
+    sends_stalled: int = 0
     turned_away: int = 0
     idle_closed: int = 0
     # The open connections, the longest since its last request first: at the cap, the
@@ -78,8 +87,9 @@ class Idle(Protocol):
 
 class HeadDeadline:
     """The deadline of the request head being read on one connection. A head starts with the
-    first byte after the connection opens or after the last request was answered; it ends
-    at the blank line after the headers."""
+    first byte after the connection opens, after the last request was answered, or after a
+    whole head with no body in the same read (a pipelined next one); it ends at the blank
+    line after the headers."""
 
     def __init__(
         self,
@@ -91,25 +101,31 @@ class HeadDeadline:
         self.transport = transport
         self.loop = loop
         self.timer: asyncio.TimerHandle | None = None
-        self.tail = b""  # the last bytes of the head so far: its end may be split over reads
+        self.seen = b""  # the head so far (its first HEAD_KEPT bytes and its last three)
+        self.body_follows = False  # the last whole head announced a body
 
     def start(self) -> None:
         """A head starts now (a new connection counts as one: it owes its first request)."""
-        self.tail = b""
+        self.seen = b""
         self.timer = self.loop.call_later(self.limits.head_seconds, self._expire)
 
     def watch(self, data: bytes, answering: bool) -> None:
         """Bytes arrived; `answering` says a request is still being read or answered (these
-        bytes are its body, or the next request pipelined behind it)."""
+        bytes are its body when its head announced one, else the next request's head)."""
         if self.timer is None:
-            if answering:
+            if answering and self.body_follows:
                 return
             self.start()
-        seen = self.tail + data
-        if _END_OF_HEAD in seen:
+        rest = self.seen + data
+        while (end := rest.find(_END_OF_HEAD)) >= 0:
+            head, rest = rest[:end], rest[end + len(_END_OF_HEAD) :]
             self.stop()
-        else:
-            self.tail = seen[-3:]
+            self.body_follows = _HAS_BODY.search(head) is not None
+            if self.body_follows or not rest:
+                self.seen = b""
+                return
+            self.start()  # a next head began in the same read: it has its own deadline
+        self.seen = rest if len(rest) <= HEAD_KEPT else rest[: HEAD_KEPT - 3] + rest[-3:]
 
     def stop(self) -> None:
         if self.timer is not None:
@@ -122,3 +138,35 @@ class HeadDeadline:
             self.limits.timed_out += 1
             self.transport.write(TOO_SLOW)
             self.transport.close()
+
+
+class SendDeadline:
+    """A client must keep taking what it is sent: while the transport's buffer is full
+    (writing paused), it has `send_stall_seconds` to read some of it, or the connection is
+    dropped (aborted: what is buffered could never be delivered)."""
+
+    def __init__(
+        self,
+        limits: ConnectionLimits,
+        transport: asyncio.Transport,
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
+        self.limits = limits
+        self.transport = transport
+        self.loop = loop
+        self.timer: asyncio.TimerHandle | None = None
+
+    def paused(self) -> None:
+        self.resumed()
+        self.timer = self.loop.call_later(self.limits.send_stall_seconds, self._expire)
+
+    def resumed(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    def _expire(self) -> None:
+        self.timer = None
+        if not self.transport.is_closing():
+            self.limits.sends_stalled += 1
+        self.transport.abort()

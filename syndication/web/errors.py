@@ -25,6 +25,7 @@ TITLES = {
     401: ("Not signed in", "This address needs a partner key."),
     403: ("Forbidden", "This key may not see that."),
     405: ("Method not allowed", "This address does not accept that kind of request."),
+    408: ("Request timeout", "The request came too slowly; send it again."),
     409: ("Conflict", "The request does not fit the archive as it is now."),
     410: ("Article withdrawn", "This article has been withdrawn and is no longer available."),
     422: ("Cannot answer that", "The request is understood, but cannot be answered as asked."),

@@ -30,7 +30,12 @@ from aiohttp.web_protocol import RequestHandler
 
 from syndication.web.cache import ChangeSequence, Rendered, ResponseCache
 from syndication.web.conditional import gzip_ok, unchanged_for
-from syndication.web.connection_limits import TOO_MANY, ConnectionLimits, HeadDeadline
+from syndication.web.connection_limits import (
+    TOO_MANY,
+    ConnectionLimits,
+    HeadDeadline,
+    SendDeadline,
+)
 from syndication.web.request_stats import RequestStats
 
 LEARNED_BYTES_SHARE = 16  # of response_cache_mb, for the request targets the lane remembers
@@ -224,6 +229,7 @@ class LaneProtocol(asyncio.Protocol):
         self.limits = limits
         self.transport: asyncio.Transport | None = None
         self.head: HeadDeadline | None = None  # None: turned away, aiohttp never saw it
+        self.send: SendDeadline | None = None
         self.plain = AVAILABLE  # every request so far came whole, alone, without a body
         self.loop = asyncio.get_running_loop()
 
@@ -235,6 +241,7 @@ class LaneProtocol(asyncio.Protocol):
             return
         self.head = HeadDeadline(self.limits, self.transport, self.loop)
         self.head.start()
+        self.send = SendDeadline(self.limits, self.transport, self.loop)
         self.inner.connection_made(transport)
 
     def data_received(self, data: bytes) -> None:
@@ -281,16 +288,19 @@ class LaneProtocol(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.limits.release(self)
-        if self.head is not None:
+        if self.head is not None and self.send is not None:
             self.head.stop()
+            self.send.resumed()
             self.inner.connection_lost(exc)
 
     def pause_writing(self) -> None:
-        if self.head is not None:
+        if self.head is not None and self.send is not None:
+            self.send.paused()
             self.inner.pause_writing()
 
     def resume_writing(self) -> None:
-        if self.head is not None:
+        if self.head is not None and self.send is not None:
+            self.send.resumed()
             self.inner.resume_writing()
 
 

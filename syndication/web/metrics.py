@@ -84,6 +84,8 @@ def snapshot(source: Measured) -> Snapshot:
             "heads_timed_out": source.connections.timed_out,
             "connections_turned_away": source.connections.turned_away,
             "idle_connections_closed": source.connections.idle_closed,
+            "bodies_timed_out": source.connections.bodies_timed_out,
+            "sends_stalled": source.connections.sends_stalled,
         },
         "ingest": dict(source.ingested.totals),
         "sequence": source.sequence.seq,
@@ -197,6 +199,16 @@ _CONNECTION_COUNTERS = (  # (metric, help, snapshot key)
         "syndication_idle_connections_closed",
         "Keep-alive connections closed between requests to make room at max_connections.",
         "idle_connections_closed",
+    ),
+    (
+        "syndication_request_bodies_timed_out",
+        "Requests answered 408 and closed: no whole body in request_body_seconds.",
+        "bodies_timed_out",
+    ),
+    (
+        "syndication_stalled_sends_closed",
+        "Connections closed because the client took none of an answer for send_stall_seconds.",
+        "sends_stalled",
     ),
     (
         "syndication_connections_turned_away",

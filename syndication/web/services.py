@@ -138,7 +138,11 @@ async def opened(settings: Settings, role: Role, clock: Clock) -> AsyncIterator[
             sequence=sequence,
             cache=cache,
             lane=Lane(sequence, cache, requests, access, lane_bytes),
-            connections=ConnectionLimits(settings.request_head_seconds, settings.max_connections),
+            connections=ConnectionLimits(
+                settings.request_head_seconds,
+                settings.max_connections,
+                settings.send_stall_seconds,
+            ),
             feeds=feeds,
             hub=hub,
             pinger=pinger,
