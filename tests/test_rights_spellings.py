@@ -62,11 +62,30 @@ def styled(text: str, style: str) -> str:
 
 
 @st.composite
+def abbreviated(draw: st.DrawFn, word: str) -> str:
+    """A word as an abbreviation writes it: whole, cut after a few letters (Cont.), or its
+    first letter and some later ones (Agcy, Contl)."""
+    way = draw(st.sampled_from(["whole", "cut", "letters"]))
+    if way == "cut":
+        word = word[: draw(st.integers(1, len(word)))]
+    elif way == "letters":
+        word = word[0] + "".join(c for c in word[1:] if draw(st.booleans()))
+    return word + draw(st.sampled_from(["", "."]))
+
+
+@st.composite
 def disguised(draw: st.DrawFn) -> str:
     """An agency's name or alias as a rights line might disguise it, in some line."""
     name = draw(st.sampled_from(NAMES))
     words = name.split()
-    if len(words) > 1 and draw(st.booleans()):
+    form = draw(st.sampled_from(["spaced", "glued", "abbreviated"]))
+    if form == "glued":  # initials or a short alias glued to a credit's word: CPAphoto
+        short = name if len(words) == 1 else "".join(w[0] for w in words)
+        credit = draw(st.sampled_from(["photo", "Photo", "images", "foto", "Pool", "TV"]))
+        name = short + credit if draw(st.booleans()) else credit + short
+    elif form == "abbreviated" and len(words) > 1:  # Cont. Press Agcy.
+        name = " ".join(draw(abbreviated(word)) for word in words)
+    elif len(words) > 1 and draw(st.booleans()):
         dots = draw(st.sampled_from([".", ". ", " ", ""]))
         kept = [w if draw(st.booleans()) and len(words) > 2 else w[0] for w in words]
         name = dots.join(kept) + (dots.strip() if draw(st.booleans()) else "")
@@ -117,6 +136,11 @@ def disguised(draw: st.DrawFn) -> str:
 @example(line="© Continental P.A.")
 @example(line="© C PA")
 @example(line="© CP A")
+@example(line="Photo: CPAphoto")
+@example(line="Photo: fotoCPA")
+@example(line="© Harbour LedgerCPA")
+@example(line="© Cont. Press Agency")
+@example(line="© Contl Pr. Agcy")
 def test_every_disguise_of_a_licensed_in_name_is_read_as_the_agency(line: str) -> None:
     assert sources.licensed_source_named(line, SOURCES) is not None, ascii(line)
 
@@ -131,6 +155,8 @@ OUR_WORDS = [
     "©", "(c)", "all", "rights", "reserved", "University", "of", "Averne", "marine", "station",
     "press", "office", "news", "service", "continental", "breakfast", "Pacific", "Nord",
     "A.", "J.", "Smith", "Ørsted", "Straße", "Москва", "写真", "Αθήνα", "/", "-", "café",
+    "Photo", "photos", "TV", "Pool", "images", "Capital", "Parker", "Nowak", "Web", "Wise",
+    "CPAs", "ApS", "AG", "Co.", "Pty", "PhotoDesk", "iPhone", "McKenzie", "LedgerPhoto",
 ]  # fmt: skip
 
 

@@ -123,12 +123,24 @@ class Skeleton:
 _COPYRIGHT = re.compile(r"\(c\)", re.IGNORECASE)
 
 
-def _skeletons(text: str) -> tuple[Skeleton, Skeleton]:
+def _skeletons(text: str) -> tuple[Skeleton, ...]:
     """The line's skeleton as written and after NFKC: each catches what the other misses
-    (NFKC makes circled letters letters, but turns the lunate sigma Ϲ, a C, into Σ). Symbols
-    named for a Latin letter (🅲, ⒞, 🇨) are that letter first."""
+    (NFKC makes circled letters letters, but turns the lunate sigma Ϲ, a C, into Σ); and
+    with words run together in camel case taken apart (LedgerCPA). Symbols named for a
+    Latin letter (🅲, ⒞, 🇨) are that letter first."""
     line = _lettered(text[:MAX_LINE])
-    return _skeleton(line), _skeleton(unicodedata.normalize("NFKC", line))
+    nfkc = unicodedata.normalize("NFKC", line)
+    return _skeleton(line), _skeleton(nfkc), _skeleton(_camel_apart(nfkc))
+
+
+def _camel_apart(text: str) -> str:
+    """A space wherever a lower-case letter is followed by a capital (photoCPA, LedgerCPA)."""
+    out = []
+    for before, c in zip(" " + text, text, strict=False):
+        if before.islower() and c.isupper():
+            out.append(" ")
+        out.append(c)
+    return "".join(out)
 
 
 _NAMED_LETTER = re.compile(r"(?:LATIN (?:CAPITAL|SMALL) LETTER|SYMBOL LETTER) ([A-Z])$")
@@ -180,19 +192,59 @@ def _skeleton(text: str) -> Skeleton:
 
 def _names_on_skeleton(skeleton: Skeleton, source: Source) -> bool:
     """A name of at least six letters anywhere in the line's letters run together; a shorter
-    name or alias, and a name's initials, as a word."""
+    name or alias, and a name's initials, as a word or glued to a word of a credit
+    (CPAphoto); a name with its words cut short (Cont. Press Agcy.)."""
     for name in source.names:
         letters = _skeleton(name).letters
         if len(letters) >= 6 and letters in skeleton.letters:
             return True
-        if letters and letters in skeleton.words:
-            return True
         initials = "".join(word[0] for word in _words(name))
-        if len(initials) >= 2 and initials in skeleton.words:
-            return True
+        for short in (letters, initials if len(initials) >= 2 else ""):
+            if short and (short in skeleton.words or _glued(skeleton.words, short)):
+                return True
         if any(_runs_into(skeleton.tokens, short) for short in _shortened(name)):
             return True
+        if _abbreviates(skeleton.tokens, _skeleton(name).words):
+            return True
     return False
+
+
+# Words a credit line glues to an agency's initials: CPAphoto, NWSimages, fotoCPA.
+CREDIT_WORDS = frozenset(
+    ("photo", "photos", "foto", "fotos", "pic", "pics", "image", "images", "picture",
+     "pictures", "video", "videos", "press", "news", "wire", "graphic", "graphics", "tv",
+     "desk", "staff", "pool")
+)  # fmt: skip
+
+
+def _glued(words: tuple[str, ...], short: str) -> bool:
+    for word in words:
+        if word.startswith(short) and word[len(short) :] in CREDIT_WORDS:
+            return True
+        if word.endswith(short) and word[: -len(short)] in CREDIT_WORDS:
+            return True
+    return False
+
+
+@lru_cache(maxsize=4096)
+def _abbreviates(tokens: tuple[str, ...], name_words: tuple[str, ...]) -> bool:
+    """Whether consecutive tokens of the line are the name's words, each as written or cut
+    short the ways abbreviations are (Cont., Agcy, Contl: its first letter, then some of
+    its letters in order)."""
+    size = len(name_words)
+    if not 2 <= size <= 6:
+        return False
+    return any(
+        all(map(_abbreviation, tokens[i : i + size], name_words))
+        for i in range(len(tokens) - size + 1)
+    )
+
+
+def _abbreviation(token: str, word: str) -> bool:
+    if not token or token[0] != word[0]:
+        return False
+    letters = iter(word)
+    return all(c in letters for c in token)
 
 
 @lru_cache(maxsize=256)
