@@ -138,6 +138,7 @@ class ArchiveWriter:
         result = ApplyResult()
         self._logged, self._counted = [], False
         self._unsourced: set[str] = set()  # articles that lost a sources row in this batch
+        self._displaced: set[str] = set()  # files whose kept id a file asking for it took
         changed_files: set[str] = set()  # files whose claims may have changed
         inserted: list[tuple[int, str, str, str]] = []  # new rows to index
         gone_set = set(gone)
@@ -169,7 +170,7 @@ class ArchiveWriter:
                 for file in sorted(gone_set):
                     self._file_gone(file, now, result)
             self._withdraw_unsourced(now, result)
-            result.freed = self._refused_for(changed_files)
+            result.freed = self._refused_for(changed_files) | self._displaced
             if inserted:  # indexed with the text the parse made (the archive keeps none)
                 conn.executemany(
                     "INSERT INTO articles_fts(rowid, title, standfirst, body_text) "
@@ -242,17 +243,34 @@ class ArchiveWriter:
         result: ApplyResult,
     ) -> None:
         """Refuse the file when another present file holds the id or the address, and
-        still asks for it."""
-        if (
+        still asks for it. An id this file asks for (`id:`) is taken from a file that holds
+        it only because the archive gave it (its file gives no id now), which is read again
+        to be given one of its own: the archive follows what the files say, not the order
+        they said it in."""
+        held_elsewhere = (
             stored is not None
             and stored.source_file != item.file
             and not stored.file_gone
             and stored.source_file not in gone
-            and self._still_asks(stored.source_file, "id", article_id)
-        ):
-            raise claims.id_clash(
-                item.file, item.article.id or article_id, stored.source_file, item.lines
+        )
+        displaced = None
+        if stored is not None and held_elsewhere:
+            if item.article.id_given and not stored.id_given:
+                displaced = stored.source_file
+            elif self._still_asks(stored.source_file, "id", article_id):
+                raise claims.id_clash(
+                    item.file, item.article.id or article_id, stored.source_file, item.lines
+                )
+        self._check_address(item, article_id, gone, now, result)
+        if displaced is not None:
+            self.conn.execute(
+                "DELETE FROM sources WHERE file = ? AND article_id = ?", (displaced, article_id)
             )
+            self._displaced.add(displaced)
+
+    def _check_address(
+        self, item: Accepted, article_id: str, gone: set[str], now: datetime, result: ApplyResult
+    ) -> None:
         path = item.article.path
         owner = claims.address_owner(self.conn, path, article_id)
         if owner is None or owner == item.file or owner in gone:
