@@ -137,6 +137,12 @@ class Settings:
     import_max_entries: int = _setting(
         200_000, "Entries `import feed` reads at most; the report says when it stopped.", low=1
     )
+    import_max_seconds: float = _setting(
+        3600.0,
+        "Time `import feed` may take in all; past it, it stops, keeps what came before and "
+        "says so (exit 1).",
+        low=1,
+    )
     import_max_page_mb: int = _setting(
         5, "Size of one feed document `import feed` reads (it is parsed whole).", low=1, high=200
     )

@@ -275,13 +275,18 @@ async def test_an_endless_feed_stops_at_its_cap_and_a_drip_at_its_deadline(
     aiohttp_server: Servers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A feed whose ?paged= never ends is followed to `import_max_pages` and no further,
-    with what came before imported and exit 1; a server dripping its answer a byte at a
+    or for `import_max_seconds` when it is slow, with what came before imported and exit
+    1; a server dripping its answer a byte at a
     time is given up when the whole request's time is out, not at each byte's."""
     asked: list[str] = []
     app = web.Application()
 
+    slow: list[float] = []
+
     async def endless(request: web.Request) -> web.Response:
         asked.append(request.path_qs)
+        if slow:
+            await asyncio.sleep(slow[0])  # pacing: a slow server
         page = int(request.query.get("paged", "1"))
         base = str(request.url.origin())
         items = "".join(_rss_item(base, "", 3 * (page - 1) + i + 1) for i in range(3))
@@ -310,6 +315,14 @@ async def test_an_endless_feed_stops_at_its_cap_and_a_drip_at_its_deadline(
     assert code == 1 and "stopped: the feed goes back over 5 documents" in said, said
     assert len(asked) == 5
     assert len(list((tmp_path / "content").rglob("*.md"))) == 15
+    slow.append(0.3)  # each document now takes 0.3 s, and the import has 1 s in all
+    monkeypatch.setenv("SYNDICATION_IMPORT_MAX_PAGES", "10000")
+    monkeypatch.setenv("SYNDICATION_IMPORT_MAX_SECONDS", "1")
+    started = time.monotonic()
+    code, said = await _import(tmp_path, base + "/feed/")
+    assert code == 1 and "stopped: the import took over 1 s" in said, said
+    assert time.monotonic() - started < 3 and 3 <= len(asked) - 5 <= 5
+    monkeypatch.delenv("SYNDICATION_IMPORT_MAX_SECONDS")
     monkeypatch.setattr(fetch, "REQUEST_SECONDS", 1.0)
     started = time.monotonic()
     code, said = await _import(tmp_path, base + "/drip/")

@@ -64,7 +64,11 @@ def import_feed(
 ) -> Report:
     report = Report()
     content = settings.content_dir.resolve()
-    fetcher = Fetcher({netloc(url), *allowed}, settings.import_max_page_mb * 1024 * 1024)
+    fetcher = Fetcher(
+        {netloc(url), *allowed},
+        settings.import_max_page_mb * 1024 * 1024,
+        total_seconds=settings.import_max_seconds,
+    )
     host = urlsplit(url).hostname or "feed"
     folder = content / "imported" / slugify(host, max_length=40)
     if not dry_run:
@@ -78,6 +82,9 @@ def import_feed(
                 f"the feed holds more than {settings.import_max_entries:,} entries "
                 "(import_max_entries)"
             )
+            break
+        if fetcher.out_of_time():
+            report.stopped = _out_of_time(fetcher)
             break
         label = f"entry {entry.id[:80]!r}"
         if (key := _key(entry.id)) in seen:
@@ -117,10 +124,16 @@ def _entries(url: str, fetcher: Fetcher, report: Report, max_pages: int) -> Iter
             report.stopped = f"the feed goes back over {max_pages:,} documents (import_max_pages)"
             return
         page = pending.pop()
+        if fetcher.out_of_time():
+            report.stopped = _out_of_time(fetcher)
+            return
         try:
             body, kind = fetcher.get(page)
             entries, older = _read(body, kind, page)
         except Refused as exc:
+            if fetcher.out_of_time():
+                report.stopped = _out_of_time(fetcher)
+                return
             if page == url:
                 raise
             report.notes.append(f"stopped following the feed back: {exc}")
@@ -134,6 +147,10 @@ def _entries(url: str, fetcher: Fetcher, report: Report, max_pages: int) -> Iter
         if older and _key(older) not in fetched and (new or not page.startswith(url)):
             fetched.add(_key(older))
             pending.append(older)
+
+
+def _out_of_time(fetcher: Fetcher) -> str:
+    return f"the import took over {fetcher.total_seconds:g} s (import_max_seconds)"
 
 
 def _key(text: str) -> bytes:

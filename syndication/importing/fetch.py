@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
@@ -41,11 +42,18 @@ class Fetcher:
         allowed: set[str],
         max_bytes: int = MAX_BYTES,
         request_seconds: float | None = None,
+        total_seconds: float = float("inf"),
     ) -> None:
         self.allowed = frozenset(a.lower() for a in allowed)
         self.max_bytes = max_bytes
         self.request_seconds = REQUEST_SECONDS if request_seconds is None else request_seconds
+        self.total_seconds = total_seconds
+        self._ends = time.monotonic() + total_seconds  # the whole import's time
         self._opener = urllib.request.build_opener(_Redirects(self.allowed))
+
+    def out_of_time(self) -> bool:
+        """Whether the whole import's time (import_max_seconds) is up."""
+        return time.monotonic() >= self._ends
 
     def get(self, url: str) -> tuple[bytes, str]:
         """The body and its media type; Refused for a host not named, an error status, a
@@ -65,10 +73,11 @@ class Fetcher:
                 done.put(Refused(f"{url[:120]} could not be fetched: {exc!r}"[:300]))
 
         threading.Thread(target=fetch, name="import-fetch", daemon=True).start()
+        allowed = min(self.request_seconds, max(0.0, self._ends - time.monotonic()))
         try:
-            got = done.get(timeout=self.request_seconds)
+            got = done.get(timeout=allowed)
         except queue.Empty:
-            raise Refused(f"{url[:120]} took over {self.request_seconds:g} s") from None
+            raise Refused(f"{url[:120]} took over {allowed:g} s") from None
         if isinstance(got, Refused):
             raise got
         return got
