@@ -1,16 +1,19 @@
 """`syndication import wordpress EXPORT.xml`: a WordPress export -> one file per post under
 content/imported/<site>/, each checked as ingest would before it is written.
 
-The same post always lands in the same file with the same `id:` (wp-<site>-<post id>), so
-importing again writes only what changed at the source, never a second copy, and an import
-killed halfway ends, when run again, with the files an uninterrupted one writes. Files are
-written whole (a temporary file renamed) or not at all."""
+The same post always lands in the same file with the same `id:` (wp-<site>-<post id>, the
+site being its host and path, so two blogs on one host never meet), so importing again
+writes only what changed at the source, never a second copy, and an import killed halfway
+ends, when run again, with the files an uninterrupted one writes. Files are written whole
+(a temporary file renamed) or not at all."""
 
 from __future__ import annotations
 
 import contextlib
 import email.utils
+import hashlib
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -110,14 +113,13 @@ def import_wordpress(
             f"{export.dropped_characters} control characters XML cannot carry were removed"
         )
     site = urlsplit(export.site_url).hostname or "wordpress"
-    folder = content / "imported" / slugify(site, max_length=40)
+    folder = content / "imported" / site_key(export.site_url)
     context = _Context(settings, mapping, options, export, site, content, folder)
     fetcher = Fetcher(set(options.fetch_from), MAX_PICTURE) if options.fetch_from else None
     source = Source(site, folder, options.uploads, fetcher, MAX_PICTURE, options.dry_run)
     if not options.dry_run:
         clear_leftovers(folder)
     seen_ids: set[str] = set()
-    seen_guids: set[str] = set()
     seen_paths: dict[str, str] = {}
     written: dict[Path, str] = {}  # file -> what was done to it
     checked_files: dict[str, Claims] = {}
@@ -129,9 +131,13 @@ def import_wordpress(
                 if item.post_type != "post":
                     continue
                 label = f"post {item.post_id or '?'} {plain(item.title)[:60]!r}"
-                if why := _refusal(item, seen_ids, seen_guids):
+                if why := _refusal(item, seen_ids):
                     report.skip(label, why)
                     continue
+                if item.password and item.status in PUBLISHED:
+                    report.notes.append(f"{label}: imported as a draft: it has a password")
+                if _date(item, options.timezone) is None and _export_date(export):
+                    report.notes.append(f"{label}: it has no date: the export's is used")
                 picture = pictures.get(item.meta.get("_thumbnail_id", ""))
                 image = (
                     _picture(picture, folder, options, fetcher, report, label) if picture else {}
@@ -213,7 +219,7 @@ def _convert(job: _Job) -> Converted:
         return story
     fields, body = story
     fields.update(job.picture)
-    target = context.folder / f"{job.item.post_id}.md"
+    target = context.folder / f"{post_key(job.item)}.md"
     rel = target.relative_to(context.content).as_posix()
     text = file_text(fields, body)
     # A dry run copies no picture, so it checks the story without it (the copy's source
@@ -261,21 +267,44 @@ def _pictures(export_path: Path, export: Export) -> dict[str, Picture]:
     return found
 
 
-def _refusal(item: Item, seen_ids: set[str], seen_guids: set[str]) -> str:
+def site_key(site_url: str) -> str:
+    """The site an export comes from, as a name: its host and its path (example-org,
+    example-org-blog for a blog at example.org/blog/)."""
+    parts = urlsplit(site_url)
+    return slugify(f"{parts.hostname or 'wordpress'} {parts.path}", max_length=40)
+
+
+_P_LINK = re.compile(r"[?&]p=(\d{1,18})(?:&|$)")
+
+
+def post_key(item: Item) -> str:
+    """What tells a post from the site's others: its post id; without one (an export built
+    by hand), the id in its `?p=` link, else a digest of its guid or link. Guids are not
+    unique in WordPress, so a guid never makes two posts one: only the post id does."""
+    if item.post_id.isdigit():
+        return item.post_id
+    for text in (item.guid, item.link):
+        if found := _P_LINK.search(text):
+            return found[1]
+    seed = item.guid or item.link
+    return "g" + hashlib.blake2b(seed.encode(), digest_size=6).hexdigest() if seed else ""
+
+
+def _refusal(item: Item, seen_ids: set[str]) -> str:
+    """Why the post is not imported ("" when it is). A post id counts as seen only once a
+    post with it is kept, so a skipped post never takes a later one with it."""
     if item.too_big:
         return f"too large: {item.too_big:,} characters (at most 5 MB of text an item)"
-    if not item.post_id.isdigit():
-        return "no post id"
-    if item.post_id in seen_ids:
-        return f"duplicate post id: {item.post_id} came before"
-    if item.guid and item.guid in seen_guids:
-        return f"duplicate guid: {item.guid[:80]} came before"
-    seen_ids.add(item.post_id)
-    seen_guids.add(item.guid)
+    key = post_key(item)
+    if not key:
+        return "no post id, guid or link to know it by"
     if item.status not in PUBLISHED | DRAFTS:
         return f"not a post to keep: its status is {item.status[:20] or 'none'}"
     if not plain(item.title):
         return "no title"
+    if key in seen_ids:
+        return f"duplicate post id: {key} came before"
+    seen_ids.add(key)
     return ""
 
 
@@ -284,9 +313,9 @@ def _story(
 ) -> tuple[dict[str, object], str] | str:
     """The post's front matter (but its picture) and body; or why it is skipped."""
     export, site, mapping = context.export, context.site, context.mapping
-    published = _date(item, context.options.timezone)
+    published = _date(item, context.options.timezone) or _export_date(export)
     if published is None:
-        return f"no date: {item.date_gmt or item.pub_date or 'none'}"
+        return f"no date: {item.date_gmt or item.pub_date or 'none'}, and the export has none"
     body = to_markdown(item.content, item.link or export.site_url, site, pictures)
     if not body.strip():
         return "empty body"
@@ -294,12 +323,12 @@ def _story(
     tags = [name for domain, _, name in item.categories if domain == "post_tag" and name]
     author = plain(export.authors.get(item.creator, item.creator))
     fields: dict[str, object] = {
-        "id": f"wp-{slugify(site, max_length=40)}-{item.post_id}",
+        "id": f"wp-{context.folder.name}-{post_key(item)}",
         "title": plain(item.title),
         "published": published.isoformat(),
         "section": mapping.section_of(categories),
     }
-    if item.status in DRAFTS:
+    if item.status in DRAFTS or item.password:  # private, pending or behind a password
         fields["status"] = "draft"
     if slug := slugify(unquote(item.name), max_length=80):
         fields["slug"] = slug
@@ -317,6 +346,22 @@ def _story(
     return fields, body
 
 
+def _export_date(export: Export) -> datetime | None:
+    """When the export was made (its channel's pubDate): the date of a post that has none,
+    as WordPress's importer gives such a post the date it is imported."""
+    return _rss_date(export.pub_date)
+
+
+def _rss_date(text: str) -> datetime | None:
+    try:
+        parsed = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None or not 1800 <= parsed.year <= 2999:
+        return None
+    return parsed.astimezone(UTC)
+
+
 def _date(item: Item, zone: ZoneInfo) -> datetime | None:
     """The GMT date WordPress kept, else the site's local date, else the RSS pubDate."""
     for text, tz in ((item.date_gmt, UTC), (item.date_local, zone)):
@@ -326,13 +371,7 @@ def _date(item: Item, zone: ZoneInfo) -> datetime | None:
             continue
         if 1800 <= moment.year <= 2999:
             return moment.replace(tzinfo=tz).astimezone(UTC)
-    try:
-        parsed = email.utils.parsedate_to_datetime(item.pub_date)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if parsed.tzinfo is None or not 1800 <= parsed.year <= 2999:
-        return None
-    return parsed.astimezone(UTC)
+    return _rss_date(item.pub_date)
 
 
 def _picture(

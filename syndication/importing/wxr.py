@@ -48,6 +48,7 @@ class Item:
     content: str
     excerpt: str
     attachment_url: str
+    password: str = ""  # a password-protected post's: never public here
     categories: list[tuple[str, str, str]] = field(default_factory=list)  # domain, slug, name
     meta: dict[str, str] = field(default_factory=dict)
     too_big: int = 0  # characters, when the item was over MAX_ITEM_TEXT (its text dropped)
@@ -56,6 +57,7 @@ class Item:
 @dataclass
 class Export:
     site_url: str = ""
+    pub_date: str = ""  # when the export was made (the channel's pubDate)
     authors: dict[str, str] = field(default_factory=dict)  # login -> display name
     dropped_characters: int = 0
 
@@ -126,7 +128,9 @@ def read_items(path: Path, export: Export) -> Iterator[Item]:
                         continue
                     parents.pop()
                     kind = _local(element.tag)
-                    if kind == "base_blog_url" or (kind == "link" and not export.site_url):
+                    if kind == "pubDate" and parents and _local(parents[-1].tag) == "channel":
+                        export.pub_date = (element.text or "").strip()
+                    elif kind == "base_blog_url" or (kind == "link" and not export.site_url):
                         export.site_url = (element.text or "").strip() or export.site_url
                     elif kind == "author" and _namespace(element.tag) == "wp":
                         login = _text(element, "author_login")
@@ -166,6 +170,7 @@ def _item(element: Element) -> Item:
         content=_encoded(element, "content"),
         excerpt=_encoded(element, "excerpt"),
         attachment_url=_text(element, "attachment_url"),
+        password=_text(element, "post_password"),
     )
     for child in element:
         kind = _local(child.tag)

@@ -1,0 +1,156 @@
+"""Which posts of a WordPress export are one post, and which may be public: a post is its
+site (host and path) and its post id, never its guid; a post without a post id is known by
+its `?p=` link or its guid; a password-protected post comes in as a draft; a post with no
+date takes the export's, with a note."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from syndication.cli import main
+from tests.live import REPO
+
+
+def item(
+    title: str,
+    post_id: str | None = None,
+    guid: str = "",
+    link: str = "",
+    status: str = "publish",
+    password: str = "",
+    date: str | None = "2019-05-03 10:00:00",
+) -> str:
+    parts = [f"<item><title>{escape(title)}</title><wp:post_type>post</wp:post_type>"]
+    if post_id is not None:
+        parts.append(f"<wp:post_id>{post_id}</wp:post_id>")
+    if guid:
+        parts.append(f'<guid isPermaLink="false">{escape(guid)}</guid>')
+    if link:
+        parts.append(f"<link>{escape(link)}</link>")
+    if date is not None:
+        parts.append(f"<wp:post_date_gmt>{date}</wp:post_date_gmt>")
+    parts.append(f"<wp:status>{status}</wp:status><wp:post_password>{password}</wp:post_password>")
+    parts.append(f"<content:encoded>{escape(f'The text of {title}.')}</content:encoded></item>")
+    return "".join(parts)
+
+
+def export(site: str, *items: str, pub_date: str = "") -> str:
+    channel_date = f"<pubDate>{pub_date}</pubDate>" if pub_date else ""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+        'xmlns:wp="http://wordpress.org/export/1.2/"><channel>'
+        f"<link>{site}</link>{channel_date}<wp:base_blog_url>{site}</wp:base_blog_url>"
+        + "".join(items)
+        + "</channel></rss>"
+    )
+
+
+def imported(root: Path, text: str) -> str:
+    path = root / f"export-{len(list(root.glob('export-*')))}.xml"
+    path.write_text(text, encoding="utf-8")
+    said = io.StringIO()
+    with contextlib.redirect_stdout(said):
+        code = main(
+            ["import", "wordpress", str(path), "--content", str(root / "content"),
+             "--db", str(root / "a.db"), "--config", str(REPO / "syndication.toml")]
+        )  # fmt: skip
+    assert code == 0, said.getvalue()
+    return said.getvalue()
+
+
+def files(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root / "content").as_posix(): p.read_text()
+        for p in sorted((root / "content").rglob("*.md"))
+    }
+
+
+def test_posts_sharing_a_guid_are_each_imported(tmp_path: Path) -> None:
+    said = imported(
+        tmp_path,
+        export(
+            "https://old.example.org/",
+            item("First", "1", guid="https://old.example.org/?p=1"),
+            item("Second", "2", guid="https://old.example.org/?p=1"),  # WordPress allows it
+            item("Third", "3", guid="https://old.example.org/?p=1", status="inherit"),
+        ),
+    )
+    assert said.startswith("2 imported"), said
+    assert sorted(files(tmp_path)) == [
+        "imported/old-example-org/1.md",
+        "imported/old-example-org/2.md",
+    ]
+
+
+def test_a_skipped_post_never_makes_a_later_one_a_duplicate(tmp_path: Path) -> None:
+    said = imported(
+        tmp_path,
+        export(
+            "https://old.example.org/",
+            item("", "7"),  # skipped: no title
+            item("Kept", "7"),
+        ),
+    )
+    assert said.startswith("1 imported") and "no title" in said, said
+
+
+def test_a_post_without_a_post_id_is_known_by_its_link_or_guid(tmp_path: Path) -> None:
+    site = "https://old.example.org/"
+    posts = [
+        item("By link", link=site + "?p=41"),
+        item("By guid", guid="tag:old.example.org,2019:story-9"),
+        item("Neither"),
+    ]
+    said = imported(tmp_path, export(site, *posts))
+    assert said.startswith("2 imported") and "no post id, guid or link" in said, said
+    written = files(tmp_path)
+    assert "imported/old-example-org/41.md" in written
+    again = imported(tmp_path, export(site, *posts))  # the same files, nothing new
+    assert again.startswith("0 imported, 0 updated, 2 unchanged"), again
+    assert files(tmp_path) == written
+
+
+def test_two_blogs_on_one_host_never_meet(tmp_path: Path) -> None:
+    imported(tmp_path, export("https://example.org/news/", item("News one", "1")))
+    imported(tmp_path, export("https://example.org/sport/", item("Sport one", "1")))
+    written = files(tmp_path)
+    assert sorted(written) == [
+        "imported/example-org-news/1.md",
+        "imported/example-org-sport/1.md",
+    ]
+    assert "id: wp-example-org-news-1" in written["imported/example-org-news/1.md"]
+
+
+def test_a_password_protected_post_comes_in_as_a_draft(tmp_path: Path) -> None:
+    said = imported(
+        tmp_path,
+        export(
+            "https://old.example.org/",
+            item("Members only", "5", password="s3cret"),
+            item("Private note", "6", status="private"),
+        ),
+    )
+    assert "post 5 'Members only': imported as a draft: it has a password" in said, said
+    written = files(tmp_path)
+    for name in ("5", "6"):
+        assert "\nstatus: draft\n" in written[f"imported/old-example-org/{name}.md"]
+    assert "s3cret" not in "".join(written.values())
+
+
+def test_a_post_with_no_date_takes_the_exports_with_a_note(tmp_path: Path) -> None:
+    said = imported(
+        tmp_path,
+        export(
+            "https://old.example.org/",
+            item("Undated", "8", date=None),
+            pub_date="Sat, 09 Oct 2010 15:12:29 +0000",
+        ),
+    )
+    assert "post 8 'Undated': it has no date: the export's is used" in said, said
+    assert (
+        "published: '2010-10-09T15:12:29+00:00'" in files(tmp_path)["imported/old-example-org/8.md"]
+    )
