@@ -340,10 +340,22 @@ def _story(
         fields["standfirst"] = standfirst
     if source := mapping.source_of([author, *(name for _, name in categories)]):
         fields["source"] = source
-    old = urlsplit(item.link)
-    if old.hostname == site and old.path not in ("", "/") and not old.query:
-        fields["aliases"] = [old.path]
+    fields["aliases"] = _old_addresses(item, site, urlsplit(export.site_url).path)
+    if not fields["aliases"]:
+        del fields["aliases"]
     return fields, body
+
+
+def _old_addresses(item: Item, site: str, base: str) -> list[str]:
+    """Where the old site served the post: its permalink, and `<blog>/?p=<post id>`, which
+    WordPress answers for every post whatever its permalinks (old short links use it)."""
+    old = urlsplit(item.link)
+    found = []
+    if old.hostname == site and old.path not in ("", "/") and not old.query:
+        found.append(old.path)
+    if (key := post_key(item)).isdigit():
+        found.append(f"/{base.strip('/')}/?p={key}".replace("//", "/"))
+    return found
 
 
 def _export_date(export: Export) -> datetime | None:

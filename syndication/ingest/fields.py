@@ -44,6 +44,7 @@ ARTICLE_FIELDS = (
     "aliases",
 )
 MAX_ALIASES = 20
+_WORDPRESS_POST = re.compile(r"p=(\d{1,18})")  # WordPress's short link to a post: /?p=123
 IMAGE_FIELDS = ("src", "alt", "caption", "credit", "rights", "syndication")
 CORRECTION_FIELDS = ("date", "text")
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
@@ -235,10 +236,15 @@ class FieldReader:
         return self.named("authors", value, Author, MAX_AUTHORS)
 
     def aliases(self, value: Any) -> tuple[str, ...]:
-        """Old addresses of the story (an imported site's permalinks): paths on this host."""
+        """Old addresses of the story (an imported site's permalinks): paths on this host,
+        and WordPress's short links (`/?p=123`): a query is kept only when it is that."""
         paths: dict[str, None] = {}
         for index, item in enumerate(self.string_list("aliases", value, MAX_ALIASES)):
-            path = unquote(item.split("#", 1)[0].split("?", 1)[0])
+            address, _, query = item.split("#", 1)[0].partition("?")
+            path = unquote(address)
+            if (post := _WORDPRESS_POST.fullmatch(query)) and path.startswith("/"):
+                paths[f"{path}?p={post[1]}"] = None
+                continue
             if not path.startswith("/") or path.startswith("//") or len(path) > 500:
                 raise self.error(
                     f"aliases.{index}",
