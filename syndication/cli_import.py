@@ -42,6 +42,7 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     wordpress.add_argument(
         "--dry-run", action="store_true", help="report what would be written, write nothing"
     )
+    wordpress.add_argument("--overwrite-edited", action="store_true", help=OVERWRITE_HELP)
     wordpress.set_defaults(run=_wordpress)
     feed = sources.add_parser(
         "feed",
@@ -59,7 +60,14 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     feed.add_argument(
         "--dry-run", action="store_true", help="report what would be written, write nothing"
     )
+    feed.add_argument("--overwrite-edited", action="store_true", help=OVERWRITE_HELP)
     feed.set_defaults(run=_feed)
+
+
+OVERWRITE_HELP = (
+    "write the source's version over files edited or deleted here since the last import "
+    "(by default they are kept as they are, and listed)"
+)
 
 
 def _wordpress(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
@@ -79,7 +87,13 @@ def _wordpress(settings: Settings, args: argparse.Namespace, clock: Clock) -> in
         args.export,
         settings,
         mapping,
-        Options(args.uploads, zone, args.dry_run, frozenset(h.lower() for h in args.fetch_from)),
+        Options(
+            args.uploads,
+            zone,
+            args.dry_run,
+            frozenset(h.lower() for h in args.fetch_from),
+            args.overwrite_edited,
+        ),
         progress=lambda items: tqdm(items, desc="items", unit=" items", disable=None),
     )
     print(report.text(args.dry_run))
@@ -91,7 +105,9 @@ def _feed(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
         raise SyndicationError(f"{args.url!r} is not an http(s) address")
     mapping = load_mapping(settings_path(args.config), settings)
     try:
-        report = import_feed(args.url, settings, mapping, set(args.allow_host), args.dry_run)
+        report = import_feed(
+            args.url, settings, mapping, set(args.allow_host), args.dry_run, args.overwrite_edited
+        )
     except Refused as exc:
         raise SyndicationError(str(exc)) from None
     print(report.text(args.dry_run))

@@ -26,6 +26,7 @@ from syndication.config import Settings
 from syndication.errors import ContentError
 from syndication.importing.fetch import Fetcher, Refused, netloc
 from syndication.importing.files import (
+    Ledger,
     clear_leftovers,
     file_text,
     keep_picture,
@@ -60,7 +61,12 @@ class Entry:
 
 
 def import_feed(
-    url: str, settings: Settings, mapping: Mapping, allowed: set[str], dry_run: bool
+    url: str,
+    settings: Settings,
+    mapping: Mapping,
+    allowed: set[str],
+    dry_run: bool,
+    overwrite_edited: bool = False,
 ) -> Report:
     report = Report()
     content = settings.content_dir.resolve()
@@ -73,6 +79,7 @@ def import_feed(
     folder = content / "imported" / slugify(host, max_length=40)
     if not dry_run:
         clear_leftovers(folder)
+    ledger = Ledger(folder, overwrite_edited)
     seen: set[bytes] = set()  # digests: an entry's id may be megabytes long
     written: dict[Path, str] = {}
     checked_files: dict[str, Claims] = {}
@@ -107,8 +114,11 @@ def import_feed(
         except ContentError as error:
             report.skip(label, f"would not publish: {error.format(str(content))}")
             continue
-        written[target] = write_whole(target, text, report, dry_run)
-        checked_files[rel] = Claims.of(parsed)
+        done = write_whole(target, text, report, dry_run, ledger=ledger)
+        if done != "kept":
+            written[target] = done
+            checked_files[rel] = Claims.of(parsed)
+    ledger.close(dry_run)
     if not dry_run and written:
         refused_by_check(settings, written, checked_files, report)
     return report

@@ -72,14 +72,91 @@ def clear_leftovers(folder: Path) -> None:
 _TEMPORARY = ".importing-"
 
 
+LEDGER = ".imported"  # in each import's folder: what the import last wrote to each file
+
+
+class Ledger:
+    """What an import last wrote to each story file of its folder (a digest), kept in the
+    folder (a hidden file: ingest never reads it) and appended to as each file is written,
+    so an import killed halfway still knows. A file whose bytes are not what was written
+    was edited here since, and an import leaves it be unless told to overwrite edits."""
+
+    def __init__(self, folder: Path, overwrite_edited: bool = False) -> None:
+        self.path = folder / LEDGER
+        self.overwrite_edited = overwrite_edited
+        self.written: dict[str, str] = {}
+        try:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:  # imported before imports kept one: trust the files now
+            lines = [f"{_digest(f.read_bytes())} {f.name}" for f in _stories(folder)]
+        except (OSError, UnicodeDecodeError):
+            lines = []
+        for line in lines:  # "digest name": the last line of a name is what it holds
+            digest, _, name = line.partition(" ")
+            if name:
+                self.written[name] = digest
+
+    def changed_here(self, target: Path, current: bytes | None) -> bool:
+        """Whether the file holds something no import wrote, or is gone though an import
+        wrote it: an editor's work, which an import leaves be (unless told otherwise)."""
+        if self.overwrite_edited:
+            return False
+        written = self.written.get(target.name)
+        if current is None:
+            return written is not None
+        return written != _digest(current)
+
+    def wrote(self, target: Path, data: bytes, dry_run: bool) -> None:
+        digest = _digest(data)
+        if self.written.get(target.name) == digest:
+            return
+        self.written[target.name] = digest
+        if not dry_run:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as out:
+                out.write(f"{digest} {target.name}\n")
+
+    def close(self, dry_run: bool) -> None:
+        """Once the import ends: one line a file (the log of this run folded in)."""
+        if dry_run or not self.path.exists():
+            return
+        lines = "".join(f"{digest} {name}\n" for name, digest in sorted(self.written.items()))
+        write_whole(self.path, lines, Report(), False)
+
+
+def _stories(folder: Path) -> list[Path]:
+    try:
+        return sorted(f for f in folder.glob("*.md") if f.is_file())
+    except OSError:
+        return []
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 def write_whole(
-    target: Path, text: str, report: Report, dry_run: bool, *, data: bytes | None = None
+    target: Path,
+    text: str,
+    report: Report,
+    dry_run: bool,
+    *,
+    data: bytes | None = None,
+    ledger: Ledger | None = None,
 ) -> str:
-    """Writes the file unless it already holds `text` (or `data`); which of those it was."""
+    """Writes the file unless it already holds `text` (or `data`), or, with a `ledger`,
+    holds an edit made here since the import wrote it or was deleted here since; which of
+    those it was ("imported", "updated", "unchanged", "kept")."""
     data = text.encode() if data is None else data
-    if target.is_file() and target.read_bytes() == data:
+    current = target.read_bytes() if target.is_file() else None
+    if current == data:
         report.unchanged += 1
+        if ledger is not None:
+            ledger.wrote(target, data, dry_run)
         return "unchanged"
+    if ledger is not None and ledger.changed_here(target, current):
+        report.kept.append((str(target), "edited" if current is not None else "deleted"))
+        return "kept"
     done = "updated" if target.exists() else "imported"
     setattr(report, done, getattr(report, done) + 1)
     if dry_run:
@@ -93,6 +170,8 @@ def write_whole(
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    if ledger is not None:  # once written: a crash before leaves the file as it was
+        ledger.wrote(target, data, dry_run)
     return done
 
 

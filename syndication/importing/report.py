@@ -12,6 +12,8 @@ class Report:
     updated: int = 0  # files written again: the source changed, or the mapping did
     unchanged: int = 0  # files already as the source says: nothing written
     copied: set[str] = field(default_factory=set)  # pictures copied
+    # files edited or deleted here since the last import: left as they are (file, which)
+    kept: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (item, why)
     notes: list[str] = field(default_factory=list)  # what was cleaned, what is missing
     stopped: str = ""  # why the source could be read no further (what came before is in)
@@ -30,6 +32,12 @@ class Report:
         if reasons:
             lines.append(f"skipped {verb}: " + ", ".join(f"{n} {r}" for r, n in reasons.items()))
         lines += [f"  skipped {item}: {why}" for item, why in self.skipped]
+        if self.kept:
+            lines.append(
+                f"kept {len(self.kept)} files edited or deleted here since the last import as "
+                "they are (--overwrite-edited writes the source's version)"
+            )
+            lines += [f"  kept {file}: {how} here since the last import" for file, how in self.kept]
         lines += [f"  note: {note}" for note in self.notes]
         if self.stopped:
             lines.append(f"stopped: {self.stopped}; the items before it {verb} imported")

@@ -28,6 +28,7 @@ from syndication.config import Settings
 from syndication.errors import ContentError
 from syndication.importing.fetch import Fetcher, Refused
 from syndication.importing.files import (
+    Ledger,
     clear_leftovers,
     file_text,
     keep_picture,
@@ -57,6 +58,7 @@ class Options:
     timezone: ZoneInfo  # of the site: the dates of drafts, which have no GMT date
     dry_run: bool = False
     fetch_from: frozenset[str] = frozenset()  # hosts a picture not in uploads may come from
+    overwrite_edited: bool = False  # write over files edited or deleted here since
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,7 @@ def import_wordpress(
     source = Source(site, folder, options.uploads, fetcher, MAX_PICTURE, options.dry_run)
     if not options.dry_run:
         clear_leftovers(folder)
+    ledger = Ledger(folder, options.overwrite_edited)
     seen_ids: set[str] = set()
     seen_paths: dict[str, str] = {}
     written: dict[Path, str] = {}  # file -> what was done to it
@@ -157,8 +160,11 @@ def import_wordpress(
                     report.skip(job.label, f"duplicate address: the same as {other}")
                     continue
                 seen_paths[claims.path] = job.label
-                written[target] = write_whole(target, text, report, options.dry_run)
-                checked_files[target.relative_to(content).as_posix()] = claims
+                done = write_whole(target, text, report, options.dry_run, ledger=ledger)
+                if done != "kept":
+                    written[target] = done
+                    checked_files[target.relative_to(content).as_posix()] = claims
+    ledger.close(options.dry_run)
     if not options.dry_run and written:
         refused_by_check(settings, written, checked_files, report)
     return report
