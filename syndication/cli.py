@@ -1,4 +1,5 @@
-"""`syndication serve | ingest | check | status | backup | restore | partners`."""
+"""`syndication serve | ingest | check | status | backup | restore | partners | editors |
+preview | promote | import`: a newsroom's archive, its feeds and its partners."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from syndication.archive import family, lock
 from syndication.archive.backup import backup, restore
 from syndication.archive.family import check_archive_path, check_backup_source
 from syndication.archive.lock import open_appender, writer_lock, writing
@@ -100,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     status.set_defaults(run=_status)
 
     back = commands.add_parser("backup", parents=[common], help="online copy of the archive")
-    back.add_argument("dest", type=Path)
+    back.add_argument("dest", type=Path, help="the backup's file (not beside an archive)")
     back.set_defaults(run=_backup)
 
     restoring = commands.add_parser(
@@ -228,6 +230,12 @@ def _status(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
         print(_status_text(status, str(settings.content_dir)))
         if writes is not None:
             print(writes.describe())
+        elif family.locked(settings.db_path):
+            print(
+                f"writes: not known here: {lock.holder(settings.db_path)} holds the archive, "
+                f"but its writer's state is not in {health.runtime_dir()} (is "
+                "SYNDICATION_RUNTIME_DIR the server's?)"
+            )
     return 1 if status.errors or (writes is not None and not writes.ok) else 0
 
 

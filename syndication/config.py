@@ -142,6 +142,7 @@ class Settings:
         "Time `import feed` may take in all; past it, it stops, keeps what came before and "
         "says so (exit 1).",
         low=1,
+        high=7 * 24 * 3600,
     )
     import_max_page_mb: int = _setting(
         5, "Size of one feed document `import feed` reads (it is parsed whole).", low=1, high=200

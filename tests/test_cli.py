@@ -173,6 +173,19 @@ def test_one_writer_at_a_time_restore_and_ingest_refuse_beside_a_running_server(
     assert again.returncode == 0, again.stderr
 
 
+def test_status_says_when_the_running_writers_state_is_in_another_runtime_folder(
+    workdir: Path,
+) -> None:
+    (workdir / "server-runtime").mkdir()
+    env = {"SYNDICATION_RUNTIME_DIR": str(workdir / "server-runtime")}
+    with serving(workdir, env=env):
+        found = run("status", cwd=workdir, env=env)
+        assert "writes: ok" in found.stdout, found.stdout
+        elsewhere = run("status", cwd=workdir, env={"SYNDICATION_RUNTIME_DIR": str(workdir)})
+    assert "writes: not known here: `syndication serve` (pid" in elsewhere.stdout
+    assert "is SYNDICATION_RUNTIME_DIR the server's?" in elsewhere.stdout
+
+
 def test_partner_commands_never_make_or_migrate_an_archive_beside_its_writer(
     tmp_path: Path,
 ) -> None:

@@ -49,7 +49,7 @@ def _copy(source: Path, partial: Path, dest: Path) -> int:
             out.close()
     except sqlite3.Error as exc:
         partial.unlink(missing_ok=True)
-        raise ArchiveError(f"backup failed: {exc}") from None
+        raise ArchiveError(f"the backup to {dest} failed: {exc}") from None
     finally:
         src.close()
     partial.replace(dest)  # a reader of `dest` never sees a half-written backup

@@ -75,6 +75,11 @@ def in_use(db: Path) -> bool:
         with contextlib.suppress(OSError):
             if beside.stat().st_size > 0:
                 return True
+    return locked(db)
+
+
+def locked(db: Path) -> bool:
+    """Whether a process of ours holds the archive's writer lock now."""
     try:
         handle = db.with_name(db.name + ".lock").open("rb")
     except OSError:
@@ -113,12 +118,12 @@ def _in_a_folder(path: Path) -> None:
     kind = _kind(parent)
     if kind is None:
         raise ArchiveError(f"the folder {parent} does not exist")
-    if kind != "folder":
+    if kind != "a folder":
         raise ArchiveError(f"{parent} is {kind}, not a folder")
 
 
 def _kind(path: Path) -> str | None:
-    """What is at `path`, links followed: "file", "folder", another kind, or None."""
+    """What is at `path`, links followed: "file", "a folder", another kind, or None."""
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
@@ -132,7 +137,7 @@ def _kind(path: Path) -> str | None:
     if stat.S_ISREG(mode):
         return "file"
     if stat.S_ISDIR(mode):
-        return "folder"
+        return "a folder"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
     if stat.S_ISFIFO(mode):
