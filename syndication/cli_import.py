@@ -15,6 +15,7 @@ from syndication.importing.feeds import import_feed
 from syndication.importing.fetch import Refused, netloc
 from syndication.importing.mapping import load_mapping
 from syndication.importing.wordpress import Options, import_wordpress
+from syndication.ingest.sources import find_source, suggestion
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
@@ -60,6 +61,12 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     feed.add_argument(
         "--dry-run", action="store_true", help="report what would be written, write nothing"
     )
+    feed.add_argument(
+        "--source",
+        metavar="NAME",
+        help="whose copy the feed is: one of the sources in syndication.toml (without one "
+        "of ours, the stories never go to partners)",
+    )
     feed.add_argument("--overwrite-edited", action="store_true", help=OVERWRITE_HELP)
     feed.set_defaults(run=_feed)
 
@@ -104,9 +111,24 @@ def _feed(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     if not netloc(args.url):
         raise SyndicationError(f"{args.url!r} is not an http(s) address")
     mapping = load_mapping(settings_path(args.config), settings)
+    source = None
+    if args.source is not None:
+        source = find_source(args.source, settings.sources)
+        if source is None:
+            near = suggestion(args.source, settings.sources)
+            raise SyndicationError(
+                f"--source {args.source[:80]!r} is not a source of syndication.toml"
+                + (f"; did you mean {near!r}?" if near else "")
+            )
     try:
         report = import_feed(
-            args.url, settings, mapping, set(args.allow_host), args.dry_run, args.overwrite_edited
+            args.url,
+            settings,
+            mapping,
+            set(args.allow_host),
+            args.dry_run,
+            args.overwrite_edited,
+            source,
         )
     except Refused as exc:
         raise SyndicationError(str(exc)) from None

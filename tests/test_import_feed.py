@@ -328,3 +328,42 @@ async def test_an_endless_feed_stops_at_its_cap_and_a_drip_at_its_deadline(
     code, said = await _import(tmp_path, base + "/drip/")
     assert code == 2 and "took over 1 s" in said, said
     assert time.monotonic() - started < 1.5  # the drip would have taken 1.6 s
+
+
+async def test_a_feeds_copy_is_not_ours_unless_a_source_of_ours_is_named(
+    aiohttp_server: Servers, tmp_path: Path
+) -> None:
+    """Rights fail closed: without `--source` naming one of ours, imported stories never go
+    to partners; the feed's copyright becomes each story's rights line."""
+
+    async def guardian(request: web.Request) -> web.Response:
+        base = str(request.url.origin())
+        items = "".join(_rss_item(base, base, n) for n in (1, 2))
+        return web.Response(
+            text='<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/'
+            '1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+            "<title>Another paper</title><copyright>© 2018 Another Paper Ltd</copyright>"
+            f"<link>{base}</link><description>d</description>{items}</channel></rss>",
+            content_type="application/rss+xml",
+        )
+
+    app = web.Application()
+    app.router.add_get("/feed", guardian)
+    url = str((await aiohttp_server(app)).make_url("/feed"))
+
+    def stories() -> list[str]:
+        return [f.read_text() for f in sorted((tmp_path / "content").rglob("*.md"))]
+
+    code, said = await _import(tmp_path, url, "--allow-host", "none.invalid")
+    assert code == 0 and "partners never get them" in said, said
+    for text in stories():
+        assert "\nsyndication: false\n" in text and "rights: © 2018 Another Paper Ltd" in text
+    code, said = await _import(tmp_path, url, "--source", "harbour ledger staff")
+    assert code == 0 and said.startswith("0 imported, 2 updated") and "partners never" not in said
+    for text in stories():
+        assert "syndication:" not in text and "source: Harbour Ledger Staff" in text
+    code, said = await _import(tmp_path, url, "--source", "cpa")  # licensed in: not ours either
+    for text in stories():
+        assert "syndication: false" in text and "source: Continental Press Agency" in text
+    code, said = await _import(tmp_path, url, "--source", "Continental Press")
+    assert code == 2 and "did you mean 'Continental Press Agency'" in said, said

@@ -22,6 +22,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from slugify import slugify
 
+from syndication import model
 from syndication.config import Settings
 from syndication.errors import ContentError
 from syndication.importing.fetch import Fetcher, Refused, netloc
@@ -58,6 +59,7 @@ class Entry:
     content: str = ""  # the whole story, HTML
     summary: str = ""
     pictures: list[str] = field(default_factory=list)  # enclosure or attachment URLs
+    rights: str = ""  # the entry's rights line, else its feed's (copyright, dc:rights)
 
 
 def import_feed(
@@ -67,8 +69,15 @@ def import_feed(
     allowed: set[str],
     dry_run: bool,
     overwrite_edited: bool = False,
+    source: model.Source | None = None,
 ) -> Report:
+    """Rights fail closed: the stories are the `source` named (one of syndication.toml's),
+    and without one that is ours they are someone else's copy: never passed to partners."""
     report = Report()
+    if source is None or source.licensed_in:
+        report.notes.append(
+            "the stories are not ours (no --source of ours named): partners never get them"
+        )
     content = settings.content_dir.resolve()
     fetcher = Fetcher(
         {netloc(url), *allowed},
@@ -102,6 +111,7 @@ def import_feed(
         if story is None:
             continue
         fields, body, stem = story
+        _owned(fields, entry, source)
         target = folder / f"{stem}.md"
         rel = target.relative_to(content).as_posix()
         text = file_text(fields, body)
@@ -159,6 +169,17 @@ def _entries(url: str, fetcher: Fetcher, report: Report, max_pages: int) -> Iter
             pending.append(older)
 
 
+def _owned(fields: dict[str, object], entry: Entry, source: model.Source | None) -> None:
+    """Whose copy the story is: the source the mapping or --source names; with none of
+    ours, not for partners; and the feed's rights line, as the feed states it."""
+    if source is not None and "source" not in fields:
+        fields["source"] = source.name
+    if source is None or source.licensed_in:
+        fields["syndication"] = False
+    if rights := plain(entry.rights)[:300]:
+        fields["rights"] = rights
+
+
 def _out_of_time(fetcher: Fetcher) -> str:
     return f"the import took over {fetcher.total_seconds:g} s (import_max_seconds)"
 
@@ -191,11 +212,12 @@ def _read(body: bytes, kind: str, url: str) -> tuple[list[Entry], str | None]:
     older = next((link.get("href") for link in links if link.get("rel") == "prev-archive"), None)
     if not parsed.entries and not parsed.feed.get("title"):
         raise Refused(f"{url[:120]} is not an RSS or Atom feed")
-    entries = [_xml_entry(e, url) for e in parsed.entries]
+    feed_rights = str(parsed.feed.get("rights", ""))  # RSS copyright, dc:rights, Atom rights
+    entries = [_xml_entry(e, url, feed_rights) for e in parsed.entries]
     return entries, urljoin(url, older) if older else None
 
 
-def _xml_entry(raw: Any, base: str) -> Entry:
+def _xml_entry(raw: Any, base: str, feed_rights: str = "") -> Entry:
     when = raw.get("published_parsed") or raw.get("updated_parsed")
     content = raw.get("content") or []
     return Entry(
@@ -212,6 +234,7 @@ def _xml_entry(raw: Any, base: str) -> Entry:
             for e in raw.get("enclosures", [])
             if str(e.get("type", "")).startswith("image/")
         ],
+        rights=str(raw.get("rights") or feed_rights),
     )
 
 
