@@ -13,10 +13,12 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 from markdownify import markdownify
 
+from syndication.importing.wpautop import wpautop
 from syndication.ingest.render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.S)
-_CAPTION = re.compile(r"\[caption[^\]]*\](.*?)\[/caption\]", re.S | re.I)
+_CAPTION = re.compile(r"\[caption([^\]]*)\](.*?)\[/caption\]", re.S | re.I)
+_CAPTION_ATTRIBUTE = re.compile(r"""\bcaption=(?:"([^"]*)"|'([^']*)')""", re.I)
 _CAPTION_PARTS = re.compile(r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.S | re.I)
 _SHORTCODE = re.compile(r"\[/?[a-z][a-z0-9_-]*(?:\s[^\]]*)?\]", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -30,14 +32,24 @@ def plain(text: str) -> str:
 
 
 def to_markdown(
-    body: str, base: str, site_host: str, pictures: Mapping[str, str] | None = None
+    body: str,
+    base: str,
+    site_host: str,
+    pictures: Mapping[str, str] | None = None,
+    *,
+    wordpress: bool = False,
 ) -> str:
     """`base` is the post's old address, which relative links were relative to; `pictures`
-    names the copies under content/ of the post's pictures, by their absolute address."""
+    names the copies under content/ of the post's pictures, by their absolute address.
+    A `wordpress` post written in the classic editor (no block comments) has its
+    paragraphs by WordPress's rule; a feed's HTML has its own, or none but blank lines."""
+    classic = wordpress and "<!-- wp:" not in body
     body = _CONTROL.sub("", _BLOCK_COMMENT.sub("", body))
     body = _CAPTION.sub(_figure, body)
-    body = _SHORTCODE.sub("", body)  # [gallery], [embed]...: the shortcode goes, its text stays
-    if "<p" not in body and "\n\n" in body:  # WordPress's own paragraphs (wpautop)
+    body = _SHORTCODE.sub("", body)  # what no converter took: the shortcode goes, its text stays
+    if classic:
+        body = wpautop(body)
+    elif "<p" not in body and "\n\n" in body:  # a feed's text with blank lines
         body = "".join(f"<p>{part}</p>" for part in body.split("\n\n") if part.strip())
     cleaned = nh3.clean(
         body,
@@ -58,10 +70,14 @@ def to_markdown(
 
 
 def _figure(found: re.Match[str]) -> str:
-    parts = _CAPTION_PARTS.match(found[1])
+    """[caption]<img> text[/caption], or [caption caption="text"]<img>[/caption] (the form
+    older WordPress wrote): the picture, then its caption in italics."""
+    parts = _CAPTION_PARTS.match(found[2])
     if parts is None:
-        return found[1]
-    return f"<p>{parts[1]}</p><p><em>{parts[2].strip()}</em></p>" if parts[2].strip() else parts[1]
+        return found[2]
+    attribute = _CAPTION_ATTRIBUTE.search(found[1])
+    caption = parts[2].strip() or (html.unescape(attribute[1] or attribute[2]) if attribute else "")
+    return f"<p>{parts[1]}</p><p><em>{caption}</em></p>" if caption else parts[1]
 
 
 def _picture(value: str, base: str, pictures: Mapping[str, str]) -> str | None:

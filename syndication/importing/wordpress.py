@@ -322,7 +322,7 @@ def _story(
     published = _date(item, context.options.timezone) or _export_date(export)
     if published is None:
         return f"no date: {item.date_gmt or item.pub_date or 'none'}, and the export has none"
-    body = to_markdown(item.content, item.link or export.site_url, site, pictures)
+    body = to_markdown(item.content, item.link or export.site_url, site, pictures, wordpress=True)
     if not body.strip():
         return "empty body"
     categories = [(slug, name) for domain, slug, name in item.categories if domain == "category"]
