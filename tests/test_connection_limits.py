@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 
 from syndication.config import Settings
 from syndication.web.app import create_app
-from syndication.web.connection_limits import ConnectionLimits, HeadDeadline
+from syndication.web.connection_limits import ConnectionLimits, HeadDeadline, SendDeadline
 from syndication.web.fast_lane import LaneSite
 from syndication.web.services import SERVICES
 from tests.conftest import examples, sample_settings, set_clock
@@ -181,8 +182,8 @@ def test_a_heads_end_is_found_however_its_bytes_are_split(
     head: bytes, cuts: list[int], before: bytes, after: bytes
 ) -> None:
     """The deadline runs exactly while a head is unfinished, wherever the reads split the
-    bytes: it stops at the blank line that ends a head, and starts again for bytes after it
-    (a next head) unless the head announced a body (then they are the body)."""
+    bytes: it stops at the blank line that ends a head, and starts again for the bytes
+    after it and its body (a next head)."""
 
     async def feed() -> None:
         loop = asyncio.get_running_loop()
@@ -192,8 +193,7 @@ def test_a_heads_end_is_found_however_its_bytes_are_split(
         points = sorted({min(c, len(data)) for c in cuts} | {0, len(data)})
         seen = b""
         for start, end in itertools.pairwise(points):
-            # bytes after a head with a body come while that request is read: "answering"
-            deadline.watch(data[start:end], answering=announced_body(seen))
+            deadline.watch(data[start:end])
             seen += data[start:end]
             assert (deadline.timer is not None) == head_unfinished(seen), (seen, points)
         deadline.stop()
@@ -201,16 +201,20 @@ def test_a_heads_end_is_found_however_its_bytes_are_split(
     asyncio.run(feed())
 
 
-def announced_body(seen: bytes) -> bool:
-    return any(b"Content-Length" in head for head in seen.split(b"\r\n\r\n")[:-1])
-
-
 def head_unfinished(seen: bytes) -> bool:
-    """What the deadline should say, worked out another way: heads one after another until
-    one announces a body; a head is unfinished when bytes follow the last blank line (or
-    there is none yet: a new connection owes its first head)."""
-    *heads, rest = seen.split(b"\r\n\r\n")
-    return not announced_body(seen) and (rest != b"" or not heads)
+    """What the deadline should say, worked out another way: heads one after another, each
+    followed by as many bytes of body as its Content-Length says; a head is unfinished when
+    bytes follow the last of these (or none came yet: a new connection owes its first)."""
+    rest, first = seen, True
+    while (end := rest.find(b"\r\n\r\n")) >= 0:
+        head, rest = rest[:end], rest[end + 4 :]
+        first = False
+        length = re.search(rb"Content-Length: (\d+)", head)
+        body = int(length[1]) if length else 0
+        if len(rest) <= body:
+            return False
+        rest = rest[body:]
+    return rest != b"" or first
 
 
 async def read_all(reader: asyncio.StreamReader, within: float) -> bytes:
@@ -268,3 +272,85 @@ async def test_a_client_that_takes_none_of_its_answers_is_let_go(site: Settings)
         assert limits.sends_stalled == 1
         assert await answered(port) == 200  # everyone else is answered meanwhile
         writer.close()
+
+
+async def test_a_next_head_left_unfinished_behind_a_body_gets_its_own_deadline(
+    site: Settings,
+) -> None:
+    async with serving(site) as (port, limits):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(
+            b"POST /websub HTTP/1.1\r\nHost: news.test\r\nContent-Length: 3\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n\r\nabcGET /healthz HTTP/1.1\r\nHo"
+        )
+        got = await read_all(reader, 5)
+        assert b"HTTP/1.1 408" in got and limits.timed_out == 1, got[-300:]
+        writer.close()
+
+
+async def test_a_client_pipelining_thousands_of_requests_and_reading_them_is_answered(
+    site: Settings,
+) -> None:
+    """While the server answers pipelined requests it stops reading; the head it has not
+    read yet is not the client's delay."""
+    async with serving(site) as (port, limits):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        request = b"GET /healthz HTTP/1.1\r\nHost: news.test\r\n\r\n"
+        writer.write(request * 3000)
+        got = b""
+        async with asyncio.timeout(60):
+            while got.count(b"HTTP/1.1 200") < 3000:
+                chunk = await reader.read(65536)
+                assert chunk, f"closed after {got.count(b'HTTP/1.1 200')} answers"
+                got += chunk
+        assert limits.timed_out == 0 and limits.sends_stalled == 0
+        writer.close()
+
+
+class Buffered(Transport):
+    """A transport whose unsent bytes and reading the test sets."""
+
+    def __init__(self, waiting: int, reading: bool = True) -> None:
+        super().__init__()
+        self.waiting = waiting
+        self.reading = reading
+        self.aborted = False
+
+    def get_write_buffer_size(self) -> int:
+        return self.waiting
+
+    def is_reading(self) -> bool:
+        return self.reading
+
+    def abort(self) -> None:
+        self.aborted = self.closed = True
+
+
+async def test_a_client_reading_slowly_but_steadily_is_never_cut() -> None:
+    """While writing is paused, a client that takes some bytes within every period keeps
+    its connection however long it takes; one that takes none for a period loses it."""
+    limits = ConnectionLimits(60, 10, send_stall_seconds=0.05)
+    transport = Buffered(waiting=900_000)
+    send = SendDeadline(limits, transport, asyncio.get_running_loop())
+    send.paused()
+    for _ in range(6):  # 0.3 s in all, six times the period, reading a little each time
+        await asyncio.sleep(0.04)
+        transport.waiting -= 4096
+    assert not transport.aborted and limits.sends_stalled == 0
+    await asyncio.sleep(0.15)  # now it reads nothing
+    assert transport.aborted and limits.sends_stalled == 1
+
+
+async def test_a_head_the_server_has_not_read_yet_is_not_late() -> None:
+    """Answering pipelined requests, the server stops reading: the head waiting in the
+    socket meanwhile is timed again, not refused; once reading, a late head is refused."""
+    limits = ConnectionLimits(0.05, 10)
+    transport = Buffered(waiting=0, reading=False)
+    head = HeadDeadline(limits, transport, asyncio.get_running_loop())
+    head.start()
+    head.watch(b"GET / HTTP/1.1\r\nHo")
+    await asyncio.sleep(0.2)
+    assert not transport.closed and limits.timed_out == 0
+    transport.reading = True
+    await asyncio.sleep(0.1)
+    assert transport.closed and limits.timed_out == 1 and transport.sent.startswith(b"HTTP/1.1 408")

@@ -9,15 +9,21 @@ from 145 to 385 MB. A body's own deadline is web/request_body.py's."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import json
 import re
+import sys
+import termios
 from dataclasses import dataclass, field
 from typing import Protocol
 
 _END_OF_HEAD = b"\r\n\r\n"
 HEAD_KEPT = 65_536  # bytes of one head looked at for a body (aiohttp refuses longer heads)
 # A head that announces a body: the bytes after it are that body, not a next head.
-_HAS_BODY = re.compile(rb"(?im)^(?:content-length[ \t]*:[ \t]*0*[1-9]|transfer-encoding[ \t]*:)")
+_LENGTH = re.compile(rb"(?im)^content-length[ \t]*:[ \t]*([0-9]{1,15})[ \t]*\r?$")
+_CHUNKED = re.compile(rb"(?im)^transfer-encoding[ \t]*:")
+_LAST_CHUNK = b"\r\n0\r\n\r\n"  # a chunked body's end (with no trailers, as clients send)
 
 
 def _answer(status: str, message: str, extra: str = "") -> bytes:
@@ -102,30 +108,50 @@ class HeadDeadline:
         self.loop = loop
         self.timer: asyncio.TimerHandle | None = None
         self.seen = b""  # the head so far (its first HEAD_KEPT bytes and its last three)
-        self.body_follows = False  # the last whole head announced a body
+        self.body_left: int | None = 0  # of the last head's body: bytes to come (None: chunked)
+        self.chunk_tail = b""  # a chunked body's last bytes: its end may be split over reads
 
     def start(self) -> None:
         """A head starts now (a new connection counts as one: it owes its first request)."""
         self.seen = b""
         self.timer = self.loop.call_later(self.limits.head_seconds, self._expire)
 
-    def watch(self, data: bytes, answering: bool) -> None:
-        """Bytes arrived; `answering` says a request is still being read or answered (these
-        bytes are its body when its head announced one, else the next request's head)."""
-        if self.timer is None:
-            if answering and self.body_follows:
+    def watch(self, data: bytes) -> None:
+        """Bytes arrived: the last head's body while it lasts (by its Content-Length, or to
+        a chunked body's last chunk), and after it the next request's head, timed whether
+        or not the one before is answered yet."""
+        while data:
+            if self.timer is None:
+                data = self._through_body(data)
+                if not data:
+                    return
+                self.start()
+            rest = self.seen + data
+            end = rest.find(_END_OF_HEAD)
+            if end < 0:
+                self.seen = rest if len(rest) <= HEAD_KEPT else rest[: HEAD_KEPT - 3] + rest[-3:]
                 return
-            self.start()
-        rest = self.seen + data
-        while (end := rest.find(_END_OF_HEAD)) >= 0:
-            head, rest = rest[:end], rest[end + len(_END_OF_HEAD) :]
+            head, data = rest[:end], rest[end + len(_END_OF_HEAD) :]
             self.stop()
-            self.body_follows = _HAS_BODY.search(head) is not None
-            if self.body_follows or not rest:
-                self.seen = b""
-                return
-            self.start()  # a next head began in the same read: it has its own deadline
-        self.seen = rest if len(rest) <= HEAD_KEPT else rest[: HEAD_KEPT - 3] + rest[-3:]
+            self.seen = b""
+            length = _LENGTH.search(head)
+            chunked = _CHUNKED.search(head) is not None
+            self.body_left = None if chunked else int(length[1]) if length else 0
+            self.chunk_tail = b"\r\n" if chunked else b""  # its first chunk-size line too
+
+    def _through_body(self, data: bytes) -> bytes:
+        """`data` less what belongs to the body being received; what follows it."""
+        if self.body_left is None:  # chunked: up to the last chunk
+            seen = self.chunk_tail + data
+            end = seen.find(_LAST_CHUNK)
+            if end < 0:
+                self.chunk_tail = seen[-(len(_LAST_CHUNK) - 1) :]
+                return b""
+            self.body_left = 0
+            return seen[end + len(_LAST_CHUNK) :]
+        taken = min(self.body_left, len(data))
+        self.body_left -= taken
+        return data[taken:]
 
     def stop(self) -> None:
         if self.timer is not None:
@@ -134,16 +160,23 @@ class HeadDeadline:
 
     def _expire(self) -> None:
         self.timer = None
-        if not self.transport.is_closing():
-            self.limits.timed_out += 1
-            self.transport.write(TOO_SLOW)
-            self.transport.close()
+        if self.transport.is_closing():
+            return
+        if not self.transport.is_reading():
+            # The server stopped reading (answering pipelined requests first): what the
+            # client sent waits in the socket, so the client is not late. Timed again.
+            self.timer = self.loop.call_later(self.limits.head_seconds, self._expire)
+            return
+        self.limits.timed_out += 1
+        self.transport.write(TOO_SLOW)
+        self.transport.close()
 
 
 class SendDeadline:
     """A client must keep taking what it is sent: while the transport's buffer is full
-    (writing paused), it has `send_stall_seconds` to read some of it, or the connection is
-    dropped (aborted: what is buffered could never be delivered)."""
+    (writing paused), it must take some of it within each `send_stall_seconds`, or the
+    connection is dropped (aborted: what is buffered could never be delivered). A client
+    that reads, however slowly, is never cut."""
 
     def __init__(
         self,
@@ -155,10 +188,27 @@ class SendDeadline:
         self.transport = transport
         self.loop = loop
         self.timer: asyncio.TimerHandle | None = None
+        self.buffered = 0  # what waited to be sent when the client was last seen to read
 
     def paused(self) -> None:
         self.resumed()
+        self.buffered = self._unsent()
         self.timer = self.loop.call_later(self.limits.send_stall_seconds, self._expire)
+
+    def _unsent(self) -> int:
+        """Bytes written to the client it has not taken: in the transport's buffer and in
+        the kernel's send queue. The kernel's queue matters: it is megabytes on a fast
+        link, and the kernel tells the transport it may write again only once a large part
+        of it is free, so a client reading steadily can leave the transport's own buffer
+        unchanged for many seconds."""
+        waiting = self.transport.get_write_buffer_size()
+        sock = self.transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                queued = bytearray(4)
+                fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, queued)
+                waiting += int.from_bytes(queued, sys.byteorder)
+        return waiting
 
     def resumed(self) -> None:
         if self.timer is not None:
@@ -167,6 +217,12 @@ class SendDeadline:
 
     def _expire(self) -> None:
         self.timer = None
-        if not self.transport.is_closing():
-            self.limits.sends_stalled += 1
+        if self.transport.is_closing():
+            return
+        waiting = self._unsent()
+        if waiting != self.buffered:  # it took some (or more was queued: looked at again)
+            self.buffered = waiting
+            self.timer = self.loop.call_later(self.limits.send_stall_seconds, self._expire)
+            return
+        self.limits.sends_stalled += 1
         self.transport.abort()

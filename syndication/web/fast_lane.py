@@ -248,7 +248,7 @@ class LaneProtocol(asyncio.Protocol):
         if self.head is None:
             return
         self.limits.active(self)
-        self.head.watch(data, answering=not AVAILABLE or self._busy())
+        self.head.watch(data)
         if self.plain:
             request = parse(data)
             if request is None:
