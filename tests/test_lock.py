@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndication.archive.lock import holder, lock_file, writer_lock
+from syndication.archive.lock import holder, lock_file, writer_lock, writing
 from syndication.errors import ArchiveError
 from tests.conftest import examples, set_clock
 
@@ -31,3 +31,29 @@ def test_a_second_writer_is_refused_with_the_first_one_s_name(tmp_path: Path) ->
     with writer_lock(db, "ingest", set_clock()), pytest.raises(ArchiveError, match=refusal):  # noqa: SIM117
         with writer_lock(db, "serve", set_clock()):  # the second writer, refused on entering
             pass
+
+
+@pytest.mark.parametrize("other_name", ["hard link", "symbolic link", "folder linked"])
+def test_a_second_writer_under_another_name_of_the_same_file_is_refused(
+    tmp_path: Path, other_name: str
+) -> None:
+    """The lock beside the archive goes by its name; the archive's file is locked too, so
+    a hard link, a link, or its folder reached another way never takes a second writer."""
+    (tmp_path / "live").mkdir()
+    db = tmp_path / "live" / "archive.db"
+    with writing(db, "serve", set_clock()):  # the archive exists and its writer runs
+        if other_name == "hard link":
+            other = tmp_path / "other.db"
+            other.hardlink_to(db)
+        elif other_name == "symbolic link":
+            other = tmp_path / "other.db"
+            other.symlink_to(db)
+        else:
+            (tmp_path / "again").symlink_to(tmp_path / "live")
+            other = tmp_path / "again" / "archive.db"
+            # (the same name through another folder: its .lock is the same file, refused so)
+        with pytest.raises(ArchiveError, match="in use"):  # noqa: SIM117
+            with writer_lock(other, "ingest", set_clock()):
+                pass
+    with writer_lock(other, "ingest", set_clock()):
+        pass  # once the first writer is gone, it may

@@ -27,8 +27,12 @@ def lock_file(db_path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def writer_lock(db_path: Path, command: str, clock: Clock) -> Iterator[None]:
-    """Hold the archive's writer lock for `command`, or raise ArchiveError naming who has it."""
+def writer_lock(
+    db_path: Path, command: str, clock: Clock, *, create: bool = False
+) -> Iterator[None]:
+    """Hold the archive's writer lock for `command`, or raise ArchiveError naming who has it.
+    With `create`, a missing archive is made (an empty file, which SQLite makes an archive
+    of) so that its file is locked from the start too."""
     path = lock_file(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = path.open("a+", encoding="utf-8")
@@ -43,9 +47,35 @@ def writer_lock(db_path: Path, command: str, clock: Clock) -> Iterator[None]:
         handle.truncate()
         handle.write(json.dumps({"pid": os.getpid(), "command": command, "since": clock.time()}))
         handle.flush()
-        yield
+        with _archive_file_locked(db_path, create):
+            yield
     finally:
         handle.close()  # closing releases the lock
+
+
+@contextlib.contextmanager
+def _archive_file_locked(db_path: Path, create: bool) -> Iterator[None]:
+    """The archive's file itself locked too: the lock beside it goes by the name, and the
+    same file reached by another name (a hard link, a folder linked or mounted twice)
+    would otherwise take a second writer, with a second -wal, and corrupt it. (flock is
+    apart from the locks SQLite takes, so readers and SQLite's own work are unaffected.)"""
+    try:
+        flags = os.O_RDONLY | os.O_NONBLOCK | (os.O_CREAT if create else 0)
+        descriptor = os.open(db_path, flags, 0o644)  # links followed: the file is locked
+    except OSError:
+        yield  # no archive yet (a first run creates it): no other name can reach it
+        return
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ArchiveError(
+                f"the archive {db_path} is in use under another name (a hard link, or its "
+                "folder reached by another path) by another syndication process; stop it first"
+            ) from None
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def holder(db_path: Path) -> str:
@@ -63,7 +93,7 @@ def writing(db_path: Path, command: str, clock: Clock) -> Iterator[sqlite3.Conne
     (`ingest`): hold the lock, open, migrate; release both when done. (`serve` holds the
     lock for its life and opens the connection on its writer thread; `restore` writes a
     copy under the lock.)"""
-    with writer_lock(db_path, command, clock):
+    with writer_lock(db_path, command, clock, create=True):
         conn = open_writer(db_path, clock)
         try:
             yield conn
