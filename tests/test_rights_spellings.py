@@ -65,11 +65,13 @@ def styled(text: str, style: str) -> str:
 def abbreviated(draw: st.DrawFn, word: str) -> str:
     """A word as an abbreviation writes it: whole, cut after a few letters (Cont.), or its
     first letter and some later ones (Agcy, Contl)."""
-    way = draw(st.sampled_from(["whole", "cut", "letters"]))
+    way = draw(st.sampled_from(["whole", "cut", "letters", "apostrophe"]))
     if way == "cut":
         word = word[: draw(st.integers(1, len(word)))]
     elif way == "letters":
         word = word[0] + "".join(c for c in word[1:] if draw(st.booleans()))
+    elif way == "apostrophe" and len(word) > 3:  # Cont'l
+        word = word[: draw(st.integers(2, len(word) - 2))] + draw(st.sampled_from("'’")) + word[-1]
     return word + draw(st.sampled_from(["", "."]))
 
 
@@ -78,20 +80,26 @@ def disguised(draw: st.DrawFn) -> str:
     """An agency's name or alias as a rights line might disguise it, in some line."""
     name = draw(st.sampled_from(NAMES))
     words = name.split()
-    form = draw(st.sampled_from(["spaced", "glued", "abbreviated"]))
+    form = draw(st.sampled_from(["spaced", "glued", "abbreviated", "shortened"]))
+    cased = False  # the capitals are what tells the initials apart: kept as they are
     if form == "glued":  # initials or a short alias glued to a credit's word: CPAphoto
         short = name if len(words) == 1 else "".join(w[0] for w in words)
         credit = draw(st.sampled_from(["photo", "Photo", "images", "foto", "Pool", "TV"]))
+        if short.isupper() or draw(st.booleans()):  # initials in capitals: glued to any word
+            short, cased = short.upper(), True
+            credit = draw(st.sampled_from([credit, "bild", "inc", "Reuters", "AFP", "HARBOUR"]))
         name = short + credit if draw(st.booleans()) else credit + short
     elif form == "abbreviated" and len(words) > 1:  # Cont. Press Agcy.
         name = " ".join(draw(abbreviated(word)) for word in words)
+    elif form == "shortened" and len(words) > 2:  # Continental Press, its last word left out
+        name = draw(st.sampled_from([" ", "-", ""])).join(words[:-1])
     elif len(words) > 1 and draw(st.booleans()):
         dots = draw(st.sampled_from([".", ". ", " ", ""]))
         kept = [w if draw(st.booleans()) and len(words) > 2 else w[0] for w in words]
         name = dots.join(kept) + (dots.strip() if draw(st.booleans()) else "")
     else:
         name = draw(st.sampled_from(["", "-", ".", "_", " · ", "  "])).join(words)
-    if draw(st.booleans()):
+    if not cased and draw(st.booleans()):
         name = "".join(c.upper() if draw(st.booleans()) else c.lower() for c in name)
     spelling = draw(
         st.sampled_from(["look-alikes", "styled", "hidden", "accents", "symbols", "plain"])
@@ -106,7 +114,8 @@ def disguised(draw: st.DrawFn) -> str:
     elif spelling == "hidden":
         name = "".join(c + draw(st.sampled_from(HIDDEN)) for c in name)
     elif spelling == "symbols":  # letters as symbols: negative-squared, parenthesised
-        base = draw(st.sampled_from([0x1F170, 0x249C]))
+        # (parenthesised letters are small ones: not for initials told apart by capitals)
+        base = 0x1F170 if cased else draw(st.sampled_from([0x1F170, 0x249C]))
         name = "".join(chr(base + ord(c.lower()) - ord("a")) if c.isalpha() else c for c in name)
     elif spelling == "accents":
         name = "".join(
@@ -141,12 +150,22 @@ def disguised(draw: st.DrawFn) -> str:
 @example(line="© Harbour LedgerCPA")
 @example(line="© Cont. Press Agency")
 @example(line="© Contl Pr. Agcy")
+@example(line="© Cont'l Press Agency")
+@example(line="Photo: CPAbild")
+@example(line="© CPAs")
+@example(line="© AFPCPA")
+@example(line="© CPAReuters")
+@example(line="© Continental Press")
 def test_every_disguise_of_a_licensed_in_name_is_read_as_the_agency(line: str) -> None:
     assert sources.licensed_source_named(line, SOURCES) is not None, ascii(line)
 
 
-@pytest.mark.parametrize("line", ["Image: scale bar 10µm", "© µWave Labs", "5kΩ resistor"])
-def test_a_measure_in_greek_letters_is_not_a_disguise(line: str) -> None:
+@pytest.mark.parametrize(
+    "line",
+    ["Image: scale bar 10µm", "© µWave Labs", "5kΩ resistor", "© Nordic Press", "Photo: Nordics",
+     "© NWSL", "Photo: CPAP trial", "© Continental breakfast club", "© Press Agency of Averne"],
+)  # fmt: skip
+def test_a_line_near_but_not_an_agencys_is_ours(line: str) -> None:
     assert sources.licensed_source_named(line, SOURCES) is None
 
 
@@ -156,7 +175,8 @@ OUR_WORDS = [
     "press", "office", "news", "service", "continental", "breakfast", "Pacific", "Nord",
     "A.", "J.", "Smith", "Ørsted", "Straße", "Москва", "写真", "Αθήνα", "/", "-", "café",
     "Photo", "photos", "TV", "Pool", "images", "Capital", "Parker", "Nowak", "Web", "Wise",
-    "CPAs", "ApS", "AG", "Co.", "Pty", "PhotoDesk", "iPhone", "McKenzie", "LedgerPhoto",
+    "ApS", "AG", "Co.", "Pty", "PhotoDesk", "iPhone", "McKenzie", "LedgerPhoto", "NWSL",
+    "CPAP", "APA", "CAPA", "Apple",
 ]  # fmt: skip
 
 
@@ -164,8 +184,8 @@ OUR_WORDS = [
 @given(words=st.lists(st.sampled_from(OUR_WORDS), max_size=8))
 def test_an_ordinary_line_of_our_own_is_never_read_as_an_agency(words: list[str]) -> None:
     line = " ".join(words)
-    if "continental press" in line.casefold():
-        return  # a near miss of an agency's name, meant to be caught
+    if "continental press" in line.casefold() or "nordic wire" in line.casefold():
+        return  # the name without its last word: a near miss, meant to be caught
     assert sources.licensed_source_named(line, SOURCES) is None, line
 
 

@@ -81,7 +81,21 @@ def licensed_source_named(text: str, sources: Iterable[Source]) -> Named | None:
         for name in source.names:
             if len(name) >= 8 and _nearly_contains(skeletons[1].words, _words(name)):
                 return Named(source, _near_miss(source.name))
+            if any(_all_but_its_last_word(skeleton, name) for skeleton in skeletons):
+                return Named(source, _near_miss(source.name))
     return None
+
+
+def _all_but_its_last_word(skeleton: Skeleton, name: str) -> bool:
+    """A name of three words or more without its last (Continental Press, for Continental
+    Press Agency), as words or run together: its first words are what tells it apart."""
+    words = _skeleton(name).words
+    if len(words) < 3:
+        return False
+    head = words[:-1]
+    return _contains(skeleton.words, head) or (
+        len(letters := "".join(head)) >= 10 and letters in skeleton.letters
+    )
 
 
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -118,9 +132,12 @@ class Skeleton:
     letters: str
     words: tuple[str, ...]
     tokens: tuple[str, ...]  # as the line splits them, single letters alone
+    cased: tuple[str, ...] = ()  # its words as written, capitals kept (CPAbild, AFPCPA)
 
 
 _COPYRIGHT = re.compile(r"\(c\)", re.IGNORECASE)
+_APOSTROPHE = re.compile(r"(?<=\w)['\u2019\u02bc`](?=\w)")  # Cont'l is Contl
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def _skeletons(text: str) -> tuple[Skeleton, ...]:
@@ -158,8 +175,13 @@ def _lettered(text: str) -> str:
         if c.isascii() or unicodedata.category(c)[0] not in "SL":
             out.append(c)
             continue
-        named = _NAMED_LETTER.search(unicodedata.name(c, ""))
-        out.append(named[1].lower() if named and not c.isalpha() else c)
+        described = unicodedata.name(c, "")
+        named = _NAMED_LETTER.search(described)
+        if named and not c.isalpha():  # a capital stays one: 🅲🅿🅰bild is CPAbild
+            capital = "CAPITAL" in described or "SYMBOL LETTER" in described
+            out.append(named[1] if capital else named[1].lower())
+        else:
+            out.append(c)
     return "".join(out)
 
 
@@ -171,9 +193,10 @@ def _skeleton(text: str) -> Skeleton:
     # Symbols become spaces first, and (c) too: decancer reads © as c, and © C.P.A. is not
     # ccpa, nor (c) P. A. Jones cpa.
     # Accents go too (decomposed, marks dropped): decancer alone once read ó as p.
+    visible = "".join(c for c in text if unicodedata.category(c) != "Cf")  # then Cont'l: Contl
     shown = "".join(
         " " if kind.startswith("S") else c
-        for c in unicodedata.normalize("NFD", _COPYRIGHT.sub(" ", text))
+        for c in unicodedata.normalize("NFD", _COPYRIGHT.sub(" ", _APOSTROPHE.sub("", visible)))
         if (kind := unicodedata.category(c)) not in ("Cf", "Mn")
     )
     cured = str(decancer_py.parse(shown)) if shown.strip() else ""
@@ -187,7 +210,8 @@ def _skeleton(text: str) -> Skeleton:
         else:
             words.append(token)
             in_run = single
-    return Skeleton("".join(tokens), tuple(words), tuple(tokens))
+    cased = tuple(_LETTERS.findall(shown))
+    return Skeleton("".join(tokens), tuple(words), tuple(tokens), cased)
 
 
 def _names_on_skeleton(skeleton: Skeleton, source: Source) -> bool:
@@ -201,6 +225,8 @@ def _names_on_skeleton(skeleton: Skeleton, source: Source) -> bool:
         initials = "".join(word[0] for word in _words(name))
         for short in (letters, initials if len(initials) >= 2 else ""):
             if short and (short in skeleton.words or _glued(skeleton.words, short)):
+                return True
+            if len(short) >= 3 and _glued_in_capitals(skeleton.cased, short):
                 return True
         if any(_runs_into(skeleton.tokens, short) for short in _shortened(name)):
             return True
@@ -223,6 +249,25 @@ def _glued(words: tuple[str, ...], short: str) -> bool:
             return True
         if word.endswith(short) and word[: -len(short)] in CREDIT_WORDS:
             return True
+    return False
+
+
+def _glued_in_capitals(words: tuple[str, ...], short: str) -> bool:
+    """Initials written in capitals at the start or end of a longer word whose rest is in
+    small letters or a word of its own: CPAbild, CPAs, CPAReuters, AFPCPA, HARBOURCPA; not
+    an acronym one letter longer (NWSL, CPAP). (In small letters, only with a credit's
+    word: cpaphoto; "cpa" begins no word, but "ap" begins many.)"""
+    size = len(short)
+    for word in words:
+        if len(word) <= size:
+            continue
+        for part, rest in ((word[:size], word[size:]), (word[-size:], word[:-size])):
+            if (
+                part.isupper()
+                and (rest.islower() or len(rest) >= 3)
+                and _skeleton(part).letters == short
+            ):
+                return True
     return False
 
 
