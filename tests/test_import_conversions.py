@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndication.importing.html_markdown import to_markdown
+from syndication.importing.html_markdown import as_picture_story, to_markdown
 from tests.conftest import examples
 
 WORD = st.from_regex(r"[A-Za-z]{1,10}", fullmatch=True)
@@ -67,3 +67,13 @@ def test_both_forms_of_caption_keep_the_caption() -> None:
             "![Quay](https://old.example.org/q.jpg)" in markdown
             and "*Boats at the quay*" in markdown
         ), markdown
+
+
+def test_a_post_of_a_picture_alone_is_a_picture_story() -> None:
+    markdown = as_picture_story(
+        to_markdown('<img src="/q.jpg" alt="Boats at the quay">', OLD, "old.example.org"), "Quay"
+    )
+    assert markdown.endswith("*Boats at the quay*\n") and "![Boats at the quay]" in markdown
+    untitled = as_picture_story(to_markdown('<img src="/q.jpg" alt="">', OLD, "o"), "The quay")
+    assert untitled.endswith("*The quay*\n")
+    assert as_picture_story("Text.\n\n![a](/q.jpg)\n", "T") == "Text.\n\n![a](/q.jpg)\n"

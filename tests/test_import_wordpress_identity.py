@@ -11,6 +11,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from syndication.cli import main
+from syndication.importing.inline_pictures import files_twin
 from tests.live import REPO
 
 
@@ -154,3 +155,76 @@ def test_a_post_with_no_date_takes_the_exports_with_a_note(tmp_path: Path) -> No
     assert (
         "published: '2010-10-09T15:12:29+00:00'" in files(tmp_path)["imported/old-example-org/8.md"]
     )
+
+
+def attachment(post_id: str, url: str, attached: str = "") -> str:
+    meta = (
+        f"<wp:postmeta><wp:meta_key>_wp_attached_file</wp:meta_key>"
+        f"<wp:meta_value>{attached}</wp:meta_value></wp:postmeta>"
+        if attached
+        else ""
+    )
+    return (
+        f"<item><title>Picture {post_id}</title><wp:post_id>{post_id}</wp:post_id>"
+        f"<wp:post_type>attachment</wp:post_type><wp:status>inherit</wp:status>"
+        f"<wp:attachment_url>{url}</wp:attachment_url>{meta}</item>"
+    )
+
+
+def featured(text: str, thumbnail: str) -> str:
+    meta = (
+        f"<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key>"
+        f"<wp:meta_value>{thumbnail}</wp:meta_value></wp:postmeta></item>"
+    )
+    return text.removesuffix("</item>") + meta
+
+
+def test_featured_pictures_are_found_by_their_address_when_the_export_omits_their_file(
+    tmp_path: Path,
+) -> None:
+    """WordPress.com's exports leave out `_wp_attached_file`: the attachment's address
+    says where the picture is in the uploads folder, on the site or its files host."""
+    png = bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    )
+    uploads = tmp_path / "uploads" / "2019" / "05"
+    uploads.mkdir(parents=True)
+    (uploads / "quay.png").write_bytes(png)
+    (uploads / "boats.png").write_bytes(png)
+    for site, kept_at in (
+        ("https://old.example.org/", "https://old.example.org/wp-content/uploads"),
+        ("https://harbour.wordpress.com/", "https://harbour.files.wordpress.com"),
+    ):
+        path = tmp_path / "export.xml"
+        path.write_text(
+            export(
+                site,
+                attachment("90", f"{kept_at}/2019/05/quay.png"),
+                featured(item("With a picture", "1"), "90"),
+                featured(item("Its picture is not there", "2"), "91"),
+                item("Inline", "3").replace(
+                    "The text of Inline.",
+                    f'Boats. &lt;img src="{kept_at}/2019/05/boats.png" alt="b"&gt;',
+                ),
+            ),
+            encoding="utf-8",
+        )
+        said = io.StringIO()
+        with contextlib.redirect_stdout(said):
+            code = main(
+                ["import", "wordpress", str(path), "--uploads", str(tmp_path / "uploads"),
+                 "--content", str(tmp_path / "content"), "--db", str(tmp_path / "a.db"),
+                 "--config", str(REPO / "syndication.toml")]
+            )  # fmt: skip
+        assert code == 0, said.getvalue()
+        written = files(tmp_path)
+        folder = "imported/" + ("old-example-org" if "example" in site else "harbour-wordpress-com")
+        assert "image:" in written[f"{folder}/1.md"] and "media/quay-" in written[f"{folder}/1.md"]
+        assert "featured picture (attachment 91) is not in the export" in said.getvalue()
+        assert "media/boats-" in written[f"{folder}/3.md"], written[f"{folder}/3.md"]
+
+
+def test_a_wordpress_com_sites_files_host_is_its_own() -> None:
+    assert files_twin("harbour.wordpress.com") == "harbour.files.wordpress.com"
+    assert files_twin("harbour.files.wordpress.com") == files_twin("example.org") == ""

@@ -34,7 +34,7 @@ from syndication.importing.files import (
     refused_by_check,
     write_whole,
 )
-from syndication.importing.html_markdown import plain, to_markdown
+from syndication.importing.html_markdown import as_picture_story, plain, to_markdown
 from syndication.importing.inline_pictures import Source, copy_pictures
 from syndication.importing.mapping import Mapping
 from syndication.importing.report import Report
@@ -308,7 +308,7 @@ def _story(
         html, base, Source(site, folder, None, fetcher, fetcher.max_bytes, dry_run), report, label
     )
     # A dry run copies nothing: its check reads the text naming the pictures where they are.
-    body = to_markdown(html, base, site, {} if dry_run else copied)
+    body = as_picture_story(to_markdown(html, base, site, {} if dry_run else copied), title)
     if not body.strip():
         report.skip(label, "empty body")
         return None

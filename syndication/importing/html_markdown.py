@@ -69,6 +69,19 @@ def to_markdown(
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
+_MARKDOWN_PICTURE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+
+
+def as_picture_story(markdown: str, title: str) -> str:
+    """A post of pictures and nothing to read: its first picture's alt text (else the
+    title) is written under it as its caption, so it is a picture story, not a post
+    refused for having no text. Any other post is left as it is."""
+    pictures = _MARKDOWN_PICTURE.findall(markdown)
+    if not pictures or re.search(r"\w", _MARKDOWN_PICTURE.sub("", markdown)):
+        return markdown
+    return markdown.rstrip() + f"\n\n*{plain(pictures[0]) or title}*\n"
+
+
 def _figure(found: re.Match[str]) -> str:
     """[caption]<img> text[/caption], or [caption caption="text"]<img>[/caption] (the form
     older WordPress wrote): the picture, then its caption in italics."""

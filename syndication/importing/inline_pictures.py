@@ -51,13 +51,38 @@ def copy_pictures(
     return copied
 
 
+def files_twin(site: str) -> str:
+    """The host a WordPress.com site serves its uploads from (example.wordpress.com's are
+    at example.files.wordpress.com), or ""."""
+    if site.endswith(".wordpress.com") and not site.endswith(".files.wordpress.com"):
+        return site.removesuffix(".wordpress.com") + ".files.wordpress.com"
+    return ""
+
+
+def old_site_hosts(site: str) -> frozenset[str]:
+    return frozenset(host for host in (site, files_twin(site)) if host)
+
+
+def uploads_name(address: str, site: str) -> str | None:
+    """Where the old site kept a picture in its uploads folder (2019/05/quay.jpg): after
+    /wp-content/uploads/ on its own host, or the whole path on its WordPress.com files host;
+    None for a picture elsewhere."""
+    parts = urlsplit(address)
+    path = unquote(parts.path)
+    if parts.hostname == site and UPLOADS_PATH in path:
+        return path.split(UPLOADS_PATH, 1)[1]
+    if parts.hostname and parts.hostname == files_twin(site):
+        return path.lstrip("/")
+    return None
+
+
 def _copy(address: str, source: Source, report: Report, label: str) -> str | None:
     parts = urlsplit(address)
     path = unquote(parts.path)
-    on_site = parts.hostname == source.site
-    in_uploads = on_site and UPLOADS_PATH in path
+    on_site = parts.hostname in old_site_hosts(source.site)
+    in_uploads = uploads_name(address, source.site)
     # Named under media/ as the uploads folder names it, or by host and path when fetched.
-    name = path.split(UPLOADS_PATH, 1)[1] if in_uploads else f"{parts.hostname}{path}"
+    name = in_uploads if in_uploads is not None else f"{parts.hostname}{path}"
     pieces = PurePosixPath(name).parts
     if (
         not pieces
@@ -69,7 +94,7 @@ def _copy(address: str, source: Source, report: Report, label: str) -> str | Non
         return None
     data = (
         read_upload(source.uploads, name, source.max_bytes)
-        if in_uploads and source.uploads
+        if in_uploads is not None and source.uploads
         else None
     )
     if data is None and source.fetcher is not None and netloc(address) in source.fetcher.allowed:

@@ -36,8 +36,8 @@ from syndication.importing.files import (
     refused_by_check,
     write_whole,
 )
-from syndication.importing.html_markdown import plain, to_markdown
-from syndication.importing.inline_pictures import Source, copy_pictures
+from syndication.importing.html_markdown import as_picture_story, plain, to_markdown
+from syndication.importing.inline_pictures import Source, copy_pictures, files_twin, uploads_name
 from syndication.importing.mapping import Mapping
 from syndication.importing.report import Report
 from syndication.importing.wxr import Export, ExportError, Item, RefusedExport, read_items
@@ -117,7 +117,11 @@ def import_wordpress(
     site = urlsplit(export.site_url).hostname or "wordpress"
     folder = content / "imported" / site_key(export.site_url)
     context = _Context(settings, mapping, options, export, site, content, folder)
-    fetcher = Fetcher(set(options.fetch_from), MAX_PICTURE) if options.fetch_from else None
+    # A WordPress.com site named to fetch from: its files host too, where its uploads are.
+    allowed = set(options.fetch_from) | {
+        twin for host in options.fetch_from if (twin := files_twin(host.split(":")[0]))
+    }
+    fetcher = Fetcher(allowed, MAX_PICTURE) if allowed else None
     source = Source(site, folder, options.uploads, fetcher, MAX_PICTURE, options.dry_run)
     if not options.dry_run:
         clear_leftovers(folder)
@@ -141,9 +145,17 @@ def import_wordpress(
                     report.notes.append(f"{label}: imported as a draft: it has a password")
                 if _date(item, options.timezone) is None and _export_date(export):
                     report.notes.append(f"{label}: it has no date: the export's is used")
-                picture = pictures.get(item.meta.get("_thumbnail_id", ""))
+                featured = item.meta.get("_thumbnail_id", "")
+                picture = pictures.get(featured)
+                if featured and picture is None:
+                    report.notes.append(
+                        f"{label}: its featured picture (attachment {featured[:20]}) is not in "
+                        "the export"
+                    )
                 image = (
-                    _picture(picture, folder, options, fetcher, report, label) if picture else {}
+                    _picture(picture, site, folder, options, fetcher, report, label)
+                    if picture
+                    else {}
                 )
                 inline = copy_pictures(
                     item.content, item.link or export.site_url, source, report, label
@@ -260,11 +272,16 @@ def _until_unreadable(items: Iterator[Item], report: Report) -> Iterator[Item]:
 
 
 def _pictures(export_path: Path, export: Export) -> dict[str, Picture]:
+    """The export's attachments by post id: where each is kept in the uploads folder
+    (`_wp_attached_file`; WordPress.com's exports leave it out, and the attachment's
+    address says it then), and its texts."""
     found = {}
     for item in _until_unreadable(read_items(export_path, export), Report()):
-        if item.post_type == "attachment" and item.meta.get("_wp_attached_file"):
+        if item.post_type == "attachment" and (
+            item.meta.get("_wp_attached_file") or item.attachment_url
+        ):
             found[item.post_id] = Picture(
-                item.meta["_wp_attached_file"],
+                item.meta.get("_wp_attached_file", ""),
                 plain(item.title),
                 plain(item.excerpt),
                 plain(item.meta.get("_wp_attachment_image_alt", "")),
@@ -323,6 +340,7 @@ def _story(
     if published is None:
         return f"no date: {item.date_gmt or item.pub_date or 'none'}, and the export has none"
     body = to_markdown(item.content, item.link or export.site_url, site, pictures, wordpress=True)
+    body = as_picture_story(body, plain(item.title))
     if not body.strip():
         return "empty body"
     categories = [(slug, name) for domain, slug, name in item.categories if domain == "category"]
@@ -394,6 +412,7 @@ def _date(item: Item, zone: ZoneInfo) -> datetime | None:
 
 def _picture(
     picture: Picture,
+    site: str,
     folder: Path,
     options: Options,
     fetcher: Fetcher | None,
@@ -402,15 +421,20 @@ def _picture(
 ) -> dict[str, object]:
     """The featured picture, from the uploads folder or fetched from a host named, copied
     under content/, as `image:`; {} when it cannot be (and a note says why)."""
-    parts = PurePosixPath(picture.file).parts
+    file = (
+        picture.file
+        or uploads_name(picture.url, site)
+        or PurePosixPath(urlsplit(picture.url).path).name
+    )
+    parts = PurePosixPath(file).parts
     if (
         not parts
         or any(part in ("..", "/") for part in parts)
-        or PurePosixPath(picture.file).suffix.lower() not in MEDIA_TYPES
+        or PurePosixPath(file).suffix.lower() not in MEDIA_TYPES
     ):
-        report.notes.append(f"{label}: its picture {picture.file[:80]!r} is not one we take")
+        report.notes.append(f"{label}: its picture {file[:80]!r} is not one we take")
         return {}
-    data = _from_uploads(picture, options) if options.uploads is not None else None
+    data = read_upload(options.uploads, file, MAX_PICTURE) if options.uploads else None
     if data is None and fetcher is not None and picture.url:
         try:
             data, kind = fetcher.get(picture.url)
@@ -422,7 +446,8 @@ def _picture(
             return {}
     if data is None:
         report.notes.append(
-            f"{label}: its picture {picture.file[:80]!r} was not found, or is over 20 MB"
+            f"{label}: its picture {file[:80]!r} was not found in the uploads folder (or is "
+            "over 20 MB), and its host was not named to fetch from"
         )
         return {}
     src = keep_picture(folder, PurePosixPath(*parts), data, report, options.dry_run)
@@ -432,8 +457,3 @@ def _picture(
     if picture.caption:
         image["caption"] = picture.caption[:1000]
     return {"image": image}
-
-
-def _from_uploads(picture: Picture, options: Options) -> bytes | None:
-    assert options.uploads is not None
-    return read_upload(options.uploads, picture.file, MAX_PICTURE)
