@@ -4,10 +4,13 @@ also holds), and both forms of [caption]."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndication.importing.html_markdown import as_picture_story, to_markdown
+from syndication.importing.wordpress_media import Attachment, expand
 from tests.conftest import examples
 
 WORD = st.from_regex(r"[A-Za-z]{1,10}", fullmatch=True)
@@ -77,3 +80,77 @@ def test_a_post_of_a_picture_alone_is_a_picture_story() -> None:
     untitled = as_picture_story(to_markdown('<img src="/q.jpg" alt="">', OLD, "o"), "The quay")
     assert untitled.endswith("*The quay*\n")
     assert as_picture_story("Text.\n\n![a](/q.jpg)\n", "T") == "Text.\n\n![a](/q.jpg)\n"
+
+
+ATTACHMENTS = {
+    str(n): Attachment(f"https://old.example.org/wp-content/uploads/p{n}.jpg", f"P{n}", c, a, "7")
+    for n, c, a in ((1, "First caption", "First alt"), (2, "", "Second alt"), (3, "", ""))
+}
+
+
+def converted(content: str, post_id: str = "7") -> tuple[str, Counter[str]]:
+    html, made = expand(content, ATTACHMENTS, post_id)
+    return to_markdown(html, OLD, "old.example.org", wordpress=True), made
+
+
+def test_galleries_become_their_pictures_with_captions() -> None:
+    by_ids, made = converted('Before.\n\n[gallery ids="2,1,99" columns="3"]\n\nAfter.')
+    assert by_ids.index("p2.jpg") < by_ids.index("p1.jpg") and "*First caption*" in by_ids
+    assert made == Counter(
+        {"gallery": 1, "gallery picture": 2, "gallery picture not in the export": 1}
+    )
+    uploaded, made = converted("[gallery]")  # no ids: the pictures uploaded to the post
+    assert all(f"p{n}.jpg" in uploaded for n in (1, 2, 3)) and made["gallery picture"] == 3
+    block = (
+        '<!-- wp:gallery --><figure class="wp-block-gallery"><ul><li><figure>'
+        '<img src="https://old.example.org/wp-content/uploads/p1.jpg" alt="One"/>'
+        "<figcaption>The block's caption</figcaption></figure></li></ul></figure>"
+        "<!-- /wp:gallery -->"
+    )
+    markdown, _ = converted(block)
+    assert "p1.jpg" in markdown and "*The block's caption*" in markdown
+
+
+def test_audio_video_and_embeds_become_links_and_are_counted() -> None:
+    post = (
+        '[audio mp3="https://old.example.org/wp-content/uploads/talk.mp3"][/audio]\n\n'
+        '[video width="640" mp4="https://cdn.example.net/clip.mp4"]\n\n'
+        "[embed]https://www.youtube.com/watch?v=abc[/embed]\n\n"
+        "https://vimeo.com/12345\n\n"
+        "A paragraph that mentions https://example.net/page in passing."
+    )
+    markdown, made = converted(post)
+    # a file on the old site keeps its address (only pages there redirect here)
+    assert "[Audio: talk.mp3](https://old.example.org/wp-content/uploads/talk.mp3)" in markdown
+    assert "[Video: clip.mp4](https://cdn.example.net/clip.mp4)" in markdown
+    assert (
+        "(https://www.youtube.com/watch?v=abc)" in markdown
+        and "(https://vimeo.com/12345)" in markdown
+    )
+    assert made == Counter({"audio": 1, "video": 1, "embed": 2})
+    assert "mentions https://example.net/page in passing" in markdown
+    block = (
+        '<!-- wp:embed {"url":"https://twitter.com/x/status/1","providerNameSlug":"twitter"} -->'
+        '<figure class="wp-block-embed"><div class="wp-block-embed__wrapper">\n'
+        "https://twitter.com/x/status/1\n</div></figure><!-- /wp:embed -->"
+    )
+    markdown, made = converted(block)
+    assert (
+        markdown.strip()
+        == "[Twitter: https://twitter.com/x/status/1](https://twitter.com/x/status/1)"
+    )
+    assert made == Counter({"embed": 1})
+
+
+def test_a_writers_own_brackets_stay_and_shortcodes_taken_away_are_named() -> None:
+    markdown, made = converted(
+        'He said it "was fine" [sic] and [1] more. [contact-form id="3"] [box]Kept text[/box]'
+    )
+    assert "[sic]" in markdown and "[1]" in markdown and "Kept text" in markdown
+    assert "contact-form" not in markdown and "[box]" not in markdown
+    assert made == Counter(
+        {
+            "shortcode [contact-form] taken away, its text kept": 1,
+            "shortcode [box] taken away, its text kept": 1,
+        }
+    )

@@ -13,14 +13,15 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 from markdownify import markdownify
 
+from syndication.importing.shortcodes import strip_shortcodes
 from syndication.importing.wpautop import wpautop
 from syndication.ingest.render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.S)
 _CAPTION = re.compile(r"\[caption([^\]]*)\](.*?)\[/caption\]", re.S | re.I)
+_FIGCAPTION = re.compile(r"<figcaption\b[^>]*>(.*?)</figcaption>", re.S | re.I)  # blocks'
 _CAPTION_ATTRIBUTE = re.compile(r"""\bcaption=(?:"([^"]*)"|'([^']*)')""", re.I)
 _CAPTION_PARTS = re.compile(r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.S | re.I)
-_SHORTCODE = re.compile(r"\[/?[a-z][a-z0-9_-]*(?:\s[^\]]*)?\]", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _TAGS = ALLOWED_TAGS | {"h1"}  # markdownify makes a heading of it; ingest keeps its text
 
@@ -45,8 +46,8 @@ def to_markdown(
     paragraphs by WordPress's rule; a feed's HTML has its own, or none but blank lines."""
     classic = wordpress and "<!-- wp:" not in body
     body = _CONTROL.sub("", _BLOCK_COMMENT.sub("", body))
-    body = _CAPTION.sub(_figure, body)
-    body = _SHORTCODE.sub("", body)  # what no converter took: the shortcode goes, its text stays
+    body = _FIGCAPTION.sub(r"<p><em>\1</em></p>", _CAPTION.sub(_figure, body))
+    body = strip_shortcodes(body)  # what no converter took: the shortcode goes, its text stays
     if classic:
         body = wpautop(body)
     elif "<p" not in body and "\n\n" in body:  # a feed's text with blank lines
@@ -107,6 +108,10 @@ def _url(value: str, base: str, site_host: str) -> str | None:
     parts = urlsplit(absolute)
     if parts.scheme not in ("http", "https", "mailto"):
         return None
-    if parts.scheme != "mailto" and parts.hostname == site_host:
+    if (
+        parts.scheme != "mailto"
+        and parts.hostname == site_host
+        and "/wp-content/uploads/" not in parts.path  # a file, not a page: no redirect here
+    ):
         return parts.path + (f"?{parts.query}" if parts.query else "")
     return absolute

@@ -12,6 +12,7 @@ class Report:
     updated: int = 0  # files written again: the source changed, or the mapping did
     unchanged: int = 0  # files already as the source says: nothing written
     copied: set[str] = field(default_factory=set)  # pictures copied
+    converted: Counter[str] = field(default_factory=Counter)  # galleries, embeds... made plain
     # files edited or deleted here since the last import: left as they are (file, which)
     kept: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (item, why)
@@ -28,6 +29,11 @@ class Report:
             f"{len(self.skipped)} skipped; {len(self.copied)} pictures copied"
             + (" (dry run: nothing written)" if dry_run else "")
         ]
+        if self.converted:
+            lines.append(
+                "converted: "
+                + ", ".join(f"{n} {what}" for what, n in sorted(self.converted.items()))
+            )
         reasons = Counter(why.split(":")[0] for _, why in self.skipped)
         if reasons:
             lines.append(f"skipped {verb}: " + ", ".join(f"{n} {r}" for r, n in reasons.items()))

@@ -40,6 +40,7 @@ from syndication.importing.html_markdown import as_picture_story, plain, to_mark
 from syndication.importing.inline_pictures import Source, copy_pictures, files_twin, uploads_name
 from syndication.importing.mapping import Mapping
 from syndication.importing.report import Report
+from syndication.importing.wordpress_media import Attachment, expand
 from syndication.importing.wxr import Export, ExportError, Item, RefusedExport, read_items
 from syndication.ingest.check import Claims
 from syndication.ingest.fields import MAX_AUTHORS, MAX_STANDFIRST, MAX_TOPICS
@@ -68,6 +69,10 @@ class Picture:
     caption: str
     alt: str
     url: str = ""  # where the old site serves it (attachment_url)
+    parent: str = ""  # the post it was uploaded to
+
+    def attachment(self) -> Attachment:
+        return Attachment(self.url, self.title, self.caption, self.alt, self.parent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +135,7 @@ def import_wordpress(
     seen_paths: dict[str, str] = {}
     written: dict[Path, str] = {}  # file -> what was done to it
     checked_files: dict[str, Claims] = {}
+    attachments = {key: p.attachment() for key, p in pictures.items() if p.url}
     with _converting(context) as convert:
         items = _until_unreadable(read_items(export_path, Export()), report)
         for batch in _batches(progress(items), WINDOW):
@@ -157,6 +163,12 @@ def import_wordpress(
                     if picture
                     else {}
                 )
+                item.content, made = expand(item.content, attachments, item.post_id)
+                if made:
+                    report.converted.update(made)
+                    report.notes.append(
+                        f"{label}: " + ", ".join(f"{n} {what}" for what, n in sorted(made.items()))
+                    )
                 inline = copy_pictures(
                     item.content, item.link or export.site_url, source, report, label
                 )
@@ -286,6 +298,7 @@ def _pictures(export_path: Path, export: Export) -> dict[str, Picture]:
                 plain(item.excerpt),
                 plain(item.meta.get("_wp_attachment_image_alt", "")),
                 item.attachment_url,
+                item.parent,
             )
     return found
 

@@ -49,6 +49,7 @@ class Item:
     excerpt: str
     attachment_url: str
     password: str = ""  # a password-protected post's: never public here
+    parent: str = ""  # the post an attachment was uploaded to
     categories: list[tuple[str, str, str]] = field(default_factory=list)  # domain, slug, name
     meta: dict[str, str] = field(default_factory=dict)
     too_big: int = 0  # characters, when the item was over MAX_ITEM_TEXT (its text dropped)
@@ -171,6 +172,7 @@ def _item(element: Element) -> Item:
         excerpt=_encoded(element, "excerpt"),
         attachment_url=_text(element, "attachment_url"),
         password=_text(element, "post_password"),
+        parent=_text(element, "post_parent"),
     )
     for child in element:
         kind = _local(child.tag)
