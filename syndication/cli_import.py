@@ -44,6 +44,7 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
         "--dry-run", action="store_true", help="report what would be written, write nothing"
     )
     wordpress.add_argument("--overwrite-edited", action="store_true", help=OVERWRITE_HELP)
+    wordpress.add_argument("--edition", metavar="CODE", help=EDITION_HELP)
     wordpress.set_defaults(run=_wordpress)
     feed = sources.add_parser(
         "feed",
@@ -68,13 +69,27 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
         "of ours, the stories never go to partners)",
     )
     feed.add_argument("--overwrite-edited", action="store_true", help=OVERWRITE_HELP)
+    feed.add_argument("--edition", metavar="CODE", help=EDITION_HELP)
     feed.set_defaults(run=_feed)
 
 
+EDITION_HELP = (
+    "the edition the stories join (default: the one whose language the source names, "
+    "else the default edition)"
+)
 OVERWRITE_HELP = (
     "write the source's version over files edited or deleted here since the last import "
     "(by default they are kept as they are, and listed)"
 )
+
+
+def _edition(settings: Settings, code: str | None) -> str | None:
+    if code is None:
+        return None
+    if code not in {e.code for e in settings.editions}:
+        known = ", ".join(e.code for e in settings.editions)
+        raise SyndicationError(f"--edition {code[:20]!r} is not an edition ({known})")
+    return code
 
 
 def _wordpress(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
@@ -100,6 +115,7 @@ def _wordpress(settings: Settings, args: argparse.Namespace, clock: Clock) -> in
             args.dry_run,
             frozenset(h.lower() for h in args.fetch_from),
             args.overwrite_edited,
+            _edition(settings, args.edition),
         ),
         progress=lambda items: tqdm(items, desc="items", unit=" items", disable=None),
     )
@@ -129,6 +145,7 @@ def _feed(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
             args.dry_run,
             args.overwrite_edited,
             source,
+            _edition(settings, args.edition),
         )
     except Refused as exc:
         raise SyndicationError(str(exc)) from None

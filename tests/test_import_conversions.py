@@ -9,7 +9,13 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndication.importing.html_markdown import as_picture_story, to_markdown
+from syndication.importing.html_markdown import (
+    as_picture_story,
+    cut_at_word,
+    plain,
+    to_markdown,
+    without_trackers,
+)
 from syndication.importing.wordpress_media import Attachment, expand
 from tests.conftest import examples
 
@@ -154,3 +160,20 @@ def test_a_writers_own_brackets_stay_and_shortcodes_taken_away_are_named() -> No
             "shortcode [box] taken away, its text kept": 1,
         }
     )
+
+
+def test_summaries_keep_their_words_apart_and_are_cut_at_a_word() -> None:
+    assert plain("<p>Höglund</p><p>This is<br>it</p>") == "Höglund This is it"
+    assert cut_at_word("The harbour reopened on Monday", 20) == "The harbour…"
+    assert cut_at_word("Short", 20) == "Short"
+
+
+def test_tracking_pixels_are_taken_away_and_counted() -> None:
+    content = (
+        '<p>Text <img src="https://old.example.org/q.jpg" width="600" height="400" alt="q">'
+        '<img src="https://feeds.feedburner.com/~r/x/~4/abc" height="1" width="1" alt="">'
+        '<img src="https://pixel.wp.com/b.gif?x=1" alt="">'
+        '<img src="https://stats.example/t.gif" width="1" height="1"></p>'
+    )
+    kept, taken = without_trackers(content)
+    assert taken == 3 and "q.jpg" in kept and "feedburner" not in kept and "pixel" not in kept

@@ -64,7 +64,7 @@ def _site(seen: list[str]) -> web.Application:
         body = (
             '<?xml version="1.0"?><rss version="2.0" '
             'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
-            'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Old</title>'
+            'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Old</title><generator>https://wordpress.org/?v=6.4</generator>'
             f"<link>{base}</link><description>d</description>{items}</channel></rss>"
         )
         return web.Response(text=body, content_type="application/rss+xml")
@@ -185,8 +185,9 @@ async def test_feeds_are_followed_back_imported_and_served(
     assert elsewhere == []  # pictures on a host not named are not asked for
     assert "a host not named" in said
     code, said = await _import(tmp_path, base + "/atom/current")
-    assert code == 0 and said.startswith("9 imported, 0 updated, 0 unchanged, 4 skipped"), said
-    assert len(re.findall(r": no date", said)) == 3 and "duplicate id" in said
+    assert code == 0 and said.startswith("12 imported, 0 updated, 0 unchanged, 1 skipped"), said
+    # entries with no date take their feed's, and one headline a day each has its own address
+    assert said.count("it has no date: its feed's is used") == 3 and "duplicate id" in said
     code, said = await _import(tmp_path, base + "/json/1")
     assert code == 0 and said.startswith("6 imported, 0 updated, 0 unchanged, 0 skipped"), said
     code, said = await _import(tmp_path, base + "/ignores-paging/feed")
@@ -197,7 +198,7 @@ async def test_feeds_are_followed_back_imported_and_served(
     assert code == 0 and said.startswith("0 imported, 0 updated, 12 unchanged"), said
 
     files = list((tmp_path / "content" / "imported").rglob("*.md"))
-    assert len(files) == 27
+    assert len(files) == 30
     text = "\n".join(f.read_text() for f in files)
     assert "<script" not in text and "Read the whole story" in text
     settings = load_settings(REPO / "syndication.toml", {}).with_overrides(
@@ -259,13 +260,14 @@ async def test_a_feed_declaring_entities_is_refused_and_nothing_written(
 def test_any_answer_is_read_as_entries_or_refused(body: bytes, kind: str) -> None:
     """Whatever bytes a feed host answers: entries (each with text fields) and the address of
     the document before, or Refused saying why; never another exception."""
-    from syndication.importing.feeds import _read
+    from syndication.importing.feeds import _read, as_utf8
     from syndication.importing.fetch import Refused
 
     try:
-        entries, older = _read(body, kind, "http://old.example/feed")
+        page = _read(as_utf8(body, "iso-8859-1"), kind, "http://old.example/feed")
     except Refused:
         return
+    entries, older = page.entries, page.older
     assert older is None or older.startswith("http")
     for entry in entries:
         assert isinstance(entry.id, str) and isinstance(entry.title, str)
@@ -293,7 +295,7 @@ async def test_an_endless_feed_stops_at_its_cap_and_a_drip_at_its_deadline(
         return web.Response(
             text='<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/'
             '1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-            "<channel><title>Endless</title>"
+            "<channel><title>Endless</title><generator>https://wordpress.org/?v=6.4</generator>"
             f"<link>{base}</link><description>d</description>{items}</channel></rss>",
             content_type="application/rss+xml",
         )
@@ -367,3 +369,123 @@ async def test_a_feeds_copy_is_not_ours_unless_a_source_of_ours_is_named(
         assert "syndication: false" in text and "source: Continental Press Agency" in text
     code, said = await _import(tmp_path, url, "--source", "Continental Press")
     assert code == 2 and "did you mean 'Continental Press Agency'" in said, said
+
+
+async def test_feeds_in_other_charsets_are_read_and_a_static_feed_is_asked_once(
+    aiohttp_server: Servers, tmp_path: Path
+) -> None:
+    asked: list[str] = []
+
+    def rss(title: str, declaration: str = "") -> str:
+        return (
+            f'{declaration}<rss version="2.0"><channel><title>Nyheter</title>'
+            f"<link>http://x/</link><description>d</description><item><guid>{title}</guid>"
+            f"<title>{title}</title><pubDate>Fri, 03 May 2019 10:00:00 +0000</pubDate>"
+            f"<description>{title}: the whole text.</description></item></channel></rss>"
+        )
+
+    async def latin(request: web.Request) -> web.Response:
+        asked.append(request.path_qs)  # charset said by HTTP only
+        return web.Response(
+            body=rss("Höglund in the café").encode("iso-8859-1"),
+            headers={"Content-Type": "application/rss+xml; charset=ISO-8859-1"},
+        )
+
+    async def windows(request: web.Request) -> web.Response:
+        asked.append(request.path_qs)  # declared in the XML, which its reader cannot read
+        text = rss("“Quoted” – said", '<?xml version="1.0" encoding="windows-1252"?>')
+        return web.Response(body=text.encode("windows-1252"), content_type="application/rss+xml")
+
+    app = web.Application()
+    app.router.add_get("/latin", latin)
+    app.router.add_get("/windows", windows)
+    base = str((await aiohttp_server(app)).make_url("")).rstrip("/")
+    code, said = await _import(tmp_path, base + "/latin")
+    assert code == 0 and said.startswith("1 imported"), said
+    code, said = await _import(tmp_path, base + "/windows")
+    assert code == 0 and said.startswith("1 imported"), said
+    texts = "".join(f.read_text() for f in (tmp_path / "content").rglob("*.md"))
+    assert "Höglund in the café" in texts and "“Quoted” – said" in texts
+    assert asked == ["/latin", "/windows"]  # not WordPress: no ?paged=2 asked
+
+
+async def test_media_rss_audio_origlink_summaries_and_pixels_of_a_real_feed(
+    aiohttp_server: Servers, tmp_path: Path
+) -> None:
+    async def feed(request: web.Request) -> web.Response:
+        base = str(request.url.origin())
+        first = "<p>The quay reopened on Monday after repairs.</p>"
+        item = (
+            "<item><guid>ep-1</guid><title>The quay reopens</title>"
+            "<link>https://feedproxy.example/~r/old/~3/x</link>"
+            "<feedburner:origLink>https://news.example.org/2019/05/quay/</feedburner:origLink>"
+            "<pubDate>Fri, 03 May 2019 10:00:00 +0000</pubDate>"
+            "<description>The quay reopened on Monday after repairs.</description>"
+            f"<content:encoded><![CDATA[{first}<p>Second paragraph."
+            '<img src="https://feeds.feedburner.com/~r/old/~4/x" height="1" width="1"/></p>]]>'
+            "</content:encoded>"
+            f'<media:content url="{base}/pictures/quay.jpg" medium="image" type="image/jpeg"/>'
+            '<enclosure url="https://cdn.example.net/episode-1.mp3" length="1" type="audio/mpeg"/>'
+            "</item>"
+        )
+        return web.Response(
+            text='<?xml version="1.0"?><rss version="2.0" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+            'xmlns:media="http://search.yahoo.com/mrss/" '
+            'xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0">'
+            f"<channel><title>Old</title><link>{base}</link><description>d</description>"
+            f"{item}</channel></rss>",
+            content_type="application/rss+xml",
+        )
+
+    async def picture(request: web.Request) -> web.Response:
+        return web.Response(body=_jpeg(), content_type="image/jpeg")
+
+    app = web.Application()
+    app.router.add_get("/feed", feed)
+    app.router.add_get("/pictures/quay.jpg", picture)
+    url = str((await aiohttp_server(app)).make_url("/feed"))
+    code, said = await _import(tmp_path, url)
+    assert code == 0 and said.startswith("1 imported"), said
+    assert "1 audio enclosure linked" in said and "1 tracking pixel taken away" in said
+    (text,) = [f.read_text() for f in (tmp_path / "content").rglob("*.md")]
+    assert "image:" in text and "/media/picture-" in text, said  # the Media RSS picture
+    assert "[Audio: episode-1.mp3](https://cdn.example.net/episode-1.mp3)" in text
+    assert "original_url: https://news.example.org/2019/05/quay/" in text
+    assert "standfirst:" not in text  # the summary is the text's first paragraph: not twice
+    assert "feedburner" not in text.split("---")[2]
+
+
+async def test_a_feed_joins_the_edition_of_its_language_or_the_one_named(
+    aiohttp_server: Servers, tmp_path: Path
+) -> None:
+    async def feed(request: web.Request) -> web.Response:
+        language = request.query["lang"]
+        return web.Response(
+            text=f'<rss version="2.0"><channel><title>F</title><link>http://x/</link>'
+            f"<description>d</description><language>{language}</language>"
+            f"<item><guid>{language}-1</guid><title>Story in {language}</title>"
+            "<pubDate>Fri, 03 May 2019 10:00:00 +0000</pubDate>"
+            "<description>Text.</description></item></channel></rss>",
+            content_type="application/rss+xml",
+        )
+
+    app = web.Application()
+    app.router.add_get("/feed", feed)
+    url = str((await aiohttp_server(app)).make_url("/feed"))
+
+    def edition_of(language: str) -> str:
+        (found,) = [
+            f.read_text() for f in (tmp_path / "content").rglob("*.md") if language in f.read_text()
+        ]
+        return found.split("edition: ", 1)[1].split("\n", 1)[0]
+
+    code, said = await _import(tmp_path, url + "?lang=fr-FR")
+    assert code == 0 and edition_of("fr-FR") == "fr", said
+    code, said = await _import(tmp_path, url + "?lang=de")
+    assert code == 0 and edition_of("Story in de") == "en"
+    assert "language is 'de', which no edition has" in said and "--edition" in said
+    code, said = await _import(tmp_path, url + "?lang=pt", "--edition", "fr")
+    assert code == 0 and edition_of("Story in pt") == "fr" and "no edition has" not in said
+    code, said = await _import(tmp_path, url + "?lang=pt", "--edition", "xx")
+    assert code == 2 and "'xx' is not an edition (en, fr)" in said, said

@@ -8,14 +8,16 @@ its feed id, so importing again writes only what changed and never a second copy
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
 from defusedxml import DefusedXmlException
@@ -34,14 +36,20 @@ from syndication.importing.files import (
     refused_by_check,
     write_whole,
 )
-from syndication.importing.html_markdown import as_picture_story, plain, to_markdown
+from syndication.importing.html_markdown import (
+    as_picture_story,
+    cut_at_word,
+    plain,
+    to_markdown,
+    without_trackers,
+)
 from syndication.importing.inline_pictures import Source, copy_pictures
-from syndication.importing.mapping import Mapping
+from syndication.importing.mapping import Mapping, edition_for
 from syndication.importing.report import Report
 from syndication.ingest.check import Claims
-from syndication.ingest.fields import MAX_AUTHORS, MAX_STANDFIRST, MAX_TOPICS
+from syndication.ingest.fields import MAX_AUTHORS, MAX_STANDFIRST, MAX_TOPICS, is_old_address
 from syndication.ingest.imageinfo import MEDIA_TYPES
-from syndication.ingest.parse import parse_article
+from syndication.ingest.parse import Parsed, parse_article
 
 PICTURES = {v: k for k, v in MEDIA_TYPES.items() if v != "image/jpeg"} | {"image/jpeg": ".jpg"}
 
@@ -60,6 +68,19 @@ class Entry:
     summary: str = ""
     pictures: list[str] = field(default_factory=list)  # enclosure or attachment URLs
     rights: str = ""  # the entry's rights line, else its feed's (copyright, dc:rights)
+    dated_by_feed: bool = False  # it had no date: its feed's is used
+    sounds: list[str] = field(default_factory=list)  # audio enclosures (a podcast's episode)
+    language: str = ""  # its feed's
+
+
+@dataclass
+class Page:
+    """One document of a feed: its entries, the address of the one before it (None: the
+    beginning), and whether WordPress made it (then ?paged=2, 3... go back in time)."""
+
+    entries: list[Entry]
+    older: str | None
+    wordpress: bool = False
 
 
 def import_feed(
@@ -70,6 +91,7 @@ def import_feed(
     dry_run: bool,
     overwrite_edited: bool = False,
     source: model.Source | None = None,
+    edition: str | None = None,
 ) -> Report:
     """Rights fail closed: the stories are the `source` named (one of syndication.toml's),
     and without one that is ours they are someone else's copy: never passed to partners."""
@@ -90,6 +112,7 @@ def import_feed(
         clear_leftovers(folder)
     ledger = Ledger(folder, overwrite_edited)
     seen: set[bytes] = set()  # digests: an entry's id may be megabytes long
+    addresses: set[str] = set()  # of the stories this import wrote
     written: dict[Path, str] = {}
     checked_files: dict[str, Claims] = {}
     for count, entry in enumerate(_entries(url, fetcher, report, settings.import_max_pages)):
@@ -103,6 +126,8 @@ def import_feed(
             report.stopped = _out_of_time(fetcher)
             break
         label = f"entry {entry.id[:80]!r}"
+        if entry.dated_by_feed:
+            report.notes.append(f"{label}: it has no date: its feed's is used")
         if (key := _key(entry.id)) in seen:
             report.skip(label, "duplicate id: it came before")
             continue
@@ -112,18 +137,20 @@ def import_feed(
             continue
         fields, body, stem = story
         _owned(fields, entry, source)
+        if edition is None:  # by the feed's language, once it is known
+            edition = edition_for(entry.language, settings, report)
+        fields["edition"] = edition
         target = folder / f"{stem}.md"
         rel = target.relative_to(content).as_posix()
-        text = file_text(fields, body)
-        # A dry run fetches and keeps no picture: it checks the story without one.
-        checked = (
-            file_text({k: v for k, v in fields.items() if k != "image"}, body) if dry_run else text
-        )
         try:
-            parsed = parse_article(checked.encode(), rel, content, settings)
+            text, parsed = _checked(fields, body, rel, settings, dry_run)
+            if parsed.article.path in addresses:  # the same headline the same day: its own
+                fields["slug"] = f"{slugify(str(fields['title']), max_length=60)}-{stem[-6:]}"
+                text, parsed = _checked(fields, body, rel, settings, dry_run)
         except ContentError as error:
             report.skip(label, f"would not publish: {error.format(str(content))}")
             continue
+        addresses.add(parsed.article.path)
         done = write_whole(target, text, report, dry_run, ledger=ledger)
         if done != "kept":
             written[target] = done
@@ -132,6 +159,17 @@ def import_feed(
     if not dry_run and written:
         refused_by_check(settings, written, checked_files, report)
     return report
+
+
+def _checked(
+    fields: dict[str, object], body: str, rel: str, settings: Settings, dry_run: bool
+) -> tuple[str, Parsed]:
+    """The story's file and what ingest makes of it (ContentError: it would not publish).
+    A dry run fetches and keeps no picture: it checks the story without one."""
+    text = file_text(fields, body)
+    without_picture = {k: v for k, v in fields.items() if k != "image"}
+    checked = file_text(without_picture, body) if dry_run else text
+    return text, parse_article(checked.encode(), rel, settings.content_dir.resolve(), settings)
 
 
 def _entries(url: str, fetcher: Fetcher, report: Report, max_pages: int) -> Iterator[Entry]:
@@ -148,8 +186,8 @@ def _entries(url: str, fetcher: Fetcher, report: Report, max_pages: int) -> Iter
             report.stopped = _out_of_time(fetcher)
             return
         try:
-            body, kind = fetcher.get(page)
-            entries, older = _read(body, kind, page)
+            body, kind, charset = fetcher.get_with_charset(page)
+            document = _read(as_utf8(body, charset), kind, page)
         except Refused as exc:
             if fetcher.out_of_time():
                 report.stopped = _out_of_time(fetcher)
@@ -158,11 +196,15 @@ def _entries(url: str, fetcher: Fetcher, report: Report, max_pages: int) -> Iter
                 raise
             report.notes.append(f"stopped following the feed back: {exc}")
             return
+        entries, older = document.entries, document.older
         new = [e for e in entries if e.id and _key(e.id) not in ids]
+        if entries and not new:  # a page again: the beginning of a feed that ignores paging
+            report.notes.append(f"{page[:120]} brought only entries already read: none again")
+        else:  # (an entry that came before, on this page or another, is reported so)
+            yield from entries
         ids.update(_key(e.id) for e in new)
-        yield from entries
-        if older is None and new and page.startswith(url):  # WordPress: ?paged=2, 3...
-            paged += 1
+        if older is None and new and document.wordpress and page.startswith(url):
+            paged += 1  # WordPress's feeds go back by ?paged=2, 3...
             older = _with_page(url, paged)
         if older and _key(older) not in fetched and (new or not page.startswith(url)):
             fetched.add(_key(older))
@@ -195,10 +237,36 @@ def _with_page(url: str, number: int) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def _read(body: bytes, kind: str, url: str) -> tuple[list[Entry], str | None]:
+_DECLARATION = re.compile(rb"^(\xef\xbb\xbf)?\s*<\?xml[^>]*?\?>")
+_DECLARED = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
+
+
+def as_utf8(body: bytes, http_charset: str) -> bytes:
+    """An XML feed in UTF-8, whatever it came in: the charset its XML declaration names,
+    else the one HTTP named, else UTF-8 (XML's own rule). The XML reader knows few
+    charsets (not Windows-1252, which most "ISO-8859-1" feeds really are), so the text is
+    decoded here and the declaration made to say UTF-8. A JSON Feed is left as it is."""
+    if body.lstrip()[:1] == b"{":
+        return body
+    declaration = _DECLARATION.match(body)
+    declared = _DECLARED.search(declaration[0]) if declaration else None
+    name = (declared[1].decode() if declared else http_charset or "utf-8").lower()
+    if name in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"):
+        name = "windows-1252"  # a superset, as browsers read them
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return body  # a charset we do not know: read as it is (and refused if not XML)
+    if name.replace("_", "-") in ("utf-8", "utf8"):
+        return body
+    text = body.decode(name, errors="replace")
+    return _DECLARATION.sub(b"", text.encode("utf-8"), count=1).lstrip()
+
+
+def _read(body: bytes, kind: str, url: str) -> Page:
     """The document's entries and the address of the one before it (None: the beginning)."""
     if kind.endswith("json") or body.lstrip()[:1] == b"{":
-        return _json_feed(body, url)
+        return Page(*_json_feed(body, url))
     try:
         fromstring(body, forbid_dtd=True)
     except DefusedXmlException as exc:
@@ -208,34 +276,57 @@ def _read(body: bytes, kind: str, url: str) -> tuple[list[Entry], str | None]:
     except Exception as exc:
         raise Refused(f"{url[:120]} is not a feed: {str(exc)[:120]}") from None
     parsed: Any = feedparser.parse(body)
-    links = parsed.feed.get("links", [])
-    older = next((link.get("href") for link in links if link.get("rel") == "prev-archive"), None)
-    if not parsed.entries and not parsed.feed.get("title"):
+    feed = parsed.feed
+    links = feed.get("links", [])
+    older = next(  # RFC 5005: an archived feed's older document, or a paged feed's next
+        (link.get("href") for link in links if link.get("rel") in ("prev-archive", "next")),
+        None,
+    )
+    if not parsed.entries and not feed.get("title"):
         raise Refused(f"{url[:120]} is not an RSS or Atom feed")
-    feed_rights = str(parsed.feed.get("rights", ""))  # RSS copyright, dc:rights, Atom rights
+    feed_rights = str(feed.get("rights", ""))  # RSS copyright, dc:rights, Atom rights
     entries = [_xml_entry(e, url, feed_rights) for e in parsed.entries]
-    return entries, urljoin(url, older) if older else None
+    when = feed.get("published_parsed") or feed.get("updated_parsed")
+    for entry in entries:
+        entry.language = str(feed.get("language", ""))[:35]
+        if entry.published is None and when:
+            entry.published = datetime(*tuple(when)[:6]).replace(tzinfo=UTC)
+            entry.dated_by_feed = True
+    made_by = f"{feed.get('generator', '')} {feed.get('generator_detail', {}).get('href', '')}"
+    return Page(entries, urljoin(url, older) if older else None, "wordpress" in made_by.lower())
 
 
 def _xml_entry(raw: Any, base: str, feed_rights: str = "") -> Entry:
     when = raw.get("published_parsed") or raw.get("updated_parsed")
     content = raw.get("content") or []
+    media = [*raw.get("media_content", []), *raw.get("media_thumbnail", [])]  # Media RSS
+    enclosures = raw.get("enclosures", [])
     return Entry(
         id=str(raw.get("id") or raw.get("link") or ""),
         title=str(raw.get("title", "")),
-        link=urljoin(base, str(raw.get("link", ""))),
+        # FeedBurner's feeds link to its redirect; the original address is kept beside it
+        link=urljoin(base, str(raw.get("feedburner_origlink") or raw.get("link", ""))),
         published=datetime(*tuple(when)[:6]).replace(tzinfo=UTC) if when else None,
         authors=[str(a.get("name", "")) for a in raw.get("authors", []) if a.get("name")],
         tags=[str(t.get("label") or t.get("term") or "") for t in raw.get("tags", [])],
         content=str(content[0].get("value", "")) if content else "",
         summary=str(raw.get("summary", "")),
-        pictures=[
-            urljoin(base, str(e.get("href", "")))
-            for e in raw.get("enclosures", [])
-            if str(e.get("type", "")).startswith("image/")
-        ],
+        pictures=list(
+            dict.fromkeys(
+                [urljoin(base, str(e.get("href", ""))) for e in enclosures if _is(e, "image")]
+                + [urljoin(base, str(m.get("url", ""))) for m in media if _is(m, "image")]
+            )
+        ),
+        sounds=[urljoin(base, str(e.get("href", ""))) for e in enclosures if _is(e, "audio")],
         rights=str(raw.get("rights") or feed_rights),
     )
+
+
+def _is(media: Any, kind: str) -> bool:
+    """An enclosure or Media RSS item of this kind (image, audio), by its type or medium;
+    a thumbnail, which has neither, is a picture."""
+    said = f"{media.get('type', '')} {media.get('medium', '')}".strip()
+    return said.startswith(kind) or f" {kind}" in f" {said}" or (not said and kind == "image")
 
 
 def _json_feed(body: bytes, url: str) -> tuple[list[Entry], str | None]:
@@ -270,6 +361,8 @@ def _json_feed(body: bytes, url: str) -> tuple[list[Entry], str | None]:
             )
         )  # fmt: skip
     older = document.get("next_url")
+    for entry in entries:
+        entry.language = str(document.get("language", ""))[:35]
     return entries, urljoin(url, older) if isinstance(older, str) and older else None
 
 
@@ -302,7 +395,9 @@ def _story(
         report.skip(label, "no date")
         return None
     site = urlsplit(feed_url).hostname or ""
-    html = entry.content or entry.summary
+    html, pixels = without_trackers(entry.content or entry.summary)
+    if pixels:
+        report.converted["tracking pixel taken away"] += pixels
     base = entry.link or feed_url
     copied = copy_pictures(
         html, base, Source(site, folder, None, fetcher, fetcher.max_bytes, dry_run), report, label
@@ -324,20 +419,38 @@ def _story(
         fields["authors"] = authors
     if topics := list(dict.fromkeys(plain(t) for t in entry.tags if plain(t)))[:MAX_TOPICS]:
         fields["topics"] = topics
-    if entry.content and (standfirst := plain(entry.summary)[:MAX_STANDFIRST]):
-        fields["standfirst"] = standfirst
+    standfirst = cut_at_word(plain(entry.summary), MAX_STANDFIRST)
+    if entry.content and standfirst and not _opens(entry.content, standfirst):
+        fields["standfirst"] = standfirst  # (one that is the text's beginning is not repeated)
     if source := mapping.source_of([*authors, *entry.tags]):
         fields["source"] = source
+    for sound in entry.sounds[:5]:
+        body += f"\n[Audio: {_file_name(sound)}]({sound})\n"
+        report.converted["audio enclosure linked"] += 1
     if not entry.content and entry.link.startswith(("http://", "https://")):
         body += f"\n[Read the whole story]({entry.link})\n"
     if entry.link.startswith(("http://", "https://")):
         fields["original_url"] = entry.link
     old = urlsplit(entry.link)
-    if old.netloc == urlsplit(feed_url).netloc and old.path not in ("", "/") and not old.query:
+    if (
+        old.netloc == urlsplit(feed_url).netloc
+        and not old.query
+        and is_old_address(unquote(old.path))
+    ):
         fields["aliases"] = [old.path]
     for picture in entry.pictures[:1]:
         fields.update(_picture(picture, title, fetcher, folder, report, label, dry_run))
     return fields, body, stem
+
+
+def _opens(content: str, standfirst: str) -> bool:
+    """Whether the text begins with the standfirst (a feed's summary is often its first
+    paragraph, cut short)."""
+    return plain(content).startswith(standfirst.removesuffix("…").rstrip(" .,;:"))
+
+
+def _file_name(url: str) -> str:
+    return urlsplit(url).path.rsplit("/", 1)[-1] or url
 
 
 def _picture(

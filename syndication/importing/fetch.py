@@ -56,13 +56,19 @@ class Fetcher:
         return time.monotonic() >= self._ends
 
     def get(self, url: str) -> tuple[bytes, str]:
-        """The body and its media type; Refused for a host not named, an error status, a
-        body over the limit, a network failure, or a whole request over REQUEST_SECONDS
-        (a server sending a byte a second would otherwise hold the import for hours: the
-        request goes on a thread of its own, left behind when its time is up)."""
+        """The body and its media type (see get_with_charset)."""
+        body, kind, _ = self.get_with_charset(url)
+        return body, kind
+
+    def get_with_charset(self, url: str) -> tuple[bytes, str, str]:
+        """The body, its media type and the charset the answer names ("" when none);
+        Refused for a host not named, an error status, a body over the limit, a network
+        failure, or a whole request over REQUEST_SECONDS (a server sending a byte a second
+        would otherwise hold the import for hours: the request goes on a thread of its
+        own, left behind when its time is up)."""
         if netloc(url) not in self.allowed:
             raise Refused(f"{url[:120]} is on a host not named (--allow-host)")
-        done: Mailbox[tuple[bytes, str] | Refused] = Mailbox()
+        done: Mailbox[tuple[bytes, str, str] | Refused] = Mailbox()
 
         def fetch() -> None:
             try:
@@ -82,16 +88,17 @@ class Fetcher:
             raise got
         return got
 
-    def _get(self, url: str) -> tuple[bytes, str]:
+    def _get(self, url: str) -> tuple[bytes, str, str]:
         request = urllib.request.Request(url, headers={"User-Agent": "syndication-import"})
         try:
             with self._opener.open(request, timeout=TIMEOUT) as reply:
                 body = reply.read(self.max_bytes + 1)
                 kind = reply.headers.get_content_type()
+                charset = reply.headers.get_content_charset() or ""
         except urllib.error.HTTPError as exc:
             raise Refused(f"{url[:120]} answered {exc.code}") from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
             raise Refused(f"{url[:120]} could not be fetched: {exc}") from None
         if len(body) > self.max_bytes:
             raise Refused(f"{url[:120]} is over {self.max_bytes // (1024 * 1024)} MB")
-        return body, kind
+        return body, kind, charset

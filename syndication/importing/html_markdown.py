@@ -22,14 +22,57 @@ _CAPTION = re.compile(r"\[caption([^\]]*)\](.*?)\[/caption\]", re.S | re.I)
 _FIGCAPTION = re.compile(r"<figcaption\b[^>]*>(.*?)</figcaption>", re.S | re.I)  # blocks'
 _CAPTION_ATTRIBUTE = re.compile(r"""\bcaption=(?:"([^"]*)"|'([^']*)')""", re.I)
 _CAPTION_PARTS = re.compile(r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.S | re.I)
+_BREAKS = re.compile(
+    r"<(?:br|/p|/div|/li|/h[1-6]|/td|/th|/tr|/blockquote|/figcaption)\b[^>]*>", re.I
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _TAGS = ALLOWED_TAGS | {"h1"}  # markdownify makes a heading of it; ingest keeps its text
 
 
 def plain(text: str) -> str:
-    """HTML or text -> one line of plain text (for a title or a standfirst)."""
-    stripped = nh3.clean(text, tags=set()) if "<" in text else text
-    return " ".join(html.unescape(_CONTROL.sub("", stripped)).split())
+    """HTML or text -> one line of plain text (for a title or a standfirst); the end of a
+    paragraph or a line break is a space, so words either side are never glued together."""
+    if "<" in text:
+        text = nh3.clean(_BREAKS.sub(" ", text), tags=set())
+    return " ".join(html.unescape(_CONTROL.sub("", text)).split())
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """The text within `limit` characters, cut after a word with an ellipsis when longer."""
+    if len(text) <= limit:
+        return text
+    kept = text[: limit - 1]
+    if " " in kept:
+        kept = kept.rsplit(" ", 1)[0]
+    return kept.rstrip(" ,;:") + "…"
+
+
+# Pictures that only count readers: 1x1, or served by a counter (FeedBurner, WordPress.com
+# stats, feedsportal, doubleclick, pixel hosts).
+_IMG = re.compile(r"<img\b[^>]*>", re.I | re.S)
+_ONE_PIXEL = re.compile(r"""\b(?:width|height)\s*=\s*["']?[01]["'\s/>]""", re.I)
+_TRACKERS = re.compile(
+    r"""src\s*=\s*["']?[a-z]+://(?:[^/"']*\.)?(?:feeds\.feedburner\.com/~r/|feedburner\.com/|"""
+    r"""pixel\.wp\.com|stats\.wordpress\.com|feedsportal\.com|doubleclick\.net|"""
+    r"""pixel\.|analytics\.|ad\.doubleclick)""",
+    re.I,
+)
+
+
+def without_trackers(content: str) -> tuple[str, int]:
+    """The text less its tracking pixels; how many were taken away."""
+    taken = 0
+
+    def pixel(found: re.Match[str]) -> str:
+        nonlocal taken
+        tag = found[0]
+        one_by_one = len(_ONE_PIXEL.findall(tag)) >= 2
+        if one_by_one or _TRACKERS.search(tag):
+            taken += 1
+            return ""
+        return tag
+
+    return _IMG.sub(pixel, content), taken
 
 
 def to_markdown(

@@ -18,6 +18,7 @@ from typing import Any
 
 from syndication.config import Settings
 from syndication.errors import ConfigError
+from syndication.importing.report import Report
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,10 @@ class Mapping:
                 if key in self.sections:
                     return self.sections[key]
         return self.default_section
+
+    def maps(self, slug: str, name: str) -> bool:
+        """Whether a category (slug, name) is one that names a section."""
+        return slug.casefold() in self.sections or name.casefold() in self.sections
 
     def source_of(self, names: list[str]) -> str:
         """The source a licensed-in author or category names, or ""."""
@@ -61,3 +66,19 @@ def load_mapping(config: Path, settings: Settings) -> Mapping:
         if source not in names:
             raise ConfigError(f"{config}: [import.sources] names {source!r}, not one of [sources]")
     return Mapping(default, sections, sources)
+
+
+def edition_for(language: str, settings: Settings, report: Report) -> str:
+    """The edition whose language the source names (`de-AT` joins a `de` edition), else
+    the default one, with a note when the source named another language."""
+    wanted = language.strip().lower().replace("_", "-")
+    for edition in settings.editions:
+        ours = edition.language.lower()
+        if wanted and (wanted == ours or wanted.split("-")[0] == ours.split("-")[0]):
+            return edition.code
+    if wanted:
+        report.notes.append(
+            f"the source's language is {language[:20]!r}, which no edition has: its stories "
+            f"join the default edition, {settings.default_edition} (say --edition to choose)"
+        )
+    return settings.default_edition

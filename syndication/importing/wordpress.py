@@ -36,14 +36,20 @@ from syndication.importing.files import (
     refused_by_check,
     write_whole,
 )
-from syndication.importing.html_markdown import as_picture_story, plain, to_markdown
+from syndication.importing.html_markdown import (
+    as_picture_story,
+    cut_at_word,
+    plain,
+    to_markdown,
+    without_trackers,
+)
 from syndication.importing.inline_pictures import Source, copy_pictures, files_twin, uploads_name
-from syndication.importing.mapping import Mapping
+from syndication.importing.mapping import Mapping, edition_for
 from syndication.importing.report import Report
 from syndication.importing.wordpress_media import Attachment, expand
 from syndication.importing.wxr import Export, ExportError, Item, RefusedExport, read_items
 from syndication.ingest.check import Claims
-from syndication.ingest.fields import MAX_AUTHORS, MAX_STANDFIRST, MAX_TOPICS
+from syndication.ingest.fields import MAX_AUTHORS, MAX_STANDFIRST, MAX_TOPICS, is_old_address
 from syndication.ingest.imageinfo import MEDIA_TYPES
 from syndication.ingest.parse import parse_article
 from syndication.ingest.pipeline import start_worker
@@ -60,6 +66,7 @@ class Options:
     dry_run: bool = False
     fetch_from: frozenset[str] = frozenset()  # hosts a picture not in uploads may come from
     overwrite_edited: bool = False  # write over files edited or deleted here since
+    edition: str | None = None  # the edition the posts join (None: by the export's language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +93,7 @@ class _Context:
     site: str
     content: Path
     folder: Path
+    edition: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +129,8 @@ def import_wordpress(
         )
     site = urlsplit(export.site_url).hostname or "wordpress"
     folder = content / "imported" / site_key(export.site_url)
-    context = _Context(settings, mapping, options, export, site, content, folder)
+    edition = options.edition or edition_for(export.language, settings, report)
+    context = _Context(settings, mapping, options, export, site, content, folder, edition)
     # A WordPress.com site named to fetch from: its files host too, where its uploads are.
     allowed = set(options.fetch_from) | {
         twin for host in options.fetch_from if (twin := files_twin(host.split(":")[0]))
@@ -163,7 +172,15 @@ def import_wordpress(
                     if picture
                     else {}
                 )
+                if left_out := _topics(item, mapping)[1]:
+                    report.notes.append(
+                        f"{label}: {len(left_out)} tags past the {MAX_TOPICS} kept as topics "
+                        f"were left out: {', '.join(left_out[:5])[:200]}"
+                    )
+                item.content, pixels = without_trackers(item.content)
                 item.content, made = expand(item.content, attachments, item.post_id)
+                made["tracking pixel taken away"] += pixels
+                made = +made  # (no zero counts)
                 if made:
                     report.converted.update(made)
                     report.notes.append(
@@ -357,13 +374,13 @@ def _story(
     if not body.strip():
         return "empty body"
     categories = [(slug, name) for domain, slug, name in item.categories if domain == "category"]
-    tags = [name for domain, _, name in item.categories if domain == "post_tag" and name]
     author = plain(export.authors.get(item.creator, item.creator))
     fields: dict[str, object] = {
         "id": f"wp-{context.folder.name}-{post_key(item)}",
         "title": plain(item.title),
         "published": published.isoformat(),
         "section": mapping.section_of(categories),
+        "edition": context.edition,
     }
     if item.status in DRAFTS or item.password:  # private, pending or behind a password
         fields["status"] = "draft"
@@ -371,9 +388,9 @@ def _story(
         fields["slug"] = slug
     if author:
         fields["authors"] = [author][:MAX_AUTHORS]
-    if tags:
-        fields["topics"] = list(dict.fromkeys(plain(t) for t in tags if plain(t)))[:MAX_TOPICS]
-    if standfirst := plain(item.excerpt)[:MAX_STANDFIRST]:
+    if topics := _topics(item, mapping)[0]:
+        fields["topics"] = topics
+    if standfirst := cut_at_word(plain(item.excerpt), MAX_STANDFIRST):
         fields["standfirst"] = standfirst
     if source := mapping.source_of([author, *(name for _, name in categories)]):
         fields["source"] = source
@@ -388,11 +405,24 @@ def _old_addresses(item: Item, site: str, base: str) -> list[str]:
     WordPress answers for every post whatever its permalinks (old short links use it)."""
     old = urlsplit(item.link)
     found = []
-    if old.hostname == site and old.path not in ("", "/") and not old.query:
+    if old.hostname == site and not old.query and is_old_address(unquote(old.path)):
         found.append(old.path)
     if (key := post_key(item)).isdigit():
         found.append(f"/{base.strip('/')}/?p={key}".replace("//", "/"))
     return found
+
+
+def _topics(item: Item, mapping: Mapping) -> tuple[list[str], list[str]]:
+    """The post's tags, then its categories no section takes (lost otherwise), as topics:
+    those kept (at most MAX_TOPICS), and those past them."""
+    tags = [name for domain, _, name in item.categories if domain == "post_tag"]
+    loose = [
+        name
+        for domain, slug, name in item.categories
+        if domain == "category" and slug != "uncategorized" and not mapping.maps(slug, name)
+    ]
+    names = list(dict.fromkeys(shown for t in [*tags, *loose] if (shown := plain(t))))
+    return names[:MAX_TOPICS], names[MAX_TOPICS:]
 
 
 def _export_date(export: Export) -> datetime | None:

@@ -59,6 +59,7 @@ class Item:
 class Export:
     site_url: str = ""
     pub_date: str = ""  # when the export was made (the channel's pubDate)
+    language: str = ""  # the site's (the channel's language)
     authors: dict[str, str] = field(default_factory=dict)  # login -> display name
     dropped_characters: int = 0
 
@@ -131,6 +132,8 @@ def read_items(path: Path, export: Export) -> Iterator[Item]:
                     kind = _local(element.tag)
                     if kind == "pubDate" and parents and _local(parents[-1].tag) == "channel":
                         export.pub_date = (element.text or "").strip()
+                    elif kind == "language" and parents and _local(parents[-1].tag) == "channel":
+                        export.language = (element.text or "").strip()[:35]
                     elif kind == "base_blog_url" or (kind == "link" and not export.site_url):
                         export.site_url = (element.text or "").strip() or export.site_url
                     elif kind == "author" and _namespace(element.tag) == "wp":

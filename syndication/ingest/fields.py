@@ -68,6 +68,17 @@ def name_slug(name: str) -> str:
     return str(slugify(name, max_length=MAX_SLUG))
 
 
+def is_old_address(path: str) -> bool:
+    """Whether a path (decoded) can be a story's old address (`aliases:`)."""
+    return (
+        path.startswith("/")
+        and not path.startswith("//")
+        and len(path) <= 500
+        and path != "/"
+        and not any(c.isspace() or ord(c) < 32 for c in path)
+    )
+
+
 class FieldReader:
     """Reads one file's front matter; every error it raises names the file, line and field."""
 
@@ -251,7 +262,7 @@ class FieldReader:
                     f"{_shown(item)} is not an address on this site: write a path such as "
                     "/2019/05/03/old-title/",
                 )
-            if path == "/" or any(c.isspace() or ord(c) < 32 for c in path):
+            if not is_old_address(path):
                 raise self.error(f"aliases.{index}", f"{_shown(item)} cannot be an old address")
             paths[path] = None
         return tuple(paths)
