@@ -62,7 +62,8 @@ def _feed_app() -> web.Application:
         )
         return web.Response(
             text='<?xml version="1.0"?><rss version="2.0" xmlns:content='
-            '"http://purl.org/rss/1.0/modules/content/"><channel><title>Old</title><generator>https://wordpress.org/?v=6.4</generator>'
+            '"http://purl.org/rss/1.0/modules/content/"><channel><title>Old</title>'
+            "<generator>https://wordpress.org/?v=6.4</generator>"
             f"<link>http://old.example/</link><description>d</description>{items}</channel></rss>",
             content_type="application/rss+xml",
         )
