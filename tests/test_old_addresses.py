@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from syndication.clock import SetClock
+from syndication.ingest.parse import parse_article
 from syndication.web.app import create_app
 from tests.conftest import article_text, examples, make_settings, set_clock
 
@@ -95,3 +96,13 @@ def test_wordpress_short_links_reach_their_post_and_the_front_page_is_still_ther
     # An old address a page here has is not taken from it: the page answers.
     assert found["/en/"][0] == 200 and found["/en/world/"][0] == 200
     assert found["/"][1] != STORY
+
+
+def test_check_says_when_a_page_of_the_site_answers_an_old_address(tmp_path: Path) -> None:
+    site = make_settings(tmp_path)
+    text = article_text(
+        title="Moved", aliases='["/en/world/", "/media/x.png", "/en/feed.atom", "/old/story/"]'
+    )
+    parsed = parse_article(text.encode(), "world/moved.md", site.content_dir, site)
+    shadowed = [w.field for w in parsed.warnings if "never leads to this story" in w.message]
+    assert shadowed == ["aliases.0", "aliases.1", "aliases.2"]

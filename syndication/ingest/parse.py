@@ -148,7 +148,43 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
         corrections=reader.corrections(f.get("corrections"), tz, published),
         path=article_path(edition, section, published.astimezone(tz), slug),
     )
+    warnings += _shadowed_aliases(file, doc, article.aliases, settings)
     return Parsed(article, doc.top_lines, tuple(warnings), pictures)
+
+
+# First parts of addresses this site answers itself, whatever the archive holds.
+_SITE_PARTS = frozenset(
+    {"media", "static", "api", "desk", "preview", "websub", "search", "sitemaps", "healthz",
+     "readyz", "metrics", "robots.txt", "sitemap.xml", "favicon.ico", ".well-known"}
+)  # fmt: skip
+
+
+_FEEDS = ("feed.atom", "feed.rss", "feed.json")
+
+
+def _shadowed_aliases(
+    file: str, doc: frontmatter.FrontMatter, aliases: tuple[str, ...], settings: Settings
+) -> list[ContentWarning]:
+    """An old address the site's own pages answer (an edition's, its sections', feeds,
+    pictures) never leads to the story: a page that exists always wins. Said, not refused."""
+    editions = {e.code for e in settings.editions}
+    pages = {*editions, *(f"{e}/{s.slug}" for e in editions for s in settings.sections)}
+    found = []
+    for index, alias in enumerate(aliases):
+        parts = alias.split("?", 1)[0].strip("/")
+        first = parts.split("/", 1)[0]
+        listing = parts.rsplit("/", 1)[0] if parts.endswith(_FEEDS) else parts
+        if first in _SITE_PARTS or listing in pages:
+            found.append(
+                ContentWarning(
+                    file,
+                    f"{alias[:120]} is an address of this site's own pages, which answer it: "
+                    "it never leads to this story",
+                    line=doc.line("aliases"),
+                    field=f"aliases.{index}",
+                )
+            )
+    return found
 
 
 def _dates(
