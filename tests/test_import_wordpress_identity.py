@@ -228,3 +228,12 @@ def test_featured_pictures_are_found_by_their_address_when_the_export_omits_thei
 def test_a_wordpress_com_sites_files_host_is_its_own() -> None:
     assert files_twin("harbour.wordpress.com") == "harbour.files.wordpress.com"
     assert files_twin("harbour.files.wordpress.com") == files_twin("example.org") == ""
+
+
+def test_a_plain_permalink_and_the_post_id_are_both_old_addresses(tmp_path: Path) -> None:
+    """A site with "Plain" permalinks linked a post as /path/?p=1 though its id is 10 (an
+    export from a copy of the site): both ?p= addresses reach it."""
+    imported(tmp_path, export("https://old.example.org/path", item("Hello", "10", link=(
+        "https://old.example.org/path/?p=1"))))  # fmt: skip
+    text = files(tmp_path)["imported/old-example-org-path/10.md"]
+    assert "- /path/?p=1\n" in text and "- /path/?p=10\n" in text, text

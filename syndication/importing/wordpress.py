@@ -407,9 +407,11 @@ def _old_addresses(item: Item, site: str, base: str) -> list[str]:
     found = []
     if old.hostname == site and not old.query and is_old_address(unquote(old.path)):
         found.append(old.path)
+    if old.hostname == site and (plain_link := _P_LINK.search(f"?{old.query}")):
+        found.append(f"{old.path or '/'}?p={plain_link[1]}")  # "Plain" permalinks: /?p=123
     if (key := post_key(item)).isdigit():
         found.append(f"/{base.strip('/')}/?p={key}".replace("//", "/"))
-    return found
+    return list(dict.fromkeys(found))
 
 
 def _topics(item: Item, mapping: Mapping) -> tuple[list[str], list[str]]:
