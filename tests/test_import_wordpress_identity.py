@@ -136,6 +136,7 @@ def test_a_password_protected_post_comes_in_as_a_draft(tmp_path: Path) -> None:
         ),
     )
     assert "post 5 'Members only': imported as a draft: it has a password" in said, said
+    assert "post 6 'Private note': imported as a draft: it is private" in said
     written = files(tmp_path)
     for name in ("5", "6"):
         assert "\nstatus: draft\n" in written[f"imported/old-example-org/{name}.md"]

@@ -158,6 +158,8 @@ def import_wordpress(
                     continue
                 if item.password and item.status in PUBLISHED:
                     report.notes.append(f"{label}: imported as a draft: it has a password")
+                elif item.status == "private":
+                    report.notes.append(f"{label}: imported as a draft: it is private")
                 if _date(item, options.timezone) is None and _export_date(export):
                     report.notes.append(f"{label}: it has no date: the export's is used")
                 featured = item.meta.get("_thumbnail_id", "")
