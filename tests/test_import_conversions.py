@@ -17,6 +17,7 @@ from syndication.importing.html_markdown import (
     without_trackers,
 )
 from syndication.importing.wordpress_media import Attachment, expand
+from syndication.ingest.render import render_markdown
 from tests.conftest import examples
 
 WORD = st.from_regex(r"[A-Za-z]{1,10}", fullmatch=True)
@@ -177,3 +178,53 @@ def test_tracking_pixels_are_taken_away_and_counted() -> None:
     )
     kept, taken = without_trackers(content)
     assert taken == 3 and "q.jpg" in kept and "feedburner" not in kept and "pixel" not in kept
+
+
+def test_the_writers_words_in_brackets_entities_and_code_are_kept() -> None:
+    """What outside attacks found lost: bracketed words that only look like shortcodes, a
+    caption with brackets, a gallery inside a caption, `&lt;script&gt;` (once read back
+    as a tag that swallowed the post), shortcodes inside <pre>, a button's words."""
+    cases = {
+        "Warning [spoiler alert] ahead. The [video unavailable] clip. "
+        "[Audio: interview in French] here.\n\nThe [row 3] seats were empty.": [
+            "[spoiler alert]", "[video unavailable]", "[Audio: interview in French]", "[row 3]"
+        ],
+        '[caption id="x" caption="The mayor [left] greets the pilots"]<img src="/q.jpg" '
+        'alt="q">[/caption]': ["The mayor [left] greets the pilots"],
+        '[caption id="x" caption="Scenes from the harbour fair"][gallery ids="1,2"][/caption]': [
+            "Scenes from the harbour fair", "p1.jpg", "p2.jpg"
+        ],
+        "Use the &lt;script&gt; tag and &lt;b&gt;bold&lt;/b&gt; here, AT&amp;T and "
+        "&amp;lt; too.\n\nThe last paragraph.": ["The last paragraph."],
+        '<pre>[gallery ids="1"]\n[embed]http://x[/embed]\nx = arr[i]</pre>': [
+            '[gallery ids="1"]', "[embed]http://x[/embed]", "x = arr[i]"
+        ],
+        '[button text="Subscribe today" url="/s"] and more.': ["Subscribe today", "and more."],
+    }  # fmt: skip
+    for post, kept in cases.items():
+        markdown, _ = converted(post)
+        for words in kept:
+            assert words in markdown, (words, markdown)
+    rendered = render_markdown(converted(next(k for k in cases if "script" in k))[0])
+    assert "Use the <script> tag and <b>bold</b> here, AT&T and &lt; too." in rendered.text
+    assert "The last paragraph." in rendered.text
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    parts=st.lists(
+        st.one_of(
+            PARAGRAPH,
+            st.tuples(PARAGRAPH, st.sampled_from(["", ":", " 3", "!"])).map(
+                lambda p: f"[{p[0]}{p[1]}]"  # brackets a writer types
+            ),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_a_writers_bracketed_words_are_never_taken_for_shortcodes(parts: list[str]) -> None:
+    text = " ".join(parts)
+    markdown, _ = converted(text)
+    for word in text.replace("[", " ").replace("]", " ").split():
+        assert word in markdown, (word, markdown)

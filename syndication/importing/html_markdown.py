@@ -11,14 +11,16 @@ from collections.abc import Mapping
 from urllib.parse import urljoin, urlsplit
 
 import nh3
-from markdownify import markdownify
+from markdownify import MarkdownConverter
 
 from syndication.importing.shortcodes import strip_shortcodes
 from syndication.importing.wpautop import wpautop
 from syndication.ingest.render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.S)
-_CAPTION = re.compile(r"\[caption([^\]]*)\](.*?)\[/caption\]", re.S | re.I)
+_CAPTION = re.compile(
+    r"""\[caption((?:[^\]"']|"[^"]*"|'[^']*')*)\](.*?)\[/caption\]""", re.S | re.I
+)
 _FIGCAPTION = re.compile(r"<figcaption\b[^>]*>(.*?)</figcaption>", re.S | re.I)  # blocks'
 _CAPTION_ATTRIBUTE = re.compile(r"""\bcaption=(?:"([^"]*)"|'([^']*)')""", re.I)
 _CAPTION_PARTS = re.compile(r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.S | re.I)
@@ -109,7 +111,7 @@ def to_markdown(
         ),
         link_rel=None,
     )
-    text = markdownify(cleaned, heading_style="ATX", bullets="-", escape_underscores=False)
+    text = _Markdown(heading_style="ATX", bullets="-", escape_underscores=False).convert(cleaned)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
@@ -126,13 +128,29 @@ def as_picture_story(markdown: str, title: str) -> str:
     return markdown.rstrip() + f"\n\n*{plain(pictures[0]) or title}*\n"
 
 
+_ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
+
+
+class _Markdown(MarkdownConverter):
+    """markdownify, with the text's own `<` and `&...;` kept as text: `&lt;script&gt;` in a
+    post is the word <script>, and written raw it would be read as a tag (and a whole post
+    after it was once lost)."""
+
+    def escape(self, text: str, parent_tags: set[str]) -> str:
+        text = str(super().escape(text, parent_tags))  # type: ignore[misc]  # not in its stubs
+        if "pre" in parent_tags or "code" in parent_tags:
+            return text  # (a code block's text is shown as it is)
+        return _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;")
+
+
 def _figure(found: re.Match[str]) -> str:
     """[caption]<img> text[/caption], or [caption caption="text"]<img>[/caption] (the form
     older WordPress wrote): the picture, then its caption in italics."""
     parts = _CAPTION_PARTS.match(found[2])
-    if parts is None:
-        return found[2]
     attribute = _CAPTION_ATTRIBUTE.search(found[1])
+    if parts is None:  # not one picture (a gallery): what it holds, then the caption
+        said = html.unescape(attribute[1] or attribute[2]) if attribute else ""
+        return found[2] + (f"<p><em>{html.escape(said)}</em></p>" if said else "")
     caption = parts[2].strip() or (html.unescape(attribute[1] or attribute[2]) if attribute else "")
     return f"<p>{parts[1]}</p><p><em>{caption}</em></p>" if caption else parts[1]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from syndication.importing.html_markdown import plain
-from syndication.importing.shortcodes import removed_shortcodes
+from syndication.importing.shortcodes import outside_pre, removed_shortcodes
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,9 +28,12 @@ class Attachment:
 
 
 _ATTRIBUTES = re.compile(r"""([a-z0-9_-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s\]]+))""", re.I)
-_GALLERY = re.compile(r"\[gallery\b([^\]]*)\]", re.I)
-_AUDIO_VIDEO = re.compile(r"\[(audio|video|playlist)\b([^\]]*)\](?:\s*\[/\1\])?", re.I)
-_EMBED = re.compile(r"\[embed\b[^\]]*\](.*?)\[/embed\]", re.I | re.S)
+# Attributes as WordPress writes them (`ids="1,2"`, `mp3=x.mp3`): "[video unavailable]"
+# or "[Audio: an interview]" are the writer's words, not shortcodes.
+_ATTRS = r"""((?:\s+[\w-]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s\]"']+))*)\s*"""
+_GALLERY = re.compile(rf"\[gallery{_ATTRS}\]")
+_AUDIO_VIDEO = re.compile(rf"\[(audio|video|playlist){_ATTRS}\](?:\s*\[/\1\])?")
+_EMBED = re.compile(rf"\[embed{_ATTRS}\](.*?)\[/embed\]", re.S)
 _EMBED_BLOCK = re.compile(
     r"<!--\s*wp:(?:core-)?embed(?:/[a-z0-9-]+)?\s*(\{.*?\})?\s*/?-->"
     r"(?:(.*?)<!--\s*/wp:(?:core-)?embed(?:/[a-z0-9-]+)?\s*-->)?",
@@ -73,7 +76,7 @@ def expand(
 
     def embed(found: re.Match[str]) -> str:
         done["embed"] += 1
-        url = plain(found[1])
+        url = plain(found[2])
         return _link(url, _shown_as(url, "")) if url.startswith(("http://", "https://")) else ""
 
     def embed_block(found: re.Match[str]) -> str:
@@ -89,17 +92,19 @@ def expand(
         provider = str(settings.get("providerNameSlug") or "")
         return _link(url, _shown_as(url, provider)) if url else ""
 
-    content = _EMBED_BLOCK.sub(embed_block, content)
-    content = _GALLERY.sub(gallery, content)
-    content = _AUDIO_VIDEO.sub(audio_video, content)
-    content = _EMBED.sub(embed, content)
-    if classic:  # a link alone on its line: WordPress showed what it points at (oEmbed)
+    def alone(found: re.Match[str]) -> str:
+        done["embed"] += 1
+        return _link(found[1], _shown_as(found[1], ""))
 
-        def alone(found: re.Match[str]) -> str:
-            done["embed"] += 1
-            return _link(found[1], _shown_as(found[1], ""))
+    def converted(part: str) -> str:
+        part = _EMBED_BLOCK.sub(embed_block, part)
+        part = _GALLERY.sub(gallery, part)
+        part = _AUDIO_VIDEO.sub(audio_video, part)
+        part = _EMBED.sub(embed, part)
+        # a link alone on its line: WordPress showed what it points at (oEmbed)
+        return _URL_ALONE.sub(alone, part) if classic else part
 
-        content = _URL_ALONE.sub(alone, content)
+    content = outside_pre(content, converted)  # a code block stays as written
     for name in removed_shortcodes(content):
         done[f"shortcode [{name}] taken away, its text kept"] += 1
     return content, done
