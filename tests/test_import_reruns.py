@@ -107,15 +107,44 @@ Reimports.TestCase.settings = settings(
 test_reimports_keep_editors_work = pytest.mark.filterwarnings("ignore")(Reimports.TestCase)
 
 
-def test_a_folder_imported_before_imports_kept_a_record_follows_its_source(
+def test_without_a_record_of_what_was_written_a_file_that_differs_is_kept(
     tmp_path: Path,
 ) -> None:
-    """Without a record of what was written, the files as they are count as written: a
-    first run after an upgrade updates from the source, as before."""
+    """With .imported lost, nothing tells an edit from what an import wrote: a file that
+    differs from the source is kept and listed (it may be an edit); --overwrite-edited
+    writes the source's version and says which file it replaced."""
     revisions = dict.fromkeys(POSTS, 0)
     run_import(tmp_path, revisions)
     (story_file(tmp_path, 1).parent / ".imported").unlink()
+    story_file(tmp_path, 2).write_text("An editor's version.\n")
     revisions[1] = 1
     said = run_import(tmp_path, revisions)
-    assert said.startswith("0 imported, 1 updated"), said
+    assert "kept imported/old-example-org/1.md: it differs from the source" in said, said
+    assert "kept imported/old-example-org/2.md: it differs" in said
+    assert story_file(tmp_path, 2).read_text() == "An editor's version.\n"
+    forced = run_import(tmp_path, revisions, "--overwrite-edited")
+    assert "overwrote imported/old-example-org/2.md" in forced, forced
     assert "revision 1" in story_file(tmp_path, 1).read_text()
+
+
+def test_a_story_refused_once_comes_in_when_its_source_is_fixed(tmp_path: Path) -> None:
+    """A new file the import removed again (it would not publish) is not one "deleted here":
+    the next import writes it."""
+    root = tmp_path
+    for number, slug in enumerate(("same", "same", "its-own")):
+        site = "https://a.example.org/" if number == 0 else "https://b.example.org/"
+        path = root / f"export-{number}.xml"
+        post = item("Post five", "5").replace(
+            "<wp:post_type>", f"<wp:post_name>{slug}</wp:post_name><wp:post_type>"
+        )
+        path.write_text(export(site, post), encoding="utf-8")
+        said = io.StringIO()
+        with contextlib.redirect_stdout(said):
+            main(
+                ["import", "wordpress", str(path), "--content", str(root / "content"),
+                 "--db", str(root / "a.db"), "--config", str(REPO / "syndication.toml")]
+            )  # fmt: skip
+        if number == 1:
+            assert "would not publish" in said.getvalue(), said.getvalue()
+    assert said.getvalue().startswith("1 imported"), said.getvalue()
+    assert (root / "content" / "imported" / "b-example-org" / "5.md").exists()

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from syndication.clock import SetClock
 from syndication.ingest.parse import parse_article
 from syndication.web.app import create_app
+from syndication.web.services import SERVICES
 from tests.conftest import article_text, examples, make_settings, set_clock
 
 SLUG = st.from_regex(r"[a-z][a-z0-9-]{0,30}[a-z0-9]", fullmatch=True)
@@ -106,3 +107,31 @@ def test_check_says_when_a_page_of_the_site_answers_an_old_address(tmp_path: Pat
     parsed = parse_article(text.encode(), "world/moved.md", site.content_dir, site)
     shadowed = [w.field for w in parsed.warnings if "never leads to this story" in w.message]
     assert shadowed == ["aliases.0", "aliases.1", "aliases.2"]
+
+
+def test_an_old_address_stays_with_the_story_that_had_it_first(tmp_path: Path) -> None:
+    """A second story naming an address a live story already has (a second site's import
+    of the same post id) does not take it; once the first is gone, it may."""
+
+    async def run() -> tuple[str, str]:
+        site = make_settings(tmp_path)
+        world = site.content_dir / "world"
+        world.mkdir()
+        (world / "first.md").write_text(article_text(title="First", aliases='["/?p=5"]'))
+        async with TestClient(TestServer(create_app(site, set_clock()))) as client:
+            ingest = client.app[SERVICES].ingest
+            assert ingest is not None
+            (world / "second.md").write_text(article_text(title="Second", aliases='["/?p=5"]'))
+            await ingest.ingest_paths({"world/second.md"})
+            kept = (await client.get("/?p=5", allow_redirects=False)).headers["Location"]
+            (world / "first.md").unlink()
+            await ingest.ingest_paths({"world/first.md"})
+            (world / "second.md").write_text(
+                article_text(title="Second", aliases='["/?p=5"]', body="Edited.")
+            )
+            await ingest.ingest_paths({"world/second.md"})
+            moved = (await client.get("/?p=5", allow_redirects=False)).headers["Location"]
+            return kept, moved
+
+    kept, moved = asyncio.run(run())
+    assert kept.endswith("/first") and moved.endswith("/second")

@@ -315,8 +315,15 @@ class ArchiveWriter:
                     (stored.path, article_id, stamp),
                 )
         conn.execute("DELETE FROM url_history WHERE path = ?", (art.path,))
-        conn.executemany(  # old addresses of the story (an imported site's) send readers here
-            "INSERT OR REPLACE INTO url_history (path, article_id, until) VALUES (?, ?, ?)",
+        # Old addresses of the story (an imported site's) send readers here; one another
+        # live story already has stays that story's (a second site's import, or a second
+        # post naming the same address, never takes it over).
+        conn.executemany(
+            "INSERT INTO url_history (path, article_id, until) VALUES (?, ?, ?) "
+            "ON CONFLICT (path) DO UPDATE SET article_id = excluded.article_id, "
+            "until = excluded.until WHERE url_history.article_id = excluded.article_id "
+            "OR NOT EXISTS (SELECT 1 FROM articles a WHERE a.id = url_history.article_id "
+            "AND a.state != 'withdrawn' AND a.file_gone = 0)",
             [(alias, article_id, stamp) for alias in art.aliases if alias != art.path],
         )
         return num, version

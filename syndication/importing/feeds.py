@@ -155,9 +155,9 @@ def import_feed(
         if done != "kept":
             written[target] = done
             checked_files[rel] = Claims.of(parsed)
-    ledger.close(dry_run)
     if not dry_run and written:
-        refused_by_check(settings, written, checked_files, report)
+        refused_by_check(settings, written, checked_files, report, ledger)
+    ledger.close(dry_run)
     return report
 
 

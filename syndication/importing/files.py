@@ -85,12 +85,13 @@ class Ledger:
         self.path = folder / LEDGER
         self.overwrite_edited = overwrite_edited
         self.written: dict[str, str] = {}
+        self.missing = False  # no record at all: what is there may be anyone's
         try:
             lines = self.path.read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:  # imported before imports kept one: trust the files now
-            lines = [f"{_digest(f.read_bytes())} {f.name}" for f in _stories(folder)]
+        except FileNotFoundError:
+            lines, self.missing = [], any(_stories(folder))
         except (OSError, UnicodeDecodeError):
-            lines = []
+            lines, self.missing = [], True
         for line in lines:  # "digest name": the last line of a name is what it holds
             digest, _, name = line.partition(" ")
             if name:
@@ -104,7 +105,7 @@ class Ledger:
         written = self.written.get(target.name)
         if current is None:
             return written is not None
-        return written != _digest(current)
+        return written != _digest(current)  # (with no record, any file that differs)
 
     def wrote(self, target: Path, data: bytes, dry_run: bool) -> None:
         digest = _digest(data)
@@ -115,6 +116,9 @@ class Ledger:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as out:
                 out.write(f"{digest} {target.name}\n")
+
+    def forget(self, target: Path) -> None:
+        self.written.pop(target.name, None)
 
     def close(self, dry_run: bool) -> None:
         """Once the import ends: one line a file (the log of this run folded in)."""
@@ -129,6 +133,12 @@ def _stories(folder: Path) -> list[Path]:
         return sorted(f for f in folder.glob("*.md") if f.is_file())
     except OSError:
         return []
+
+
+def _shown(target: Path) -> str:
+    """A story file as the report names it: from content/ on (imported/<site>/12.md)."""
+    parts = target.parts
+    return "/".join(parts[parts.index("imported") :]) if "imported" in parts else str(target)
 
 
 def _digest(data: bytes) -> str:
@@ -146,7 +156,8 @@ def write_whole(
 ) -> str:
     """Writes the file unless it already holds `text` (or `data`), or, with a `ledger`,
     holds an edit made here since the import wrote it or was deleted here since; which of
-    those it was ("imported", "updated", "unchanged", "kept")."""
+    those it was ("imported", "updated", "unchanged", "kept"). With no record of what the
+    import wrote (.imported lost), a file that differs is kept: it may be an edit."""
     data = text.encode() if data is None else data
     current = target.read_bytes() if target.is_file() else None
     if current == data:
@@ -155,8 +166,14 @@ def write_whole(
             ledger.wrote(target, data, dry_run)
         return "unchanged"
     if ledger is not None and ledger.changed_here(target, current):
-        report.kept.append((str(target), "edited" if current is not None else "deleted"))
+        how = "deleted" if current is None else "edited" if not ledger.missing else "unknown"
+        report.kept.append((_shown(target), how))
         return "kept"
+    if ledger is not None and ledger.overwrite_edited and current is not None:
+        if ledger.written.get(target.name) != _digest(current):
+            report.overwritten.append(_shown(target))  # an edit here, replaced as asked
+    elif ledger is not None and ledger.overwrite_edited and target.name in ledger.written:
+        report.overwritten.append(_shown(target))  # deleted here, brought back as asked
     done = "updated" if target.exists() else "imported"
     setattr(report, done, getattr(report, done) + 1)
     if dry_run:
@@ -176,17 +193,23 @@ def write_whole(
 
 
 def refused_by_check(
-    settings: Settings, written: dict[Path, str], parsed: dict[str, Claims], report: Report
+    settings: Settings,
+    written: dict[Path, str],
+    parsed: dict[str, Claims],
+    report: Report,
+    ledger: Ledger,
 ) -> None:
     """What `syndication check` refuses among the files written (an id or an address the
-    archive or another file already holds): a new file is removed; one imported before stays,
-    and the archive keeps its last good version. Each is reported."""
+    archive or another file already holds): a new file is removed (and the ledger forgets
+    it, so a later import writes it as new, not as one deleted here); one imported before
+    stays, and the archive keeps its last good version. Each is reported."""
     content = settings.content_dir.resolve()
     for error in clashes_of(settings, parsed):
         path = content / error.file
         if written.get(path) == "imported":
             report.imported -= 1
             path.unlink(missing_ok=True)
+            ledger.forget(path)
             report.skip(error.file, f"would not publish: {error.message}")
         else:
             report.notes.append(f"{error.file} does not publish now: {error.message}")

@@ -15,6 +15,7 @@ class Report:
     converted: Counter[str] = field(default_factory=Counter)  # galleries, embeds... made plain
     # files edited or deleted here since the last import: left as they are (file, which)
     kept: list[tuple[str, str]] = field(default_factory=list)
+    overwritten: list[str] = field(default_factory=list)  # edits replaced (--overwrite-edited)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (item, why)
     notes: list[str] = field(default_factory=list)  # what was cleaned, what is missing
     stopped: str = ""  # why the source could be read no further (what came before is in)
@@ -43,8 +44,20 @@ class Report:
                 f"kept {len(self.kept)} files edited or deleted here since the last import as "
                 "they are (--overwrite-edited writes the source's version)"
             )
-            lines += [f"  kept {file}: {how} here since the last import" for file, how in self.kept]
+            lines += [f"  kept {file}: {_KEPT[how]}" for file, how in self.kept]
+        lines += [
+            f"  overwrote {file}: its edit or deletion here was replaced (--overwrite-edited)"
+            for file in self.overwritten
+        ]
         lines += [f"  note: {note}" for note in self.notes]
         if self.stopped:
             lines.append(f"stopped: {self.stopped}; the items before it {verb} imported")
         return "\n".join(lines)
+
+
+_KEPT = {
+    "edited": "edited here since the last import",
+    "deleted": "deleted here since the last import",
+    "unknown": "it differs from the source, and there is no record of what the last import "
+    "wrote (.imported is missing): it may be an edit",
+}

@@ -207,9 +207,9 @@ def import_wordpress(
                 if done != "kept":
                     written[target] = done
                     checked_files[target.relative_to(content).as_posix()] = claims
-    ledger.close(options.dry_run)
     if not options.dry_run and written:
-        refused_by_check(settings, written, checked_files, report)
+        refused_by_check(settings, written, checked_files, report, ledger)
+    ledger.close(options.dry_run)
     return report
 
 
@@ -407,9 +407,10 @@ def _old_addresses(item: Item, site: str, base: str) -> list[str]:
     WordPress answers for every post whatever its permalinks (old short links use it)."""
     old = urlsplit(item.link)
     found = []
-    if old.hostname == site and not old.query and is_old_address(unquote(old.path)):
+    on_site = (old.hostname or "").removeprefix("www.") == site.removeprefix("www.")
+    if on_site and not old.query and is_old_address(unquote(old.path)):
         found.append(old.path)
-    if old.hostname == site and (plain_link := _P_LINK.search(f"?{old.query}")):
+    if on_site and (plain_link := _P_LINK.search(f"?{old.query}")):
         found.append(f"{old.path or '/'}?p={plain_link[1]}")  # "Plain" permalinks: /?p=123
     if (key := post_key(item)).isdigit():
         found.append(f"/{base.strip('/')}/?p={key}".replace("//", "/"))
