@@ -238,3 +238,17 @@ def test_a_plain_permalink_and_the_post_id_are_both_old_addresses(tmp_path: Path
         "https://old.example.org/path/?p=1"))))  # fmt: skip
     text = files(tmp_path)["imported/old-example-org-path/10.md"]
     assert "- /path/?p=1\n" in text and "- /path/?p=10\n" in text, text
+
+
+def test_pages_and_other_types_are_named_and_an_export_without_posts_says_so(
+    tmp_path: Path,
+) -> None:
+    page = item("About us", "3").replace("<wp:post_type>post", "<wp:post_type>page")
+    article = item("A plugin's story", "4").replace("<wp:post_type>post", "<wp:post_type>article")
+    menu = item("Menu", "5").replace("<wp:post_type>post", "<wp:post_type>nav_menu_item")
+    said = imported(tmp_path, export("https://old.example.org/", page, article, menu))
+    assert "skipped page 3 'About us': not a post: a page, not a post" in said, said
+    assert "skipped article 4 \"A plugin's story\": not a post: its type is 'article'" in said
+    assert "not stories, and not imported: 1 nav_menu_item" in said
+    empty = imported(tmp_path, export("https://old.example.org/"))
+    assert "the export holds no posts" in empty

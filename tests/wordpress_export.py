@@ -166,7 +166,7 @@ def write_export(folder: Path, posts: int = 300) -> tuple[Path, Path, Expected]:
                date="2099-01-01 08:00:00"), "published"),
         (_post(5002, "Private note", _body(5002), status="private"), "draft"),
         (_post(5003, "Binned", _body(5003), status="trash"), "not a post to keep"),
-        (_post(5004, "An about page", _body(5004), kind="page"), ""),
+        (_post(5004, "An about page", _body(5004), kind="page"), "not a post"),
         (_post(5005, "Never dated", _body(5005), date="2019-02-30 10:00:00",
                date_gmt="not a date").replace("Fri, 03 May 2019 10:00:00 +0000", "soon"),
          "no date"),

@@ -14,6 +14,7 @@ import email.utils
 import hashlib
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -145,12 +146,14 @@ def import_wordpress(
     written: dict[Path, str] = {}  # file -> what was done to it
     checked_files: dict[str, Claims] = {}
     attachments = {key: p.attachment() for key, p in pictures.items() if p.url}
+    others: Counter[str] = Counter()  # attachments, menus, settings: not stories
     with _converting(context) as convert:
         items = _until_unreadable(read_items(export_path, Export()), report)
         for batch in _batches(progress(items), WINDOW):
             jobs = []
             for item in batch:
                 if item.post_type != "post":
+                    _not_a_post(item, report, others)
                     continue
                 label = f"post {item.post_id or '?'} {plain(item.title)[:60]!r}"
                 if why := _refusal(item, seen_ids):
@@ -207,6 +210,14 @@ def import_wordpress(
                 if done != "kept":
                     written[target] = done
                     checked_files[target.relative_to(content).as_posix()] = claims
+    if others:
+        report.notes.append(
+            "not stories, and not imported: "
+            + ", ".join(f"{n} {kind}" for kind, n in sorted(others.items()))
+            + " (attachments' pictures come in where posts show them)"
+        )
+    if not (report.imported or report.updated or report.unchanged or report.skipped):
+        report.notes.append("the export holds no posts (was it made with Tools > Export, All?)")
     if not options.dry_run and written:
         refused_by_check(settings, written, checked_files, report, ledger)
     ledger.close(options.dry_run)
@@ -343,6 +354,27 @@ def post_key(item: Item) -> str:
             return found[1]
     seed = item.guid or item.link
     return "g" + hashlib.blake2b(seed.encode(), digest_size=6).hexdigest() if seed else ""
+
+
+# What WordPress keeps as items that are not anyone's story: counted in one line.
+_NOT_STORIES = frozenset(
+    ("attachment", "nav_menu_item", "revision", "custom_css", "customize_changeset",
+     "oembed_cache", "user_request", "wp_block", "wp_template", "wp_template_part",
+     "wp_global_styles", "wp_navigation", "wp_font_family", "wp_font_face")
+)  # fmt: skip
+
+
+def _not_a_post(item: Item, report: Report, others: Counter[str]) -> None:
+    """A page, or a post type a plugin made (an `article`, an `event`), is a skip line of
+    its own: a newsroom's About page or a plugin's stories are never lost without a word.
+    WordPress's own bookkeeping is counted."""
+    kind = item.post_type or "none"
+    if kind in _NOT_STORIES:
+        others[kind] += 1
+        return
+    label = f"{kind[:20]} {item.post_id or '?'} {plain(item.title)[:60]!r}"
+    why = "a page, not a post" if kind == "page" else f"its type is {kind[:20]!r}, not post"
+    report.skip(label, f"not a post: {why}")
 
 
 def _refusal(item: Item, seen_ids: set[str]) -> str:
