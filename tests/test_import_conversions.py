@@ -228,3 +228,14 @@ def test_a_writers_bracketed_words_are_never_taken_for_shortcodes(parts: list[st
     markdown, _ = converted(text)
     for word in text.replace("[", " ").replace("]", " ").split():
         assert word in markdown, (word, markdown)
+
+
+def test_every_way_of_drawing_a_one_pixel_counter_is_taken_away() -> None:
+    pixels = [
+        '<img src="https://x.example/p.gif" width="1px" height="1px">',
+        '<img src="https://x.example/p.gif" style="width:1px;height:1px">',
+        '<img src="https://www.google-analytics.com/collect?v=1&amp;tid=UA-1">',
+        "<img src=https://x.example/p.gif width=1 height=1>",
+    ]
+    kept, taken = without_trackers("<p>" + "".join(pixels) + '<img src="/q.jpg" width="10"></p>')
+    assert taken == 4 and kept == '<p><img src="/q.jpg" width="10"></p>'

@@ -426,7 +426,11 @@ async def test_media_rss_audio_origlink_summaries_and_pixels_of_a_real_feed(
             "</content:encoded>"
             f'<media:content url="{base}/pictures/quay.jpg" medium="image" type="image/jpeg"/>'
             '<enclosure url="https://cdn.example.net/episode-1.mp3" length="1" type="audio/mpeg"/>'
-            "</item>"
+            '<enclosure url="https://cdn.example.net/clip.mp4" length="1" type="video/mp4"/>'
+            '<enclosure url="https://cdn.example.net/report.pdf" length="1" '
+            'type="application/pdf"/>'
+            + "".join(f"<category>Tag {n}</category>" for n in range(30))
+            + "</item>"
         )
         return web.Response(
             text='<?xml version="1.0"?><rss version="2.0" '
@@ -451,6 +455,8 @@ async def test_media_rss_audio_origlink_summaries_and_pixels_of_a_real_feed(
     (text,) = [f.read_text() for f in (tmp_path / "content").rglob("*.md")]
     assert "image:" in text and "/media/picture-" in text, said  # the Media RSS picture
     assert "[Audio: episode-1.mp3](https://cdn.example.net/episode-1.mp3)" in text
+    assert "[Video: clip.mp4]" in text and "[Attachment: report.pdf]" in text
+    assert "5 tags past the 25 kept were left out: Tag 25, Tag 26" in said
     assert "original_url: https://news.example.org/2019/05/quay/" in text
     assert "standfirst:" not in text  # the summary is the text's first paragraph: not twice
     assert "feedburner" not in text.split("---")[2]
@@ -489,3 +495,26 @@ async def test_a_feed_joins_the_edition_of_its_language_or_the_one_named(
     assert code == 0 and edition_of("Story in pt") == "fr" and "no edition has" not in said
     code, said = await _import(tmp_path, url + "?lang=pt", "--edition", "xx")
     assert code == 2 and "'xx' is not an edition (en, fr)" in said, said
+
+
+def test_a_feed_whose_charset_lies_is_read_as_it_is_written() -> None:
+    """Declared Latin-1 but written in UTF-8: read as UTF-8. Declared UTF-8 with a few
+    Windows-1252 bytes: those bytes read as Windows-1252, and the rest of the feed kept."""
+    from syndication.importing.feeds import _read, as_utf8
+
+    def titles(body: bytes) -> list[str]:
+        return [
+            e.title for e in _read(as_utf8(body, ""), "application/rss+xml", "http://x/").entries
+        ]
+
+    def rss(*names: bytes, declared: bytes) -> bytes:
+        items = b"".join(b"<item><guid>%d</guid><title>%s</title></item>" % (n, t)
+                         for n, t in enumerate(names))  # fmt: skip
+        return b'<?xml version="1.0" encoding="%s"?><rss version="2.0"><channel>' % declared + (
+            b"<title>T</title>" + items + b"</channel></rss>"
+        )
+
+    lying_latin = rss("Café “q” €5".encode(), declared=b"ISO-8859-1")
+    assert titles(lying_latin) == ["Café “q” €5"]
+    mixed = rss(b"Caf\xe9", "ok ü".encode(), declared=b"UTF-8")
+    assert titles(mixed) == ["Café", "ok ü"]

@@ -252,3 +252,32 @@ def test_pages_and_other_types_are_named_and_an_export_without_posts_says_so(
     assert "not stories, and not imported: 1 nav_menu_item" in said
     empty = imported(tmp_path, export("https://old.example.org/"))
     assert "the export holds no posts" in empty
+
+
+def test_unquoted_pictures_and_links_to_full_size_pictures_are_copied(tmp_path: Path) -> None:
+    png = bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    )
+    uploads = tmp_path / "uploads" / "2019" / "05"
+    uploads.mkdir(parents=True)
+    for name in ("unq.png", "full.png"):
+        (uploads / name).write_bytes(png)
+    (uploads / "page.png").write_bytes(b"<html>not a picture</html>")
+    kept_at = "https://old.example.org/wp-content/uploads/2019/05"
+    body = (
+        f"Text &lt;img src={kept_at}/unq.png alt=x&gt; and "
+        f'&lt;a href="{kept_at}/full.png"&gt;the full size&lt;/a&gt; and '
+        f'&lt;img src="{kept_at}/page.png" alt="p"&gt;'
+    )
+    path = tmp_path / "export.xml"
+    post = item("Pictures", "1").replace("The text of Pictures.", body)
+    path.write_text(export("https://old.example.org/", post), encoding="utf-8")
+    said = io.StringIO()
+    with contextlib.redirect_stdout(said):
+        main(["import", "wordpress", str(path), "--uploads", str(tmp_path / "uploads"),
+              "--content", str(tmp_path / "content"), "--db", str(tmp_path / "a.db"),
+              "--config", str(REPO / "syndication.toml")])  # fmt: skip
+    text = files(tmp_path)["imported/old-example-org/1.md"]
+    assert "media/unq-" in text and "media/full-" in text, text
+    assert "'2019/05/page.png' was not copied: its bytes are not a" in said.getvalue()

@@ -69,7 +69,8 @@ class Entry:
     pictures: list[str] = field(default_factory=list)  # enclosure or attachment URLs
     rights: str = ""  # the entry's rights line, else its feed's (copyright, dc:rights)
     dated_by_feed: bool = False  # it had no date: its feed's is used
-    sounds: list[str] = field(default_factory=list)  # audio enclosures (a podcast's episode)
+    # enclosures but pictures (a podcast's episode, a video, a PDF): (kind, address)
+    attached: list[tuple[str, str]] = field(default_factory=list)
     language: str = ""  # its feed's
 
 
@@ -98,7 +99,8 @@ def import_feed(
     report = Report()
     if source is None or source.licensed_in:
         report.notes.append(
-            "the stories are not ours (no --source of ours named): partners never get them"
+            "the stories written are not ours (no --source of ours named): partners never "
+            "get them (a file kept as edited here keeps what it says)"
         )
     content = settings.content_dir.resolve()
     fetcher = Fetcher(
@@ -254,13 +256,40 @@ def as_utf8(body: bytes, http_charset: str) -> bytes:
     if name in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"):
         name = "windows-1252"  # a superset, as browsers read them
     try:
-        codecs.lookup(name)
+        name = codecs.lookup(name).name
     except LookupError:
         return body  # a charset we do not know: read as it is (and refused if not XML)
-    if name.replace("_", "-") in ("utf-8", "utf8"):
+    if name == "cp1252" and _is_utf8_beyond_ascii(body):
+        # It says Latin-1 but is UTF-8: what it says would garble it, so it no longer says.
+        return _DECLARATION.sub(b"", body, count=1).lstrip()
+    if name == "utf-8":
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:  # a few bytes of Windows-1252 in a UTF-8 feed
+            text = body.decode("utf-8", errors=_LATIN_FALLBACK)
+            return _DECLARATION.sub(b"", text.encode("utf-8"), count=1).lstrip()
         return body
     text = body.decode(name, errors="replace")
     return _DECLARATION.sub(b"", text.encode("utf-8"), count=1).lstrip()
+
+
+def _is_utf8_beyond_ascii(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not body.isascii()
+
+
+def _as_windows_1252(error: UnicodeError) -> tuple[str, int]:
+    """The bytes UTF-8 could not read, read as Windows-1252 (what they nearly always are)."""
+    assert isinstance(error, UnicodeDecodeError)
+    bad = error.object[error.start : error.end]
+    return bytes(bad).decode("cp1252", errors="replace"), error.end
+
+
+_LATIN_FALLBACK = "syndication-windows-1252"
+codecs.register_error(_LATIN_FALLBACK, _as_windows_1252)
 
 
 def _read(body: bytes, kind: str, url: str) -> Page:
@@ -317,9 +346,21 @@ def _xml_entry(raw: Any, base: str, feed_rights: str = "") -> Entry:
                 + [urljoin(base, str(m.get("url", ""))) for m in media if _is(m, "image")]
             )
         ),
-        sounds=[urljoin(base, str(e.get("href", ""))) for e in enclosures if _is(e, "audio")],
+        attached=[
+            (_kind(e), urljoin(base, str(e.get("href", ""))))
+            for e in enclosures
+            if not _is(e, "image") and str(e.get("href", "")).startswith(("http://", "https://"))
+        ],
         rights=str(raw.get("rights") or feed_rights),
     )
+
+
+MAX_ATTACHED = 20  # enclosures linked from one story
+
+
+def _kind(enclosure: Any) -> str:
+    said = str(enclosure.get("type", "")).split("/")[0]
+    return said if said in ("audio", "video") else "attachment"
 
 
 def _is(media: Any, kind: str) -> bool:
@@ -414,19 +455,32 @@ def _story(
         "published": entry.published.isoformat(),
         "section": mapping.section_of([(slugify(t), t) for t in entry.tags]),
     }
-    authors = [plain(a) for a in entry.authors if plain(a)][:MAX_AUTHORS]
+    every_author = list(dict.fromkeys(shown for a in entry.authors if (shown := plain(a))))
+    every_topic = list(dict.fromkeys(shown for t in entry.tags if (shown := plain(t))))
+    authors, topics = every_author[:MAX_AUTHORS], every_topic[:MAX_TOPICS]
+    for kind, kept, every in (("authors", authors, every_author), ("tags", topics, every_topic)):
+        if left := every[len(kept) :]:
+            report.notes.append(
+                f"{label}: {len(left)} {kind} past the {len(kept)} kept were left out: "
+                f"{', '.join(left[:5])[:200]}"
+            )
     if authors:
         fields["authors"] = authors
-    if topics := list(dict.fromkeys(plain(t) for t in entry.tags if plain(t)))[:MAX_TOPICS]:
+    if topics:
         fields["topics"] = topics
     standfirst = cut_at_word(plain(entry.summary), MAX_STANDFIRST)
     if entry.content and standfirst and not _opens(entry.content, standfirst):
         fields["standfirst"] = standfirst  # (one that is the text's beginning is not repeated)
     if source := mapping.source_of([*authors, *entry.tags]):
         fields["source"] = source
-    for sound in entry.sounds[:5]:
-        body += f"\n[Audio: {_file_name(sound)}]({sound})\n"
-        report.converted["audio enclosure linked"] += 1
+    for kind, address in entry.attached[:MAX_ATTACHED]:
+        body += f"\n[{kind.capitalize()}: {_file_name(address)}]({address})\n"
+        report.converted[f"{kind} enclosure linked"] += 1
+    if len(entry.attached) > MAX_ATTACHED:
+        report.notes.append(
+            f"{label}: only its first {MAX_ATTACHED} enclosures were linked, of "
+            f"{len(entry.attached)}"
+        )
     if not entry.content and entry.link.startswith(("http://", "https://")):
         body += f"\n[Read the whole story]({entry.link})\n"
     if entry.link.startswith(("http://", "https://")):

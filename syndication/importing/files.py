@@ -14,6 +14,7 @@ from slugify import slugify
 from syndication.config import Settings
 from syndication.importing.report import Report
 from syndication.ingest.check import Claims, clashes_of
+from syndication.ingest.imageinfo import is_picture
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -33,6 +34,12 @@ def keep_picture(
     it cannot be written. Named by its own stem, made safe, and the digest of its bytes: the
     old site's names (over 255 bytes, a NUL, a folder where a file was, a deep path) never
     reach the file system, and two pictures of one name never overwrite each other."""
+    if not is_picture(data):  # a page served as image/jpeg, a file misnamed .jpg
+        report.notes.append(
+            f"the picture {name.as_posix()[:80]!r} was not copied: its bytes are not a "
+            "JPEG, PNG, GIF, WebP or AVIF picture"
+        )
+        return None
     digest = hashlib.blake2b(data, digest_size=8).hexdigest()
     stem = slugify(name.stem, max_length=40) or "picture"
     target = folder / "media" / f"{stem}-{digest}{name.suffix.lower()}"

@@ -52,11 +52,14 @@ def cut_at_word(text: str, limit: int) -> str:
 # Pictures that only count readers: 1x1, or served by a counter (FeedBurner, WordPress.com
 # stats, feedsportal, doubleclick, pixel hosts).
 _IMG = re.compile(r"<img\b[^>]*>", re.I | re.S)
-_ONE_PIXEL = re.compile(r"""\b(?:width|height)\s*=\s*["']?[01]["'\s/>]""", re.I)
+_ONE_PIXEL = re.compile(
+    r"""\b(?:width|height)\s*(?:=\s*["']?|:\s*)[01](?:\.0+)?(?:px)?\s*(?:["';\s/>]|$)""", re.I
+)
 _TRACKERS = re.compile(
     r"""src\s*=\s*["']?[a-z]+://(?:[^/"']*\.)?(?:feeds\.feedburner\.com/~r/|feedburner\.com/|"""
     r"""pixel\.wp\.com|stats\.wordpress\.com|feedsportal\.com|doubleclick\.net|"""
-    r"""pixel\.|analytics\.|ad\.doubleclick)""",
+    r"""pixel\.|analytics\.|ad\.doubleclick|google-analytics\.com|googletagmanager\.com|"""
+    r"""facebook\.com/tr|bat\.bing\.com|quantserve\.com|scorecardresearch\.com)""",
     re.I,
 )
 
@@ -103,7 +106,8 @@ def to_markdown(
         attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
         url_schemes={"http", "https", "mailto"},
         attribute_filter=lambda tag, attr, value: (
-            _url(value, base, site_host)
+            (pictures or {}).get(urljoin(base, html.unescape(value).strip()))
+            or _url(value, base, site_host)
             if attr == "href"
             else _picture(value, base, pictures or {})
             if attr == "src"

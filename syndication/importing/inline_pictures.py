@@ -17,7 +17,12 @@ from syndication.importing.files import keep_picture, read_upload
 from syndication.importing.report import Report
 from syndication.ingest.imageinfo import MEDIA_TYPES
 
-_IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*(["'])(.*?)\1""", re.I | re.S)
+# A picture shown (<img src>, quoted or not), or linked to (<a href> to a picture file: the
+# full-size one a thumbnail opens): both go when the old site goes.
+_PICTURE_ADDRESS = re.compile(
+    r"""<(?:img\b[^>]*?\ssrc|a\b[^>]*?\shref)\s*=\s*(?:(["'])(.*?)\1|([^\s>"']+))""",
+    re.I | re.S,
+)
 UPLOADS_PATH = "/wp-content/uploads/"
 MAX_A_POST = 50  # pictures copied for one post: bounds what one post can make us fetch
 
@@ -39,8 +44,14 @@ def copy_pictures(
 ) -> dict[str, str]:
     """{the picture's absolute address in the post: the copy's path under content/}."""
     copied: dict[str, str] = {}
-    for found in _IMG_SRC.finditer(body):
-        address = urljoin(base, html.unescape(found[2]).strip())
+    for found in _PICTURE_ADDRESS.finditer(body):
+        written = found[2] if found[2] is not None else found[3]
+        address = urljoin(base, html.unescape(written).strip())
+        if found[0][:2].lower() == "<a" and (
+            PurePosixPath(urlsplit(address).path).suffix.lower() not in MEDIA_TYPES
+            or urlsplit(address).hostname not in old_site_hosts(source.site)
+        ):
+            continue  # a link to a page, or to a picture elsewhere: not ours to keep
         if address in copied or urlsplit(address).scheme not in ("http", "https"):
             continue
         if len(copied) == MAX_A_POST:

@@ -47,6 +47,12 @@ def probe(path: Path, root: Path) -> ImageInfo:
     return ImageInfo(media_type, width, height, length, hasher.hexdigest())
 
 
+def is_picture(data: bytes) -> bool:
+    """Whether the bytes are a JPEG, PNG, GIF, WebP or AVIF picture (by what they begin
+    with), whatever a file's name or a server's Content-Type said."""
+    return _dimensions(data) is not None or data[4:12] in (b"ftypavif", b"ftypavis")
+
+
 def _dimensions(data: bytes) -> tuple[int, int] | None:
     if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
         width, height = struct.unpack(">II", data[16:24])
