@@ -106,8 +106,7 @@ def to_markdown(
         attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
         url_schemes={"http", "https", "mailto"},
         attribute_filter=lambda tag, attr, value: (
-            (pictures or {}).get(urljoin(base, html.unescape(value).strip()))
-            or _url(value, base, site_host)
+            _linked(value, base, site_host, pictures)
             if attr == "href"
             else _picture(value, base, pictures or {})
             if attr == "src"
@@ -157,6 +156,16 @@ def _figure(found: re.Match[str]) -> str:
         return found[2] + (f"<p><em>{html.escape(said)}</em></p>" if said else "")
     caption = parts[2].strip() or (html.unescape(attribute[1] or attribute[2]) if attribute else "")
     return f"<p>{parts[1]}</p><p><em>{caption}</em></p>" if caption else parts[1]
+
+
+def _linked(
+    value: str, base: str, site_host: str, pictures: Mapping[str, str] | None
+) -> str | None:
+    """A link: to the copy, when it leads to a picture that was copied (a full-size one a
+    thumbnail opened); else as _url makes it."""
+    if pictures and (absolute := _url(value, base, "")) in pictures:
+        return pictures[str(absolute)]
+    return _url(value, base, site_host)
 
 
 def _picture(value: str, base: str, pictures: Mapping[str, str]) -> str | None:
