@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,speed]'
 	touch $(STAMP)
 
+# `make serve PORT=8090` serves on another port (links name it too).
+PORT ?= 8080
 serve: $(STAMP)
-	$(BIN)/syndication serve
+	$(BIN)/syndication serve --port $(PORT)
 
 # The fast tier, after each change (under a minute on two cores): the linters, then every
 # test that runs in pytest's own process (no browser, no program from Debian or npm, no

@@ -225,3 +225,32 @@ def test_any_path_through_a_preview_link_is_the_storys_picture_or_a_4xx(
     assert status != 200 or shown, (path, query, status)
     if shown and query in ("", "?w=40&v=1"):
         assert status == 200, (path, query, status)
+
+
+async def test_an_old_digest_of_a_replaced_picture_is_sent_on_never_served_as_lasting(
+    room: tuple[Settings, Client],
+) -> None:
+    """`?v=` names the picture's bytes, and the answer is kept for good: after the picture
+    is replaced, its old address leads to the new one (301), whose bytes it never serves."""
+    settings, client = room
+    await save(client, settings, "world/live.md", story("Live", "live", PICTURES[2], []))
+    listing = await (await client.get("/en/world/")).text()
+    found = re.search(r'href="(/en/world/[^"]+/live)"', listing)
+    assert found is not None
+    page = await (await client.get(found[1])).text()
+    old = re.search(r"/media/images/c\.png\?v=([0-9a-f]+)", page)
+    assert old is not None
+    first = await client.get(f"/media/images/c.png?v={old[1]}")
+    assert first.status == 200 and "immutable" in first.headers["Cache-Control"]
+    (settings.content_dir / PICTURES[2]).write_bytes(png(250))  # replaced, the same name
+    ingest = client.app[SERVICES].ingest
+    assert ingest is not None
+    await ingest.ingest_paths({PICTURES[2]})
+    for asked in (f"?v={old[1]}", f"?v={old[1]}&w=40", "?v=0000", "?v="):
+        moved = await client.get(f"/media/images/c.png{asked}", allow_redirects=False)
+        assert moved.status == 301, asked
+        assert "immutable" not in moved.headers["Cache-Control"]
+        location = moved.headers["Location"]
+        assert f"v={old[1]}" not in location and ("w=40" in location) == ("w=40" in asked)
+    new = await client.get(location)
+    assert new.status == 200 and await new.read() == png(250)

@@ -4,10 +4,11 @@ files."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import mimetypes
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from aiohttp import web
@@ -67,8 +68,15 @@ async def picture(request: web.Request, relative: str, headers: dict[str, str]) 
     if not found or target.suffix.lower() not in MEDIA_TYPES:
         raise web.HTTPNotFound(headers={"Cache-Control": "no-store"})
     # Pages and feeds name a picture with the digest of its bytes (`?v=`): that address can
-    # be kept for good. Without it, the file may be replaced under the same name.
+    # be kept for good, so it must be those bytes. An old digest (the picture was replaced)
+    # is sent on to the current address; never the new bytes as if they were the old.
+    # Without `v`, the file may be replaced under the same name: kept for a while only.
     lasting = "v" in request.query
+    if lasting:
+        current = await asyncio.to_thread(_digest_of, target)
+        if request.query["v"] != current:
+            moved = request.rel_url.update_query(v=current)
+            raise web.HTTPMovedPermanently(str(moved), headers={"Cache-Control": SHORT_CACHE})
     if "w" in request.query or "f" in request.query:
         response = await _rendition(request, target, lasting)
     else:
@@ -123,6 +131,22 @@ def _static_text(name: str, kind: str, lasting: bool) -> Rendered:
     return Rendered.of(
         path.read_bytes(), kind + "; charset=utf-8", cache_control, (), 0, frozenset()
     ).dated(modified, True)
+
+
+SHORT_CACHE = "public, max-age=300"  # an old digest's redirect: the picture may change again
+
+
+@lru_cache(maxsize=4096)
+def _digest_by_version(path: Path, size: int, mtime_ns: int) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, lambda: hashlib.blake2b(digest_size=6)).hexdigest()
+
+
+def _digest_of(path: Path) -> str:
+    """The digest pages name the picture with (imageinfo.probe's), read again only when
+    the file changes (by its size and time)."""
+    st = path.stat()
+    return _digest_by_version(path, st.st_size, st.st_mtime_ns)
 
 
 def _file(path: Path, content_type: str, *, lasting: bool = True) -> web.FileResponse:
