@@ -287,7 +287,7 @@ async def test_partners_subscribe_to_their_own_feed_with_their_key(
     topic = "http://news.test/api/v1/feeds/en/world.atom"
     form = {"hub.mode": "subscribe", "hub.topic": topic, "hub.callback": url}
     anonymous = await client.post("/websub", data=form)
-    assert anonymous.status == 401 and "API key" in (await anonymous.json())["error"]
+    assert anonymous.status == 401 and "API key" in await anonymous.text()
     other = await client.post(
         "/websub",
         data={**form, "hub.topic": topic.replace("world", "culture")},

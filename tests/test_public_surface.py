@@ -88,7 +88,7 @@ async def test_malformed_hub_requests_are_400(
 ) -> None:
     client, _ = keyed
     response = await client.post("/websub", data=body, headers={"Content-Type": content_type})
-    assert response.status == 400 and (await response.json())["status"] == 400
+    assert response.status == 400 and response.content_type == "text/plain"  # WebSub 5.1.2
 
 
 def test_a_generated_walk_of_the_public_surface_gets_no_5xx() -> None:

@@ -1,5 +1,5 @@
-"""One place maps every failure to a status and a body: JSON for machines (/api/, /websub),
-HTML elsewhere."""
+"""One place maps every failure to a status and a body: JSON for the partner API, plain text
+for the WebSub hub (as WebSub asks), HTML elsewhere."""
 
 from __future__ import annotations
 
@@ -58,7 +58,12 @@ PASSED_ON = (
 def error_response(request: web.Request, status: int, message: str | None = None) -> web.Response:
     title, default = TITLES.get(status, ("Error", "The request could not be answered."))
     text = message or default
-    if request.path.startswith(("/api/", "/websub")):  # machines read these
+    if request.path.startswith("/websub"):  # WebSub 5.1.2: the error described as plain text
+        return web.Response(
+            status=status, text=text, content_type="text/plain",
+            headers={"Cache-Control": "private, no-store"},
+        )  # fmt: skip
+    if request.path.startswith("/api/"):  # machines read these
         body = json.dumps({"ok": False, "error": text, "status": status})
         return web.Response(
             status=status,
