@@ -103,7 +103,9 @@ async def test_a_drafts_pictures_are_seen_through_its_preview_link_alone(
         assert answer.status == 200 and answer.headers["Cache-Control"] == "private, no-store"
     assert (await client.get(f"{link}/media/{PICTURES[2]}")).status == 404  # not the story's
     await save(client, settings, "world/draft.md", story("A draft", "live", PICTURES[0], []))
-    assert (await client.get(f"{link}/media/{PICTURES[0]}")).status == 410  # the link ended
+    ended = await client.get(f"{link}/media/{PICTURES[0]}", allow_redirects=False)
+    assert ended.status == 303  # the link ended: the picture is where readers see it
+    assert ended.headers["Location"] == f"/media/{PICTURES[0]}"
     answer = await client.get(f"/media/{PICTURES[0]}")
     assert answer.status == 200 and "xkey" in answer.headers  # purged with the story
     assert (await client.get(f"/media/{PICTURES[1]}")).status == 404  # no longer shown

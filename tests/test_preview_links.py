@@ -70,14 +70,19 @@ async def test_an_edit_publication_or_withdrawal_ends_a_preview_link_for_good(
 ) -> None:
     await save(client, settings, DRAFT, draft())
     first = await link(client, settings, clock, "quay-plan")
-    assert await status(client, first) == 200
+    shown = await client.get(first)
+    assert shown.status == 200 and 'class="preview-mark"' in await shown.text()  # marked
     await save(client, settings, DRAFT, draft(standfirst="A first look."))
     assert await status(client, first) == 410  # an earlier version
     second = await link(client, settings, clock, "quay-plan")
     assert await status(client, second) == 200
     await save(client, settings, DRAFT, article_text(title="Quay plan goes to the council",
                                                       id="quay-plan"))  # fmt: skip
-    assert await status(client, second) == 410  # published
+    published = await client.get(second, allow_redirects=False)
+    assert published.status == 303  # published: the link leads to the page readers see
+    assert published.headers["Location"].endswith("/quay-plan-goes-to-the-council")
+    public = await client.get(published.headers["Location"])
+    assert public.status == 200 and "preview-mark" not in await public.text()
     await save(client, settings, DRAFT, draft())  # back to draft, as it was
     assert await status(client, second) == 410  # still ended, for good
     third = await link(client, settings, clock, "quay-plan")

@@ -80,7 +80,11 @@ def test_a_draft_is_previewed_as_it_will_be_published_until_it_is(tmp_path: Path
 
         draft.write_text(text.replace("status: draft\n", ""))
         server.wait_for(public, 200)
-        private(server, path, 410)  # published: the preview has ended
+        moved = server.get(path)  # published: the link leads to the page readers see
+        assert moved.status == 303 and moved.headers["Location"] == public
+        readers = server.get(public)
+        assert readers.status == 200 and "<h1>Quay plan goes to the council</h1>" in readers.body
+        assert "preview-mark" not in readers.body
         refused = syndication("preview", str(draft), cwd=tmp_path)
         assert refused.returncode == 2 and "is live: its page is" in refused.stderr
 

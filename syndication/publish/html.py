@@ -182,6 +182,7 @@ def article_page(
         rights=rights_line(settings, article),
         meta_tags=open_graph(settings, archived),
         feed_entry=feed_body(settings, article) if with_feed_entry else None,
+        preview=with_feed_entry,
     )
 
 

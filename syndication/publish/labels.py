@@ -45,6 +45,9 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "Sections": "Rubriques",
         "Search the archive": "Rechercher dans les archives",
         "Change Edition": "Changer d’édition",
+        "Preview: this story is not published. Readers do not see this page.": (
+            "Aperçu : cet article n’est pas publié. Les lecteurs ne voient pas cette page."
+        ),
         "By": "Par",
         "From our online archive": "Issu de nos archives en ligne",
         "Photo credit": "Crédit photo",

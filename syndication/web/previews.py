@@ -88,16 +88,17 @@ async def preview(request: web.Request) -> web.Response:
 async def preview_picture(request: web.Request) -> web.FileResponse:
     """A picture the previewed story shows, through its link: /media/ serves only what live
     stories show, so a draft's pictures are seen by those holding its preview link alone."""
-    archived = await _previewed(request)
     relative = picture_path(request.match_info["path"])
+    archived = await _previewed(request, published_at=f"/media/{relative}")
     if not await services(request).archive.articles.shows_picture(archived.article.id, relative):
         raise web.HTTPNotFound(headers=PRIVATE)
     return await picture(request, relative, dict(PRIVATE))
 
 
-async def _previewed(request: web.Request) -> ArchivedArticle:
+async def _previewed(request: web.Request, published_at: str = "") -> ArchivedArticle:
     """The story a valid, unexpired preview link names, in the version it was made for;
-    otherwise the 404 or 410 that says why not."""
+    otherwise the 404 or 410 that says why not, or, once the story is published, a 303 to
+    where readers see it (`published_at`, else its page)."""
     found = services(request)
     secret = found.settings.preview_secret or await found.archive.preview_secret()
     link = _read(secret, request.match_info["token"]) if secret else None
@@ -107,10 +108,11 @@ async def _previewed(request: web.Request) -> ArchivedArticle:
     if found.clock.now().timestamp() > ends:
         raise web.HTTPGone(text="This preview link has ended; ask for a new one.", headers=PRIVATE)
     archived = await found.archive.articles.by_id(article_id)
+    if archived is not None and archived.state == State.LIVE:
+        # Published: the link leads to the page readers see (and previews no more).
+        raise web.HTTPSeeOther(published_at or archived.article.path, headers=PRIVATE)
     if archived is None or archived.state not in (State.DRAFT, State.SCHEDULED):
-        raise web.HTTPGone(
-            text="This story is published or withdrawn: its preview has ended.", headers=PRIVATE
-        )
+        raise web.HTTPGone(text="This story is withdrawn: its preview has ended.", headers=PRIVATE)
     if archived.version != made_for:
         raise web.HTTPGone(
             text="This link previews an earlier version of the story; ask for a new one "
