@@ -136,8 +136,9 @@ async def test_an_editor_sees_errors_waiting_stories_and_changes_live(
         draft = desk_site / "content" / "world" / "draft.md"
         draft.write_text(draft.read_text().replace("status: draft\n", ""))
         server.wait_for("/en/world/2026/11/30/quay-plan-goes-to-the-council", 200)
-        gone = await http.get(server.base + urlsplit(preview[1]).path)
-        assert gone.status == 410  # published: the preview link has stopped working
+        gone = await http.get(server.base + urlsplit(preview[1]).path, allow_redirects=False)
+        assert gone.status == 303  # published: the preview link leads to the public page
+        assert gone.headers["Location"] == "/en/world/2026/11/30/quay-plan-goes-to-the-council"
         _private(gone)
         later = await (await http.get(server.base + "/desk/", headers=headers)).text()
         waiting, changes = later.split('id="desk-changes"')[0], later.split('id="desk-changes"')[1]
