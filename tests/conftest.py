@@ -6,10 +6,11 @@ import os
 import shutil
 import tempfile
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,6 +81,20 @@ def article_text(
 
 
 CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    """Debian's Chromium through Playwright, for the tests marked `browser`."""
+    from playwright.async_api import async_playwright  # (only those tests load it)
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        await launched.close()
+
+
 # `make check` runs each generated test on a tenth of its examples (SYNDICATION_TEST_EXAMPLES
 # is 0.1 there): the same properties, searched less deeply, within its minute; `make test`
 # runs every example.

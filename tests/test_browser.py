@@ -7,18 +7,16 @@ Screenshots land in tests/artifacts/screenshots/ (ignored by git) for a person t
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
 from tests.live import REPO, Server, serving, syndication
 
 pytestmark = [pytest.mark.browser, pytest.mark.processes]
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SHOTS = REPO / "tests" / "artifacts" / "screenshots"
 WIRE_TITLE = "Coastal states deliver written reply in fishing-rights dispute"
 PASSWORD = "a long enough password"
@@ -31,14 +29,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     shutil.copytree(REPO / "content", workdir / "content")
     with serving(workdir) as running:
         yield running
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        await launched.close()
 
 
 class Visit:

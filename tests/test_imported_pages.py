@@ -6,15 +6,14 @@ one long unbroken word nor a long line of code widens the page in Chromium at 39
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import html5lib
 import pytest
 from PIL import Image
-from playwright.async_api import Browser, async_playwright
 
 from tests.live import Server, serving, syndication
-from tests.test_browser import CHROMIUM, FLAGS, Visit
+from tests.test_browser import Visit
 from tests.wordpress_export import AUTHOR, HEAD, SITE, TAIL, _attachment, _post
 
 pytestmark = [pytest.mark.processes]
@@ -31,14 +30,6 @@ CLASSIC = (
 )
 ARTICLE = "/en/world/2019/05/03/a-classic-post"
 WIDE = "/en/world/2019/05/03/post-2"  # its slug, from its post_name
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        await launched.close()
 
 
 def _png(shade: int) -> bytes:
