@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LIGHTHOUSE := .lighthouse/node_modules/.bin/lighthouse
+SITEMAP_XSD := .lighthouse/node_modules/sitemap/schema/sitemap.xsd
 
 .PHONY: serve check test test-tools fuzz bench bench-scale bench-soak bench-tools lint format clean
 
@@ -31,7 +32,7 @@ check: lint
 	  $(BIN)/python -m pytest -q -n auto --dist worksteal -m "$(CHECK_TESTS)"
 
 # Everything: the tiers above and below together, every example.
-test: $(STAMP) test-tools $(LIGHTHOUSE)
+test: $(STAMP) test-tools $(LIGHTHOUSE) $(SITEMAP_XSD)
 	$(BIN)/python -m pytest
 
 # The fuzzers' long runs: 20,000 generated files through parse and every document format
@@ -84,6 +85,11 @@ $(LIGHTHOUSE):
 	@command -v npm >/dev/null || ($(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm)
 	npm install --prefix .lighthouse --no-audit --no-fund --silent -E lighthouse@12.2.3
+
+# sitemaps.org's XML schema for sitemaps, as the `sitemap` package on npm ships it: the
+# crawl of the sample site (tests/site_crawl.py) checks every sitemap with it.
+$(SITEMAP_XSD): $(LIGHTHOUSE)
+	npm install --prefix .lighthouse --no-audit --no-fund --silent -E sitemap@8.0.3
 
 # nginx (the reference for feed serving), Varnish (the edge) and wrk (the load), once.
 bench-tools:
