@@ -34,9 +34,20 @@ class NewsroomFeed(BaseExtension):  # type: ignore[misc]
         self.links: list[dict[str, str]] = []  # extra feed links for RSS (hub, archives)
         self.is_archive = False
         self.deleted: list[dict[str, str]] = []  # {ref, when, href}
+        self.format = "atom"  # or "rss": which document is being written
+        self.pictures = False  # whether an entry carries Media RSS
 
     def extend_ns(self) -> dict[str, str]:
-        return {"media": MEDIA_NS, "dc": DC_NS, "fh": FH_NS, "at": AT_NS}
+        # Only the namespaces this document uses: the validator warns on each one declared
+        # for nothing (RSS never carries tombstones or fh:archive; most feeds neither).
+        used = {"media": MEDIA_NS} if self.pictures else {}
+        if self.format == "rss":
+            return used | {"dc": DC_NS}
+        if self.is_archive:
+            used["fh"] = FH_NS
+        if self.deleted:
+            used["at"] = AT_NS
+        return used
 
     def extend_atom(self, feed: Element) -> Element:
         if self.is_archive:

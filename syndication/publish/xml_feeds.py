@@ -58,6 +58,8 @@ def _generator(doc: FeedDocument, settings: Settings, fmt: str) -> FeedGenerator
     fg = FeedGenerator()
     fg.register_extension("newsroom", NewsroomFeed, NewsroomEntry)
     ext: NewsroomFeed = fg.newsroom
+    ext.format = fmt
+    ext.pictures = any(archived.article.image for archived in doc.articles)
     fg.id(doc.feed_id)
     fg.title(doc.title)
     fg.subtitle(doc.subtitle)  # Atom subtitle, RSS description
