@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from syndication.errors import ConfigError
-from syndication.model import Edition, Section, Source
+from syndication.model import Contributor, Edition, Section, Source
 
 ENV_PREFIX = "SYNDICATION_"
 # The header each edge cache reads an answer's tags from, and how it separates them.
@@ -43,6 +44,16 @@ class Settings:
         "/static/share.png",
         "The picture (a path of the site or a URL) that stands for a story without a photo "
         "in JSON-LD and when shared.",
+    )
+    icon: str = _setting(
+        "/static/icon.png",
+        "A square picture of the publication, 512 pixels wide (a path of the site or a URL), "
+        "for feed readers (JSON Feed icon, Atom icon).",
+    )
+    favicon: str = _setting(
+        "/static/favicon.png",
+        "The small square picture browsers show in tabs (a path of the site or a URL); JSON "
+        "Feed's favicon too.",
     )
     base_url: str = _setting(
         "",
@@ -245,6 +256,7 @@ class Settings:
     )
     sections: tuple[Section, ...] = ()
     sources: tuple[Source, ...] = ()
+    authors: tuple[Contributor, ...] = ()
     _editions_by_code: dict[str, Edition] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -278,6 +290,10 @@ class Settings:
 
     def section(self, slug: str) -> Section | None:
         return next((s for s in self.sections if s.slug == slug), None)
+
+    def contributor(self, byline: str) -> Contributor | None:
+        key = Contributor.key(byline)
+        return next((a for a in self.authors if Contributor.key(a.name) == key), None)
 
     @property
     def site_url(self) -> str:
@@ -417,7 +433,7 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
     if "editions" in data:
         values["editions"] = tuple(_edition(code, e) for code, e in data["editions"].items())
     if "sections" in data:
-        reserved = {"topic", "author", "archive", "feed.atom", "feed.rss", "feed.json"}
+        reserved = {"topic", "author", "archive", "feeds", "feed.atom", "feed.rss", "feed.json"}
         if clash := reserved & set(data["sections"]):
             raise ConfigError(f"{path}: {sorted(clash)} cannot be section names (used in URLs)")
         values["sections"] = tuple(
@@ -426,6 +442,8 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
         )
     if "sources" in data:
         values["sources"] = tuple(_source(path, name, s) for name, s in data["sources"].items())
+    if "authors" in data:
+        values["authors"] = tuple(_author(path, name, a) for name, a in data["authors"].items())
     return Settings(**values)
 
 
@@ -437,6 +455,23 @@ def _source(path: Path, name: str, raw: Mapping[str, Any]) -> Source:
     if not isinstance(licensed_in, bool):
         raise ConfigError(f'{path}: [sources."{name}"] licensed_in must be true or false')
     return Source(name, licensed_in, tuple(a.strip() for a in aliases))
+
+
+FEDIVERSE_ACCOUNT = re.compile(
+    r"@[A-Za-z0-9_.\-]{1,64}@[A-Za-z0-9\-]{1,63}(\.[A-Za-z0-9\-]{1,63})+"
+)
+
+
+def _author(path: Path, name: str, raw: Mapping[str, Any]) -> Contributor:
+    unknown = set(raw) - {"fediverse"}
+    if unknown or not name.strip():
+        raise ConfigError(f'{path}: [authors."{name}"] takes a name and `fediverse` only')
+    account = raw.get("fediverse", "")
+    if not isinstance(account, str) or not FEDIVERSE_ACCOUNT.fullmatch(account):
+        raise ConfigError(
+            f'{path}: [authors."{name}"] fediverse must be an account like @name@example.social'
+        )
+    return Contributor(name.strip(), account)
 
 
 def _edition(code: str, raw: Mapping[str, Any]) -> Edition:
@@ -452,4 +487,11 @@ def _edition(code: str, raw: Mapping[str, Any]) -> Edition:
         timezone=tz,
         date_format=str(raw.get("date_format", "%d.%m.%Y")),
         description=" ".join(str(raw.get("description", "")).split())[:300],
+        locale=_locale(code, raw.get("locale", "")),
     )
+
+
+def _locale(code: str, value: object) -> str:
+    if value == "" or (isinstance(value, str) and re.fullmatch(r"[a-z]{2,3}_[A-Z]{2}", value)):
+        return str(value)
+    raise ConfigError(f"edition {code}: locale {value!r} is not a language and territory (en_GB)")

@@ -226,6 +226,7 @@ class Edition:
     timezone: str  # IANA name; a date-only `published` means midnight here
     date_format: str = "%d.%m.%Y"
     description: str = ""  # what search engines show for its pages (meta description)
+    locale: str = ""  # language and territory as Open Graph writes them (en_GB); "": usual one
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +236,20 @@ class Section:
 
     def name(self, edition: str) -> str:
         return self.names.get(edition) or next(iter(self.names.values()), self.slug)
+
+
+@dataclass(frozen=True, slots=True)
+class Contributor:
+    """What `syndication.toml` says of an author (`[authors."Name"]`): their fediverse
+    account, which link previews on Mastodon show as the story's author."""
+
+    name: str
+    fediverse: str = ""  # @name@server
+
+    @staticmethod
+    def key(name: str) -> str:
+        """How a byline finds its entry: case and spacing aside."""
+        return " ".join(name.split()).casefold()
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from lxml import etree
 
 from syndication.clock import SetClock
 from syndication.config import Settings, load_settings
+from syndication.publish.static_files import static_url
 from syndication.web.app import create_app
 from syndication.web.services import SERVICES
 from tests.conftest import REPO, article_text, examples, set_clock
@@ -125,9 +126,9 @@ async def test_structured_data_has_a_publisher_logo_and_an_image_for_every_story
     )
     _, head = await page(client, plain)
     (ld,) = head.json_ld
-    assert ld["image"]["url"] == f"{BASE}/static/share.png"
-    assert ld["publisher"]["logo"]["url"] == f"{BASE}/static/logo.png"
-    assert head.meta["og:image"] == [f"{BASE}/static/share.png"]
+    assert ld["image"]["url"] == f"{BASE}{static_url('share.png')}"
+    assert ld["publisher"]["logo"]["url"] == f"{BASE}{static_url('logo.png')}"
+    assert head.meta["og:image"] == [f"{BASE}{static_url('share.png')}"]
     for picture in ("/static/share.png", "/static/logo.png"):
         served = await client.get(picture)
         assert served.status == 200 and served.content_type == "image/png"

@@ -81,6 +81,8 @@ def check_json_feed(feed: dict[str, Any], url: str) -> None:
                 "feed_url",
                 "description",
                 "language",
+                "icon",
+                "favicon",
                 "author",
                 "authors",
                 "hubs",
@@ -88,6 +90,12 @@ def check_json_feed(feed: dict[str, Any], url: str) -> None:
             }
             for key in feed
         )
+        # readers show these beside the feed's name
+        assert feed["icon"].startswith(BASE) and feed["favicon"].startswith(BASE)
+        # our extension says where it is described, and never carries an empty value
+        extra = item.get("_newsroom", {})
+        assert not extra or extra["about"].endswith("/feeds/#json-feed-extension")
+        assert all(value for value in extra.values())
 
 
 async def test_every_feed_parses_cleanly_with_every_field(site: Settings, client: Client) -> None:

@@ -11,7 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from syndication.archive.desk_queries import PartnerPull, RecentChange, Withdrawal
 from syndication.config import Settings
 from syndication.model import IngestErrorRecord, State, Waiting
-from syndication.publish.static_files import static_url
+from syndication.publish.static_files import picture_url, static_url
 
 _env = Environment(
     loader=PackageLoader("syndication.publish", "templates"),
@@ -21,6 +21,7 @@ _env = Environment(
     auto_reload=False,
 )
 _env.globals["static_url"] = static_url
+_env.globals["picture_url"] = picture_url
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,8 @@ from syndication.model import ArchivedArticle
 from syndication.publish.feed_document import FeedDocument, entry_id, modified
 from syndication.publish.html import feed_body
 from syndication.publish.rights import rights_line
-from syndication.publish.urls import author_path, image_path
+from syndication.publish.static_files import absolute_picture_url
+from syndication.publish.urls import author_path, feeds_page_path, image_path
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -24,6 +25,8 @@ def json_feed_bytes(doc: FeedDocument, settings: Settings) -> bytes:
         "feed_url": doc.self_url,
         "description": doc.subtitle,
         "language": doc.language,
+        "icon": absolute_picture_url(settings, settings.icon),
+        "favicon": absolute_picture_url(settings, settings.favicon),
         "authors": [{"name": settings.site_name, "url": settings.absolute("/")}],
     }
     feed["author"] = feed["authors"][0]  # JSON Feed 1.0 readers know only `author`
@@ -77,9 +80,17 @@ def _item(archived: ArchivedArticle, settings: Settings) -> dict[str, Any]:
         )
         if v
     }
-    if article.image and (article.image.credit or article.image.rights):
-        extra["image_credit"] = article.image.credit
-        extra["image_rights"] = article.image.rights
+    if article.image:
+        extra |= {
+            k: v
+            for k, v in (
+                ("image_credit", article.image.credit),
+                ("image_rights", article.image.rights),
+            )
+            if v
+        }
     if extra:
-        item["_newsroom"] = extra
+        # An extension says where it is described (spec 1.1, "Extensions"): the Feeds page.
+        about = settings.absolute(feeds_page_path(article.edition)) + "#json-feed-extension"
+        item["_newsroom"] = {"about": about, **extra}
     return item

@@ -12,6 +12,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from syndication.config import Settings
+
 FOLDER = Path(str(resources.files("syndication.publish") / "static"))
 
 
@@ -36,3 +38,17 @@ def digest(name: str) -> str:
 
 def static_url(name: str) -> str:
     return f"/static/{name}?v={digest(name)}"
+
+
+def picture_url(where: str) -> str:
+    """A setting that names a picture by a path of the site or by a URL: a file we ship
+    gets its digest in the address, so browsers and readers may keep it for good."""
+    name = where.removeprefix("/static/")
+    if name != where and "?" not in name and find(name) is not None:
+        return static_url(name)
+    return where
+
+
+def absolute_picture_url(settings: Settings, where: str) -> str:
+    """The same, as the absolute URL feeds and structured data need."""
+    return where if "://" in where else settings.absolute(picture_url(where))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import locale
+import re
 from typing import Any
 
 from syndication.config import Settings
-from syndication.model import ArchivedArticle
+from syndication.model import ArchivedArticle, Edition
 from syndication.publish.feed_document import modified
 from syndication.publish.rights import copyright_holder, rights_line
+from syndication.publish.static_files import absolute_picture_url
 from syndication.publish.urls import author_path, image_path
 
 # Inside <script>, "</script>" or "<!--" in a headline must not end the element: escape the
@@ -42,7 +45,7 @@ def news_article(settings: Settings, archived: ArchivedArticle) -> str:
     if article.authors:
         data["author"] = [
             {
-                "@type": "Person",
+                "@type": "Organization" if _is_organisation(settings, a.name) else "Person",
                 "name": a.name,
                 "url": settings.absolute(author_path(article.edition, a.slug)),
             }
@@ -72,6 +75,27 @@ def news_article(settings: Settings, archived: ArchivedArticle) -> str:
     return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_SAFE)
 
 
+# A byline that is a desk, not a person ("Continental Press Agency staff", "Sport desk").
+_DESK_WORDS = ("staff", "desk", "agencies", "reporters", "newsroom", "rédaction")
+
+
+def _is_organisation(settings: Settings, byline: str) -> bool:
+    """Whether a byline names the publication, a news agency or a desk rather than a person."""
+    folded = byline.casefold()
+    names = {settings.site_name, *(n for s in settings.sources for n in (s.name, *s.aliases))}
+    named = any(folded == n.casefold() or folded.startswith(n.casefold() + " ") for n in names)
+    return named or folded.rsplit(" ", 1)[-1] in _DESK_WORDS
+
+
+def og_locale(edition: Edition) -> str:
+    """The edition's locale as Open Graph writes it (en_GB): as set, or the language's usual
+    territory by the C library's table (en: en_US, fr: fr_FR, lb: lb_LU)."""
+    if edition.locale:
+        return edition.locale
+    usual = locale.normalize(edition.language.replace("-", "_")).split(".")[0]
+    return usual if re.fullmatch(r"[a-z]{2,3}_[A-Z]{2}", usual) else edition.language
+
+
 def open_graph(settings: Settings, archived: ArchivedArticle) -> list[tuple[str, str, str]]:
     article = archived.article
     """(attribute, name, content) for <meta> tags: Open Graph uses property, Twitter name."""
@@ -81,7 +105,7 @@ def open_graph(settings: Settings, archived: ArchivedArticle) -> list[tuple[str,
         ("property", "og:site_name", settings.site_name),
         ("property", "og:title", article.title),
         ("property", "og:url", url),
-        ("property", "og:locale", settings.edition(article.edition).language),
+        ("property", "og:locale", og_locale(settings.edition(article.edition))),
         ("property", "article:published_time", article.published.isoformat()),
         ("property", "article:modified_time", modified(archived).isoformat()),
         ("property", "article:section", article.section),
@@ -108,9 +132,13 @@ def open_graph(settings: Settings, archived: ArchivedArticle) -> list[tuple[str,
     else:
         tags.append(("property", "og:image", _url(settings, settings.share_image)))
     tags += [("property", "article:tag", t.name) for t in article.topics]
+    # Mastodon's link previews name the author by their account (fediverse:creator)
+    tags += [
+        ("name", "fediverse:creator", found.fediverse)
+        for a in article.authors
+        if (found := settings.contributor(a.name)) and found.fediverse
+    ]
     return tags
 
 
-def _url(settings: Settings, where: str) -> str:
-    """A setting that names a picture by a path of the site or by a URL, as a URL."""
-    return where if "://" in where else settings.absolute(where)
+_url = absolute_picture_url
