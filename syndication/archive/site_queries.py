@@ -119,13 +119,37 @@ class Listings:
         )
         return int(str(first)[:4]) if first else None
 
-    async def sitemap_months(self) -> list[tuple[str, datetime]]:
-        """(YYYY-MM, newest publication) for every month with live articles, oldest first."""
+    async def followed(self, edition: str, kind: str, limit: int) -> list[tuple[str, str, int]]:
+        """(slug, name, live stories) of the edition's topics or authors (`kind`), those
+        with the most stories first, at most `limit`: what the Feeds page and OPML list."""
+        table = {"topic": "article_topics", "author": "article_authors"}[kind]
         rows = await self.db.rows(
-            "SELECT substr(published, 1, 7) AS month, max(published) AS newest FROM articles "
-            "WHERE state = 'live' GROUP BY 1 ORDER BY 1"
+            f"SELECT t.slug, min(t.name) AS name, count(*) AS stories FROM {table} t "
+            "JOIN articles a ON a.num = t.article_num "
+            "WHERE a.state = 'live' AND a.edition = ? GROUP BY t.slug "
+            "ORDER BY stories DESC, t.slug LIMIT ?",
+            (edition, limit),
         )
-        return [(str(r["month"]), from_iso(r["newest"])) for r in rows]
+        return [(str(r["slug"]), str(r["name"]), int(r["stories"])) for r in rows]
+
+    async def sitemap_months(self) -> list[tuple[str, datetime, datetime]]:
+        """(YYYY-MM, newest publication, last change) for every month with live articles,
+        oldest first. The last change is what the month's sitemap says of it (sitemaps.org:
+        when the file changed): the newest of its stories' modified times (model.modified_at,
+        here in SQL: the strings are all to_iso's, so they compare as the moments do) and of
+        the withdrawals that took a story out of it."""
+        rows = await self.db.rows(
+            "SELECT substr(published, 1, 7) AS month,"
+            " max(CASE WHEN state = 'live' THEN published END) AS newest,"
+            " max(CASE WHEN state = 'live' THEN max(published, coalesce(updated, ''),"
+            "   CASE WHEN version > 1 THEN last_changed ELSE '' END,"
+            "   coalesce((SELECT max(json_extract(c.value, '$.date'))"
+            "             FROM json_each(corrections) AS c), ''))"
+            "   ELSE last_changed END) AS changed "
+            "FROM articles WHERE state IN ('live', 'withdrawn') GROUP BY 1 "
+            "HAVING newest IS NOT NULL ORDER BY 1"
+        )
+        return [(str(r["month"]), from_iso(r["newest"]), from_iso(r["changed"])) for r in rows]
 
     async def sitemap_entries(self, month: str) -> list[tuple[str, datetime]]:
         """(path, when it last changed as readers see it) of every live article published in
@@ -140,6 +164,13 @@ class Listings:
         )
         rows = await self.db.rows(query)
         return await asyncio.to_thread(_sitemap_entries, rows)  # a month: off the event loop
+
+    async def newest_before(self, moment: datetime) -> datetime | None:
+        """When the newest live story published before `moment` was."""
+        found = await self.db.value(
+            of_articles("max(a.published)").where(LIVE).where("a.published < ?", to_iso(moment))
+        )
+        return from_iso(str(found)) if found else None
 
     async def recent(self, since: datetime, limit: int) -> list[tuple[str, str, str, datetime]]:
         """(path, title, edition, published) of live articles published since `since`."""

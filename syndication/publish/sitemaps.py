@@ -16,7 +16,8 @@ HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 def sitemap_index(
     settings: Settings, months: list[tuple[str, datetime]], *, with_news: bool
 ) -> bytes:
-    """Every month's sitemap, and the news sitemap while it has a story to list."""
+    """Every month's sitemap with when it last changed, and the news sitemap while it has a
+    story to list."""
     items: list[tuple[str, datetime | None]] = [("/sitemaps/news.xml", None)] if with_news else []
     items += [(f"/sitemaps/{month}.xml", newest) for month, newest in months]
     body = "".join(

@@ -12,6 +12,7 @@ from syndication.config import Settings
 from syndication.web import (
     api,
     desk,
+    feed_directory,
     feeds,
     media,
     openapi,
@@ -23,6 +24,7 @@ from syndication.web import (
     site,
     websub_hub,
 )
+from syndication.web.cors import cors_middleware
 from syndication.web.errors import error_middleware
 from syndication.web.replica import primary_only_middleware
 from syndication.web.request_body import body_deadline_middleware
@@ -41,6 +43,7 @@ ROUTE_MODULES = (
     feeds,
     redirects,
     media,
+    feed_directory,
     site,
 )
 
@@ -51,6 +54,7 @@ def create_app(settings: Settings, clock: Clock, *, role: Role = "single") -> we
     `clock` is the one every date and time of day of the site is read from."""
     app = web.Application(
         middlewares=[
+            cors_middleware,
             error_middleware,
             body_deadline_middleware,
             primary_only_middleware,

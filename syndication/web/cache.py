@@ -22,6 +22,7 @@ from email.utils import format_datetime
 from syndication.archive.queries import Archive, Commit
 from syndication.clock import Clock
 from syndication.periods import ALWAYS, Period
+from syndication.web import cors
 
 UNSTAMPED = datetime.fromtimestamp(0, UTC)  # until `stamped` gives the date
 
@@ -41,7 +42,6 @@ class Rendered:
     date_exact: bool = True
     # Response headers worked out once, not on every request: [gzipped][not_modified].
     headers: dict[tuple[bool, bool], dict[str, str]] = field(default_factory=dict)
-    etags: frozenset[str] = frozenset()
     # When the bytes are right if nothing changes: a page whose "From our online archive"
     # line depends on today's date is right from midnight until the next.
     period: Period = ALWAYS
@@ -56,12 +56,11 @@ class Rendered:
             "Last-Modified": format_datetime(self.last_modified, usegmt=True),
             "Cache-Control": self.cache_control,
             "Vary": "Accept-Encoding",
-            "Access-Control-Allow-Origin": "*",
+            **cors.SHARED,
         }
         if self.links:
             common["Link"] = ", ".join(self.links)
         common.update(self.edge)
-        self.etags = frozenset((self.etag, self.gzip_etag))
         for gzipped in (False, True):
             tag = {"ETag": self.gzip_etag if gzipped else self.etag}
             # A 304 repeats only what RFC 9110 asks for; the client keeps the rest.
@@ -69,7 +68,7 @@ class Rendered:
                 **tag,
                 "Cache-Control": self.cache_control,
                 "Vary": "Accept-Encoding",
-                "Access-Control-Allow-Origin": "*",
+                **cors.SHARED,
             }
             full = {**tag, **common, "Content-Type": self.content_type}
             if gzipped:
@@ -122,7 +121,7 @@ class Rendered:
         return self.etag[:-1] + '-gzip"'
 
     def tagged(self, edge: dict[str, str]) -> Rendered:
-        return replace(self, edge=tuple(edge.items()), headers={}, etags=frozenset(), wire={})
+        return replace(self, edge=tuple(edge.items()), headers={}, wire={})
 
     def dated(self, last_modified: datetime, exact: bool) -> Rendered:
         if last_modified == self.last_modified and exact == self.date_exact:
@@ -132,7 +131,6 @@ class Rendered:
             last_modified=last_modified,
             date_exact=exact,
             headers={},
-            etags=frozenset(),
             wire={},
         )
 

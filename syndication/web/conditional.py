@@ -31,21 +31,23 @@ def gzip_ok(header: str) -> bool:
     return False
 
 
-def _etag_matches(header: str, rendered: Rendered) -> bool:
-    ours = rendered.etags
-    if header in ours:  # the usual case: the one tag the client was given
+def _etag_matches(header: str, ours: str) -> bool:
+    if header == ours:  # the usual case: the one tag the client was given
         return True
     if header.strip() == "*":
         return True
-    return any(tag.strip().removeprefix("W/") in ours for tag in header.split(","))
+    return any(tag.strip().removeprefix("W/") == ours for tag in header.split(","))
 
 
 def unchanged_for(
-    if_none_match: str | None, if_modified_since: str | None, rendered: Rendered
+    if_none_match: str | None, if_modified_since: str | None, rendered: Rendered, gzipped: bool
 ) -> bool:
-    """RFC 9110 13.2.2: If-None-Match wins; If-Modified-Since only without it."""
+    """RFC 9110 13.2.2: If-None-Match wins; If-Modified-Since only without it. A tag matches
+    only the variant this request gets (identity or gzip): a 304 carries that variant's
+    ETag, which a cache must find on the copy it keeps (RFC 9111 4.3.4), so a client holding
+    the other variant gets the whole answer instead."""
     if if_none_match is not None:
-        return _etag_matches(if_none_match, rendered)
+        return _etag_matches(if_none_match, rendered.gzip_etag if gzipped else rendered.etag)
     if if_modified_since:
         try:
             since = parsedate_to_datetime(if_modified_since)
@@ -58,14 +60,16 @@ def unchanged_for(
     return False
 
 
-def not_modified(request: web.Request, rendered: Rendered) -> bool:
+def not_modified(request: web.Request, rendered: Rendered, gzipped: bool) -> bool:
     headers = request.headers
-    return unchanged_for(headers.get("If-None-Match"), headers.get("If-Modified-Since"), rendered)
+    return unchanged_for(
+        headers.get("If-None-Match"), headers.get("If-Modified-Since"), rendered, gzipped
+    )
 
 
 def respond(request: web.Request, rendered: Rendered) -> web.Response:
     gzipped = accepts_gzip(request)
-    if not_modified(request, rendered):
+    if not_modified(request, rendered, gzipped):
         return web.Response(status=304, headers=rendered.headers[gzipped, True])
     body = rendered.gzipped if gzipped else rendered.body
     return web.Response(body=body, headers=rendered.headers[gzipped, False])

@@ -160,7 +160,7 @@ class Lane:
         headers = request.headers
         gzipped = gzip_ok(headers.get(b"accept-encoding", ""))
         unchanged = unchanged_for(
-            headers.get(b"if-none-match"), headers.get(b"if-modified-since"), rendered
+            headers.get(b"if-none-match"), headers.get(b"if-modified-since"), rendered, gzipped
         )
         head = rendered.wire.get((gzipped, unchanged)) or _wire(rendered, gzipped, unchanged)
         body = rendered.gzipped if gzipped else rendered.body
@@ -170,6 +170,7 @@ class Lane:
         self.answered += 1
         self.cache.hits += 1
         self.stats.record(learned.route, request.method, status, time.perf_counter() - started)
+        self.stats.audience.heard(learned.path, headers.get(b"user-agent", b""))
         if self.access_log is not None:
             self._log(request, learned, transport, status, len(sent), started)
         return True

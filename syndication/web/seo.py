@@ -51,7 +51,8 @@ async def sitemap_index(request: web.Request, key: str) -> web.Response:
         news_until = newest + NEWS_WINDOW if newest else None
         now = services(request).clock.now()
         with_news = news_until is not None and news_until > now
-        body = sitemaps.sitemap_index(services(request).settings, months, with_news=with_news)
+        changed = [(month, last_change) for month, _, last_change in months]
+        body = sitemaps.sitemap_index(services(request).settings, changed, with_news=with_news)
         rendered = _rendered(request, body, XML, seq)
         if newest is not None and news_until is not None:
             # right until the newest story leaves the window; changed when it left
@@ -66,22 +67,32 @@ async def sitemap_index(request: web.Request, key: str) -> web.Response:
 
 
 @routes.get("/sitemaps/news.xml")
-async def news_sitemap(request: web.Request) -> web.Response:
-    # Not cached: its content moves with the clock (the 48-hour window), not only with changes.
-    since = services(request).clock.now() - NEWS_WINDOW
-    items = await services(request).archive.listings.recent(since, NEWS_LIMIT)
-    if not items:  # a urlset must hold a url: no story of the last 48 hours, no sitemap
-        raise web.HTTPNotFound(text="No story was published in the last 48 hours.")
-    settings = services(request).settings
-    body = await services(request).left_out.render(
-        "the news sitemap",
-        lambda some: sitemaps.news_sitemap(settings, list(some)),
-        items,
-        lambda item: item[0],
-    )
-    return web.Response(
-        body=body, headers={"Content-Type": XML, "Cache-Control": "public, max-age=300"}
-    )
+@cached.answered_from_cache()
+async def news_sitemap(request: web.Request, key: str) -> web.Response:
+    async def build(seq: int) -> Rendered:
+        now = services(request).clock.now()
+        items = await services(request).archive.listings.recent(now - NEWS_WINDOW, NEWS_LIMIT)
+        if not items:  # a urlset must hold a url: no story of the last 48 hours, no sitemap
+            raise web.HTTPNotFound(text="No story was published in the last 48 hours.")
+        settings = services(request).settings
+        body = await services(request).left_out.render(
+            "the news sitemap",
+            lambda some: sitemaps.news_sitemap(settings, list(some)),
+            items,
+            lambda item: item[0],
+        )
+        rendered = _rendered(request, body, XML, seq)
+        # Right since its newest story came or the last one before the window left (a
+        # story coming is a change, purged; one leaving is not), until its oldest leaves.
+        listings = services(request).archive.listings
+        left = await listings.newest_before(now - NEWS_WINDOW)
+        since = max(item[3] for item in items)
+        if left is not None:
+            since = max(since, left + NEWS_WINDOW)
+        rendered.period = between(since, min(item[3] for item in items) + NEWS_WINDOW)
+        return rendered
+
+    return await cached.serve(request, key, _everything(request), build)
 
 
 @routes.get("/sitemaps/{month}.xml")
