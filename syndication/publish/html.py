@@ -21,11 +21,12 @@ from syndication.model import (
     reading_minutes,
 )
 from syndication.publish import urls
+from syndication.publish.feed_directory import Group
 from syndication.publish.feed_document import MEDIA_TYPES
 from syndication.publish.labels import month_name, translator
 from syndication.publish.links import absolutize
 from syndication.publish.rights import rights_line
-from syndication.publish.static_files import static_url
+from syndication.publish.static_files import picture_url, static_url
 from syndication.publish.structured import news_article, open_graph
 from syndication.publish.urls import feed_url, listing_path
 
@@ -37,6 +38,7 @@ _env = Environment(
     auto_reload=False,  # the templates ship with the package: no stat of each one per render
 )
 _env.globals["static_url"] = static_url
+_env.globals["picture_url"] = picture_url
 
 
 def local_date(moment: datetime, edition: Edition) -> str:
@@ -145,6 +147,8 @@ def home_page(
         top=top[1:],
         blocks=[b for b in blocks if b[2]],
         feeds=feeds,
+        # `/` shows the default edition's front page too: both name its own address
+        canonical=settings.absolute(urls.edition_path(edition.code)),
     )
 
 
@@ -234,6 +238,7 @@ def year_page(
         months=months,
         first_year=first_year,
         last_year=last_year,
+        canonical=settings.absolute(urls.date_path(edition.code, year)),
     )
 
 
@@ -249,15 +254,31 @@ def listing_page(
     base: str = "",
 ) -> str:
     """A section, topic, author or date page: newest first, paginated with ?page=N."""
+    base = listing_path(scope) if scope else base
+    # each page of a list is its own page (Google: "don't use the first page as canonical")
+    canonical = settings.absolute(base + (f"?page={page}" if page > 1 else ""))
     return _env.get_template("listing.html").render(
+        canonical=canonical,
         **_frame(settings, edition, now),
         title=title,
         articles=articles,
         page=page,
         has_next=has_next,
-        base=listing_path(scope) if scope else base,
+        base=base,
         feeds=feed_links(settings, [(scope, title)] if scope else []),
         current_section=scope.key if scope and scope.kind is FeedKind.SECTION else "",
+    )
+
+
+def feeds_page(settings: Settings, edition: Edition, groups: list[Group], now: datetime) -> str:
+    """Every feed of the edition, in each format, and the OPML file with them all."""
+    return _env.get_template("feeds.html").render(
+        **_frame(settings, edition, now),
+        groups=groups,
+        formats=list(MEDIA_TYPES.items()),
+        format_names=FORMAT_NAMES,
+        feed_url=lambda scope, fmt: feed_url(settings, scope, fmt),
+        canonical=settings.absolute(urls.feeds_page_path(edition.code)),
     )
 
 

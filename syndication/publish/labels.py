@@ -101,6 +101,29 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "{title}: the latest stories from {site}": "{title}\u202f: les derniers articles de {site}",
         "Follow by feed": "Suivre par flux",
         "Archive by date": "Archives par date",
+        "All feeds": "Tous les flux",
+        "Feeds": "Flux",
+        "Everything": "Toute l’édition",
+        "Authors": "Auteurs",
+        "Every feed (OPML)": "Tous les flux (OPML)",
+        "Every feed of this edition, as one OPML file": (
+            "Tous les flux de cette édition, en un fichier OPML"
+        ),
+        "{site} ({edition}): every feed": "{site} ({edition})\u202f: tous les flux",
+        (
+            "Every feed of {site}: follow the whole edition, a section, a topic or an author "
+            "in a feed reader."
+        ): (
+            "Tous les flux de {site}\u202f: suivez toute l’édition, une rubrique, un thème ou "
+            "un auteur dans un lecteur de flux."
+        ),
+        (
+            "Follow the whole edition, a section, a topic or an author in a feed reader: copy "
+            "a feed’s address into it, or import every feed at once."
+        ): (
+            "Suivez toute l’édition, une rubrique, un thème ou un auteur dans un lecteur de "
+            "flux\u202f: copiez-y l’adresse d’un flux, ou importez tous les flux d’un coup."
+        ),
         **dict(zip(ENGLISH_MONTHS, _FRENCH_MONTHS, strict=True)),
         "{label}:": "{label}\u202f:",  # French sets a narrow no-break space before a colon
     },

@@ -40,6 +40,16 @@ def topic_path(edition: str, slug: str) -> str:
     return listing_path(FeedScope(edition, FeedKind.TOPIC, slug))
 
 
+def feeds_page_path(edition: str) -> str:
+    """The page listing every feed of an edition (and what our JSON Feed adds)."""
+    return f"/{edition}/feeds/"
+
+
+def opml_path(edition: str) -> str:
+    """Every feed of an edition as one OPML file, for a feed reader to import."""
+    return f"/{edition}/feeds.opml"
+
+
 def media_path(src: str) -> str:
     """A file from content/, as /media/ serves it."""
     return f"/media/{src}"

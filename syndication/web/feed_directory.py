@@ -1,0 +1,61 @@
+"""The Feeds page and the OPML file of each edition (publish/feed_directory.py)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from syndication.model import FeedScope
+from syndication.publish import feed_directory, html
+from syndication.web import cached
+from syndication.web.cache import Rendered
+from syndication.web.services import services
+
+routes = web.RouteTableDef()
+
+
+async def _groups(request: web.Request) -> list[feed_directory.Group]:
+    settings = services(request).settings
+    code = request.match_info["edition"]
+    if not settings.has_edition(code):
+        raise web.HTTPNotFound()
+    listings = services(request).archive.listings
+    most = feed_directory.MOST_LISTED
+    return feed_directory.groups(
+        settings,
+        settings.edition(code),
+        await listings.followed(code, "topic", most),
+        await listings.followed(code, "author", most),
+    )
+
+
+def _kept(request: web.Request, body: bytes, content_type: str, seq: int) -> Rendered:
+    settings = services(request).settings
+    return Rendered.of(
+        body, content_type, f"public, max-age={settings.page_max_age}", (), seq, frozenset()
+    )
+
+
+@routes.get("/{edition}/feeds/")
+@cached.answered_from_cache()
+async def feeds_page(request: web.Request, key: str) -> web.Response:
+    async def build(seq: int) -> Rendered:
+        found = await _groups(request)
+        settings = services(request).settings
+        edition = settings.edition(request.match_info["edition"])
+        now = services(request).clock.now()
+        body = html.feeds_page(settings, edition, found, now).encode()
+        return _kept(request, body, "text/html; charset=utf-8", seq)
+
+    return await cached.serve(request, key, (FeedScope(request.match_info["edition"]),), build)
+
+
+@routes.get("/{edition}/feeds.opml")
+@cached.answered_from_cache()
+async def opml(request: web.Request, key: str) -> web.Response:
+    async def build(seq: int) -> Rendered:
+        found = await _groups(request)
+        settings = services(request).settings
+        body = feed_directory.opml(settings, settings.edition(request.match_info["edition"]), found)
+        return _kept(request, body, feed_directory.OPML_TYPE, seq)
+
+    return await cached.serve(request, key, (FeedScope(request.match_info["edition"]),), build)
