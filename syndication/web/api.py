@@ -22,7 +22,7 @@ from syndication.archive.search import fts_query
 from syndication.model import ArchivedArticle, Partner
 from syndication.publish.guard import FORBIDDEN_UTF8
 from syndication.publish.ninjs import canceled_item, news_item
-from syndication.web.params import moment, query_number
+from syndication.web.params import moment, whole_number
 from syndication.web.searching import reader_left, search_refusals
 from syndication.web.services import services
 
@@ -137,6 +137,16 @@ async def log_deliveries(
 CURSOR = re.compile(r"s[0-9a-f]{1,15}")  # opaque to partners; a position in the changes log
 
 
+def _typed(request: web.Request, name: str) -> str | None:
+    """A parameter the OpenAPI document gives a type (a cursor, a number, a time), or None
+    when absent. Given empty it is refused: "" is none of those types, and a client that
+    sends `?cursor=` meaning "from the start" is told so rather than guessed at."""
+    value = request.query.get(name)
+    if value == "":
+        raise web.HTTPBadRequest(text=f"`{name}` is empty; leave it out to mean none.")
+    return value
+
+
 def encode_cursor(seq: int) -> str:
     return f"s{seq:x}"
 
@@ -151,9 +161,10 @@ def decode_cursor(cursor: str) -> int:
 async def changes(request: web.Request) -> web.Response:
     """Every change the partner may see after the cursor, oldest first; `wait` long-polls."""
     partner = await partner_of(request)
-    after = decode_cursor(request.query["cursor"]) if request.query.get("cursor") else 0
-    limit = query_number(request, "limit", 1, MAX_LIMIT, 50)
-    wait = query_number(request, "wait", 0, MAX_WAIT, 0)
+    cursor = _typed(request, "cursor")
+    after = decode_cursor(cursor) if cursor is not None else 0
+    limit = whole_number(_typed(request, "limit"), "limit", 1, MAX_LIMIT, 50)
+    wait = whole_number(_typed(request, "wait"), "wait", 0, MAX_WAIT, 0)
     archive, sequence = services(request).archive, services(request).sequence
     head = await sequence.current()
     if after > head:  # this process may lag the writer by a moment: ask the archive itself
@@ -208,8 +219,8 @@ async def items(request: web.Request) -> web.Response:
     query = fts_query(text) if text else None
     if text and not query:  # only punctuation or symbols: nothing can match
         return _page_of(request, [], page=1, has_more=False)
-    page = query_number(request, "page", 1, 100_000, 1)
-    per_page = query_number(request, "limit", 1, MAX_LIMIT, 20)
+    page = whole_number(_typed(request, "page"), "page", 1, 100_000, 1)
+    per_page = whole_number(_typed(request, "limit"), "limit", 1, MAX_LIMIT, 20)
     matched = None
     if query:
         with search_refusals():
@@ -220,8 +231,8 @@ async def items(request: web.Request) -> web.Response:
         sections=(section,) if section else partner.sections,
         topic=request.query.get("topic") or None,
         matched=matched,
-        since=moment(request.query.get("since"), "since"),
-        until=moment(request.query.get("until"), "until"),
+        since=moment(_typed(request, "since"), "since"),
+        until=moment(_typed(request, "until"), "until"),
     )
     found, has_next = await services(request).archive.partners.items(
         partner, wanted, page, per_page

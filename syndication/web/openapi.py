@@ -131,8 +131,10 @@ def _feed(fmt: str) -> dict[str, Any]:
             "operationId": f"feed_{fmt}",
             "summary": f"Full-text {fmt.upper()} feed of an entitled section",
             "parameters": [
-                _param("edition", "path", {"type": "string"}, "Edition code."),
-                _param("section", "path", {"type": "string"}, "Section slug."),
+                _param("edition", "path", {"type": "string", "examples": ["en"]}, "Edition code."),
+                _param(
+                    "section", "path", {"type": "string", "examples": ["world"]}, "Section slug."
+                ),
             ],
             "responses": {
                 "200": {
