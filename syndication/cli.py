@@ -154,6 +154,7 @@ def _serve(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
 
 
 def _preview(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    from syndication.archive import served
     from syndication.archive.previews import ensure_secret
     from syndication.web.previews import preview_url
 
@@ -175,6 +176,7 @@ def _preview(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
         if row[1] not in ("draft", "scheduled"):
             raise SyndicationError(f"{rel} is {row[1]}: its page is {settings.absolute(row[2])}")
         secret = settings.preview_secret or ensure_secret(conn)
+        settings = served.linked(conn, settings)
     finally:
         conn.close()
     print(preview_url(settings, secret, str(row[0]), int(row[3]), args.hours, clock.now()))

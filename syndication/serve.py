@@ -9,12 +9,15 @@ import logging
 import os
 import signal
 import socket
+import sqlite3
 import threading
 from dataclasses import replace
 
 from aiohttp import web
 from aiohttp.web_runner import GracefulExit
 
+from syndication.archive import served
+from syndication.archive.lock import open_appender
 from syndication.clock import Clock
 from syndication.config import Settings
 from syndication.ports import BIND_ERRORS, cannot_listen, kernel_picked
@@ -62,6 +65,18 @@ def serve(settings: Settings, clock: Clock, role: Role = "single") -> int:
     return 0
 
 
+def _record_address(settings: Settings, clock: Clock) -> None:
+    """The address served, for commands that print links (archive/served.py)."""
+    try:
+        conn = open_appender(settings.db_path, clock)
+        try:
+            served.record(conn, settings)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:  # links printed elsewhere may name the default port: no more
+        logging.getLogger("syndication").warning("could not note the address served: %s", exc)
+
+
 def _end_if_a_writer_is_held() -> None:
     """The services have stopped; a writer thread still alive is one the system holds (a
     read it never answers: IngestService.stop gave up on it). Python would wait for it at
@@ -104,6 +119,8 @@ async def _answer(
             await site.start()
         except BIND_ERRORS as exc:
             raise cannot_listen(settings.host, settings.port, exc) from None
+        if role == "single":
+            await asyncio.to_thread(_record_address, settings, clock)
         await asyncio.Event().wait()  # until a signal raises GracefulExit
     finally:
         await runner.cleanup()  # stops listening, lets in-flight requests finish
@@ -113,6 +130,7 @@ async def _write(settings: Settings, clock: Clock) -> None:
     """The writer process: ingest, schedule and WebSub delivery, until SIGTERM. It runs the
     services and their change fan-out; it builds no HTTP app."""
     async with opened(settings, "writer", clock):  # the first scan is done when this is entered
+        await asyncio.to_thread(_record_address, settings, clock)
         print("ready", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
