@@ -28,6 +28,7 @@ OWN: Snapshot = {
     "counters": dict.fromkeys(COUNTERS, 1),
     "ingest": {"published": 2},
     "sequence": 5,
+    "audience": [["/en/feed.atom", "Feedly", 12]],
 }
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
@@ -43,6 +44,7 @@ NEAR = st.fixed_dictionaries(
         "counters": st.one_of(JSON, st.dictionaries(st.sampled_from(COUNTERS), JSON)),
         "ingest": st.one_of(JSON, st.dictionaries(st.text(max_size=5), JSON)),
         "sequence": JSON,
+        "audience": st.one_of(JSON, st.lists(st.lists(JSON, min_size=3, max_size=3))),
     }
 )
 
@@ -88,3 +90,5 @@ def test_a_sibling_s_real_figures_are_added(tmp_path: Path) -> None:
         forget_shared(db)
     assert merged["requests"] == [["/{edition}/", "GET", 200, 6]]
     assert merged["counters"]["cache_hits"] == 2
+    # a service's subscribers, heard by two processes, are its latest figure, not twice it
+    assert merged["audience"] == [["/en/feed.atom", "Feedly", 12]]

@@ -132,6 +132,6 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     finally:
         resource = request.match_info.route.resource
         route = resource.canonical if resource is not None else "(no route)"
-        services(request).requests.record(
-            route, request.method, status, time.perf_counter() - started
-        )
+        counted = services(request).requests
+        counted.record(route, request.method, status, time.perf_counter() - started)
+        counted.audience.heard(request.path, request.headers.get("User-Agent", ""))

@@ -89,6 +89,7 @@ def snapshot(source: Measured) -> Snapshot:
         },
         "ingest": dict(source.ingested.totals),
         "sequence": source.sequence.seq,
+        "audience": [[f, s, n] for (f, s), n in requests.audience.totals().items()],
     }
     if (service := source.ingest) is not None:
         snap["writer"] = {
@@ -116,7 +117,9 @@ def merge(snapshots: list[Snapshot]) -> Snapshot:
         "counters": {},
         "ingest": {},
         "sequence": 0,
+        "audience": [],
     }
+    audience: dict[tuple[str, str], int] = {}
     requests: defaultdict[tuple[str, str, int], int] = defaultdict(int)
     for snap in snapshots:
         for route, method, status, n in snap["requests"]:
@@ -130,10 +133,14 @@ def merge(snapshots: list[Snapshot]) -> Snapshot:
             for name, n in snap[table].items():
                 merged[table][name] = merged[table].get(name, 0) + n
         merged["sequence"] = max(merged["sequence"], snap["sequence"])
+        # each process heard some of a service's fetches: its latest figure is the largest
+        for feed, service, n in snap["audience"]:
+            audience[feed, service] = max(audience.get((feed, service), 0), n)
         for one in ("writer", "edge"):  # only the writing process has these
             if one in snap:
                 merged[one] = snap[one]
     merged["requests"] = [[r, m, s, n] for (r, m, s), n in requests.items()]
+    merged["audience"] = [[f, s, n] for (f, s), n in audience.items()]
     return merged
 
 
@@ -164,6 +171,14 @@ def families(snap: Snapshot) -> Iterator[Metric]:
         "syndication_change_sequence", "The archive's change sequence.", value=snap["sequence"]
     )
     yield from _writer_families(snap)
+    subscribers = GaugeMetricFamily(
+        "syndication_feed_subscribers",
+        "Subscribers a feed-reader service last said a feed has, in its User-Agent.",
+        labels=["feed", "service"],
+    )
+    for feed, service, n in sorted(snap["audience"]):
+        subscribers.add_metric([feed, service], n)
+    yield subscribers
     if "edge" in snap:
         yield from _edge_families(snap["edge"])
 
@@ -369,6 +384,7 @@ def _normalised(raw: Any) -> Snapshot:
         "counters": {str(name): float(v) for name, v in raw["counters"].items()},
         "ingest": {str(name): int(v) for name, v in raw["ingest"].items()},
         "sequence": int(raw["sequence"]),
+        "audience": [[str(f), str(s), int(n)] for f, s, n in raw.get("audience", [])],
     }
     if "writer" in raw:
         snap["writer"] = {k: float(raw["writer"][k]) for k in ("caught_up", "failing", "waiting")}

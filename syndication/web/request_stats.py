@@ -7,6 +7,8 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 
+from syndication.web.feed_audience import FeedAudience
+
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
@@ -16,6 +18,7 @@ class RequestStats:
         # route -> per-bucket counts (the last one is +Inf), and the sum of seconds
         self.latency: dict[str, list[int]] = {}
         self.seconds: defaultdict[str, float] = defaultdict(float)
+        self.audience = FeedAudience()  # feed readers' subscriber counts
 
     def record(self, route: str, method: str, status: int, seconds: float) -> None:
         self.counts[route, method, status] += 1
