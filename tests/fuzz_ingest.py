@@ -52,7 +52,7 @@ from syndication.publish.json_feed import json_feed_bytes
 from syndication.publish.ninjs import news_item
 from syndication.publish.xml_feeds import atom_bytes, rss_bytes
 from tests.conftest import TEST_INSTANT, PNG_1x1
-from tests.feed_validator_rules import atom_messages, rss_messages
+from tests.feed_validation import atom_messages, rss_messages
 from tests.ninjs_check import assert_ninjs
 
 FILE = "world/fuzz.md"

@@ -19,6 +19,7 @@ from syndication.publish.feed_document import (
 )
 from syndication.publish.feed_extensions import NewsroomEntry, NewsroomFeed
 from syndication.publish.html import feed_body
+from syndication.publish.links import canonical_url
 from syndication.publish.rights import rights_line
 from syndication.publish.urls import author_path, image_path
 
@@ -132,7 +133,7 @@ def _entry(fe: FeedEntry, archived: ArchivedArticle, settings: Settings) -> None
     if article.source and article.original_url:
         fe.source(url=article.original_url, title=article.source)  # RSS; Atom's is ours
         ext.source = {
-            "id": article.original_url,
+            "id": canonical_url(article.original_url),
             "title": article.source,
             "href": article.original_url,
             "updated": to_iso(article.published),
