@@ -47,16 +47,26 @@ def answer_tags(
     article_ids: Iterable[str], scopes: Iterable[FeedScope], period: Period
 ) -> tuple[str, ...] | None:
     """The tags of an answer, or None when the edge cannot be told every change that
-    alters it (too many articles, or a period ending at another time than midnight)."""
+    alters it (too many articles). A period ending at midnight is a day's tag, purged then;
+    one ending at another time is the edge's lifetime (edge_lifetime), not a tag."""
     ids = sorted(set(article_ids))
     if len(ids) > MAX_ARTICLE_TAGS:
         return None
-    if math.isfinite(period.end) and not ends_at_midnight(period):
-        return None
     tags = [SITE, *sorted({scope_tag(s) for s in scopes}), *(article_tag(i) for i in ids)]
-    if math.isfinite(period.end):
+    if ends_at_midnight(period):
         tags.append(day_tag(datetime.fromtimestamp(period.end, UTC)))
     return tuple(tags)
+
+
+def edge_lifetime(period: Period, max_age: int, now: float) -> tuple[Period, int]:
+    """How long the edge may keep an answer whose period ends at another time than midnight
+    (the news sitemap, when its oldest story leaves): half the time left, and the answer
+    here is right for that half only, so whenever the edge takes it, it lets it go by the
+    period's end. Near the end the halves shrink to nothing: the edge keeps none."""
+    if not math.isfinite(period.end) or ends_at_midnight(period):
+        return period, max_age
+    half = max(0.0, (period.end - now) / 2)
+    return Period(period.start, min(period.end, now + half)), min(max_age, int(half))
 
 
 def edge_headers(header: str, max_age: int, tags: tuple[str, ...] | None) -> dict[str, str]:

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from syndication.edge.tags import answer_tags, edge_headers
+from syndication.edge.tags import answer_tags, edge_headers, edge_lifetime
 from syndication.model import FeedScope
 from syndication.web.cache import Rendered, stamped
 from syndication.web.conditional import respond
@@ -97,7 +97,10 @@ async def serve(
         entry = await whole_build(at_seq)
         settings = found.settings
         tags = answer_tags(entry.article_ids, scopes, entry.period)
-        entry = entry.tagged(edge_headers(settings.edge_tag_header, settings.edge_max_age, tags))
+        entry.period, max_age = edge_lifetime(
+            entry.period, settings.edge_max_age, found.clock.time()
+        )
+        entry = entry.tagged(edge_headers(settings.edge_tag_header, max_age, tags))
         settled = await found.sequence.read_commit() == commit
         return stamped(entry, commit, settled, found.clock.time())
 
