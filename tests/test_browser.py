@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
@@ -150,7 +152,13 @@ async def test_an_editor_logs_in_and_the_desk_follows_a_broken_file(
 ) -> None:
     made = syndication("editors", "add", "greta", cwd=server.workdir, stdin=PASSWORD + "\n")
     assert made.returncode == 0, made.stderr
-    visit = Visit(await browser.new_page(viewport={"width": 1280, "height": 900}))
+    assert f"{server.base}/desk/" in made.stdout  # the port the server took
+    # a browser elsewhere in the world: the desk's times stay in the desk's zone
+    visit = Visit(
+        await browser.new_page(
+            viewport={"width": 1280, "height": 900}, timezone_id="America/Los_Angeles"
+        )
+    )
     page = visit.page
     await page.goto(server.base + "/desk/")
     await page.wait_for_url("**/desk/login")
@@ -163,6 +171,14 @@ async def test_an_editor_logs_in_and_the_desk_follows_a_broken_file(
     broken = server.workdir / "content" / "world" / "desk-broken.md"
     broken.write_text("---\ntitle: Half a story\npublished: 2026-13-45\n---\n\nBody.\n")
     await page.get_by_text("world/desk-broken.md:3").wait_for(timeout=3000)  # no reload
+    updated = await page.locator("#desk-live").inner_text()
+    zone = await page.locator("#desk-live").get_attribute("data-timezone")
+    assert zone and updated.startswith("Updated ")
+    shown = datetime.strptime(updated.removeprefix("Updated ").rstrip("."), "%H:%M:%S")
+    there = datetime.now(ZoneInfo(zone))
+    # the desk's zone, not the browser's (8 or 9 hours apart): a minute's leeway for the tick
+    gap = abs((there.hour * 60 + there.minute) - (shown.hour * 60 + shown.minute)) % (24 * 60)
+    assert min(gap, 24 * 60 - gap) <= 1, (updated, there)
     await visit.check("10-desk")
     broken.unlink()
     await page.get_by_text("world/desk-broken.md:3").wait_for(state="detached", timeout=3000)

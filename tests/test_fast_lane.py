@@ -86,6 +86,7 @@ def test_the_lane_answers_as_aiohttp_does(server: Server, target: str) -> None:
         ("GET", {"Accept-Encoding": "gzip, deflate, br"}),
         ("GET", {"Accept-Encoding": "gzip;q=0"}),
         ("GET", {"If-None-Match": etag}),
+        # the identity copy's tag, asking for gzip: another variant, the whole answer
         ("GET", {"If-None-Match": f'"other", {etag}', "Accept-Encoding": "gzip"}),
         ("GET", {"If-None-Match": etag[:-1] + '-gzip"', "Accept-Encoding": "gzip"}),
         ("GET", {"If-Modified-Since": modified}),
@@ -101,7 +102,21 @@ def test_the_lane_answers_as_aiohttp_does(server: Server, target: str) -> None:
         by_lane = _answer(server, own, headers, method)
         assert _lane_answers(server) == before + 1, (own, method, headers)
         assert by_lane == by_aiohttp, (own, method, headers)
-        assert by_lane[0] == (304 if "If-" in "".join(headers) and n != 7 else 200)
+        assert by_lane[0] == (304 if "If-" in "".join(headers) and n not in (4, 7) else 200)
+
+
+@pytest.mark.processes
+def test_feed_readers_subscriber_counts_are_heard_in_the_lane_too(server: Server) -> None:
+    feed = "/fr/world/feed.rss"
+    agent = "Feedbin feed-id:{id} - {n} subscribers"
+    for n in (4, 9):  # aiohttp answers the first, the lane the second
+        _answer(server, feed, {"User-Agent": agent.format(id=7, n=n)})
+    before = _lane_answers(server)
+    _answer(server, feed, {"User-Agent": agent.format(id=8, n=2)})  # the same feed, http vs https
+    assert _lane_answers(server) == before + 1
+    metrics = server.get("/metrics").body
+    line = 'syndication_feed_subscribers{feed="/fr/world/feed.rss",service="Feedbin"} 11.0'
+    assert line in metrics.splitlines(), metrics[-2000:]
 
 
 @pytest.mark.processes

@@ -65,6 +65,9 @@ def test_a_draft_is_previewed_as_it_will_be_published_until_it_is(tmp_path: Path
         public = "/en/world/2026/11/30/quay-plan-goes-to-the-council"
         server.wait_for("/en/world/", 200)
         path = link(tmp_path, "world/draft.md")
+        # the link names the port the running server took, not the default one
+        made = syndication("preview", str(draft), cwd=tmp_path)
+        assert made.stdout.startswith(server.base + "/preview/"), (made.stdout, server.base)
         page = private(server, path, 200)
         assert "<h1>Quay plan goes to the council</h1>" in page
         assert '<meta name="description" content="A first look.">' in page

@@ -1,0 +1,331 @@
+"""Where a careful client or a newcomer found us less than exact, each as a test: sitemaps that
+say when they changed, conditional requests per encoding, CORS, canonical addresses, Open
+Graph's locale, bylines that are organisations, the fediverse, the Feeds page and OPML, and
+feed readers' subscriber counts. (The whole-site sweep of each class is tests/site_crawl.py.)"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree, html
+
+from syndication.clock import SetClock
+from syndication.config import ConfigError, Settings, load_settings
+from syndication.web.app import create_app
+from syndication.web.cache import Rendered
+from syndication.web.conditional import unchanged_for
+from syndication.web.feed_audience import MAX_KEPT, FeedAudience
+from syndication.web.services import SERVICES
+from tests.conftest import examples
+
+Client = TestClient[Any, Any]
+BASE = "http://news.test"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+GZIP = {"Accept-Encoding": "gzip"}
+IDENTITY = {"Accept-Encoding": "identity"}
+
+
+@pytest.fixture
+async def client(
+    site: Settings, clock: SetClock, aiohttp_client: Callable[..., Awaitable[Client]]
+) -> Client:
+    return await aiohttp_client(create_app(site, clock))
+
+
+async def _ingest(client: Client, *paths: str) -> None:
+    await client.app[SERVICES].ingest.ingest_paths(set(paths))
+
+
+async def _lastmods(client: Client) -> dict[str, str]:
+    tree = etree.fromstring(await (await client.get("/sitemap.xml")).read())
+    return {
+        s.findtext(f"{SITEMAP}loc").rsplit("/", 1)[1]: s.findtext(f"{SITEMAP}lastmod")
+        for s in tree.iter(f"{SITEMAP}sitemap")
+    }
+
+
+async def test_a_months_sitemap_says_when_a_story_of_it_last_changed(
+    site: Settings, client: Client
+) -> None:
+    before = await _lastmods(client)
+    # the strike story's correction, dated 2023-11-03 in the edition's zone
+    assert before["2023-11.xml"] == "2023-11-02T23:00:00Z"
+    story = site.content_dir / "world" / "2023-11-02-harbour-pilots-strike.md"
+    story.write_text(story.read_text().replace("---\n", "---\nupdated: 2024-05-06T07:08:00Z\n", 1))
+    await _ingest(client, "world/2023-11-02-harbour-pilots-strike.md")
+    after = await _lastmods(client)
+    # an edit is a new version: the story changed when it went out (model.modified_at)
+    assert after["2023-11.xml"] == "2026-11-27T12:00:00Z"
+    month = etree.fromstring(await (await client.get("/sitemaps/2023-11.xml")).read())
+    assert "2026-11-27T12:00:00Z" in [e.text for e in month.iter(f"{SITEMAP}lastmod")]
+    assert {k: v for k, v in after.items() if k != "2023-11.xml"} == {
+        k: v for k, v in before.items() if k != "2023-11.xml"
+    }
+
+
+TAGS = ('"abc"', '"abc-gzip"', 'W/"abc"', 'W/"abc-gzip"', '"other"', '"abc-br"')
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    held=st.one_of(st.just(["*"]), st.lists(st.sampled_from(TAGS), min_size=1, max_size=3)),
+    gzipped=st.booleans(),
+)
+def test_a_tag_matches_only_the_variant_the_request_gets(held: list[str], gzipped: bool) -> None:
+    """RFC 9110 13.1.2 with RFC 9111 4.3.4: a 304 carries the ETag of the variant the request
+    would get, so it may say "unchanged" only when the client holds that variant."""
+    page = Rendered.of(b"x", "text/html", "public", (), 1, frozenset())
+    page.etag = '"abc"'
+    ours = page.gzip_etag if gzipped else page.etag
+    listed = {t.removeprefix("W/") for t in held}
+    assert unchanged_for(", ".join(held), None, page, gzipped) == (ours in listed or "*" in listed)
+
+
+async def test_a_304_carries_the_etag_of_the_copy_the_client_holds(client: Client) -> None:
+    for path in ("/en/world/feed.atom", "/sitemaps/2023-11.xml", "/en/", "/robots.txt"):
+        tags = {}
+        for name, encoding in (("gzip", GZIP), ("identity", IDENTITY)):
+            tags[name] = (await client.get(path, headers=encoding)).headers["ETag"]
+        assert tags["gzip"] != tags["identity"], path
+        for (held, tag), (asked, encoding) in itertools.product(
+            tags.items(), (("gzip", GZIP), ("identity", IDENTITY))
+        ):
+            again = await client.get(path, headers={**encoding, "If-None-Match": tag})
+            assert again.status == (304 if held == asked else 200), (path, held, asked)
+            assert again.headers["ETag"] == tags[asked], (path, held, asked)
+
+
+async def test_the_news_sitemap_revalidates_and_moves_with_the_clock(
+    site: Settings, clock: SetClock, client: Client
+) -> None:
+    clock.set(clock.now() - timedelta(days=1))  # the sample's newest story is then 36 h old
+    first = await client.get("/sitemaps/news.xml", headers=GZIP)
+    assert first.status == 200 and first.headers["Content-Encoding"] == "gzip"
+    assert "xkey" in first.headers and first.headers["Vary"] == "Accept-Encoding"
+    # the edge keeps it half the time until its oldest story leaves, at most (edge_lifetime)
+    kept = re.search(r"max-age=(\d+)", first.headers["Surrogate-Control"])
+    assert kept and 0 < int(kept[1]) <= 24 * 3600 and int(kept[1]) < site.edge_max_age
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert (
+        await client.get("/sitemaps/news.xml", headers={**GZIP, "If-None-Match": etag})
+    ).status == 304
+    since = await client.get("/sitemaps/news.xml", headers={**GZIP, "If-Modified-Since": modified})
+    assert since.status == 304
+    clock.advance(timedelta(hours=24))  # its stories leave the 48 hours: none is left
+    assert (await client.get("/sitemaps/news.xml")).status == 404
+
+
+SHARED = (
+    "/", "/en/world/feed.atom", "/en/feed.json", "/sitemap.xml", "/en/feeds.opml",
+    "/api/v1/items", "/api/v1/changes", "/en/no-such-page", "/media/images/seagrass.png",
+)  # fmt: skip
+
+
+async def test_browser_code_may_read_public_answers_and_call_the_api_without_cookies(
+    client: Client,
+) -> None:
+    for path in SHARED:
+        pre = await client.options(
+            path,
+            headers={
+                "Origin": "https://reader.example",
+                "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "if-none-match",
+            },
+        )
+        assert pre.status == 204, path
+        assert pre.headers["Access-Control-Allow-Origin"] == "*"
+        assert "GET" in pre.headers["Access-Control-Allow-Methods"]
+        allowed = pre.headers["Access-Control-Allow-Headers"]
+        assert "If-None-Match" in allowed
+        assert ("Authorization" in allowed) == path.startswith("/api/")
+        assert "Access-Control-Allow-Credentials" not in pre.headers
+        answer = await client.get(path, headers={"Origin": "https://reader.example"})
+        assert answer.headers["Access-Control-Allow-Origin"] == "*", path
+        exposed = answer.headers["Access-Control-Expose-Headers"]
+        assert "ETag" in exposed and "Link" in exposed, path
+        assert "Access-Control-Allow-Credentials" not in answer.headers
+    refused = await client.get("/api/v1/items")  # no key: the 401 is readable too
+    assert refused.status == 401 and refused.headers["Access-Control-Allow-Origin"] == "*"
+    for private in ("/desk/", "/desk/login", "/metrics", "/websub"):
+        answer = await client.get(private, headers={"Origin": "https://evil.example"})
+        assert "Access-Control-Allow-Origin" not in answer.headers, private
+        pre = await client.options(private, headers={"Access-Control-Request-Method": "POST"})
+        assert pre.status != 204 and "Access-Control-Allow-Origin" not in pre.headers
+
+
+def _canonical(text: str) -> list[str]:
+    return [str(x) for x in html.fromstring(text).xpath("//link[@rel='canonical']/@href")]
+
+
+async def test_listing_pages_name_their_canonical_address(client: Client) -> None:
+    assert _canonical(await (await client.get("/")).text()) == [f"{BASE}/en/"]
+    assert _canonical(await (await client.get("/en/")).text()) == [f"{BASE}/en/"]
+    assert _canonical(await (await client.get("/fr/")).text()) == [f"{BASE}/fr/"]
+    for path in ("/en/world/", "/en/topic/weather/", "/en/2026/", "/en/2026/11/", "/en/feeds/"):
+        assert _canonical(await (await client.get(path)).text()) == [BASE + path], path
+    second = await client.get("/en/2026/?page=2")
+    assert second.status in (200, 404)
+    world2 = await client.get("/en/world/?page=2")
+    if world2.status == 200:
+        assert _canonical(await world2.text()) == [f"{BASE}/en/world/?page=2"]
+
+
+def _meta(text: str, name: str) -> list[str]:
+    tree = html.fromstring(text)
+    return [str(x) for x in tree.xpath(f"//meta[@property='{name}' or @name='{name}']/@content")]
+
+
+def _ld(text: str) -> dict[str, Any]:
+    import json
+
+    (found,) = html.fromstring(text).xpath("//script[@type='application/ld+json']/text()")
+    return dict(json.loads(found))
+
+
+WIRE = "/en/world/2022/01/27/coastal-states-deliver-written-reply-in-fishing-rights-dispute"
+FRENCH = "/fr/business/2026/10/28/la-ligne-de-tram-est-approuvee-premiers-trams-attendus-en-2029"
+
+
+async def test_open_graph_locales_and_organisations_as_schema_org_wants_them(
+    client: Client,
+) -> None:
+    wire = await (await client.get(WIRE)).text()
+    assert _meta(wire, "og:locale") == ["en_GB"]
+    assert [a["@type"] for a in _ld(wire)["author"]] == ["Organization"]  # the agency's staff
+    french = await (await client.get(FRENCH)).text()
+    assert _meta(french, "og:locale") == ["fr_FR"]
+    assert {a["@type"] for a in _ld(french)["author"]} == {"Person"}
+
+
+def test_an_editions_locale_is_checked_and_has_a_usual_default(tmp_path: Path) -> None:
+    from syndication.model import Edition
+    from syndication.publish.structured import og_locale
+
+    assert og_locale(Edition("de", "Deutsch", "de", "UTC")) == "de_DE"
+    assert og_locale(Edition("pt", "Português", "pt-BR", "UTC")) == "pt_BR"
+    toml = tmp_path / "s.toml"
+    toml.write_text('[editions.en]\nlanguage = "en"\nlocale = "english"\n')
+    with pytest.raises(ConfigError, match="locale 'english'"):
+        load_settings(toml, environ={})
+
+
+async def test_an_authors_fediverse_account_is_on_their_articles(client: Client) -> None:
+    page = await client.get("/en/author/greta-fischer/")
+    story = html.fromstring(await page.text()).xpath("//main//h2/a/@href")[0]
+    assert _meta(await (await client.get(story)).text(), "fediverse:creator") == [
+        "@greta@social.example"
+    ]
+    assert _meta(await (await client.get(WIRE)).text(), "fediverse:creator") == []
+
+
+@pytest.mark.parametrize(
+    "account", ["greta@social.example", "@greta", "@a b@x.example", "@g@localhost", 7]
+)
+def test_a_fediverse_account_that_is_not_one_is_refused(tmp_path: Path, account: object) -> None:
+    toml = tmp_path / "s.toml"
+    value = f'"{account}"' if isinstance(account, str) else str(account)
+    toml.write_text(f'[authors."Greta Fischer"]\nfediverse = {value}\n')
+    with pytest.raises(ConfigError, match="Greta Fischer"):
+        load_settings(toml, environ={})
+
+
+async def test_the_feeds_page_and_opml_list_every_feed_of_the_edition(
+    site: Settings, client: Client
+) -> None:
+    opml = etree.fromstring(await (await client.get("/en/feeds.opml")).read())
+    feeds = [o for o in opml.iter("outline") if o.get("xmlUrl")]
+    urls = {o.get("xmlUrl") for o in feeds}
+    assert f"{BASE}/en/feed.atom" in urls
+    for section in site.sections:
+        assert f"{BASE}/en/{section.slug}/feed.atom" in urls
+    listed = {u.removeprefix(BASE).rsplit("/", 1)[0] for u in urls}
+    page = await (await client.get("/en/feeds/")).text()
+    links = set(html.fromstring(page).xpath("//main//a/@href"))
+    for scope in listed:  # every feed of the file is on the page, in each format
+        for fmt in ("atom", "rss", "json"):
+            assert f"{BASE}{scope}/feed.{fmt}" in links, scope
+    assert any("/topic/" in u for u in listed) and any("/author/" in u for u in listed)
+    for outline in feeds:  # each answers with its feed
+        answer = await client.get(outline.get("xmlUrl").removeprefix(BASE))
+        assert answer.status == 200 and answer.content_type == "application/atom+xml"
+    home = await (await client.get("/en/")).text()
+    assert "/en/feeds/" in html.fromstring(home).xpath("//footer//a/@href")
+    french = await (await client.get("/fr/feeds/")).text()
+    assert "Tous les flux" in french and (await client.get("/xx/feeds/")).status == 404
+
+
+def test_feeds_is_a_name_no_section_may_take(tmp_path: Path) -> None:
+    toml = tmp_path / "s.toml"
+    toml.write_text('[sections.feeds]\nnames = { en = "Feeds" }\n')
+    with pytest.raises(ConfigError, match="feeds"):
+        load_settings(toml, environ={})
+
+
+FEEDLY = (
+    "Feedly/1.0 (+http://www.feedly.com/fetcher.html; {n} subscribers; like FeedFetcher-Google)"
+)
+INOREADER = "Mozilla/5.0 (compatible; Inoreader/1.0; https://www.inoreader.com; {n} subscribers)"
+
+
+async def test_feed_readers_subscriber_counts_reach_the_metrics(client: Client) -> None:
+    for agent in (FEEDLY.format(n=12), FEEDLY.format(n=16), INOREADER.format(n=3)):
+        await client.get("/en/feed.atom", headers={"User-Agent": agent})
+    await client.get(
+        "/en/world/feed.rss",
+        headers={
+            "User-Agent": "NewsBlur Feed Fetcher - 5 subscribers - http://www.newsblur.com/site/42/x"
+        },
+    )
+    await client.get("/en/feed.atom", headers={"User-Agent": "MyBot/1.0; 999999 subscribers"})
+    await client.get("/en/", headers={"User-Agent": FEEDLY.format(n=77)})  # a page: no feed
+    text = await (await client.get("/metrics")).text()
+    found = dict(re.findall(r"(syndication_feed_subscribers\{[^}]*\}) (\S+)", text))
+    assert found == {
+        'syndication_feed_subscribers{feed="/en/feed.atom",service="Feedly"}': "16.0",
+        'syndication_feed_subscribers{feed="/en/feed.atom",service="Inoreader"}': "3.0",
+        'syndication_feed_subscribers{feed="/en/world/feed.rss",service="NewsBlur"}': "5.0",
+    }
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(agents=st.lists(st.text(max_size=300), max_size=20), ids=st.integers(0, 10 * MAX_KEPT))
+def test_no_user_agent_grows_the_audience_past_its_bound(agents: list[str], ids: int) -> None:
+    audience = FeedAudience()
+    for agent in agents:
+        audience.heard("/en/feed.atom", agent)
+        audience.heard("/en/feed.atom", agent.encode("utf-8", "replace"))
+    for n in range(0, ids, max(1, ids // 50)):
+        audience.heard("/en/feed.atom", f"Feedbin feed-id:{n} - 2 subscribers")
+    assert len(audience.latest) <= MAX_KEPT
+    assert all(0 <= n < 10**9 for n in audience.totals().values())
+
+
+async def test_an_empty_typed_api_parameter_is_refused_as_the_document_says(
+    client: Client, site: Settings
+) -> None:
+    from syndication.archive.partners import PartnerStore
+    from syndication.archive.schema import open_writer
+    from tests.conftest import set_clock
+
+    conn = open_writer(site.db_path, set_clock())
+    key = PartnerStore(conn, set_clock()).add("Coast Weekly", ["world"])[1]
+    conn.close()
+    auth = {"Authorization": f"Bearer {key}"}
+    for path in ("/api/v1/changes?cursor=", "/api/v1/changes?limit=", "/api/v1/changes?wait=",
+                 "/api/v1/items?until=", "/api/v1/items?since=", "/api/v1/items?page=",
+                 "/api/v1/items?limit="):  # fmt: skip
+        answer = await client.get(path, headers=auth)
+        assert answer.status == 400, path
+        body = await answer.json()
+        assert "empty" in body["error"] and body["ok"] is False
+    assert (await client.get("/api/v1/items?section=&topic=&q=", headers=auth)).status == 200
