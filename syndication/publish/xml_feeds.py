@@ -21,6 +21,7 @@ from syndication.publish.feed_extensions import NewsroomEntry, NewsroomFeed
 from syndication.publish.html import feed_body
 from syndication.publish.links import canonical_url
 from syndication.publish.rights import rights_line
+from syndication.publish.static_files import absolute_picture_url
 from syndication.publish.urls import author_path, image_path
 
 GENERATOR = "The Harbour Ledger archive"
@@ -67,6 +68,7 @@ def _generator(doc: FeedDocument, settings: Settings, fmt: str) -> FeedGenerator
     fg.language(doc.language)
     fg.author({"name": settings.site_name, "uri": settings.absolute("/")})
     fg.generator(GENERATOR)
+    fg.icon(absolute_picture_url(settings, settings.icon))  # Atom only; readers show it
     fg.updated(doc.updated)  # also RSS lastBuildDate: from the archive, never "now"
     fg.ttl(max(1, settings.feed_max_age // 60))
     fg.link(href=doc.self_url, rel="self", type=MEDIA_TYPES[fmt])
