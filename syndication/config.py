@@ -272,6 +272,13 @@ class Settings:
             for url in value if isinstance(value, tuple) else (value,):
                 if url and not _is_http_url(url):
                     raise ConfigError(f"{name}: {url!r} is not an http:// or https:// URL")
+        for name in PICTURE_SETTINGS:  # written into pages' <link> and <meta>, and feeds
+            value = getattr(self, name)
+            if not (_is_http_url(value) or _is_site_path(value)):
+                raise ConfigError(
+                    f"{name}: {value!r} is neither a path of the site (/static/...) nor an "
+                    "http:// or https:// URL"
+                )
         if self.edge_tag_header not in ("", *EDGE_TAG_HEADERS):
             raise ConfigError(
                 f"edge_tag_header: {self.edge_tag_header!r} is not one of "
@@ -334,6 +341,19 @@ class Settings:
 
 # Settings that name a server this one sends requests to or redirects to.
 URL_SETTINGS = ("edge_varnish", "fastly_api", "cloudflare_api", "primary_url")
+
+
+PICTURE_SETTINGS = ("logo", "share_image", "icon", "favicon")
+
+
+def _is_site_path(value: str) -> bool:
+    return (
+        value.startswith("/")
+        and not value.startswith("//")
+        and value.isascii()
+        and value.isprintable()
+        and not any(c in value for c in ' "<>\\')
+    )
 
 
 def _is_http_url(url: str) -> bool:

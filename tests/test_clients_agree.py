@@ -6,6 +6,7 @@ feed readers' subscriber counts. (The whole-site sweep of each class is tests/si
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -186,8 +187,6 @@ def _meta(text: str, name: str) -> list[str]:
 
 
 def _ld(text: str) -> dict[str, Any]:
-    import json
-
     (found,) = html.fromstring(text).xpath("//script[@type='application/ld+json']/text()")
     return dict(json.loads(found))
 
@@ -329,3 +328,19 @@ async def test_an_empty_typed_api_parameter_is_refused_as_the_document_says(
         body = await answer.json()
         assert "empty" in body["error"] and body["ok"] is False
     assert (await client.get("/api/v1/items?section=&topic=&q=", headers=auth)).status == 200
+
+
+@pytest.mark.parametrize(
+    "value", ["javascript:alert(1)", "//evil.example/x.png", "logo.png", '/x" onload="y', ""]
+)
+@pytest.mark.parametrize("name", ["logo", "share_image", "icon", "favicon"])
+def test_a_picture_setting_is_a_path_of_the_site_or_a_web_address(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    """These go into every page's <link> and <meta> and every feed: nothing but an address."""
+    toml = tmp_path / "s.toml"
+    toml.write_text(f"[site]\n{name} = {json.dumps(value)}\n")
+    with pytest.raises(ConfigError, match=name):
+        load_settings(toml, environ={})
+    toml.write_text(f'[site]\n{name} = "https://cdn.example/{name}.png"\n')
+    assert getattr(load_settings(toml, environ={}), name) == f"https://cdn.example/{name}.png"
