@@ -28,6 +28,7 @@ from syndication.ingest import health
 from syndication.ingest.check import check_paths
 from syndication.ingest.pipeline import Ingestor
 from syndication.model import ArchiveStatus, State
+from syndication.runtime import runtime_dir
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -235,7 +236,7 @@ def _status(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
         elif family.locked(settings.db_path):
             print(
                 f"writes: not known here: {lock.holder(settings.db_path)} holds the archive, "
-                f"but its writer's state is not in {health.runtime_dir()} (is "
+                f"but its writer's state is not in {runtime_dir()} (is "
                 "SYNDICATION_RUNTIME_DIR the server's?)"
             )
     return 1 if status.errors or (writes is not None and not writes.ok) else 0

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector, CollectorRegistry
 
-from syndication.ingest.health import runtime_file
+from syndication.histogram import BUCKETS
+from syndication.runtime import runtime_file
 from syndication.web.metrics import Snapshot, families, forget_shared, merge, siblings
-from syndication.web.request_stats import BUCKETS
 from tests.conftest import examples
 
 COUNTERS = ("cache_hits", "cache_builds", "lane_answers", "cache_bytes", "hub_delivered",

@@ -20,16 +20,16 @@ from datetime import UTC, date, datetime, timedelta
 
 import aiohttp
 
+from syndication import histogram
 from syndication.archive import edge_acks
 from syndication.archive.edge_acks import Ack
 from syndication.archive.fanout import Change
 from syndication.archive.queries import Archive
+from syndication.archive.side_writes import Writes
 from syndication.clock import Clock
 from syndication.config import Settings
 from syndication.edge.nodes import Node, PurgeFailed, batches, configured
 from syndication.edge.tags import SITE, article_tag, day_tag, scope_tag
-from syndication.web.request_stats import BUCKETS
-from syndication.web.writes import Writes
 
 log = logging.getLogger("syndication.edge")
 MOST_ARTICLES = 5_000  # a larger backlog purges the whole site instead of each story
@@ -51,7 +51,7 @@ class EdgePurger:
         self.pending: dict[str, int] = {node.name: 0 for node in self.nodes}
         self.sent = 0
         self.failed = 0
-        self.latency = [0] * (len(BUCKETS) + 1)
+        self.latency = histogram.empty()
         self.seconds = 0.0
 
     def changed(self, change: Change) -> None:
@@ -160,8 +160,7 @@ class EdgePurger:
             if after < seq <= upto:
                 seconds = now - told
                 self.seconds += seconds
-                index = next((i for i, b in enumerate(BUCKETS) if seconds <= b), len(BUCKETS))
-                self.latency[index] += 1
+                self.latency[histogram.bucket(seconds)] += 1
 
 
 async def _send(session: aiohttp.ClientSession, node: Node, tags: list[str]) -> None:

@@ -74,8 +74,3 @@ _CONTROL_NAMES = {
     0x1B: "ESCAPE",
     0x7F: "DELETE",
 }
-
-
-# What HTML would read as a character reference ("&amp;", "&#169;", "&#x26;"): in front
-# matter it is text, as typed; feeds must keep it text for readers that take titles as HTML.
-CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")

@@ -25,8 +25,9 @@ from yaml.resolver import BaseResolver
 
 from syndication.errors import ContentError, ContentWarning
 from syndication.ingest import plain_fields
-from syndication.ingest.characters import CHARACTER_REFERENCE, describe, first_forbidden
+from syndication.ingest.characters import describe, first_forbidden
 from syndication.ingest.plain_fields import FIRST_LINE
+from syndication.markup import CHARACTER_REFERENCE
 
 FENCE = "---"
 MAX_FRONT_MATTER = 64 * 1024  # characters; a long article's front matter is under 4,000

@@ -18,7 +18,7 @@ from typing import Any
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import xml_elem
 
-from syndication.ingest.characters import CHARACTER_REFERENCE
+from syndication.markup import CHARACTER_REFERENCE
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"

@@ -23,7 +23,7 @@ from syndication.archive.lock import writer_lock
 from syndication.clock import Clock
 from syndication.config import Settings
 from syndication.errors import SyndicationError
-from syndication.ingest.health import runtime_file
+from syndication.runtime import runtime_file
 
 log = logging.getLogger("syndication.replication")
 PR_SET_PDEATHSIG = 1  # linux/prctl.h

@@ -29,6 +29,7 @@ from syndication.archive import subscriptions
 from syndication.archive.fanout import Change
 from syndication.archive.partners import PartnerStore
 from syndication.archive.queries import Archive
+from syndication.archive.side_writes import Writes
 from syndication.clock import Clock
 from syndication.config import Settings
 from syndication.errors import NotFound
@@ -36,7 +37,6 @@ from syndication.publish.feed_document import FORMATS
 from syndication.publish.feeds import Feeds
 from syndication.publish.urls import partner_feed_of_url, scope_of_url
 from syndication.web.outbound import Outbound, is_public
-from syndication.web.writes import Writes
 
 log = logging.getLogger("syndication.websub")
 MAX_ANSWER_BYTES = 4096  # of a callback's answer to a challenge: the echo is 32 characters

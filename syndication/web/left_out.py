@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from syndication.archive.output_errors import record_left_out
+from syndication.archive.side_writes import Writes
 from syndication.clock import Clock
 from syndication.publish.guard import render_reporting
-from syndication.web.writes import Writes
 
 log = logging.getLogger("syndication.web")
 T = TypeVar("T")

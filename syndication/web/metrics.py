@@ -26,14 +26,15 @@ from prometheus_client.registry import Collector, CollectorRegistry
 
 from syndication.archive.fanout import Change
 from syndication.edge.purger import EdgePurger
-from syndication.ingest.health import runtime_dir, runtime_file
+from syndication.histogram import BUCKETS
 from syndication.ingest.service import IngestService
+from syndication.runtime import runtime_dir, runtime_file
 from syndication.web.cache import ChangeSequence, ResponseCache
 from syndication.web.connection_limits import ConnectionLimits
 from syndication.web.fast_lane import Lane
 from syndication.web.hub import Hub
 from syndication.web.hub_pings import HubPinger
-from syndication.web.request_stats import BUCKETS, RequestStats
+from syndication.web.request_stats import RequestStats
 
 Snapshot = dict[str, Any]
 

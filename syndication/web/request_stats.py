@@ -4,12 +4,10 @@ when Prometheus scrapes."""
 
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
 
+from syndication import histogram
 from syndication.web.feed_audience import FeedAudience
-
-BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
 class RequestStats:
@@ -24,6 +22,6 @@ class RequestStats:
         self.counts[route, method, status] += 1
         buckets = self.latency.get(route)
         if buckets is None:
-            buckets = self.latency[route] = [0] * (len(BUCKETS) + 1)
-        buckets[bisect.bisect_left(BUCKETS, seconds)] += 1
+            buckets = self.latency[route] = histogram.empty()
+        buckets[histogram.bucket(seconds)] += 1
         self.seconds[route] += seconds

@@ -20,13 +20,14 @@ from prometheus_client.registry import CollectorRegistry
 
 from syndication.archive.fanout import Change, ChangeFanOut
 from syndication.archive.queries import Archive
+from syndication.archive.side_writes import NoWrites, SideWriter, Writes
 from syndication.clock import Clock
 from syndication.config import Settings
 from syndication.edge.purger import EdgePurger
-from syndication.ingest.health import runtime_file
 from syndication.ingest.service import IngestService
 from syndication.publish.feeds import Feeds
 from syndication.replica.litestream import following, read_txid, replicate
+from syndication.runtime import runtime_file
 from syndication.web import metrics
 from syndication.web.cache import ChangeSequence, ResponseCache
 from syndication.web.connection_limits import ConnectionLimits
@@ -38,7 +39,6 @@ from syndication.web.metrics import IngestStats
 from syndication.web.outbound import Outbound
 from syndication.web.ratelimit import RateLimiter
 from syndication.web.request_stats import RequestStats
-from syndication.web.writes import NoWrites, SideWriter, Writes
 
 # single: one process does everything. `serve --workers N` runs one writer (ingest,
 # schedule, WebSub delivery; no HTTP) and N readers answering HTTP from the same archive.
