@@ -1,5 +1,4 @@
-"""`syndication serve | ingest | check | status | backup | restore | partners | editors |
-preview | promote | import`: a newsroom's archive, its feeds and its partners."""
+"""The `syndication` command: a newsroom's archive, its feeds and its partners."""
 
 from __future__ import annotations
 
@@ -60,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="syndication", description=__doc__)
+    parser = argparse.ArgumentParser(prog="syndication")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--content", type=Path, help="editors' folder (default: content)")
     common.add_argument("--db", type=Path, help="SQLite archive file (default: syndication.db)")
@@ -134,6 +133,11 @@ def _parser() -> argparse.ArgumentParser:
     add_partner_commands(commands, common)
     add_editor_commands(commands, common)
     add_import_commands(commands, common)
+    # the commands named from the parser itself: a new one is never left out
+    parser.description = (
+        f"`syndication {' | '.join(commands.choices)}`: a newsroom's archive, its feeds "
+        "and its partners."
+    )
     return parser
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -287,3 +289,20 @@ def test_a_settings_file_named_but_missing_is_an_error_not_the_defaults(
     assert done.returncode == 2
     assert f"{named_by} names {missing}, and there is no such file" in done.stderr
     assert not (workdir / "syndication.db").exists()
+
+
+def test_help_names_every_command_and_readme_shows_each(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--help` is made from the parser, so it names every command; README's table shows each."""
+    from syndication.cli import _parser
+
+    parser = _parser()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--help"])
+    out = capsys.readouterr().out
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert len(commands.choices) >= 11
+    for name in commands.choices:
+        assert re.search(rf"^ +{name} ", out, re.M), name  # listed, with what it does
+        assert f" {name} " in " ".join(out.split()).replace("|", " "), name  # and in the line
+        assert f"`syndication {name}" in readme, name
