@@ -178,10 +178,10 @@ def _preview(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
         ).fetchone()
         if row is None:
             raise SyndicationError(f"{rel} is not a story the archive holds (see `status`)")
+        settings = served.linked(conn, settings)
         if row[1] not in ("draft", "scheduled"):
             raise SyndicationError(f"{rel} is {row[1]}: its page is {settings.absolute(row[2])}")
         secret = settings.preview_secret or ensure_secret(conn)
-        settings = served.linked(conn, settings)
     finally:
         conn.close()
     print(preview_url(settings, secret, str(row[0]), int(row[3]), args.hours, clock.now()))
@@ -218,9 +218,12 @@ def _check(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
         + [(w.file, w.line or 0, w.format(root)) for w in report.warnings]
     ):
         print(line[2])
+    config = args.config or Path("syndication.toml")
+    for warning in report.settings_warnings:
+        print(f"{config}: warning: {warning}")
     print(
         f"{report.checked} files checked, {len(report.errors)} errors, "
-        f"{len(report.warnings)} warnings",
+        f"{len(report.warnings) + len(report.settings_warnings)} warnings",
         file=sys.stderr,
     )
     return 1 if report.errors else 0

@@ -279,6 +279,12 @@ class Settings:
                     f"{name}: {value!r} is neither a path of the site (/static/...) nor an "
                     "http:// or https:// URL"
                 )
+            shipped = value.removeprefix("/static/")
+            if shipped != value and not (SHIPPED_FILES / shipped).is_file():
+                raise ConfigError(
+                    f"{name}: {value!r} is not a file the site ships in /static/; put your "
+                    "own in content/ and name it /media/..., or give its URL"
+                )
         if self.edge_tag_header not in ("", *EDGE_TAG_HEADERS):
             raise ConfigError(
                 f"edge_tag_header: {self.edge_tag_header!r} is not one of "
@@ -344,6 +350,7 @@ URL_SETTINGS = ("edge_varnish", "fastly_api", "cloudflare_api", "primary_url")
 
 
 PICTURE_SETTINGS = ("logo", "share_image", "icon", "favicon")
+SHIPPED_FILES = Path(__file__).parent / "publish" / "static"  # what /static/ serves
 
 
 def _is_site_path(value: str) -> bool:

@@ -48,6 +48,14 @@ SKIPPED = ("/desk", "/preview/", "/websub", "/metrics", "/healthz", "/readyz", "
 
 
 @dataclass
+class Revalidation:
+    asked: str  # what the request held, and how it asked
+    status: int
+    headers: dict[str, str]
+    held: str  # the ETag of the copy the client holds
+
+
+@dataclass
 class Fetched:
     url: str
     status: int
@@ -55,8 +63,8 @@ class Fetched:
     body: bytes
     linked_from: str
     headers: dict[str, str] = field(default_factory=dict)
-    # what a second request holding this answer's validators got: (which, status, headers)
-    revalidated: list[tuple[str, int, dict[str, str]]] = field(default_factory=list)
+    # what a second request holding this answer's validators got
+    revalidated: list[Revalidation] = field(default_factory=list)
 
 
 @dataclass
@@ -103,20 +111,25 @@ async def _revalidations(
     client: TestClient,  # type: ignore[type-arg]
     path: str,
     first: dict[str, str],
-) -> list[tuple[str, int, dict[str, str]]]:
-    """The same request holding the answer's ETag (then its date), and another encoding
-    holding the same ETag: what a browser and a cache in front would send."""
-    asks = []
+) -> list[Revalidation]:
+    """What a browser and a cache in front would send holding this answer: its ETag, then its
+    date; the identity copy's own ETag; and each tag with the other encoding."""
+    asks: list[tuple[str, dict[str, str], str]] = []
     if etag := first.get("etag"):
-        asks += [("same encoding, its ETag", {**GZIP, "If-None-Match": etag})]
-        asks += [("other encoding, this ETag", {**IDENTITY, "If-None-Match": etag})]
+        asks += [("gzip, its ETag", {**GZIP, "If-None-Match": etag}, etag)]
+        asks += [("other encoding, gzip's ETag", {**IDENTITY, "If-None-Match": etag}, etag)]
+        plain = await client.get(path, allow_redirects=False, headers=IDENTITY)
+        await plain.read()
+        if (own := plain.headers.get("ETag")) and own != etag:
+            asks += [("identity, its ETag", {**IDENTITY, "If-None-Match": own}, own)]
+            asks += [("other encoding, identity's ETag", {**GZIP, "If-None-Match": own}, own)]
     if date := first.get("last-modified"):
-        asks += [("its Last-Modified", {**GZIP, "If-Modified-Since": date})]
+        asks += [("its Last-Modified", {**GZIP, "If-Modified-Since": date}, etag or "")]
     found = []
-    for name, headers in asks:
+    for name, headers, held in asks:
         response = await client.get(path, allow_redirects=False, headers=headers)
         await response.read()
-        found.append((name, response.status, _lowered(response.headers)))
+        found.append(Revalidation(name, response.status, _lowered(response.headers), held))
     return found
 
 
@@ -141,15 +154,30 @@ def links(fetched: Fetched) -> list[str]:
         found = tree.xpath("//*[local-name()='link']/@href | //*[local-name()='loc']/text()")
         found += tree.xpath("//*[local-name()='link' and not(@href)]/text()")
         found += tree.xpath("//outline/@xmlUrl | //outline/@htmlUrl")
+        found += tree.xpath("//*[local-name()='icon' or local-name()='logo']/text()")
+        found += tree.xpath("//*[local-name()='content' or local-name()='enclosure']/@url")
         return [str(x) for x in found]
     if kind in ("application/feed+json", "application/json"):
         feed = json.loads(fetched.body)
-        found = [feed.get("home_page_url", ""), feed.get("feed_url", ""), feed.get("next_url", "")]
-        found += [item.get("url", "") for item in feed.get("items", [])]
-        return [x for x in found if x]
+        return [x for x in _json_urls(feed) if isinstance(x, str) and x]
     if kind == "text/plain":
         return [line.split(":", 1)[1].strip() for line in fetched.body.decode().splitlines()
                 if line.startswith("Sitemap:")]  # fmt: skip
+    return []
+
+
+_URL_MEMBERS = ("home_page_url", "feed_url", "next_url", "icon", "favicon", "url", "image",
+                "external_url", "about", "avatar", "banner_image")  # fmt: skip
+
+
+def _json_urls(value: object) -> list[object]:
+    """Every address a JSON Feed gives, at any depth (items, attachments, authors, hubs and
+    extensions included)."""
+    if isinstance(value, dict):
+        found = [v for k, v in value.items() if k in _URL_MEMBERS]
+        return found + [u for v in value.values() for u in _json_urls(v)]
+    if isinstance(value, list):
+        return [u for v in value for u in _json_urls(v)]
     return []
 
 
@@ -201,6 +229,11 @@ def _urlset_schema() -> etree.XMLSchema:
 
 
 def check_sitemaps(documents: list[Fetched]) -> Tally:
+    if not URLSET_XSD.is_file():
+        raise SystemExit(
+            f"{URLSET_XSD.relative_to(REPO)} is missing: sitemaps.org's schema comes with "
+            "npm's sitemap package, which `make test` installs"
+        )
     urlset = _urlset_schema()
     index = etree.XMLSchema(etree.parse(str(SCHEMAS / "siteindex.xsd")))
     tally = Tally(documents=len(documents))
@@ -223,9 +256,10 @@ def check_json_feeds(documents: list[Fetched]) -> Tally:
         for item in feed.get("items", []):
             if "id" not in item or not ({"content_html", "content_text"} & item.keys()):
                 problems.append(f"item {item.get('id')}: no id or content")
-        for key, value in feed.items():
-            if key.startswith("_") and "about" not in value:
-                problems.append(f"extension {key} has no about")
+        for owner in (feed, *feed.get("items", [])):  # extensions of the feed and of items
+            for key, value in owner.items():
+                if key.startswith("_") and "about" not in value:
+                    problems.append(f"extension {key} has no about")
         problems += _empty_strings(feed, "")
         tally.errors += [f"{doc.url}: {p}" for p in problems]
     return tally
@@ -265,16 +299,16 @@ def check_http(documents: list[Fetched]) -> Tally:
             problems.append("no ETag or no Last-Modified")
         # the other encoding is another representation only where this one was gzipped
         variants = head.get("content-encoding") == "gzip"
-        for asked, status, answer in doc.revalidated:
-            other = asked.startswith("other") and variants
-            if other and status != 200:
-                problems.append(f"{asked}: {status} where the other variant's tag cannot match")
-            if not other and status != 304:
-                problems.append(f"{asked}: {status}, not 304")
-            if status == 304 and answer.get("etag") != head.get("etag"):
-                problems.append(f"{asked}: a 304 with another ETag")
-            if status == 200 and other and answer.get("etag") == head.get("etag"):
-                problems.append(f"{asked}: the identity answer has the gzip ETag")
+        for again in doc.revalidated:
+            other = again.asked.startswith("other") and variants
+            if other and again.status != 200:
+                problems.append(f"{again.asked}: {again.status}, where its tag cannot match")
+            if not other and again.status != 304:
+                problems.append(f"{again.asked}: {again.status}, not 304")
+            if again.status == 304 and again.headers.get("etag") != again.held:
+                problems.append(f"{again.asked}: a 304 with another ETag than the copy held")
+            if again.status == 200 and again.headers.get("etag") == again.held:
+                problems.append(f"{again.asked}: the other variant with the same ETag")
         tally.errors += [f"{doc.url}: {p}" for p in problems]
     return tally
 

@@ -344,3 +344,40 @@ def test_a_picture_setting_is_a_path_of_the_site_or_a_web_address(
         load_settings(toml, environ={})
     toml.write_text(f'[site]\n{name} = "https://cdn.example/{name}.png"\n')
     assert getattr(load_settings(toml, environ={}), name) == f"https://cdn.example/{name}.png"
+
+
+def test_a_shipped_picture_that_is_not_there_is_refused(tmp_path: Path) -> None:
+    toml = tmp_path / "s.toml"
+    toml.write_text('[site]\nicon = "/static/nope.png"\n')
+    with pytest.raises(ConfigError, match="not a file the site ships"):
+        load_settings(toml, environ={})
+
+
+def test_check_names_settings_that_match_no_story_or_file(site: Settings) -> None:
+    from dataclasses import replace
+
+    from syndication.ingest.check import check_paths
+    from syndication.model import Contributor
+
+    typo = replace(
+        site,
+        authors=(Contributor("Greta Fisher", "@greta@social.example"),),
+        favicon="/media/images/nope.png",
+    )
+    report = check_paths(typo, [typo.content_dir])
+    assert report.settings_warnings == [
+        '[authors."Greta Fisher"] names no author of any story (did you mean "Greta Fischer"?)',
+        "favicon: /media/images/nope.png is not a file in content/",
+    ]
+    assert check_paths(site, [site.content_dir]).settings_warnings == []
+    # a few files checked cannot tell whether a byline is missing: nothing said
+    one = site.content_dir / "world" / "2023-11-02-harbour-pilots-strike.md"
+    assert check_paths(typo, [one]).settings_warnings == []
+
+
+async def test_a_feed_that_does_not_exist_counts_no_subscribers(client: Client) -> None:
+    agent = {"User-Agent": FEEDLY.format(n=999)}
+    for path in ("/en/no-such-section/feed.atom", "/xx/feed.rss", "/en/2026/feed.json"):
+        assert (await client.get(path, headers=agent)).status == 404
+    text = await (await client.get("/metrics")).text()
+    assert "syndication_feed_subscribers{" not in text

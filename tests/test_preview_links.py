@@ -73,7 +73,12 @@ async def test_an_edit_publication_or_withdrawal_ends_a_preview_link_for_good(
     shown = await client.get(first)
     assert shown.status == 200 and 'class="preview-mark"' in await shown.text()  # marked
     await save(client, settings, DRAFT, draft(standfirst="A first look."))
-    assert await status(client, first) == 410  # an earlier version
+    ended = await client.get(first)
+    assert ended.status == 410  # an earlier version: said so, not "withdrawn"
+    text = await ended.text()
+    assert (
+        "<h1>Preview ended</h1>" in text and "earlier version" in text and "withdrawn" not in text
+    )
     second = await link(client, settings, clock, "quay-plan")
     assert await status(client, second) == 200
     await save(client, settings, DRAFT, article_text(title="Quay plan goes to the council",

@@ -89,7 +89,10 @@ def test_a_draft_is_previewed_as_it_will_be_published_until_it_is(tmp_path: Path
         assert readers.status == 200 and "<h1>Quay plan goes to the council</h1>" in readers.body
         assert "preview-mark" not in readers.body
         refused = syndication("preview", str(draft), cwd=tmp_path)
-        assert refused.returncode == 2 and "is live: its page is" in refused.stderr
+        assert (
+            refused.returncode == 2
+            and f"is live: its page is {server.base}{public}" in refused.stderr
+        )
 
 
 def test_a_scheduled_story_is_previewed_and_unknown_files_are_refused(tmp_path: Path) -> None:

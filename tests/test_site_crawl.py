@@ -14,6 +14,7 @@ import pytest
 from tests.site_crawl import (
     URLSET_XSD,
     Fetched,
+    Revalidation,
     check_canonical,
     check_feeds,
     check_http,
@@ -70,11 +71,11 @@ def test_each_checker_finds_what_is_broken() -> None:
     found = " ".join(check_json_feeds([json_doc]).errors)
     assert "no icon" in found and "no about" in found and "empty string" in found
     bare = _doc("http://news.test/f.atom", b"x", "application/atom+xml", etag='"a"')
-    bare.revalidated = [("other encoding, this ETag", 304, {"etag": '"b"'})]
+    bare.revalidated = [Revalidation("other encoding, gzip's ETag", 304, {"etag": '"b"'}, '"a"')]
     bare.headers["content-encoding"] = "gzip"
     found = " ".join(check_http([bare]).errors)
-    assert "Access-Control-Allow-Origin" in found and "other ETag" in found
-    assert "304 where" in found and "no ETag or no Last-Modified" in found
+    assert "Access-Control-Allow-Origin" in found and "another ETag" in found
+    assert "304, where" in found and "no ETag or no Last-Modified" in found
     twins = [
         _doc(f"http://news.test/{p}", b"<!DOCTYPE html><title>x</title>", "text/html")
         for p in ("", "en/")

@@ -8,6 +8,7 @@ among newcomers the first in path order does, as a fresh ingest would decide.
 
 from __future__ import annotations
 
+import difflib
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,10 +17,11 @@ from pathlib import Path
 from syndication.archive import claims
 from syndication.archive.claims import Claim
 from syndication.archive.schema import Access, connect
-from syndication.config import Settings
+from syndication.config import PICTURE_SETTINGS, Settings
 from syndication.errors import ContentError, ContentWarning, SyndicationError
 from syndication.ingest import files
 from syndication.ingest.parse import Parsed, parse_safely
+from syndication.model import Contributor
 
 
 @dataclass
@@ -27,6 +29,8 @@ class CheckReport:
     checked: int = 0
     errors: list[ContentError] = field(default_factory=list)
     warnings: list[ContentWarning] = field(default_factory=list)
+    # what the settings name that no file or story has (printed against the settings file)
+    settings_warnings: list[str] = field(default_factory=list)
 
 
 def check_paths(settings: Settings, paths: Iterable[Path]) -> CheckReport:
@@ -34,6 +38,7 @@ def check_paths(settings: Settings, paths: Iterable[Path]) -> CheckReport:
     rels = _files_named(content_dir, paths)
     report = CheckReport(checked=len(rels))
     parsed: dict[str, Claims] = {}
+    bylines: set[str] = set()
     for rel in sorted(rels):
         try:
             read = _read(content_dir, rel, settings)
@@ -42,10 +47,31 @@ def check_paths(settings: Settings, paths: Iterable[Path]) -> CheckReport:
             continue
         report.warnings.extend(read.warnings)
         parsed[rel] = Claims.of(read)
+        bylines.update(a.name for a in read.article.authors)
     if parsed:
         report.errors += _clashes(settings, content_dir, parsed, rels)
+    if any(path.resolve() == content_dir for path in paths):  # the whole folder was read
+        report.settings_warnings = _settings_warnings(settings, content_dir, bylines)
     report.errors.sort(key=lambda e: (e.file, e.line or 0))
     return report
+
+
+def _settings_warnings(settings: Settings, content_dir: Path, bylines: set[str]) -> list[str]:
+    """What syndication.toml names that no file or story has: an author's entry whose name
+    no byline spells so (a typo loses their fediverse account), a picture in content/ that
+    is not there."""
+    found = []
+    names = {Contributor.key(b): b for b in bylines}
+    for author in settings.authors:
+        if Contributor.key(author.name) not in names:
+            near = difflib.get_close_matches(Contributor.key(author.name), names, n=1)
+            hint = f' (did you mean "{names[near[0]]}"?)' if near else ""
+            found.append(f'[authors."{author.name}"] names no author of any story{hint}')
+    for name in PICTURE_SETTINGS:
+        value = getattr(settings, name)
+        if value.startswith("/media/") and not (content_dir / value[len("/media/") :]).is_file():
+            found.append(f"{name}: {value} is not a file in content/")
+    return found
 
 
 def _files_named(content_dir: Path, paths: Iterable[Path]) -> set[str]:

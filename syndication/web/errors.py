@@ -71,6 +71,8 @@ def error_response(request: web.Request, status: int, message: str | None = None
             content_type="application/json",
             headers={"Cache-Control": "private, no-store"},
         )
+    if status == 410 and request.path.startswith("/preview/"):
+        title = "Preview ended"  # the story may be live or only edited: the text says which
     found = services(request)
     html = error_page(found.settings, status, title, text, found.clock.now())
     headers = {"Cache-Control": cache_control_of(status)}
@@ -134,4 +136,5 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         route = resource.canonical if resource is not None else "(no route)"
         counted = services(request).requests
         counted.record(route, request.method, status, time.perf_counter() - started)
-        counted.audience.heard(request.path, request.headers.get("User-Agent", ""))
+        if status in (200, 304):  # a feed that exists, asked for by a reader of it
+            counted.audience.heard(request.path, request.headers.get("User-Agent", ""))
