@@ -276,8 +276,8 @@ class Settings:
             value = getattr(self, name)
             if not (_is_http_url(value) or _is_site_path(value)):
                 raise ConfigError(
-                    f"{name}: {value!r} is neither a path of the site (/static/...) nor an "
-                    "http:// or https:// URL"
+                    f"{name}: {value!r} is neither a file of the site (/static/... or "
+                    "/media/...) nor an http:// or https:// URL written as one"
                 )
             shipped = value.removeprefix("/static/")
             if shipped != value and not (SHIPPED_FILES / shipped).is_file():
@@ -285,6 +285,12 @@ class Settings:
                     f"{name}: {value!r} is not a file the site ships in /static/; put your "
                     "own in content/ and name it /media/..., or give its URL"
                 )
+        names = [("site_name", self.site_name)]
+        names += [(f"editions.{e.code}.name", e.name) for e in self.editions]
+        names += [(f"sections.{s.slug}", n) for s in self.sections for n in s.names.values()]
+        for where, name in names:  # in every page, feed and OPML file, as text
+            if "<" in name or ">" in name or not name.strip():
+                raise ConfigError(f"{where}: {name!r} must be a name (no < or >, not empty)")
         if self.edge_tag_header not in ("", *EDGE_TAG_HEADERS):
             raise ConfigError(
                 f"edge_tag_header: {self.edge_tag_header!r} is not one of "
@@ -312,9 +318,13 @@ class Settings:
     def site_url(self) -> str:
         """`base_url`, or the address this process serves when it is not set: so that
         `serve --port 18200` links to port 18200, not to a default that answers nothing."""
-        if self.base_url:
-            return self.base_url.rstrip("/")
-        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
+        return self.base_url.rstrip("/") if self.base_url else self.listen_url
+
+    @property
+    def listen_url(self) -> str:
+        """The address this process answers at, as a browser on this machine writes it (a
+        server listening on every address answers at loopback)."""
+        host = "127.0.0.1" if self.host in ("", "0", "0.0.0.0") else self.host
         host = "[::1]" if host == "::" else (f"[{host}]" if ":" in host else host)
         return f"http://{host}:{self.port}"
 
@@ -346,24 +356,27 @@ class Settings:
 
 
 # Settings that name a server this one sends requests to or redirects to.
-URL_SETTINGS = ("edge_varnish", "fastly_api", "cloudflare_api", "primary_url")
+URL_SETTINGS = ("base_url", "edge_varnish", "fastly_api", "cloudflare_api", "primary_url")
 
 
 PICTURE_SETTINGS = ("logo", "share_image", "icon", "favicon")
 SHIPPED_FILES = Path(__file__).parent / "publish" / "static"  # what /static/ serves
 
 
+def _written_as_a_uri(value: str) -> bool:
+    """Printable ASCII with nothing a URI may not hold as such (spaces, quotes, angle
+    brackets, backslashes): what goes into every page's attributes and every feed."""
+    return value.isascii() and value.isprintable() and not any(c in value for c in ' "<>\\`{}|^')
+
+
 def _is_site_path(value: str) -> bool:
-    return (
-        value.startswith("/")
-        and not value.startswith("//")
-        and value.isascii()
-        and value.isprintable()
-        and not any(c in value for c in ' "<>\\')
-    )
+    """A file the site serves: one it ships (/static/) or one in content/ (/media/)."""
+    return value.startswith(("/static/", "/media/")) and _written_as_a_uri(value)
 
 
 def _is_http_url(url: str) -> bool:
+    if not _written_as_a_uri(url):
+        return False
     try:
         parts = urlsplit(url)
         return parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
@@ -484,8 +497,12 @@ def _source(path: Path, name: str, raw: Mapping[str, Any]) -> Source:
     return Source(name, licensed_in, tuple(a.strip() for a in aliases))
 
 
+# @user@server: a user name of letters, digits and _ (dots and dashes inside), and a host name
+# of labels that neither start nor end with a dash, under a top-level name of letters.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 FEDIVERSE_ACCOUNT = re.compile(
-    r"@[A-Za-z0-9_.\-]{1,64}@[A-Za-z0-9\-]{1,63}(\.[A-Za-z0-9\-]{1,63})+"
+    r"@[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9_])?"
+    rf"@(?=.{{4,253}}$)(?:{_LABEL}\.)+[A-Za-z]{{2,63}}"
 )
 
 

@@ -11,6 +11,7 @@ import signal
 import socket
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 
 from aiohttp import web
@@ -50,27 +51,27 @@ def serve(settings: Settings, clock: Clock, role: Role = "single") -> int:
         sock = kernel_picked(settings.host)
         settings = replace(settings, port=int(sock.getsockname()[1]))
     if role == "single":
-        print(
-            f"Serving {settings.content_dir} on http://{settings.host}:{settings.port}/", flush=True
-        )
+        print(f"Serving {settings.content_dir} on {settings.listen_url}/", flush=True)
     elif role == "replica":
-        print(
-            f"Serving a replica of {settings.replica_of} on "
-            f"http://{settings.host}:{settings.port}/",
-            flush=True,
-        )
-    with contextlib.suppress(GracefulExit, KeyboardInterrupt):  # SIGTERM, SIGINT: drained
-        asyncio.run(_answer(settings, clock, role, access, sock))
+        print(f"Serving a replica of {settings.replica_of} on {settings.listen_url}/", flush=True)
+    try:
+        with contextlib.suppress(GracefulExit, KeyboardInterrupt):  # SIGTERM, SIGINT: drained
+            asyncio.run(_answer(settings, clock, role, access, sock))
+    finally:
+        if role == "single":
+            _note_address(settings, clock, served.forget)
     _end_if_a_writer_is_held()
     return 0
 
 
-def _record_address(settings: Settings, clock: Clock) -> None:
-    """The address served, for commands that print links (archive/served.py)."""
+def _note_address(
+    settings: Settings, clock: Clock, note: Callable[[sqlite3.Connection, Settings], None]
+) -> None:
+    """The address served, noted or forgotten for commands that print links (archive/served.py)."""
     try:
         conn = open_appender(settings.db_path, clock)
         try:
-            served.record(conn, settings)
+            note(conn, settings)
         finally:
             conn.close()
     except sqlite3.Error as exc:  # links printed elsewhere may name the default port: no more
@@ -120,7 +121,7 @@ async def _answer(
         except BIND_ERRORS as exc:
             raise cannot_listen(settings.host, settings.port, exc) from None
         if role == "single":
-            await asyncio.to_thread(_record_address, settings, clock)
+            await asyncio.to_thread(_note_address, settings, clock, served.record)
         await asyncio.Event().wait()  # until a signal raises GracefulExit
     finally:
         await runner.cleanup()  # stops listening, lets in-flight requests finish
@@ -130,10 +131,11 @@ async def _write(settings: Settings, clock: Clock) -> None:
     """The writer process: ingest, schedule and WebSub delivery, until SIGTERM. It runs the
     services and their change fan-out; it builds no HTTP app."""
     async with opened(settings, "writer", clock):  # the first scan is done when this is entered
-        await asyncio.to_thread(_record_address, settings, clock)
+        await asyncio.to_thread(_note_address, settings, clock, served.record)
         print("ready", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
         await stop.wait()
+        await asyncio.to_thread(_note_address, settings, clock, served.forget)

@@ -19,14 +19,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree, html
 
+from syndication.archive.codec import to_iso
 from syndication.clock import SetClock
 from syndication.config import ConfigError, Settings, load_settings
 from syndication.web.app import create_app
 from syndication.web.cache import Rendered
 from syndication.web.conditional import unchanged_for
-from syndication.web.feed_audience import MAX_KEPT, FeedAudience
+from syndication.web.feed_audience import MAX_IDS, MAX_KEPT, FeedAudience
 from syndication.web.services import SERVICES
-from tests.conftest import examples
+from tests.conftest import article_text, examples
 
 Client = TestClient[Any, Any]
 BASE = "http://news.test"
@@ -296,17 +297,31 @@ async def test_feed_readers_subscriber_counts_reach_the_metrics(client: Client) 
     }
 
 
-@settings(max_examples=examples(200), deadline=None)
-@given(agents=st.lists(st.text(max_size=300), max_size=20), ids=st.integers(0, 10 * MAX_KEPT))
-def test_no_user_agent_grows_the_audience_past_its_bound(agents: list[str], ids: int) -> None:
+@settings(max_examples=examples(100), deadline=None)
+@given(
+    agents=st.lists(st.text(max_size=300), max_size=20),
+    feeds=st.integers(1, 3 * MAX_KEPT),
+    ids=st.integers(0, 200),
+)
+def test_no_user_agent_grows_the_audience_or_its_figures_past_their_bounds(
+    agents: list[str], feeds: int, ids: int
+) -> None:
+    """Any agents, a flood of feeds and of made-up ids: the table stays within MAX_KEPT,
+    a feed and service add up at most MAX_IDS figures, and a real figure heard after the
+    flood is there."""
     audience = FeedAudience()
     for agent in agents:
         audience.heard("/en/feed.atom", agent)
         audience.heard("/en/feed.atom", agent.encode("utf-8", "replace"))
-    for n in range(0, ids, max(1, ids // 50)):
-        audience.heard("/en/feed.atom", f"Feedbin feed-id:{n} - 2 subscribers")
+    for n in range(ids):
+        audience.heard("/en/feed.atom", f"Feedly/1.0 (999999999 subscribers; feed-id={n})")
+    for n in range(0, feeds, max(1, feeds // 300)):
+        audience.heard(f"/en/topic/t{n}/feed.atom", f"Feedbin feed-id:{n} - 2 subscribers")
+    audience.heard("/en/world/feed.rss", FEEDLY.format(n=42))
     assert len(audience.latest) <= MAX_KEPT
-    assert all(0 <= n < 10**9 for n in audience.totals().values())
+    totals = audience.totals()
+    assert all(0 <= n <= MAX_IDS * 999_999_999 for n in totals.values())
+    assert totals["/en/world/feed.rss", "Feedly"] == 42
 
 
 async def test_an_empty_typed_api_parameter_is_refused_as_the_document_says(
@@ -381,3 +396,110 @@ async def test_a_feed_that_does_not_exist_counts_no_subscribers(client: Client) 
         assert (await client.get(path, headers=agent)).status == 404
     text = await (await client.get("/metrics")).text()
     assert "syndication_feed_subscribers{" not in text
+
+
+async def test_a_months_sitemap_changes_when_a_story_leaves_it(
+    site: Settings, clock: SetClock, client: Client
+) -> None:
+    """Moved to another month, back to draft or withdrawn, a story leaves its month's
+    sitemap: the index says the month changed then, and never goes back in time."""
+    for day in (11, 12, 13):
+        (site.content_dir / "world" / f"may-{day}.md").write_text(
+            article_text(title=f"May story {day}", published=f"2021-05-{day}T09:00:00Z")
+        )
+    await _ingest(client, *(f"world/may-{day}.md" for day in (11, 12, 13)))
+    assert (await _lastmods(client))["2021-05.xml"] == "2021-05-13T09:00:00Z"
+    leaving = [
+        ("may-13.md", "published: 2021-05-13", "published: 2021-06-13"),  # moved
+        ("may-12.md", "---\n", "---\nstatus: draft\n"),  # unpublished
+    ]
+    for name, old, new in leaving:
+        clock.advance(timedelta(hours=1))
+        story = site.content_dir / "world" / name
+        story.write_text(story.read_text().replace(old, new, 1))
+        await _ingest(client, f"world/{name}")
+        assert (await _lastmods(client))["2021-05.xml"] == to_iso(clock.now()), name
+    clock.advance(timedelta(hours=1))
+    (site.content_dir / "world" / "may-11.md").write_text(
+        article_text(title="May story 11", published="2021-05-11T09:00:00Z", status="withdrawn")
+    )
+    await _ingest(client, "world/may-11.md")
+    assert "2021-05.xml" not in await _lastmods(client)  # none left: no sitemap for it
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("icon", 'https://x.example/i"><script>alert(1)</script>'),
+        ("favicon", "https://x.example/a b"),
+        ("logo", "https://x.example/l\x01"),
+        ("base_url", "https://news.example/<b>"),
+        ("share_image", "/"),
+        ("icon", "/icon.png"),  # nothing serves it
+    ],
+)
+def test_an_address_setting_must_be_written_as_one(
+    tmp_path: Path, setting: str, value: str
+) -> None:
+    with pytest.raises(ConfigError, match=setting):
+        load_settings(tmp_path / "none.toml", environ={f"SYNDICATION_{setting.upper()}": value})
+
+
+@pytest.mark.parametrize("name", ["</title><script>x</script>", "A <b>bold</b> name"])
+def test_a_name_with_angle_brackets_is_refused_with_its_line(site: Settings, name: str) -> None:
+    from syndication.errors import ContentError
+    from syndication.ingest.parse import parse_article
+
+    text = article_text(authors=json.dumps([name]))
+    with pytest.raises(ContentError, match="< or >") as refused:
+        parse_article(text.encode(), "world/x.md", site.content_dir, site)
+    assert refused.value.line == 4
+
+
+def test_a_site_or_section_name_with_angle_brackets_is_refused(tmp_path: Path) -> None:
+    toml = tmp_path / "s.toml"
+    toml.write_text('[sections.world]\nnames = { en = "<i>World</i>" }\n')
+    with pytest.raises(ConfigError, match=r"sections\.world"):
+        load_settings(toml, environ={})
+
+
+@pytest.mark.parametrize("accept", ["gzip;Q=0", "gzip;level=1;q=0", "gzip;q=", "gzip;q=1.5"])
+async def test_a_refused_or_unreadable_gzip_weight_gets_identity(
+    client: Client, accept: str
+) -> None:
+    answer = await client.get("/en/feed.atom", headers={"Accept-Encoding": accept})
+    assert "Content-Encoding" not in answer.headers and not answer.headers["ETag"].endswith(
+        '-gzip"'
+    )
+
+
+async def test_if_none_match_on_two_lines_is_one_list(client: Client) -> None:
+    etag = (await client.get("/en/feed.atom", headers=IDENTITY)).headers["ETag"]
+    from multidict import CIMultiDict
+
+    headers = CIMultiDict([("Accept-Encoding", "identity"), ("If-None-Match", '"zzz"'),
+                           ("If-None-Match", etag)])  # fmt: skip
+    assert (await client.get("/en/feed.atom", headers=headers)).status == 304
+
+
+async def test_a_typed_api_parameter_given_twice_is_refused(client: Client, site: Settings) -> None:
+    from syndication.archive.partners import PartnerStore
+    from syndication.archive.schema import open_writer
+    from tests.conftest import set_clock
+
+    conn = open_writer(site.db_path, set_clock())
+    key = PartnerStore(conn, set_clock()).add("Coast Weekly", ["world"])[1]
+    conn.close()
+    auth = {"Authorization": f"Bearer {key}"}
+    for query in (
+        "limit=5&limit=",
+        "limit=&limit=5",
+        "cursor=s0&cursor=s1",
+        "until=2026-01-01T00:00:00Z&until=2026-01-02T00:00:00Z",
+    ):
+        path = "/api/v1/changes?" if "cursor" in query or "limit" in query else "/api/v1/items?"
+        answer = await client.get(path + query, headers=auth)
+        assert answer.status == 400 and "times" in (await answer.json())["error"], query
+    everything = await (await client.get("/api/v1/items", headers=auth)).json()
+    spaces = await (await client.get("/api/v1/items?q=%20%20", headers=auth)).json()
+    assert spaces["items"] == everything["items"]  # spaces alone ask for nothing

@@ -664,13 +664,17 @@ async def test_pages_link_their_feeds_for_autodiscovery(client: Client) -> None:
         assert (await client.get(path)).status == 200
 
 
-URL_PARTS = st.sampled_from(["a", "B", ".", "..", "%7e", "%2f", "%41", "x y", "", "~", "%3A"])
+URL_PARTS = st.sampled_from(
+    ["a", "B", ".", "..", "%7e", "%2f", "%41", "x y", "", "~", "%3A", "%zz", "%", "#", "%4"]
+)
 
 
 @settings(max_examples=examples(300), deadline=None)
 @given(
     scheme=st.sampled_from(["http", "HTTP", "https"]),
-    host=st.sampled_from(["x", "Wire.Example.ORG", "u@h.example", "[::1]"]),
+    host=st.sampled_from(
+        ["x", "Wire.Example.ORG", "u@h.example", "[::1]", ":@h.example", "h.example.", "@h"]
+    ),
     port=st.sampled_from(["", ":80", ":443", ":8080"]),
     path=st.lists(URL_PARTS, max_size=5).map("/".join),
     query=st.one_of(st.just(""), URL_PARTS.map(lambda q: "?" + q)),
@@ -683,5 +687,8 @@ def test_an_agency_address_as_an_atom_id_is_in_canonical_form(
     from feedvalidator.uri import canonicalForm  # tests/feed_validation put it on the path
 
     url = f"{scheme}://{host}{port}/{path}{query}".replace(" ", "%20")
-    assert canonical_url(url) == canonicalForm(url)
-    assert canonical_url(canonical_url(url)) == canonical_url(url)
+    ours = canonical_url(url)
+    assert canonicalForm(ours) == ours  # the validator finds it canonical
+    if (theirs := canonicalForm(url)) is not None:  # and where it can say, it says the same
+        assert ours == theirs
+    assert canonical_url(ours) == ours

@@ -93,6 +93,9 @@ def test_a_draft_is_previewed_as_it_will_be_published_until_it_is(tmp_path: Path
             refused.returncode == 2
             and f"is live: its page is {server.base}{public}" in refused.stderr
         )
+    # stopped, the server's address is forgotten: no link names a port nothing answers on
+    after = syndication("preview", str(draft), cwd=tmp_path)
+    assert server.base not in after.stderr and "http://127.0.0.1:8080" in after.stderr
 
 
 def test_a_scheduled_story_is_previewed_and_unknown_files_are_refused(tmp_path: Path) -> None:

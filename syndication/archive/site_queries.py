@@ -137,7 +137,7 @@ class Listings:
         oldest first. The last change is what the month's sitemap says of it (sitemaps.org:
         when the file changed): the newest of its stories' modified times (model.modified_at,
         here in SQL: the strings are all to_iso's, so they compare as the moments do) and of
-        the withdrawals that took a story out of it."""
+        the times a story left it."""
         rows = await self.db.rows(
             "SELECT substr(published, 1, 7) AS month,"
             " max(CASE WHEN state = 'live' THEN published END) AS newest,"
@@ -149,7 +149,19 @@ class Listings:
             "FROM articles WHERE state IN ('live', 'withdrawn') GROUP BY 1 "
             "HAVING newest IS NOT NULL ORDER BY 1"
         )
-        return [(str(r["month"]), from_iso(r["newest"]), from_iso(r["changed"])) for r in rows]
+        # and when a story last left each month (moved, unpublished: migration 0017's trigger)
+        left = {
+            str(r["month"]): str(r["at"])
+            for r in await self.db.rows("SELECT month, at FROM sitemap_departures")
+        }
+        return [
+            (
+                str(r["month"]),
+                from_iso(r["newest"]),
+                from_iso(max(str(r["changed"]), left.get(str(r["month"]), ""))),
+            )
+            for r in rows
+        ]
 
     async def sitemap_entries(self, month: str) -> list[tuple[str, datetime]]:
         """(path, when it last changed as readers see it) of every live article published in

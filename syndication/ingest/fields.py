@@ -237,6 +237,10 @@ class FieldReader:
                 raise self.error(
                     f"{name}.{index}", f"{_shown(item)} has no letters or digits to use"
                 )
+            if "<" in item or ">" in item:  # no name has them; a reader might take it for a tag
+                raise self.error(
+                    f"{name}.{index}", f"{_shown(item)} holds < or >, which no name needs"
+                )
             seen.setdefault(slug, make(slug, item))
         return tuple(seen.values())
 

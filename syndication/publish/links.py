@@ -44,24 +44,34 @@ def canonical_url(url: str) -> str:
     host = parts.netloc.rpartition("@")[2]
     if port is not None:
         host = host.rsplit(":", 1)[0]
+    host = host.lower().removesuffix(".")  # "example.org." is "example.org"
     user = parts.netloc.rpartition("@")[0]
-    netloc = (f"{user}@" if user else "") + host.lower()
+    user = "" if user in ("", ":") else _escapes(user)  # an empty user and password is none
+    netloc = (f"{user}@" if user else "") + host
     if port is not None and port != DEFAULT_PORTS.get(parts.scheme.lower()):
         netloc += f":{port}"
     path = _without_dot_segments(_escapes(parts.path)) or "/"
     # "x?" and "x#" are other addresses than "x" (RFC 3986 6.2.3): kept, as urlunsplit would not
     before_fragment, has_fragment, fragment = url.partition("#")
     query = "?" + _escapes(parts.query) if "?" in before_fragment else ""
-    fragment = "#" + _escapes(fragment) if has_fragment else ""
+    fragment = "#" + _escapes(fragment).replace("#", "%23") if has_fragment else ""
     return f"{parts.scheme.lower()}://{netloc}{path}{query}{fragment}"
 
 
+_STRAY_PERCENT = re.compile(r"%(?![0-9a-fA-F]{2})")
+
+
 def _escapes(text: str) -> str:
+    """Escapes in upper case, none for an unreserved character, and a "%" that starts none
+    escaped itself (%25), so the address is one a URI can be."""
+    if "%" not in text:
+        return text
+
     def one(found: re.Match[str]) -> str:
         char = chr(int(found.group()[1:], 16))
         return char if char in _UNRESERVED else found.group().upper()
 
-    return _ESCAPE.sub(one, text) if "%" in text else text
+    return _ESCAPE.sub(one, _STRAY_PERCENT.sub("%25", text))
 
 
 def _without_dot_segments(path: str) -> str:

@@ -141,7 +141,10 @@ def _typed(request: web.Request, name: str) -> str | None:
     """A parameter the OpenAPI document gives a type (a cursor, a number, a time), or None
     when absent. Given empty it is refused: "" is none of those types, and a client that
     sends `?cursor=` meaning "from the start" is told so rather than guessed at."""
-    value = request.query.get(name)
+    given = request.query.getall(name, [])
+    if len(given) > 1:
+        raise web.HTTPBadRequest(text=f"`{name}` is given {len(given)} times; give it once.")
+    value = given[0] if given else None
     if value == "":
         raise web.HTTPBadRequest(text=f"`{name}` is empty; leave it out to mean none.")
     return value
@@ -215,7 +218,7 @@ async def items(request: web.Request) -> web.Response:
             raise web.HTTPNotFound(text=f"There is no section {section!r}.")
         if section not in partner.sections:
             raise web.HTTPForbidden(text=f"This key is not entitled to the section {section!r}.")
-    text = request.query.get("q", "")
+    text = request.query.get("q", "").strip()  # spaces alone ask for nothing: as if absent
     query = fts_query(text) if text else None
     if text and not query:  # only punctuation or symbols: nothing can match
         return _page_of(request, [], page=1, has_more=False)

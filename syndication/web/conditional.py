@@ -6,6 +6,7 @@ which answers from raw bytes, decide alike.
 
 from __future__ import annotations
 
+import re
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 
@@ -14,20 +15,37 @@ from aiohttp import web
 from syndication.web.cache import Rendered
 
 
+def _combined(request: web.Request, name: str) -> str | None:
+    """A list header sent on several lines, as one (RFC 9110 5.3); None when not sent."""
+    values = request.headers.getall(name, [])
+    return ", ".join(values) if values else None
+
+
 def accepts_gzip(request: web.Request) -> bool:
-    return gzip_ok(request.headers.get("Accept-Encoding", ""))
+    return gzip_ok(_combined(request, "Accept-Encoding") or "")
+
+
+_QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
 
 
 @lru_cache(maxsize=256)  # clients send a handful of distinct Accept-Encoding values
 def gzip_ok(header: str) -> bool:
+    """Whether the answer may be gzipped (RFC 9110 12.5.3): gzip (or x-gzip) listed with a
+    weight above 0, or else `*` so; a weight that is not one (`q=`, `q=2`) refuses it, as
+    the identity answer is always acceptable and a wrong gzip is not."""
+    weights: dict[str, float] = {}
     for part in header.split(","):
-        coding, _, params = part.strip().partition(";")
-        if coding.strip().lower() in ("gzip", "x-gzip", "*"):
-            q = params.strip().removeprefix("q=")
-            try:
-                return not params or float(q) > 0
-            except ValueError:
-                return True
+        coding, *params = (p.strip() for p in part.split(";"))
+        weight = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                value = value.strip()
+                weight = float(value) if _QVALUE.fullmatch(value) else 0.0
+        weights.setdefault(coding.lower(), weight)
+    for coding in ("gzip", "x-gzip", "*"):
+        if coding in weights:
+            return weights[coding] > 0
     return False
 
 
@@ -61,9 +79,11 @@ def unchanged_for(
 
 
 def not_modified(request: web.Request, rendered: Rendered, gzipped: bool) -> bool:
-    headers = request.headers
     return unchanged_for(
-        headers.get("If-None-Match"), headers.get("If-Modified-Since"), rendered, gzipped
+        _combined(request, "If-None-Match"),
+        request.headers.get("If-Modified-Since"),
+        rendered,
+        gzipped,
     )
 
 
