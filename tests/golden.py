@@ -64,8 +64,10 @@ KEPT_HEADERS = (
     "Content-Type", "Location", "ETag", "Last-Modified", "Cache-Control", "Link", "Vary",
     "Content-Language", "X-Robots-Tag", "Access-Control-Allow-Origin",
 )  # fmt: skip
-# A static file's Last-Modified is its file's, which a checkout sets: the run's, not the site's.
+# A static file's Last-Modified is its file's, which a checkout sets: the run's, not the site's;
+# so is a static picture's ETag (aiohttp's, of the file's time and size). Its bytes are kept.
 FILE_DATED = ("/static/",)
+FILE_TAGGED = re.compile(r'^"[0-9a-f]+-[0-9a-f]+"$')
 MAX_DIFF_LINES = 60  # of one answer's diff; the rest is left out
 Client = TestClient[Any, Any]
 Answer = dict[str, Any]
@@ -106,7 +108,14 @@ def _answer(path: str, status: int, headers: Any, body: bytes) -> Answer:
         text: str | None = body.decode("utf-8")
     except UnicodeDecodeError:
         text = None  # a picture: its digest says whether it changed
-    kept = [n for n in KEPT_HEADERS if not (n == "Last-Modified" and path.startswith(FILE_DATED))]
+    kept = [
+        n
+        for n in KEPT_HEADERS
+        if not (
+            path.startswith(FILE_DATED)
+            and (n == "Last-Modified" or (n == "ETag" and FILE_TAGGED.match(headers.get(n, ""))))
+        )
+    ]
     return {
         "status": status,
         "headers": {name: headers[name] for name in kept if name in headers},

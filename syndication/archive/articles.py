@@ -12,7 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from syndication.archive import bodies
-from syndication.archive.codec import corrections_from_json, from_iso, image_from_json
+from syndication.archive.article_row import ARTICLE_COLUMNS, fields_of
+from syndication.archive.codec import from_iso, image_from_json
 from syndication.archive.sql import Condition, Query, Reader
 from syndication.model import (
     ArchivedArticle,
@@ -20,7 +21,6 @@ from syndication.model import (
     ArticleSummary,
     Author,
     State,
-    Status,
     Topic,
 )
 
@@ -31,12 +31,14 @@ SUMMARY_COLUMNS = (
     "a.num, a.id, a.edition, a.section, a.path, a.title, a.standfirst, a.published, "
     "a.word_count, a.state, a.image"
 )
-_COLUMNS = (
-    "a.num, a.id, a.id_given, a.edition, a.section, a.slug, a.path, a.title, a.standfirst, "
-    "a.body_html, a.word_count, a.published, a.updated, a.status, a.state, a.source, a.rights, "
-    "a.syndication, a.original_url, a.translation_of, a.image, a.corrections, a.source_file, "
-    "a.version, a.last_changed, a.first_seen"
-)
+# What a whole article is read from: the row's columns (article_row) and the archive's own.
+_COLUMNS = ", ".join(
+    f"a.{c}"
+    for c in (
+        "num", "id", "id_given", *ARTICLE_COLUMNS, "state", "source_file", "version",
+        "last_changed", "first_seen",
+    )
+)  # fmt: skip
 
 # Was the article `a` ever public? A story deleted or withdrawn before it went live must stay
 # unknown: its address answers 404, not 410, and no page shows its topics or authors.
@@ -198,31 +200,14 @@ def _archived(
     authors: list[tuple[str, str]],
     with_text: bool,
 ) -> ArchivedArticle:
-    body_html = bodies.body_html(r["body_html"], r["id"])
+    fields = fields_of(r)
     article = Article(
+        **fields,
         id=r["id"],
         id_given=bool(r["id_given"]),
-        edition=r["edition"],
-        section=r["section"],
-        slug=r["slug"],
-        title=r["title"],
-        published=from_iso(r["published"]),
-        updated=from_iso(r["updated"]) if r["updated"] else None,
-        body_html=body_html,
-        body_text=bodies.plain_text(body_html) if with_text else "",
-        word_count=r["word_count"],
-        status=Status(r["status"]),
-        standfirst=r["standfirst"],
+        body_text=bodies.plain_text(fields["body_html"]) if with_text else "",
         authors=tuple(Author(*a) for a in authors),
         topics=tuple(Topic(*t) for t in topics),
-        image=image_from_json(r["image"]),
-        source=r["source"],
-        rights=r["rights"],
-        syndication=bool(r["syndication"]),
-        original_url=r["original_url"],
-        translation_of=r["translation_of"],
-        corrections=corrections_from_json(r["corrections"]),
-        path=r["path"],
     )
     return ArchivedArticle(
         article,

@@ -10,8 +10,8 @@ import base64
 import hashlib
 from dataclasses import dataclass, field, replace
 
-from syndication.archive import bodies
-from syndication.archive.codec import corrections_to_json, image_to_json, to_iso
+from syndication.archive.article_row import ARTICLE_COLUMNS, row_of
+from syndication.archive.codec import to_iso
 from syndication.archive.dependencies import Needed
 from syndication.errors import ContentError
 from syndication.model import Article, ChangeKind, pickled_by_fields
@@ -33,7 +33,7 @@ class Accepted:
     content_hash: str
     article: Article
     lines: dict[str, int]
-    columns: tuple[object, ...]  # values for ARTICLE_COLUMNS
+    columns: tuple[object, ...]  # values for article_row.ARTICLE_COLUMNS
     digest: str  # of what readers see, not of the file: a move to another section is a change
     assigned_id: str
     needs: tuple[Needed, ...] = ()  # its image, as it was when read
@@ -50,40 +50,22 @@ class Accepted:
         needs: tuple[Needed, ...] = (),
     ) -> Accepted:
         art = article
-        before, after = (
-            (
-                art.edition,
-                art.section,
-                art.slug,
-                art.path,
-                art.title,
-                art.standfirst,
-            ),
-            (
-                art.word_count,
-                to_iso(art.published),
-                to_iso(art.updated) if art.updated else None,
-                art.status.value,
-                art.source,
-                art.rights,
-                int(art.syndication),
-                art.original_url,
-                art.translation_of,
-                image_to_json(art.image),
-                corrections_to_json(art.corrections),
-            ),
-        )
-        columns = (*before, bodies.compressed(art.body_html), *after)
-        placed = (
-            art.placement.value if art.placement else None,
-            to_iso(art.placement_until) if art.placement_until else None,
-        )
+        row = row_of(art)
+        fields = dict(zip(ARTICLE_COLUMNS, row, strict=True))
         names = [f"topic:{t.name}" for t in art.topics] + [f"author:{a.name}" for a in art.authors]
         # A placement or aliases count only when given: archives made before keep their digests.
+        placed = (fields["placement"], fields["placement_until"])
         extra = (*(placed if placed[0] else ()), *(f"alias:{a}" for a in art.aliases))
         # The digest is of the body as text, its HTML and plain text, as archives have kept it:
         # each value followed by a unit separator, hashed in one call.
-        values = (*before, art.body_html, art.body_text, *after, *names, *extra)
+        values = (
+            *(fields[c] for c in DIGESTED_BEFORE_BODY),
+            art.body_html,
+            art.body_text,
+            *(fields[c] for c in DIGESTED_AFTER_BODY),
+            *names,
+            *extra,
+        )
         hashed = "".join(f"{value}\x1f" for value in values).encode()
         digest = hashlib.blake2b(hashed, digest_size=16).hexdigest()
         # The writer stores the compressed body (in `columns`): the HTML, a third of what a
@@ -95,35 +77,21 @@ class Accepted:
             content_hash,
             replace(art, body_html=""),
             lines,
-            (*columns, *placed),
+            row,
             digest,
             assigned_id(art),
             needs,
         )
 
 
-ARTICLE_COLUMNS = (
-    "edition",
-    "section",
-    "slug",
-    "path",
-    "title",
-    "standfirst",
-    "body_html",  # compressed (archive/bodies.py); the plain text is made from it when read
-    "word_count",
-    "published",
-    "updated",
-    "status",
-    "source",
-    "rights",
-    "syndication",
-    "original_url",
-    "translation_of",
-    "image",
-    "corrections",
-    "placement",
-    "placement_until",
-)
+# The columns a story's digest is made of, in the order archives have always hashed them
+# (changing it would make every story a new version): the row's, but for the body (hashed
+# as its HTML and its text) and the placement and aliases (hashed only when given).
+DIGESTED_BEFORE_BODY = ("edition", "section", "slug", "path", "title", "standfirst")
+DIGESTED_AFTER_BODY = (
+    "word_count", "published", "updated", "status", "source", "rights", "syndication",
+    "original_url", "translation_of", "image", "corrections",
+)  # fmt: skip
 
 
 @pickled_by_fields

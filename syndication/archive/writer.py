@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from syndication.archive import claims, dependencies, related
+from syndication.archive.article_row import ARTICLE_COLUMNS
 from syndication.archive.articles import WAS_PUBLIC
 from syndication.archive.batch import (
-    ARTICLE_COLUMNS,
     Accepted,
     ApplyResult,
     Rejected,
@@ -32,9 +32,9 @@ from syndication.model import Article, Author, ChangeKind, State, Status, Topic
 
 # Set by the writer, not the file: state, source_file, content_hash, id_given, digest.
 _WRITER_COLUMNS = ("state", "source_file", "content_hash", "id_given", "digest")
+_INSERTED = (*ARTICLE_COLUMNS, *_WRITER_COLUMNS, "id", "version", "first_seen", "last_changed")
 _INSERT = (
-    f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS + _WRITER_COLUMNS)}, id, version, "
-    f"first_seen, last_changed) VALUES ({', '.join('?' * (len(ARTICLE_COLUMNS) + 9))})"
+    f"INSERT INTO articles ({', '.join(_INSERTED)}) VALUES ({', '.join('?' * len(_INSERTED))})"
 )
 _UPDATE = (
     f"UPDATE articles SET {', '.join(c + ' = ?' for c in ARTICLE_COLUMNS + _WRITER_COLUMNS)}, "
@@ -43,6 +43,7 @@ _UPDATE = (
 
 
 _TRANSLATION_OF = ARTICLE_COLUMNS.index("translation_of")
+_ALIASES = ARTICLE_COLUMNS.index("aliases")  # filled in again when only the file was re-read
 PAGE = 1000  # rows a scan reads at a time of what the archive knows of its files
 
 
@@ -207,8 +208,8 @@ class ArchiveWriter:
             # Read again (a dependency changed, the rules changed) and nothing readers see
             # moved: no new version, and the full-text index is left alone.
             self.conn.execute(
-                "UPDATE articles SET content_hash = ? WHERE num = ?",
-                (item.content_hash, stored.num),
+                "UPDATE articles SET content_hash = ?, aliases = ? WHERE num = ?",
+                (item.content_hash, item.columns[_ALIASES], stored.num),
             )
             self._source_read(item, article_id)
             result.unchanged += 1
