@@ -28,7 +28,7 @@ from syndication.model import (
     Topic,
     article_path,
 )
-from tests.conftest import article_text, examples, make_settings, set_clock
+from tests.conftest import REPO, Newsroom, article_text, examples, make_settings, set_clock
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=40)
 SLUG = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
@@ -145,3 +145,24 @@ def test_a_storys_digest_is_what_archives_have_always_hashed(tmp_path: Path) -> 
     for rel, text in texts.items():
         art = parse_article(text.encode(), rel, site.content_dir, site).article
         assert Accepted.of(rel, 1, 1, "h", art, {}).digest == PINNED[rel], rel
+
+
+def test_an_archive_from_before_reads_its_stories_aliases_again_once(newsroom: Newsroom) -> None:
+    """Archives written before aliases had their column: migration 0018 marks the files of
+    stories with old addresses for reading again, which fills it with no new version."""
+    newsroom.write("world/old.md", article_text(aliases='["/2019/05/old-post/"]'))
+    newsroom.write("world/plain.md", article_text(title="Plain"))
+    newsroom.scan()
+    version = newsroom.one("SELECT version FROM articles WHERE source_file = 'world/old.md'")
+    conn = newsroom.writer.conn
+    conn.execute("UPDATE articles SET aliases = NULL")  # as 0018 finds them
+    migration = (REPO / "syndication/archive/migrations/0018_aliases_read_back.sql").read_text()
+    statements = "\n".join(ln for ln in migration.splitlines() if not ln.startswith("--"))
+    conn.execute(statements.split(";")[1])  # its marking of files to read again
+    conn.commit()
+    read = newsroom.scan()
+    assert read.unchanged >= 1 and read.updated == 0
+    assert newsroom.query("SELECT source_file, aliases, version FROM articles ORDER BY 1") == [
+        ("world/old.md", '["/2019/05/old-post/"]', version),
+        ("world/plain.md", None, 1),
+    ]
