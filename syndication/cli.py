@@ -27,6 +27,7 @@ from syndication.ingest import health
 from syndication.ingest.check import check_paths
 from syndication.ingest.pipeline import Ingestor
 from syndication.model import ArchiveStatus, State
+from syndication.publish.routes import refuse_shadowed
 from syndication.runtime import runtime_dir
 
 
@@ -45,6 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             host=getattr(args, "host", None),
             port=getattr(args, "port", None),
         )
+        refuse_shadowed(settings)  # an edition or section another route would answer for
         check_archive_path(settings.db_path)
         return int(args.run(settings, args, Clock()))
     except SyndicationError as exc:

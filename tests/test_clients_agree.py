@@ -264,13 +264,6 @@ async def test_the_feeds_page_and_opml_list_every_feed_of_the_edition(
     assert "Tous les flux" in french and (await client.get("/xx/feeds/")).status == 404
 
 
-def test_feeds_is_a_name_no_section_may_take(tmp_path: Path) -> None:
-    toml = tmp_path / "s.toml"
-    toml.write_text('[sections.feeds]\nnames = { en = "Feeds" }\n')
-    with pytest.raises(ConfigError, match="feeds"):
-        load_settings(toml, environ={})
-
-
 FEEDLY = (
     "Feedly/1.0 (+http://www.feedly.com/fetcher.html; {n} subscribers; like FeedFetcher-Google)"
 )

@@ -22,6 +22,7 @@ from syndication.archive.search import fts_query
 from syndication.model import ArchivedArticle, Partner
 from syndication.publish.guard import FORBIDDEN_UTF8
 from syndication.publish.ninjs import canceled_item, news_item
+from syndication.publish.routes import ROUTES
 from syndication.web.params import moment, whole_number
 from syndication.web.searching import reader_left, search_refusals
 from syndication.web.services import services
@@ -160,7 +161,7 @@ def decode_cursor(cursor: str) -> int:
     return int(cursor[1:], 16)
 
 
-@routes.get("/api/v1/changes")
+@routes.get(ROUTES["api_changes"])
 async def changes(request: web.Request) -> web.Response:
     """Every change the partner may see after the cursor, oldest first; `wait` long-polls."""
     partner = await partner_of(request)
@@ -188,7 +189,7 @@ async def changes(request: web.Request) -> web.Response:
     return _page_of(request, items, next_cursor=encode_cursor(next_seq), has_more=more)
 
 
-@routes.get("/api/v1/items/{id}")
+@routes.get(ROUTES["api_item"])
 async def item(request: web.Request) -> web.Response:
     partner = await partner_of(request)
     article_id = request.match_info["id"]
@@ -207,7 +208,7 @@ async def item(request: web.Request) -> web.Response:
     return web.Response(body=items[0], content_type="application/json", headers=headers)
 
 
-@routes.get("/api/v1/items")
+@routes.get(ROUTES["api_items"])
 async def items(request: web.Request) -> web.Response:
     """The partner's current items, most recently changed first, filtered and paginated."""
     partner = await partner_of(request)

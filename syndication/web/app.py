@@ -9,6 +9,7 @@ from aiohttp import web
 
 from syndication.clock import Clock
 from syndication.config import Settings
+from syndication.publish.routes import refuse_shadowed
 from syndication.web import (
     api,
     desk,
@@ -52,6 +53,7 @@ def create_app(settings: Settings, clock: Clock, *, role: Role = "single") -> we
     """The whole site. Its services (web/services.py) are opened as the app starts and
     closed as it stops; `role` says whether this process writes (see services.Role), and
     `clock` is the one every date and time of day of the site is read from."""
+    refuse_shadowed(settings)
     app = web.Application(
         middlewares=[
             cors_middleware,

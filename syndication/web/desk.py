@@ -26,6 +26,7 @@ from syndication.archive.editors import HASHER, MAX_PASSWORD, NAME
 from syndication.archive.fanout import Change
 from syndication.archive.previews import DESK
 from syndication.publish import desk_pages
+from syndication.publish.routes import ROUTES
 from syndication.web.errors import PRIVATE
 from syndication.web.params import client_address
 from syndication.web.previews import encode, preview_url, signature
@@ -93,17 +94,17 @@ def _bucket(kind: str, key: str) -> int:
     return zlib.crc32(f"{kind}:{key}".encode("utf-8", "surrogatepass")) % SLOTS
 
 
-@routes.get("/desk")
+@routes.get(ROUTES["desk_door"])
 async def desk_bare(request: web.Request) -> web.Response:
     raise web.HTTPPermanentRedirect("/desk/", headers=PRIVATE)
 
 
-@routes.get("/desk/login")
+@routes.get(ROUTES["desk_login_form"])
 async def login_form(request: web.Request) -> web.Response:
     return _html(desk_pages.login_page(services(request).settings))
 
 
-@routes.post("/desk/login")
+@routes.post(ROUTES["desk_login"])
 async def login(request: web.Request) -> web.Response:
     found = services(request)
     if (request.content_length or 0) > MAX_FORM:
@@ -173,14 +174,14 @@ def _dummy_hash() -> str:
     return HASHER.hash("no editor has this password")
 
 
-@routes.post("/desk/logout")
+@routes.post(ROUTES["desk_logout"])
 async def logout(request: web.Request) -> web.Response:
     response = _see_other("/desk/login")
     response.del_cookie(COOKIE, path="/desk/")
     return response
 
 
-@routes.get("/desk/")
+@routes.get(ROUTES["desk"])
 async def desk(request: web.Request) -> web.Response:
     session = await _session(request)
     if session is None:
@@ -189,7 +190,7 @@ async def desk(request: web.Request) -> web.Response:
     return _html(desk_pages.desk_page(found.settings, session.editor, await _panels(found)))
 
 
-@routes.get("/desk/events")
+@routes.get(ROUTES["desk_events"])
 async def events(request: web.Request) -> web.StreamResponse:
     """The desk's panels again each time anything they show may have changed: woken by the
     change fan-out, and looking every POLL_SECONDS for what it does not carry (a reader

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from syndication.model import FeedScope
 from syndication.publish import feed_directory, html
+from syndication.publish.routes import ROUTES
 from syndication.web import cached
 from syndication.web.cache import Rendered
 from syndication.web.services import services
@@ -35,7 +36,7 @@ def _kept(request: web.Request, body: bytes, content_type: str, seq: int) -> Ren
     )
 
 
-@routes.get("/{edition}/feeds/")
+@routes.get(ROUTES["feeds_page"])
 @cached.answered_from_cache()
 async def feeds_page(request: web.Request, key: str) -> web.Response:
     async def build(seq: int) -> Rendered:
@@ -49,7 +50,7 @@ async def feeds_page(request: web.Request, key: str) -> web.Response:
     return await cached.serve(request, key, (FeedScope(request.match_info["edition"]),), build)
 
 
-@routes.get("/{edition}/feeds.opml")
+@routes.get(ROUTES["opml"])
 @cached.answered_from_cache()
 async def opml(request: web.Request, key: str) -> web.Response:
     async def build(seq: int) -> Rendered:

@@ -10,14 +10,13 @@ from aiohttp import web
 from syndication.errors import NotFound
 from syndication.model import FeedKind, FeedScope
 from syndication.publish.feeds import BuiltFeed
+from syndication.publish.routes import ROUTES
 from syndication.web import cached
 from syndication.web.cache import Rendered
 from syndication.web.services import services
 
 routes = web.RouteTableDef()
 Handler = Callable[[web.Request], Awaitable[web.Response]]
-FMT = "{fmt:atom|rss|json}"
-MONTH = r"{month:\d{4}-\d{2}}"
 
 
 def _handler(kind: FeedKind, *, archive: bool) -> Handler:
@@ -29,14 +28,14 @@ def _handler(kind: FeedKind, *, archive: bool) -> Handler:
 
 
 # Topic and author routes before the section one, whose {key} would match them too.
-for _kind, _folder in (
-    (FeedKind.ALL, "/{edition}"),
-    (FeedKind.TOPIC, "/{edition}/topic/{key}"),
-    (FeedKind.AUTHOR, "/{edition}/author/{key}"),
-    (FeedKind.SECTION, "/{edition}/{key}"),
+for _kind, _route in (
+    (FeedKind.ALL, "edition"),
+    (FeedKind.TOPIC, "topic"),
+    (FeedKind.AUTHOR, "author"),
+    (FeedKind.SECTION, "section"),
 ):
-    routes.get(f"{_folder}/feed.{FMT}")(_handler(_kind, archive=False))
-    routes.get(f"{_folder}/archive/{MONTH}.atom")(_handler(_kind, archive=True))
+    routes.get(ROUTES[f"{_route}_feed"])(_handler(_kind, archive=False))
+    routes.get(ROUTES[f"{_route}_archive"])(_handler(_kind, archive=True))
 
 
 async def _serve(

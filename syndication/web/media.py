@@ -17,6 +17,7 @@ from syndication.edge.tags import answer_tags, edge_headers
 from syndication.ingest.imageinfo import MEDIA_TYPES
 from syndication.periods import ALWAYS
 from syndication.publish import renditions, static_files
+from syndication.publish.routes import ROUTES
 from syndication.web.cache import Rendered
 from syndication.web.conditional import respond
 from syndication.web.params import path_part, query_number
@@ -29,7 +30,7 @@ MEDIA_MAX_AGE = 3600  # a picture asked for by its name alone, which may be repl
 _SCRIPT_TYPES = ("application/javascript", "text/javascript")
 
 
-@routes.get("/media/{path:.+}")
+@routes.get(ROUTES["media"])
 async def media(request: web.Request) -> web.FileResponse:
     """Pictures from content/ that a live story shows, and nothing else: a draft's or an
     embargoed story's pictures stay unseen until it is published (its preview shows them
@@ -108,7 +109,7 @@ async def _rendition(request: web.Request, source: Path, lasting: bool) -> web.F
     return _file(made, media_type, lasting=lasting)
 
 
-@routes.get("/static/{name}")
+@routes.get(ROUTES["static"])
 async def static(request: web.Request) -> web.StreamResponse:
     """The stylesheet, scripts and logos. Kept for good when asked for by the digest pages
     name them with (static_files.static_url); an hour by the name alone. Text is gzipped."""

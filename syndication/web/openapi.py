@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from syndication.publish.feed_document import MEDIA_TYPES, XML_FORMATS
+from syndication.publish.routes import ROUTES
 from syndication.web.services import services
 
 routes = web.RouteTableDef()
@@ -224,6 +225,6 @@ def _components() -> dict[str, Any]:
     }
 
 
-@routes.get("/api/v1/openapi.json")
+@routes.get(ROUTES["openapi"])
 async def openapi(request: web.Request) -> web.Response:
     return web.json_response(document(services(request).settings.site_url))

@@ -10,13 +10,14 @@ from aiohttp import web
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
 from syndication.ingest import health
+from syndication.publish.routes import ROUTES
 from syndication.web.params import client_address
 from syndication.web.services import services
 
 routes = web.RouteTableDef()
 
 
-@routes.get("/healthz")
+@routes.get(ROUTES["healthz"])
 async def healthz(request: web.Request) -> web.Response:
     """Alive: the process answers and can read its archive."""
     ok = await services(request).archive.ping()
@@ -28,7 +29,7 @@ async def healthz(request: web.Request) -> web.Response:
     )
 
 
-@routes.get("/readyz")
+@routes.get(ROUTES["readyz"])
 async def readyz(request: web.Request) -> web.Response:
     """Ready for traffic: the archive is open, where this process ingests the first scan of
     content/ is done (before it, pages may be missing or old), and the writer can write (a
@@ -60,7 +61,7 @@ def _may_scrape(request: web.Request) -> bool:
     return any(address in ipaddress.ip_network(n, strict=False) for n in settings.metrics_networks)
 
 
-@routes.get("/metrics")
+@routes.get(ROUTES["metrics"])
 async def metrics(request: web.Request) -> web.Response:
     """For the operator's Prometheus only: from `metrics_networks`, or with `metrics_token`."""
     if not _may_scrape(request):

@@ -10,13 +10,14 @@ from __future__ import annotations
 from aiohttp import web
 
 from syndication.publish.feed_document import MEDIA_TYPES
+from syndication.publish.routes import ROUTES
 from syndication.web.api import NO_STORE, RATE_HEADERS, log_deliveries, partner_of
 from syndication.web.services import services
 
 routes = web.RouteTableDef()
 
 
-@routes.get("/api/v1/feeds/{edition}/{section}.{fmt:atom|rss}")
+@routes.get(ROUTES["partner_feed"])
 async def partner_feed(request: web.Request) -> web.Response:
     partner = await partner_of(request)
     settings = services(request).settings

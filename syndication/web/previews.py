@@ -20,6 +20,7 @@ from aiohttp import web
 from syndication.config import Settings
 from syndication.model import ArchivedArticle, State
 from syndication.publish import html
+from syndication.publish.routes import ROUTES
 from syndication.web.errors import PRIVATE
 from syndication.web.media import picture, picture_path
 from syndication.web.services import services
@@ -72,7 +73,7 @@ def _read(secret: str, text: str) -> tuple[str, int, int] | None:
     return article_id, made_for, ends
 
 
-@routes.get("/preview/{token:[^/]+}")  # any part, braces too: every answer here is private
+@routes.get(ROUTES["preview"])  # any part, braces too: every answer here is private
 async def preview(request: web.Request) -> web.Response:
     found = services(request)
     archived = await _previewed(request)
@@ -84,7 +85,7 @@ async def preview(request: web.Request) -> web.Response:
     return web.Response(text=page, content_type="text/html", charset="utf-8", headers=PRIVATE)
 
 
-@routes.get("/preview/{token:[^/]+}/media/{path:.+}")
+@routes.get(ROUTES["preview_media"])
 async def preview_picture(request: web.Request) -> web.FileResponse:
     """A picture the previewed story shows, through its link: /media/ serves only what live
     stories show, so a draft's pictures are seen by those holding its preview link alone."""

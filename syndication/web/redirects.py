@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from syndication.publish.routes import ROUTES
 from syndication.web.services import services
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -60,7 +61,7 @@ async def _routed(request: web.Request, path: str) -> bool:
     return match.http_exception is None
 
 
-@routes.get("/search")
+@routes.get(ROUTES["search_redirect"])
 async def search(request: web.Request) -> web.Response:
     """The search form lives in each edition; this sends people to the default one's."""
     edition = services(request).settings.default_edition

@@ -11,6 +11,7 @@ from aiohttp import web
 from syndication.model import FeedScope
 from syndication.periods import Period, between
 from syndication.publish import sitemaps
+from syndication.publish.routes import ROUTES
 from syndication.web import cached
 from syndication.web.cache import Rendered
 from syndication.web.services import services
@@ -31,7 +32,7 @@ def _rendered(request: web.Request, body: bytes, kind: str, seq: int) -> Rendere
     return Rendered.of(body, kind, f"public, max-age={max_age}", (), seq, frozenset())
 
 
-@routes.get("/robots.txt")
+@routes.get(ROUTES["robots"])
 @cached.answered_from_cache()
 async def robots(request: web.Request, key: str) -> web.Response:
     async def build(seq: int) -> Rendered:
@@ -41,7 +42,7 @@ async def robots(request: web.Request, key: str) -> web.Response:
     return await cached.serve(request, key, (), build)
 
 
-@routes.get("/sitemap.xml")
+@routes.get(ROUTES["sitemap_index"])
 @cached.answered_from_cache()
 async def sitemap_index(request: web.Request, key: str) -> web.Response:
     async def build(seq: int) -> Rendered:
@@ -66,7 +67,7 @@ async def sitemap_index(request: web.Request, key: str) -> web.Response:
     return await cached.serve(request, key, _everything(request), build)
 
 
-@routes.get("/sitemaps/news.xml")
+@routes.get(ROUTES["news_sitemap"])
 @cached.answered_from_cache()
 async def news_sitemap(request: web.Request, key: str) -> web.Response:
     async def build(seq: int) -> Rendered:
@@ -95,7 +96,7 @@ async def news_sitemap(request: web.Request, key: str) -> web.Response:
     return await cached.serve(request, key, _everything(request), build)
 
 
-@routes.get("/sitemaps/{month}.xml")
+@routes.get(ROUTES["month_sitemap"])
 @cached.answered_from_cache()
 async def month_sitemap(request: web.Request, key: str) -> web.Response:
     month = request.match_info["month"]

@@ -20,6 +20,7 @@ from syndication.periods import between, day_of, year_of
 from syndication.publish import html
 from syndication.publish.guard import problem_with, rendered_or_problem
 from syndication.publish.labels import month_name, translator
+from syndication.publish.routes import ROUTES
 from syndication.web import cached
 from syndication.web.cache import Rendered
 from syndication.web.errors import error_response
@@ -78,13 +79,13 @@ async def _html_leaving_out(
     )
 
 
-@routes.get("/")
+@routes.get(ROUTES["front"])
 @cached.answered_from_cache()
 async def front_page(request: web.Request, key: str) -> web.Response:
     return await _edition_home(request, key, services(request).settings.default_edition)
 
 
-@routes.get("/{edition}/")
+@routes.get(ROUTES["edition"])
 @cached.answered_from_cache()
 async def edition_home(request: web.Request, key: str) -> web.Response:
     return await _edition_home(request, key, request.match_info["edition"])
@@ -134,7 +135,7 @@ async def _front_page_stories(
     return stories, placements_end
 
 
-@routes.get(r"/{edition}/{section}/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/{slug}")
+@routes.get(ROUTES["article"])
 @cached.answered_from_cache()
 async def article(request: web.Request, key: str) -> web.Response:
     settings = services(request).settings
@@ -206,7 +207,7 @@ def _search_key(request: web.Request) -> str:
     return f"{request.path}?{urlencode(sorted(wanted.items()))}"
 
 
-@routes.get("/{edition}/search")
+@routes.get(ROUTES["search"])
 @cached.answered_from_cache(_search_key)
 async def search_page(request: web.Request, key: str) -> web.Response:
     """Kept in the response cache like any page, until the edition changes: a search asked
@@ -243,7 +244,7 @@ async def search_page(request: web.Request, key: str) -> web.Response:
     return await cached.serve(request, key, (FeedScope(code),), build)
 
 
-@routes.get("/{edition}/search/suggest")
+@routes.get(ROUTES["suggest"])
 async def search_suggestions(request: web.Request) -> web.Response:
     """As a reader types: up to 8 headlines whose titles hold the words typed so far (JSON)."""
     code = _edition_of(request).code
@@ -297,7 +298,7 @@ def _listing_key(request: web.Request) -> str:
     return request.path if page == 1 else f"{request.path}?page={page}"
 
 
-@routes.get(r"/{edition}/{year:\d{4}}/")
+@routes.get(ROUTES["year"])
 @cached.answered_from_cache()  # it reads no query parameter: ?utm=... is the same page
 async def year_page(request: web.Request, key: str) -> web.Response:
     settings = services(request).settings
@@ -322,8 +323,8 @@ async def year_page(request: web.Request, key: str) -> web.Response:
     return await cached.serve(request, key, (FeedScope(code),), build)
 
 
-@routes.get(r"/{edition}/{year:\d{4}}/{month:\d{2}}/")
-@routes.get(r"/{edition}/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/")
+@routes.get(ROUTES["month"])
+@routes.get(ROUTES["day"])
 @cached.answered_from_cache(_listing_key)
 async def date_page(request: web.Request, key: str) -> web.Response:
     settings = services(request).settings
@@ -365,19 +366,19 @@ async def date_page(request: web.Request, key: str) -> web.Response:
     return await cached.serve(request, key, (FeedScope(code),), build)
 
 
-@routes.get("/{edition}/topic/{key}/")
+@routes.get(ROUTES["topic"])
 @cached.answered_from_cache(_listing_key)
 async def topic_page(request: web.Request, key: str) -> web.Response:
     return await _listing(request, key, FeedKind.TOPIC)
 
 
-@routes.get("/{edition}/author/{key}/")
+@routes.get(ROUTES["author"])
 @cached.answered_from_cache(_listing_key)
 async def author_page(request: web.Request, key: str) -> web.Response:
     return await _listing(request, key, FeedKind.AUTHOR)
 
 
-@routes.get("/{edition}/{key}/")
+@routes.get(ROUTES["section"])
 @cached.answered_from_cache(_listing_key)
 async def section_page(request: web.Request, key: str) -> web.Response:
     return await _listing(request, key, FeedKind.SECTION)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from syndication.publish.routes import ROUTES
 from syndication.publish.urls import partner_feed_of_url, scope_of_url
 from syndication.web import params
 from syndication.web.api import partner_of
@@ -15,7 +16,7 @@ routes = web.RouteTableDef()
 MAX_SECRET_BYTES = 200  # WebSub: a secret MUST be less than 200 bytes
 
 
-@routes.post("/websub")
+@routes.post(ROUTES["websub"])
 async def websub(request: web.Request) -> web.Response:
     """Subscription requests (WebSub 5.1): answered 202 at once, verified afterwards.
 
