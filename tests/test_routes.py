@@ -136,3 +136,38 @@ def test_a_section_another_route_answers_for_is_refused_with_the_reason(
     with pytest.raises(ConfigError, match=reason):
         refuse_shadowed(replace(site, sections=(*site.sections, Section(section, {"en": "S"}))))
     assert refuse_shadowed(site) is site
+
+
+def test_every_address_builder_names_a_page_of_its_own_route() -> None:
+    """publish/urls.py builds each address the site prints; each is one its route answers."""
+    from datetime import UTC, datetime
+
+    from syndication.model import FeedKind, FeedScope, article_path
+    from syndication.publish import urls
+
+    site = Settings(sections=(Section("world", {"en": "World"}),), base_url="http://n.test")
+    scopes = {
+        "edition": FeedScope("en"),
+        "section": FeedScope("en", FeedKind.SECTION, "world"),
+        "topic": FeedScope("en", FeedKind.TOPIC, "weather"),
+        "author": FeedScope("en", FeedKind.AUTHOR, "greta-fischer"),
+    }
+    built = {
+        urls.edition_path("en"): "edition",
+        urls.section_path("en", "world"): "section",
+        urls.topic_path("en", "weather"): "topic",
+        urls.author_path("en", "greta-fischer"): "author",
+        urls.date_path("en", 2024): "year",
+        urls.date_path("en", 2024, 3): "month",
+        urls.feeds_page_path("en"): "feeds_page",
+        urls.opml_path("en"): "opml",
+        urls.media_path("images/x.png"): "media",
+        article_path("en", "world", datetime(2024, 3, 1, tzinfo=UTC), "a-story"): "article",
+        site.path_of(urls.partner_feed_url(site, "en", "world", "rss")): "partner_feed",
+    }
+    for kind, scope in scopes.items():
+        for fmt in ("atom", "rss", "json"):
+            built[site.path_of(urls.feed_url(site, scope, fmt))] = f"{kind}_feed"
+        built[site.path_of(urls.archive_url(site, scope, "2024-03"))] = f"{kind}_archive"
+    for path, route in built.items():
+        assert _answered_by(str(path)) == route, path
