@@ -102,5 +102,22 @@ class ArchiveError(SyndicationError):
     """The archive cannot be opened or written (wrong schema, corrupt file, disk full)."""
 
 
+class ArchiveUnavailable(ArchiveError):
+    """The archive could not answer now: its disk is full, it was locked too long, a replica's
+    copy was being rewritten. SQLite's word for it is translated where the storage is
+    (archive/storage.py); it is not the request's fault and is gone on a later try."""
+
+
+class DamagedBody(ArchiveError):
+    """A stored body that no longer decompresses: the archive's file was damaged on disk (a
+    bit flipped, a bad copy). SQLite's own checks cannot see it, since the page is sound."""
+
+    def __init__(self, article_id: str, reason: str) -> None:
+        super().__init__(
+            f"its stored body is damaged ({reason}); restore the archive from a replica or backup"
+        )
+        self.article_id = article_id
+
+
 class NotFound(SyndicationError):
     """A requested thing does not exist."""

@@ -15,6 +15,7 @@ from syndication.archive import bodies
 from syndication.archive.article_row import ARTICLE_COLUMNS, fields_of
 from syndication.archive.codec import from_iso, image_from_json
 from syndication.archive.sql import Condition, Query, Reader
+from syndication.errors import DamagedBody
 from syndication.model import (
     ArchivedArticle,
     Article,
@@ -90,7 +91,7 @@ class Articles:
                 found.append(
                     _archived(r, topics.get(r["num"], []), authors.get(r["num"], []), with_text)
                 )
-            except bodies.DamagedBody as exc:
+            except DamagedBody as exc:
                 if whole:
                     raise
                 await self.left_out(exc.article_id, f"left out: {exc}")

@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 import zstandard
 
+from syndication.errors import DamagedBody  # raised here, named by the error root
+
 # Level 1: on news bodies (6 KB of HTML) it wrote 1.5% fewer bytes than the default level 3,
 # in two thirds of the time; the higher levels' search pays off on longer texts.
 LEVEL = 1
@@ -32,17 +34,6 @@ def compressed(body_html: str) -> bytes:
     if compressor is None:  # kept: a fresh one sets up its tables anew, a fifth of the time
         compressor = _compressors.zstd = zstandard.ZstdCompressor(level=LEVEL, write_checksum=True)
     return compressor.compress(body_html.encode())
-
-
-class DamagedBody(ValueError):
-    """A stored body that no longer decompresses: the archive's file was damaged on disk (a
-    bit flipped, a bad copy). SQLite's own checks cannot see it, since the page is sound."""
-
-    def __init__(self, article_id: str, reason: str) -> None:
-        super().__init__(
-            f"its stored body is damaged ({reason}); restore the archive from a replica or backup"
-        )
-        self.article_id = article_id
 
 
 def body_html(stored: bytes, article_id: str = "") -> str:

@@ -17,6 +17,7 @@ from syndication.archive.codec import to_iso
 from syndication.archive.schema import CHANGE_HEAD
 from syndication.archive.search_budget import SearchBudget, nobody_left
 from syndication.archive.sql import Query, Reader
+from syndication.errors import DamagedBody
 from syndication.model import ArticleSummary
 
 _WORD = re.compile(r"\w+\*?", re.UNICODE)
@@ -403,7 +404,7 @@ def _with_snippets(rows: list[sqlite3.Row], query: str) -> list[tuple[sqlite3.Ro
     for row in rows:
         try:
             text = bodies.body_text(row["body_html"], row["id"])
-        except bodies.DamagedBody:
+        except DamagedBody:
             text = ""  # listed by its headline, as pages list it; its own page reports it
         found.append((row, snippet(text, terms)))
     return found

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from syndication.archive.schema import Access, connect, transaction
+from syndication.archive.storage import storage_errors
+from syndication.errors import ArchiveUnavailable
 
 T = TypeVar("T")
 
@@ -31,10 +33,11 @@ class SideWriter:
         self._conn: sqlite3.Connection | None = None
 
     def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        if self._conn is None:
-            self._conn = connect(self.db_path, Access.APPENDER)
-        with transaction(self._conn) as conn:
-            return fn(conn)
+        with storage_errors():
+            if self._conn is None:
+                self._conn = connect(self.db_path, Access.APPENDER)
+            with transaction(self._conn) as conn:
+                return fn(conn)
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._thread, self._run, fn)
@@ -53,4 +56,4 @@ class NoWrites:
     out of a page) the primary records when it renders the same."""
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        raise sqlite3.OperationalError("a replica writes nothing to its copy of the archive")
+        raise ArchiveUnavailable("a replica writes nothing to its copy of the archive")

@@ -16,6 +16,8 @@ from typing import Any
 
 import aiosqlite
 
+from syndication.archive.storage import storage_errors
+
 
 @dataclass(frozen=True, slots=True)
 class Condition:
@@ -94,12 +96,12 @@ class Reader:
         await self._held.close()
 
     async def rows(self, query: Query | str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        with self._held.using() as conn:
+        with storage_errors(), self._held.using() as conn:
             async with conn.execute(*_statement(query, params)) as cursor:
                 return list(await cursor.fetchall())
 
     async def one(self, query: Query | str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
-        with self._held.using() as conn:
+        with storage_errors(), self._held.using() as conn:
             async with conn.execute(*_statement(query, params)) as cursor:
                 row: sqlite3.Row | None = await cursor.fetchone()
                 return row

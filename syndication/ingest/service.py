@@ -23,6 +23,7 @@ from syndication.archive.batch import ApplyResult
 from syndication.archive.fanout import Change, ChangeFanOut
 from syndication.archive.lock import writing
 from syndication.archive.schema import transaction
+from syndication.archive.storage import storage_errors
 from syndication.archive.writer import ArchiveWriter
 from syndication.clock import Clock
 from syndication.config import Settings
@@ -153,7 +154,7 @@ class IngestService:
 
         def run() -> T:
             assert self._writer is not None, "start() first"
-            with transaction(self._writer.conn) as conn:
+            with storage_errors(), transaction(self._writer.conn) as conn:
                 return fn(conn)
 
         return await self._on_writer(run)

@@ -20,6 +20,12 @@ from syndication.errors import ConfigError
 FMT = "{fmt:atom|rss|json}"
 MONTH = r"{month:\d{4}-\d{2}}"
 ARTICLE = r"/{edition}/{section}/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/{slug}"
+FEED_FOLDERS = (
+    ("edition", "/{edition}"),
+    ("topic", "/{edition}/topic/{key}"),
+    ("author", "/{edition}/author/{key}"),
+    ("section", "/{edition}/{key}"),
+)
 
 # (name, method, pattern), in matching order.
 ROUTE_TABLE: tuple[tuple[str, str, str], ...] = (
@@ -44,14 +50,16 @@ ROUTE_TABLE: tuple[tuple[str, str, str], ...] = (
     ("sitemap_index", "GET", "/sitemap.xml"),
     ("news_sitemap", "GET", "/sitemaps/news.xml"),
     ("month_sitemap", "GET", "/sitemaps/{month}.xml"),
-    ("edition_feed", "GET", f"/{{edition}}/feed.{FMT}"),
-    ("edition_archive", "GET", f"/{{edition}}/archive/{MONTH}.atom"),
-    ("topic_feed", "GET", f"/{{edition}}/topic/{{key}}/feed.{FMT}"),
-    ("topic_archive", "GET", f"/{{edition}}/topic/{{key}}/archive/{MONTH}.atom"),
-    ("author_feed", "GET", f"/{{edition}}/author/{{key}}/feed.{FMT}"),
-    ("author_archive", "GET", f"/{{edition}}/author/{{key}}/archive/{MONTH}.atom"),
-    ("section_feed", "GET", f"/{{edition}}/{{key}}/feed.{FMT}"),
-    ("section_archive", "GET", f"/{{edition}}/{{key}}/archive/{MONTH}.atom"),
+    # each scope's feed and its monthly archive; topics and authors before sections, whose
+    # {key} would match them too
+    *(
+        route
+        for scope, folder in FEED_FOLDERS
+        for route in (
+            (f"{scope}_feed", "GET", f"{folder}/feed.{FMT}"),
+            (f"{scope}_archive", "GET", f"{folder}/archive/{MONTH}.atom"),
+        )
+    ),
     ("search_redirect", "GET", "/search"),
     ("media", "GET", "/media/{path:.+}"),
     ("static", "GET", "/static/{name}"),

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from syndication.archive.bodies import DamagedBody
-from syndication.errors import NotFound
+from syndication.errors import ArchiveUnavailable, DamagedBody, NotFound
 from syndication.publish.html import error_page
 from syndication.web.services import services
 
@@ -117,13 +115,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         status = 503
         await services(request).left_out.report(exc.article_id, f"could not be shown: {exc}")
         return error_response(request, 503, "This story cannot be shown right now.")
-    except sqlite3.DatabaseError as exc:
-        # disk full, locked too long, a replica's copy read as Litestream wrote it: not our
-        # bug, and gone on the next try (a bug in our SQL is a ProgrammingError: 500 below)
-        if isinstance(exc, sqlite3.ProgrammingError | sqlite3.IntegrityError):
-            log.exception("unhandled error on %s %s", request.method, request.path)
-            return error_response(request, 500)
-        log.warning("%s %s: the archive could not answer: %s", request.method, request.path, exc)
+    except ArchiveUnavailable as exc:  # not our bug, and gone on the next try
+        log.warning("%s %s: %s", request.method, request.path, exc)
         status = 503
         response = error_response(request, 503)
         response.headers["Retry-After"] = "5"

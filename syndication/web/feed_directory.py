@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiohttp import web
 
 from syndication.model import FeedScope
@@ -36,27 +38,35 @@ def _kept(request: web.Request, body: bytes, content_type: str, seq: int) -> Ren
     )
 
 
-@routes.get(ROUTES["feeds_page"])
-@cached.answered_from_cache()
-async def feeds_page(request: web.Request, key: str) -> web.Response:
+async def _serve(
+    request: web.Request, key: str, content_type: str, make: Callable[..., bytes]
+) -> web.Response:
+    """The edition's feeds, listed by `make(settings, edition, groups)`, cached as its
+    feeds are: rebuilt when a change in the edition could add or take away one."""
+    code = request.match_info["edition"]
+
     async def build(seq: int) -> Rendered:
         found = await _groups(request)
         settings = services(request).settings
-        edition = settings.edition(request.match_info["edition"])
-        now = services(request).clock.now()
-        body = html.feeds_page(settings, edition, found, now).encode()
-        return _kept(request, body, "text/html; charset=utf-8", seq)
+        body = make(settings, settings.edition(code), found)
+        return _kept(request, body, content_type, seq)
 
-    return await cached.serve(request, key, (FeedScope(request.match_info["edition"]),), build)
+    return await cached.serve(request, key, (FeedScope(code),), build)
+
+
+@routes.get(ROUTES["feeds_page"])
+@cached.answered_from_cache()
+async def feeds_page(request: web.Request, key: str) -> web.Response:
+    now = services(request).clock.now()
+    return await _serve(
+        request,
+        key,
+        "text/html; charset=utf-8",
+        lambda settings, edition, found: html.feeds_page(settings, edition, found, now).encode(),
+    )
 
 
 @routes.get(ROUTES["opml"])
 @cached.answered_from_cache()
 async def opml(request: web.Request, key: str) -> web.Response:
-    async def build(seq: int) -> Rendered:
-        found = await _groups(request)
-        settings = services(request).settings
-        body = feed_directory.opml(settings, settings.edition(request.match_info["edition"]), found)
-        return _kept(request, body, feed_directory.OPML_TYPE, seq)
-
-    return await cached.serve(request, key, (FeedScope(request.match_info["edition"]),), build)
+    return await _serve(request, key, feed_directory.OPML_TYPE, feed_directory.opml)

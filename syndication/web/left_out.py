@@ -7,13 +7,13 @@ error against its file once per process.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from syndication.archive.output_errors import record_left_out
 from syndication.archive.side_writes import Writes
 from syndication.clock import Clock
+from syndication.errors import ArchiveError
 from syndication.publish.guard import render_reporting
 
 log = logging.getLogger("syndication.web")
@@ -49,5 +49,5 @@ class LeftOut:
             await self.writes.write(
                 lambda conn: record_left_out(conn, article, message, self.clock.now())
             )
-        except (sqlite3.Error, OSError) as exc:
+        except (ArchiveError, OSError) as exc:
             log.warning("could not record that %s was left out: %s", article, exc)
