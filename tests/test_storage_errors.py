@@ -19,9 +19,8 @@ from syndication.errors import ArchiveError, ArchiveUnavailable, DamagedBody, Sy
     ],
 )
 def test_a_failure_of_the_storage_is_the_archive_being_unavailable(failure: Exception) -> None:
-    with pytest.raises(ArchiveUnavailable, match="could not answer") as raised:
-        with storage_errors():
-            raise failure
+    with pytest.raises(ArchiveUnavailable, match="could not answer") as raised, storage_errors():
+        raise failure
     assert raised.value.__cause__ is failure and isinstance(raised.value, SyndicationError)
 
 
