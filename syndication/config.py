@@ -103,6 +103,12 @@ class Settings:
     response_cache_mb: int = _setting(
         64, "Memory each serving process gives its rendered pages and feeds.", low=1
     )
+    fast_lane: bool = _setting(
+        True,
+        "Answer a repeat request for a cached public page or feed from its stored bytes, "
+        "before aiohttp parses it (web/fast_lane.py, the speed of a static file server); "
+        "off: aiohttp answers every request, the same bytes, a little slower.",
+    )
     keepalive_seconds: float = _setting(
         75.0,
         "Idle time after which a client's connection is closed (a proxy in front should "

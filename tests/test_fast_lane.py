@@ -7,6 +7,7 @@ lane's, and the two answers must be the same but for the Date header.
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import re
 import shutil
@@ -264,3 +265,20 @@ def test_a_connection_busy_in_the_lane_is_kept_and_an_idle_one_closed(tmp_path: 
             assert _lane_answers(short) >= 9
             sock.settimeout(3)
             assert sock.recv(65536) == b""  # then idle for more than a second: closed
+
+
+@pytest.mark.processes
+def test_with_the_lane_off_aiohttp_answers_every_request_alike(
+    server: Server, tmp_path: Path
+) -> None:
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    with serving(tmp_path, env={"SYNDICATION_FAST_LANE": "false"}) as off:
+        for _ in range(3):
+            answered = _answer(off, "/en/world/feed.atom", {"Accept-Encoding": "gzip"})
+        assert _lane_answers(off) == 0
+        off_base = off.base
+    on = _answer(server, "/en/world/feed.atom", {"Accept-Encoding": "gzip"})
+    assert answered[0] == on[0] == 200
+    # the same feed, but for the address each server links to
+    same = gzip.decompress(answered[2]).replace(off_base.encode(), server.base.encode())
+    assert same == gzip.decompress(on[2])

@@ -116,7 +116,11 @@ class Lane:
         stats: RequestStats,
         access_log: logging.Logger | None,
         max_bytes: int,
+        *,
+        on: bool = True,
     ) -> None:
+        # off by the `fast_lane` setting, or when this aiohttp lacks what the lane reads
+        self.on = on and AVAILABLE
         self.sequence = sequence
         self.cache = cache
         self.stats = stats
@@ -131,7 +135,7 @@ class Lane:
 
     def learn(self, request: web.Request, rendered: Rendered) -> None:
         """Remember that aiohttp answered this target from this entry (public ones only)."""
-        if not AVAILABLE or not rendered.cache_control.startswith("public"):
+        if not self.on or not rendered.cache_control.startswith("public"):
             return
         resource = request.match_info.route.resource
         route = resource.canonical if resource is not None else "(no route)"
@@ -231,7 +235,7 @@ class LaneProtocol(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.head: HeadDeadline | None = None  # None: turned away, aiohttp never saw it
         self.send: SendDeadline | None = None
-        self.plain = AVAILABLE  # every request so far came whole, alone, without a body
+        self.plain = lane.on  # every request so far came whole, alone, without a body
         self.loop = asyncio.get_running_loop()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:

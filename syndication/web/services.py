@@ -137,7 +137,7 @@ async def opened(settings: Settings, role: Role, clock: Clock) -> AsyncIterator[
             clock=clock,
             sequence=sequence,
             cache=cache,
-            lane=Lane(sequence, cache, requests, access, lane_bytes),
+            lane=Lane(sequence, cache, requests, access, lane_bytes, on=settings.fast_lane),
             connections=ConnectionLimits(
                 settings.request_head_seconds,
                 settings.max_connections,
