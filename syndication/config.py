@@ -7,6 +7,7 @@ the file and the environment can never disagree about names or types.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import math
 import os
 import re
@@ -27,8 +28,8 @@ EDGE_TAG_HEADERS = {"xkey": " ", "Surrogate-Key": " ", "Cache-Tag": ","}
 
 
 def _setting(default: Any, help: str, *, low: float = 0, high: float | None = None) -> Any:
-    """A scalar setting of [site]: its default, what it is for, and for a number the range
-    it may take (no setting is negative)."""
+    """A scalar setting (in its table of syndication.toml, TABLES): its default, what it is
+    for, and for a number the range it may take (no setting is negative)."""
     return field(default=default, metadata={"help": help, "low": low, "high": high})
 
 
@@ -390,12 +391,50 @@ def _is_http_url(url: str) -> bool:
         return False
 
 
-# The scalar settings, each declared once above: what syndication.toml's [site] and the
+# The scalar settings, each declared once above: what syndication.toml's tables and the
 # SYNDICATION_* variables may set.
 SCALARS: dict[str, Any] = {f.name: f.default for f in fields(Settings) if "help" in f.metadata}
 LIMITS = {
     f.name: (f.metadata["low"], f.metadata["high"]) for f in fields(Settings) if f.name in SCALARS
 }
+# Where each scalar setting is written in syndication.toml: a table for each part of the
+# service. The names are the same in every table and in the SYNDICATION_* variables.
+TABLES: dict[str, tuple[str, ...]] = {
+    "site": (
+        "site_name", "base_url", "logo", "share_image", "icon", "favicon", "content_dir",
+        "db_path", "default_edition", "tag_authority",
+    ),
+    "server": (
+        "host", "port", "fast_lane", "response_cache_mb", "keepalive_seconds",
+        "request_head_seconds", "request_body_seconds", "send_stall_seconds", "max_connections",
+        "access_log", "proxy_networks", "metrics_networks", "metrics_token",
+    ),
+    "ingest": ("max_file_bytes", "watch_debounce_ms", "writer_stall_seconds", "file_read_seconds"),
+    "pages": ("home_limit", "page_size", "page_max_age", "archive_banner_days"),
+    "feeds": ("feed_limit", "feed_max_age", "feed_stale_seconds", "tombstone_days"),
+    "search": ("search_budget_ms",),
+    "websub": (
+        "websub_hub", "websub_hubs", "websub_lease_seconds", "websub_min_lease_seconds",
+        "websub_max_lease_seconds", "websub_attempts", "websub_retry_seconds",
+        "websub_max_subscriptions", "websub_max_per_topic", "websub_max_per_host",
+        "websub_allow_private_callbacks",
+    ),
+    "partners": ("syndicate_by_default", "partner_usage_terms"),
+    "desk": ("preview_secret",),
+    "import": (
+        "import_max_pages", "import_max_entries", "import_max_seconds", "import_max_page_mb",
+    ),
+    "edge": (
+        "edge_tag_header", "edge_max_age", "edge_varnish", "fastly_service_id", "fastly_token",
+        "fastly_api", "cloudflare_zone_id", "cloudflare_token", "cloudflare_api",
+        "purge_retry_seconds", "purge_again_seconds",
+    ),
+    "replica": ("replicate_to", "replicate_sync_seconds", "replica_of", "primary_url"),
+}  # fmt: skip
+TABLE_OF = {name: table for table, names in TABLES.items() for name in names}
+# Tables of syndication.toml that hold more than settings (read by their own readers).
+OTHER_KEYS_ALLOWED = frozenset({"import"})
+log = logging.getLogger("syndication.config")
 
 
 def _coerce(name: str, value: Any) -> Any:
@@ -467,11 +506,7 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: {exc}") from None
-    values: dict[str, Any] = {}
-    for key, value in data.get("site", {}).items():
-        if key not in SCALARS:
-            raise ConfigError(f"{path}: [site] has no setting {key!r}")
-        values[key] = _coerce(key, value)
+    values = _scalars(path, data)
     for name in SCALARS:
         env_value = environ.get(ENV_PREFIX + name.upper())
         if env_value is not None:
@@ -488,6 +523,32 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
     if "authors" in data:
         values["authors"] = tuple(_author(path, name, a) for name, a in data["authors"].items())
     return Settings(**values)
+
+
+def _scalars(path: Path, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The scalar settings of each table. A file written before the tables, with every
+    setting in [site], is still read: each key found there that now has a table of its own
+    is taken, with a warning naming where it belongs."""
+    values: dict[str, Any] = {}
+    for table in TABLES:
+        found = data.get(table, {})
+        if not isinstance(found, Mapping):
+            raise ConfigError(f"{path}: [{table}] must be a table")
+        for key, value in found.items():
+            if isinstance(value, Mapping) and table in OTHER_KEYS_ALLOWED:
+                continue  # [import.sources] and the like: the importer reads them
+            if key not in SCALARS:
+                if table in OTHER_KEYS_ALLOWED:
+                    continue
+                raise ConfigError(f"{path}: [{table}] has no setting {key!r}")
+            if TABLE_OF[key] != table:
+                if table != "site":
+                    raise ConfigError(f"{path}: {key} belongs in [{TABLE_OF[key]}], not [{table}]")
+                log.warning(
+                    "%s: %s belongs in [%s] now (read from [site])", path, key, TABLE_OF[key]
+                )
+            values[key] = _coerce(key, value)
+    return values
 
 
 def _source(path: Path, name: str, raw: Mapping[str, Any]) -> Source:

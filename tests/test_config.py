@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from syndication.config import (
     LIMITS,
     SCALARS,
+    TABLE_OF,
+    TABLES,
     URL_SETTINGS,
     Settings,
     load_settings,
@@ -32,7 +34,9 @@ def test_every_scalar_setting_says_what_it_is_for() -> None:
 
 def test_the_file_and_the_environment_read_each_kind_of_value(tmp_path: Path) -> None:
     toml = tmp_path / "syndication.toml"
-    toml.write_text('[site]\npage_size = 7\nwebsub_hub = false\ndb_path = "x.db"\n')
+    toml.write_text(
+        '[site]\ndb_path = "x.db"\n[pages]\npage_size = 7\n[websub]\nwebsub_hub = false\n'
+    )
     environ = {
         "SYNDICATION_PAGE_SIZE": "9",
         "SYNDICATION_KEEPALIVE_SECONDS": "2.5",
@@ -50,12 +54,14 @@ def test_the_file_and_the_environment_read_each_kind_of_value(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("[site]\npage_sise = 7\n", "no setting 'page_sise'"),
-        ("[site]\npage_size = 'seven'\n", "page_size: 'seven' is not a valid int"),
-        ("[site]\nwebsub_hub = 'perhaps'\n", "websub_hub: 'perhaps' is not a valid bool"),
-        ("[site]\nedge_varnish = ['cache:8080']\n", "edge_varnish: 'cache:8080' is not an http"),
-        ("[site]\nedge_tag_header = 'X-Tags'\n", "edge_tag_header: 'X-Tags' is not one of"),
-        ("[site]\nprimary_url = 'javascript:alert(1)'\n", "primary_url: .* is not an http"),
+        ("[pages]\npage_sise = 7\n", "no setting 'page_sise'"),
+        ("[pages]\npage_size = 'seven'\n", "page_size: 'seven' is not a valid int"),
+        ("[websub]\nwebsub_hub = 'perhaps'\n", "websub_hub: 'perhaps' is not a valid bool"),
+        ("[edge]\nedge_varnish = ['cache:8080']\n", "edge_varnish: 'cache:8080' is not an http"),
+        ("[edge]\nedge_tag_header = 'X-Tags'\n", "edge_tag_header: 'X-Tags' is not one of"),
+        ("[replica]\nprimary_url = 'javascript:alert(1)'\n", "primary_url: .* is not an http"),
+        ("[feeds]\npage_size = 7\n", r"page_size belongs in \[pages\], not \[feeds\]"),
+        ("feeds = 7\n", r"\[feeds\] must be a table"),
     ],
 )
 def test_a_wrong_setting_is_an_error_naming_it(tmp_path: Path, text: str, words: str) -> None:
@@ -127,3 +133,24 @@ def test_any_settings_file_name_that_is_no_file_is_a_config_error(
         require_named_settings(path, environ)
     (folder / "syndication.toml").write_text("")
     require_named_settings(folder / "syndication.toml", {})  # a file that is there passes
+
+
+def test_every_setting_has_one_table(tmp_path: Path) -> None:
+    assert sorted(TABLE_OF) == sorted(SCALARS)
+    assert sum(len(names) for names in TABLES.values()) == len(SCALARS)
+
+
+def test_a_file_from_before_the_tables_is_read_with_where_each_key_belongs_now(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    toml = tmp_path / "syndication.toml"
+    toml.write_text('[site]\nsite_name = "Old Ledger"\npage_size = 7\nfeed_max_age = 60\n')
+    with caplog.at_level("WARNING", logger="syndication.config"):
+        settings = load_settings(toml, {})
+    assert (settings.site_name, settings.page_size, settings.feed_max_age) == ("Old Ledger", 7, 60)
+    said = caplog.text
+    assert "page_size belongs in [pages] now" in said and "feed_max_age belongs in [feeds]" in said
+    assert "site_name" not in said  # where it was, and is
+    # [import]'s own tables are the importer's; its settings are settings
+    toml.write_text('[import]\nimport_max_pages = 5\ndefault_section = "world"\n[import.sources]\n')
+    assert load_settings(toml, {}).import_max_pages == 5
