@@ -12,13 +12,12 @@
 from __future__ import annotations
 
 import html
-import re
 from typing import Any
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import xml_elem
 
-from syndication.markup import CHARACTER_REFERENCE
+from syndication.markup import has_reference, joined_references
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -73,13 +72,7 @@ RSS_TITLE_BRACKETS = str.maketrans({"<": "\u2039", ">": "\u203a"})
 
 
 def _looks_like_markup(text: str) -> bool:
-    return "<" in text or CHARACTER_REFERENCE.search(text) is not None
-
-
-def _joined(reference: re.Match[str]) -> str:
-    """ "AT&amp;T" typed as such: an invisible word joiner after the ampersand, so a reader
-    that takes RSS titles for HTML shows what the editor typed, not "AT&T"."""
-    return "&\u2060" + reference.group()[1:]
+    return "<" in text or has_reference(text)
 
 
 class NewsroomEntry(BaseEntryExtension):  # type: ignore[misc]
@@ -136,7 +129,8 @@ class NewsroomEntry(BaseEntryExtension):  # type: ignore[misc]
         title = item.find("title")
         if title is not None and title.text and _looks_like_markup(title.text):
             text = title.text.translate(RSS_TITLE_BRACKETS)
-            title.text = CHARACTER_REFERENCE.sub(_joined, text)
+            # "AT&amp;T" typed as such: a reader that takes RSS titles for HTML shows it so
+            title.text = joined_references(text)
         for name in self.creators:
             xml_elem(f"{{{DC_NS}}}creator", item).text = name
         if self.rights:
