@@ -11,7 +11,7 @@ from tqdm import tqdm
 from syndication.clock import Clock
 from syndication.config import Settings, settings_path
 from syndication.errors import SyndicationError
-from syndication.importing.feeds import import_feed
+from syndication.importing.feed_import import import_feed
 from syndication.importing.fetch import Refused, netloc
 from syndication.importing.mapping import load_mapping
 from syndication.importing.wordpress import Options, import_wordpress

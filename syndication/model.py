@@ -177,7 +177,9 @@ class ArticleSummary:
 
 
 @dataclass(frozen=True, slots=True)
-class Change:
+class LoggedChange:
+    """One row of the archive's changes log: an article published, updated or withdrawn."""
+
     seq: int
     article_id: str
     kind: ChangeKind
@@ -210,7 +212,7 @@ class Waiting:
 @dataclass(frozen=True, slots=True)
 class ArchiveStatus:
     articles_by_state: dict[str, int] = field(default_factory=dict)
-    last_change: Change | None = None
+    last_change: LoggedChange | None = None
     errors: tuple[IngestErrorRecord, ...] = ()
     schema_version: int = 0
     waiting: tuple[Waiting, ...] = ()  # soonest first, at most WAITING_LISTED

@@ -37,7 +37,7 @@ def test_schema_is_versioned_and_in_wal_mode(newsroom: Newsroom) -> None:
         "article_authors",
         "url_history",
         "changes",
-        "sources",
+        "files",
         "ingest_errors",
         "articles_fts",
     } <= tables
@@ -249,7 +249,7 @@ def test_a_renamed_or_moved_file_keeps_its_id(newsroom: Newsroom) -> None:
     assert newsroom.query("SELECT id, section, state FROM articles") == [
         (article_id, "business", "live")
     ]
-    assert newsroom.query("SELECT file FROM sources") == [("business/renamed.md",)]
+    assert newsroom.query("SELECT file FROM files") == [("business/renamed.md",)]
     assert [c[1] for c in changes(newsroom)] == ["published", "updated"]
 
 

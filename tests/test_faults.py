@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from syndication.errors import ContentError
-from syndication.ingest.files import read_source
+from syndication.ingest.files import read_file
 from tests.conftest import Newsroom, article_text
 
 GOOD_BODY = "The last good version of this story."
@@ -169,12 +169,12 @@ def test_broken_files_in_a_scan_big_enough_for_the_worker_pool(newsroom: Newsroo
 
 
 def _read_within(root: Path, rel: str, seconds: float) -> list[object]:
-    """read_source on another thread: what it gave, or [] when it is still held."""
+    """read_file on another thread: what it gave, or [] when it is still held."""
     got: list[object] = []
 
     def read() -> None:
         try:
-            got.append(read_source(root, rel, 1_000_000))
+            got.append(read_file(root, rel, 1_000_000))
         except Exception as error:  # a ContentError, or what the test reports as wrong
             got.append(error)
 

@@ -260,7 +260,7 @@ async def test_a_feed_declaring_entities_is_refused_and_nothing_written(
 def test_any_answer_is_read_as_entries_or_refused(body: bytes, kind: str) -> None:
     """Whatever bytes a feed host answers: entries (each with text fields) and the address of
     the document before, or Refused saying why; never another exception."""
-    from syndication.importing.feeds import _read, as_utf8
+    from syndication.importing.feed_import import _read, as_utf8
     from syndication.importing.fetch import Refused
 
     try:
@@ -500,7 +500,7 @@ async def test_a_feed_joins_the_edition_of_its_language_or_the_one_named(
 def test_a_feed_whose_charset_lies_is_read_as_it_is_written() -> None:
     """Declared Latin-1 but written in UTF-8: read as UTF-8. Declared UTF-8 with a few
     Windows-1252 bytes: those bytes read as Windows-1252, and the rest of the feed kept."""
-    from syndication.importing.feeds import _read, as_utf8
+    from syndication.importing.feed_import import _read, as_utf8
 
     def titles(body: bytes) -> list[str]:
         return [

@@ -162,7 +162,7 @@ def test_the_reader_sees_relative_and_type_checking_imports(tmp_path: Path) -> N
         "    from ..archive.queries import Archive\n"
     )
     known = {name: module for name in ("syndication.web.cache", "syndication.archive.queries")}
-    found = set(imports("syndication.web.feeds", module, known))
+    found = set(imports("syndication.web.feed_routes", module, known))
     assert found == {"syndication.web.cache", "syndication.archive.queries"}
     assert "syndication.archive.side_writes" in graph()["syndication.web.services"]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [{"a", "b", "c"}]

@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndication.archive.batch import Rejected, Touched
+from syndication.archive.batch import Rejected, Restamped
 from syndication.clock import SetClock
 from syndication.config import Settings
 from syndication.ingest import files
@@ -36,11 +36,11 @@ def test_a_stuck_read_is_given_up_and_the_rest_are_read(stuck: set[int]) -> None
     release = threading.Event()
     readers_seen: set[str] = set()
 
-    def parse(c: Candidate) -> Touched:
+    def parse(c: Candidate) -> Restamped:
         readers_seen.add(threading.current_thread().name)
         if c.mtime_ns in stuck:
             release.wait(10)  # as a read stuck in the kernel: until the test ends
-        return Touched(c.file, c.size, c.mtime_ns)
+        return Restamped(c.file, c.size, c.mtime_ns)
 
     readers = Readers(parse, seconds=0.05)
     outcomes = list(readers.outcomes([candidate(n) for n in range(6)]))
@@ -55,7 +55,7 @@ def test_a_stuck_read_is_given_up_and_the_rest_are_read(stuck: set[int]) -> None
 
 
 def test_an_error_in_a_reader_is_raised_on_the_writers_thread() -> None:
-    def parse(c: Candidate) -> Touched:
+    def parse(c: Candidate) -> Restamped:
         raise RuntimeError("broken reader")
 
     with pytest.raises(RuntimeError, match="broken reader"):
@@ -71,13 +71,13 @@ async def test_the_writer_thread_never_reads_an_editors_file(
     site: Settings = make_settings(tmp_path)
     (site.content_dir / "world").mkdir()
     read_on: list[str] = []
-    real = files.read_source
+    real = files.read_file
 
     def recording(*args: Any, **kwargs: Any) -> bytes:  # the real read, noting its thread
         read_on.append(threading.current_thread().name)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(files, "read_source", recording)
+    monkeypatch.setattr(files, "read_file", recording)
     (site.content_dir / "world" / "a.md").write_text(article_text(title="First"))
     client = await aiohttp_client(create_app(site, clock))
     (site.content_dir / "world" / "b.md").write_text(article_text(title="Second"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from syndication.archive.batch import Accepted, Touched
+from syndication.archive.batch import Accepted, Restamped
 from syndication.config import load_settings
 from syndication.ingest import files
 from syndication.ingest.parse import parse_article
@@ -81,5 +81,5 @@ def test_what_a_parse_worker_sends_the_writer_arrives_whole() -> None:
     for outcome in outcomes:
         copy = pickle.loads(pickle.dumps(outcome))
         assert copy == outcome and type(copy) is type(outcome)
-    touched = Touched("a.md", 1, 2)
+    touched = Restamped("a.md", 1, 2)
     assert pickle.loads(pickle.dumps(touched)) == touched

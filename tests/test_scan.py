@@ -57,9 +57,9 @@ def test_the_walk_comes_out_in_the_archives_own_order(
     walked = [rel for rel, _ in files.walk(root)]
     assert set(walked) == expected
     db = sqlite3.connect(":memory:")
-    db.execute("CREATE TABLE sources (file TEXT PRIMARY KEY)")
-    db.executemany("INSERT INTO sources VALUES (?)", [(rel,) for rel in walked])
-    assert walked == [r[0] for r in db.execute("SELECT file FROM sources ORDER BY file")]
+    db.execute("CREATE TABLE files (file TEXT PRIMARY KEY)")
+    db.executemany("INSERT INTO files VALUES (?)", [(rel,) for rel in walked])
+    assert walked == [r[0] for r in db.execute("SELECT file FROM files ORDER BY file")]
 
 
 def room(root: Path) -> Newsroom:
@@ -156,7 +156,7 @@ def test_a_scan_of_many_unchanged_files_holds_next_to_nothing(tmp_path: Path) ->
     writer = ArchiveWriter(open_writer(settings.db_path, clock), clock)
     with writer.conn:
         writer.conn.executemany(
-            "INSERT INTO sources (file, article_id, content_hash, size, mtime_ns) "
+            "INSERT INTO files (file, article_id, content_hash, size, mtime_ns) "
             "VALUES (?, ?, ?, ?, ?)",
             rows,
         )
@@ -173,7 +173,7 @@ def test_a_scan_of_many_unchanged_files_holds_next_to_nothing(tmp_path: Path) ->
         finally:
             tracemalloc.stop()
 
-    holding = peak(lambda: (files.scan(settings.content_dir), dict(writer.sources_in_order())))
+    holding = peak(lambda: (files.scan(settings.content_dir), dict(writer.file_rows_in_order())))
     walking = peak(lambda: plan.full(settings.content_dir, writer, set(), force_all=False))
     assert walking < holding / 10, (walking, holding)
     todo = plan.full(settings.content_dir, writer, set(), force_all=False)

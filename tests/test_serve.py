@@ -134,7 +134,7 @@ def test_sigkill_in_the_middle_of_ingesting_2000_files(tmp_path: Path) -> None:
     assert conn.execute(
         "SELECT count(*), count(DISTINCT source_file) FROM articles"
     ).fetchone() == (files, files)
-    assert conn.execute("SELECT count(*) FROM sources").fetchone() == (files,)
+    assert conn.execute("SELECT count(*) FROM files").fetchone() == (files,)
     per_article = conn.execute(
         "SELECT count(*) FROM "
         "(SELECT article_id FROM changes GROUP BY article_id HAVING count(*) != 1)"

@@ -112,7 +112,7 @@ class Rejected:
 
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
-class Touched:
+class Restamped:
     """A file whose bytes are what the archive already has (only its mtime moved)."""
 
     file: str
@@ -121,7 +121,7 @@ class Touched:
 
 
 @dataclass(frozen=True, slots=True)
-class SourceRow:
+class FileRow:
     article_id: str
     content_hash: str
     size: int

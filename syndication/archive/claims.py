@@ -62,11 +62,10 @@ def add_alias(conn: sqlite3.Connection, alias: str, article_id: str) -> None:
     )
 
 
-def recorded_sources(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
+def recorded_files(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
     """(size, mtime_ns) of each file the archive read as it is now (none with an error)."""
     rows = conn.execute(
-        "SELECT file, size, mtime_ns FROM sources "
-        "WHERE file NOT IN (SELECT file FROM ingest_errors)"
+        "SELECT file, size, mtime_ns FROM files WHERE file NOT IN (SELECT file FROM ingest_errors)"
     )
     return {str(file): (int(size), int(mtime_ns)) for file, size, mtime_ns in rows}
 

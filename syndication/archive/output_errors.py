@@ -18,6 +18,6 @@ def record_left_out(conn: sqlite3.Connection, article: str, message: str, now: d
     conn.execute(
         "INSERT OR REPLACE INTO ingest_errors (file, line, field, message, at, size, mtime_ns) "
         "SELECT s.file, NULL, '', ?, ?, s.size, s.mtime_ns FROM articles a "
-        "JOIN sources s ON s.file = a.source_file WHERE a.id = ? OR a.path = ? LIMIT 1",
+        "JOIN files s ON s.file = a.source_file WHERE a.id = ? OR a.path = ? LIMIT 1",
         (message, to_iso(now), article, article),
     )

@@ -23,19 +23,19 @@ from syndication.archive.articles import Articles
 from syndication.archive.codec import from_iso
 from syndication.archive.desk_queries import DeskQueries
 from syndication.archive.feed_queries import FeedQueries
+from syndication.archive.listings import Listings
 from syndication.archive.partner_queries import PartnerQueries
 from syndication.archive.schema import CHANGE_HEAD, READER_PRAGMAS, reader_uri
 from syndication.archive.search import Search
 from syndication.archive.search_budget import PROGRESS_STEPS, SEARCH_SECONDS, SearchBudget
-from syndication.archive.site_queries import Listings
 from syndication.archive.sql import Query, Reader
 from syndication.archive.subscriptions import SubscriptionQueries
 from syndication.errors import ArchiveError
 from syndication.model import (
     ArchiveStatus,
-    Change,
     ChangeKind,
     IngestErrorRecord,
+    LoggedChange,
     State,
     Waiting,
 )
@@ -195,7 +195,7 @@ class Archive:
             waiting=waiting,
             articles_by_state=counts,
             last_change=(
-                Change(
+                LoggedChange(
                     last["seq"],
                     last["article_id"],
                     ChangeKind(last["kind"]),

@@ -19,9 +19,9 @@ from syndication.archive.articles import WAS_PUBLIC
 from syndication.archive.batch import (
     Accepted,
     ApplyResult,
+    FileRow,
     Rejected,
-    SourceRow,
-    Touched,
+    Restamped,
 )
 from syndication.archive.codec import from_iso, to_iso
 from syndication.archive.schema import CHANGE_HEAD, transaction
@@ -65,10 +65,10 @@ class ArchiveWriter:
 
     # -- what ingest needs to decide what to read ------------------------------------------
 
-    def sources(self, files: Iterable[str], folders: Iterable[str] = ()) -> dict[str, SourceRow]:
+    def file_rows(self, files: Iterable[str], folders: Iterable[str] = ()) -> dict[str, FileRow]:
         """Just `files` and those under `folders` (for a watched change): an edit must not
-        read 100,000 rows to find one. A full scan reads them all with sources_in_order."""
-        select = "SELECT file, article_id, content_hash, size, mtime_ns FROM sources"
+        read 100,000 rows to find one. A full scan reads them all with file_rows_in_order."""
+        select = "SELECT file, article_id, content_hash, size, mtime_ns FROM files"
         rows = list(
             self.conn.execute(
                 f"{select} WHERE file IN (SELECT value FROM json_each(?))",
@@ -79,14 +79,14 @@ class ArchiveWriter:
             rows += self.conn.execute(
                 f"{select} WHERE file >= ? AND file < ?", (folder + "/", folder + "0")
             )
-        return {r[0]: SourceRow(r[1], r[2], r[3], r[4]) for r in rows}
+        return {r[0]: FileRow(r[1], r[2], r[3], r[4]) for r in rows}
 
-    def sources_in_order(self) -> Iterator[tuple[str, SourceRow]]:
+    def file_rows_in_order(self) -> Iterator[tuple[str, FileRow]]:
         """Every file ingest knows, in name order, a page at a time: a scan of a million
         files goes through them beside its walk of content/ instead of holding them all.
         No cursor stays open between pages, as the scan writes batches between them."""
-        for r in _paged(self.conn, "file, article_id, content_hash, size, mtime_ns", "sources"):
-            yield r[0], SourceRow(r[1], r[2], r[3], r[4])
+        for r in _paged(self.conn, "file, article_id, content_hash, size, mtime_ns", "files"):
+            yield r[0], FileRow(r[1], r[2], r[3], r[4])
 
     def error_stats_in_order(self) -> Iterator[tuple[str, tuple[int, int]]]:
         """error_stats() in name order, a page at a time."""
@@ -121,7 +121,7 @@ class ArchiveWriter:
         self,
         accepted: Sequence[Accepted] = (),
         rejected: Sequence[Rejected] = (),
-        touched: Sequence[Touched] = (),
+        touched: Sequence[Restamped] = (),
         gone: Iterable[str] = (),
         *,
         withdraw_gone: bool = True,
@@ -149,7 +149,7 @@ class ArchiveWriter:
         with transaction(conn):
             for same in touched:
                 conn.execute(
-                    "UPDATE sources SET size = ?, mtime_ns = ? WHERE file = ?",
+                    "UPDATE files SET size = ?, mtime_ns = ? WHERE file = ?",
                     (same.size, same.mtime_ns, same.file),
                 )
                 conn.execute("DELETE FROM ingest_errors WHERE file = ?", (same.file,))
@@ -265,7 +265,7 @@ class ArchiveWriter:
         self._check_address(item, article_id, gone, now, result)
         if displaced is not None:
             self.conn.execute(
-                "DELETE FROM sources WHERE file = ? AND article_id = ?", (displaced, article_id)
+                "DELETE FROM files WHERE file = ? AND article_id = ?", (displaced, article_id)
             )
             self._displaced.add(displaced)
 
@@ -356,7 +356,7 @@ class ArchiveWriter:
     ) -> None:
         """The file is now this article's source: a story it named before (another `id:`)
         loses it, and the article's old file, when it moved, is done with."""
-        previous = self.conn.execute("SELECT article_id FROM sources WHERE file = ?", (item.file,))
+        previous = self.conn.execute("SELECT article_id FROM files WHERE file = ?", (item.file,))
         previous_id = previous.fetchone()
         if previous_id is not None and previous_id[0] != article_id:
             self._withdraw(previous_id[0], now, result, file_gone=True)
@@ -365,7 +365,7 @@ class ArchiveWriter:
             # The article's old file is done with, unless it holds another story by now
             # (its id moved there): that row, and what it depends on, are that story's.
             left = self.conn.execute(
-                "DELETE FROM sources WHERE file = ? AND article_id = ?",
+                "DELETE FROM files WHERE file = ? AND article_id = ?",
                 (stored.source_file, article_id),
             )
             if left.rowcount:
@@ -374,11 +374,11 @@ class ArchiveWriter:
 
     def _source_read(self, item: Accepted, article_id: str) -> None:
         """The file is the article's source as read now; its error, if any, is over."""
-        held = self.conn.execute("SELECT article_id FROM sources WHERE file = ?", (item.file,))
+        held = self.conn.execute("SELECT article_id FROM files WHERE file = ?", (item.file,))
         if (had := held.fetchone()) is not None and had[0] != article_id:
             self._unsourced.add(str(had[0]))
         self.conn.execute(
-            "INSERT OR REPLACE INTO sources (file, article_id, content_hash, size, mtime_ns) "
+            "INSERT OR REPLACE INTO files (file, article_id, content_hash, size, mtime_ns) "
             "VALUES (?, ?, ?, ?, ?)",
             (item.file, article_id, item.content_hash, item.size, item.mtime_ns),
         )
@@ -396,20 +396,20 @@ class ArchiveWriter:
             if (target := claims.resolve(conn, art.id)) != art.id:
                 return target, None
             had = conn.execute(
-                "SELECT s.article_id FROM sources s JOIN articles a ON a.id = s.article_id "
+                "SELECT s.article_id FROM files s JOIN articles a ON a.id = s.article_id "
                 "WHERE s.file = ? AND a.id_given = 0",
                 (item.file,),
             ).fetchone()
             if had is not None:  # first `id:` on an article the archive named: same story
                 return str(had[0]), art.id
             return art.id, None
-        known = conn.execute("SELECT article_id FROM sources WHERE file = ?", (item.file,))
+        known = conn.execute("SELECT article_id FROM files WHERE file = ?", (item.file,))
         row = known.fetchone()
         if row is not None:
             return str(row[0]), None
         if gone:
             for file, article_id in conn.execute(
-                "SELECT file, article_id FROM sources WHERE content_hash = ?", (item.content_hash,)
+                "SELECT file, article_id FROM files WHERE content_hash = ?", (item.content_hash,)
             ):
                 if file in gone:
                     return str(article_id), None
@@ -423,7 +423,7 @@ class ArchiveWriter:
             return str(revived[0]), None
         if gone:  # moved and edited in one go: same edition and headline
             for file, article_id in conn.execute(
-                "SELECT s.file, s.article_id FROM sources s JOIN articles a ON a.id = s.article_id "
+                "SELECT s.file, s.article_id FROM files s JOIN articles a ON a.id = s.article_id "
                 "WHERE a.edition = ? AND a.title = ?",
                 (art.edition, art.title),
             ):
@@ -441,14 +441,14 @@ class ArchiveWriter:
         is that file moved: its article stays up, now belonging to the new file."""
         if not gone or bad.content_hash is None:
             return
-        if self.conn.execute("SELECT 1 FROM sources WHERE file = ?", (bad.file,)).fetchone():
+        if self.conn.execute("SELECT 1 FROM files WHERE file = ?", (bad.file,)).fetchone():
             return  # the file holds a story of its own (its last good version)
         for file, article_id in self.conn.execute(
-            "SELECT file, article_id FROM sources WHERE content_hash = ?", (bad.content_hash,)
+            "SELECT file, article_id FROM files WHERE content_hash = ?", (bad.content_hash,)
         ).fetchall():
             if file in gone:
                 self.conn.execute(
-                    "UPDATE sources SET file = ?, size = ?, mtime_ns = ? WHERE file = ?",
+                    "UPDATE files SET file = ?, size = ?, mtime_ns = ? WHERE file = ?",
                     (bad.file, bad.size, bad.mtime_ns, file),
                 )
                 self.conn.execute(
@@ -496,7 +496,7 @@ class ArchiveWriter:
         takedown could reach."""
         for article_id in sorted(self._unsourced):
             if not self.conn.execute(
-                "SELECT 1 FROM sources WHERE article_id = ?", (article_id,)
+                "SELECT 1 FROM files WHERE article_id = ?", (article_id,)
             ).fetchone():
                 self._withdraw(article_id, now, result, file_gone=True)
 
@@ -513,10 +513,10 @@ class ArchiveWriter:
     def _file_gone(self, file: str, now: datetime, result: ApplyResult) -> None:
         self.conn.execute("DELETE FROM ingest_errors WHERE file = ?", (file,))
         dependencies.forget(self.conn, file)
-        row = self.conn.execute("SELECT article_id FROM sources WHERE file = ?", (file,)).fetchone()
+        row = self.conn.execute("SELECT article_id FROM files WHERE file = ?", (file,)).fetchone()
         if row is None:
             return
-        self.conn.execute("DELETE FROM sources WHERE file = ?", (file,))
+        self.conn.execute("DELETE FROM files WHERE file = ?", (file,))
         self._withdraw(row[0], now, result, file_gone=True)
 
     def _withdraw(

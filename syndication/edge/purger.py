@@ -23,7 +23,7 @@ import aiohttp
 from syndication import histogram
 from syndication.archive import edge_acks
 from syndication.archive.edge_acks import Ack
-from syndication.archive.fanout import Change
+from syndication.archive.fanout import Committed
 from syndication.archive.queries import Archive
 from syndication.archive.side_writes import Writes
 from syndication.clock import Clock
@@ -54,7 +54,7 @@ class EdgePurger:
         self.latency = histogram.empty()
         self.seconds = 0.0
 
-    def changed(self, change: Change) -> None:
+    def changed(self, change: Committed) -> None:
         """The fan-out's subscriber: note when, and wake every node's loop."""
         now = time.monotonic()
         self._told[change.seq] = now

@@ -125,7 +125,7 @@ def clashes_of(settings: Settings, parsed: dict[str, Claims]) -> list[ContentErr
 
 
 def _read(content_dir: Path, rel: str, settings: Settings) -> Parsed:
-    data = files.read_source(content_dir, rel, settings.max_file_bytes)
+    data = files.read_file(content_dir, rel, settings.max_file_bytes)
     return parse_safely(data, rel, content_dir, settings)
 
 
@@ -185,7 +185,7 @@ def _owner(holders: list[str], archived_owner: str | None) -> str | None:
 class _Archived:
     """What the archive says each file holds, and which files it read as they are now."""
 
-    sources: dict[str, tuple[int, int]] = field(default_factory=dict)
+    files_read: dict[str, tuple[int, int]] = field(default_factory=dict)
     held_by: dict[str, set[Claim]] = field(default_factory=dict)
     owner: dict[Claim, str] = field(default_factory=dict)
 
@@ -207,10 +207,10 @@ class _Archived:
         return found
 
     def _load(self, conn: sqlite3.Connection) -> None:
-        self.sources = claims.recorded_sources(conn)
+        self.files_read = claims.recorded_files(conn)
         for file, claim in claims.recorded_claims(conn):
             self.held_by.setdefault(file, set()).add(claim)
             self.owner[claim] = file
 
     def current(self, rel: str, st: files.FileStat) -> bool:
-        return self.sources.get(rel) == (st.size, st.mtime_ns)
+        return self.files_read.get(rel) == (st.size, st.mtime_ns)

@@ -74,7 +74,7 @@ def walk(content_dir: Path) -> Iterator[tuple[str, FileStat]]:
         else:
             try:
                 st = os.stat(path)
-            except OSError:  # a dangling link or a file gone mid-scan: read_source reports it
+            except OSError:  # a dangling link or a file gone mid-scan: read_file reports it
                 yield prefix + name, FileStat(-1, 0)
             else:
                 yield prefix + name, FileStat(st.st_size, st.st_mtime_ns)
@@ -186,7 +186,7 @@ def _name_of(fd: int) -> Path | None:
         return None
 
 
-def read_source(root: Path, rel: str, max_bytes: int) -> bytes:
+def read_file(root: Path, rel: str, max_bytes: int) -> bytes:
     """The file's bytes, or a ContentError an editor can act on. `root` must be resolved."""
     try:
         with open_regular(root / rel, root) as handle:

@@ -24,7 +24,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from syndication.archive import related
-from syndication.archive.batch import Accepted, ApplyResult, Rejected, Touched
+from syndication.archive.batch import Accepted, ApplyResult, Rejected, Restamped
 from syndication.archive.dependencies import Needed
 from syndication.archive.writer import ArchiveWriter
 from syndication.config import Settings
@@ -49,10 +49,10 @@ def parse_file(content_dir: Path, settings: Settings, cand: Candidate) -> Outcom
     """Read and parse one file. Runs in worker processes, so it takes and returns plain data."""
     digest: str | None = None
     try:
-        data = files.read_source(content_dir, cand.file, settings.max_file_bytes)
+        data = files.read_file(content_dir, cand.file, settings.max_file_bytes)
         digest = files.content_hash(data)
         if digest == cand.known_hash:
-            return Touched(cand.file, cand.size, cand.mtime_ns)
+            return Restamped(cand.file, cand.size, cand.mtime_ns)
         parsed = parse_safely(data, cand.file, content_dir, settings)
         return Accepted.of(
             cand.file,
@@ -128,9 +128,9 @@ class Ingestor:
         ]
         force = self.writer.dependents(rels)
         folders = [r.rstrip("/") for r in wanted if (st := stats[r]) is None or st.is_dir]
-        sources = self.writer.sources(files=[*wanted, *force], folders=folders)
+        recorded = self.writer.file_rows(files=[*wanted, *force], folders=folders)
         errors = self.writer.error_stats()
-        known = set(sources) | set(errors)
+        known = set(recorded) | set(errors)
         seen: dict[str, files.FileStat | None] = {}
         for rel in wanted:
             st = stats[rel]
@@ -138,7 +138,7 @@ class Ingestor:
                 prefix = rel.rstrip("/") + "/"
                 under = files.scan(self.content_dir / rel)
                 seen.update({prefix + k: v for k, v in under.items()})
-                if not files.is_article_name(rel) or rel not in sources:
+                if not files.is_article_name(rel) or rel not in recorded:
                     continue
             elif st is None:
                 prefix = rel.rstrip("/") + "/"
@@ -149,7 +149,7 @@ class Ingestor:
                 seen[rel] = files.stat_one(self.content_dir, rel)
         present = {k: v for k, v in seen.items() if v is not None}
         gone = [k for k, v in seen.items() if v is None]
-        return self._run(plan.chosen(present, gone, sources, errors, force))
+        return self._run(plan.chosen(present, gone, recorded, errors, force))
 
     def _stale_dependents(self) -> set[str]:
         """Files whose image appeared, changed or went while nobody watched."""
@@ -179,7 +179,7 @@ class Ingestor:
                 plan.chosen(
                     present,
                     [k for k, v in seen.items() if v is None],
-                    self.writer.sources(files=list(freed)),
+                    self.writer.file_rows(files=list(freed)),
                     self.writer.error_stats(),
                     set(freed),
                 )
@@ -202,7 +202,7 @@ class Ingestor:
                 self.writer.apply(
                     accepted=[o for o in outcomes if isinstance(o, Accepted)],
                     rejected=[o for o in outcomes if isinstance(o, Rejected)],
-                    touched=[o for o in outcomes if isinstance(o, Touched)],
+                    touched=[o for o in outcomes if isinstance(o, Restamped)],
                     gone=todo.gone,
                     withdraw_gone=last,
                     defer_related=defer,

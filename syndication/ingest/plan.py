@@ -1,7 +1,7 @@
 """Deciding what to read: the files under content/ against what the archive knows of them.
 
 A full scan walks content/ in the order of its paths, which is the archive's order of its
-`sources` rows, and reads those rows a page at a time beside the walk, as a merge join
+`files` rows, and reads those rows a page at a time beside the walk, as a merge join
 does. So a scan of a million files holds neither the files it walks nor the rows it
 compares them with, only what it must act on: the files gone, and the files to read up to
 HOLD of them. Past that (a first ingest), it walks again while the files are read.
@@ -16,7 +16,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
-from syndication.archive.batch import Rejected, SourceRow
+from syndication.archive.batch import FileRow, Rejected
 from syndication.archive.writer import ArchiveWriter
 from syndication.errors import ContentError
 from syndication.ingest import files
@@ -25,7 +25,7 @@ HOLD = 10_000  # files to read that a scan keeps from its first walk; more are w
 
 ErrorStat = tuple[int, int]  # the size and mtime a file had when its error was recorded
 # (path, what is there now, what the archive knows of it, the size and mtime of its error)
-Joined = tuple[str, files.FileStat | None, SourceRow | None, ErrorStat | None]
+Joined = tuple[str, files.FileStat | None, FileRow | None, ErrorStat | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ class Plan:
 def decide(
     rel: str,
     st: files.FileStat,
-    known: SourceRow | None,
+    known: FileRow | None,
     error: ErrorStat | None,
     forced: bool,
 ) -> Candidate | Rejected | None:
@@ -77,7 +77,7 @@ def full(
 
     def joined() -> Iterator[Joined]:
         return _joined(
-            files.walk(content_dir), writer.sources_in_order(), writer.error_stats_in_order()
+            files.walk(content_dir), writer.file_rows_in_order(), writer.error_stats_in_order()
         )
 
     def walk_again() -> Iterator[Candidate]:
@@ -103,20 +103,20 @@ def full(
 def chosen(
     present: dict[str, files.FileStat],
     gone: Iterable[str],
-    sources: dict[str, SourceRow],
+    recorded: dict[str, FileRow],
     errors: dict[str, ErrorStat],
     forced: AbstractSet[str],
 ) -> Plan:
-    """Just the paths a watched change names (`sources` and `errors` hold at least theirs)."""
+    """Just the paths a watched change names (`recorded` and `errors` hold at least theirs)."""
 
     def decided() -> Iterator[Candidate | Rejected | None]:
         for rel in sorted(present):
-            yield decide(rel, present[rel], sources.get(rel), errors.get(rel), rel in forced)
+            yield decide(rel, present[rel], recorded.get(rel), errors.get(rel), rel in forced)
 
     def walk_again() -> Iterator[Candidate]:
         return (found for found in decided() if isinstance(found, Candidate))
 
-    plan = Plan(0, {f for f in gone if f in sources or f in errors}, [], [], walk_again)
+    plan = Plan(0, {f for f in gone if f in recorded or f in errors}, [], [], walk_again)
     for found in decided():
         _note(plan, found)
     return plan
@@ -135,7 +135,7 @@ def _note(plan: Plan, found: Candidate | Rejected | None) -> None:
 
 def _joined(
     walked: Iterable[tuple[str, files.FileStat]],
-    known: Iterable[tuple[str, SourceRow]],
+    known: Iterable[tuple[str, FileRow]],
     errors: Iterable[tuple[str, ErrorStat]],
 ) -> Iterator[Joined]:
     """One row per path in any of three streams sorted by path."""
@@ -147,7 +147,7 @@ def _joined(
     )
     for rel, rows in itertools.groupby(tagged, key=lambda row: row[0]):
         st: files.FileStat | None = None
-        row: SourceRow | None = None
+        row: FileRow | None = None
         stat: ErrorStat | None = None
         for _, now, was, failed in rows:  # at most one of each: each stream names a path once
             st, row, stat = now or st, was or row, failed or stat

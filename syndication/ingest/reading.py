@@ -16,11 +16,11 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
-from syndication.archive.batch import Accepted, Rejected, Touched
+from syndication.archive.batch import Accepted, Rejected, Restamped
 from syndication.errors import ContentError
 from syndication.ingest.plan import Candidate
 
-Outcome = Accepted | Rejected | Touched
+Outcome = Accepted | Rejected | Restamped
 T = TypeVar("T")
 
 

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import watchfiles
 
 from syndication.archive.batch import ApplyResult
-from syndication.archive.fanout import Change, ChangeFanOut
+from syndication.archive.fanout import ChangeFanOut, Committed
 from syndication.archive.lock import writing
 from syndication.archive.schema import transaction
 from syndication.archive.storage import storage_errors
@@ -60,7 +60,7 @@ class IngestService:
         self.changes = ChangeFanOut()  # told of each batch committed after the first scan
         self.caught_up = False
         self.last_seq = 0
-        self.first_scan = Change(0)  # what the start-up scan did, for later subscribers
+        self.first_scan = Committed(0)  # what the start-up scan did, for later subscribers
         # The writer's progress, for the watchdog: when its task began (None: idle), when it
         # last got on (a task begun, a file parsed, a window written), whether it is stuck.
         self._busy_since: float | None = None
@@ -105,7 +105,7 @@ class IngestService:
             self.caught_up = True
         # kept for the server's life, so its counts only: a first ingest of a million
         # files changed a million articles, whose ids nobody subscribed yet can use
-        self.first_scan = Change(result.seq, (), result.outcomes())
+        self.first_scan = Committed(result.seq, (), result.outcomes())
         self._tasks += [
             asyncio.create_task(self._watch(), name="ingest-watch"),
             asyncio.create_task(self._drain(), name="ingest-drain"),
@@ -291,7 +291,7 @@ class IngestService:
         for error in result.errors:
             log.warning("%s", error.format())
         self.last_seq = max(self.last_seq, result.seq)
-        self.changes.publish(Change.of(result))
+        self.changes.publish(Committed.of(result))
 
 
 class WriterStalled(Exception):

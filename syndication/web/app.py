@@ -14,7 +14,8 @@ from syndication.web import (
     api,
     desk,
     feed_directory,
-    feeds,
+    feed_routes,
+    hub_routes,
     media,
     openapi,
     operations,
@@ -23,7 +24,6 @@ from syndication.web import (
     redirects,
     seo,
     site,
-    websub_hub,
 )
 from syndication.web.cors import cors_middleware
 from syndication.web.errors import error_middleware
@@ -34,14 +34,14 @@ from syndication.web.services import SERVICES, Role, opened
 # In this order: the fixed paths before site.py's /{edition}/... patterns.
 ROUTE_MODULES = (
     operations,
-    websub_hub,
+    hub_routes,
     openapi,
     api,
     partner_feeds,
     previews,
     desk,
     seo,
-    feeds,
+    feed_routes,
     redirects,
     media,
     feed_directory,

@@ -23,7 +23,7 @@ from aiohttp import web
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from syndication.archive.editors import HASHER, MAX_PASSWORD, NAME
-from syndication.archive.fanout import Change
+from syndication.archive.fanout import Committed
 from syndication.archive.previews import DESK
 from syndication.publish import desk_pages
 from syndication.publish.routes import ROUTES
@@ -210,7 +210,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     await response.prepare(request)
     wake = asyncio.Event()
 
-    def changed(_: Change) -> None:
+    def changed(_: Committed) -> None:
         wake.set()
 
     _streams += 1

@@ -55,19 +55,21 @@ _SERVER = f"Server: {SERVER_SOFTWARE}\r\n\r\n"
 
 
 @dataclass(slots=True)
-class Learned:
+class LearnedTarget:
+    """A request target aiohttp answered from a cache entry: the lane answers it next time."""
+
     entry: weakref.ref[Rendered]
     route: str  # for /metrics, as the middleware names it
     path: str  # for the access log, as aiohttp decodes it
     query: str
 
 
-def _weight(target: str, learned: Learned) -> int:
+def _weight(target: str, learned: LearnedTarget) -> int:
     return len(target) + len(learned.path) + len(learned.query) + LEARNED_OVERHEAD
 
 
 @dataclass(slots=True)
-class Plain:
+class PlainRequest:
     """A request the lane may answer: method, raw target and the headers it reads."""
 
     method: str
@@ -75,7 +77,7 @@ class Plain:
     headers: dict[bytes, str]
 
 
-def parse(data: bytes) -> Plain | None:
+def parse(data: bytes) -> PlainRequest | None:
     """`data` as one whole plain GET or HEAD, or None when aiohttp must see it."""
     end = data.find(b"\r\n\r\n")
     if end == -1 or end + 4 != len(data):
@@ -103,10 +105,10 @@ def parse(data: bytes) -> Plain | None:
     if b"host" not in headers:
         return None  # HTTP/1.1 requires it: aiohttp answers 400
     target = parts[1].decode("utf-8", "surrogateescape")  # as aiohttp's parser decodes it
-    return Plain(parts[0].decode(), target, headers)
+    return PlainRequest(parts[0].decode(), target, headers)
 
 
-class Lane:
+class FastLane:
     """What one serving process has learned, and the answering from it."""
 
     def __init__(
@@ -125,7 +127,7 @@ class Lane:
         self.cache = cache
         self.stats = stats
         self.access_log = access_log
-        self.targets: OrderedDict[str, Learned] = OrderedDict()
+        self.targets: OrderedDict[str, LearnedTarget] = OrderedDict()
         # The remembered targets are counted, within a share of the cache's budget: 25,000
         # distinct query strings once grew a process by 680 MB that no figure showed.
         self.bytes = 0
@@ -142,7 +144,7 @@ class Lane:
         target = request.raw_path
         if len(target) > MAX_TARGET:
             return
-        learned = Learned(weakref.ref(rendered), route, request.path, request.query_string)
+        learned = LearnedTarget(weakref.ref(rendered), route, request.path, request.query_string)
         replaced = self.targets.pop(target, None)
         if replaced is not None:
             self.bytes -= _weight(target, replaced)
@@ -152,7 +154,7 @@ class Lane:
             old, dropped = self.targets.popitem(last=False)
             self.bytes -= _weight(old, dropped)
 
-    def answer(self, request: Plain, transport: asyncio.Transport) -> bool:
+    def answer(self, request: PlainRequest, transport: asyncio.Transport) -> bool:
         """Write the answer to `request` if the lane has it; False leaves it to aiohttp."""
         started = time.perf_counter()
         learned = self.targets.get(request.target)
@@ -187,8 +189,8 @@ class Lane:
 
     def _log(
         self,
-        request: Plain,
-        learned: Learned,
+        request: PlainRequest,
+        learned: LearnedTarget,
         transport: asyncio.Transport,
         status: int,
         length: int,
@@ -222,13 +224,13 @@ def _wire(rendered: Rendered, gzipped: bool, unchanged: bool) -> bytes:
     return wire
 
 
-LANE = web.AppKey("lane", Lane)
+LANE = web.AppKey("lane", FastLane)
 
 
 class LaneProtocol(asyncio.Protocol):
     """One connection: the lane's answers, or aiohttp's RequestHandler for the rest."""
 
-    def __init__(self, inner: RequestHandler, lane: Lane, limits: ConnectionLimits) -> None:
+    def __init__(self, inner: RequestHandler, lane: FastLane, limits: ConnectionLimits) -> None:
         self.inner = inner
         self.lane = lane
         self.limits = limits
@@ -315,7 +317,7 @@ class LaneSite(web.BaseSite):
     def __init__(
         self,
         runner: web.AppRunner,
-        lane: Lane,
+        lane: FastLane,
         host: str,
         port: int,
         *,

@@ -1,6 +1,6 @@
 """The embedded WebSub hub's work (W3C WebSub, section 5): verifying subscriptions with
 their subscribers and delivering each changed feed to them. Its HTTP side, POST /websub,
-is web/websub_hub.py.
+is web/hub_routes.py.
 
 Subscribing and unsubscribing are verified with the subscriber (a GET with hub.challenge)
 before they count; leases are finite and renewed by subscribing again; with hub.secret every
@@ -26,7 +26,7 @@ from urllib.parse import urlencode, urlsplit
 import aiohttp
 
 from syndication.archive import subscriptions
-from syndication.archive.fanout import Change
+from syndication.archive.fanout import Committed
 from syndication.archive.partners import PartnerStore
 from syndication.archive.queries import Archive
 from syndication.archive.side_writes import Writes
@@ -34,7 +34,7 @@ from syndication.clock import Clock
 from syndication.config import Settings
 from syndication.errors import NotFound
 from syndication.publish.feed_document import FORMATS
-from syndication.publish.feeds import Feeds
+from syndication.publish.feed_service import Feeds
 from syndication.publish.urls import partner_feed_of_url, scope_of_url
 from syndication.web.outbound import Outbound, is_public
 
@@ -178,7 +178,7 @@ class Hub:
 
     # -- distributing -----------------------------------------------------------------------
 
-    def changed(self, change: Change) -> None:
+    def changed(self, change: Committed) -> None:
         """A subscriber of the change fan-out: deliver what the change altered."""
         if change.articles:
             self._out.spawn(self._distribute(list(change.articles)))

@@ -24,16 +24,16 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector, CollectorRegistry
 
-from syndication.archive.fanout import Change
+from syndication.archive.fanout import Committed
 from syndication.edge.purger import EdgePurger
 from syndication.histogram import BUCKETS
 from syndication.ingest.service import IngestService
 from syndication.runtime import runtime_dir, runtime_file
 from syndication.web.cache import ChangeSequence, ResponseCache
 from syndication.web.connection_limits import ConnectionLimits
-from syndication.web.fast_lane import Lane
+from syndication.web.fast_lane import FastLane
 from syndication.web.hub import Hub
-from syndication.web.hub_pings import HubPinger
+from syndication.web.hub_pinger import HubPinger
 from syndication.web.request_stats import RequestStats
 
 Snapshot = dict[str, Any]
@@ -45,7 +45,7 @@ class IngestStats:
     def __init__(self) -> None:
         self.totals: defaultdict[str, int] = defaultdict(int)
 
-    def count(self, change: Change) -> None:
+    def count(self, change: Committed) -> None:
         for outcome, n in change.outcomes.items():
             self.totals[outcome] += n
 
@@ -54,7 +54,7 @@ class Measured(Protocol):
     """What the figures are read from (the process's services)."""
 
     cache: ResponseCache
-    lane: Lane
+    lane: FastLane
     connections: ConnectionLimits
     sequence: ChangeSequence
     hub: Hub

@@ -18,22 +18,22 @@ from typing import Any, Literal
 from aiohttp import web
 from prometheus_client.registry import CollectorRegistry
 
-from syndication.archive.fanout import Change, ChangeFanOut
+from syndication.archive.fanout import ChangeFanOut, Committed
 from syndication.archive.queries import Archive
 from syndication.archive.side_writes import NoWrites, SideWriter, Writes
 from syndication.clock import Clock
 from syndication.config import Settings
 from syndication.edge.purger import EdgePurger
 from syndication.ingest.service import IngestService
-from syndication.publish.feeds import Feeds
+from syndication.publish.feed_service import Feeds
 from syndication.replica.litestream import following, read_txid, replicate
 from syndication.runtime import runtime_file
 from syndication.web import metrics
 from syndication.web.cache import ChangeSequence, ResponseCache
 from syndication.web.connection_limits import ConnectionLimits
-from syndication.web.fast_lane import LEARNED_BYTES_SHARE, Lane
+from syndication.web.fast_lane import LEARNED_BYTES_SHARE, FastLane
 from syndication.web.hub import Hub
-from syndication.web.hub_pings import HubPinger
+from syndication.web.hub_pinger import HubPinger
 from syndication.web.left_out import LeftOut
 from syndication.web.metrics import IngestStats
 from syndication.web.outbound import Outbound
@@ -57,7 +57,7 @@ class Services:
     clock: Clock  # the wall clock: every date and time of day this process reads
     sequence: ChangeSequence  # the change sequence the response cache follows
     cache: ResponseCache
-    lane: Lane
+    lane: FastLane
     connections: ConnectionLimits  # held by the lane's connections (web/fast_lane.py)
     feeds: Feeds
     hub: Hub
@@ -137,7 +137,7 @@ async def opened(settings: Settings, role: Role, clock: Clock) -> AsyncIterator[
             clock=clock,
             sequence=sequence,
             cache=cache,
-            lane=Lane(sequence, cache, requests, access, lane_bytes, on=settings.fast_lane),
+            lane=FastLane(sequence, cache, requests, access, lane_bytes, on=settings.fast_lane),
             connections=ConnectionLimits(
                 settings.request_head_seconds,
                 settings.max_connections,
@@ -209,7 +209,7 @@ async def _follow_copy(changes: ChangeFanOut, archive: Archive, interval: float)
         with contextlib.suppress(Exception):  # the next turn tries again
             await archive.reopen()
             seen = txid
-            changes.publish(Change(await archive.current_seq()))
+            changes.publish(Committed(await archive.current_seq()))
 
 
 async def _follow_changes(changes: ChangeFanOut, archive: Archive, interval: float) -> None:
@@ -219,5 +219,5 @@ async def _follow_changes(changes: ChangeFanOut, archive: Archive, interval: flo
         with contextlib.suppress(Exception):  # a busy moment; the next read will do
             if (seq := await archive.current_seq()) != seen:
                 seen = seq
-                changes.publish(Change(seq))
+                changes.publish(Committed(seq))
         await asyncio.sleep(interval)

@@ -22,7 +22,7 @@ from syndication.archive.queries import Archive
 from syndication.clock import Clock
 from syndication.config import load_settings
 from syndication.model import FeedKind, FeedScope
-from syndication.publish.feeds import Feeds
+from syndication.publish.feed_service import Feeds
 from tests.live import REPO, free_port, serving
 
 DATA = REPO / "bench-data"

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from syndication.errors import NotFound
 from syndication.model import FeedKind, FeedScope
-from syndication.publish.feeds import BuiltFeed
+from syndication.publish.feed_service import BuiltFeed
 from syndication.publish.routes import ROUTES
 from syndication.web import cached
 from syndication.web.cache import Rendered

@@ -11,9 +11,9 @@ import logging
 
 import aiohttp
 
-from syndication.archive.fanout import Change
+from syndication.archive.fanout import Committed
 from syndication.config import Settings
-from syndication.publish.feeds import Feeds
+from syndication.publish.feed_service import Feeds
 from syndication.web.outbound import Outbound
 
 log = logging.getLogger("syndication.websub")
@@ -37,7 +37,7 @@ class HubPinger:
         self.sent = 0
         self.failed = 0
 
-    def changed(self, change: Change) -> None:
+    def changed(self, change: Committed) -> None:
         """A subscriber of the change fan-out; pings happen in the background."""
         if change.articles and self.settings.websub_hubs:
             self._out.spawn(self._notify(list(change.articles)))
