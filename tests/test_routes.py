@@ -101,7 +101,7 @@ def test_a_section_is_refused_exactly_when_aiohttp_would_answer_one_of_its_pages
     assert bool(shadowed(site)) == any(taken[r] != r for r in SECTION_ROUTES), taken
 
 
-@settings(max_examples=examples(150), deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(code=NAMES.filter(lambda c: len(c) <= 20))
 def test_an_edition_is_refused_exactly_when_aiohttp_would_answer_one_of_its_pages_otherwise(
     code: str,
