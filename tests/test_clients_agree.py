@@ -496,3 +496,34 @@ async def test_a_typed_api_parameter_given_twice_is_refused(client: Client, site
     everything = await (await client.get("/api/v1/items", headers=auth)).json()
     spaces = await (await client.get("/api/v1/items?q=%20%20", headers=auth)).json()
     assert spaces["items"] == everything["items"]  # spaces alone ask for nothing
+
+
+CODINGS = st.sampled_from(["gzip", "GZIP", "x-gzip", "*", "br", "identity", "deflate", ""])
+WEIGHTS = st.one_of(
+    st.none(), st.sampled_from(["0", "0.0", "0.001", "1", "1.000", "", "1.5", "1e-9", "abc"])
+)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(
+    parts=st.lists(st.tuples(CODINGS, WEIGHTS, st.booleans()), max_size=5),
+    junk=st.text(max_size=30),
+)
+def test_any_accept_encoding_gets_gzip_only_where_it_asks_for_it(
+    parts: list[tuple[str, str | None, bool]], junk: str
+) -> None:
+    """RFC 9110 12.5.3, read independently: gzip (or x-gzip) named with a weight above 0
+    wins, else `*` so; a weight that is not one refuses; and no header raises."""
+    from syndication.web.conditional import gzip_ok
+
+    header = ", ".join(
+        coding + (f";{'Q' if upper else 'q'}={w}" if w is not None else "")
+        for coding, w, upper in parts
+    )
+    weights: dict[str, float] = {}
+    for coding, w, _ in parts:
+        valid = w is None or w in ("0", "0.0", "0.001", "1", "1.000")
+        weights.setdefault(coding.lower(), (float(w) if w is not None else 1.0) if valid else 0.0)
+    named = next((c for c in ("gzip", "x-gzip", "*") if c in weights), None)
+    assert gzip_ok(header) == (named is not None and weights[named] > 0), header
+    assert gzip_ok(junk) in (True, False)
