@@ -19,13 +19,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree, html
 
-from syndication.archive.codec import to_iso
+from syndication.archive.column_values import to_iso
 from syndication.clock import SetClock
 from syndication.config import ConfigError, Settings, load_settings
 from syndication.web.app import create_app
-from syndication.web.cache import Rendered
 from syndication.web.conditional import unchanged_for
 from syndication.web.feed_audience import MAX_IDS, MAX_KEPT, FeedAudience
+from syndication.web.response_cache import Rendered
 from syndication.web.services import SERVICES
 from tests.conftest import article_text, examples
 

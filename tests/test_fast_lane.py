@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from syndication.periods import Period
-from syndication.web.cache import Rendered
+from syndication.validity_periods import Period
 from syndication.web.fast_lane import AVAILABLE, parse
+from syndication.web.response_cache import Rendered
 from tests.conftest import article_text, set_clock
 from tests.live import REPO, Server, serving, syndication
 

@@ -8,8 +8,8 @@ from email.utils import format_datetime, parsedate_to_datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndication.web.cache import ENTRY_OVERHEAD, Rendered, ResponseCache
 from syndication.web.conditional import unchanged_for
+from syndication.web.response_cache import ENTRY_OVERHEAD, Rendered, ResponseCache
 from tests.conftest import examples, set_clock
 
 

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from syndication.archive import bodies
-from syndication.archive.codec import (
+from syndication.archive.column_values import (
     corrections_from_json,
     corrections_to_json,
     from_iso,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from syndication.archive import bodies
 from syndication.archive.article_row import ARTICLE_COLUMNS, fields_of
-from syndication.archive.codec import from_iso, image_from_json
+from syndication.archive.column_values import from_iso, image_from_json
 from syndication.archive.sql import Condition, Query, Reader
 from syndication.errors import DamagedBody
 from syndication.model import (

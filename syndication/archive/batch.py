@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field, replace
 
 from syndication.archive.article_row import ARTICLE_COLUMNS, row_of
-from syndication.archive.codec import to_iso
+from syndication.archive.column_values import to_iso
 from syndication.archive.dependencies import Needed
 from syndication.errors import ContentError
 from syndication.model import Article, ChangeKind, pickled_by_fields

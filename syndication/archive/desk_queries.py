@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from syndication.archive.codec import from_iso
+from syndication.archive.column_values import from_iso
 from syndication.archive.sql import Reader
 
 RECENT = 30  # latest changes listed

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 
-from syndication.archive.codec import to_iso
+from syndication.archive.column_values import to_iso
 from syndication.errors import SyndicationError
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")

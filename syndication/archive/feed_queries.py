@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from syndication.archive.articles import LIVE, NEWEST_FIRST, WAS_PUBLIC, Articles, of_articles
-from syndication.archive.codec import from_iso, to_iso
+from syndication.archive.column_values import from_iso, to_iso
 from syndication.archive.sql import Condition, Query, Reader, matches
 from syndication.model import ArchivedArticle, FeedKind, FeedScope, Tombstone
 from syndication.months import month_start, next_month_start

@@ -9,7 +9,7 @@ from datetime import datetime
 from itertools import pairwise
 
 from syndication.archive.articles import LIVE, NEWEST_FIRST, Articles, of_articles
-from syndication.archive.codec import corrections_from_json, from_iso, to_iso
+from syndication.archive.column_values import corrections_from_json, from_iso, to_iso
 from syndication.archive.feed_queries import newest_live
 from syndication.archive.sql import Query, Reader
 from syndication.model import ArticleSummary, FeedScope, modified_at

@@ -1,6 +1,6 @@
 """Errors found while writing a document, recorded against the article's file.
 
-A page or feed that left an article out (see publish/guard.py) says so where editors look:
+A page or feed that left an article out (see publish/broken_articles.py) says so where editors look:
 `syndication status` lists it with the other ingest errors, until the file is saved again.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from syndication.archive.codec import to_iso
+from syndication.archive.column_values import to_iso
 
 
 def record_left_out(conn: sqlite3.Connection, article: str, message: str, now: datetime) -> None:

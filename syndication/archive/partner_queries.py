@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Literal
 
 from syndication.archive.articles import LIVE, NEWEST_FIRST, Articles, of_articles
-from syndication.archive.codec import from_iso, to_iso
+from syndication.archive.column_values import from_iso, to_iso
 from syndication.archive.partners import PARTNER_COLUMNS, hash_key, partner_from_row
 from syndication.archive.sql import Condition, Query, Reader, matches
 from syndication.model import ArchivedArticle, Partner, State

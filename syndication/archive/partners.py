@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from syndication.archive.codec import from_iso, to_iso
+from syndication.archive.column_values import from_iso, to_iso
 from syndication.clock import Clock
 from syndication.errors import SyndicationError
 from syndication.model import Partner

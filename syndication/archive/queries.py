@@ -20,7 +20,7 @@ import aiosqlite
 
 from syndication.archive import bodies
 from syndication.archive.articles import Articles
-from syndication.archive.codec import from_iso
+from syndication.archive.column_values import from_iso
 from syndication.archive.desk_queries import DeskQueries
 from syndication.archive.feed_queries import FeedQueries
 from syndication.archive.listings import Listings

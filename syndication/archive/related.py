@@ -24,7 +24,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from syndication.archive.codec import from_iso
+from syndication.archive.column_values import from_iso
 from syndication.archive.schema import Access, connect, transaction
 
 LIMIT = 5  # stories shown under "More on this topic"

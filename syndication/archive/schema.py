@@ -203,7 +203,7 @@ def reader_uri(path: Path, *, copy: bool = False) -> str:
     no lock, since Litestream needs an exclusive one to apply each transaction and an open
     connection to a file in WAL mode holds a shared lock as long as it lives. Its readers
     reopen after each transaction applied, and a build that spans one is made again
-    (web/cached.py)."""
+    (web/cached_routes.py)."""
     if copy:
         return f"file:{path.resolve()}?mode=ro&immutable=1"
     return f"file:{path.resolve()}?mode=ro"

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from syndication.archive import bodies, stems
 from syndication.archive.articles import LIVE, NEWEST_FIRST, SUMMARY_COLUMNS, Articles, of_articles
-from syndication.archive.codec import to_iso
+from syndication.archive.column_values import to_iso
 from syndication.archive.schema import CHANGE_HEAD
 from syndication.archive.search_budget import SearchBudget, nobody_left
 from syndication.archive.sql import Query, Reader
@@ -49,7 +49,7 @@ WALK_PER_COLLECT = 150
 
 
 @dataclass(frozen=True, slots=True)
-class Within:
+class SearchFilter:
     """What a search is narrowed to: a section, and published in [start, end)."""
 
     section: str | None = None
@@ -167,14 +167,14 @@ class Search:
         text: str,
         page: int,
         per_page: int,
-        within: Within = Within(),
+        within: SearchFilter = SearchFilter(),
         language: str = "",
         gone: Callable[[], bool] = nobody_left,
     ) -> tuple[list[Hit], bool]:
         """A page of live articles of the edition matching `text`, each word in any form
         sharing its stem in `language`: best first by bm25, or, when the query looks to match
         more than BROAD articles, newest first. Ranking thousands of matches costs a reader
-        time and says little; the newest is what a reader wants. Within the budget, or
+        time and says little; the newest is what a reader wants. SearchFilter the budget, or
         TooBroad (SearchBusy, ReaderLeft when `gone()` says the reader left)."""
         async with self.budget.turn(gone):
             query = fts_query(text, await self.forms(language, plain_words(text)))
@@ -353,7 +353,7 @@ class Search:
         return matches / looked_at if looked_at > 0 else 0.0
 
     async def _ranked(
-        self, edition: str, query: str, within: Within, limit: int, offset: int
+        self, edition: str, query: str, within: SearchFilter, limit: int, offset: int
     ) -> list[sqlite3.Row]:
         ranked = within.narrow(
             Query(
@@ -367,7 +367,7 @@ class Search:
         return await self.db.rows(ranked.page(limit, offset))
 
     async def _newest(
-        self, edition: str, query: str, within: Within, limit: int, offset: int, walk: bool
+        self, edition: str, query: str, within: SearchFilter, limit: int, offset: int, walk: bool
     ) -> list[sqlite3.Row]:
         """The edition's live matches, newest first: walking the articles newest first and
         asking FTS5 of each, or collecting every match and sorting them (walk_is_cheaper

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from syndication.archive.codec import from_iso, to_iso
+from syndication.archive.column_values import from_iso, to_iso
 from syndication.archive.sql import Reader
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from syndication.archive import claims, dependencies, related
+from syndication.archive import dependencies, ownership, related
 from syndication.archive.article_row import ARTICLE_COLUMNS
 from syndication.archive.articles import WAS_PUBLIC
 from syndication.archive.batch import (
@@ -23,7 +23,7 @@ from syndication.archive.batch import (
     Rejected,
     Restamped,
 )
-from syndication.archive.codec import from_iso, to_iso
+from syndication.archive.column_values import from_iso, to_iso
 from syndication.archive.schema import CHANGE_HEAD, transaction
 from syndication.archive.sql import Query
 from syndication.clock import Clock
@@ -202,7 +202,7 @@ class ArchiveWriter:
         )
         self._check_claims(item, article_id, stored, gone, now, result)
         if alias:
-            claims.add_alias(self.conn, alias, article_id)
+            ownership.add_alias(self.conn, alias, article_id)
         state = state_of(art.status, art.published, now)
         if stored is not None and stored.same_as(item, state):
             # Read again (a dependency changed, the rules changed) and nothing readers see
@@ -259,7 +259,7 @@ class ArchiveWriter:
             if item.article.id_given and not stored.id_given:
                 displaced = stored.source_file
             elif self._still_asks(stored.source_file, "id", article_id):
-                raise claims.id_clash(
+                raise ownership.id_clash(
                     item.file, item.article.id or article_id, stored.source_file, item.lines
                 )
         self._check_address(item, article_id, gone, now, result)
@@ -273,11 +273,11 @@ class ArchiveWriter:
         self, item: Accepted, article_id: str, gone: set[str], now: datetime, result: ApplyResult
     ) -> None:
         path = item.article.path
-        owner = claims.address_owner(self.conn, path, article_id)
+        owner = ownership.address_owner(self.conn, path, article_id)
         if owner is None or owner == item.file or owner in gone:
             return  # free; or its own story, whose id it changes, which gives way
         if self._still_asks(owner, "address", path):
-            raise claims.address_clash(item.file, path, owner, item.lines)
+            raise ownership.address_clash(item.file, path, owner, item.lines)
         # The holder's file now asks for another address (and is refused): its last good
         # version gives this one up, so one address never shows two stories.
         for (held,) in self.conn.execute(
@@ -294,7 +294,7 @@ class ArchiveWriter:
         leaves the old one in url_history (answered 301)."""
         conn, art, stamp = self.conn, item.article, to_iso(now)
         columns = list(item.columns)
-        columns[_TRANSLATION_OF] = claims.resolve(conn, art.translation_of)
+        columns[_TRANSLATION_OF] = ownership.resolve(conn, art.translation_of)
         values = (
             *columns,
             state.value,
@@ -393,7 +393,7 @@ class ArchiveWriter:
         if art.id_given:
             if conn.execute("SELECT 1 FROM articles WHERE id = ?", (art.id,)).fetchone():
                 return art.id, None
-            if (target := claims.resolve(conn, art.id)) != art.id:
+            if (target := ownership.resolve(conn, art.id)) != art.id:
                 return target, None
             had = conn.execute(
                 "SELECT s.article_id FROM files s JOIN articles a ON a.id = s.article_id "
@@ -555,8 +555,9 @@ class ArchiveWriter:
     def _count_commit(self, now: datetime) -> None:
         """Count this batch among the commits of its second. HTTP dates count whole seconds:
         readers date what they render by the last commit, and may call that date exact only
-        when no other commit shares its second (web/cache.py `stamped`). The second never
-        goes back, even if the clock does, so no later answer is dated before an earlier."""
+        when no other commit shares its second (web/response_cache.py `dated_by_commit`). The
+        second never goes back, even if the clock does, so no later answer is dated before an
+        earlier."""
         self._counted = True
         row = self.conn.execute("SELECT value FROM meta WHERE name = 'last_commit'").fetchone()
         last, _, count = (row[0] if row else "").partition(" ")

@@ -3,7 +3,7 @@ answer: the tags it can be purged by, and how long it may keep it.
 
 An answer is tagged with the articles it shows and the scopes (edition, section, topic,
 author) whose new stories would change it: the same rule the app's own response cache
-follows (web/cached.py). A change purges the tags of the articles it touched and of the
+follows (web/cached_routes.py). A change purges the tags of the articles it touched and of the
 scopes they are in now, so an edge may keep an answer until then (`edge_max_age`) while
 browsers keep it only for its Cache-Control max-age. An answer whose bytes also depend on
 the clock (a page's footer names this year, an article counts days) is tagged with the UTC
@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 from syndication.config import EDGE_TAG_HEADERS
 from syndication.model import FeedScope
-from syndication.periods import Period
+from syndication.validity_periods import Period
 
 SITE = "site"  # on every tagged answer: purging it empties the edge of this site
 MAX_ARTICLE_TAGS = 128  # more (a month's sitemap): untagged by article, kept the usual time

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from syndication.archive import claims
-from syndication.archive.claims import Claim
+from syndication.archive import ownership
+from syndication.archive.ownership import Claim
 from syndication.archive.schema import Access, connect
 from syndication.config import PICTURE_SETTINGS, Settings
 from syndication.errors import ContentError, ContentWarning, SyndicationError
@@ -156,9 +156,9 @@ def _clashes(
                 continue
             kind, value = claim
             if kind == "id":
-                errors.append(claims.id_clash(rel, value, owner, result.lines))
+                errors.append(ownership.id_clash(rel, value, owner, result.lines))
             else:
-                errors.append(claims.address_clash(rel, value, owner, result.lines))
+                errors.append(ownership.address_clash(rel, value, owner, result.lines))
     return errors
 
 
@@ -207,8 +207,8 @@ class _Archived:
         return found
 
     def _load(self, conn: sqlite3.Connection) -> None:
-        self.files_read = claims.recorded_files(conn)
-        for file, claim in claims.recorded_claims(conn):
+        self.files_read = ownership.recorded_files(conn)
+        for file, claim in ownership.recorded_claims(conn):
             self.held_by.setdefault(file, set()).add(claim)
             self.owner[claim] = file
 

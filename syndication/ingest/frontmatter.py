@@ -1,5 +1,8 @@
 """Split a file into YAML front matter and Markdown body, keeping line numbers for errors.
 
+This is the reference reader of front matter. The usual few `field: value` lines are read
+by the fast path (frontmatter_fast.py), which answers only where it reads what this does.
+
 Any bytes give fields or a ContentError with a line, in time and memory linear in the file:
 
 - plain values are text as typed, except `true`/`false` and empty (`title: 1984`,
@@ -24,9 +27,9 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.resolver import BaseResolver
 
 from syndication.errors import ContentError, ContentWarning
-from syndication.ingest import plain_fields
+from syndication.ingest import frontmatter_fast
 from syndication.ingest.characters import describe, first_forbidden
-from syndication.ingest.plain_fields import FIRST_LINE
+from syndication.ingest.frontmatter_fast import FIRST_LINE
 from syndication.markup import CHARACTER_REFERENCE
 
 FENCE = "---"
@@ -171,7 +174,7 @@ def _closing_fence(text: str) -> int | None:
 
 def load(yaml_text: str, file: str) -> tuple[dict[str, Any], dict[str, int], list[ContentWarning]]:
     """The fields, every field's line, and warnings; or a ContentError with the line."""
-    if (plain := plain_fields.read(yaml_text)) is not None:
+    if (plain := frontmatter_fast.read(yaml_text)) is not None:
         return plain[0], plain[1], []  # nothing in what it reads is warned about
     return load_yaml(yaml_text, file)
 

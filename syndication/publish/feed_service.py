@@ -16,7 +16,7 @@ from syndication.config import Settings
 from syndication.errors import NotFound
 from syndication.model import ArchivedArticle, FeedKind, FeedScope, Partner, Tombstone
 from syndication.months import month_start, next_month_start
-from syndication.periods import ALWAYS, Period, between, day_of, midnight
+from syndication.publish.broken_articles import Report, leaving_out_broken, render_reporting
 from syndication.publish.feed_document import (
     FORMATS,
     XML_FORMATS,
@@ -26,7 +26,6 @@ from syndication.publish.feed_document import (
     feed_title,
     scope_id,
 )
-from syndication.publish.guard import Report, leaving_out_broken, render_reporting
 from syndication.publish.json_feed import json_feed_bytes
 from syndication.publish.urls import (
     archive_url,
@@ -36,6 +35,7 @@ from syndication.publish.urls import (
     subscription_feed_urls,
 )
 from syndication.publish.xml_feeds import atom_bytes, rss_bytes
+from syndication.validity_periods import ALWAYS, Period, between, day_of, midnight
 
 WRITERS = {"atom": atom_bytes, "rss": rss_bytes, "json": json_feed_bytes}
 

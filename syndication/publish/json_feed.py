@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from syndication.archive.codec import to_iso
+from syndication.archive.column_values import to_iso
 from syndication.config import Settings
 from syndication.model import ArchivedArticle
 from syndication.publish.feed_document import FeedDocument, entry_id, modified

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from syndication.archive.codec import to_iso
+from syndication.archive.column_values import to_iso
 from syndication.config import Settings
 from syndication.model import ArchivedArticle, Image
 from syndication.publish.html import feed_body, text_with_corrections

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from xml.sax.saxutils import escape
 
-from syndication.archive.codec import to_iso
+from syndication.archive.column_values import to_iso
 from syndication.config import Settings
 
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -8,7 +8,7 @@ import re
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
-from syndication.archive.codec import to_iso
+from syndication.archive.column_values import to_iso
 from syndication.config import Settings
 from syndication.model import ArchivedArticle
 from syndication.publish.feed_document import (

@@ -20,7 +20,7 @@ from syndication.archive import partner_queries as pq
 from syndication.archive.partners import PartnerStore
 from syndication.archive.search import fts_query
 from syndication.model import ArchivedArticle, Partner
-from syndication.publish.guard import FORBIDDEN_UTF8
+from syndication.publish.broken_articles import FORBIDDEN_UTF8
 from syndication.publish.ninjs import canceled_item, news_item
 from syndication.publish.routes import ROUTES
 from syndication.web.params import moment, whole_number
@@ -104,7 +104,7 @@ async def _items(
         except Exception as exc:  # whatever the content makes the encoder raise
             problem = f"{type(exc).__name__}: {exc}"[:300]
         if problem:
-            await services(request).left_out.report(
+            await services(request).broken_articles.report(
                 archived.article.id, f"left out of the API: {problem}"
             )
             continue

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from aiohttp import web
 
-from syndication.web.cache import Rendered
+from syndication.web.response_cache import Rendered
 
 
 def _combined(request: web.Request, name: str) -> str | None:
@@ -71,7 +71,7 @@ def unchanged_for(
             since = parsedate_to_datetime(if_modified_since)
             ours = rendered.last_modified
             # A date shared with another version of the answer cannot tell which one the
-            # client holds: only a later one can (web/cache.py `stamped`).
+            # client holds: only a later one can (web/response_cache.py `dated_by_commit`).
             return ours < since or (ours == since and rendered.date_exact)
         except (TypeError, ValueError):
             return False

@@ -18,7 +18,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 NOT_SHARED = ("/desk", "/preview/", "/websub", "/metrics", "/healthz", "/readyz")
 EXPOSED = "ETag, Link, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset"
-# What every shared answer carries; the response cache writes the same (web/cache.py).
+# What every shared answer carries; the response cache writes the same (web/response_cache.py).
 SHARED = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": EXPOSED}
 METHODS = "GET, HEAD"
 READ_HEADERS = "If-None-Match, If-Modified-Since, Cache-Control"

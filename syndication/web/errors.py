@@ -113,7 +113,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return error_response(request, 404, str(exc) or None)
     except DamagedBody as exc:  # the story asked for is there, but its body cannot be read
         status = 503
-        await services(request).left_out.report(exc.article_id, f"could not be shown: {exc}")
+        await services(request).broken_articles.report(exc.article_id, f"could not be shown: {exc}")
         return error_response(request, 503, "This story cannot be shown right now.")
     except ArchiveUnavailable as exc:  # not our bug, and gone on the next try
         log.warning("%s %s: %s", request.method, request.path, exc)

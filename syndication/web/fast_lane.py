@@ -28,7 +28,6 @@ from aiohttp import web
 from aiohttp.http import SERVER_SOFTWARE
 from aiohttp.web_protocol import RequestHandler
 
-from syndication.web.cache import ChangeSequence, Rendered, ResponseCache
 from syndication.web.conditional import gzip_ok, unchanged_for
 from syndication.web.connection_limits import (
     TOO_MANY,
@@ -37,6 +36,7 @@ from syndication.web.connection_limits import (
     SendDeadline,
 )
 from syndication.web.request_stats import RequestStats
+from syndication.web.response_cache import ChangeSequence, Rendered, ResponseCache
 
 LEARNED_BYTES_SHARE = 16  # of response_cache_mb, for the request targets the lane remembers
 LEARNED_OVERHEAD = 400  # bytes of one remembered target beyond its strings

@@ -9,8 +9,8 @@ from aiohttp import web
 from syndication.model import FeedScope
 from syndication.publish import feed_directory, html
 from syndication.publish.routes import ROUTES
-from syndication.web import cached
-from syndication.web.cache import Rendered
+from syndication.web import cached_routes
+from syndication.web.response_cache import Rendered
 from syndication.web.services import services
 
 routes = web.RouteTableDef()
@@ -51,11 +51,11 @@ async def _serve(
         body = make(settings, settings.edition(code), found)
         return _kept(request, body, content_type, seq)
 
-    return await cached.serve(request, key, (FeedScope(code),), build)
+    return await cached_routes.serve(request, key, (FeedScope(code),), build)
 
 
 @routes.get(ROUTES["feeds_page"])
-@cached.answered_from_cache()
+@cached_routes.answered_from_cache()
 async def feeds_page(request: web.Request, key: str) -> web.Response:
     now = services(request).clock.now()
     return await _serve(
@@ -67,6 +67,6 @@ async def feeds_page(request: web.Request, key: str) -> web.Response:
 
 
 @routes.get(ROUTES["opml"])
-@cached.answered_from_cache()
+@cached_routes.answered_from_cache()
 async def opml(request: web.Request, key: str) -> web.Response:
     return await _serve(request, key, feed_directory.OPML_TYPE, feed_directory.opml)

@@ -11,8 +11,8 @@ from syndication.errors import NotFound
 from syndication.model import FeedKind, FeedScope
 from syndication.publish.feed_service import BuiltFeed
 from syndication.publish.routes import ROUTES
-from syndication.web import cached
-from syndication.web.cache import Rendered
+from syndication.web import cached_routes
+from syndication.web.response_cache import Rendered
 from syndication.web.services import services
 
 routes = web.RouteTableDef()
@@ -20,7 +20,7 @@ Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 
 def _handler(kind: FeedKind, *, archive: bool) -> Handler:
-    @cached.answered_from_cache()
+    @cached_routes.answered_from_cache()
     async def handle(request: web.Request, key: str) -> web.Response:
         return await _serve(request, key, kind, archive=archive)
 
@@ -58,7 +58,7 @@ async def _serve(
     async def build(at_seq: int) -> Rendered:
         return rendered(await services(request).feeds.build(scope, fmt, month), at_seq)
 
-    return await cached.serve(request, key, (scope,), build)
+    return await cached_routes.serve(request, key, (scope,), build)
 
 
 def rendered(feed: BuiltFeed, seq: int) -> Rendered:

@@ -15,12 +15,12 @@ from aiohttp import web
 
 from syndication.edge.tags import answer_tags, edge_headers
 from syndication.ingest.imageinfo import MEDIA_TYPES
-from syndication.periods import ALWAYS
 from syndication.publish import renditions, static_files
 from syndication.publish.routes import ROUTES
-from syndication.web.cache import Rendered
+from syndication.validity_periods import ALWAYS
 from syndication.web.conditional import respond
 from syndication.web.params import path_part, query_number
+from syndication.web.response_cache import Rendered
 from syndication.web.services import services
 
 routes = web.RouteTableDef()

@@ -29,12 +29,12 @@ from syndication.edge.purger import EdgePurger
 from syndication.histogram import BUCKETS
 from syndication.ingest.service import IngestService
 from syndication.runtime import runtime_dir, runtime_file
-from syndication.web.cache import ChangeSequence, ResponseCache
 from syndication.web.connection_limits import ConnectionLimits
 from syndication.web.fast_lane import FastLane
 from syndication.web.hub import Hub
 from syndication.web.hub_pinger import HubPinger
 from syndication.web.request_stats import RequestStats
+from syndication.web.response_cache import ChangeSequence, ResponseCache
 
 Snapshot = dict[str, Any]
 

@@ -9,11 +9,11 @@ from datetime import timedelta
 from aiohttp import web
 
 from syndication.model import FeedScope
-from syndication.periods import Period, between
 from syndication.publish import sitemaps
 from syndication.publish.routes import ROUTES
-from syndication.web import cached
-from syndication.web.cache import Rendered
+from syndication.validity_periods import Period, between
+from syndication.web import cached_routes
+from syndication.web.response_cache import Rendered
 from syndication.web.services import services
 
 routes = web.RouteTableDef()
@@ -33,17 +33,17 @@ def _rendered(request: web.Request, body: bytes, kind: str, seq: int) -> Rendere
 
 
 @routes.get(ROUTES["robots"])
-@cached.answered_from_cache()
+@cached_routes.answered_from_cache()
 async def robots(request: web.Request, key: str) -> web.Response:
     async def build(seq: int) -> Rendered:
         body = sitemaps.robots_txt(services(request).settings)
         return _rendered(request, body, "text/plain; charset=utf-8", seq)
 
-    return await cached.serve(request, key, (), build)
+    return await cached_routes.serve(request, key, (), build)
 
 
 @routes.get(ROUTES["sitemap_index"])
-@cached.answered_from_cache()
+@cached_routes.answered_from_cache()
 async def sitemap_index(request: web.Request, key: str) -> web.Response:
     async def build(seq: int) -> Rendered:
         months = await services(request).archive.listings.sitemap_months()
@@ -64,11 +64,11 @@ async def sitemap_index(request: web.Request, key: str) -> web.Response:
             )
         return rendered
 
-    return await cached.serve(request, key, _everything(request), build)
+    return await cached_routes.serve(request, key, _everything(request), build)
 
 
 @routes.get(ROUTES["news_sitemap"])
-@cached.answered_from_cache()
+@cached_routes.answered_from_cache()
 async def news_sitemap(request: web.Request, key: str) -> web.Response:
     async def build(seq: int) -> Rendered:
         now = services(request).clock.now()
@@ -76,7 +76,7 @@ async def news_sitemap(request: web.Request, key: str) -> web.Response:
         if not items:  # a urlset must hold a url: no story of the last 48 hours, no sitemap
             raise web.HTTPNotFound(text="No story was published in the last 48 hours.")
         settings = services(request).settings
-        body = await services(request).left_out.render(
+        body = await services(request).broken_articles.render(
             "the news sitemap",
             lambda some: sitemaps.news_sitemap(settings, list(some)),
             items,
@@ -93,11 +93,11 @@ async def news_sitemap(request: web.Request, key: str) -> web.Response:
         rendered.period = between(since, min(item[3] for item in items) + NEWS_WINDOW)
         return rendered
 
-    return await cached.serve(request, key, _everything(request), build)
+    return await cached_routes.serve(request, key, _everything(request), build)
 
 
 @routes.get(ROUTES["month_sitemap"])
-@cached.answered_from_cache()
+@cached_routes.answered_from_cache()
 async def month_sitemap(request: web.Request, key: str) -> web.Response:
     month = request.match_info["month"]
     if not _MONTH.fullmatch(month):
@@ -110,8 +110,8 @@ async def month_sitemap(request: web.Request, key: str) -> web.Response:
         settings = services(request).settings
         # Up to a month of stories (30,000 once kept static files waiting 2.1 s): built,
         # hashed and compressed on a thread, never on the event loop.
-        return await cached.built_off_loop(
+        return await cached_routes.built_off_loop(
             lambda: _rendered(request, sitemaps.month_sitemap(settings, entries), XML, seq)
         )
 
-    return await cached.serve(request, key, _everything(request), build)
+    return await cached_routes.serve(request, key, _everything(request), build)

@@ -29,16 +29,16 @@ from syndication.publish.feed_service import Feeds
 from syndication.replica.litestream import following, read_txid, replicate
 from syndication.runtime import runtime_file
 from syndication.web import metrics
-from syndication.web.cache import ChangeSequence, ResponseCache
+from syndication.web.broken_article_log import BrokenArticleLog
 from syndication.web.connection_limits import ConnectionLimits
 from syndication.web.fast_lane import LEARNED_BYTES_SHARE, FastLane
 from syndication.web.hub import Hub
 from syndication.web.hub_pinger import HubPinger
-from syndication.web.left_out import LeftOut
 from syndication.web.metrics import IngestStats
 from syndication.web.outbound import Outbound
 from syndication.web.ratelimit import RateLimiter
 from syndication.web.request_stats import RequestStats
+from syndication.web.response_cache import ChangeSequence, ResponseCache
 
 # single: one process does everything. `serve --workers N` runs one writer (ingest,
 # schedule, WebSub delivery; no HTTP) and N readers answering HTTP from the same archive.
@@ -62,7 +62,7 @@ class Services:
     feeds: Feeds
     hub: Hub
     pinger: HubPinger
-    left_out: LeftOut
+    broken_articles: BrokenArticleLog
     rates: RateLimiter
     logins: RateLimiter  # the desk's login tries, per address and per name
     requests: RequestStats
@@ -113,9 +113,9 @@ async def opened(settings: Settings, role: Role, clock: Clock) -> AsyncIterator[
             side = SideWriter(settings.db_path)
             stack.callback(side.close)
             writes = side
-        left_out = LeftOut(writes, clock)
-        archive.articles.left_out = left_out.report  # a damaged body, left out of a list
-        feeds = Feeds(settings, archive, left_out.report, clock)
+        broken_articles = BrokenArticleLog(writes, clock)
+        archive.articles.left_out = broken_articles.report  # a damaged body, left out of a list
+        feeds = Feeds(settings, archive, broken_articles.report, clock)
         pings = await stack.enter_async_context(Outbound(10, "syndication", public_only=False))
         pinger = HubPinger(settings, feeds, pings)
         calls = await stack.enter_async_context(Hub.outbound(settings))
@@ -146,7 +146,7 @@ async def opened(settings: Settings, role: Role, clock: Clock) -> AsyncIterator[
             feeds=feeds,
             hub=hub,
             pinger=pinger,
-            left_out=left_out,
+            broken_articles=broken_articles,
             rates=rates,
             logins=logins,
             requests=requests,

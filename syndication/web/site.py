@@ -11,20 +11,20 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from syndication.archive.articles import Moved
-from syndication.archive.search import Hit, Within, fts_query
+from syndication.archive.search import Hit, SearchFilter, fts_query
 from syndication.config import Settings
 from syndication.edge.tags import answer_tags, edge_headers
 from syndication.model import ArticleSummary, Edition, FeedKind, FeedScope, State
 from syndication.months import month_bounds, year_bounds
-from syndication.periods import between, day_of, year_of
 from syndication.publish import html
-from syndication.publish.guard import problem_with, rendered_or_problem
+from syndication.publish.broken_articles import problem_with, rendered_or_problem
 from syndication.publish.labels import month_name, translator
 from syndication.publish.routes import ROUTES
-from syndication.web import cached
-from syndication.web.cache import Rendered
+from syndication.validity_periods import between, day_of, year_of
+from syndication.web import cached_routes
 from syndication.web.errors import error_response
 from syndication.web.params import local_day, path_year, query_number
+from syndication.web.response_cache import Rendered
 from syndication.web.searching import reader_left, search_refusals
 from syndication.web.services import services
 
@@ -71,7 +71,7 @@ async def _html_leaving_out(
     items: Sequence[Listed],
 ) -> bytes:
     """A page of a list of stories, leaving out any story that would break it."""
-    return await services(request).left_out.render(
+    return await services(request).broken_articles.render(
         f"the page {request.path}",
         lambda some: render(some).encode(),
         items,
@@ -80,13 +80,13 @@ async def _html_leaving_out(
 
 
 @routes.get(ROUTES["front"])
-@cached.answered_from_cache()
+@cached_routes.answered_from_cache()
 async def front_page(request: web.Request, key: str) -> web.Response:
     return await _edition_home(request, key, services(request).settings.default_edition)
 
 
 @routes.get(ROUTES["edition"])
-@cached.answered_from_cache()
+@cached_routes.answered_from_cache()
 async def edition_home(request: web.Request, key: str) -> web.Response:
     return await _edition_home(request, key, request.match_info["edition"])
 
@@ -108,7 +108,7 @@ async def _edition_home(request: web.Request, key: str, code: str) -> web.Respon
             page.period &= between(now, placements_end)
         return page
 
-    return await cached.serve(request, key, (FeedScope(code),), build)
+    return await cached_routes.serve(request, key, (FeedScope(code),), build)
 
 
 async def _front_page_stories(
@@ -136,7 +136,7 @@ async def _front_page_stories(
 
 
 @routes.get(ROUTES["article"])
-@cached.answered_from_cache()
+@cached_routes.answered_from_cache()
 async def article(request: web.Request, key: str) -> web.Response:
     settings = services(request).settings
     archive = services(request).archive
@@ -167,7 +167,7 @@ async def article(request: web.Request, key: str) -> web.Response:
         text, _ = rendered_or_problem(with_related, tuple(related))
         if text is None:  # the story itself breaks its page, or one of its related stories
             if (problem := problem_with(with_related, ())) is not None:
-                await services(request).left_out.report(
+                await services(request).broken_articles.report(
                     article.id, f"left out of its page: {problem}"
                 )
                 raise web.HTTPServiceUnavailable(text="This story cannot be shown right now.")
@@ -181,7 +181,7 @@ async def article(request: web.Request, key: str) -> web.Response:
         page.period &= day_of(now)  # "From our online archive" counts in days
         return page
 
-    return await cached.serve(request, key, scopes, build)
+    return await cached_routes.serve(request, key, scopes, build)
 
 
 def _edition_of(request: web.Request) -> Edition:
@@ -208,7 +208,7 @@ def _search_key(request: web.Request) -> str:
 
 
 @routes.get(ROUTES["search"])
-@cached.answered_from_cache(_search_key)
+@cached_routes.answered_from_cache(_search_key)
 async def search_page(request: web.Request, key: str) -> web.Response:
     """Kept in the response cache like any page, until the edition changes: a search asked
     again costs what a cached page does."""
@@ -241,7 +241,7 @@ async def search_page(request: web.Request, key: str) -> web.Response:
         ids = frozenset(hit.article.id for hit in hits)
         return _page(request, body, seq, ids, now, cache_control="public, max-age=60")
 
-    return await cached.serve(request, key, (FeedScope(code),), build)
+    return await cached_routes.serve(request, key, (FeedScope(code),), build)
 
 
 @routes.get(ROUTES["suggest"])
@@ -259,7 +259,7 @@ async def search_suggestions(request: web.Request) -> web.Response:
 
 def _search_filters(
     request: web.Request, settings: Settings, edition: Edition
-) -> tuple[Within, dict[str, str]]:
+) -> tuple[SearchFilter, dict[str, str]]:
     """`section`, `from` and `to` (dates, `to` included, in the edition's time zone): what
     the search is narrowed to, and the filters as given, for the form and the page links."""
     section = request.query.get("section", "")
@@ -276,7 +276,7 @@ def _search_filters(
         for name in ("section", "from", "to")
         if request.query.get(name, "")
     }
-    return Within(section or None, start, end), chosen
+    return SearchFilter(section or None, start, end), chosen
 
 
 def _edge_of(request: web.Request, article_id: str) -> dict[str, str]:
@@ -299,7 +299,7 @@ def _listing_key(request: web.Request) -> str:
 
 
 @routes.get(ROUTES["year"])
-@cached.answered_from_cache()  # it reads no query parameter: ?utm=... is the same page
+@cached_routes.answered_from_cache()  # it reads no query parameter: ?utm=... is the same page
 async def year_page(request: web.Request, key: str) -> web.Response:
     settings = services(request).settings
     code, year = request.match_info["edition"], path_year(request.match_info["year"])
@@ -320,12 +320,12 @@ async def year_page(request: web.Request, key: str) -> web.Response:
         text = html.year_page(settings, edition, year, counts, first, last, now)
         return _page(request, text, seq, frozenset(), now)  # right for this year, which it links
 
-    return await cached.serve(request, key, (FeedScope(code),), build)
+    return await cached_routes.serve(request, key, (FeedScope(code),), build)
 
 
 @routes.get(ROUTES["month"])
 @routes.get(ROUTES["day"])
-@cached.answered_from_cache(_listing_key)
+@cached_routes.answered_from_cache(_listing_key)
 async def date_page(request: web.Request, key: str) -> web.Response:
     settings = services(request).settings
     info = request.match_info
@@ -363,23 +363,23 @@ async def date_page(request: web.Request, key: str) -> web.Response:
         )
         return _page(request, body, seq, frozenset(a.id for a in articles), now)
 
-    return await cached.serve(request, key, (FeedScope(code),), build)
+    return await cached_routes.serve(request, key, (FeedScope(code),), build)
 
 
 @routes.get(ROUTES["topic"])
-@cached.answered_from_cache(_listing_key)
+@cached_routes.answered_from_cache(_listing_key)
 async def topic_page(request: web.Request, key: str) -> web.Response:
     return await _listing(request, key, FeedKind.TOPIC)
 
 
 @routes.get(ROUTES["author"])
-@cached.answered_from_cache(_listing_key)
+@cached_routes.answered_from_cache(_listing_key)
 async def author_page(request: web.Request, key: str) -> web.Response:
     return await _listing(request, key, FeedKind.AUTHOR)
 
 
 @routes.get(ROUTES["section"])
-@cached.answered_from_cache(_listing_key)
+@cached_routes.answered_from_cache(_listing_key)
 async def section_page(request: web.Request, key: str) -> web.Response:
     return await _listing(request, key, FeedKind.SECTION)
 
@@ -419,4 +419,4 @@ async def _listing(request: web.Request, key: str, kind: FeedKind) -> web.Respon
         )
         return _page(request, body, seq, frozenset(a.id for a in articles), now)
 
-    return await cached.serve(request, key, (scope,), build)
+    return await cached_routes.serve(request, key, (scope,), build)

@@ -1,4 +1,4 @@
-"""Front matter read by line (ingest/plain_fields.py) must be what the YAML parser reads.
+"""Front matter read by line (ingest/frontmatter_fast.py) must be what the YAML parser reads.
 
 Wherever the line reader answers, its fields, their lines (in the same order) and the lack
 of warnings are compared with the YAML parser's, on generated front matter built to sit on
@@ -16,7 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from syndication.errors import ContentError
-from syndication.ingest import frontmatter, plain_fields
+from syndication.ingest import frontmatter, frontmatter_fast
 from tests.conftest import examples
 
 REPO = Path(__file__).resolve().parent.parent
@@ -148,7 +148,7 @@ def _yaml(text: str) -> tuple[dict[str, Any], list[tuple[str, int]], int] | Cont
 
 
 def _same_as_yaml(text: str) -> None:
-    read = plain_fields.read(text)
+    read = frontmatter_fast.read(text)
     if read is None:
         return
     expected = _yaml(text)
@@ -189,7 +189,7 @@ def test_the_usual_front_matter_is_read_by_line() -> None:
         "  credit: Ledger Photo Desk\n"
         "syndication: false"
     )
-    fields, lines = plain_fields.read(usual) or pytest.fail("declined")
+    fields, lines = frontmatter_fast.read(usual) or pytest.fail("declined")
     assert fields["image"] == {
         "src": "/images/pilots.jpg",
         "alt": "Two pilot boats at the quay",
@@ -197,9 +197,9 @@ def test_the_usual_front_matter_is_read_by_line() -> None:
     }
     assert fields["syndication"] is False and fields["authors"] == ["Ines Lambert", "Hugo Duval"]
     assert lines["image.credit"] == 10 and lines["topics.1"] == 6
-    listed, listed_lines = plain_fields.read("authors:\n- A\n- 'B'\ntopics:\n  - C") or pytest.fail(
-        "declined"
-    )
+    listed, listed_lines = frontmatter_fast.read(
+        "authors:\n- A\n- 'B'\ntopics:\n  - C"
+    ) or pytest.fail("declined")
     assert listed == {"authors": ["A", "B"], "topics": ["C"]}
     assert listed_lines == {
         "authors": 2,
@@ -216,7 +216,7 @@ def test_the_usual_front_matter_is_read_by_line() -> None:
         end = text.index("\n---", 3)
         yaml_text = text[4:end]
         _same_as_yaml(yaml_text)
-        read += plain_fields.read(yaml_text) is not None
+        read += frontmatter_fast.read(yaml_text) is not None
     assert read >= len(sample) * 3 // 4, (read, len(sample))
 
 
@@ -234,4 +234,4 @@ def test_the_usual_front_matter_is_read_by_line() -> None:
     ],
 )
 def test_what_the_line_reader_leaves_to_yaml(text: str) -> None:
-    assert plain_fields.read(text) is None
+    assert frontmatter_fast.read(text) is None

@@ -1,6 +1,6 @@
 """Rendering a page or feed so that a broken article is left out, not the whole document.
 
-The pure part is publish/guard.py; this part logs each article left out and records the
+The pure part is publish/broken_articles.py; this part logs each article left out and records the
 error against its file once per process.
 """
 
@@ -14,14 +14,14 @@ from syndication.archive.output_errors import record_left_out
 from syndication.archive.side_writes import Writes
 from syndication.clock import Clock
 from syndication.errors import ArchiveError
-from syndication.publish.guard import render_reporting
+from syndication.publish.broken_articles import render_reporting
 
 log = logging.getLogger("syndication.web")
 T = TypeVar("T")
 MAX_REMEMBERED = 10_000  # reports remembered per process, so a broken article is written once
 
 
-class LeftOut:
+class BrokenArticleLog:
     def __init__(self, writes: Writes, clock: Clock) -> None:
         self.writes = writes
         self.clock = clock

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndication.ingest.characters import first_forbidden
-from syndication.publish.guard import FORBIDDEN_UTF8
+from syndication.publish.broken_articles import FORBIDDEN_UTF8
 from tests.conftest import examples
 
 # The edges of every forbidden range, and their neighbours, beside ordinary text.

@@ -21,10 +21,10 @@ from email.utils import format_datetime
 
 from syndication.archive.queries import Archive, Commit
 from syndication.clock import Clock
-from syndication.periods import ALWAYS, Period
+from syndication.validity_periods import ALWAYS, Period
 from syndication.web import cors
 
-UNSTAMPED = datetime.fromtimestamp(0, UTC)  # until `stamped` gives the date
+UNDATED = datetime.fromtimestamp(0, UTC)  # until `dated_by_commit` gives the date
 
 
 @dataclass(slots=True, weakref_slot=True)  # the fast lane refers to entries weakly
@@ -36,9 +36,9 @@ class Rendered:
     links: tuple[str, ...]  # Link header values
     seq: int
     article_ids: frozenset[str] = field(default_factory=frozenset)
-    # Given when the entry is kept (`stamped`, `_dated`): when its bytes last changed, to the
-    # second, and whether no other version of it can carry that same second.
-    last_modified: datetime = UNSTAMPED
+    # Given when the entry is kept (`dated_by_commit`, `_dated_by_bytes`): when its bytes
+    # last changed, to the second, and whether no other version of it can carry that second.
+    last_modified: datetime = UNDATED
     date_exact: bool = True
     # Response headers worked out once, not on every request: [gzipped][not_modified].
     headers: dict[tuple[bool, bool], dict[str, str]] = field(default_factory=dict)
@@ -135,7 +135,7 @@ class Rendered:
         )
 
 
-def stamped(entry: Rendered, commit: Commit, settled: bool, now: float) -> Rendered:
+def dated_by_commit(entry: Rendered, commit: Commit, settled: bool, now: float) -> Rendered:
     """A new build's Last-Modified: the archive's last commit before the build began (its
     bytes reflect that commit or a later one), or the start of the entry's period when that
     is later. HTTP dates count whole seconds, so the date is exact (a copy dated that second
@@ -150,7 +150,7 @@ def stamped(entry: Rendered, commit: Commit, settled: bool, now: float) -> Rende
     return entry.dated(datetime.fromtimestamp(when, UTC), exact)
 
 
-def _dated(fresh: Rendered, previous: Rendered | None) -> Rendered:
+def _dated_by_bytes(fresh: Rendered, previous: Rendered | None) -> Rendered:
     """One rule for validators: an answer's Last-Modified is when its bytes last changed.
     Rebuilt to the same bytes (the ETag says so), it keeps the date it had; rebuilt to other
     bytes in the same second as the old ones' date, the date is no longer exact, so
@@ -194,7 +194,7 @@ class ChangeSequence:
     async def last_commit(self) -> Commit:
         """The archive's last commit. In the writer's process (its commits push the clock as
         they land) it is read once per sequence; a commit not yet pushed makes it stale for
-        a moment, which `stamped` sees as a commit landing during the build. A reader
+        a moment, which `dated_by_commit` sees as a commit landing during the build. A reader
         process, whose clock lags by up to `interval`, reads it every time."""
         if self.beside_writer and self._commit is not None and self._commit[0] == self.seq:
             return self._commit[1]
@@ -271,7 +271,7 @@ class ResponseCache:
                     entry.seq = seq
                     self.hits += 1
                     return entry
-                fresh = _dated(await build(seq), entry)
+                fresh = _dated_by_bytes(await build(seq), entry)
                 self.builds += 1
                 self._keep(key, fresh)
                 return fresh

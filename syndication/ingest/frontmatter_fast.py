@@ -1,13 +1,13 @@
-"""Front matter written the usual way, read without building a YAML node tree.
+"""The fast path for front matter written the usual way: read without a YAML node tree.
 
 Nearly every file's front matter is a few `field: value` lines: plain, quoted or bracketed
 list values, lists of `- item` lines, and one level of indented fields under `image:`.
 Reading those by line costs a third of composing and constructing YAML nodes. `read`
-returns what frontmatter.load would (the fields, and every field's line in the order its
-walk finds them), or None for anything else, which the YAML parser then reads (and judges)
-as before: comments, `&`, escapes, tabs, unprintable characters, text over several lines,
-lists of groups (`corrections`), fields given twice. Generated front matter checks that
-the two agree wherever this one answers (tests/test_plain_fields.py).
+returns what the reference, frontmatter.load, would (the fields, and every field's line in
+the order its walk finds them), or None for anything else, which the YAML parser then
+reads (and judges) as before: comments, `&`, escapes, tabs, unprintable characters, text
+over several lines, lists of groups (`corrections`), fields given twice. Generated front
+matter checks that the two agree wherever this one answers (tests/test_frontmatter_fast.py).
 """
 
 from __future__ import annotations

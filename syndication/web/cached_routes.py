@@ -10,8 +10,8 @@ from aiohttp import web
 
 from syndication.edge.tags import answer_tags, edge_headers, edge_lifetime
 from syndication.model import FeedScope
-from syndication.web.cache import Rendered, stamped
 from syndication.web.conditional import respond
+from syndication.web.response_cache import Rendered, dated_by_commit
 from syndication.web.services import services
 
 KeyedHandler = Callable[[web.Request, str], Awaitable[web.Response]]
@@ -102,7 +102,7 @@ async def serve(
         )
         entry = entry.tagged(edge_headers(settings.edge_tag_header, max_age, tags))
         settled = await found.sequence.read_commit() == commit
-        return stamped(entry, commit, settled, found.clock.time())
+        return dated_by_commit(entry, commit, settled, found.clock.time())
 
     async def whole_build(at_seq: int) -> Rendered:
         """On a replica, a build during which Litestream wrote the copy may have read half a
