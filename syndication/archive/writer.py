@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -141,10 +141,10 @@ class ArchiveWriter:
         self._unsourced: set[str] = set()  # articles that lost a sources row in this batch
         self._displaced: set[str] = set()  # files whose kept id a file asking for it took
         changed_files: set[str] = set()  # files whose claims may have changed
-        inserted: list[tuple[int, str, str, str]] = []  # new rows to index
         gone_set = set(gone)
         changed_files |= gone_set  # a move takes them out of gone_set as it goes
         now = self.clock.now()
+        batch = _Applying(gone_set, now, result)
         conn = self.conn
         with transaction(conn):
             for same in touched:
@@ -157,7 +157,7 @@ class ArchiveWriter:
             for item in accepted:
                 changed_files.add(item.file)
                 try:
-                    self._upsert(item, gone_set, now, result, inserted)
+                    self._upsert(item, batch)
                 except ContentError as error:
                     wants = (item.article.id if item.article.id_given else "", item.article.path)
                     self._reject(Rejected(item.file, item.size, item.mtime_ns, error), now, wants)
@@ -172,35 +172,28 @@ class ArchiveWriter:
                     self._file_gone(file, now, result)
             self._withdraw_unsourced(now, result)
             result.freed = self._refused_for(changed_files) | self._displaced
-            if inserted:  # indexed with the text the parse made (the archive keeps none)
+            if batch.inserted:  # indexed with the text the parse made (the archive keeps none)
                 conn.executemany(
                     "INSERT INTO articles_fts(rowid, title, standfirst, body_text) "
                     "VALUES (?, ?, ?, ?)",
-                    inserted,
+                    batch.inserted,
                 )
                 conn.executemany(
                     "INSERT INTO titles_fts(rowid, title) VALUES (?, ?)",
-                    [(num, title) for num, title, _, _ in inserted],
+                    [(num, title) for num, title, _, _ in batch.inserted],
                 )
             self._rank_changed(defer=defer_related)
         result.changed = self._logged
         result.seq = self.last_seq()
         return result
 
-    def _upsert(
-        self,
-        item: Accepted,
-        gone: set[str],
-        now: datetime,
-        result: ApplyResult,
-        inserted: list[tuple[int, str, str, str]],
-    ) -> None:
-        art = item.article
-        article_id, alias = self._identify(item, gone)
+    def _upsert(self, item: Accepted, batch: _Applying) -> None:
+        art, now, result = item.article, batch.now, batch.result
+        article_id, alias = self._identify(item, batch.gone)
         stored = _Stored.of(
             self.conn.execute(f"SELECT {_Stored.COLUMNS} FROM articles WHERE id = ?", (article_id,))
         )
-        self._check_claims(item, article_id, stored, gone, now, result)
+        self._check_ownership(item, article_id, stored, batch)
         if alias:
             ownership.add_alias(self.conn, alias, article_id)
         state = state_of(art.status, art.published, now)
@@ -216,9 +209,9 @@ class ArchiveWriter:
             return
         num, version = self._write_row(item, article_id, stored, state, now)
         if stored is None:
-            inserted.append((num, art.title, art.standfirst, art.body_text))
+            batch.inserted.append((num, art.title, art.standfirst, art.body_text))
         self._write_names(num, art, replace=stored is not None)
-        self._take_file(item, article_id, stored, gone, now, result)
+        self._take_file(item, article_id, stored, batch)
         old_state = stored.state if stored is not None else None
         changed = stored is None or version != stored.version
         kind = _change_kind(
@@ -234,14 +227,8 @@ class ArchiveWriter:
         query = Query("1", "articles a").where("a.id = ?", article_id).where(WAS_PUBLIC).page(1)
         return self.conn.execute(*query.build()).fetchone() is not None
 
-    def _check_claims(
-        self,
-        item: Accepted,
-        article_id: str,
-        stored: _Stored | None,
-        gone: set[str],
-        now: datetime,
-        result: ApplyResult,
+    def _check_ownership(
+        self, item: Accepted, article_id: str, stored: _Stored | None, batch: _Applying
     ) -> None:
         """Refuse the file when another present file holds the id or the address, and
         still asks for it. An id this file asks for (`id:`) is taken from a file that holds
@@ -252,7 +239,7 @@ class ArchiveWriter:
             stored is not None
             and stored.source_file != item.file
             and not stored.file_gone
-            and stored.source_file not in gone
+            and stored.source_file not in batch.gone
         )
         displaced = None
         if stored is not None and held_elsewhere:
@@ -262,19 +249,17 @@ class ArchiveWriter:
                 raise ownership.id_clash(
                     item.file, item.article.id or article_id, stored.source_file, item.lines
                 )
-        self._check_address(item, article_id, gone, now, result)
+        self._check_address(item, article_id, batch)
         if displaced is not None:
             self.conn.execute(
                 "DELETE FROM files WHERE file = ? AND article_id = ?", (displaced, article_id)
             )
             self._displaced.add(displaced)
 
-    def _check_address(
-        self, item: Accepted, article_id: str, gone: set[str], now: datetime, result: ApplyResult
-    ) -> None:
+    def _check_address(self, item: Accepted, article_id: str, batch: _Applying) -> None:
         path = item.article.path
         owner = ownership.address_owner(self.conn, path, article_id)
-        if owner is None or owner == item.file or owner in gone:
+        if owner is None or owner == item.file or owner in batch.gone:
             return  # free; or its own story, whose id it changes, which gives way
         if self._still_asks(owner, "address", path):
             raise ownership.address_clash(item.file, path, owner, item.lines)
@@ -285,7 +270,7 @@ class ArchiveWriter:
             "AND state != 'withdrawn'",
             (path, owner, article_id),
         ).fetchall():
-            self._withdraw(str(held), now, result, file_gone=False)
+            self._withdraw(str(held), batch.now, batch.result, file_gone=False)
 
     def _write_row(
         self, item: Accepted, article_id: str, stored: _Stored | None, state: State, now: datetime
@@ -346,20 +331,14 @@ class ArchiveWriter:
             )
 
     def _take_file(
-        self,
-        item: Accepted,
-        article_id: str,
-        stored: _Stored | None,
-        gone: set[str],
-        now: datetime,
-        result: ApplyResult,
+        self, item: Accepted, article_id: str, stored: _Stored | None, batch: _Applying
     ) -> None:
         """The file is now this article's source: a story it named before (another `id:`)
         loses it, and the article's old file, when it moved, is done with."""
         previous = self.conn.execute("SELECT article_id FROM files WHERE file = ?", (item.file,))
         previous_id = previous.fetchone()
         if previous_id is not None and previous_id[0] != article_id:
-            self._withdraw(previous_id[0], now, result, file_gone=True)
+            self._withdraw(previous_id[0], batch.now, batch.result, file_gone=True)
         self._source_read(item, article_id)
         if stored is not None and stored.source_file != item.file:
             # The article's old file is done with, unless it holds another story by now
@@ -370,7 +349,7 @@ class ArchiveWriter:
             )
             if left.rowcount:
                 dependencies.forget(self.conn, stored.source_file)
-                gone.discard(stored.source_file)
+                batch.gone.discard(stored.source_file)
 
     def _source_read(self, item: Accepted, article_id: str) -> None:
         """The file is the article's source as read now; its error, if any, is over."""
@@ -650,6 +629,16 @@ def _change_kind(
         # so readers' caches and partners hear of it as a new version of the withdrawal.
         return ChangeKind.WITHDRAWN
     return None
+
+
+@dataclass(slots=True)
+class _Applying:
+    """What one batch's files share while they are applied."""
+
+    gone: set[str]  # files gone from content/; a move takes its old file out
+    now: datetime
+    result: ApplyResult
+    inserted: list[tuple[int, str, str, str]] = field(default_factory=list)  # rows to index
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,65 +25,97 @@ class PurgeFailed(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Varnish:
+class PurgeRequest:
+    """What one purge sends: each node's own API, as its documentation describes it."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    json: object = None
+
+
+class _Node:
+    """Sends a node's purge request and reads its answer, the same way for every node."""
+
+    __slots__ = ()
+    name: str
+
+    def request(self, tags: Sequence[str]) -> PurgeRequest:
+        raise NotImplementedError
+
+    def took(self, status: int, body: bytes) -> bool:
+        """A purge is taken when the node answers 200; anything else is sent again."""
+        return status == 200
+
+    async def purge(self, session: aiohttp.ClientSession, tags: Sequence[str]) -> None:
+        sent = self.request(tags)
+        async with session.request(
+            sent.method, sent.url, headers=sent.headers, json=sent.json
+        ) as answer:
+            # what is left unread past MAX_ANSWER is dropped with the connection
+            body = await answer.content.read(MAX_ANSWER)
+            if not self.took(answer.status, body):
+                text = body[:200].decode("utf-8", "replace")
+                raise PurgeFailed(f"{self.name} answered {answer.status}: {text}")
+
+
+@dataclass(frozen=True, slots=True)
+class Varnish(_Node):
     url: str
     batch = 200  # tags a request; xkey takes any number, a header line should stay short
 
     @property
-    def name(self) -> str:
+    def name(self) -> str:  # type: ignore[override]
         return f"varnish {self.url}"
 
-    async def purge(self, session: aiohttp.ClientSession, tags: Sequence[str]) -> None:
-        async with session.request(
-            "PURGE", self.url.rstrip("/") + "/", headers={"xkey-purge": " ".join(tags)}
-        ) as answer:
-            await _taken(answer, self.name)
+    def request(self, tags: Sequence[str]) -> PurgeRequest:
+        return PurgeRequest("PURGE", self.url.rstrip("/") + "/", {"xkey-purge": " ".join(tags)})
 
 
 @dataclass(frozen=True, slots=True)
-class Fastly:
+class _CdnNode(_Node):
+    """A CDN purged through its HTTP API: one account there (a Fastly service, a
+    Cloudflare zone) and the token its API takes."""
+
     api: str
-    service_id: str
+    account: str
     token: str = ""
+    kind = ""
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return f"{self.kind} {self.account}"
+
+    def at(self, path: str) -> str:
+        return f"{self.api.rstrip('/')}{path}"
+
+
+@dataclass(frozen=True, slots=True)
+class Fastly(_CdnNode):
+    kind = "fastly"
     batch = 256
 
-    @property
-    def name(self) -> str:
-        return f"fastly {self.service_id}"
-
-    async def purge(self, session: aiohttp.ClientSession, tags: Sequence[str]) -> None:
-        async with session.post(
-            f"{self.api.rstrip('/')}/service/{self.service_id}/purge",
-            headers={
-                "Fastly-Key": self.token,
-                "Surrogate-Key": " ".join(tags),
-                "Accept": "application/json",
-            },
-        ) as answer:
-            await _taken(answer, self.name)
+    def request(self, tags: Sequence[str]) -> PurgeRequest:
+        keys = " ".join(tags)
+        headers = {"Fastly-Key": self.token, "Surrogate-Key": keys, "Accept": "application/json"}
+        return PurgeRequest("POST", self.at(f"/service/{self.account}/purge"), headers)
 
 
 @dataclass(frozen=True, slots=True)
-class Cloudflare:
-    api: str
-    zone_id: str
-    token: str = ""
+class Cloudflare(_CdnNode):
+    kind = "cloudflare"
     batch = 100
 
-    @property
-    def name(self) -> str:
-        return f"cloudflare {self.zone_id}"
+    def request(self, tags: Sequence[str]) -> PurgeRequest:
+        return PurgeRequest(
+            "POST",
+            self.at(f"/zones/{self.account}/purge_cache"),
+            {"Authorization": f"Bearer {self.token}"},
+            {"tags": list(tags)},
+        )
 
-    async def purge(self, session: aiohttp.ClientSession, tags: Sequence[str]) -> None:
-        async with session.post(
-            f"{self.api.rstrip('/')}/zones/{self.zone_id}/purge_cache",
-            headers={"Authorization": f"Bearer {self.token}"},
-            json={"tags": list(tags)},
-        ) as answer:
-            body = await answer.content.read(MAX_ANSWER)
-            if not cloudflare_took(answer.status, body):
-                text = body[:200].decode("utf-8", "replace")
-                raise PurgeFailed(f"{self.name} answered {answer.status}: {text}")
+    def took(self, status: int, body: bytes) -> bool:
+        return cloudflare_took(status, body)
 
 
 Node = Varnish | Fastly | Cloudflare
@@ -100,13 +132,6 @@ def cloudflare_took(status: int, body: bytes) -> bool:
     except (ValueError, RecursionError):
         return False
     return isinstance(found, dict) and found.get("success") is True
-
-
-async def _taken(answer: aiohttp.ClientResponse, name: str) -> None:
-    """A purge is taken when the node answers 200; anything else is sent again."""
-    await answer.content.read(MAX_ANSWER)  # what is left unread is dropped with the connection
-    if answer.status != 200:
-        raise PurgeFailed(f"{name} answered {answer.status}")
 
 
 def configured(settings: Settings) -> list[Node]:

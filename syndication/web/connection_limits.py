@@ -91,11 +91,8 @@ class Idle(Protocol):
     def close_idle(self) -> None: ...
 
 
-class HeadDeadline:
-    """The deadline of the request head being read on one connection. A head starts with the
-    first byte after the connection opens, after the last request was answered, or after a
-    whole head with no body in the same read (a pipelined next one); it ends at the blank
-    line after the headers."""
+class _ConnectionDeadline:
+    """A timer on one connection: set by `_wait`, calling `_expire` unless `stop`ped."""
 
     def __init__(
         self,
@@ -107,14 +104,33 @@ class HeadDeadline:
         self.transport = transport
         self.loop = loop
         self.timer: asyncio.TimerHandle | None = None
-        self.seen = b""  # the head so far (its first HEAD_KEPT bytes and its last three)
-        self.body_left: int | None = 0  # of the last head's body: bytes to come (None: chunked)
-        self.chunk_tail = b""  # a chunked body's last bytes: its end may be split over reads
+
+    def _wait(self, seconds: float) -> None:
+        self.timer = self.loop.call_later(seconds, self._expire)
+
+    def stop(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    def _expire(self) -> None:
+        raise NotImplementedError
+
+
+class HeadDeadline(_ConnectionDeadline):
+    """The deadline of the request head being read on one connection. A head starts with the
+    first byte after the connection opens, after the last request was answered, or after a
+    whole head with no body in the same read (a pipelined next one); it ends at the blank
+    line after the headers."""
+
+    seen = b""  # the head so far (its first HEAD_KEPT bytes and its last three)
+    body_left: int | None = 0  # of the last head's body: bytes to come (None: chunked)
+    chunk_tail = b""  # a chunked body's last bytes: its end may be split over reads
 
     def start(self) -> None:
         """A head starts now (a new connection counts as one: it owes its first request)."""
         self.seen = b""
-        self.timer = self.loop.call_later(self.limits.head_seconds, self._expire)
+        self._wait(self.limits.head_seconds)
 
     def watch(self, data: bytes) -> None:
         """Bytes arrived: the last head's body while it lasts (by its Content-Length, or to
@@ -153,11 +169,6 @@ class HeadDeadline:
         self.body_left -= taken
         return data[taken:]
 
-    def stop(self) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
-
     def _expire(self) -> None:
         self.timer = None
         if self.transport.is_closing():
@@ -165,35 +176,25 @@ class HeadDeadline:
         if not self.transport.is_reading():
             # The server stopped reading (answering pipelined requests first): what the
             # client sent waits in the socket, so the client is not late. Timed again.
-            self.timer = self.loop.call_later(self.limits.head_seconds, self._expire)
+            self._wait(self.limits.head_seconds)
             return
         self.limits.timed_out += 1
         self.transport.write(TOO_SLOW)
         self.transport.close()
 
 
-class SendDeadline:
+class SendDeadline(_ConnectionDeadline):
     """A client must keep taking what it is sent: while the transport's buffer is full
     (writing paused), it must take some of it within each `send_stall_seconds`, or the
     connection is dropped (aborted: what is buffered could never be delivered). A client
     that reads, however slowly, is never cut."""
 
-    def __init__(
-        self,
-        limits: ConnectionLimits,
-        transport: asyncio.Transport,
-        loop: asyncio.AbstractEventLoop,
-    ) -> None:
-        self.limits = limits
-        self.transport = transport
-        self.loop = loop
-        self.timer: asyncio.TimerHandle | None = None
-        self.buffered = 0  # what waited to be sent when the client was last seen to read
+    buffered = 0  # what waited to be sent when the client was last seen to read
 
     def paused(self) -> None:
-        self.resumed()
+        self.stop()
         self.buffered = self._unsent()
-        self.timer = self.loop.call_later(self.limits.send_stall_seconds, self._expire)
+        self._wait(self.limits.send_stall_seconds)
 
     def _unsent(self) -> int:
         """Bytes written to the client it has not taken: in the transport's buffer and in
@@ -210,11 +211,6 @@ class SendDeadline:
                 waiting += int.from_bytes(queued, sys.byteorder)
         return waiting
 
-    def resumed(self) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
-
     def _expire(self) -> None:
         self.timer = None
         if self.transport.is_closing():
@@ -222,7 +218,7 @@ class SendDeadline:
         waiting = self._unsent()
         if waiting != self.buffered:  # it took some (or more was queued: looked at again)
             self.buffered = waiting
-            self.timer = self.loop.call_later(self.limits.send_stall_seconds, self._expire)
+            self._wait(self.limits.send_stall_seconds)
             return
         self.limits.sends_stalled += 1
         self.transport.abort()

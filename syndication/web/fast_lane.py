@@ -297,7 +297,7 @@ class LaneProtocol(asyncio.Protocol):
         self.limits.release(self)
         if self.head is not None and self.send is not None:
             self.head.stop()
-            self.send.resumed()
+            self.send.stop()
             self.inner.connection_lost(exc)
 
     def pause_writing(self) -> None:
@@ -307,7 +307,7 @@ class LaneProtocol(asyncio.Protocol):
 
     def resume_writing(self) -> None:
         if self.head is not None and self.send is not None:
-            self.send.resumed()
+            self.send.stop()
             self.inner.resume_writing()
 
 
