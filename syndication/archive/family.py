@@ -31,15 +31,12 @@ def family(db: Path) -> list[Path]:
 def check_archive_path(db: Path) -> None:
     """`db` can be an archive: not a file kept beside one, not a folder or a device, in a
     folder that exists, and if it exists, an SQLite file."""
-    _not_beside_an_archive(db, "an archive")
-    _in_a_folder(db)
-    kind = _kind(db)
-    if kind is None:
-        return
-    if kind != "file":
-        raise ArchiveError(f"{db} is {kind}, not an archive file")
-    if not _is_sqlite(db):
-        raise ArchiveError(f"{db} is not an archive (not an SQLite file); give another --db")
+    _nothing_or_an_sqlite_file(
+        db,
+        "an archive",
+        not_a_file="{path} is {kind}, not an archive file",
+        not_sqlite="{path} is not an archive (not an SQLite file); give another --db",
+    )
 
 
 def check_backup_destination(archive: Path, dest: Path) -> None:
@@ -52,19 +49,29 @@ def check_backup_destination(archive: Path, dest: Path) -> None:
             f"{dest} is the archive {archive} or one of the files beside it; "
             "a backup must go to a file of its own"
         )
-    _not_beside_an_archive(dest, "a backup")
-    _in_a_folder(dest)
-    kind = _kind(dest)
-    if kind is None:
-        return
-    if kind != "file":
-        raise ArchiveError(f"{dest} is {kind}; give the path of a file for the backup")
-    if not _is_sqlite(dest):
-        raise ArchiveError(
-            f"{dest} exists and is not a backup (not an SQLite file); choose another name"
-        )
-    if in_use(dest):
+    existing = _nothing_or_an_sqlite_file(
+        dest,
+        "a backup",
+        not_a_file="{path} is {kind}; give the path of a file for the backup",
+        not_sqlite="{path} exists and is not a backup (not an SQLite file); choose another name",
+    )
+    if existing and in_use(dest):
         raise ArchiveError(f"{dest} is an archive in use; choose another name for the backup")
+
+
+def _nothing_or_an_sqlite_file(path: Path, what: str, *, not_a_file: str, not_sqlite: str) -> bool:
+    """`path` may be `what`: not beside an archive, in a folder that exists, and nothing
+    there yet or an SQLite file (True); otherwise the error, in the words given."""
+    _not_beside_an_archive(path, what)
+    _in_a_folder(path)
+    kind = _kind(path)
+    if kind is None:
+        return False
+    if kind != "file":
+        raise ArchiveError(not_a_file.format(path=path, kind=kind))
+    if not _is_sqlite(path):
+        raise ArchiveError(not_sqlite.format(path=path))
+    return True
 
 
 def in_use(db: Path) -> bool:

@@ -14,8 +14,9 @@ import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 from syndication.archive.schema import LATEST_VERSION, Access, connect, open_writer, read_value
 from syndication.clock import Clock
@@ -37,12 +38,7 @@ def writer_lock(
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = path.open("a+", encoding="utf-8")
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ArchiveError(
-                f"the archive {db_path} is in use by {holder(db_path)}; stop it first"
-            ) from None
+        _take_or_refuse(handle, lambda: f"the archive {db_path} is in use by {holder(db_path)}")
         handle.seek(0)
         handle.truncate()
         handle.write(json.dumps({"pid": os.getpid(), "command": command, "since": clock.time()}))
@@ -66,16 +62,24 @@ def _archive_file_locked(db_path: Path, create: bool) -> Iterator[None]:
         yield  # no archive yet (a first run creates it): no other name can reach it
         return
     try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ArchiveError(
+        _take_or_refuse(
+            descriptor,
+            lambda: (
                 f"the archive {db_path} is in use under another name (a hard link, or its "
-                "folder reached by another path) by another syndication process; stop it first"
-            ) from None
+                "folder reached by another path) by another syndication process"
+            ),
+        )
         yield
     finally:
         os.close(descriptor)
+
+
+def _take_or_refuse(locked_file: IO[str] | int, in_use: Callable[[], str]) -> None:
+    """An exclusive lock on the file, taken now, or the ArchiveError saying who has it."""
+    try:
+        fcntl.flock(locked_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise ArchiveError(f"{in_use()}; stop it first") from None
 
 
 def holder(db_path: Path) -> str:

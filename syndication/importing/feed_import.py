@@ -36,18 +36,12 @@ from syndication.importing.files import (
     refused_by_check,
     write_whole,
 )
-from syndication.importing.html_markdown import (
-    as_picture_story,
-    cut_at_word,
-    plain,
-    to_markdown,
-    without_trackers,
-)
+from syndication.importing.html_markdown import plain, standfirst_of, story_body, without_trackers
 from syndication.importing.inline_pictures import Source, copy_pictures
 from syndication.importing.mapping import Mapping, edition_for
 from syndication.importing.report import Report
 from syndication.ingest.check import Claims
-from syndication.ingest.fields import MAX_AUTHORS, MAX_STANDFIRST, MAX_TOPICS, is_old_address
+from syndication.ingest.fields import MAX_AUTHORS, MAX_TOPICS, is_old_address
 from syndication.ingest.imageinfo import MEDIA_TYPES
 from syndication.ingest.parse import Parsed, parse_article
 
@@ -444,7 +438,7 @@ def _story(
         html, base, Source(site, folder, None, fetcher, fetcher.max_bytes, dry_run), report, label
     )
     # A dry run copies nothing: its check reads the text naming the pictures where they are.
-    body = as_picture_story(to_markdown(html, base, site, {} if dry_run else copied), title)
+    body = story_body(html, base, site, {} if dry_run else copied, title)
     if not body.strip():
         report.skip(label, "empty body")
         return None
@@ -468,7 +462,7 @@ def _story(
         fields["authors"] = authors
     if topics:
         fields["topics"] = topics
-    standfirst = cut_at_word(plain(entry.summary), MAX_STANDFIRST)
+    standfirst = standfirst_of(entry.summary)
     if entry.content and standfirst and not _opens(entry.content, standfirst):
         fields["standfirst"] = standfirst  # (one that is the text's beginning is not repeated)
     if source := mapping.source_of([*authors, *entry.tags]):

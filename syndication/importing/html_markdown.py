@@ -15,6 +15,7 @@ from markdownify import MarkdownConverter
 
 from syndication.importing.shortcodes import strip_shortcodes
 from syndication.importing.wpautop import wpautop
+from syndication.ingest.fields import MAX_STANDFIRST
 from syndication.ingest.render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.S)
@@ -119,6 +120,27 @@ def to_markdown(
 
 
 _MARKDOWN_PICTURE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+
+
+def story_body(
+    html: str,
+    base: str,
+    site_host: str,
+    pictures: Mapping[str, str] | None,
+    title: str,
+    *,
+    wordpress: bool = False,
+) -> str:
+    """A post's HTML as a story's Markdown (`to_markdown`); a post of pictures alone is made
+    a picture story (`as_picture_story`)."""
+    return as_picture_story(
+        to_markdown(html, base, site_host, pictures, wordpress=wordpress), title
+    )
+
+
+def standfirst_of(excerpt: str) -> str:
+    """An excerpt or summary as plain text, cut at a word within a standfirst's length."""
+    return cut_at_word(plain(excerpt), MAX_STANDFIRST)
 
 
 def as_picture_story(markdown: str, title: str) -> str:

@@ -37,20 +37,14 @@ from syndication.importing.files import (
     refused_by_check,
     write_whole,
 )
-from syndication.importing.html_markdown import (
-    as_picture_story,
-    cut_at_word,
-    plain,
-    to_markdown,
-    without_trackers,
-)
+from syndication.importing.html_markdown import plain, standfirst_of, story_body, without_trackers
 from syndication.importing.inline_pictures import Source, copy_pictures, files_twin, uploads_name
 from syndication.importing.mapping import Mapping, edition_for
 from syndication.importing.report import Report
 from syndication.importing.wordpress_media import Attachment, expand
 from syndication.importing.wxr import Export, ExportError, Item, RefusedExport, read_items
 from syndication.ingest.check import Claims
-from syndication.ingest.fields import MAX_AUTHORS, MAX_STANDFIRST, MAX_TOPICS, is_old_address
+from syndication.ingest.fields import MAX_AUTHORS, MAX_TOPICS, is_old_address
 from syndication.ingest.imageinfo import MEDIA_TYPES
 from syndication.ingest.parse import parse_article
 from syndication.ingest.pipeline import start_worker
@@ -403,8 +397,8 @@ def _story(
     published = _date(item, context.options.timezone) or _export_date(export)
     if published is None:
         return f"no date: {item.date_gmt or item.pub_date or 'none'}, and the export has none"
-    body = to_markdown(item.content, item.link or export.site_url, site, pictures, wordpress=True)
-    body = as_picture_story(body, plain(item.title))
+    base = item.link or export.site_url
+    body = story_body(item.content, base, site, pictures, plain(item.title), wordpress=True)
     if not body.strip():
         return "empty body"
     categories = [(slug, name) for domain, slug, name in item.categories if domain == "category"]
@@ -424,7 +418,7 @@ def _story(
         fields["authors"] = [author][:MAX_AUTHORS]
     if topics := _topics(item, mapping)[0]:
         fields["topics"] = topics
-    if standfirst := cut_at_word(plain(item.excerpt), MAX_STANDFIRST):
+    if standfirst := standfirst_of(item.excerpt):
         fields["standfirst"] = standfirst
     if source := mapping.source_of([author, *(name for _, name in categories)]):
         fields["source"] = source
