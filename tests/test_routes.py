@@ -19,6 +19,8 @@ from syndication.model import Edition, Section
 from syndication.publish.routes import (
     _PLACEHOLDER,
     EDITION_ROUTES,
+    EDITORS_ONLY,
+    NOT_SHARED,
     ROUTE_TABLE,
     ROUTES,
     SECTION_ROUTES,
@@ -171,3 +173,11 @@ def test_every_address_builder_names_a_page_of_its_own_route() -> None:
         built[site.path_of(urls.archive_url(site, scope, "2024-03"))] = f"{kind}_archive"
     for path, route in built.items():
         assert _answered_by(str(path)) == route, path
+
+
+def test_the_paths_kept_private_or_unshared_are_routes_of_the_table() -> None:
+    """The prefixes the error pages, the caches and CORS keep to themselves name routes that
+    exist: a renamed route cannot leave them pointing at nothing."""
+    assert set(EDITORS_ONLY) <= set(NOT_SHARED)
+    for prefix in NOT_SHARED:
+        assert any(pattern.startswith(prefix) for _, _, pattern in ROUTE_TABLE), prefix

@@ -27,6 +27,12 @@ FEED_FOLDERS = (
     ("section", "/{edition}/{key}"),
 )
 
+# Where the paths of the table below are for editors only: no answer kept by a cache or an
+# edge, none indexed; and, with the operator's and the hub's, none shared with other sites'
+# browser code (CORS).
+EDITORS_ONLY = ("/desk", "/preview/")
+NOT_SHARED = (*EDITORS_ONLY, "/websub", "/metrics", "/healthz", "/readyz")
+
 # (name, method, pattern), in matching order.
 ROUTE_TABLE: tuple[tuple[str, str, str], ...] = (
     ("healthz", "GET", "/healthz"),

@@ -14,9 +14,10 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from syndication.publish.routes import NOT_SHARED
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-NOT_SHARED = ("/desk", "/preview/", "/websub", "/metrics", "/healthz", "/readyz")
 EXPOSED = "ETag, Link, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset"
 # What every shared answer carries; the response cache writes the same (web/response_cache.py).
 SHARED = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": EXPOSED}

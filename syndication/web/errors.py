@@ -12,6 +12,7 @@ from aiohttp import web
 
 from syndication.errors import ArchiveUnavailable, DamagedBody, NotFound
 from syndication.publish.html import error_page
+from syndication.publish.routes import EDITORS_ONLY
 from syndication.web.services import services
 
 log = logging.getLogger("syndication.web")
@@ -38,7 +39,6 @@ TITLES = {
 # is seen soon even by a cache nobody purges. Any other error is never kept.
 KEPT_SECONDS = {301: 300, 308: 300, 404: 30, 410: 60}
 NEVER_KEPT = "no-store"
-PRIVATE_PATHS = ("/desk", "/preview/")  # for editors' eyes: no answer kept, none indexed
 PRIVATE = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
 
 PASSED_ON = (
@@ -74,7 +74,7 @@ def error_response(request: web.Request, status: int, message: str | None = None
     found = services(request)
     html = error_page(found.settings, status, title, text, found.clock.now())
     headers = {"Cache-Control": cache_control_of(status)}
-    if request.path.startswith(PRIVATE_PATHS):
+    if request.path.startswith(EDITORS_ONLY):
         headers = dict(PRIVATE)
     return web.Response(
         status=status, text=html, content_type="text/html", charset="utf-8", headers=headers
@@ -98,7 +98,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException as exc:
         status = exc.status
         if exc.status < 400:
-            private = request.path.startswith(PRIVATE_PATHS)
+            private = request.path.startswith(EDITORS_ONLY)
             kept = PRIVATE["Cache-Control"] if private else cache_control_of(exc.status)
             exc.headers.setdefault("Cache-Control", kept)
             raise
