@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from syndication.archive import family, lock
+from syndication.archive import archive_files, lock
+from syndication.archive.archive_files import check_archive_path, check_backup_source
 from syndication.archive.backup import backup, restore
-from syndication.archive.family import check_archive_path, check_backup_source
 from syndication.archive.lock import open_appender, writer_lock, writing
 from syndication.archive.queries import Archive
 from syndication.archive.writer import ArchiveWriter
@@ -161,7 +161,7 @@ def _serve(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
 
 
 def _preview(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
-    from syndication.archive import served
+    from syndication.archive import served_address
     from syndication.archive.previews import ensure_secret
     from syndication.web.previews import preview_url
 
@@ -180,7 +180,7 @@ def _preview(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
         ).fetchone()
         if row is None:
             raise SyndicationError(f"{rel} is not a story the archive holds (see `status`)")
-        settings = served.linked(conn, settings)
+        settings = served_address.linked(conn, settings)
         if row[1] not in ("draft", "scheduled"):
             raise SyndicationError(f"{rel} is {row[1]}: its page is {settings.absolute(row[2])}")
         secret = settings.preview_secret or ensure_secret(conn)
@@ -242,7 +242,7 @@ def _status(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
         print(_status_text(status, str(settings.content_dir)))
         if writes is not None:
             print(writes.describe())
-        elif family.locked(settings.db_path):
+        elif archive_files.locked(settings.db_path):
             print(
                 f"writes: not known here: {lock.holder(settings.db_path)} holds the archive, "
                 f"but its writer's state is not in {runtime_dir()} (is "

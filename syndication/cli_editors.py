@@ -9,7 +9,7 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 
-from syndication.archive import editors, served
+from syndication.archive import editors, served_address
 from syndication.archive.lock import open_appender
 from syndication.archive.previews import DESK, NAME, ensure_secret
 from syndication.archive.schema import transaction
@@ -53,7 +53,7 @@ def _add(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
         editors.add(conn, name, password, clock.now(), replace=args.replace)
         ensure_secret(conn, DESK)  # sessions are signed with it
         ensure_secret(conn, NAME)  # the desk links each waiting story's preview
-        settings = served.linked(conn, settings)
+        settings = served_address.linked(conn, settings)
     print(f"editor {name} can log in at {settings.absolute('/desk/')}")
     return 0
 

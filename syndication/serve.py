@@ -17,7 +17,7 @@ from dataclasses import replace
 from aiohttp import web
 from aiohttp.web_runner import GracefulExit
 
-from syndication.archive import served
+from syndication.archive import served_address
 from syndication.archive.lock import open_appender
 from syndication.clock import Clock
 from syndication.config import Settings
@@ -59,7 +59,7 @@ def serve(settings: Settings, clock: Clock, role: Role = "single") -> int:
             asyncio.run(_answer(settings, clock, role, access, sock))
     finally:
         if role == "single":
-            _note_address(settings, clock, served.forget)
+            _note_address(settings, clock, served_address.forget)
     _end_if_a_writer_is_held()
     return 0
 
@@ -67,7 +67,8 @@ def serve(settings: Settings, clock: Clock, role: Role = "single") -> int:
 def _note_address(
     settings: Settings, clock: Clock, note: Callable[[sqlite3.Connection, Settings], None]
 ) -> None:
-    """The address served, noted or forgotten for commands that print links (archive/served.py)."""
+    """The address served, noted or forgotten for commands that print links
+    (archive/served_address.py)."""
     try:
         conn = open_appender(settings.db_path, clock)
         try:
@@ -121,7 +122,7 @@ async def _answer(
         except BIND_ERRORS as exc:
             raise cannot_listen(settings.host, settings.port, exc) from None
         if role == "single":
-            await asyncio.to_thread(_note_address, settings, clock, served.record)
+            await asyncio.to_thread(_note_address, settings, clock, served_address.record)
         await asyncio.Event().wait()  # until a signal raises GracefulExit
     finally:
         await runner.cleanup()  # stops listening, lets in-flight requests finish
@@ -131,11 +132,11 @@ async def _write(settings: Settings, clock: Clock) -> None:
     """The writer process: ingest, schedule and WebSub delivery, until SIGTERM. It runs the
     services and their change fan-out; it builds no HTTP app."""
     async with opened(settings, "writer", clock):  # the first scan is done when this is entered
-        await asyncio.to_thread(_note_address, settings, clock, served.record)
+        await asyncio.to_thread(_note_address, settings, clock, served_address.record)
         print("ready", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
         await stop.wait()
-        await asyncio.to_thread(_note_address, settings, clock, served.forget)
+        await asyncio.to_thread(_note_address, settings, clock, served_address.forget)

@@ -11,8 +11,9 @@ import itertools
 import re
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -331,14 +332,44 @@ async def test_a_client_reading_slowly_but_steadily_is_never_cut() -> None:
     its connection however long it takes; one that takes none for a period loses it."""
     limits = ConnectionLimits(60, 10, send_stall_seconds=0.05)
     transport = Buffered(waiting=900_000)
-    send = SendDeadline(limits, transport, asyncio.get_running_loop())
+    timers = Timers()  # each period's end is called by the test: no race with a busy machine
+    send = SendDeadline(limits, transport, timers)  # type: ignore[arg-type]
     send.paused()
-    for _ in range(6):  # 0.3 s in all, six times the period, reading a little each time
-        await asyncio.sleep(0.04)
+    for _ in range(6):  # six periods, reading a little in each
         transport.waiting -= 4096
+        timers.end_of_period(0.05)
     assert not transport.aborted and limits.sends_stalled == 0
-    await asyncio.sleep(0.15)  # now it reads nothing
+    timers.end_of_period(0.05)  # now it reads nothing for a whole period
     assert transport.aborted and limits.sends_stalled == 1
+
+
+class Timers:
+    """The one method of an event loop the deadlines use, with time moved by the test."""
+
+    def __init__(self) -> None:
+        self.pending: list[Timer] = []
+
+    def call_later(self, seconds: float, callback: Callable[[], None]) -> Timer:
+        timer = Timer(seconds, callback)
+        self.pending.append(timer)
+        return timer
+
+    def end_of_period(self, seconds: float) -> None:
+        """Run the timer set for `seconds` (exactly one must be waiting)."""
+        due = [timer for timer in self.pending if not timer.cancelled]
+        self.pending = []
+        assert len(due) == 1 and due[0].seconds == seconds
+        due[0].callback()
+
+
+@dataclass
+class Timer:
+    seconds: float
+    callback: Callable[[], None]
+    cancelled: bool = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
 
 
 async def test_a_head_the_server_has_not_read_yet_is_not_late() -> None:

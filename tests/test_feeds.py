@@ -22,10 +22,10 @@ from lxml import etree
 
 from syndication.archive.partners import PartnerStore
 from syndication.archive.schema import open_writer
+from syndication.character_references import has_reference
 from syndication.clock import SetClock
 from syndication.config import Settings, load_settings
 from syndication.ingest.parse import parse_article
-from syndication.markup import has_reference
 from syndication.publish.feed_extensions import RSS_TITLE_BRACKETS
 from syndication.publish.links import canonical_url
 from syndication.publish.xml_feeds import atom_bytes, rss_bytes

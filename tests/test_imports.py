@@ -21,7 +21,7 @@ CORE = {
     "clock",
     "histogram",
     "runtime",
-    "markup",
+    "character_references",
 }
 ALLOWED: dict[str, set[str]] = {
     **{name: set() for name in CORE},

@@ -9,9 +9,9 @@ from pathlib import Path, PurePosixPath
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from syndication.importing.files import keep_picture
 from syndication.importing.inline_pictures import MAX_A_POST, Source, copy_pictures
 from syndication.importing.report import Report
+from syndication.importing.story_files import keep_picture
 from tests.conftest import PNG_1x1, examples
 
 SITE = "old.example.org"

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from syndication.archive import bodies
-from syndication.archive.family import check_backup_destination, check_backup_source
+from syndication.archive.archive_files import check_backup_destination, check_backup_source
 from syndication.archive.schema import LATEST_VERSION, Access, connect, migrate, read_value
 from syndication.clock import Clock
 from syndication.errors import ArchiveError
@@ -16,7 +16,7 @@ from syndication.errors import ArchiveError
 
 def backup(source: Path, dest: Path) -> int:
     """Copy `source` to `dest` page by page; returns the pages copied. An earlier backup at
-    `dest` is replaced; anything else there is refused (family.check_backup_destination)."""
+    `dest` is replaced; anything else there is refused (archive_files.check_backup_destination)."""
     if not source.exists():
         raise ArchiveError(f"there is no archive at {source}")
     check_backup_destination(source, dest)
@@ -53,7 +53,8 @@ def _copy(source: Path, partial: Path, dest: Path) -> int:
     finally:
         src.close()
     partial.replace(dest)  # a reader of `dest` never sees a half-written backup
-    for suffix in ("-wal", "-shm"):  # an earlier backup's, empty (family.in_use): not this one's
+    # an earlier backup's, empty (archive_files.in_use): not this one's
+    for suffix in ("-wal", "-shm"):
         Path(f"{dest}{suffix}").unlink(missing_ok=True)
     return pages
 

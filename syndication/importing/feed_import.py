@@ -28,7 +28,11 @@ from syndication import model
 from syndication.config import Settings
 from syndication.errors import ContentError
 from syndication.importing.fetch import Fetcher, Refused, netloc
-from syndication.importing.files import (
+from syndication.importing.html_markdown import plain, standfirst_of, story_body, without_trackers
+from syndication.importing.inline_pictures import Source, copy_pictures
+from syndication.importing.mapping import Mapping, edition_for
+from syndication.importing.report import Report
+from syndication.importing.story_files import (
     Ledger,
     clear_leftovers,
     file_text,
@@ -36,10 +40,6 @@ from syndication.importing.files import (
     refused_by_check,
     write_whole,
 )
-from syndication.importing.html_markdown import plain, standfirst_of, story_body, without_trackers
-from syndication.importing.inline_pictures import Source, copy_pictures
-from syndication.importing.mapping import Mapping, edition_for
-from syndication.importing.report import Report
 from syndication.ingest.check import Claims
 from syndication.ingest.fields import MAX_AUTHORS, MAX_TOPICS, is_old_address
 from syndication.ingest.imageinfo import MEDIA_TYPES

@@ -13,8 +13,8 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
 from syndication.importing.fetch import Fetcher, Refused, netloc
-from syndication.importing.files import keep_picture, read_upload
 from syndication.importing.report import Report
+from syndication.importing.story_files import keep_picture, read_upload
 from syndication.ingest.imageinfo import MEDIA_TYPES
 
 # A picture shown (<img src>, quoted or not), or linked to (<a href> to a picture file: the

@@ -28,7 +28,11 @@ from slugify import slugify
 from syndication.config import Settings
 from syndication.errors import ContentError
 from syndication.importing.fetch import Fetcher, Refused
-from syndication.importing.files import (
+from syndication.importing.html_markdown import plain, standfirst_of, story_body, without_trackers
+from syndication.importing.inline_pictures import Source, copy_pictures, files_twin, uploads_name
+from syndication.importing.mapping import Mapping, edition_for
+from syndication.importing.report import Report
+from syndication.importing.story_files import (
     Ledger,
     clear_leftovers,
     file_text,
@@ -37,10 +41,6 @@ from syndication.importing.files import (
     refused_by_check,
     write_whole,
 )
-from syndication.importing.html_markdown import plain, standfirst_of, story_body, without_trackers
-from syndication.importing.inline_pictures import Source, copy_pictures, files_twin, uploads_name
-from syndication.importing.mapping import Mapping, edition_for
-from syndication.importing.report import Report
 from syndication.importing.wordpress_media import Attachment, expand
 from syndication.importing.wxr import Export, ExportError, Item, RefusedExport, read_items
 from syndication.ingest.check import Claims

@@ -26,11 +26,11 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.resolver import BaseResolver
 
+from syndication.character_references import CHARACTER_REFERENCE
 from syndication.errors import ContentError, ContentWarning
 from syndication.ingest import frontmatter_fast
 from syndication.ingest.characters import describe, first_forbidden
 from syndication.ingest.frontmatter_fast import FIRST_LINE
-from syndication.markup import CHARACTER_REFERENCE
 
 FENCE = "---"
 MAX_FRONT_MATTER = 64 * 1024  # characters; a long article's front matter is under 4,000

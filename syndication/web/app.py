@@ -27,7 +27,7 @@ from syndication.web import (
 )
 from syndication.web.cors import cors_middleware
 from syndication.web.errors import error_middleware
-from syndication.web.replica import primary_only_middleware
+from syndication.web.primary_forwarding import primary_only_middleware
 from syndication.web.request_body import body_deadline_middleware
 from syndication.web.services import SERVICES, Role, opened
 

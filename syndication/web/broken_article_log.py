@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from syndication.archive.output_errors import record_left_out
+from syndication.archive.document_errors import record_left_out
 from syndication.archive.side_writes import Writes
 from syndication.clock import Clock
 from syndication.errors import ArchiveError
