@@ -21,16 +21,9 @@ from syndication.ingest.sources import find_source, suggestion
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
     found = commands.add_parser("import", parents=[common], help="bring an existing archive in")
     sources = found.add_subparsers(dest="source", required=True)
-    # what every importer takes
-    importer = argparse.ArgumentParser(add_help=False, parents=[common])
-    importer.add_argument(
-        "--dry-run", action="store_true", help="report what would be written, write nothing"
-    )
-    importer.add_argument("--overwrite-edited", action="store_true", help=OVERWRITE_HELP)
-    importer.add_argument("--edition", metavar="CODE", help=EDITION_HELP)
     wordpress = sources.add_parser(
         "wordpress",
-        parents=[importer],
+        parents=[common],
         help="a WordPress export (Tools > Export, WXR) -> files under content/imported/",
     )
     wordpress.add_argument("export", type=Path, help="the export's XML file")
@@ -40,28 +33,45 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     wordpress.add_argument(
         "--timezone", help="the site's time zone (default: the default edition's)"
     )
-    _hosts(wordpress, "--fetch-from", "a host pictures not in --uploads may be fetched from")
+    _hosts(
+        wordpress,
+        "--fetch-from",
+        "a host pictures not in --uploads may be fetched from (repeatable)",
+    )
+    _every_importers(wordpress)
     wordpress.set_defaults(run=_wordpress)
     feed = sources.add_parser(
         "feed",
-        parents=[importer],
+        parents=[common],
         help="an RSS, Atom or JSON Feed, back to its first entry, -> files under content/imported/",
     )
     feed.add_argument("url", help="the feed's address (its host may be fetched)")
-    _hosts(feed, "--allow-host", "another host pictures may be fetched from; no other is asked")
+    _hosts(
+        feed,
+        "--allow-host",
+        "another host pictures may be fetched from (repeatable); no other is asked",
+    )
     feed.add_argument(
         "--source",
         metavar="NAME",
         help="whose copy the feed is: one of the sources in syndication.toml (without one "
         "of ours, the stories never go to partners)",
     )
+    _every_importers(feed)
     feed.set_defaults(run=_feed)
 
 
 def _hosts(parser: argparse.ArgumentParser, flag: str, meaning: str) -> None:
+    parser.add_argument(flag, action="append", default=[], metavar="HOST[:PORT]", help=meaning)
+
+
+def _every_importers(parser: argparse.ArgumentParser) -> None:
+    """The options every importer takes, after its own."""
     parser.add_argument(
-        flag, action="append", default=[], metavar="HOST[:PORT]", help=f"{meaning} (repeatable)"
+        "--dry-run", action="store_true", help="report what would be written, write nothing"
     )
+    parser.add_argument("--overwrite-edited", action="store_true", help=OVERWRITE_HELP)
+    parser.add_argument("--edition", metavar="CODE", help=EDITION_HELP)
 
 
 EDITION_HELP = (

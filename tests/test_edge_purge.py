@@ -11,13 +11,17 @@ import re
 import shutil
 import signal
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
+from aiohttp import web
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndication.edge.nodes import cloudflare_took
+from syndication.edge.nodes import Cloudflare, Fastly, PurgeFailed, Varnish, cloudflare_took
 from tests.cdn_standin import CLOUDFLARE_TOKEN, FASTLY_TOKEN, StandIn, standing_in
 from tests.conftest import article_text, examples
 from tests.live import REPO, Server, serving
@@ -153,3 +157,39 @@ def test_any_answer_from_cloudflare_is_taken_or_sent_again_never_an_error(
     except (ValueError, RecursionError):
         answer = None
     assert took == (status == 200 and isinstance(answer, dict) and answer.get("success") is True)
+
+
+HOSTILE_ANSWER = b"Varnish says no\n2099-01-01 CRITICAL forged log line\x1b[2J\x00"
+
+
+@pytest.mark.parametrize(
+    "node",
+    [
+        Varnish("http://edge.test"),
+        Fastly("http://edge.test", "service"),
+        Cloudflare("http://edge.test", "zone"),
+    ],
+    ids=["varnish", "fastly", "cloudflare"],
+)
+async def test_a_refusal_never_writes_a_line_or_a_control_into_the_log(
+    node: Varnish | Fastly | Cloudflare, aiohttp_server: Any
+) -> None:
+    """What a node (or anyone answering in its place) sends back with a refusal reaches the
+    log escaped, on one line; Varnish's and Fastly's not at all, as before."""
+
+    async def refuse(request: web.Request) -> web.Response:
+        return web.Response(status=500, body=HOSTILE_ANSWER)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", refuse)
+    server = await aiohttp_server(app)
+    node = replace(
+        node, **{"url" if isinstance(node, Varnish) else "api": str(server.make_url(""))}
+    )
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(PurgeFailed) as refused:
+            await node.purge(session, ["a", "b"])
+    said = str(refused.value)
+    assert said.startswith(f"{node.name} answered 500")
+    assert said.isprintable() and "\x1b" not in said
+    assert ("forged" in said) == isinstance(node, Cloudflare)

@@ -174,7 +174,7 @@ class Search:
         """A page of live articles of the edition matching `text`, each word in any form
         sharing its stem in `language`: best first by bm25, or, when the query looks to match
         more than BROAD articles, newest first. Ranking thousands of matches costs a reader
-        time and says little; the newest is what a reader wants. SearchFilter the budget, or
+        time and says little; the newest is what a reader wants. Within the budget, or
         TooBroad (SearchBusy, ReaderLeft when `gone()` says the reader left)."""
         async with self.budget.turn(gone):
             query = fts_query(text, await self.forms(language, plain_words(text)))

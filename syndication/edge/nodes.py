@@ -47,6 +47,10 @@ class _Node:
         """A purge is taken when the node answers 200; anything else is sent again."""
         return status == 200
 
+    def said(self, body: bytes) -> str:
+        """What of a refusal's body the log shows: nothing, but where the answer explains."""
+        return ""
+
     async def purge(self, session: aiohttp.ClientSession, tags: Sequence[str]) -> None:
         sent = self.request(tags)
         async with session.request(
@@ -55,8 +59,7 @@ class _Node:
             # what is left unread past MAX_ANSWER is dropped with the connection
             body = await answer.content.read(MAX_ANSWER)
             if not self.took(answer.status, body):
-                text = body[:200].decode("utf-8", "replace")
-                raise PurgeFailed(f"{self.name} answered {answer.status}: {text}")
+                raise PurgeFailed(f"{self.name} answered {answer.status}{self.said(body)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,10 @@ class Cloudflare(_CdnNode):
 
     def took(self, status: int, body: bytes) -> bool:
         return cloudflare_took(status, body)
+
+    def said(self, body: bytes) -> str:
+        # its JSON says why; escaped, so no answer can write a line or a control into the log
+        return ": " + ascii(body[:200].decode("utf-8", "replace"))
 
 
 Node = Varnish | Fastly | Cloudflare
