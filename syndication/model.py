@@ -128,6 +128,7 @@ class Article:
     placement: Placement | None = None  # on the front page ahead of newer stories
     placement_until: datetime | None = None  # aware, UTC; then back in date order
     aliases: tuple[str, ...] = ()  # old addresses (paths) that answer 301 to this one
+    alert: bool = False  # breaking news: mailed to the alert lists as it is published
     id_given: bool = False  # the editor wrote `id:`; else the archive assigns it
     path: str = ""  # canonical URL path, unique across the archive (see article_path)
 

@@ -87,6 +87,7 @@ COLUMNS: tuple[Column, ...] = (
         lambda a: json.dumps(list(a.aliases)) if a.aliases else None,
         lambda r: tuple(json.loads(r["aliases"])) if r["aliases"] else (),
     ),
+    Column("alert", lambda a: int(a.alert), lambda r: bool(r["alert"])),
 )
 ARTICLE_COLUMNS = tuple(c.name for c in COLUMNS)
 # What the row holds of an Article besides these: set by the archive or read from elsewhere.

@@ -42,6 +42,7 @@ ARTICLE_FIELDS = (
     "placement",
     "placement_until",
     "aliases",
+    "alert",
 )
 MAX_ALIASES = 20
 _WORDPRESS_POST = re.compile(r"p=(\d{1,18})")  # WordPress's short link to a post: /?p=123

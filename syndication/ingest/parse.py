@@ -132,6 +132,7 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
         placement=placement,
         placement_until=placement_until,
         aliases=reader.aliases(f["aliases"]) if f.get("aliases") is not None else (),
+        alert=reader.boolean("alert", f["alert"]) if "alert" in f else False,
         standfirst=reader.text("standfirst", f.get("standfirst"), max_len=MAX_STANDFIRST),
         authors=reader.authors(f.get("authors")),
         topics=reader.topics(f.get("topics")),
