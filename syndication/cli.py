@@ -19,6 +19,7 @@ from syndication.archive.queries import Archive
 from syndication.archive.writer import ArchiveWriter
 from syndication.cli_editors import add_commands as add_editor_commands
 from syndication.cli_import import add_commands as add_import_commands
+from syndication.cli_newsletter import add_commands as add_newsletter_commands
 from syndication.cli_partners import add_commands as add_partner_commands
 from syndication.clock import Clock
 from syndication.config import Settings, load_settings, require_named_settings
@@ -135,6 +136,7 @@ def _parser() -> argparse.ArgumentParser:
     add_partner_commands(commands, common)
     add_editor_commands(commands, common)
     add_import_commands(commands, common)
+    add_newsletter_commands(commands, common)
     # the commands named from the parser itself: a new one is never left out
     parser.description = (
         f"`syndication {' | '.join(commands.choices)}`: a newsroom's archive, its feeds "

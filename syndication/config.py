@@ -258,6 +258,61 @@ class Settings:
         "and credit kept; not for resale or redistribution.",
         "usageTerms of every item delivered to partners.",
     )
+    newsletters: bool = _setting(
+        True, "Offer newsletters: sign-up forms on pages and digests by e-mail."
+    )
+    digest_times: tuple[str, ...] = _setting(
+        ("07:00", "18:00"),
+        "Times of the daily digests, HH:MM in each edition's time zone (comma-separated in "
+        "env); each is a list readers can subscribe to for any edition, section, topic or "
+        "author.",
+    )
+    alerts: bool = _setting(
+        True, "A breaking-news list per edition, sent as each story marked `alert: true` is out."
+    )
+    mail_from: str = _setting(
+        "", "The From address of every mail; empty: newsletters@ the site's host name."
+    )
+    smtp_host: str = _setting(
+        "",
+        "The SMTP relay mail is handed to; empty: each mail is written to outbox_dir as a "
+        ".eml file instead.",
+    )
+    smtp_port: int = _setting(587, "The relay's port.", low=1, high=65535)
+    smtp_security: str = _setting(
+        "starttls", "starttls (upgrade a plain connection), tls (TLS from the start) or none."
+    )
+    smtp_user: str = _setting("", "The relay's user name (empty: no authentication).")
+    smtp_password: str = _setting("", "The relay's password (give it in the environment).")
+    smtp_timeout_seconds: float = _setting(
+        30.0, "Longest wait for the relay at each step of a mail.", low=0.1
+    )
+    outbox_dir: Path = _setting(
+        Path("outbox"), "Folder mails are written to as .eml files when no relay is set."
+    )
+    send_rate: float = _setting(20.0, "Most mails handed to the relay a second.", low=0.1)
+    send_attempts: int = _setting(
+        5, "Tries of a mail the relay refuses for now (4xx, no answer) before giving up.", low=1
+    )
+    send_retry_seconds: float = _setting(
+        60.0, "Wait before the first retry of such a mail; doubled at each further one."
+    )
+    confirm_hours: int = _setting(
+        48, "How long a sign-up's confirmation link works.", low=1, high=24 * 30
+    )
+    signup_mails_per_day: int = _setting(
+        3, "Most confirmation mails one address is sent a day, whoever signs it up.", low=1
+    )
+    bounce_key: str = _setting(
+        "",
+        "Key a mail provider's webhook gives (Authorization: Bearer) to report bounces and "
+        "complaints at /newsletters/bounces; empty: that address answers 404.",
+    )
+    bounce_mailbox: str = _setting(
+        "",
+        "A Maildir folder where bounces (delivery status notifications) arrive; read by "
+        "`syndication newsletter bounces` and, while serving, every minute.",
+    )
     editions: tuple[Edition, ...] = (
         Edition("en", "English", "en", "Europe/Luxembourg", "%d.%m.%Y"),
     )
@@ -303,6 +358,15 @@ class Settings:
                 f"edge_tag_header: {self.edge_tag_header!r} is not one of "
                 f"{', '.join(EDGE_TAG_HEADERS)} (or empty)"
             )
+        if self.smtp_security not in SMTP_SECURITY:
+            raise ConfigError(
+                f"smtp_security: {self.smtp_security!r} is not one of {', '.join(SMTP_SECURITY)}"
+            )
+        for time_of_day in self.digest_times:
+            if not DIGEST_TIME.fullmatch(time_of_day):
+                raise ConfigError(f"digest_times: {time_of_day!r} is not a time as HH:MM")
+        if self.mail_from and not MAIL_FROM.fullmatch(self.mail_from):
+            raise ConfigError(f"mail_from: {self.mail_from!r} is not an address (name@host)")
         if self.default_edition not in self._editions_by_code:
             raise ConfigError(
                 f"default_edition {self.default_edition!r} is not a configured edition"
@@ -360,6 +424,12 @@ class Settings:
         """Apply command-line flags; None means 'not given'."""
         given = {k: _coerce(k, v) for k, v in values.items() if v is not None}
         return replace(self, **given)
+
+
+SMTP_SECURITY = ("starttls", "tls", "none")
+DIGEST_TIME = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
+# An ASCII address with no character a header could be broken with.
+MAIL_FROM = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9.-]{1,253}")
 
 
 # Settings that name a server this one sends requests to or redirects to.
@@ -430,6 +500,12 @@ TABLES: dict[str, tuple[str, ...]] = {
         "purge_retry_seconds", "purge_again_seconds",
     ),
     "replica": ("replicate_to", "replicate_sync_seconds", "replica_of", "primary_url"),
+    "newsletters": (
+        "newsletters", "digest_times", "alerts", "mail_from", "smtp_host", "smtp_port",
+        "smtp_security", "smtp_user", "smtp_password", "smtp_timeout_seconds", "outbox_dir",
+        "send_rate", "send_attempts", "send_retry_seconds", "confirm_hours",
+        "signup_mails_per_day", "bounce_key", "bounce_mailbox",
+    ),
 }  # fmt: skip
 TABLE_OF = {name: table for table, names in TABLES.items() for name in names}
 # Tables of syndication.toml that hold more than settings (read by their own readers).
@@ -440,7 +516,7 @@ log = logging.getLogger("syndication.config")
 def _coerce(name: str, value: Any) -> Any:
     default = SCALARS[name]
     try:
-        if name in ("content_dir", "db_path"):
+        if name in ("content_dir", "db_path", "outbox_dir"):
             return Path(value)
         if isinstance(default, tuple):
             items = value.split(",") if isinstance(value, str) else list(value)
@@ -554,11 +630,14 @@ def _scalars(path: Path, data: Mapping[str, Any]) -> dict[str, Any]:
 def _source(path: Path, name: str, raw: Mapping[str, Any]) -> Source:
     aliases = raw.get("aliases", [])
     licensed_in = raw.get("licensed_in", False)
+    email = raw.get("email", False)
+    if not isinstance(email, bool):
+        raise ConfigError(f'{path}: [sources."{name}"] email must be true or false')
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
         raise ConfigError(f'{path}: [sources."{name}"] aliases must be a list of names')
     if not isinstance(licensed_in, bool):
         raise ConfigError(f'{path}: [sources."{name}"] licensed_in must be true or false')
-    return Source(name, licensed_in, tuple(a.strip() for a in aliases))
+    return Source(name, licensed_in, tuple(a.strip() for a in aliases), email=email)
 
 
 # @user@server: a user name of letters, digits and _ (dots and dashes inside), and a host name

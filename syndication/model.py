@@ -262,6 +262,8 @@ class Source:
     name: str
     licensed_in: bool = False
     aliases: tuple[str, ...] = ()  # other names it goes by in files: "CPA"
+    # Its licence lets newsletters carry its stories in full (else: headline and link).
+    email: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -53,9 +53,14 @@ class Accepted:
         row = row_of(art)
         fields = dict(zip(ARTICLE_COLUMNS, row, strict=True))
         names = [f"topic:{t.name}" for t in art.topics] + [f"author:{a.name}" for a in art.authors]
-        # A placement or aliases count only when given: archives made before keep their digests.
+        # A placement, aliases or an alert count only when given: archives made before keep
+        # their digests.
         placed = (fields["placement"], fields["placement_until"])
-        extra = (*(placed if placed[0] else ()), *(f"alias:{a}" for a in art.aliases))
+        extra = (
+            *(placed if placed[0] else ()),
+            *(f"alias:{a}" for a in art.aliases),
+            *(("alert",) if art.alert else ()),
+        )
         # The digest is of the body as text, its HTML and plain text, as archives have kept it:
         # each value followed by a unit separator, hashed in one call.
         values = (

@@ -287,3 +287,61 @@ def error_page(settings: Settings, status: int, title: str, message: str, now: d
     return _env.get_template("error.html").render(
         **_frame(settings, edition, now), status=status, title=title, message=message
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A newsletter list offered with a checkbox."""
+
+    name: str
+    label: str
+    chosen: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    href: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Danger:
+    """A form of its own for what cannot be undone (deleting a subscriber's data)."""
+
+    action: str
+    text: str
+    button: str
+
+
+def newsletter_page(
+    settings: Settings,
+    edition: Edition,
+    now: datetime,
+    title: str,
+    message: list[str],
+    *,
+    action: str = "",
+    button: str = "",
+    choices: list[Choice] | None = None,
+    ask_address: bool = False,
+    form_name: str = "",
+    hidden: list[tuple[str, str]] | None = None,
+    links: list[Link] | None = None,
+    danger: Danger | None = None,
+    private: bool = True,
+) -> str:
+    """A page of the newsletters: the sign-up page, and those a mail's links lead to."""
+    return _env.get_template("newsletters.html").render(
+        **_frame(settings, edition, now),
+        title=title,
+        message=message,
+        action=action,
+        button=button,
+        choices=choices or [],
+        ask_address=ask_address,
+        form_name=form_name,
+        hidden=hidden or [],
+        links=links or [],
+        danger=danger,
+        private=private,
+    )

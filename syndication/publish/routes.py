@@ -31,7 +31,9 @@ FEED_FOLDERS = (
 # edge, none indexed; and, with the operator's and the hub's, none shared with other sites'
 # browser code (CORS).
 EDITORS_ONLY = ("/desk", "/preview/")
-NOT_SHARED = (*EDITORS_ONLY, "/websub", "/metrics", "/healthz", "/readyz")
+# The pages a newsletter's links lead to are one subscriber's: not kept, not indexed.
+SUBSCRIBERS_ONLY = ("/newsletters/",)
+NOT_SHARED = (*EDITORS_ONLY, *SUBSCRIBERS_ONLY, "/websub", "/metrics", "/healthz", "/readyz")
 
 # (name, method, pattern), in matching order.
 ROUTE_TABLE: tuple[tuple[str, str, str], ...] = (
@@ -71,6 +73,18 @@ ROUTE_TABLE: tuple[tuple[str, str, str], ...] = (
     ("static", "GET", "/static/{name}"),
     ("feeds_page", "GET", "/{edition}/feeds/"),
     ("opml", "GET", "/{edition}/feeds.opml"),
+    ("newsletters_page", "GET", "/{edition}/newsletters/"),
+    ("newsletters", "POST", "/{edition}/newsletters/"),
+    ("newsletter_confirm_page", "GET", "/newsletters/confirm/{token}"),
+    ("newsletter_confirm", "POST", "/newsletters/confirm/{token}"),
+    ("newsletter_unsubscribe_page", "GET", "/newsletters/unsubscribe/{token}"),
+    ("newsletter_unsubscribe", "POST", "/newsletters/unsubscribe/{token}"),
+    ("newsletter_manage_page", "GET", "/newsletters/manage/{token}"),
+    ("newsletter_manage", "POST", "/newsletters/manage/{token}"),
+    ("newsletter_data", "GET", "/newsletters/manage/{token}/data"),
+    ("newsletter_delete", "POST", "/newsletters/manage/{token}/delete"),
+    ("newsletter_copy", "GET", r"/{edition}/newsletters/{send:\d+}"),
+    ("newsletter_bounces", "POST", "/newsletters/bounces"),
     ("front", "GET", "/"),
     ("edition", "GET", "/{edition}/"),
     ("article", "GET", ARTICLE),
@@ -87,7 +101,9 @@ ROUTE_TABLE: tuple[tuple[str, str, str], ...] = (
 ROUTES = {name: pattern for name, _, pattern in ROUTE_TABLE}
 
 # The routes an edition's pages go by, and those a section's: the names each may not take.
-EDITION_ROUTES = tuple(n for n, _, p in ROUTE_TABLE if p.startswith("/{edition}"))
+EDITION_ROUTES = tuple(
+    n for n, m, p in ROUTE_TABLE if p.startswith("/{edition}") and m == "GET"
+)  # a POST goes to the address of a GET page
 SECTION_ROUTES = ("section", "section_feed", "section_archive", "article")
 # A value for each placeholder, to make the address a route is for.
 _SAMPLES = ("x", "2024", "01", "2024-01", "atom", "x.png", "en")

@@ -17,6 +17,7 @@ from syndication.web import (
     feed_routes,
     hub_routes,
     media,
+    newsletter_routes,
     openapi,
     operations,
     partner_feeds,
@@ -45,6 +46,7 @@ ROUTE_MODULES = (
     redirects,
     media,
     feed_directory,
+    newsletter_routes,
     site,
 )
 

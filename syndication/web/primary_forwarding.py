@@ -1,6 +1,7 @@
-"""What a replica does not answer itself: the partner API and the WebSub hub write to the
-archive (the delivery log, subscriptions), so they are the primary's. A replica sends them
-there (307 keeps the method and body), or says it cannot when no primary is named."""
+"""What a replica does not answer itself: the partner API, the WebSub hub and newsletters'
+sign-ups and links write to the archive (the delivery log, subscriptions), so they are the
+primary's. A replica sends them there (307 keeps the method and body), or says it cannot
+when no primary is named."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from aiohttp import web
 from syndication.web.services import services
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-PRIMARY_ONLY = ("/api/", "/websub")
+PRIMARY_ONLY = ("/api/", "/websub", "/newsletters/")
 
 
 @web.middleware
 async def primary_only_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     found = services(request)
-    if found.role != "replica" or not request.path.startswith(PRIMARY_ONLY):
+    # a sign-up (POST /{edition}/newsletters/) writes too
+    signup = request.method == "POST" and request.path.endswith("/newsletters/")
+    if found.role != "replica" or not (request.path.startswith(PRIMARY_ONLY) or signup):
         return await handler(request)
     primary = found.settings.primary_url.rstrip("/")
     if not primary:

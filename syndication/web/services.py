@@ -25,6 +25,7 @@ from syndication.clock import Clock
 from syndication.config import Settings
 from syndication.edge.purger import EdgePurger
 from syndication.ingest.service import IngestService
+from syndication.mail import schedule
 from syndication.publish.feed_service import Feeds
 from syndication.replica.litestream import following, read_txid, replicate
 from syndication.runtime import runtime_file
@@ -65,6 +66,7 @@ class Services:
     broken_articles: BrokenArticleLog
     rates: RateLimiter
     logins: RateLimiter  # the desk's login tries, per address and per name
+    signups: RateLimiter  # newsletter sign-ups, per client address
     requests: RequestStats
     ingested: IngestStats
     metrics: CollectorRegistry
@@ -89,6 +91,8 @@ async def opened(settings: Settings, role: Role, clock: Clock) -> AsyncIterator[
         stack.callback(rates.close)
         logins = RateLimiter(runtime_file(settings.db_path, "logins"))
         stack.callback(logins.close)
+        signups = RateLimiter(runtime_file(settings.db_path, "signups"))
+        stack.callback(signups.close)
         ingest: IngestService | None = None
         if role in ("single", "writer"):
             ingest = IngestService(settings, clock)
@@ -149,6 +153,7 @@ async def opened(settings: Settings, role: Role, clock: Clock) -> AsyncIterator[
             broken_articles=broken_articles,
             rates=rates,
             logins=logins,
+            signups=signups,
             requests=requests,
             ingested=IngestStats(),
             metrics=CollectorRegistry(auto_describe=False),
@@ -159,6 +164,8 @@ async def opened(settings: Settings, role: Role, clock: Clock) -> AsyncIterator[
         _subscribe(found)
         if found.purger is not None and found.purger.nodes:
             _run(stack, found.purger.run(), "edge-purger")
+        if ingest is not None and settings.newsletters:  # sent from the process that writes
+            _run(stack, schedule.run(settings, clock, found.changes), "newsletters")
         if ingest is None:  # a reader learns of the writer's changes by reading the sequence
             _run(
                 stack, _follow_changes(found.changes, archive, sequence.interval), "follow-changes"

@@ -43,7 +43,7 @@ CREATE INDEX newsletter_consents_subscriber ON newsletter_consents(subscriber_id
 CREATE TABLE newsletter_lists (
     list         TEXT PRIMARY KEY,
     last_seq     INTEGER NOT NULL,
-    last_sent_at TEXT
+    last_sent_at TEXT NOT NULL   -- its last digest, or its first confirmation
 ) WITHOUT ROWID;
 
 -- One digest: the stories it holds and its bytes (the web copy), made once for everyone.
@@ -55,8 +55,9 @@ CREATE TABLE newsletter_sends (
     subject     TEXT NOT NULL,
     created_at  TEXT NOT NULL,
     finished_at TEXT,
-    html        BLOB NOT NULL,     -- zstd, the web copy (no subscriber's links)
-    text        BLOB NOT NULL,
+    html        BLOB NOT NULL,     -- zstd: the mail's HTML and text, with marks for each
+    text        BLOB NOT NULL,     -- recipient's links (publish/newsletter.py)
+    web_html    BLOB NOT NULL,     -- zstd: the web copy, every story, no one's links
     stories     INTEGER NOT NULL
 );
 CREATE INDEX newsletter_sends_list ON newsletter_sends(list, id);

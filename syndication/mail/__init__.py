@@ -1,0 +1,1 @@
+"""Newsletters: from the archive to readers' inboxes (docs/newsletters.md)."""
