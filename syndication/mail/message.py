@@ -104,6 +104,6 @@ def confirmation_mail(
     return message
 
 
-def _policy_for(recipient: str) -> email.policy.EmailPolicy:
+def _policy_for(recipient: str) -> email.policy.EmailPolicy[EmailMessage]:
     """SMTPUTF8's for an address whose local part is not ASCII (RFC 6531)."""
     return POLICY if recipient.isascii() else POLICY.clone(utf8=True)
