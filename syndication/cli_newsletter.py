@@ -16,9 +16,10 @@ from syndication.config import Settings
 from syndication.errors import SyndicationError
 from syndication.mail import bounces, sender
 from syndication.mail.addresses import BadAddress, checked_address
-from syndication.mail.lists import NewsletterList, UnknownList, last_due, next_due, parse_list
+from syndication.mail.lists import UnknownList, last_due, next_due, parse_list
 from syndication.mail.message import digest_mail, sender_address
 from syndication.mail.transport import PermanentFailure, TemporaryFailure, transport_for
+from syndication.model import NewsletterList
 from syndication.publish.newsletter import Digest
 
 LIST_HELP = "a list: en@07:00, en/world@18:00, en/topic/energy@07:00, en@alert"

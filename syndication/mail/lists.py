@@ -10,12 +10,11 @@ time zone, and `alert` when `alerts` is on.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from syndication.config import Settings
-from syndication.model import FeedKind, FeedScope
+from syndication.model import FeedKind, FeedScope, NewsletterList
 
 ALERT = "alert"
 MAX_NAME = 200  # a list's name, as a form or a command gives it
@@ -28,20 +27,6 @@ _NAME = re.compile(
 
 class UnknownList(ValueError):
     """A list name that is not one of the lists the settings offer."""
-
-
-@dataclass(frozen=True, slots=True)
-class NewsletterList:
-    scope: FeedScope
-    cadence: str  # "HH:MM" in the edition's zone, or ALERT
-
-    @property
-    def name(self) -> str:
-        return f"{self.scope.path.lstrip('/')}@{self.cadence}"
-
-    @property
-    def is_alert(self) -> bool:
-        return self.cadence == ALERT
 
 
 def parse_list(name: str, settings: Settings) -> NewsletterList:

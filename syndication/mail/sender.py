@@ -36,10 +36,10 @@ from syndication.clock import Clock
 from syndication.config import Settings
 from syndication.mail import tokens
 from syndication.mail.addresses import BadAddress, checked_address
-from syndication.mail.lists import NewsletterList, UnknownList, last_due, parse_list
+from syndication.mail.lists import UnknownList, last_due, parse_list
 from syndication.mail.message import digest_mail, sender_address
 from syndication.mail.transport import PermanentFailure, TemporaryFailure, Transport
-from syndication.model import FeedKind
+from syndication.model import FeedKind, NewsletterList
 from syndication.publish import newsletter
 from syndication.runtime import runtime_file
 

@@ -18,6 +18,7 @@ from syndication.model import (
     Edition,
     FeedKind,
     FeedScope,
+    NewsletterList,
     reading_minutes,
 )
 from syndication.publish import urls
@@ -71,6 +72,33 @@ def _frame(settings: Settings, edition: Edition, now: datetime) -> dict[str, Any
     """What a whole page needs: the words, and this (UTC) year, whose date archive every
     page's footer links to."""
     return {**_common(settings, edition), "this_year": now.astimezone(UTC).year}
+
+
+@dataclass(frozen=True, slots=True)
+class SignupForm:
+    """The newsletter form of a page: its scope's first digest, and where to choose more."""
+
+    action: str
+    list: str
+    title: str
+    form: str
+    more: str
+
+
+def signup_form(
+    settings: Settings, edition: Edition, scope: FeedScope, name: str, form: str
+) -> SignupForm | None:
+    if not settings.newsletters or not settings.digest_times:
+        return None
+    _ = translator(edition.language)
+    chosen = NewsletterList(scope, settings.digest_times[0])
+    return SignupForm(
+        action=urls.newsletters_path(edition.code),
+        list=chosen.name,
+        title=_("{name} by e-mail, daily at {time}", name=name, time=chosen.cadence),
+        form=form,
+        more=f"{urls.newsletters_path(edition.code)}?list={chosen.name}",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +175,7 @@ def home_page(
         top=top[1:],
         blocks=[b for b in blocks if b[2]],
         feeds=feeds,
+        signup=signup_form(settings, edition, FeedScope(edition.code), edition.name, "front page"),
         # `/` shows the default edition's front page too: both name its own address
         canonical=settings.absolute(urls.edition_path(edition.code)),
     )
@@ -179,6 +208,7 @@ def article_page(
         article=article,
         canonical=settings.absolute(article.path),
         feeds=feed_links(settings, scopes),
+        signup=signup_form(settings, edition, scopes[1][0], scopes[1][1], "article page"),
         related=related,
         translations={code: settings.absolute(path) for code, path in translations.items()},
         from_archive=(now - article.published).days >= settings.archive_banner_days,
@@ -252,6 +282,8 @@ def listing_page(
     scope: FeedScope | None,
     now: datetime,
     base: str = "",
+    *,
+    scope_name: str = "",
 ) -> str:
     """A section, topic, author or date page: newest first, paginated with ?page=N."""
     base = listing_path(scope) if scope else base
@@ -267,6 +299,11 @@ def listing_page(
         base=base,
         feeds=feed_links(settings, [(scope, title)] if scope else []),
         current_section=scope.key if scope and scope.kind is FeedKind.SECTION else "",
+        signup=(
+            signup_form(settings, edition, scope, scope_name or title, f"{scope.kind} page")
+            if scope
+            else None
+        ),
     )
 
 

@@ -124,6 +124,87 @@ _CATALOGUES: dict[str, dict[str, str]] = {
             "Suivez toute l’édition, une rubrique, un thème ou un auteur dans un lecteur de "
             "flux\u202f: copiez-y l’adresse d’un flux, ou importez tous les flux d’un coup."
         ),
+        # newsletters
+        "Newsletters": "Lettres d’information",
+        "Breaking news": "Alerte info",
+        "Breaking news, as it happens": "Alertes info, dès qu’elles tombent",
+        "Digest at {time}": "L’essentiel de {time}",
+        "{name}, {time}": "{name}, {time}",
+        "{name}: daily at {time}": "{name}\u202f: chaque jour à {time}",
+        "{name} by e-mail, daily at {time}": "{name} par e-mail, chaque jour à {time}",
+        "Our stories by e-mail: choose what you want, and when.": (
+            "Nos articles par e-mail\u202f: choisissez lesquels, et quand."
+        ),
+        "Your e-mail address": "Votre adresse e-mail",
+        "Subscribe": "S’abonner",
+        "Every newsletter": "Toutes les lettres",
+        "Check your inbox": "Consultez votre boîte de réception",
+        (
+            "If that address can receive our newsletters, a mail is on its way to it with "
+            "a link to confirm. Nothing is sent before you follow it."
+        ): (
+            "Si cette adresse peut recevoir nos lettres, un e-mail lui est envoyé avec un lien "
+            "de confirmation. Rien n’est envoyé avant que vous ne le suiviez."
+        ),
+        "That is not an e-mail address we can send to. Check it and try again.": (
+            "Ce n’est pas une adresse e-mail à laquelle nous pouvons écrire. Vérifiez-la et "
+            "réessayez."
+        ),
+        "Too many sign-ups": "Trop d’inscriptions",
+        "Wait a minute, then try again.": "Attendez une minute, puis réessayez.",
+        "Confirm your newsletters from {site}": "Confirmez vos lettres de {site}",
+        (
+            "Someone, perhaps you, asked for newsletters of {site} at this address.\n\n"
+            "To receive them, confirm within {hours} hours:\n{link}\n\n"
+            "If it was not you, do nothing: no newsletter is sent without this "
+            "confirmation, and this is the only mail you will get."
+        ): (
+            "Quelqu’un, peut-être vous, a demandé les lettres de {site} à cette adresse.\n\n"
+            "Pour les recevoir, confirmez dans les {hours} heures\u202f:\n{link}\n\n"
+            "Si ce n’était pas vous, ne faites rien\u202f: aucune lettre n’est envoyée sans "
+            "cette confirmation, et vous ne recevrez pas d’autre e-mail."
+        ),
+        "Confirm your newsletters": "Confirmez vos lettres",
+        "One more step: confirm that you want the newsletters you asked for.": (
+            "Une dernière étape\u202f: confirmez que vous voulez les lettres demandées."
+        ),
+        "Confirm": "Confirmer",
+        "You are subscribed": "Vous êtes abonné",
+        "Your newsletters start with the next one of each list you chose.": (
+            "Vos lettres commencent avec le prochain envoi de chacune."
+        ),
+        "Your newsletters": "Vos lettres",
+        "This link does not work": "Ce lien ne fonctionne pas",
+        "This sign-up is no longer open; sign up again.": (
+            "Cette inscription n’est plus ouverte\u202f; inscrivez-vous à nouveau."
+        ),
+        "No newsletters": "Aucune lettre",
+        "We keep nothing about you.": "Nous ne conservons rien à votre sujet.",
+        "Unsubscribe": "Se désabonner",
+        "Stop this newsletter?": "Arrêter cette lettre\u202f?",
+        "Stop every newsletter?": "Arrêter toutes les lettres\u202f?",
+        "You are unsubscribed": "Vous êtes désabonné",
+        "No more of it will be sent to you.": "Vous ne la recevrez plus.",
+        "Choose the newsletters you receive.": "Choisissez les lettres que vous recevez.",
+        "Save": "Enregistrer",
+        "Saved.": "Enregistré.",
+        "Download everything we keep about you (JSON)": (
+            "Télécharger tout ce que nous conservons à votre sujet (JSON)"
+        ),
+        "Delete everything we keep about you, and stop every newsletter.": (
+            "Effacer tout ce que nous conservons à votre sujet, et arrêter toutes les lettres."
+        ),
+        "Delete": "Effacer",
+        "{count} more stories: read the whole digest on the web": (
+            "{count} autres articles\u202f: lisez toute la lettre sur le web"
+        ),
+        "Read this digest on the web": "Lire cette lettre sur le web",
+        "This is the web copy of a newsletter of {site}.": (
+            "Ceci est la copie web d’une lettre de {site}."
+        ),
+        "You receive this because you subscribed to it on {site}.": (
+            "Vous recevez cette lettre parce que vous vous y êtes abonné sur {site}."
+        ),
         **dict(zip(ENGLISH_MONTHS, _FRENCH_MONTHS, strict=True)),
         "{label}:": "{label}\u202f:",  # French sets a narrow no-break space before a colon
     },

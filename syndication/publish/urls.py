@@ -40,6 +40,11 @@ def topic_path(edition: str, slug: str) -> str:
     return listing_path(FeedScope(edition, FeedKind.TOPIC, slug))
 
 
+def newsletters_path(edition: str) -> str:
+    """The edition's newsletters: the page to choose them, and where sign-ups are posted."""
+    return f"/{edition}/newsletters/"
+
+
 def feeds_page_path(edition: str) -> str:
     """The page listing every feed of an edition (and what our JSON Feed adds)."""
     return f"/{edition}/feeds/"

@@ -32,14 +32,13 @@ from syndication.mail import tokens
 from syndication.mail.addresses import BadAddress, checked_address
 from syndication.mail.lists import (
     ALERT,
-    NewsletterList,
     UnknownList,
     lists_of,
     parse_list,
 )
 from syndication.mail.message import confirmation_mail, preferences_url, sender_address
 from syndication.mail.transport import transport_for
-from syndication.model import Edition, FeedKind, FeedScope
+from syndication.model import Edition, FeedKind, FeedScope, NewsletterList
 from syndication.publish import html
 from syndication.publish.labels import translator
 from syndication.publish.routes import ROUTES
@@ -52,7 +51,6 @@ routes = web.RouteTableDef()
 log = logging.getLogger("syndication.web")
 MAX_FORM = 16_384  # bytes of a sign-up or preferences form
 MAX_LISTS = 50  # lists one form may name
-SIGNUPS_PER_MINUTE = 6  # from one client address
 _sending: set[asyncio.Task[None]] = set()  # confirmation mails on their way
 
 
@@ -127,7 +125,7 @@ async def signup(request: web.Request) -> web.Response:
         raise web.HTTPRequestEntityTooLarge(MAX_FORM, request.content_length or 0, headers=PRIVATE)
     posted = await form(request)
     verdict = found.signups.take(
-        _bucket(client_address(request, settings.proxy_networks)), SIGNUPS_PER_MINUTE
+        _bucket(client_address(request, settings.proxy_networks)), settings.signups_per_minute
     )
     if not verdict.allowed:
         return _answer(

@@ -164,7 +164,7 @@ async def opened(settings: Settings, role: Role, clock: Clock) -> AsyncIterator[
         _subscribe(found)
         if found.purger is not None and found.purger.nodes:
             _run(stack, found.purger.run(), "edge-purger")
-        if ingest is not None and settings.newsletters:  # sent from the process that writes
+        if ingest is not None and settings.newsletters and settings.send_while_serving:
             _run(stack, schedule.run(settings, clock, found.changes), "newsletters")
         if ingest is None:  # a reader learns of the writer's changes by reading the sequence
             _run(

@@ -398,11 +398,12 @@ async def _listing(request: web.Request, key: str, kind: FeedKind) -> web.Respon
     async def build(seq: int) -> Rendered:
         if kind is FeedKind.SECTION:
             section = settings.section(slug)
-            title = section.name(code) if section else slug
+            title = name = section.name(code) if section else slug
         else:
-            name = await archive.feeds.scope_name(scope)
-            if name is None:
+            found = await archive.feeds.scope_name(scope)
+            if found is None:
                 raise web.HTTPNotFound()
+            name = found
             by = translator(settings.edition(code).language)("Articles by {name}", name=name)
             title = name if kind is FeedKind.TOPIC else by
         articles, has_next = await archive.listings.scope(scope, page, settings.page_size)
@@ -413,7 +414,7 @@ async def _listing(request: web.Request, key: str, kind: FeedKind) -> web.Respon
         body = await _html_leaving_out(
             request,
             lambda some: html.listing_page(
-                settings, edition, title, list(some), page, has_next, scope, now
+                settings, edition, title, list(some), page, has_next, scope, now, scope_name=name
             ),
             articles,
         )
