@@ -105,7 +105,9 @@ async def _send_now(
                 send = store.send_by_id(conn, send_id)
                 if send is None or send.list != chosen.name:
                     continue
-                report = await sender.deliver(conn, settings, send_id, transport, clock)
+                report = await sender.deliver(
+                    sender.OnItsThread(conn), settings, send_id, transport, clock
+                )
                 print(
                     f"digest {send_id} of {chosen.name}: {report.sent} sent, {report.deferred} "
                     f"deferred, {report.failed} failed, {report.skipped} skipped"

@@ -48,6 +48,7 @@ def make_settings(root: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "content_dir": content,
         "db_path": root / "archive.db",
+        "outbox_dir": root / "outbox",
         "base_url": "http://testserver",
         "editions": (
             Edition("en", "English", "en", "Europe/Luxembourg", "%d.%m.%Y"),
@@ -205,6 +206,7 @@ def sample_settings(root: Path, content: Path = REPO / "content", **overrides: o
     values = {
         "content_dir": root / "content",
         "db_path": root / "archive.db",
+        "outbox_dir": root / "outbox",
         "base_url": SAMPLE_BASE,
         **overrides,
     }

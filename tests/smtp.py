@@ -53,10 +53,10 @@ class Inbox:
 
 
 @contextmanager
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
+def smtp_server(inbox: Inbox | None = None) -> Iterator[tuple[Inbox, int]]:
     """The server on a port the kernel picks (aiosmtpd's Controller cannot take port 0),
     on an event loop of its own thread."""
-    inbox = Inbox()
+    inbox = inbox if inbox is not None else Inbox()
     loop = asyncio.new_event_loop()
     started: concurrent.futures.Future[asyncio.Server] = concurrent.futures.Future()
 

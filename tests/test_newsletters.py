@@ -93,7 +93,9 @@ async def _round(settings: Settings, clock: SetClock) -> list[sender.Delivered]:
 
 async def _try_round(conn: Any, settings: Settings, transport: Any, clock: SetClock) -> Any:
     try:
-        return await schedule.one_round(conn, settings, transport, clock) or [None]
+        return await schedule.one_round(sender.OnItsThread(conn), settings, transport, clock) or [
+            None
+        ]
     except sender.SendingElsewhere:  # the app's own round, now and then
         return None
 
@@ -238,11 +240,15 @@ async def test_a_refused_recipient_is_given_up_and_a_deferred_one_is_sent_once_l
         store.atomically(conn, store.delete_subscriber, members["left@example.org"].id)
         transport = transport_for(mailing)
         try:
-            first = await sender.deliver(conn, mailing, send_id, transport, clock)
+            first = await sender.deliver(
+                sender.OnItsThread(conn), mailing, send_id, transport, clock
+            )
             assert (first.sent, first.failed, first.deferred) == (1, 1, 1), first
             smtp.refuse = {}
             clock.advance(mailing.send_retry_seconds)
-            again = await sender.deliver(conn, mailing, send_id, transport, clock)
+            again = await sender.deliver(
+                sender.OnItsThread(conn), mailing, send_id, transport, clock
+            )
             assert (again.sent, again.failed, again.deferred) == (1, 0, 0)
         finally:
             await transport.close()
@@ -526,3 +532,21 @@ def test_bounces_and_unsubscribe_mails_read_from_a_mailbox(
         assert again.messages == 0  # each is read once
     finally:
         conn.close()
+
+
+async def test_metrics_say_each_lists_mails_and_subscribers(
+    client: Client, mailing: Settings, clock: SetClock, inbox: tuple[Inbox, int]
+) -> None:
+    conn = connect(mailing.db_path, Access.APPENDER)
+    try:
+        _member(conn, READER, "en/world@18:00", clock)
+        _member(conn, "other@example.org", "en/world@18:00", clock)
+    finally:
+        conn.close()
+    _story(mailing, "metrics", "A story for the metrics")
+    await _ingest(client, "metrics")
+    clock.advance(timedelta(hours=6))
+    await _round(mailing, clock)
+    text = await (await client.get("/metrics")).text()
+    assert 'syndication_newsletter_mails_total{event="sent",list="en/world@18:00"} 2.0' in text
+    assert 'syndication_newsletter_subscribers{list="en/world@18:00"} 2.0' in text

@@ -32,6 +32,13 @@ class Withdrawal:
 
 
 @dataclass(frozen=True, slots=True)
+class NewsletterState:
+    list: str
+    subscribers: int
+    last_sent: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class PartnerPull:
     name: str
     last_pull: datetime | None
@@ -90,6 +97,20 @@ class DeskQueries:
             for r in rows
         ]
 
+    async def newsletters(self) -> list[NewsletterState]:
+        """Each list with subscribers (confirmed, not suppressed), and its last digest."""
+        rows = await self.db.rows(
+            "SELECT s.list, count(*) AS n, (SELECT max(created_at) FROM newsletter_sends x "
+            "WHERE x.list = s.list) AS sent FROM newsletter_subscriptions s "
+            "JOIN newsletter_subscribers r ON r.id = s.subscriber_id "
+            "WHERE s.confirmed_at IS NOT NULL AND r.suppressed IS NULL "
+            "GROUP BY s.list ORDER BY s.list"
+        )
+        return [
+            NewsletterState(r["list"], r["n"], from_iso(r["sent"]) if r["sent"] else None)
+            for r in rows
+        ]
+
     async def fingerprint(self) -> tuple[object, ...]:
         """Changes whenever anything the desk shows may have: the change log's head, the
         files in error, the partners and their last pulls. Cheap: the ends of indexes, and
@@ -100,6 +121,8 @@ class DeskQueries:
             "(SELECT max(at) FROM ingest_errors) AS error_at, "
             "(SELECT count(*) || ':' || count(revoked) FROM partners) AS partners, "
             "(SELECT max((SELECT max(at) FROM deliveries d WHERE d.partner_id = p.id)) "
-            "FROM partners p) AS delivered"
+            "FROM partners p) AS delivered, "
+            "(SELECT count(*) FROM newsletter_subscriptions) AS subscriptions, "
+            "(SELECT max(id) FROM newsletter_sends) AS sends"
         )
         return tuple(row) if row else ()

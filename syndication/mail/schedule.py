@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 from pathlib import Path
 
 from syndication.archive import newsletters as store
@@ -25,7 +24,7 @@ BOUNCES_EVERY = 2  # rounds: a minute
 
 
 async def run(settings: Settings, clock: Clock, changes: ChangeFanOut) -> None:
-    conn = await asyncio.to_thread(connect, settings.db_path, Access.APPENDER)
+    db = sender.OnItsThread(await asyncio.to_thread(connect, settings.db_path, Access.APPENDER))
     transport = transport_for(settings)
     changed = asyncio.Event()
     changes.subscribe(lambda _change: changed.set())
@@ -34,7 +33,7 @@ async def run(settings: Settings, clock: Clock, changes: ChangeFanOut) -> None:
         while True:
             try:
                 await one_round(
-                    conn, settings, transport, clock, bounces_too=rounds % BOUNCES_EVERY == 0
+                    db, settings, transport, clock, bounces_too=rounds % BOUNCES_EVERY == 0
                 )
             except sender.SendingElsewhere:
                 pass  # a command is sending: the next round resumes what it leaves
@@ -46,11 +45,11 @@ async def run(settings: Settings, clock: Clock, changes: ChangeFanOut) -> None:
             changed.clear()
     finally:
         await transport.close()
-        conn.close()
+        await db.close()
 
 
 async def one_round(
-    conn: sqlite3.Connection,
+    db: sender.OnItsThread,
     settings: Settings,
     transport: Transport,
     clock: Clock,
@@ -58,13 +57,11 @@ async def one_round(
     bounces_too: bool = False,
 ) -> list[sender.Delivered]:
     with sender.sending_lock(settings):
-        for due in await asyncio.to_thread(sender.due_lists, conn, settings, clock.now()):
-            await asyncio.to_thread(sender.make_send, conn, settings, due, clock.now())
+        for due in await db(sender.due_lists, settings, clock.now()):
+            await db(sender.make_send, settings, due, clock.now())
         reports = []
-        for send_id in await asyncio.to_thread(store.unfinished_sends, conn):
-            reports.append(await sender.deliver(conn, settings, send_id, transport, clock))
+        for send_id in await db(store.unfinished_sends):
+            reports.append(await sender.deliver(db, settings, send_id, transport, clock))
     if bounces_too and settings.bounce_mailbox:
-        await asyncio.to_thread(
-            bounces.read_mailbox, conn, settings, Path(settings.bounce_mailbox), clock.now()
-        )
+        await db(bounces.read_mailbox, settings, Path(settings.bounce_mailbox), clock.now())
     return reports

@@ -24,12 +24,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import functools
 import logging
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar
 
 from syndication.archive import newsletters as store
 from syndication.clock import Clock
@@ -44,7 +47,28 @@ from syndication.publish import newsletter
 from syndication.runtime import runtime_file
 
 log = logging.getLogger("syndication.mail")
+T = TypeVar("T")
 BATCH = 200  # delivery rows read at a time
+
+
+class OnItsThread:
+    """An archive connection used from a thread of its own: each call queued after the one
+    before, and the connection closed there, after them. (A coroutine cancelled while its
+    query runs leaves the query running: closing the connection under it from another thread
+    crashed the process.)"""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsletters")
+
+    async def __call__(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, functools.partial(fn, self.conn, *args))
+
+    async def close(self) -> None:
+        closing = self._thread.submit(self.conn.close)
+        self._thread.shutdown(wait=False)
+        await asyncio.wrap_future(closing)
 
 
 class SendingElsewhere(Exception):
@@ -177,7 +201,7 @@ class Delivered:
 
 
 async def deliver(
-    conn: sqlite3.Connection,
+    db: OnItsThread,
     settings: Settings,
     send_id: int,
     transport: Transport,
@@ -188,7 +212,7 @@ async def deliver(
     """Hand over every mail of the send that is due now (and, `until_done`, wait for the
     retries too). The caller holds `sending_lock`."""
     report = Delivered(send_id)
-    send = await asyncio.to_thread(store.send_by_id, conn, send_id)
+    send = await db(store.send_by_id, send_id)
     if send is None:
         return report
     newsletter_list = parse_list(send.list, settings)
@@ -196,8 +220,8 @@ async def deliver(
     title = newsletter.list_title(
         settings, edition, newsletter_list.scope, newsletter_list.scope.key, newsletter_list.cadence
     )
-    secret = await asyncio.to_thread(store.atomically, conn, store.secret)
-    await asyncio.to_thread(store.atomically, conn, store.resume_interrupted, send_id)
+    secret = await db(store.atomically, store.secret)
+    await db(store.atomically, store.resume_interrupted, send_id)
     digest = newsletter.Digest(
         send.made.subject,
         "",
@@ -210,9 +234,9 @@ async def deliver(
     interval = 1.0 / settings.send_rate
     next_slot = time.monotonic()
     while True:
-        batch = await asyncio.to_thread(store.due_deliveries, conn, send_id, clock.time(), BATCH)
+        batch = await db(store.due_deliveries, send_id, clock.time(), BATCH)
         if not batch:
-            retry = await asyncio.to_thread(store.next_retry, conn, send_id)
+            retry = await db(store.next_retry, send_id)
             if retry is None or not until_done:
                 break
             await asyncio.sleep(max(0.0, min(retry - clock.time(), 3600.0)))
@@ -220,20 +244,16 @@ async def deliver(
         for delivery in batch:
             name = f"digest-{send_id}-{delivery.subscriber.id}"
             if transport.handed_over(name):  # the outbox has it: a stopped run wrote it
-                await asyncio.to_thread(
-                    store.atomically, conn, store.delivered, delivery, send.list, clock.now()
-                )
+                await db(store.atomically, store.delivered, delivery, send.list, clock.now())
                 report.sent += 1
                 continue
-            if not await asyncio.to_thread(
-                store.atomically, conn, store.claim, delivery, send.list
-            ):
+            if not await db(store.atomically, store.claim, delivery, send.list):
                 report.skipped += 1
                 continue
             await asyncio.sleep(max(0.0, next_slot - time.monotonic()))
             next_slot = max(next_slot, time.monotonic()) + interval
             await _hand_over(
-                conn,
+                db,
                 settings,
                 transport,
                 clock,
@@ -246,12 +266,12 @@ async def deliver(
                 name,
                 report,
             )
-    await asyncio.to_thread(store.atomically, conn, store.finish_if_done, send_id, clock.now())
+    await db(store.atomically, store.finish_if_done, send_id, clock.now())
     return report
 
 
 async def _hand_over(
-    conn: sqlite3.Connection,
+    db: OnItsThread,
     settings: Settings,
     transport: Transport,
     clock: Clock,
@@ -285,9 +305,7 @@ async def _hand_over(
         retry_at = None
         if attempts < settings.send_attempts:
             retry_at = clock.time() + settings.send_retry_seconds * 2 ** (attempts - 1)
-        await asyncio.to_thread(
-            store.not_delivered, conn, delivery, send.list, str(failure), retry_at
-        )
+        await db(store.atomically, store.not_delivered, delivery, send.list, str(failure), retry_at)
         if retry_at is None:
             report.failed += 1
         else:
@@ -295,18 +313,12 @@ async def _hand_over(
         report.errors.append(str(failure))
         log.warning("digest %s to subscriber %s: %s", send.id, subscriber.id, failure)
     except (PermanentFailure, BadAddress, ValueError) as failure:
-        await asyncio.to_thread(
-            store.atomically, conn, store.not_delivered, delivery, send.list, str(failure), None
-        )
+        await db(store.atomically, store.not_delivered, delivery, send.list, str(failure), None)
         if isinstance(failure, PermanentFailure):
-            await asyncio.to_thread(
-                store.suppress, conn, subscriber.address, "bounced", clock.now()
-            )
+            await db(store.atomically, store.suppress, subscriber.address, "bounced", clock.now())
         report.failed += 1
         report.errors.append(str(failure))
         log.warning("digest %s to subscriber %s failed: %s", send.id, subscriber.id, failure)
     else:
-        await asyncio.to_thread(
-            store.atomically, conn, store.delivered, delivery, send.list, clock.now()
-        )
+        await db(store.atomically, store.delivered, delivery, send.list, clock.now())
         report.sent += 1

@@ -8,7 +8,12 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from syndication.archive.desk_queries import PartnerPull, RecentChange, Withdrawal
+from syndication.archive.desk_queries import (
+    NewsletterState,
+    PartnerPull,
+    RecentChange,
+    Withdrawal,
+)
 from syndication.config import Settings
 from syndication.model import IngestErrorRecord, State, Waiting
 from syndication.publish.static_files import picture_url, static_url
@@ -32,6 +37,7 @@ class Panels:
     changes: list[RecentChange]
     withdrawals: list[Withdrawal]
     partners: list[PartnerPull]
+    newsletters: list[NewsletterState]
 
 
 def _common(settings: Settings) -> dict[str, object]:

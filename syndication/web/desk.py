@@ -273,6 +273,7 @@ async def _panels(found: Services) -> desk_pages.Panels:
         changes=await archive.desk.recent_changes(),
         withdrawals=await archive.desk.withdrawals(),
         partners=await archive.desk.partner_pulls(),
+        newsletters=await archive.desk.newsletters(),
     )
 
 

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import os
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +25,9 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector, CollectorRegistry
 
+from syndication.archive import newsletters
 from syndication.archive.fanout import Committed
+from syndication.archive.schema import Access, connect
 from syndication.edge.purger import EdgePurger
 from syndication.histogram import BUCKETS
 from syndication.ingest.service import IngestService
@@ -157,9 +160,45 @@ class ServiceCollector(Collector):
         yield from families(merge([own, *siblings(self.db_path)]))
 
 
+class NewsletterCollector(Collector):
+    """Each list's mails (sent, deferred, failed, bounced, complained, unsubscribed) and
+    subscribers, read from the archive at each scrape: every process sees the same."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+
+    def collect(self) -> Iterator[Metric]:
+        mails = CounterMetricFamily(
+            "syndication_newsletter_mails",
+            "Newsletter mails by list and what became of them.",
+            labels=["list", "event"],
+        )
+        members = GaugeMetricFamily(
+            "syndication_newsletter_subscribers",
+            "Confirmed subscribers a list mails (suppressed addresses not counted).",
+            labels=["list"],
+        )
+        try:
+            conn = connect(self.db_path, Access.READER)
+        except (sqlite3.Error, OSError):
+            return  # no archive yet: nothing to say
+        try:
+            for (name, event), n in sorted(newsletters.counts(conn).items()):
+                mails.add_metric([name, event], n)
+            for name in newsletters.lists_with_members(conn):
+                members.add_metric([name], newsletters.members(conn, name))
+        except sqlite3.Error:
+            return  # an archive from before newsletters, or busy: the next scrape says
+        finally:
+            conn.close()
+        yield mails
+        yield members
+
+
 def registry_for(source: Measured, db_path: Path) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(ServiceCollector(source, db_path))
+    registry.register(NewsletterCollector(db_path))
     return registry
 
 
