@@ -20,6 +20,7 @@ class Received:
     sender: str
     recipients: list[str]
     message: EmailMessage
+    raw: bytes
 
 
 @dataclass
@@ -43,7 +44,7 @@ class Inbox:
         message = email.message_from_bytes(raw, policy=email.policy.default)
         with self.lock:
             self.mails.append(
-                Received(str(envelope.mail_from), list(envelope.rcpt_tos), message)  # type: ignore[arg-type]
+                Received(str(envelope.mail_from), list(envelope.rcpt_tos), message, raw)  # type: ignore[arg-type]
             )
         return "250 Message accepted"
 
