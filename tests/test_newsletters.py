@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, given, settings
@@ -550,3 +551,51 @@ async def test_metrics_say_each_lists_mails_and_subscribers(
     text = await (await client.get("/metrics")).text()
     assert 'syndication_newsletter_mails_total{event="sent",list="en/world@18:00"} 2.0' in text
     assert 'syndication_newsletter_subscribers{list="en/world@18:00"} 2.0' in text
+
+
+async def test_the_list_headers_are_those_rfc_8058_and_2919_ask_for(
+    mailing: Settings, clock: SetClock, inbox: tuple[Inbox, int], aiohttp_client: Any
+) -> None:
+    """On an https site: List-Unsubscribe holds an https URI first (RFC 8058 section 3.1)
+    and a mailto, List-Unsubscribe-Post exactly `List-Unsubscribe=One-Click`, List-Id a
+    dot-atom in angle brackets (RFC 2919); a one-click POST in either form encoding works
+    with no cookie, and a second one changes nothing."""
+    smtp, _ = inbox
+    secure = replace(mailing, base_url="https://news.test")
+    client = await aiohttp_client(create_app(secure, clock))
+    conn = connect(secure.db_path, Access.APPENDER)
+    try:
+        _member(conn, READER, "en@07:00", clock)
+        _member(conn, "second@example.org", "en@07:00", clock)
+    finally:
+        conn.close()
+    _story(secure, "headers", "A story for the headers")
+    await _ingest(client, "headers")
+    clock.advance(timedelta(days=1))
+    await _round(secure, clock)
+    first = await _mails_to(smtp, READER, 1)
+    second = await _mails_to(smtp, "second@example.org", 1)
+    for mail in (first[0], second[0]):
+        found = re.fullmatch(
+            r"<(https://news\.test/newsletters/unsubscribe/[A-Za-z0-9_-]+\?list=en@07:00)>, "
+            r"<mailto:newsletters@news\.test\?subject=unsubscribe%20[A-Za-z0-9_-]+>",
+            mail["List-Unsubscribe"],
+        )
+        assert found is not None, mail["List-Unsubscribe"]
+        assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert re.fullmatch(r".*<en-07-00\.news\.test>", mail["List-Id"]), mail["List-Id"]
+        assert mail["Message-ID"] and mail["Auto-Submitted"] == "auto-generated"
+    client.session.cookie_jar.clear()
+    url_first = re.search(r"<(https://[^>]+)>", first[0]["List-Unsubscribe"])[1]
+    url_second = re.search(r"<(https://[^>]+)>", second[0]["List-Unsubscribe"])[1]
+    form = aiohttp.FormData()
+    form.add_field("List-Unsubscribe", "One-Click", content_type="text/plain")  # multipart
+    for url, body in ((url_first, {"List-Unsubscribe": "One-Click"}), (url_second, form)):
+        for _ in range(2):
+            answer = await client.post(urlsplit(url).path + "?" + urlsplit(url).query, data=body)
+            assert answer.status == 200
+    conn = connect(secure.db_path, Access.APPENDER)
+    try:
+        assert store.members(conn, "en@07:00") == 0
+    finally:
+        conn.close()

@@ -48,8 +48,10 @@ def message_id(settings: Settings, send_id: int, subscriber: int) -> str:
     return f"<digest.{send_id}.{subscriber}.{digest}@{mail_host(settings)}>"
 
 
-def unsubscribe_url(settings: Settings, token: str) -> str:
-    return settings.absolute(f"/newsletters/unsubscribe/{token}")
+def unsubscribe_url(settings: Settings, token: str, list_name: str = "") -> str:
+    """Stops the list named (RFC 8058: the list the mail came from), else every list."""
+    named = f"?list={quote(list_name, safe='@:/')}" if list_name else ""
+    return settings.absolute(f"/newsletters/unsubscribe/{token}{named}")
 
 
 def preferences_url(settings: Settings, token: str) -> str:
@@ -68,7 +70,7 @@ def digest_mail(
     now: datetime,
 ) -> EmailMessage:
     """`ids`: (send, subscriber)."""
-    unsubscribe = unsubscribe_url(settings, token)
+    unsubscribe = unsubscribe_url(settings, token, list_name)
     preferences = preferences_url(settings, token)
     message = EmailMessage(policy=_policy_for(recipient))
     message["From"] = formataddr((settings.site_name, sender_address(settings)))
