@@ -20,7 +20,6 @@ from syndication.mail.lists import UnknownList, last_due, next_due, parse_list
 from syndication.mail.message import digest_mail, sender_address
 from syndication.mail.transport import PermanentFailure, TemporaryFailure, transport_for
 from syndication.model import NewsletterList
-from syndication.publish.newsletter import Digest
 
 LIST_HELP = "a list: en@07:00, en/world@18:00, en/topic/energy@07:00, en@alert"
 
@@ -121,22 +120,11 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M %Z") if moment else "as stories marked alert come out"
 
 
-def _next_digest(
-    conn: sqlite3.Connection, settings: Settings, chosen: NewsletterList, clock: Clock
-) -> Digest:
-    pending = sender.pending_stories(conn, chosen)
-    stories = pending[0] if pending else []
-    if pending is None:  # no member yet: what the list would hold from its scope's newest
-        upto = store.current_seq(conn)
-        stories = store.stories_since(conn, chosen.scope, max(0, upto - 200), upto, chosen.is_alert)
-    return sender.render(conn, settings, chosen, stories, 0, clock.now())
-
-
 def _preview(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     chosen = _list(settings, args.list)
     conn = open_appender(settings.db_path, clock)
     try:
-        digest = _next_digest(conn, settings, chosen, clock)
+        digest = sender.next_digest(conn, settings, chosen, clock.now())
     finally:
         conn.close()
     size = len(digest.html.encode())
@@ -156,7 +144,7 @@ def _test(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
         raise SyndicationError(str(error)) from None
     conn = open_appender(settings.db_path, clock)
     try:
-        digest = _next_digest(conn, settings, chosen, clock)
+        digest = sender.next_digest(conn, settings, chosen, clock.now())
     finally:
         conn.close()
     edition = settings.edition(chosen.scope.edition)

@@ -128,7 +128,14 @@ async def _desk_pages(client: Client, site: Settings) -> dict[str, str]:
     desk = await client.get("/desk/", headers={"Cookie": f"desk_session={session}"})
     text = await desk.text()
     assert desk.status == 200 and "world/broken.md" in text and "A draft" in text
-    return {"desk-login": await login.text(), "desk": text}
+    preview = await client.get(
+        "/desk/newsletters/en/world@07:00", headers={"Cookie": f"desk_session={session}"}
+    )
+    assert preview.status == 200 and "World" in await preview.text()
+    client.session.cookie_jar.clear()
+    refused = await client.get("/desk/newsletters/en/world@07:00", allow_redirects=False)
+    assert refused.status == 303  # no session, no preview
+    return {"desk-login": await login.text(), "desk": text, "desk-digest": await preview.text()}
 
 
 async def _newsletter_pages(client: Client, site: Settings) -> dict[str, str]:

@@ -140,6 +140,22 @@ def pending_stories(
     return stories, (after, upto)
 
 
+def next_digest(
+    conn: sqlite3.Connection, settings: Settings, newsletter_list: NewsletterList, now: datetime
+) -> newsletter.Digest:
+    """What the list's next digest holds now, for a preview: or, before the list has a
+    member, what it would hold of its scope's latest stories."""
+    pending = pending_stories(conn, newsletter_list)
+    if pending is None:
+        upto = store.current_seq(conn)
+        stories = store.stories_since(
+            conn, newsletter_list.scope, max(0, upto - 200), upto, newsletter_list.is_alert
+        )
+    else:
+        stories = pending[0]
+    return render(conn, settings, newsletter_list, stories, 0, now)
+
+
 def make_send(
     conn: sqlite3.Connection, settings: Settings, newsletter_list: NewsletterList, now: datetime
 ) -> int | None:

@@ -54,6 +54,7 @@ ROUTE_TABLE: tuple[tuple[str, str, str], ...] = (
     ("desk_logout", "POST", "/desk/logout"),
     ("desk", "GET", "/desk/"),
     ("desk_events", "GET", "/desk/events"),
+    ("desk_newsletter", "GET", "/desk/newsletters/{list:.+}"),
     ("robots", "GET", "/robots.txt"),
     ("sitemap_index", "GET", "/sitemap.xml"),
     ("news_sitemap", "GET", "/sitemaps/news.xml"),

@@ -25,6 +25,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from syndication.archive.editors import HASHER, MAX_PASSWORD, NAME
 from syndication.archive.fanout import Committed
 from syndication.archive.previews import DESK
+from syndication.mail import sender
+from syndication.mail.lists import UnknownList, parse_list
 from syndication.publish import desk_pages
 from syndication.publish.routes import ROUTES
 from syndication.web.errors import PRIVATE
@@ -251,6 +253,23 @@ async def _stream(
         elif time.monotonic() - last_sent > KEEP_ALIVE_SECONDS:
             await response.write(b": still here\n\n")
             last_sent = time.monotonic()
+
+
+@routes.get(ROUTES["desk_newsletter"])
+async def newsletter_preview(request: web.Request) -> web.Response:
+    """A list's next digest, as its subscribers would receive it (no one's links)."""
+    if await _session(request) is None:
+        raise web.HTTPSeeOther("/desk/login", headers=PRIVATE)
+    found = services(request)
+    try:
+        chosen = parse_list(request.match_info["list"], found.settings)
+    except UnknownList as error:
+        raise web.HTTPNotFound(text=str(error), headers=PRIVATE) from None
+    now = found.clock.now()
+    digest = await found.writes.write(
+        lambda conn: sender.next_digest(conn, found.settings, chosen, now)
+    )
+    return _html(digest.marks.filled(digest.html, "#unsubscribe", "#preferences"))
 
 
 async def _panels(found: Services) -> desk_pages.Panels:

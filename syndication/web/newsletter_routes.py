@@ -83,18 +83,24 @@ def _label(found: Services, edition: Edition, newsletter_list: NewsletterList, n
     return _("{name}: daily at {time}", name=name, time=newsletter_list.cadence)
 
 
-def _choices(found: Services, edition: Edition, chosen: set[str]) -> list[html.Choice]:
-    """Every list of the edition: its own, then each section's."""
+def _choices(
+    found: Services, edition: Edition, chosen: set[str], every_edition: bool = False
+) -> list[html.Choice]:
+    """Every list of the edition (or of every edition): its own, then each section's."""
     settings = found.settings
-    scopes = [(FeedScope(edition.code), edition.name)] + [
-        (FeedScope(edition.code, FeedKind.SECTION, s.slug), s.name(edition.code))
-        for s in settings.sections
-    ]
-    return [
-        html.Choice(item.name, _label(found, edition, item, name), item.name in chosen)
-        for scope, name in scopes
-        for item in lists_of(settings, scope)
-    ]
+    editions = settings.editions if every_edition else (edition,)
+    choices = []
+    for one in editions:
+        scopes = [(FeedScope(one.code), one.name)] + [
+            (FeedScope(one.code, FeedKind.SECTION, s.slug), s.name(one.code))
+            for s in settings.sections
+        ]
+        choices += [
+            html.Choice(item.name, _label(found, edition, item, name), item.name in chosen)
+            for scope, name in scopes
+            for item in lists_of(settings, scope)
+        ]
+    return choices
 
 
 @routes.get(ROUTES["newsletters_page"])
@@ -358,7 +364,7 @@ async def _manage(
     _ = translator(edition.language)
     has = await found.writes.write(lambda conn: store.subscriptions_of(conn, who.id))
     chosen = {name for name, confirmed in has.items() if confirmed}
-    choices = _choices(found, edition, chosen)
+    choices = _choices(found, edition, chosen, every_edition=True)
     offered = {c.name for c in choices}
     choices += [html.Choice(name, name, True) for name in sorted(chosen - offered)]
     return _answer(
