@@ -255,32 +255,35 @@ def everything_kept(conn: sqlite3.Connection, subscriber: int) -> dict[str, obje
         "created": created,
         "suppressed": found.suppressed,
         "suppressed_at": suppressed_at,
-        "subscriptions": [
-            {"list": name, "form": form, "requested": asked, "confirmed": confirmed}
-            for name, form, asked, confirmed in conn.execute(
-                "SELECT list, form, requested_at, confirmed_at FROM newsletter_subscriptions "
-                "WHERE subscriber_id = ? ORDER BY list",
-                (subscriber,),
-            )
-        ],
-        "consent": [
-            {"at": at, "event": event, "list": name, "detail": detail}
-            for at, event, name, detail in conn.execute(
-                "SELECT at, event, list, detail FROM newsletter_consents WHERE subscriber_id = ? "
-                "ORDER BY at, rowid",
-                (subscriber,),
-            )
-        ],
-        "mails": [
-            {"digest": send_id, "list": name, "state": state, "sent": sent_at}
-            for send_id, name, state, sent_at in conn.execute(
-                "SELECT d.send_id, s.list, d.state, d.sent_at FROM newsletter_deliveries d "
-                "JOIN newsletter_sends s ON s.id = d.send_id WHERE d.subscriber_id = ? "
-                "ORDER BY d.send_id",
-                (subscriber,),
-            )
-        ],
+        "subscriptions": _rows(
+            conn,
+            ("list", "form", "requested", "confirmed"),
+            "SELECT list, form, requested_at, confirmed_at FROM newsletter_subscriptions "
+            "WHERE subscriber_id = ? ORDER BY list",
+            subscriber,
+        ),
+        "consent": _rows(
+            conn,
+            ("at", "event", "list", "detail"),
+            "SELECT at, event, list, detail FROM newsletter_consents WHERE subscriber_id = ? "
+            "ORDER BY at, rowid",
+            subscriber,
+        ),
+        "mails": _rows(
+            conn,
+            ("digest", "list", "state", "sent"),
+            "SELECT d.send_id, s.list, d.state, d.sent_at FROM newsletter_deliveries d "
+            "JOIN newsletter_sends s ON s.id = d.send_id WHERE d.subscriber_id = ? "
+            "ORDER BY d.send_id",
+            subscriber,
+        ),
     }
+
+
+def _rows(
+    conn: sqlite3.Connection, keys: tuple[str, ...], sql: str, subscriber: int
+) -> list[dict[str, object]]:
+    return [dict(zip(keys, row, strict=True)) for row in conn.execute(sql, (subscriber,))]
 
 
 def delete_subscriber(conn: sqlite3.Connection, subscriber: int) -> bool:

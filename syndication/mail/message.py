@@ -72,11 +72,7 @@ def digest_mail(
     """`ids`: (send, subscriber)."""
     unsubscribe = unsubscribe_url(settings, token, list_name)
     preferences = preferences_url(settings, token)
-    message = EmailMessage(policy=_policy_for(recipient))
-    message["From"] = formataddr((settings.site_name, sender_address(settings)))
-    message["To"] = recipient
-    message["Subject"] = digest.subject
-    message["Date"] = format_datetime(now)
+    message = _addressed(settings, recipient, digest.subject, now)
     message["Message-ID"] = message_id(settings, *ids)
     message["List-Id"] = formataddr(
         (f"{settings.site_name}: {list_title}", list_id(settings, list_name))
@@ -85,7 +81,6 @@ def digest_mail(
     message["List-Unsubscribe"] = f"<{unsubscribe}>, <{mailto}>"
     message["List-Unsubscribe-Post"] = ONE_CLICK
     message["Content-Language"] = language
-    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to it
     message.set_content(digest.marks.filled(digest.text, unsubscribe, preferences))
     message.add_alternative(
         digest.marks.filled(digest.html, unsubscribe, preferences), subtype="html"
@@ -96,13 +91,18 @@ def digest_mail(
 def confirmation_mail(
     settings: Settings, recipient: str, subject: str, text: str, now: datetime
 ) -> EmailMessage:
+    message = _addressed(settings, recipient, subject, now)
+    message.set_content(text)
+    return message
+
+
+def _addressed(settings: Settings, recipient: str, subject: str, now: datetime) -> EmailMessage:
     message = EmailMessage(policy=_policy_for(recipient))
     message["From"] = formataddr((settings.site_name, sender_address(settings)))
     message["To"] = recipient
     message["Subject"] = subject
     message["Date"] = format_datetime(now)
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text)
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to it
     return message
 
 

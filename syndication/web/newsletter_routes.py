@@ -17,10 +17,12 @@ index) and not shared with other sites' code (publish/routes.py NOT_SHARED).
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
 import json
 import logging
 import zlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -309,12 +311,31 @@ def _gone(found: Services) -> web.Response:
     return _answer(found, edition, _("No newsletters"), [_("We keep nothing about you.")])
 
 
+SubscriberHandler = Callable[
+    [web.Request, Services, store.Subscriber, str], Awaitable[web.Response]
+]
+
+
+def _for_subscriber(handler: SubscriberHandler) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """The prologue of every page a subscriber's link leads to: the link checked (400 when
+    it is not ours), and, once they are gone, the page that says nothing is kept."""
+
+    @functools.wraps(handler)
+    async def handle(request: web.Request) -> web.Response:
+        found = services(request)
+        who, secret = await _subscriber(found, request.match_info["token"])
+        if who is None:
+            return _gone(found)
+        return await handler(request, found, who, secret)
+
+    return handle
+
+
 @routes.get(ROUTES["newsletter_unsubscribe_page"])
-async def unsubscribe_page(request: web.Request) -> web.Response:
-    found = services(request)
-    who, _secret = await _subscriber(found, request.match_info["token"])
-    if who is None:
-        return _gone(found)
+@_for_subscriber
+async def unsubscribe_page(
+    request: web.Request, found: Services, who: store.Subscriber, secret: str
+) -> web.Response:
     edition = _edition_of(found, who)
     _ = translator(edition.language)
     one = request.query.get("list", "")
@@ -326,13 +347,12 @@ async def unsubscribe_page(request: web.Request) -> web.Response:
 
 
 @routes.post(ROUTES["newsletter_unsubscribe"])
-async def unsubscribe(request: web.Request) -> web.Response:
+@_for_subscriber
+async def unsubscribe(
+    request: web.Request, found: Services, who: store.Subscriber, secret: str
+) -> web.Response:
     """RFC 8058: `List-Unsubscribe=One-Click` posted here, by a mail provider or the page's
     button, stops the list at once (every list, when the link names none)."""
-    found = services(request)
-    who, secret = await _subscriber(found, request.match_info["token"])
-    if who is None:
-        return _gone(found)
     one = request.query.get("list", "")[:200]
     now = found.clock.now()
     await found.writes.write(
@@ -349,11 +369,10 @@ async def unsubscribe(request: web.Request) -> web.Response:
 
 
 @routes.get(ROUTES["newsletter_manage_page"])
-async def manage_page(request: web.Request) -> web.Response:
-    found = services(request)
-    who, _secret = await _subscriber(found, request.match_info["token"])
-    if who is None:
-        return _gone(found)
+@_for_subscriber
+async def manage_page(
+    request: web.Request, found: Services, who: store.Subscriber, secret: str
+) -> web.Response:
     return await _manage(found, who, request.path, [])
 
 
@@ -380,11 +399,10 @@ async def _manage(
 
 
 @routes.post(ROUTES["newsletter_manage"])
-async def save_choices(request: web.Request) -> web.Response:
-    found = services(request)
-    who, _secret = await _subscriber(found, request.match_info["token"])
-    if who is None:
-        return _gone(found)
+@_for_subscriber
+async def save_choices(
+    request: web.Request, found: Services, who: store.Subscriber, secret: str
+) -> web.Response:
     if (request.content_length or 0) > MAX_FORM:
         raise web.HTTPRequestEntityTooLarge(MAX_FORM, request.content_length or 0, headers=PRIVATE)
     posted = await form(request)
@@ -407,12 +425,11 @@ async def save_choices(request: web.Request) -> web.Response:
 
 
 @routes.get(ROUTES["newsletter_data"])
-async def subscriber_data(request: web.Request) -> web.Response:
-    found = services(request)
-    who, _secret = await _subscriber(found, request.match_info["token"])
-    kept = None
-    if who is not None:
-        kept = await found.writes.write(lambda conn: store.everything_kept(conn, who.id))
+@_for_subscriber
+async def subscriber_data(
+    request: web.Request, found: Services, who: store.Subscriber, secret: str
+) -> web.Response:
+    kept = await found.writes.write(lambda conn: store.everything_kept(conn, who.id))
     return web.Response(
         text=json.dumps(kept or {}, ensure_ascii=False, indent=2),
         content_type="application/json",
@@ -421,11 +438,11 @@ async def subscriber_data(request: web.Request) -> web.Response:
 
 
 @routes.post(ROUTES["newsletter_delete"])
-async def delete_subscriber(request: web.Request) -> web.Response:
-    found = services(request)
-    who, _secret = await _subscriber(found, request.match_info["token"])
-    if who is not None:
-        await found.writes.write(lambda conn: store.delete_subscriber(conn, who.id))
+@_for_subscriber
+async def delete_subscriber(
+    request: web.Request, found: Services, who: store.Subscriber, secret: str
+) -> web.Response:
+    await found.writes.write(lambda conn: store.delete_subscriber(conn, who.id))
     return _gone(found)
 
 
