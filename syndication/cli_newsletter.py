@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from syndication.archive import newsletters as store
+from syndication.archive import served_address
 from syndication.archive.lock import open_appender
 from syndication.clock import Clock
 from syndication.config import Settings
@@ -76,6 +77,7 @@ def _list(settings: Settings, name: str) -> NewsletterList:
 def _send(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     chosen = _list(settings, args.list)
     conn = open_appender(settings.db_path, clock)
+    settings = served_address.linked(conn, settings)  # links to the port served, not 8080
     try:
         return asyncio.run(_send_now(conn, settings, chosen, args.now, clock))
     except sender.SendingElsewhere as error:
@@ -111,6 +113,8 @@ async def _send_now(
                     f"digest {send_id} of {chosen.name}: {report.sent} sent, {report.deferred} "
                     f"deferred, {report.failed} failed, {report.skipped} skipped"
                 )
+                if report.stopped:
+                    raise SyndicationError(f"{report.stopped}; the rest is sent when it is fixed")
         finally:
             await transport.close()
     return 0
@@ -124,9 +128,18 @@ def _preview(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     chosen = _list(settings, args.list)
     conn = open_appender(settings.db_path, clock)
     try:
+        settings = served_address.linked(conn, settings)
+        has_members = store.position(conn, chosen.name) is not None
         digest = sender.next_digest(conn, settings, chosen, clock.now())
     finally:
         conn.close()
+    if not has_members:
+        print(
+            f"{chosen.name} has no subscriber yet: this is what it would hold of its "
+            "scope's latest stories\n"
+        )
+    elif not digest.stories:
+        print(f"{chosen.name}: nothing new since its last digest; `send` would send nothing\n")
     size = len(digest.html.encode())
     print(f"Subject: {digest.subject}\n{digest.stories} stories, {size:,} bytes of HTML\n")
     print(digest.marks.filled(digest.text, "(unsubscribe link)", "(preferences link)"))
@@ -144,12 +157,13 @@ def _test(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
         raise SyndicationError(str(error)) from None
     conn = open_appender(settings.db_path, clock)
     try:
+        settings = served_address.linked(conn, settings)
         digest = sender.next_digest(conn, settings, chosen, clock.now())
     finally:
         conn.close()
     edition = settings.edition(chosen.scope.edition)
     message = digest_mail(
-        settings, digest, chosen.name, digest.subject, recipient, edition.language, "test",
+        settings, digest, chosen.name, chosen.name, recipient, edition.language, "test",
         (0, 0), clock.now(),
     )  # fmt: skip
     message.replace_header("Subject", f"[test] {digest.subject}")
@@ -191,9 +205,9 @@ def _status(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
             sent = last.get(name)
             said = {e: counts.get((name, e), 0) for e in store.EVENTS}
             print(
-                f"{name}: {members} subscribers; last sent "
-                f"{sent[1].isoformat() if sent else 'never'}; next {upcoming}"
-                + (f" (due since {due.isoformat()})" if due and sent and due > sent[1] else "")
+                f"{name}: {members} subscriber{'' if members == 1 else 's'}; last sent "
+                f"{_when(sent[1]) if sent else 'never'}; next {upcoming}"
+                + (f" (due since {_when(due)})" if due and sent and due > sent[1] else "")
             )
             print("  " + ", ".join(f"{e} {n}" for e, n in said.items()))
     finally:

@@ -160,9 +160,8 @@ async def _newsletter_pages(client: Client, site: Settings) -> dict[str, str]:
         )
     finally:
         conn.close()
-    confirm = (
-        f"/newsletters/confirm/{tokens.confirmation(secret, signup.subscriber.id, signup.asked)}"
-    )
+    who = signup.subscriber
+    confirm = f"/newsletters/confirm/{tokens.confirmation(secret, who.id, who.key, signup.asked)}"
     confirm_page = await client.get(confirm)
     confirmed = await client.post(confirm)
     link = tokens.subscriber_link(secret, signup.subscriber.id, signup.subscriber.key)

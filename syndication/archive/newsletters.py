@@ -508,6 +508,15 @@ def claim(conn: sqlite3.Connection, delivery: Delivery, list_name: str) -> bool:
     )
 
 
+def unclaim(conn: sqlite3.Connection, delivery: Delivery) -> None:
+    """A delivery not handed over after all, for no fault of its recipient: due again."""
+    conn.execute(
+        "UPDATE newsletter_deliveries SET state = 'pending' WHERE send_id = ? "
+        "AND subscriber_id = ? AND state = 'sending'",
+        (delivery.send_id, delivery.subscriber.id),
+    )
+
+
 def delivered(conn: sqlite3.Connection, delivery: Delivery, list_name: str, now: datetime) -> None:
     conn.execute(
         "UPDATE newsletter_deliveries SET state = 'sent', sent_at = ?, "

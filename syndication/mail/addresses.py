@@ -21,7 +21,7 @@ class BadAddress(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Address:
-    kept: str  # the form stored and compared: the local part as typed, the domain in Unicode
+    kept: str  # the form stored and compared: the local part casefolded, the domain in Unicode
     sent_to: str  # what the SMTP envelope and To: carry: the domain in ASCII (punycode)
     needs_smtputf8: bool  # its local part is not ASCII
 
@@ -40,7 +40,9 @@ def checked_address(typed: str) -> Address:
         )
     except EmailNotValidError as error:
         raise BadAddress(f"that is not an e-mail address: {error}") from None
-    local, _, _ = found.normalized.rpartition("@")
+    # One mailbox, however its letters are cased: every provider readers use reads the
+    # local part so, and a suppressed or capped address must stay so as Carol@ or CAROL@.
+    local = found.normalized.rpartition("@")[0].casefold()
     ascii_domain = found.ascii_domain or found.domain
     return Address(
         kept=f"{local}@{found.domain.lower()}",

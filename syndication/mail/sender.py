@@ -41,7 +41,14 @@ from syndication.mail import tokens
 from syndication.mail.addresses import BadAddress, checked_address
 from syndication.mail.lists import UnknownList, last_due, parse_list
 from syndication.mail.message import digest_mail, sender_address
-from syndication.mail.transport import PermanentFailure, TemporaryFailure, Transport
+from syndication.mail.transport import (
+    MessageRefused,
+    PermanentFailure,
+    RelayRefused,
+    TemporaryFailure,
+    Transport,
+    Uncertain,
+)
 from syndication.model import FeedKind, NewsletterList
 from syndication.publish import newsletter
 from syndication.runtime import runtime_file
@@ -165,7 +172,7 @@ def make_send(
     if pending is None:
         return None
     stories, seq_range = pending
-    if not stories:
+    if not stories or not store.members(conn, newsletter_list.name):  # nothing, or no one
         store.atomically(conn, store.move_list, newsletter_list.name, seq_range[1], now)
         return None
 
@@ -214,6 +221,7 @@ class Delivered:
     failed: int = 0
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
+    stopped: str = ""  # why the send stopped before its end (the relay refuses us)
 
 
 async def deliver(
@@ -268,20 +276,25 @@ async def deliver(
                 continue
             await asyncio.sleep(max(0.0, next_slot - time.monotonic()))
             next_slot = max(next_slot, time.monotonic()) + interval
-            await _hand_over(
-                db,
-                settings,
-                transport,
-                clock,
-                send,
-                digest,
-                title,
-                edition.language,
-                secret,
-                delivery,
-                name,
-                report,
-            )
+            try:
+                await _hand_over(
+                    db,
+                    settings,
+                    transport,
+                    clock,
+                    send,
+                    digest,
+                    title,
+                    edition.language,
+                    secret,
+                    delivery,
+                    name,
+                    report,
+                )
+            except RelayRefused as refused:
+                report.stopped = f"the relay refuses us: {refused}"
+                log.error("digest %s stopped: the relay refuses us: %s", send_id, refused)
+                return report
     await db(store.atomically, store.finish_if_done, send_id, clock.now())
     return report
 
@@ -328,7 +341,10 @@ async def _hand_over(
             report.deferred += 1
         report.errors.append(str(failure))
         log.warning("digest %s to subscriber %s: %s", send.id, subscriber.id, failure)
-    except (PermanentFailure, BadAddress, ValueError) as failure:
+    except RelayRefused:
+        await db(store.atomically, store.unclaim, delivery)  # not this recipient's doing
+        raise
+    except (PermanentFailure, MessageRefused, Uncertain, BadAddress, ValueError) as failure:
         await db(store.atomically, store.not_delivered, delivery, send.list, str(failure), None)
         if isinstance(failure, PermanentFailure):
             await db(store.atomically, store.suppress, subscriber.address, "bounced", clock.now())

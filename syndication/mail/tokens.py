@@ -1,7 +1,8 @@
 """The links in newsletter mails, signed so that none can be made or changed by hand.
 
 - A confirmation link names the subscriber and when they asked (every list asked for then),
-  and ends `confirm_hours` later. Confirming twice is confirming once.
+  signed with their key too, and ends `confirm_hours` later. Confirming twice is confirming
+  once.
 - A subscriber's link (unsubscribe, preferences, their data) is opaque: their number and a
   MAC over it and their key, in one base64url string. A new key (after they delete their
   data, or ask for one) ends every link sent before.
@@ -19,6 +20,7 @@ import struct
 from datetime import datetime, timedelta
 
 MAX_TOKEN = 200  # characters of a token read from a link
+MAX_ID = 2**63 - 1  # SQLite's largest integer: a bigger one is no subscriber of ours
 
 
 class BadToken(ValueError):
@@ -42,24 +44,42 @@ def _decode(token: str) -> bytes:
         raise BadToken("not a link of ours") from None
 
 
-def confirmation(secret: str, subscriber: int, asked: datetime) -> str:
+def confirmation(secret: str, subscriber: int, key: str, asked: datetime) -> str:
     stamp = int(asked.timestamp())
     body = struct.pack(">QQ", subscriber, stamp)
-    return _encode(_mac(secret, f"confirm:{subscriber}:{stamp}")[:16] + body)
+    return _encode(_confirm_mac(secret, subscriber, key, stamp) + body)
 
 
-def read_confirmation(secret: str, token: str, now: datetime, hours: int) -> tuple[int, datetime]:
-    """(subscriber, when asked) of a confirmation link still valid at `now`."""
+def read_confirmation(token: str, now: datetime, hours: int) -> tuple[int, datetime, bytes]:
+    """(subscriber, when asked, MAC) of a confirmation link still in time at `now`;
+    `confirmation_matches` checks the MAC once the subscriber's key is read."""
     raw = _decode(token)
     if len(raw) != 32:
         raise BadToken("not a link of ours")
     mac, (subscriber, stamp) = raw[:16], struct.unpack(">QQ", raw[16:])
-    if not hmac.compare_digest(mac, _mac(secret, f"confirm:{subscriber}:{stamp}")[:16]):
+    if subscriber > MAX_ID or stamp > MAX_ID:
         raise BadToken("not a link of ours")
-    asked = datetime.fromtimestamp(stamp, now.tzinfo)
-    if now > asked + timedelta(hours=hours):
+    try:
+        asked = datetime.fromtimestamp(stamp, now.tzinfo)
+        ended = now > asked + timedelta(hours=hours)
+    except (OverflowError, OSError, ValueError):  # a time no clock can say
+        raise BadToken("not a link of ours") from None
+    if ended:
         raise BadToken("this link has ended; sign up again for a new one")
-    return subscriber, asked
+    return subscriber, asked, mac
+
+
+def confirmation_matches(
+    secret: str, subscriber: int, key: str, asked: datetime, mac: bytes
+) -> bool:
+    """The MAC covers the subscriber's key: a link made for one subscriber never confirms
+    another, even one given the same number later."""
+    expected = _confirm_mac(secret, subscriber, key, int(asked.timestamp()))
+    return hmac.compare_digest(mac, expected)
+
+
+def _confirm_mac(secret: str, subscriber: int, key: str, stamp: int) -> bytes:
+    return _mac(secret, f"confirm:{subscriber}:{stamp}:{key}")[:16]
 
 
 def subscriber_link(secret: str, subscriber: int, key: str) -> str:
@@ -73,7 +93,10 @@ def read_subscriber_link(token: str) -> tuple[int, bytes]:
     raw = _decode(token)
     if len(raw) != 24:
         raise BadToken("not a link of ours")
-    return struct.unpack(">Q", raw[:8])[0], raw[8:]
+    number = struct.unpack(">Q", raw[:8])[0]
+    if number > MAX_ID:
+        raise BadToken("not a link of ours")
+    return number, raw[8:]
 
 
 def subscriber_link_matches(secret: str, subscriber: int, key: str, mac: bytes) -> bool:

@@ -24,7 +24,23 @@ class TemporaryFailure(Exception):
 
 
 class PermanentFailure(Exception):
-    """The relay refuses this recipient for good."""
+    """The relay refuses this recipient for good (a 5xx to RCPT: a hard bounce)."""
+
+
+class MessageRefused(Exception):
+    """The relay refuses this one message for good (a 5xx after DATA): not sent again, the
+    address kept."""
+
+
+class RelayRefused(Exception):
+    """The relay refuses us, not the recipient (our sender, our login, a 5xx to MAIL): the
+    send stops, nothing is given up, and it resumes when the relay is set right."""
+
+
+class Uncertain(Exception):
+    """The message went, and the relay did not say whether it took it (no answer in time,
+    or the connection dropped, after the message's last line). Sent again, it could arrive
+    twice (RFC 1047): it is not."""
 
 
 class Transport(Protocol):
@@ -91,24 +107,47 @@ class Relay:
         return client
 
     async def send(self, message: EmailMessage, sender: str, recipient: str, name: str) -> None:
+        """MAIL, RCPT and DATA one at a time, so that each failure is read for what it
+        says: of us, of the recipient, of the message, or of nothing known."""
+        options = [] if recipient.isascii() else ["SMTPUTF8"]
         try:
             client = await self._connected()
-            # sent as the message's own policy writes it (mail/message.py): aiosmtplib's
-            # send_message would fold List-Unsubscribe over several lines
-            options = [] if recipient.isascii() else ["SMTPUTF8"]
-            await client.sendmail(sender, [recipient], message.as_bytes(), mail_options=options)
-        except aiosmtplib.SMTPRecipientsRefused as refused:
-            codes = [error.code for error in refused.recipients]
-            failure = PermanentFailure if all(500 <= c < 600 for c in codes) else TemporaryFailure
-            raise failure(str(refused)[:300]) from None
-        except aiosmtplib.SMTPResponseException as answer:
+            await client.mail(sender, options=options)
+            await client.rcpt(recipient)
+        except aiosmtplib.SMTPRecipientRefused as refused:
+            await self._reset()
+            if 500 <= refused.code < 600:
+                raise PermanentFailure(f"{refused.code} {refused.message}"[:300]) from None
+            raise TemporaryFailure(f"{refused.code} {refused.message}"[:300]) from None
+        except aiosmtplib.SMTPResponseException as answer:  # to MAIL, or to our login
             await self._drop()
             if 500 <= answer.code < 600:
-                raise PermanentFailure(f"{answer.code} {answer.message}"[:300]) from None
+                raise RelayRefused(f"{answer.code} {answer.message}"[:300]) from None
             raise TemporaryFailure(f"{answer.code} {answer.message}"[:300]) from None
         except (TimeoutError, aiosmtplib.SMTPException, OSError) as error:
             await self._drop()
             raise TemporaryFailure(f"{type(error).__name__}: {error}"[:300]) from None
+        try:
+            # as the message's own policy writes it (mail/message.py): aiosmtplib's
+            # send_message would fold List-Unsubscribe over several lines
+            await client.data(message.as_bytes())
+        except aiosmtplib.SMTPResponseException as answer:
+            await self._reset()
+            if 500 <= answer.code < 600:
+                raise MessageRefused(f"{answer.code} {answer.message}"[:300]) from None
+            raise TemporaryFailure(f"{answer.code} {answer.message}"[:300]) from None
+        except (TimeoutError, aiosmtplib.SMTPException, OSError) as error:
+            await self._drop()
+            raise Uncertain(f"{type(error).__name__}: {error}"[:300]) from None
+
+    async def _reset(self) -> None:
+        """The transaction ended without a message: the connection serves the next one."""
+        if self.client is None:
+            return
+        try:
+            await self.client.rset()
+        except (TimeoutError, aiosmtplib.SMTPException, OSError):
+            await self._drop()
 
     def handed_over(self, name: str) -> bool:
         return False  # SMTP cannot say; see archive.newsletters.resume_interrupted

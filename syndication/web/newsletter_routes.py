@@ -23,6 +23,7 @@ import json
 import logging
 import zlib
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -155,15 +156,9 @@ async def signup(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text="Choose at least one newsletter.", headers=PRIVATE)
     lists = []
     for name in dict.fromkeys(names):
-        try:
-            chosen = parse_list(name, settings)
-        except UnknownList as error:
-            raise web.HTTPBadRequest(text=str(error), headers=PRIVATE) from None
+        chosen = await _offered(found, name)
         if chosen.scope.edition != edition.code:
             raise web.HTTPBadRequest(text=f"{name!r} is another edition's", headers=PRIVATE)
-        named = chosen.scope.kind in (FeedKind.TOPIC, FeedKind.AUTHOR)
-        if named and await found.archive.feeds.scope_name(chosen.scope) is None:
-            raise web.HTTPBadRequest(text=f"{name!r}: no such topic or author", headers=PRIVATE)
         lists.append(chosen.name)
     if not str(posted.get("website", "")):  # the field people never see: filled by robots
         now = found.clock.now()
@@ -188,6 +183,19 @@ async def signup(request: web.Request) -> web.Response:
     )
 
 
+async def _offered(found: Services, name: str) -> NewsletterList:
+    """The list a form names, if the settings offer it and its topic or author has had a
+    story; else a 400 saying why."""
+    try:
+        chosen = parse_list(name, found.settings)
+    except UnknownList as error:
+        raise web.HTTPBadRequest(text=str(error), headers=PRIVATE) from None
+    named = chosen.scope.kind in (FeedKind.TOPIC, FeedKind.AUTHOR)
+    if named and await found.archive.feeds.scope_name(chosen.scope) is None:
+        raise web.HTTPBadRequest(text=f"{name[:60]!r}: no such topic or author", headers=PRIVATE)
+    return chosen
+
+
 def _form_name(posted: Any) -> str:
     name = str(posted.get("form", "page"))[:60]
     return name if name.isprintable() else "page"
@@ -206,7 +214,9 @@ def _mail_later(found: Services, edition: Edition, recipient: str, signup: store
         settings = found.settings
         try:
             secret = await found.writes.write(store.secret)
-            token = tokens.confirmation(secret, signup.subscriber.id, signup.asked)
+            token = tokens.confirmation(
+                secret, signup.subscriber.id, signup.subscriber.key, signup.asked
+            )
             link = settings.absolute(f"/newsletters/confirm/{token}")
             text = _(
                 "Someone, perhaps you, asked for newsletters of {site} at this address.\n\n"
@@ -231,18 +241,33 @@ def _mail_later(found: Services, edition: Edition, recipient: str, signup: store
     task.add_done_callback(_sending.discard)
 
 
+async def _confirmation(
+    found: Services, token: str
+) -> tuple[store.Subscriber, datetime, str] | str:
+    """The subscriber and the sign-up a confirmation link is for, and the secret; or why
+    the link does not work (made elsewhere, ended, or for a subscriber no longer kept)."""
+    try:
+        number, asked, mac = tokens.read_confirmation(
+            token, found.clock.now(), found.settings.confirm_hours
+        )
+    except tokens.BadToken as error:
+        return str(error)
+    secret, who = await found.writes.write(
+        lambda conn: (store.secret(conn), store.subscriber_by_id(conn, number))
+    )
+    if who is None or not tokens.confirmation_matches(secret, who.id, who.key, asked, mac):
+        return "not a link of ours, or a sign-up no longer kept"
+    return who, asked, secret
+
+
 @routes.get(ROUTES["newsletter_confirm_page"])
 async def confirm_page(request: web.Request) -> web.Response:
     found = services(request)
-    edition = found.settings.edition(found.settings.default_edition)
+    checked = await _confirmation(found, request.match_info["token"])
+    if isinstance(checked, str):
+        return _ended(found, found.settings.edition(found.settings.default_edition), checked)
+    edition = _edition_of(found, checked[0])
     _ = translator(edition.language)
-    secret = await found.writes.write(store.secret)
-    try:
-        tokens.read_confirmation(
-            secret, request.match_info["token"], found.clock.now(), found.settings.confirm_hours
-        )
-    except tokens.BadToken as error:
-        return _ended(found, edition, str(error))
     return _answer(
         found, edition, _("Confirm your newsletters"),
         [_("One more step: confirm that you want the newsletters you asked for.")],
@@ -253,29 +278,23 @@ async def confirm_page(request: web.Request) -> web.Response:
 @routes.post(ROUTES["newsletter_confirm"])
 async def confirm(request: web.Request) -> web.Response:
     found = services(request)
-    settings = found.settings
+    checked = await _confirmation(found, request.match_info["token"])
+    if isinstance(checked, str):
+        return _ended(found, found.settings.edition(found.settings.default_edition), checked)
+    who, asked, secret = checked
     now = found.clock.now()
-    secret = await found.writes.write(store.secret)
-    try:
-        subscriber, asked = tokens.read_confirmation(
-            secret, request.match_info["token"], now, settings.confirm_hours
-        )
-    except tokens.BadToken as error:
-        return _ended(found, settings.edition(settings.default_edition), str(error))
-    confirmed, who = await found.writes.write(
-        lambda conn: (
-            store.confirm(conn, subscriber, asked, now),
-            store.subscriber_by_id(conn, subscriber),
-        )
-    )
+    confirmed = await found.writes.write(lambda conn: store.confirm(conn, who.id, asked, now))
     edition = _edition_of(found, who)
     _ = translator(edition.language)
-    if not confirmed or who is None:
+    if not confirmed:
         return _ended(found, edition, _("This sign-up is no longer open; sign up again."))
-    link = preferences_url(settings, tokens.subscriber_link(secret, who.id, who.key))
+    link = preferences_url(found.settings, tokens.subscriber_link(secret, who.id, who.key))
     return _answer(
         found, edition, _("You are subscribed"),
-        [_("Your newsletters start with the next one of each list you chose.")],
+        [
+            _("Your newsletters start with the next one of each list you chose."),
+            ", ".join(confirmed),
+        ],
         links=[html.Link(link, _("Your newsletters"))],
     )  # fmt: skip
 
@@ -301,7 +320,7 @@ async def _subscriber(found: Services, token: str) -> tuple[store.Subscriber | N
         lambda conn: (store.secret(conn), store.subscriber_by_id(conn, number))
     )
     if who is not None and not tokens.subscriber_link_matches(secret, who.id, who.key, mac):
-        raise web.HTTPBadRequest(text="This is not a link of ours.", headers=PRIVATE)
+        return None, secret  # answered as a subscriber no longer kept: numbers tell nothing
     return who, secret
 
 
@@ -408,10 +427,7 @@ async def save_choices(
     posted = await form(request)
     wanted = set()
     for name in [str(n) for n in posted.getall("list", [])][:MAX_LISTS]:
-        try:
-            wanted.add(parse_list(name, found.settings).name)
-        except UnknownList as error:
-            raise web.HTTPBadRequest(text=str(error), headers=PRIVATE) from None
+        wanted.add((await _offered(found, name)).name)
     now = found.clock.now()
 
     def save(conn: Any) -> None:
@@ -473,8 +489,8 @@ async def bounces(request: web.Request) -> web.Response:
     key = found.settings.bounce_key
     if not key:
         raise web.HTTPNotFound()
-    given = request.headers.get("Authorization", "")
-    if not hmac.compare_digest(given.encode(), f"Bearer {key}".encode()):
+    given = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
+    if not hmac.compare_digest(given, f"Bearer {key}".encode()):
         raise web.HTTPUnauthorized(
             text="A bounce report needs the key", headers={**PRIVATE, "WWW-Authenticate": "Bearer"}
         )
@@ -482,7 +498,7 @@ async def bounces(request: web.Request) -> web.Response:
         raise web.HTTPRequestEntityTooLarge(MAX_FORM * 4, request.content_length or 0)
     try:
         payload = json.loads(await request.read())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise web.HTTPBadRequest(text="The report is not JSON.", headers=PRIVATE) from None
     reports = payload if isinstance(payload, list) else [payload]
     if not reports or len(reports) > 1000 or not all(isinstance(r, dict) for r in reports):

@@ -7,7 +7,7 @@ ALTER TABLE articles ADD COLUMN alert INTEGER NOT NULL DEFAULT 0;
 -- One row per address. `key` makes the opaque tokens of its mails (unsubscribe,
 -- preferences); a new key ends every link sent before.
 CREATE TABLE newsletter_subscribers (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,  -- never a deleted one's number again
     address       TEXT NOT NULL UNIQUE,
     edition       TEXT NOT NULL,
     key           TEXT NOT NULL,
