@@ -49,6 +49,8 @@ def make_settings(root: Path, **overrides: object) -> Settings:
         "content_dir": content,
         "db_path": root / "archive.db",
         "outbox_dir": root / "outbox",
+        # the serving process's newsletter round runs only in the tests of newsletters
+        "send_while_serving": False,
         "base_url": "http://testserver",
         "editions": (
             Edition("en", "English", "en", "Europe/Luxembourg", "%d.%m.%Y"),
@@ -207,6 +209,7 @@ def sample_settings(root: Path, content: Path = REPO / "content", **overrides: o
         "content_dir": root / "content",
         "db_path": root / "archive.db",
         "outbox_dir": root / "outbox",
+        "send_while_serving": False,  # as in make_settings
         "base_url": SAMPLE_BASE,
         **overrides,
     }

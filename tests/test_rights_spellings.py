@@ -6,6 +6,7 @@ never read as an agency's."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -184,8 +185,11 @@ OUR_WORDS = [
 @given(words=st.lists(st.sampled_from(OUR_WORDS), max_size=8))
 def test_an_ordinary_line_of_our_own_is_never_read_as_an_agency(words: list[str]) -> None:
     line = " ".join(words)
-    if "continental press" in line.casefold() or "nordic wire" in line.casefold():
+    folded = line.casefold()
+    if "continental press" in folded or "nordic wire" in folded:
         return  # the name without its last word: a near miss, meant to be caught
+    if re.search(r"\bnord\w*\s+w\w*\s+service\b", folded):
+        return  # "Nord Web service": the name with two words misspelt, its initials NWS
     assert sources.licensed_source_named(line, SOURCES) is None, line
 
 
