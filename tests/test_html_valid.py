@@ -63,7 +63,7 @@ PAGES = {
     "never-public": ("/en/culture/2025/02/11/orchestra-cancels-winter-concert-series", 404),
     "withdrawn": (WITHDRAWN, 410),
     "newsletters": ("/en/newsletters/", 200),
-    "newsletters-fr": ("/fr/newsletters/?list=fr/world@07:00", 200),
+    "newsletters-fr": ("/fr/newsletters/", 200),
 }
 
 

@@ -39,9 +39,12 @@ def _decode(token: str) -> bytes:
     if not token or len(token) > MAX_TOKEN or not token.isascii():
         raise BadToken("not a link of ours")
     try:
-        return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     except (binascii.Error, ValueError):
         raise BadToken("not a link of ours") from None
+    if _encode(raw) != token:  # one spelling a link: none with other bits left over
+        raise BadToken("not a link of ours")
+    return raw
 
 
 def confirmation(secret: str, subscriber: int, key: str, asked: datetime) -> str:

@@ -97,7 +97,7 @@ def signup_form(
         list=chosen.name,
         title=_("{name} by e-mail, daily at {time}", name=name, time=chosen.cadence),
         form=form,
-        more=f"{urls.newsletters_path(edition.code)}?list={chosen.name}",
+        more=urls.newsletters_path(edition.code),
     )
 
 
@@ -370,6 +370,7 @@ def newsletter_page(
     """A page of the newsletters: the sign-up page, and those a mail's links lead to."""
     return _env.get_template("newsletters.html").render(
         **_frame(settings, edition, now),
+        canonical=settings.absolute(urls.newsletters_path(edition.code)) if not private else "",
         title=title,
         message=message,
         action=action,

@@ -45,9 +45,12 @@ from syndication.model import Edition, FeedKind, FeedScope, NewsletterList
 from syndication.publish import html
 from syndication.publish.labels import translator
 from syndication.publish.routes import ROUTES
+from syndication.validity_periods import year_of
+from syndication.web import cached_routes
 from syndication.web.errors import PRIVATE
 from syndication.web.params import client_address, form
 from syndication.web.ratelimit import SLOTS
+from syndication.web.response_cache import Rendered
 from syndication.web.services import Services, services
 
 routes = web.RouteTableDef()
@@ -107,22 +110,32 @@ def _choices(
 
 
 @routes.get(ROUTES["newsletters_page"])
-async def signup_page(request: web.Request) -> web.Response:
+@cached_routes.answered_from_cache()  # reads no query: one page an edition, kept as any page
+async def signup_page(request: web.Request, key: str) -> web.Response:
     found, edition = services(request), _edition(request)
-    _ = translator(edition.language)
-    asked = {name for name in request.query.getall("list", [])[:MAX_LISTS]}
-    return _answer(
-        found,
-        edition,
-        _("Newsletters"),
-        [_("Our stories by e-mail: choose what you want, and when.")],
-        action=request.path,
-        button=_("Subscribe"),
-        choices=_choices(found, edition, asked),
-        ask_address=True,
-        form_name="newsletters page",
-        private=False,
-    )
+
+    async def build(seq: int) -> Rendered:
+        now = found.clock.now()
+        _ = translator(edition.language)
+        body = html.newsletter_page(
+            found.settings, edition, now, _("Newsletters"),
+            [_("Our stories by e-mail: choose what you want, and when.")],
+            action=request.path, button=_("Subscribe"),
+            choices=_choices(found, edition, set()), ask_address=True,
+            form_name="newsletters page", private=False,
+        )  # fmt: skip
+        page = Rendered.of(
+            body.encode(),
+            "text/html; charset=utf-8",
+            f"public, max-age={found.settings.page_max_age}",
+            (),
+            seq,
+            frozenset(),
+        )
+        page.period = year_of(now)  # its footer links this year's date archive
+        return page
+
+    return await cached_routes.serve(request, key, (FeedScope(edition.code),), build)
 
 
 @routes.post(ROUTES["newsletters"])
