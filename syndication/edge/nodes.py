@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -34,14 +35,15 @@ class PurgeRequest:
     json: object = None
 
 
-class _Node:
+class _Node(ABC):
     """Sends a node's purge request and reads its answer, the same way for every node."""
 
     __slots__ = ()
     name: str
 
+    @abstractmethod
     def request(self, tags: Sequence[str]) -> PurgeRequest:
-        raise NotImplementedError
+        """The node's own API call for these tags (each node says it)."""
 
     def took(self, status: int, body: bytes) -> bool:
         """A purge is taken when the node answers 200; anything else is sent again."""

@@ -15,6 +15,7 @@ import json
 import re
 import sys
 import termios
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -91,7 +92,7 @@ class Idle(Protocol):
     def close_idle(self) -> None: ...
 
 
-class _ConnectionDeadline:
+class _ConnectionDeadline(ABC):
     """A timer on one connection: set by `_wait`, calling `_expire` unless `stop`ped."""
 
     def __init__(
@@ -113,8 +114,9 @@ class _ConnectionDeadline:
             self.timer.cancel()
             self.timer = None
 
+    @abstractmethod
     def _expire(self) -> None:
-        raise NotImplementedError
+        """What the deadline does when it passes (each deadline says it)."""
 
 
 class HeadDeadline(_ConnectionDeadline):
