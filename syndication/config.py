@@ -12,7 +12,7 @@ import math
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from syndication.errors import ConfigError
 from syndication.model import Contributor, Edition, Section, Source
+from syndication.rights_policy import (
+    SITE_DEFAULT,
+    Permissions,
+    PolicyError,
+    SiteRights,
+    permissions,
+    refuse_granting_others,
+)
 
 ENV_PREFIX = "SYNDICATION_"
 # The header each edge cache reads an answer's tags from, and how it separates them.
@@ -327,6 +335,7 @@ class Settings:
     sections: tuple[Section, ...] = ()
     sources: tuple[Source, ...] = ()
     authors: tuple[Contributor, ...] = ()
+    rights: SiteRights = field(default_factory=SiteRights)  # [rights]: what machines may do
     _editions_by_code: dict[str, Edition] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -585,25 +594,39 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
     environ = os.environ if environ is None else environ
     path = settings_path(path, environ)
     data: dict[str, Any] = {}
+    text = ""
     if path.exists():
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            data = tomllib.loads(text)
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: {exc}") from None
+    policy = _PolicyReader(path, text)
     values = _scalars(path, data)
     for name in SCALARS:
         env_value = environ.get(ENV_PREFIX + name.upper())
         if env_value is not None:
             values[name] = _coerce(name, env_value)
     if "editions" in data:
-        values["editions"] = tuple(_edition(code, e) for code, e in data["editions"].items())
+        values["editions"] = tuple(
+            _edition(code, e, policy.of(f"editions.{code}", e, EDITION_KEYS))
+            for code, e in data["editions"].items()
+        )
     if "sections" in data:  # a name another route would answer for: publish/routes.py
         values["sections"] = tuple(
-            Section(slug, dict(s.get("names", {})) or {"en": slug.title()})
+            Section(
+                slug,
+                dict(s.get("names", {})) or {"en": slug.title()},
+                policy.of(f"sections.{slug}", s, frozenset({"names"})),
+            )
             for slug, s in data["sections"].items()
         )
     if "sources" in data:
-        values["sources"] = tuple(_source(path, name, s) for name, s in data["sources"].items())
+        values["sources"] = tuple(
+            _source(path, name, s, policy) for name, s in data["sources"].items()
+        )
+    if "rights" in data:
+        values["rights"] = policy.site(data["rights"])
     if "authors" in data:
         values["authors"] = tuple(_author(path, name, a) for name, a in data["authors"].items())
     return Settings(**values)
@@ -635,7 +658,7 @@ def _scalars(path: Path, data: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _source(path: Path, name: str, raw: Mapping[str, Any]) -> Source:
+def _source(path: Path, name: str, raw: Mapping[str, Any], policy: _PolicyReader) -> Source:
     aliases = raw.get("aliases", [])
     licensed_in = raw.get("licensed_in", False)
     email = raw.get("email", False)
@@ -645,7 +668,11 @@ def _source(path: Path, name: str, raw: Mapping[str, Any]) -> Source:
         raise ConfigError(f'{path}: [sources."{name}"] aliases must be a list of names')
     if not isinstance(licensed_in, bool):
         raise ConfigError(f'{path}: [sources."{name}"] licensed_in must be true or false')
-    return Source(name, licensed_in, tuple(a.strip() for a in aliases), email=email)
+    table = f'sources."{name}"'
+    said = policy.of(table, raw, SOURCE_KEYS)
+    if licensed_in:
+        policy.check(table, lambda: refuse_granting_others(said, name))
+    return Source(name, licensed_in, tuple(a.strip() for a in aliases), email, said)
 
 
 # @user@server: a user name of letters, digits and _ (dots and dashes inside), and a host name
@@ -669,7 +696,7 @@ def _author(path: Path, name: str, raw: Mapping[str, Any]) -> Contributor:
     return Contributor(name.strip(), account)
 
 
-def _edition(code: str, raw: Mapping[str, Any]) -> Edition:
+def _edition(code: str, raw: Mapping[str, Any], said: Permissions) -> Edition:
     tz = str(raw.get("timezone", "UTC"))
     try:
         ZoneInfo(tz)
@@ -683,6 +710,7 @@ def _edition(code: str, raw: Mapping[str, Any]) -> Edition:
         date_format=str(raw.get("date_format", "%d.%m.%Y")),
         description=" ".join(str(raw.get("description", "")).split())[:300],
         locale=_locale(code, raw.get("locale", "")),
+        permissions=said,
     )
 
 
@@ -690,3 +718,73 @@ def _locale(code: str, value: object) -> str:
     if value == "" or (isinstance(value, str) and re.fullmatch(r"[a-z]{2,3}_[A-Z]{2}", value)):
         return str(value)
     raise ConfigError(f"edition {code}: locale {value!r} is not a language and territory (en_GB)")
+
+
+EDITION_KEYS = frozenset({"name", "language", "locale", "timezone", "date_format", "description"})
+SOURCE_KEYS = frozenset({"licensed_in", "aliases", "email"})
+RIGHTS_KEYS = frozenset({"licence_page", "contact", "terms"})
+
+
+class _PolicyReader:
+    """Reads the uses each table of syndication.toml says (`ai_training = "reserved"`), and
+    names the file's line of a wrong one, as ingest does for a story's front matter."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+
+    def of(self, table: str, raw: Mapping[str, Any], other_keys: frozenset[str]) -> Permissions:
+        found: list[Permissions] = []
+        self.check(table, lambda: found.append(permissions(raw, other_keys=other_keys)))
+        return found[0]
+
+    def check(self, table: str, read: Callable[[], object]) -> None:
+        """Run `read`; its PolicyError becomes a ConfigError naming the file's line."""
+        try:
+            read()
+        except PolicyError as exc:
+            line = self.line_of(table, exc.key)
+            where = f"{self.path}:{line}" if line else str(self.path)
+            raise ConfigError(f"{where}: [{table}] {exc}") from None
+
+    def site(self, raw: Mapping[str, Any]) -> SiteRights:
+        if not isinstance(raw, Mapping):
+            raise ConfigError(f"{self.path}: [rights] must be a table")
+        said = self.of("rights", raw, RIGHTS_KEYS)
+        texts = {}
+        for key in sorted(RIGHTS_KEYS & set(raw)):
+            value = raw[key]
+            if not isinstance(value, str) or not _rights_address(key, value):
+                line = self.line_of("rights", key)
+                where = f"{self.path}:{line}" if line else str(self.path)
+                raise ConfigError(f"{where}: [rights] {key} {_RIGHTS_HELP[key]}")
+            texts[key] = value
+        return SiteRights(said.over(SITE_DEFAULT), **texts)
+
+    def line_of(self, table: str, key: str) -> int | None:
+        """The line of `key` under the header of `table` ([sources."CPA"] written as it is)."""
+        header = "[" + table.replace(" ", "") + "]"
+        inside = False
+        for number, line in enumerate(self.lines, 1):
+            stripped = line.strip()
+            if stripped.startswith("["):
+                inside = stripped.split("#", 1)[0].strip().replace(" ", "") == header
+            elif inside and key and stripped.split("=", 1)[0].strip().strip('"') == key:
+                return number
+        return None
+
+
+_RIGHTS_HELP = {
+    "licence_page": "is the page for people who want to license the copy: a path of the site "
+    "(/licensing) or an http(s) URL",
+    "contact": "is who to ask for a licence: an email address or an http(s) URL",
+    "terms": "is the licence terms for RSL's <terms>: an http(s) URL",
+}
+
+
+def _rights_address(key: str, value: str) -> bool:
+    if key == "contact" and MAIL_FROM.fullmatch(value):
+        return True
+    if key == "licence_page" and value.startswith("/") and not value.startswith("//"):
+        return _written_as_a_uri(value)
+    return _is_http_url(value)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+from syndication.rights_policy import NOTHING_SAID, Permissions
+
 _Class = TypeVar("_Class", bound=type)
 
 
@@ -76,6 +78,7 @@ class Image:
     length: int = 0
     syndication: bool = True  # may partners receive the picture (see ingest/parse.py)
     digest: str = ""  # of the bytes (none in archives written before it was kept)
+    permissions: Permissions = NOTHING_SAID  # what machines may do with it (rights_policy.py)
 
 
 @pickled_by_fields
@@ -129,6 +132,7 @@ class Article:
     placement_until: datetime | None = None  # aware, UTC; then back in date order
     aliases: tuple[str, ...] = ()  # old addresses (paths) that answer 301 to this one
     alert: bool = False  # breaking news: mailed to the alert lists as it is published
+    permissions: Permissions = NOTHING_SAID  # what machines may do with it (rights_policy.py)
     id_given: bool = False  # the editor wrote `id:`; else the archive assigns it
     path: str = ""  # canonical URL path, unique across the archive (see article_path)
 
@@ -230,12 +234,14 @@ class Edition:
     date_format: str = "%d.%m.%Y"
     description: str = ""  # what search engines show for its pages (meta description)
     locale: str = ""  # language and territory as Open Graph writes them (en_GB); "": usual one
+    permissions: Permissions = NOTHING_SAID  # what machines may do with its copy
 
 
 @dataclass(frozen=True, slots=True)
 class Section:
     slug: str
     names: dict[str, str]  # edition code -> label
+    permissions: Permissions = NOTHING_SAID  # what machines may do with its copy
 
     def name(self, edition: str) -> str:
         return self.names.get(edition) or next(iter(self.names.values()), self.slug)
@@ -264,6 +270,7 @@ class Source:
     aliases: tuple[str, ...] = ()  # other names it goes by in files: "CPA"
     # Its licence lets newsletters carry its stories in full (else: headline and link).
     email: bool = False
+    permissions: Permissions = NOTHING_SAID  # what machines may do with its copy
 
     @property
     def names(self) -> tuple[str, ...]:

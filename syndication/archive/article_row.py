@@ -24,6 +24,8 @@ from syndication.archive.column_values import (
     from_iso,
     image_from_json,
     image_to_json,
+    permissions_from_column,
+    permissions_to_json,
     to_iso,
 )
 from syndication.model import Article, Placement, Status
@@ -88,6 +90,11 @@ COLUMNS: tuple[Column, ...] = (
         lambda r: tuple(json.loads(r["aliases"])) if r["aliases"] else (),
     ),
     Column("alert", lambda a: int(a.alert), lambda r: bool(r["alert"])),
+    Column(
+        "permissions",
+        lambda a: permissions_to_json(a.permissions),
+        lambda r: permissions_from_column(r["permissions"]),
+    ),
 )
 ARTICLE_COLUMNS = tuple(c.name for c in COLUMNS)
 # What the row holds of an Article besides these: set by the archive or read from elsewhere.

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from syndication.model import Correction, Image
+from syndication.rights_policy import Permissions, permissions_from_json
 
 
 def to_iso(moment: datetime) -> str:
@@ -24,12 +25,26 @@ _IMAGE_FIELDS = tuple(f.name for f in fields(Image))
 def image_to_json(image: Image | None) -> str | None:
     if image is None:
         return None
-    # its fields are all plain values: asdict()'s deep copy would only cost time
-    return json.dumps({name: getattr(image, name) for name in _IMAGE_FIELDS}, separators=(",", ":"))
+    # its fields are plain values but one: asdict()'s deep copy would only cost time
+    values = {name: getattr(image, name) for name in _IMAGE_FIELDS}
+    values["permissions"] = image.permissions.as_json()
+    return json.dumps(values, separators=(",", ":"))
 
 
 def image_from_json(text: str | None) -> Image | None:
-    return Image(**json.loads(text)) if text else None
+    if not text:
+        return None
+    values = json.loads(text)
+    values["permissions"] = permissions_from_json(values.get("permissions"))
+    return Image(**values)
+
+
+def permissions_to_json(said: Permissions) -> str | None:
+    return json.dumps(said.as_json(), separators=(",", ":")) if said else None
+
+
+def permissions_from_column(text: str | None) -> Permissions:
+    return permissions_from_json(json.loads(text) if text else None)
 
 
 def corrections_to_json(corrections: tuple[Correction, ...]) -> str:

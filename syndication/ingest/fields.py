@@ -6,6 +6,7 @@ import difflib
 import os
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime, time
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +20,13 @@ from syndication.errors import ContentError
 from syndication.ingest.files import NotARegularFile
 from syndication.ingest.imageinfo import MEDIA_TYPES, ImageInfo, probe
 from syndication.model import Author, Correction, Image, Placement, Status, Topic
+from syndication.rights_policy import (
+    MINING_USES,
+    Permissions,
+    PolicyError,
+    permissions,
+    refuse_granting_others,
+)
 
 ARTICLE_FIELDS = (
     "title",
@@ -43,10 +51,11 @@ ARTICLE_FIELDS = (
     "placement_until",
     "aliases",
     "alert",
+    "permissions",
 )
 MAX_ALIASES = 20
 _WORDPRESS_POST = re.compile(r"p=(\d{1,18})")  # WordPress's short link to a post: /?p=123
-IMAGE_FIELDS = ("src", "alt", "caption", "credit", "rights", "syndication")
+IMAGE_FIELDS = ("src", "alt", "caption", "credit", "rights", "syndication", "permissions")
 CORRECTION_FIELDS = ("date", "text")
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 MAX_SLUG = 80
@@ -112,6 +121,26 @@ class FieldReader:
         if len(text) > max_len:
             raise self.error(name, f"`{name}` is {len(text)} characters; the limit is {max_len}")
         return text
+
+    def permissions(self, name: str, value: Any, licensed_from: str | None = None) -> Permissions:
+        """`permissions:`, use by use `allowed` or `reserved` (rights_policy.py). Copy licensed
+        in from `licensed_from` may not be opened to mining: saying so is an error, and what
+        is kept has every mining use reserved."""
+        if value is None:
+            value = {}
+        if not isinstance(value, dict):
+            raise self.error(
+                name, f"`{name}` must be a group of uses: search, ai_training, ai_input, tdm"
+            )
+        try:
+            said = permissions(value)
+            if licensed_from is not None:
+                refuse_granting_others(said, licensed_from or "another source")
+        except PolicyError as exc:
+            raise self.error(f"{name}.{exc.key}", f"`{name}`: {exc}") from None
+        if licensed_from is None:
+            return said
+        return replace(said, **{use.value: False for use in MINING_USES})
 
     def string_list(self, name: str, value: Any, max_items: int) -> list[str]:
         """A single string or a list of strings (`topics: Energy` is as good as `[Energy]`)."""

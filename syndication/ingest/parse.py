@@ -108,14 +108,17 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
 
     source = _source(reader, f.get("source"), settings)
     rights = reader.text("rights", f.get("rights"), max_len=300)
-    syndication = _may_travel(reader, doc, source, rights, settings, warnings)
+    licensed_from = _licensed_from(doc, source, rights, settings, warnings, file)
+    syndication = _may_travel(reader, doc, licensed_from is not None, settings, warnings)
     body = _body(doc, file, warnings)
 
     article_dir = (content_dir / file).parent
     body_html, pictures = body_pictures.place(body.html, doc, file, article_dir, content_dir)
     image = reader.image(f["image"], article_dir, content_dir) if f.get("image") else None
     if image is not None:
-        image = _picture_rights(image, f["image"], syndication, settings, doc, warnings, file)
+        image = _picture_rights(
+            reader, image, f["image"], syndication, settings, doc, warnings, file
+        )
     article = Article(
         id=reader.identifier("id", f["id"]) if "id" in f else "",
         id_given="id" in f,
@@ -133,6 +136,7 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
         placement_until=placement_until,
         aliases=reader.aliases(f["aliases"]) if f.get("aliases") is not None else (),
         alert=reader.boolean("alert", f["alert"]) if "alert" in f else False,
+        permissions=reader.permissions("permissions", f.get("permissions"), licensed_from),
         standfirst=reader.text("standfirst", f.get("standfirst"), max_len=MAX_STANDFIRST),
         authors=reader.authors(f.get("authors")),
         topics=reader.topics(f.get("topics")),
@@ -218,23 +222,36 @@ def _placement(
     return placement, until
 
 
-def _may_travel(
-    reader: FieldReader,
+def _licensed_from(
     doc: frontmatter.FrontMatter,
     source: Source | None,
     rights: str,
     settings: Settings,
     warnings: list[ContentWarning],
-) -> bool:
-    """Whether partners may have the story: never licensed-in copy (named by `source:`, or
-    by the rights line, a near miss included) unless the editor says so, with a warning."""
-    file, f = reader.file, doc.fields
-    licensed_in = source is not None and source.licensed_in
+    file: str,
+) -> str | None:
+    """Whose licensed-in copy the story is (named by `source:`, or by the rights line, a near
+    miss included; "" when the line is disguised so no name can be read), None when ours."""
+    if source is not None and source.licensed_in:
+        return source.name
     named = sources.licensed_source_named(rights, settings.sources)
-    if named is not None and not licensed_in:
-        licensed_in = True  # the rights line names an agency we license copy from
-        if named.warning:
-            warnings.append(_rights_warning(file, doc.line("rights"), "rights", named.warning))
+    if named is None:
+        return None
+    if named.warning:
+        warnings.append(_rights_warning(file, doc.line("rights"), "rights", named.warning))
+    return named.source.name if named.source else ""
+
+
+def _may_travel(
+    reader: FieldReader,
+    doc: frontmatter.FrontMatter,
+    licensed_in: bool,
+    settings: Settings,
+    warnings: list[ContentWarning],
+) -> bool:
+    """Whether partners may have the story: never licensed-in copy unless the editor says so,
+    with a warning."""
+    file, f = reader.file, doc.fields
     syndication = not licensed_in and settings.syndicate_by_default
     if "syndication" in f:
         syndication = reader.boolean("syndication", f["syndication"])
@@ -354,6 +371,7 @@ def _source(reader: FieldReader, value: Any, settings: Settings) -> Source | Non
 
 
 def _picture_rights(
+    reader: FieldReader,
     image: Image,
     raw: dict[str, Any],
     story_syndicated: bool,
@@ -364,9 +382,8 @@ def _picture_rights(
 ) -> Image:
     """A picture goes to partners only with its story, and never when its credit or rights
     name a source we license in (an agency photo on a staff story), unless its own
-    `syndication: true` says so."""
-    if "syndication" in raw:
-        return image
+    `syndication: true` says so. Such a picture is never opened to mining or AI."""
+    licensed_from: str | None = None
     for name in ("credit", "rights"):
         named = sources.licensed_source_named(getattr(image, name), settings.sources)
         if named is not None:
@@ -375,8 +392,13 @@ def _picture_rights(
                 warnings.append(
                     _rights_warning(file, doc.line(field_name), field_name, named.warning)
                 )
-            return replace(image, syndication=False)
-    return replace(image, syndication=story_syndicated)
+            licensed_from = named.source.name if named.source else ""
+            break
+    said = reader.permissions("image.permissions", raw.get("permissions"), licensed_from)
+    image = replace(image, permissions=said)
+    if "syndication" in raw:
+        return image
+    return replace(image, syndication=story_syndicated and licensed_from is None)
 
 
 def _rights_warning(file: str, line: int | None, field_name: str, warning: str) -> ContentWarning:
