@@ -722,7 +722,7 @@ def _locale(code: str, value: object) -> str:
 
 EDITION_KEYS = frozenset({"name", "language", "locale", "timezone", "date_format", "description"})
 SOURCE_KEYS = frozenset({"licensed_in", "aliases", "email"})
-RIGHTS_KEYS = frozenset({"licence_page", "contact", "terms"})
+RIGHTS_KEYS = frozenset({"licence_page", "contact", "terms", "robots_signals"})
 
 
 class _PolicyReader:
@@ -751,8 +751,14 @@ class _PolicyReader:
         if not isinstance(raw, Mapping):
             raise ConfigError(f"{self.path}: [rights] must be a table")
         said = self.of("rights", raw, RIGHTS_KEYS)
-        texts = {}
-        for key in sorted(RIGHTS_KEYS & set(raw)):
+        texts: dict[str, Any] = {}
+        if "robots_signals" in raw:
+            if not isinstance(raw["robots_signals"], bool):
+                line = self.line_of("rights", "robots_signals")
+                where = f"{self.path}:{line}" if line else str(self.path)
+                raise ConfigError(f"{where}: [rights] robots_signals is true or false")
+            texts["robots_signals"] = raw["robots_signals"]
+        for key in sorted(RIGHTS_KEYS & set(raw) - {"robots_signals"}):
             value = raw[key]
             if not isinstance(value, str) or not _rights_address(key, value):
                 line = self.line_of("rights", key)

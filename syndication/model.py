@@ -79,6 +79,7 @@ class Image:
     syndication: bool = True  # may partners receive the picture (see ingest/parse.py)
     digest: str = ""  # of the bytes (none in archives written before it was kept)
     permissions: Permissions = NOTHING_SAID  # what machines may do with it (rights_policy.py)
+    licensed_from: str = ""  # the licensed-in source its credit or rights name; "": ours
 
 
 @pickled_by_fields

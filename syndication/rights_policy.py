@@ -164,3 +164,7 @@ class SiteRights:
     licence_page: str = ""  # for people who want to license the copy: a path of the site or URL
     contact: str = ""  # who to ask: an email address or a URL
     terms: str = ""  # the licence terms (RSL's <terms>): a URL
+    # Also write the policy's Content-Signal, Content-Usage and RSL `License:` lines into
+    # robots.txt (RFC 9309 lets crawlers read records it does not define; Lighthouse's
+    # robots.txt audit calls them unknown directives, so they are off unless asked for).
+    robots_signals: bool = False

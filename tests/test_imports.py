@@ -22,6 +22,7 @@ CORE = {
     "histogram",
     "runtime",
     "character_references",
+    "rights_policy",
 }
 ALLOWED: dict[str, set[str]] = {
     **{name: set() for name in CORE},

@@ -10,10 +10,11 @@ import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from syndication.archive import bodies
 from syndication.archive.article_row import ARTICLE_COLUMNS, fields_of
-from syndication.archive.column_values import from_iso, image_from_json
+from syndication.archive.column_values import from_iso, image_from_json, permissions_from_column
 from syndication.archive.sql import Condition, Query, Reader
 from syndication.errors import DamagedBody
 from syndication.model import (
@@ -21,9 +22,11 @@ from syndication.model import (
     Article,
     ArticleSummary,
     Author,
+    Image,
     State,
     Topic,
 )
+from syndication.rights_policy import Permissions
 
 log = logging.getLogger("syndication.archive")
 
@@ -53,6 +56,23 @@ NEWEST_FIRST = "a.published DESC, a.num DESC"
 def of_articles(columns: str = SUMMARY_COLUMNS) -> Query:
     """A query over `articles a`, selecting summaries unless told otherwise."""
     return Query(columns, "articles a")
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRights:
+    """What a live story's rights policy is made from, without its body, and the files it
+    shows (its picture and those in its body, relative to content/)."""
+
+    id: str
+    path: str
+    edition: str
+    section: str
+    source: str
+    rights: str
+    published: datetime
+    permissions: Permissions
+    image: Image | None
+    pictures: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +150,38 @@ class Articles:
             .page(limit)
         )
         return [str(r["id"]) for r in rows]
+
+    async def live_rights(self, ids: list[str] | None = None) -> list[StoryRights]:
+        """Every live story's rights (or those of `ids`), for the documents that state the
+        policy of every address: robots.txt, tdmrep.json, license.xml."""
+        query = of_articles(
+            "a.id, a.path, a.edition, a.section, a.source, a.rights, a.published, "
+            "a.permissions, a.image"
+        ).where(LIVE)
+        shown = Query("a.id, d.path", "dependencies d JOIN articles a ON a.source_file = d.file")
+        shown = shown.where("d.size >= 0").where(LIVE)
+        if ids is not None:
+            marks = ", ".join("?" * len(ids))
+            query = query.where(f"a.id IN ({marks})", *ids)
+            shown = shown.where(f"a.id IN ({marks})", *ids)
+        pictures: dict[str, list[str]] = {}
+        for row in await self.db.rows(shown.order_by("d.path")):
+            pictures.setdefault(str(row["id"]), []).append(str(row["path"]))
+        return [
+            StoryRights(
+                str(r["id"]),
+                str(r["path"]),
+                str(r["edition"]),
+                str(r["section"]),
+                str(r["source"]),
+                str(r["rights"]),
+                from_iso(r["published"]),
+                permissions_from_column(r["permissions"]),
+                image_from_json(r["image"]),
+                tuple(pictures.get(str(r["id"]), ())),
+            )
+            for r in await self.db.rows(query.order_by("a.path"))
+        ]
 
     async def shows_picture(self, article_id: str, path: str) -> bool:
         """Whether the story with this id (in any state) shows the file at `path`."""

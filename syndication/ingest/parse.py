@@ -160,7 +160,8 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
 # First parts of addresses this site answers itself, whatever the archive holds.
 _SITE_PARTS = frozenset(
     {"media", "static", "api", "desk", "preview", "websub", "search", "sitemaps", "healthz",
-     "readyz", "metrics", "robots.txt", "sitemap.xml", "favicon.ico", ".well-known"}
+     "readyz", "metrics", "robots.txt", "sitemap.xml", "favicon.ico", ".well-known", "rights",
+     "license.xml"}
 )  # fmt: skip
 
 
@@ -395,7 +396,7 @@ def _picture_rights(
             licensed_from = named.source.name if named.source else ""
             break
     said = reader.permissions("image.permissions", raw.get("permissions"), licensed_from)
-    image = replace(image, permissions=said)
+    image = replace(image, permissions=said, licensed_from=licensed_from or "")
     if "syndication" in raw:
         return image
     return replace(image, syndication=story_syndicated and licensed_from is None)

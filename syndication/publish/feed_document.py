@@ -14,6 +14,7 @@ from syndication.model import (
     Tombstone,
     modified_at,
 )
+from syndication.rights_policy import Policy
 
 # The one place the feed formats' media types are named: extension -> media type.
 MEDIA_TYPES = {
@@ -51,6 +52,9 @@ class FeedDocument:
     tombstones: tuple[Tombstone, ...] = ()
     hubs: tuple[str, ...] = ()
     archive: ArchiveLinks | None = None
+    # What machines may do with it: the strictest of its scope's policy and its stories'
+    # (None: a partner's feed, whose terms are the partner's contract).
+    policy: Policy | None = None
 
 
 def feed_title(settings: Settings, scope: FeedScope, name: str) -> str:

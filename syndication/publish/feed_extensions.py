@@ -7,6 +7,8 @@
 - RSS feed-level atom:link for rel="hub" and RFC 5005 (feedgen writes only rel="self").
 - RFC 5005 fh:archive and RFC 6721 at:deleted-entry in Atom.
 - atom:source with the id and updated RFC 4287 asks for (feedgen writes title and link).
+- The rights policy: Atom's license links (RFC 4946) on the feed and each entry, RSS's
+  atom:link rel="license" on the channel and RSL's <rsl:content> in each item.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 FH_NS = "http://purl.org/syndication/history/1.0"
 AT_NS = "http://purl.org/atompub/tombstones/1.0"
+RSL_NS = "https://rslstandard.org/rsl"
 
 Element = Any  # lxml elements, which feedgen hands to extensions
 
@@ -35,13 +38,15 @@ class NewsroomFeed(BaseExtension):  # type: ignore[misc]
         self.deleted: list[dict[str, str]] = []  # {ref, when, href}
         self.format = "atom"  # or "rss": which document is being written
         self.pictures = False  # whether an entry carries Media RSS
+        self.licence = ""  # the feed's policy document (rel="license")
+        self.rsl = False  # whether an item carries RSL (RSS)
 
     def extend_ns(self) -> dict[str, str]:
         # Only the namespaces this document uses: the validator warns on each one declared
         # for nothing (RSS never carries tombstones or fh:archive; most feeds neither).
         used = {"media": MEDIA_NS} if self.pictures else {}
         if self.format == "rss":
-            return used | {"dc": DC_NS}
+            return used | {"dc": DC_NS} | ({"rsl": RSL_NS} if self.rsl else {})
         if self.is_archive:
             used["fh"] = FH_NS
         if self.deleted:
@@ -49,6 +54,8 @@ class NewsroomFeed(BaseExtension):  # type: ignore[misc]
         return used
 
     def extend_atom(self, feed: Element) -> Element:
+        if self.licence:
+            xml_elem("link", feed, rel="license", href=self.licence)
         if self.is_archive:
             xml_elem(f"{{{FH_NS}}}archive", feed)
         for item in self.deleted:
@@ -62,7 +69,8 @@ class NewsroomFeed(BaseExtension):  # type: ignore[misc]
         at = next(
             (i + 1 for i, child in enumerate(channel) if child.tag == f"{{{ATOM_NS}}}link"), 3
         )
-        for offset, link in enumerate(self.links):
+        links = [*self.links, *([{"href": self.licence, "rel": "license"}] if self.licence else [])]
+        for offset, link in enumerate(links):
             element = xml_elem(f"{{{ATOM_NS}}}link", None, **link)
             channel.insert(at + offset, element)
         return rss
@@ -84,6 +92,8 @@ class NewsroomEntry(BaseEntryExtension):  # type: ignore[misc]
         self.creators: list[str] = []
         self.rights = ""
         self.source: dict[str, str] | None = None  # id, title, href, updated
+        self.licence = ""  # the story's policy document (Atom rel="license")
+        self.rsl: tuple[str, str] | None = None  # RSL's permitted and prohibited uses (RSS)
 
     def extend_atom(self, entry: Element) -> Element:
         # A headline with angle brackets or with what reads as an entity is text; said as
@@ -109,6 +119,8 @@ class NewsroomEntry(BaseEntryExtension):  # type: ignore[misc]
             xml_elem("updated", source).text = self.source["updated"]
         if self.alternate:
             xml_elem("link", entry, rel="alternate", **self.alternate)
+        if self.licence:
+            xml_elem("link", entry, rel="license", href=self.licence)
         if self.image:
             img = self.image
             xml_elem(
@@ -135,6 +147,12 @@ class NewsroomEntry(BaseEntryExtension):  # type: ignore[misc]
             xml_elem(f"{{{DC_NS}}}creator", item).text = name
         if self.rights:
             xml_elem(f"{{{DC_NS}}}rights", item).text = self.rights
+        if self.rsl is not None and self.alternate:
+            content = xml_elem(f"{{{RSL_NS}}}content", item, url=self.alternate["href"])
+            licence = xml_elem(f"{{{RSL_NS}}}license", content)
+            for name, uses in zip(("permits", "prohibits"), self.rsl, strict=True):
+                if uses:
+                    xml_elem(f"{{{RSL_NS}}}{name}", licence, type="usage").text = uses
         if self.image:
             img = self.image
             xml_elem("enclosure", item, url=img["url"], length=img["length"], type=img["type"])

@@ -27,6 +27,7 @@ from syndication.publish.feed_document import (
     scope_id,
 )
 from syndication.publish.json_feed import json_feed_bytes
+from syndication.publish.machine_rights import article_policy, scope_policy
 from syndication.publish.urls import (
     archive_url,
     feed_url,
@@ -35,6 +36,7 @@ from syndication.publish.urls import (
     subscription_feed_urls,
 )
 from syndication.publish.xml_feeds import atom_bytes, rss_bytes
+from syndication.rights_policy import Policy
 from syndication.validity_periods import ALWAYS, Period, between, day_of, midnight
 
 WRITERS = {"atom": atom_bytes, "rss": rss_bytes, "json": json_feed_bytes}
@@ -49,6 +51,7 @@ class BuiltFeed:
     cache_control: str
     links: tuple[str, ...]  # Link header values: self and hubs
     article_ids: frozenset[str]  # what it shows, withdrawn ones included
+    policy: Policy  # what machines may do with it (publish/machine_rights.py)
     period: Period = ALWAYS  # when its bytes are right if nothing changes
 
 
@@ -100,6 +103,11 @@ class Feeds:
             alternates = {f: feed_url(settings, scope, f) for f in FORMATS}
         edition = settings.edition(scope.edition)
         title = feed_title(settings, scope, name)
+        policy = scope_policy(
+            settings, scope.edition, scope.key if scope.kind is FeedKind.SECTION else None
+        )
+        for archived in articles:
+            policy = policy.with_also(article_policy(settings, archived.article))
         doc = FeedDocument(
             scope=scope,
             title=title,
@@ -114,6 +122,7 @@ class Feeds:
             tombstones=tuple(tombs),
             hubs=settings.advertised_hubs,
             archive=links,
+            policy=policy,
         )
         body = await render_reporting(
             self.report,
@@ -137,6 +146,7 @@ class Feeds:
             self._cache_control(month, now),
             (f'<{self_url}>; rel="self"', *(f'<{hub}>; rel="hub"' for hub in doc.hubs)),
             frozenset(a.article.id for a in articles) | frozenset(t.id for t in tombs) | linked,
+            policy,
             period,
         )
 

@@ -13,9 +13,12 @@ from typing import Any, Literal
 from syndication.archive.column_values import to_iso
 from syndication.config import Settings
 from syndication.model import ArchivedArticle, Image
+from syndication.publish import machine_rights
 from syndication.publish.html import feed_body, text_with_corrections
+from syndication.publish.machine_rights import article_policy, picture_policy
 from syndication.publish.rights import copyright_holder, rights_line
 from syndication.publish.urls import image_path, topic_path
+from syndication.rights_policy import Policy
 
 PubStatus = Literal["usable", "withheld", "canceled"]
 STANDARD = {
@@ -68,6 +71,7 @@ def news_item(
         "copyrightHolder": copyright_holder(settings, article),
         "copyrightNotice": rights_line(settings, article),
         "usageTerms": settings.partner_usage_terms,
+        "rightsInfo": machine_rights.ninjs_rights(settings, article_policy(settings, article)),
         "altIds": [{"role": "canonical-url", "value": settings.absolute(article.path)}],
         "slugline": article.slug,
         "standard": STANDARD,
@@ -92,7 +96,8 @@ def news_item(
     if article.source:
         item["infoSources"] = [{"name": article.source, "role": "originator"}]
     if with_picture and article.image is not None:
-        item["associations"] = [_picture(settings, article.id, article.image)]
+        policy = picture_policy(article_policy(settings, article), article.image)
+        item["associations"] = [_picture(settings, article.id, article.image, policy)]
     return item
 
 
@@ -111,7 +116,7 @@ def canceled_item(
     }
 
 
-def _picture(settings: Settings, article_id: str, image: Image) -> dict[str, Any]:
+def _picture(settings: Settings, article_id: str, image: Image, policy: Policy) -> dict[str, Any]:
     rendition: dict[str, Any] = {
         "name": "original",
         "href": settings.absolute(image_path(image)),
@@ -127,6 +132,7 @@ def _picture(settings: Settings, article_id: str, image: Image) -> dict[str, Any
         "type": "picture",
         "renditions": [rendition],
         "descriptions": [{"role": "alt", "contentType": "text/plain", "value": image.alt}],
+        "rightsInfo": machine_rights.ninjs_rights(settings, policy),
     }
     if image.caption:
         picture["headlines"] = [

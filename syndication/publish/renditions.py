@@ -1,5 +1,7 @@
-"""Pictures resized for pages: made with Pillow on first request, one file per picture, width
-and format, kept in a folder beside the archive so each is made once."""
+"""Pictures resized for pages: made with Pillow on first request, one file per picture, width,
+format and metadata, kept in a folder beside the archive so each is made once. Each carries
+the IPTC metadata (publish/picture_metadata.py) it is given, and so does the picture at its
+own size (`stamped_original`)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
+from syndication.publish import picture_metadata
 from syndication.publish.urls import RENDITION_WIDTHS
 
 MAX_PIXELS = 50_000_000  # a bigger picture is served as it is, never decoded here
@@ -38,27 +41,59 @@ def allowed_width(source: Path, width: int) -> bool:
     return (width in RENDITION_WIDTHS and width < own) or width == own <= RENDITION_WIDTHS[-1]
 
 
-def _name(source: Path, width: int, webp: bool) -> str:
-    """A rendition's file name: this version of the file (its size and time), this width."""
+def _name(source: Path, width: int, webp: bool, xmp: bytes | None) -> str:
+    """A rendition's file name: this version of the file (its size and time), this width,
+    this metadata (a changed policy makes new files; None: the picture's own kept)."""
     stat = source.stat()
-    key = f"{source}\0{stat.st_size}\0{stat.st_mtime_ns}\0{width}\0{webp}"
+    stamp = hashlib.blake2b(xmp, digest_size=8).hexdigest() if xmp is not None else "own"
+    key = f"{source}\0{stat.st_size}\0{stat.st_mtime_ns}\0{width}\0{webp}\0{stamp}"
     return hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
 
 
-def kept(folder: Path, source: Path, width: int, webp: bool) -> tuple[Path, str] | None:
+def kept(
+    folder: Path, source: Path, width: int, webp: bool, xmp: bytes | None
+) -> tuple[Path, str] | None:
     """The rendition made before, and its media type; None when it must be made."""
-    name = _name(source, width, webp)
+    name = _name(source, width, webp, xmp)
     for kind, media_type in FORMATS.items():
         if (found := folder / f"{name}.{kind.lower()}").is_file():
             return found, media_type
     return None
 
 
-def make(folder: Path, source: Path, width: int, webp: bool) -> tuple[Path, str]:
-    """`source` resized to `width` (as WebP, or in its own format), kept in `folder`, and its
+def make(folder: Path, source: Path, width: int, webp: bool, xmp: bytes | None) -> tuple[Path, str]:
+    """`source` resized to `width` (as WebP, or in its own format) with `xmp` as its
+    metadata (None: the source's own packet, if it has one), kept in `folder`, and its
     media type. Blocking: run in a thread."""
-    name = _name(source, width, webp)
+    name = _name(source, width, webp, xmp)
     data, kind = _resized(source, width, webp)
+    data = _with_metadata(data, FORMATS[kind], source, xmp)
+    return _keep(folder, name, kind, data), FORMATS[kind]
+
+
+def stamped_original(folder: Path, source: Path, media_type: str, xmp: bytes) -> Path:
+    """The picture at its own size, its bytes untouched but for `xmp` as its metadata;
+    made once, kept in `folder`. Blocking: run in a thread. Raises CannotStamp."""
+    name = _name(source, 0, False, xmp)
+    kind = next(k for k, t in FORMATS.items() if t == media_type)
+    if (found := folder / f"{name}.{kind.lower()}").is_file():
+        return found
+    data = picture_metadata.stamped(source.read_bytes(), media_type, xmp)
+    return _keep(folder, name, kind, data)
+
+
+def _with_metadata(data: bytes, media_type: str, source: Path, xmp: bytes | None) -> bytes:
+    if xmp is None:  # another's picture keeps its own metadata, if it had any
+        xmp = picture_metadata.own_xmp(source.read_bytes())
+        if xmp is None:
+            return data
+    try:
+        return picture_metadata.stamped(data, media_type, xmp)
+    except picture_metadata.CannotStamp as exc:  # Pillow's own output: never expected
+        raise CannotResize(f"{source.name}: {exc}") from None
+
+
+def _keep(folder: Path, name: str, kind: str, data: bytes) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     kept = folder / f"{name}.{kind.lower()}"
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".making-")
@@ -69,7 +104,7 @@ def make(folder: Path, source: Path, width: int, webp: bool) -> tuple[Path, str]
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return kept, FORMATS[kind]
+    return kept
 
 
 def _resized(source: Path, width: int, webp: bool) -> tuple[bytes, str]:

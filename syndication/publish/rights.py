@@ -13,5 +13,8 @@ def copyright_holder(settings: Settings, article: Article) -> str:
 
 def rights_line(settings: Settings, article: Article) -> str:
     """The editor's `rights`, or `© <year> <holder>` when the file says nothing."""
-    holder = copyright_holder(settings, article)
-    return article.rights or f"© {article.published.year} {holder}"
+    return notice(settings, article.rights, article.source, article.published.year)
+
+
+def notice(settings: Settings, rights: str, source: str, year: int) -> str:
+    return rights or f"© {year} {source or settings.site_name}"

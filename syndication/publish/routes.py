@@ -59,6 +59,9 @@ ROUTE_TABLE: tuple[tuple[str, str, str], ...] = (
     ("sitemap_index", "GET", "/sitemap.xml"),
     ("news_sitemap", "GET", "/sitemaps/news.xml"),
     ("month_sitemap", "GET", "/sitemaps/{month}.xml"),
+    ("tdmrep", "GET", "/.well-known/tdmrep.json"),
+    ("licence", "GET", "/license.xml"),
+    ("rights_policy", "GET", "/rights/{key}.json"),
     # each scope's feed and its monthly archive; topics and authors before sections, whose
     # {key} would match them too
     *(

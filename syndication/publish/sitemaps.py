@@ -7,6 +7,8 @@ from xml.sax.saxutils import escape
 
 from syndication.archive.column_values import to_iso
 from syndication.config import Settings
+from syndication.publish import rights_documents
+from syndication.publish.rights_documents import RightsMap
 
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -50,13 +52,9 @@ def news_sitemap(settings: Settings, items: list[tuple[str, str, str, datetime]]
     return (HEAD + f'<urlset xmlns="{NS}" xmlns:news="{NEWS_NS}">{body}</urlset>\n').encode()
 
 
-def robots_txt(settings: Settings) -> bytes:
-    lines = [
-        "User-agent: *",
-        # Endless result pages say nothing an index needs; the search page itself may be found.
-        "Disallow: /*/search?",
-        "Disallow: /*/search/",
-        "Allow: /",
-        f"Sitemap: {settings.absolute('/sitemap.xml')}",
-    ]
-    return ("\n".join(lines) + "\n").encode()
+def robots_txt(settings: Settings, mapped: RightsMap) -> bytes:
+    """Search engines and feed readers may fetch all but endless result pages (the search
+    page itself may be found); AI crawlers what the rights policy grants them."""
+    return rights_documents.robots_txt(
+        settings, mapped, ["Disallow: /*/search?", "Disallow: /*/search/"]
+    )

@@ -9,7 +9,9 @@ from typing import Any
 
 from syndication.config import Settings
 from syndication.model import ArchivedArticle, Edition
+from syndication.publish import machine_rights
 from syndication.publish.feed_document import modified
+from syndication.publish.machine_rights import article_policy, picture_policy
 from syndication.publish.rights import copyright_holder, rights_line
 from syndication.publish.static_files import absolute_picture_url
 from syndication.publish.urls import author_path, image_path
@@ -55,21 +57,27 @@ def news_article(settings: Settings, archived: ArchivedArticle) -> str:
         data["author"] = {"@type": "Organization", "name": article.source or settings.site_name}
     if article.topics:
         data["keywords"] = [t.name for t in article.topics]
+    policy = article_policy(settings, article)
+    holder = copyright_holder(settings, article)
     if article.image:
         image = article.image
+        # Google's image licence metadata: who to credit, whose it is, what may be done
         data["image"] = {
             "@type": "ImageObject",
             "url": settings.absolute(image_path(image)),
             "caption": image.caption or image.alt,
             **({"width": image.width, "height": image.height} if image.width else {}),
-            **({"creditText": image.credit} if image.credit else {}),
-            **({"copyrightNotice": image.rights} if image.rights else {}),
+            "creditText": image.credit or holder,
+            "copyrightNotice": image.rights or rights_line(settings, article),
+            "copyrightHolder": {"@type": "Organization", "name": image.credit or holder},
+            **machine_rights.json_ld(settings, picture_policy(policy, image)),
         }
     else:  # rich results want an image: the site's own picture stands in for a photo
         data["image"] = {"@type": "ImageObject", "url": _url(settings, settings.share_image)}
-    holder = copyright_holder(settings, article)
     data["copyrightHolder"] = {"@type": "Organization", "name": holder}
     data["copyrightNotice"] = rights_line(settings, article)
+    data["creditText"] = holder
+    data.update(machine_rights.json_ld(settings, policy))
     if article.original_url:
         data["isBasedOn"] = article.original_url
     return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_SAFE)

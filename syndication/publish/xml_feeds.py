@@ -11,6 +11,7 @@ from feedgen.feed import FeedGenerator
 from syndication.archive.column_values import to_iso
 from syndication.config import Settings
 from syndication.model import ArchivedArticle
+from syndication.publish import machine_rights
 from syndication.publish.feed_document import (
     MEDIA_TYPES,
     FeedDocument,
@@ -20,6 +21,7 @@ from syndication.publish.feed_document import (
 from syndication.publish.feed_extensions import NewsroomEntry, NewsroomFeed
 from syndication.publish.html import feed_body
 from syndication.publish.links import canonical_url
+from syndication.publish.machine_rights import article_policy
 from syndication.publish.rights import rights_line
 from syndication.publish.static_files import absolute_picture_url
 from syndication.publish.urls import author_path, image_path
@@ -62,6 +64,9 @@ def _generator(doc: FeedDocument, settings: Settings, fmt: str) -> FeedGenerator
     ext: NewsroomFeed = fg.newsroom
     ext.format = fmt
     ext.pictures = any(archived.article.image for archived in doc.articles)
+    if doc.policy is not None:  # a public feed: its own policy, and each story's
+        ext.licence = machine_rights.policy_url(settings, doc.policy)
+        ext.rsl = fmt == "rss" and bool(doc.articles)
     fg.id(doc.feed_id)
     fg.title(doc.title)
     fg.subtitle(doc.subtitle)  # Atom subtitle, RSS description
@@ -101,13 +106,17 @@ def _generator(doc: FeedDocument, settings: Settings, fmt: str) -> FeedGenerator
             for t in doc.tombstones
         ]
     for archived in doc.articles:
-        _entry(fg.add_entry(order="append"), archived, settings)
+        _entry(fg.add_entry(order="append"), archived, settings, doc.policy is not None)
     return fg
 
 
-def _entry(fe: FeedEntry, archived: ArchivedArticle, settings: Settings) -> None:
+def _entry(fe: FeedEntry, archived: ArchivedArticle, settings: Settings, stating: bool) -> None:
     article = archived.article
     url = settings.absolute(article.path)
+    if stating:
+        policy = article_policy(settings, article)
+        fe.newsroom.licence = machine_rights.policy_url(settings, policy)
+        fe.newsroom.rsl = machine_rights.rsl_uses(policy)
     ext: NewsroomEntry = fe.newsroom
     fe.id(entry_id(settings, article.id))
     fe.guid(entry_id(settings, article.id), permalink=False)

@@ -20,7 +20,9 @@ from syndication.archive import partner_queries as pq
 from syndication.archive.partners import PartnerStore
 from syndication.archive.search import fts_query
 from syndication.model import ArchivedArticle, Partner
+from syndication.publish import machine_rights
 from syndication.publish.broken_articles import FORBIDDEN_UTF8
+from syndication.publish.machine_rights import article_policy
 from syndication.publish.ninjs import canceled_item, news_item
 from syndication.publish.routes import ROUTES
 from syndication.web.params import moment, whole_number
@@ -113,11 +115,28 @@ async def _items(
     return encoded, kept
 
 
-def _page_of(request: web.Request, items: list[bytes], **rest: object) -> web.Response:
+def _stating(
+    request: web.Request, delivered: list[tuple[pq.View, ArchivedArticle]]
+) -> dict[str, str]:
+    """Headers for an answer carrying these stories: the strictest of their rights policies
+    (the site's when there are none), as every other answer says its own."""
+    settings = services(request).settings
+    policy = settings.rights.default
+    for _, archived in delivered:
+        policy = policy.with_also(article_policy(settings, archived.article))
+    return machine_rights.headers(settings, policy)
+
+
+def _page_of(
+    request: web.Request,
+    items: list[bytes],
+    delivered: list[tuple[pq.View, ArchivedArticle]],
+    **rest: object,
+) -> web.Response:
     """`{"items": [...], ...rest}` from items already encoded."""
     tail = _dumps(rest)[1:] if rest else b"}"
     body = b'{"items":[' + b",".join(items) + (b"]," + tail if rest else b"]}")
-    headers = {**NO_STORE, **request.get(RATE_HEADERS, {})}
+    headers = {**NO_STORE, **request.get(RATE_HEADERS, {}), **_stating(request, delivered)}
     return web.Response(body=body, content_type="application/json", headers=headers)
 
 
@@ -186,7 +205,7 @@ async def changes(request: web.Request) -> web.Response:
         )
     items, delivered = await _items(request, [(c.view, c.article) for c in found])
     await log_deliveries(request, partner, delivered, "changes")
-    return _page_of(request, items, next_cursor=encode_cursor(next_seq), has_more=more)
+    return _page_of(request, items, delivered, next_cursor=encode_cursor(next_seq), has_more=more)
 
 
 @routes.get(ROUTES["api_item"])
@@ -204,7 +223,7 @@ async def item(request: web.Request) -> web.Response:
     if not items:
         raise web.HTTPServiceUnavailable(text=f"The item {article_id!r} cannot be sent now.")
     await log_deliveries(request, partner, delivered, "item")
-    headers = {**NO_STORE, **request.get(RATE_HEADERS, {})}
+    headers = {**NO_STORE, **request.get(RATE_HEADERS, {}), **_stating(request, delivered)}
     return web.Response(body=items[0], content_type="application/json", headers=headers)
 
 
@@ -222,7 +241,7 @@ async def items(request: web.Request) -> web.Response:
     text = request.query.get("q", "").strip()  # spaces alone ask for nothing: as if absent
     query = fts_query(text) if text else None
     if text and not query:  # only punctuation or symbols: nothing can match
-        return _page_of(request, [], page=1, has_more=False)
+        return _page_of(request, [], [], page=1, has_more=False)
     page = whole_number(_typed(request, "page"), "page", 1, 100_000, 1)
     per_page = whole_number(_typed(request, "limit"), "limit", 1, MAX_LIMIT, 20)
     matched = None
@@ -243,4 +262,4 @@ async def items(request: web.Request) -> web.Response:
     )
     items, delivered = await _items(request, found)
     await log_deliveries(request, partner, delivered, "items")
-    return _page_of(request, items, page=page, has_more=has_next)
+    return _page_of(request, items, delivered, page=page, has_more=has_next)

@@ -23,6 +23,7 @@ from syndication.web import (
     partner_feeds,
     previews,
     redirects,
+    rights_routes,
     seo,
     site,
 )
@@ -42,6 +43,7 @@ ROUTE_MODULES = (
     previews,
     desk,
     seo,
+    rights_routes,
     feed_routes,
     redirects,
     media,

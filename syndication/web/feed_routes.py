@@ -11,7 +11,7 @@ from syndication.errors import NotFound
 from syndication.model import FeedKind, FeedScope
 from syndication.publish.feed_service import BuiltFeed
 from syndication.publish.routes import ROUTES
-from syndication.web import cached_routes
+from syndication.web import cached_routes, rights_routes
 from syndication.web.response_cache import Rendered
 from syndication.web.services import services
 
@@ -56,7 +56,8 @@ async def _serve(
         raise NotFound("There is no such month.")
 
     async def build(at_seq: int) -> Rendered:
-        return rendered(await services(request).feeds.build(scope, fmt, month), at_seq)
+        feed = await services(request).feeds.build(scope, fmt, month)
+        return rights_routes.stated(request, rendered(feed, at_seq), feed.policy)
 
     return await cached_routes.serve(request, key, (scope,), build)
 

@@ -15,7 +15,13 @@ from aiohttp import web
 
 from syndication.edge.tags import answer_tags, edge_headers
 from syndication.ingest.imageinfo import MEDIA_TYPES
-from syndication.publish import renditions, static_files
+from syndication.publish import (
+    machine_rights,
+    picture_metadata,
+    renditions,
+    rights_documents,
+    static_files,
+)
 from syndication.publish.routes import ROUTES
 from syndication.validity_periods import ALWAYS
 from syndication.web.conditional import respond
@@ -42,9 +48,15 @@ async def media(request: web.Request) -> web.FileResponse:
         raise web.HTTPNotFound(headers={"Cache-Control": "no-store"})
     settings = services(request).settings
     tags = answer_tags(showing, (), ALWAYS)
-    return await picture(
-        request, relative, edge_headers(settings.edge_tag_header, settings.edge_max_age, tags)
-    )
+    stories = await services(request).archive.articles.live_rights(showing)
+    policy, said = rights_documents.picture_rights(settings, relative, stories)
+    xmp = picture_metadata.xmp_packet(said) if said is not None else None
+    headers = {
+        **edge_headers(settings.edge_tag_header, settings.edge_max_age, tags),
+        **machine_rights.headers(settings, policy),
+        "Link": ", ".join(machine_rights.licence_links(settings)),
+    }
+    return await picture(request, relative, headers, xmp)
 
 
 def picture_path(text: str) -> str:
@@ -57,9 +69,12 @@ def picture_path(text: str) -> str:
     return relative
 
 
-async def picture(request: web.Request, relative: str, headers: dict[str, str]) -> web.FileResponse:
-    """The picture at `relative` under content/ (already judged public or previewable), as it
-    is or as a rendition; images only, and only from inside content/."""
+async def picture(
+    request: web.Request, relative: str, headers: dict[str, str], xmp: bytes | None
+) -> web.FileResponse:
+    """The picture at `relative` under content/ (already judged public or previewable), at
+    its own size or as a rendition, with `xmp` as its metadata (None: its own kept); images
+    only, and only from inside content/."""
     root = services(request).settings.content_dir.resolve()
     try:
         target = (root / relative).resolve()
@@ -79,14 +94,35 @@ async def picture(request: web.Request, relative: str, headers: dict[str, str]) 
             moved = request.rel_url.update_query(v=current)
             raise web.HTTPMovedPermanently(str(moved), headers={"Cache-Control": SHORT_CACHE})
     if "w" in request.query or "f" in request.query:
-        response = await _rendition(request, target, lasting)
+        response = await _rendition(request, target, lasting, xmp)
     else:
-        response = _file(target, MEDIA_TYPES[target.suffix.lower()], lasting=lasting)
+        response = await _original(request, target, lasting, xmp)
     response.headers.update(headers)
     return response
 
 
-async def _rendition(request: web.Request, source: Path, lasting: bool) -> web.FileResponse:
+async def _original(
+    request: web.Request, source: Path, lasting: bool, xmp: bytes | None
+) -> web.FileResponse:
+    """The picture at its own size: its bytes, with `xmp` written into them (a JPEG, PNG or
+    WebP; another kind, or one whose structure is broken, is sent as it is)."""
+    media_type = MEDIA_TYPES[source.suffix.lower()]
+    if xmp is None or media_type not in renditions.FORMATS.values():
+        return _file(source, media_type, lasting=lasting)
+    folder = renditions.folder_for(services(request).settings.db_path)
+    try:
+        stamped = await asyncio.to_thread(
+            renditions.stamped_original, folder, source, media_type, xmp
+        )
+    except picture_metadata.CannotStamp as exc:
+        log.warning("serving %s without its metadata: %s", source.name, exc)
+        return _file(source, media_type, lasting=lasting)
+    return _file(stamped, media_type, lasting=lasting)
+
+
+async def _rendition(
+    request: web.Request, source: Path, lasting: bool, xmp: bytes | None
+) -> web.FileResponse:
     """The picture resized (`w`, one of the widths pages offer) and, with `f=webp`, as WebP."""
     width = query_number(request, "w", 1, 100_000, 0)
     fmt = request.query.get("f", "")
@@ -94,15 +130,18 @@ async def _rendition(request: web.Request, source: Path, lasting: bool) -> web.F
         raise web.HTTPBadRequest(text="`f` is webp, or left out for the picture's own format")
     folder, webp = renditions.folder_for(services(request).settings.db_path), fmt == "webp"
     # A rendition made before is served at once; only making one waits its turn.
-    if (found := await asyncio.to_thread(renditions.kept, folder, source, width, webp)) is not None:
+    found = await asyncio.to_thread(renditions.kept, folder, source, width, webp, xmp)
+    if found is not None:
         return _file(found[0], found[1], lasting=lasting)
     async with services(request).resizing:
-        if found := await asyncio.to_thread(renditions.kept, folder, source, width, webp):
+        if found := await asyncio.to_thread(renditions.kept, folder, source, width, webp, xmp):
             return _file(found[0], found[1], lasting=lasting)  # made while this one waited
         if not await asyncio.to_thread(renditions.allowed_width, source, width):
             raise web.HTTPNotFound(text="The picture is not offered at that width.")
         try:
-            made, media_type = await asyncio.to_thread(renditions.make, folder, source, width, webp)
+            made, media_type = await asyncio.to_thread(
+                renditions.make, folder, source, width, webp, xmp
+            )
         except renditions.CannotResize as exc:
             log.warning("serving %s as it is: %s", source.name, exc)
             return _file(source, MEDIA_TYPES[source.suffix.lower()], lasting=lasting)

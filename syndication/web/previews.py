@@ -93,7 +93,7 @@ async def preview_picture(request: web.Request) -> web.FileResponse:
     archived = await _previewed(request, published_at=f"/media/{relative}")
     if not await services(request).archive.articles.shows_picture(archived.article.id, relative):
         raise web.HTTPNotFound(headers=PRIVATE)
-    return await picture(request, relative, dict(PRIVATE))
+    return await picture(request, relative, dict(PRIVATE), None)  # as the editor's file is
 
 
 async def _previewed(request: web.Request, published_at: str = "") -> ArchivedArticle:

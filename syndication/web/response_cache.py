@@ -47,6 +47,8 @@ class Rendered:
     period: Period = ALWAYS
     # What a shared cache in front is told: its tags and lifetime (edge/tags.py).
     edge: tuple[tuple[str, str], ...] = ()
+    # What it says of its copy's rights policy (publish/machine_rights.py).
+    rights: tuple[tuple[str, str], ...] = ()
     _gzipped: bytes | None = None
     # The bytes the fast lane writes before Date and Server: [gzipped][not_modified].
     wire: dict[tuple[bool, bool], bytes] = field(default_factory=dict)
@@ -60,6 +62,7 @@ class Rendered:
         }
         if self.links:
             common["Link"] = ", ".join(self.links)
+        common.update(self.rights)
         common.update(self.edge)
         for gzipped in (False, True):
             tag = {"ETag": self.gzip_etag if gzipped else self.etag}
@@ -119,6 +122,12 @@ class Rendered:
     @property
     def gzip_etag(self) -> str:
         return self.etag[:-1] + '-gzip"'
+
+    def stating(self, rights: dict[str, str], links: tuple[str, ...]) -> Rendered:
+        """With the headers and Link values that state its rights policy."""
+        return replace(
+            self, rights=tuple(rights.items()), links=(*self.links, *links), headers={}, wire={}
+        )
 
     def tagged(self, edge: dict[str, str]) -> Rendered:
         return replace(self, edge=tuple(edge.items()), headers={}, wire={})

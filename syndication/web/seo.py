@@ -12,7 +12,7 @@ from syndication.model import FeedScope
 from syndication.publish import sitemaps
 from syndication.publish.routes import ROUTES
 from syndication.validity_periods import Period, between
-from syndication.web import cached_routes
+from syndication.web import cached_routes, rights_routes
 from syndication.web.response_cache import Rendered
 from syndication.web.services import services
 
@@ -36,10 +36,11 @@ def _rendered(request: web.Request, body: bytes, kind: str, seq: int) -> Rendere
 @cached_routes.answered_from_cache()
 async def robots(request: web.Request, key: str) -> web.Response:
     async def build(seq: int) -> Rendered:
-        body = sitemaps.robots_txt(services(request).settings)
+        mapped = await rights_routes.current_map(request, seq)
+        body = sitemaps.robots_txt(services(request).settings, mapped)
         return _rendered(request, body, "text/plain; charset=utf-8", seq)
 
-    return await cached_routes.serve(request, key, (), build)
+    return await cached_routes.serve(request, key, _everything(request), build)
 
 
 @routes.get(ROUTES["sitemap_index"])

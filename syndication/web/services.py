@@ -27,6 +27,7 @@ from syndication.edge.purger import EdgePurger
 from syndication.ingest.service import IngestService
 from syndication.mail import schedule
 from syndication.publish.feed_service import Feeds
+from syndication.publish.rights_documents import RightsMap
 from syndication.replica.litestream import following, read_txid, replicate
 from syndication.runtime import runtime_file
 from syndication.web import metrics
@@ -74,6 +75,17 @@ class Services:
     purger: EdgePurger | None  # purges edge caches of each change, in the process that writes
     # Pictures resized at once (web/media.py); the rest wait their turn.
     resizing: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
+    rights: KeptRightsMap = field(default_factory=lambda: KeptRightsMap())
+
+
+@dataclass
+class KeptRightsMap:
+    """The policy of every address (publish/rights_documents.py), made again after a change
+    when a document that states it is asked for (web/rights_routes.py)."""
+
+    seq: int = -1
+    mapped: RightsMap | None = None
+    making: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 SERVICES = web.AppKey("services", Services)

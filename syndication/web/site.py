@@ -19,9 +19,11 @@ from syndication.months import month_bounds, year_bounds
 from syndication.publish import html
 from syndication.publish.broken_articles import problem_with, rendered_or_problem
 from syndication.publish.labels import month_name, translator
+from syndication.publish.machine_rights import article_policy, scope_policy
 from syndication.publish.routes import ROUTES
+from syndication.rights_policy import Policy
 from syndication.validity_periods import between, day_of, year_of
-from syndication.web import cached_routes
+from syndication.web import cached_routes, rights_routes
 from syndication.web.errors import error_response
 from syndication.web.params import local_day, path_year, query_number
 from syndication.web.response_cache import Rendered
@@ -41,14 +43,15 @@ def _page(
     seq: int,
     ids: frozenset[str],
     now: datetime,
+    policy: Policy,
     cache_control: str | None = None,
 ) -> Rendered:
     """A page as the response cache keeps it: right for the year of `now`, when it was
-    rendered (its footer links that year's date archive). Browsers keep it `page_max_age`
-    unless told otherwise."""
+    rendered (its footer links that year's date archive), stating its rights `policy`.
+    Browsers keep it `page_max_age` unless told otherwise."""
     settings = services(request).settings
     page = Rendered.of(
-        body.encode() if isinstance(body, str) else body,
+        rights_routes.in_page(request, body.encode() if isinstance(body, str) else body, policy),
         "text/html; charset=utf-8",
         cache_control
         or f"public, max-age={settings.page_max_age}, "
@@ -58,6 +61,7 @@ def _page(
         seq,
         ids,
     )
+    page = rights_routes.stated(request, page, policy)
     page.period = year_of(now)
     return page
 
@@ -103,7 +107,8 @@ async def _edition_home(request: web.Request, key: str, code: str) -> web.Respon
         body = await _html_leaving_out(
             request, lambda some: html.home_page(settings, edition, list(some), now), articles
         )
-        page = _page(request, body, seq, frozenset(a.id for a in articles), now)
+        ids = frozenset(a.id for a in articles)
+        page = _page(request, body, seq, ids, now, scope_policy(settings, code))
         if placements_end is not None:  # the page changes when a placement ends
             page.period &= between(now, placements_end)
         return page
@@ -177,7 +182,7 @@ async def article(request: web.Request, key: str) -> web.Response:
                 related,
             )
         ids = frozenset({article.id, *(r.id for r in related)})
-        page = _page(request, text, seq, ids, now)
+        page = _page(request, text, seq, ids, now, article_policy(settings, found.article))
         page.period &= day_of(now)  # "From our online archive" counts in days
         return page
 
@@ -239,7 +244,8 @@ async def search_page(request: web.Request, key: str) -> web.Response:
             hits,
         )
         ids = frozenset(hit.article.id for hit in hits)
-        return _page(request, body, seq, ids, now, cache_control="public, max-age=60")
+        policy = scope_policy(settings, code)
+        return _page(request, body, seq, ids, now, policy, cache_control="public, max-age=60")
 
     return await cached_routes.serve(request, key, (FeedScope(code),), build)
 
@@ -318,7 +324,8 @@ async def year_page(request: web.Request, key: str) -> web.Response:
         counts = await archive.listings.counts_between(code, bounds)
         edition = settings.edition(code)
         text = html.year_page(settings, edition, year, counts, first, last, now)
-        return _page(request, text, seq, frozenset(), now)  # right for this year, which it links
+        # right for this year, which it links
+        return _page(request, text, seq, frozenset(), now, scope_policy(settings, code))
 
     return await cached_routes.serve(request, key, (FeedScope(code),), build)
 
@@ -361,7 +368,8 @@ async def date_page(request: web.Request, key: str) -> web.Response:
             ),
             articles,
         )
-        return _page(request, body, seq, frozenset(a.id for a in articles), now)
+        ids = frozenset(a.id for a in articles)
+        return _page(request, body, seq, ids, now, scope_policy(settings, code))
 
     return await cached_routes.serve(request, key, (FeedScope(code),), build)
 
@@ -418,6 +426,8 @@ async def _listing(request: web.Request, key: str, kind: FeedKind) -> web.Respon
             ),
             articles,
         )
-        return _page(request, body, seq, frozenset(a.id for a in articles), now)
+        # a section's pages are the section's; topics and authors span an edition
+        policy = scope_policy(settings, code, slug if kind is FeedKind.SECTION else None)
+        return _page(request, body, seq, frozenset(a.id for a in articles), now, policy)
 
     return await cached_routes.serve(request, key, (scope,), build)

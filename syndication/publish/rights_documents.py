@@ -1,0 +1,292 @@
+"""The documents that state the policy of every address at once: robots.txt's rules for AI
+crawlers with its Content-Signal, Content-Usage and RSL `License:` lines, TDMRep's
+/.well-known/tdmrep.json, RSL's /license.xml, and each policy's ODRL document.
+
+All are made from one `RightsMap`: the policy of each path prefix, most specific first. A
+prefix matches as RFC 9309 says (and Python's urllib.robotparser, which takes the first rule
+that matches): the site, each edition and section (their pages, listings and feeds, whose
+documents say besides the strictest of what they carry), then every story and picture
+whose policy is not its scope's. Longer prefixes come first, so taking the first
+match and taking the longest (as Google does) agree; and a story whose address begins
+another's has that other story's rule written too, so no rule reaches past its own.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from xml.sax.saxutils import escape, quoteattr
+
+from syndication.archive.articles import StoryRights
+from syndication.config import Settings
+from syndication.model import Image
+from syndication.publish import machine_rights as rights
+from syndication.publish import rights as rights_lines
+from syndication.publish.picture_metadata import Statement
+from syndication.publish.urls import media_path
+from syndication.rights_policy import USES, Policy, Use
+
+CRAWLERS_FILE = Path(__file__).with_name("ai_crawlers.toml")
+
+
+@dataclass(frozen=True, slots=True)
+class Crawler:
+    token: str  # its robots.txt user-agent token
+    operator: str
+    uses: frozenset[Use]
+    documented: str
+
+
+@cache
+def ai_crawlers() -> tuple[tuple[Crawler, ...], str]:
+    """The AI crawlers robots.txt names (ai_crawlers.toml), and the date of that list."""
+    data = tomllib.loads(CRAWLERS_FILE.read_text(encoding="utf-8"))
+    crawlers = tuple(
+        Crawler(c["token"], c["operator"], frozenset(Use(u) for u in c["uses"]), c["documented"])
+        for c in data["crawler"]
+    )
+    return crawlers, str(data["as_of"])
+
+
+def request_path(path: str) -> str:
+    """A path as a request writes it (RFC 9309 compares percent-encoded octets)."""
+    return quote(path, safe="/%:@!$&'()*+,;=-._~")
+
+
+@dataclass(frozen=True, slots=True)
+class RightsMap:
+    """The policy of every address: `rules` most specific first, the site's ("/") last."""
+
+    rules: tuple[tuple[str, Policy], ...]
+
+    def policy_of(self, path: str) -> Policy:
+        """The policy of a request's path (and query): its first matching rule's."""
+        wanted = request_path(path)
+        return next(policy for prefix, policy in self.rules if wanted.startswith(prefix))
+
+
+def rights_map(settings: Settings, stories: list[StoryRights]) -> RightsMap:
+    """The site's, each edition's and section's policy (their pages, listings and feeds),
+    and each story and picture whose own is not its scope's."""
+    scopes: dict[str, Policy] = {"/": settings.rights.default}
+    for edition in settings.editions:
+        code = edition.code
+        scopes[f"/{code}/"] = rights.scope_policy(settings, code)
+        for section in settings.sections:
+            scopes[f"/{code}/{section.slug}/"] = rights.scope_policy(settings, code, section.slug)
+    base = RightsMap(_most_specific_first(scopes))
+    resources = _resources(settings, stories)
+    own = {path: policy for path, policy in resources.items() if base.policy_of(path) != policy}
+    ordered = sorted(resources)
+    for prefix in list(own):  # what a story's own rule would also reach: written as it is
+        at = bisect.bisect_right(ordered, prefix)
+        while at < len(ordered) and ordered[at].startswith(prefix):
+            own.setdefault(ordered[at], resources[ordered[at]])
+            at += 1
+    return RightsMap(_most_specific_first(_said_once({**scopes, **own})))
+
+
+def _said_once(rules: dict[str, Policy]) -> dict[str, Policy]:
+    """The rules without any that says what a shorter one it lies under already says."""
+    kept: dict[str, Policy] = {}
+    for prefix in sorted(rules, key=len):
+        above = max((p for p in kept if prefix.startswith(p)), key=len, default=None)
+        if above is None or kept[above] != rules[prefix]:
+            kept[prefix] = rules[prefix]
+    return kept
+
+
+def _resources(settings: Settings, stories: list[StoryRights]) -> dict[str, Policy]:
+    """Each live story's page and each picture's file, with its policy; a picture several
+    stories show grants only what each of them grants it."""
+    found: dict[str, Policy] = {}
+    for story in stories:
+        found[request_path(story.path)] = _story_policy(settings, story)
+        for picture in story.pictures:
+            shown = _shown_policy(settings, story, picture)
+            path = request_path(media_path(picture))
+            found[path] = found[path].with_also(shown) if path in found else shown
+    return found
+
+
+def _story_policy(settings: Settings, story: StoryRights) -> Policy:
+    return rights.story_policy(
+        settings, story.edition, story.section, story.source, story.permissions
+    )
+
+
+def _lead(story: StoryRights, picture: str) -> Image | None:
+    """The story's own picture (`image:`) if `picture` is it; None for one in its body."""
+    return story.image if story.image is not None and story.image.src == picture else None
+
+
+def _shown_policy(settings: Settings, story: StoryRights, picture: str) -> Policy:
+    return rights.picture_policy(_story_policy(settings, story), _lead(story, picture))
+
+
+def picture_rights(
+    settings: Settings, picture: str, stories: list[StoryRights]
+) -> tuple[Policy, Statement | None]:
+    """A picture's policy (what every story showing it grants it), and what its files say
+    of it; None for another's picture (its credit names a licensed-in source), which keeps
+    its own metadata. `picture` is its path under content/."""
+    policy = settings.rights.default
+    if stories:
+        policy = _shown_policy(settings, stories[0], picture)
+        for each in stories[1:]:
+            policy = policy.with_also(_shown_policy(settings, each, picture))
+    leading = next((s for s in stories if _lead(s, picture) is not None), None)
+    image = _lead(leading, picture) if leading is not None else None
+    if image is not None and image.licensed_from:
+        return policy, None
+    story = leading or (stories[0] if stories else None)
+    holder = (story.source if story else "") or settings.site_name
+    notice = rights_lines.notice(
+        settings, story.rights if story else "", holder, story.published.year if story else 0
+    )
+    return policy, Statement(
+        credit=(image.credit if image else "") or holder,
+        notice=(image.rights if image else "") or notice,
+        web_statement=rights.policy_url(settings, policy),
+        licensor_url=rights.licence_page(settings),
+        policy=policy,
+    )
+
+
+def _most_specific_first(rules: dict[str, Policy]) -> tuple[tuple[str, Policy], ...]:
+    return tuple(sorted(rules.items(), key=lambda rule: (-len(rule[0]), rule[0])))
+
+
+def robots_txt(settings: Settings, mapped: RightsMap, search_rules: list[str]) -> bytes:
+    """Search engines and feed readers (`*`) may fetch everything but `search_rules`; each
+    group of AI crawlers is held from every address whose policy reserves one of its uses.
+    With `robots_signals`, the policy's Content-Signal (the site's), Content-Usage (each
+    address's) and RSL `License:` lines too."""
+    site = settings.rights.default
+    signals = settings.rights.robots_signals
+    lines = [
+        "# What machines may do with this site's copy: its licence (RSL) at",
+        f"# {rights.rsl_url(settings)}, TDMRep's {settings.absolute(rights.TDMREP_PATH)},",
+        "# and each address's own headers.",
+        *([f"License: {rights.rsl_url(settings)}"] if signals else []),
+        "",
+        "User-agent: *",
+    ]
+    if signals:
+        lines.append(f"Content-Signal: {rights.yes_no(site, rights.CONTENT_SIGNAL, 'yes', 'no')}")
+        lines += [
+            f"Content-Usage: {'' if prefix == '/' else prefix + ' '}"
+            f"{rights.yes_no(policy, rights.CONTENT_USAGE, 'y', 'n')}"
+            for prefix, policy in mapped.rules
+        ]
+    lines += [*search_rules, "Allow: /"]
+    crawlers, as_of = ai_crawlers()
+    groups: dict[frozenset[Use], list[Crawler]] = {}
+    for crawler in crawlers:
+        groups.setdefault(crawler.uses, []).append(crawler)
+    for uses, members in sorted(groups.items(), key=lambda g: sorted(g[0])):
+        named = ", ".join(sorted(u.value for u in uses))
+        lines += ["", f"# AI crawlers gathering copy for {named} (ai_crawlers.toml, {as_of})"]
+        lines += [f"User-agent: {c.token}" for c in members]
+        lines += ["Allow: /robots.txt", "Allow: /sitemap.xml", "Allow: /sitemaps/"]
+        lines += [
+            f"{'Allow' if all(policy.allows(u) for u in uses) else 'Disallow'}: {prefix}"
+            for prefix, policy in mapped.rules
+        ]
+    lines += ["", f"Sitemap: {settings.absolute('/sitemap.xml')}"]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def tdmrep_json(settings: Settings, mapped: RightsMap) -> bytes:
+    """TDMRep's rules, in the same order: the first that matches a path is its rule."""
+    rules = []
+    for prefix, policy in mapped.rules:
+        rule: dict[str, Any] = {
+            "location": prefix + "*",
+            "tdm-reservation": 1 if policy.mining_reserved else 0,
+        }
+        if policy.mining_reserved:
+            rule["tdm-policy"] = rights.policy_url(settings, policy)
+        rules.append(rule)
+    return (json.dumps(rules, indent=1) + "\n").encode()
+
+
+def rsl_document(settings: Settings, mapped: RightsMap) -> bytes:
+    """RSL 1.0: for each address, the uses the licence permits and those it prohibits."""
+    contents = "".join(_rsl_content(settings, prefix, policy) for prefix, policy in mapped.rules)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<rsl xmlns="https://rslstandard.org/rsl">{contents}\n</rsl>\n'
+    ).encode()
+
+
+def rsl_license(settings: Settings, policy: Policy, prefix: str = "") -> str:
+    """One <license> (with the `rsl:` prefix when embedded, as in an RSS feed)."""
+    permits, prohibits = rights.rsl_uses(policy)
+    p = prefix
+    parts = [f"<{p}license>"]
+    if permits:
+        parts.append(f'<{p}permits type="usage">{permits}</{p}permits>')
+    if prohibits:
+        parts.append(f'<{p}prohibits type="usage">{prohibits}</{p}prohibits>')
+    parts.append(f"</{p}license>")
+    return "".join(parts)
+
+
+def _rsl_content(settings: Settings, prefix: str, policy: Policy) -> str:
+    contact = settings.rights.contact
+    attributes = (
+        f" contactEmail={quoteattr(contact)}" if "@" in contact and "/" not in contact else ""
+    ) + (f" contactUrl={quoteattr(contact)}" if contact.startswith("http") else "")
+    terms = settings.rights.terms or rights.licence_page(settings)
+    return (
+        f"\n<content url={quoteattr(prefix)}>{rsl_license(settings, policy)}"
+        f'<copyright type="organization"{attributes}>{escape(settings.site_name)}</copyright>'
+        f"<terms>{escape(terms)}</terms></content>"
+    )
+
+
+def odrl_policy(settings: Settings, policy: Policy) -> bytes:
+    """The policy as TDMRep's tdm-policy points to it: an ODRL offer (JSON-LD) permitting
+    the allowed uses and prohibiting the reserved ones, with the licence page and IPTC's
+    data-mining term."""
+    site = settings.absolute("/")
+    assigner: dict[str, Any] = {"uid": site, "vcard:fn": settings.site_name}
+    if contact := settings.rights.contact:
+        assigner["vcard:hasEmail" if "@" in contact and "/" not in contact else "vcard:hasURL"] = (
+            contact
+        )
+
+    def rule(use: Use) -> dict[str, Any]:
+        return {
+            "target": site,
+            "action": "tdm:mine" if use is not Use.SEARCH else "index",
+            "constraint": [{"leftOperand": "purpose", "operator": "eq", "rightOperand": use.value}],
+        }
+
+    document: dict[str, Any] = {
+        "@context": [
+            "http://www.w3.org/ns/odrl.jsonld",
+            {
+                "tdm": "http://www.w3.org/ns/tdmrep#",
+                "plus": "http://ns.useplus.org/ldf/xmp/1.0/",
+                "vcard": "http://www.w3.org/2006/vcard/ns#",
+            },
+        ],
+        "@type": "Offer",
+        "profile": "http://www.w3.org/ns/tdmrep",
+        "uid": rights.policy_url(settings, policy),
+        "assigner": assigner,
+        "permission": [rule(u) for u in USES if policy.allows(u)],
+        "prohibition": [rule(u) for u in USES if not policy.allows(u)],
+        "plus:DataMining": rights.data_mining_term(policy),
+        "plus:OtherConstraints": rights.other_constraints(policy),
+        "plus:LicensorURL": rights.licence_page(settings),
+    }
+    return (json.dumps(document, indent=1) + "\n").encode()
