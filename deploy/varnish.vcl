@@ -1,7 +1,8 @@
 # Varnish as the edge cache in front of `syndication serve` (docker-compose.yml, and the local
 # walk-through in docs/operations.md). It keeps every answer the app tags (the xkey header)
 # until the app purges its tags on a change, serves stale copies only while the app is down
-# or failing, and never caches the partner API, the WebSub hub or /metrics.
+# or failing, and never caches the partner API, the WebSub hub or /metrics. With its switch
+# on (x-ai-rules below), it answers AI crawlers 403 wherever the app says their use is reserved.
 #
 # The backends (the primary, and any replicas) are in backends.vcl beside this file, so one
 # file says where the app runs: 127.0.0.1 for the local walk-through, the compose services'
@@ -33,6 +34,17 @@ sub vcl_init {
 }
 
 sub vcl_recv {
+    # The switch (docs/rights.md): "on" answers the AI crawlers named below with 403 and the
+    # licence's address wherever the app's answer reserves what they gather copy for (its
+    # Content-Signal and tdm-reservation headers, the same policy robots.txt states). Feed
+    # readers, search engines and people are never refused; nor are robots.txt and sitemaps.
+    set req.http.x-ai-rules = "off";
+    unset req.http.x-ai-uses;
+    unset req.http.x-licence;
+    if (req.http.x-ai-rules == "on") {
+        call ai_crawler_uses;
+    }
+    unset req.http.x-ai-rules;
     if (req.method == "PURGE") {
         if (client.ip !~ purgers) {
             return (synth(403, "Forbidden"));
@@ -86,6 +98,24 @@ sub vcl_recv {
     return (hash);
 }
 
+# What each AI crawler gathers copy for, by its user agent: the list the app's robots.txt names
+# (syndication/publish/ai_crawlers.toml, which tests/test_cache_tier.py checks this against).
+sub ai_crawler_uses {
+    set req.http.x-ai-uses = "";
+    if (req.http.User-Agent ~ "(?i)\b(GPTBot|ClaudeBot|Google-Extended|Applebot-Extended|meta-externalagent|Amazonbot|Bytespider|CCBot|cohere-training-data-crawler|AI2Bot|omgili|PanguBot|Timpibot)\b") {
+        set req.http.x-ai-uses = req.http.x-ai-uses + " ai-train";
+    }
+    if (req.http.User-Agent ~ "(?i)\b(OAI-SearchBot|ChatGPT-User|Claude-SearchBot|Claude-User|meta-externalagent|Meta-ExternalFetcher|PerplexityBot|Perplexity-User|Amazonbot|MistralAI-User|DuckAssistBot|Diffbot)\b") {
+        set req.http.x-ai-uses = req.http.x-ai-uses + " ai-input";
+    }
+    if (req.http.User-Agent ~ "(?i)\b(CCBot|Diffbot|omgili|Timpibot)\b") {
+        set req.http.x-ai-uses = req.http.x-ai-uses + " tdm";
+    }
+    if (req.http.x-ai-uses == "") {
+        unset req.http.x-ai-uses;
+    }
+}
+
 sub vcl_backend_response {
     # A tagged answer is purged when it changes: keep it for the lifetime the app gives edges
     # (Surrogate-Control), not the minute browsers get.
@@ -116,10 +146,36 @@ sub vcl_backend_response {
 }
 
 sub vcl_deliver {
+    # An AI crawler (the switch above) asking for copy whose use for it is reserved.
+    if (req.http.x-ai-uses && (
+            (req.http.x-ai-uses ~ "ai-train" && resp.http.Content-Signal ~ "ai-train=no")
+            || (req.http.x-ai-uses ~ "ai-input" && resp.http.Content-Signal ~ "ai-input=no")
+            || (req.http.x-ai-uses ~ "tdm" && resp.http.tdm-reservation == "1"))) {
+        set req.http.x-licence = regsub(resp.http.Link, {"^.*<([^<>]*)>; rel="license".*$"}, "\1");
+        return (synth(403, "Reserved"));
+    }
     unset resp.http.xkey;  # the edge's business, not the reader's
     if (obj.hits > 0) {
         set resp.http.X-Cache = "HIT";
     } else {
         set resp.http.X-Cache = "MISS";
+    }
+}
+
+sub vcl_synth {
+    if (resp.status == 403 && req.http.x-ai-uses) {
+        # The app's licence link (RSL) and its policy, so the crawler knows whom to ask.
+        set resp.http.Content-Type = "text/plain; charset=utf-8";
+        set resp.http.Cache-Control = "no-store";
+        if (req.http.x-licence && req.http.x-licence !~ "[<>, ]") {
+            set resp.http.Link = "<" + req.http.x-licence + {">; rel="license"; type="application/rsl+xml""};
+            set resp.body = "This use of this copy is reserved. Its licence: " +
+                req.http.x-licence + {"
+"};
+        } else {
+            set resp.body = {"This use of this copy is reserved.
+"};
+        }
+        return (deliver);
     }
 }

@@ -6,10 +6,14 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import aiohttp
 
 from syndication.archive import archive_files, lock
 from syndication.archive.archive_files import check_archive_path, check_backup_source
@@ -29,6 +33,7 @@ from syndication.ingest.check import check_paths
 from syndication.ingest.pipeline import Ingestor
 from syndication.model import ArchiveStatus, State
 from syndication.publish.routes import refuse_shadowed
+from syndication.rights_check import check_rights
 from syndication.runtime import runtime_dir
 
 
@@ -98,6 +103,22 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", parents=[common], help="validate files, write nothing")
     check.add_argument("paths", nargs="*", type=Path, help="files or folders (default: content)")
+    check.add_argument(
+        "--rights",
+        action="store_true",
+        help="read every surface that states the rights policy back from the served site "
+        "(docs/rights.md) and report any that disagrees with the policy",
+    )
+    check.add_argument(
+        "--url", help="with --rights: the site to read (default: the configured address)"
+    )
+    check.add_argument(
+        "--partner-key",
+        default=os.environ.get("SYNDICATION_CHECK_PARTNER_KEY", ""),
+        help="with --rights: a partner's API key, to read the partner API's items too "
+        "(or SYNDICATION_CHECK_PARTNER_KEY)",
+    )
+    check.add_argument("--limit", type=int, help="with --rights: only the newest N stories")
     check.set_defaults(run=_check)
 
     status = commands.add_parser("status", parents=[common], help="counts, last change, errors")
@@ -214,6 +235,8 @@ def _ingest(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
 
 
 def _check(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    if args.rights:
+        return _check_rights(settings, args)
     paths = args.paths or [settings.content_dir]
     report = check_paths(settings, paths)
     root = str(settings.content_dir)
@@ -231,6 +254,42 @@ def _check(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
         file=sys.stderr,
     )
     return 1 if report.errors else 0
+
+
+def _check_rights(settings: Settings, args: argparse.Namespace) -> int:
+    if args.paths:
+        raise SyndicationError("check --rights reads the served site: it takes no files")
+    base = args.url or settings.site_url
+    if args.limit is not None and not 1 <= args.limit <= 10_000_000:
+        raise SyndicationError("--limit is a number of stories, 1 or more")
+    if not _is_site_address(base):
+        raise SyndicationError(f"--url {base[:200]!r} is not an http(s) address")
+    check_archive_path(settings.db_path)
+    try:
+        report = asyncio.run(
+            check_rights(settings, base, partner_key=args.partner_key, limit=args.limit)
+        )
+    except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
+        raise SyndicationError(
+            f"could not read the site at {base}: {exc} (is it served? `make serve`, or --url)"
+        ) from None
+    for found in report.disagreements:
+        print(f"{found.surface}: {found.url}: says {found.says}; the policy: {found.policy}")
+    read = sum(report.checked.values())
+    print(
+        f"{read} statements read on {len(report.checked)} surfaces, "
+        f"{len(report.disagreements)} disagree with the policy",
+        file=sys.stderr,
+    )
+    return 1 if report.disagreements else 0
+
+
+def _is_site_address(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _status(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:

@@ -38,13 +38,21 @@ def backends_vcl(primary_port: int, replica_port: int) -> str:
 
 
 @contextmanager
-def varnish(workdir: Path, port: int, primary_port: int, replica_port: int) -> Iterator[Server]:
-    """varnishd in the foreground with deploy/varnish.vcl, its backends pointed here."""
+def varnish(
+    workdir: Path, port: int, primary_port: int, replica_port: int, ai_rules: bool = False
+) -> Iterator[Server]:
+    """varnishd in the foreground with deploy/varnish.vcl, its backends pointed here (and
+    with `ai_rules`, its switch for AI crawlers turned on)."""
     # Started as root (as CI does), varnishd reads the VCL as its own user: a folder of its
     # own that user can reach (the test's folder sits in one only root may enter).
     folder = Path(tempfile.mkdtemp(prefix="syndication-varnish-"))
     folder.chmod(0o755)
-    shutil.copy(VCL, folder / "varnish.vcl")
+    vcl = VCL.read_text()
+    if ai_rules:
+        switch = 'set req.http.x-ai-rules = "off";'
+        assert switch in vcl
+        vcl = vcl.replace(switch, 'set req.http.x-ai-rules = "on";')
+    (folder / "varnish.vcl").write_text(vcl)
     (folder / "backends.vcl").write_text(backends_vcl(primary_port, replica_port))
     for file in folder.iterdir():
         file.chmod(0o644)

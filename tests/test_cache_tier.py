@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import tomllib
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -56,7 +57,9 @@ def purges_pending(app: Server) -> float:
 
 
 @contextmanager
-def edge_tier(workdir: Path, **settings: str) -> Iterator[tuple[Server, str, Path]]:
+def edge_tier(
+    workdir: Path, ai_rules: bool = False, **settings: str
+) -> Iterator[tuple[Server, str, Path]]:
     """The app, and Varnish in front of it (as primary and as replica)."""
     shutil.copytree(REPO / "content", workdir / "content")
     port = free_port()
@@ -68,7 +71,7 @@ def edge_tier(workdir: Path, **settings: str) -> Iterator[tuple[Server, str, Pat
     }
     with serving(workdir, env=env) as app:
         app_port = int(app.base.rsplit(":", 1)[1])
-        with varnish(workdir, port, app_port, app_port) as edge:
+        with varnish(workdir, port, app_port, app_port, ai_rules) as edge:
             yield app, edge.base, workdir
 
 
@@ -211,6 +214,40 @@ def test_stale_copies_only_while_the_app_is_down_and_never_a_purged_one(
         assert status == 200 and body == kept[2] and headers["X-Cache"] == "HIT"  # grace
         assert fetch(base + path)[0] == 410  # what it kept after the purge, never the page
         assert fetch(base + "/en/sport/")[0] == 503  # nothing kept, nothing made up
+
+
+def test_the_switch_answers_ai_crawlers_403_where_their_use_is_reserved(tmp_path: Path) -> None:
+    """With deploy/varnish.vcl's switch on, a training crawler is refused the sample site's
+    stories and feeds (their use for it is reserved), with the licence's address; search
+    engines, feed readers and people are not, and robots.txt stays open to every crawler."""
+    with edge_tier(tmp_path, ai_rules=True) as (app, edge, _):
+        page = re.search(r'href="(/en/[a-z]+/\d{4}/\d{2}/\d{2}/[^"]+)"', app.get("/en/").body)
+        assert page is not None
+        for agent in ("Mozilla/5.0 (compatible; GPTBot/1.2; +https://openai.com/gptbot)",
+                      "CCBot/2.0 (https://commoncrawl.org/faq/)",
+                      "Mozilla/5.0 (compatible; PerplexityBot/1.0)"):  # fmt: skip
+            for path in (page[1], "/en/feed.atom", "/en/world/"):
+                status, headers, body = fetch(edge + path, {"User-Agent": agent})
+                assert status == 403, (agent, path)
+                assert "license.xml" in headers.get("Link", "") and b"license.xml" in body
+            assert fetch(edge + "/robots.txt", {"User-Agent": agent})[0] == 200
+        for agent in ("Mozilla/5.0 (compatible; Googlebot/2.1)", "Feedly/1.0", "Mozilla/5.0"):
+            for path in (page[1], "/en/feed.atom", "/en/feed.rss", "/en/world/"):
+                assert fetch(edge + path, {"User-Agent": agent})[0] == 200, (agent, path)
+
+
+def test_the_switchs_crawlers_are_the_list_robots_txt_names() -> None:
+    """The user agents deploy/varnish.vcl holds are syndication/publish/ai_crawlers.toml's,
+    each for its uses."""
+    vcl = (REPO / "deploy" / "varnish.vcl").read_text()
+    listed = tomllib.loads((REPO / "syndication" / "publish" / "ai_crawlers.toml").read_text())
+    rule = re.compile(
+        r'User-Agent ~ "\(\?i\)\\b\(([^)]*)\)\\b"\) \{\s*'
+        r'set req\.http\.x-ai-uses = req\.http\.x-ai-uses \+ " ([a-z-]+)";'
+    )
+    found = {word: set(tokens.split("|")) for tokens, word in rule.findall(vcl)}
+    for use, word in (("ai_training", "ai-train"), ("ai_input", "ai-input"), ("tdm", "tdm")):
+        assert found.get(word) == {c["token"] for c in listed["crawler"] if use in c["uses"]}
 
 
 @pytest.mark.tools("docker-compose")

@@ -41,6 +41,7 @@ ALLOWED: dict[str, set[str]] = {
     "cli_editors": {"archive"},
     "cli_import": {"importing", "ingest"},
     "cli_newsletter": {"archive", "mail", "publish"},
+    "rights_check": {"archive", "publish"},
     "cli": {
         "archive",
         "ingest",
@@ -54,6 +55,7 @@ ALLOWED: dict[str, set[str]] = {
         "cli_editors",
         "cli_import",
         "cli_newsletter",
+        "rights_check",
     },
     "__main__": {"cli"},
     "__init__": set(),

@@ -13,13 +13,17 @@ class Ack:
     day: date  # the last UTC day whose midnight purge the node took
 
 
-def acked(conn: sqlite3.Connection, node: str) -> Ack | None:
-    row = conn.execute("SELECT seq, day FROM edge_acks WHERE node = ?", (node,)).fetchone()
-    return Ack(int(row[0]), date.fromisoformat(row[1])) if row else None
+def acked(conn: sqlite3.Connection, node: str, served: str) -> Ack | None:
+    """How far `node` has acknowledged; None when never, or under other `served` rules (a
+    fingerprint of what every answer states besides its content), so it is emptied once."""
+    row = conn.execute("SELECT seq, day, served FROM edge_acks WHERE node = ?", (node,)).fetchone()
+    if row is None or row[2] != served:
+        return None
+    return Ack(int(row[0]), date.fromisoformat(row[1]))
 
 
-def acknowledge(conn: sqlite3.Connection, node: str, ack: Ack) -> None:
+def acknowledge(conn: sqlite3.Connection, node: str, ack: Ack, served: str) -> None:
     conn.execute(
-        "INSERT OR REPLACE INTO edge_acks (node, seq, day) VALUES (?, ?, ?)",
-        (node, ack.seq, ack.day.isoformat()),
+        "INSERT OR REPLACE INTO edge_acks (node, seq, day, served) VALUES (?, ?, ?, ?)",
+        (node, ack.seq, ack.day.isoformat(), served),
     )

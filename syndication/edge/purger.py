@@ -40,8 +40,12 @@ EXPECTED = (PurgeFailed, aiohttp.ClientError, TimeoutError, OSError)  # a node a
 
 
 class EdgePurger:
-    def __init__(self, settings: Settings, archive: Archive, writes: Writes, clock: Clock) -> None:
+    def __init__(
+        self, settings: Settings, archive: Archive, writes: Writes, clock: Clock, served: str
+    ) -> None:
         self.nodes = configured(settings)
+        self.served = served  # what answers state besides content: a node purged under other
+        # rules (a changed rights policy) is emptied once
         self.clock = clock  # the day whose midnight passed is purged too
         self.archive, self.writes = archive, writes
         self.retry = max(settings.purge_retry_seconds, 0.05)
@@ -74,7 +78,9 @@ class EdgePurger:
         again after the restart)."""
         delay = self.retry
         timeout = aiohttp.ClientTimeout(total=10)
-        acked = sent = await self.writes.write(lambda conn: edge_acks.acked(conn, node.name))
+        acked = sent = await self.writes.write(
+            lambda conn: edge_acks.acked(conn, node.name, self.served)
+        )
         repeats: deque[tuple[float, list[str], Ack]] = deque()
         async with aiohttp.ClientSession(timeout=timeout) as session:
             while True:
@@ -133,7 +139,9 @@ class EdgePurger:
         return await self.tags_after(sent, seq, today), Ack(seq, today)
 
     async def _acknowledge(self, node: Node, ack: Ack) -> Ack:
-        await self.writes.write(lambda conn: edge_acks.acknowledge(conn, node.name, ack))
+        await self.writes.write(
+            lambda conn: edge_acks.acknowledge(conn, node.name, ack, self.served)
+        )
         self.sent += 1
         return ack
 

@@ -6,12 +6,15 @@ reads the policy from here; `check --rights` (web/rights_check.py) reads them ba
 
 from __future__ import annotations
 
+import hashlib
 from html import escape
+from pathlib import Path
 
 from syndication.config import Settings
 from syndication.model import Article, Image
 from syndication.rights_policy import MINING_USES, USES, Permissions, Policy, Use, clamp_licensed_in
 
+CRAWLERS_FILE = Path(__file__).with_name("ai_crawlers.toml")  # read by rights_documents.py
 RSL_PATH = "/license.xml"
 TDMREP_PATH = "/.well-known/tdmrep.json"
 POLICY_FOLDER = "/rights/"
@@ -59,6 +62,20 @@ def picture_policy(story: Policy, image: Image | None) -> Policy:
     """A picture's: its story's, then its own (`image.permissions`; a picture in the body
     has none). Ingest keeps an agency's picture with its mining reserved."""
     return image.permissions.over(story) if image is not None else story
+
+
+def fingerprint(settings: Settings) -> str:
+    """What every answer states of rights besides its stories: the policy of each level in
+    syndication.toml, where to license, and the AI crawlers robots.txt names. An edge node
+    purged under another is emptied once (edge/purger.py)."""
+    said = {
+        "rights": repr(settings.rights),
+        "editions": [(e.code, e.permissions) for e in settings.editions],
+        "sections": [(s.slug, s.permissions) for s in settings.sections],
+        "sources": [(s.name, s.licensed_in, s.permissions) for s in settings.sources],
+        "crawlers": hashlib.blake2b(CRAWLERS_FILE.read_bytes()).hexdigest(),
+    }
+    return hashlib.blake2b(repr(said).encode(), digest_size=12).hexdigest()
 
 
 def policy_url(settings: Settings, policy: Policy) -> str:

@@ -18,7 +18,6 @@ import json
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
@@ -32,8 +31,6 @@ from syndication.publish.picture_metadata import Statement
 from syndication.publish.urls import media_path
 from syndication.rights_policy import USES, Policy, Use
 
-CRAWLERS_FILE = Path(__file__).with_name("ai_crawlers.toml")
-
 
 @dataclass(frozen=True, slots=True)
 class Crawler:
@@ -46,7 +43,7 @@ class Crawler:
 @cache
 def ai_crawlers() -> tuple[tuple[Crawler, ...], str]:
     """The AI crawlers robots.txt names (ai_crawlers.toml), and the date of that list."""
-    data = tomllib.loads(CRAWLERS_FILE.read_text(encoding="utf-8"))
+    data = tomllib.loads(rights.CRAWLERS_FILE.read_text(encoding="utf-8"))
     crawlers = tuple(
         Crawler(c["token"], c["operator"], frozenset(Use(u) for u in c["uses"]), c["documented"])
         for c in data["crawler"]

@@ -26,6 +26,7 @@ from syndication.config import Settings
 from syndication.edge.purger import EdgePurger
 from syndication.ingest.service import IngestService
 from syndication.mail import schedule
+from syndication.publish import machine_rights
 from syndication.publish.feed_service import Feeds
 from syndication.publish.rights_documents import RightsMap
 from syndication.replica.litestream import following, read_txid, replicate
@@ -170,7 +171,11 @@ async def opened(settings: Settings, role: Role, clock: Clock) -> AsyncIterator[
             ingested=IngestStats(),
             metrics=CollectorRegistry(auto_describe=False),
             ingest=ingest,
-            purger=EdgePurger(settings, archive, writes, clock) if ingest is not None else None,
+            purger=(
+                EdgePurger(settings, archive, writes, clock, machine_rights.fingerprint(settings))
+                if ingest is not None
+                else None
+            ),
         )
         found.metrics = metrics.registry_for(found, settings.db_path)
         _subscribe(found)

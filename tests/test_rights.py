@@ -1,0 +1,359 @@
+"""One rights policy, on every surface (docs/rights.md): the policy as syndication.toml and
+front matter say it, refused with its line when it is wrong; and a generated test over
+policies of the site, an edition, sections, sources, stories and pictures, each site served
+and read back by `check --rights`, which must find every surface agreeing."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from dataclasses import replace
+from pathlib import Path
+from urllib import robotparser
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from syndication.archive.partners import PartnerStore
+from syndication.archive.schema import open_writer
+from syndication.config import Settings, load_settings
+from syndication.errors import ConfigError, ContentError
+from syndication.ingest.parse import parse_article
+from syndication.model import Edition, Section, Source
+from syndication.publish import picture_metadata
+from syndication.rights_check import check_rights
+from syndication.rights_policy import USES, Permissions, Policy, SiteRights
+from syndication.web.app import create_app
+from tests.conftest import examples, make_settings, set_clock
+
+AGENCY = "Continental Press Agency"
+STAFF = "Harbour Ledger Staff"
+
+
+def picture(kind: str, shade: int, agency_xmp: bytes | None = None) -> bytes:
+    out = io.BytesIO()
+    extra = {"xmp": agency_xmp} if agency_xmp else {}
+    Image.new("RGB", (700, 420), (shade, 90, 120)).save(out, kind, **extra)
+    return out.getvalue()
+
+
+# What syndication.toml and front matter say, and how a wrong one is told.
+
+
+def test_the_policy_is_read_from_each_table_and_a_wrong_one_is_told_with_its_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "syndication.toml"
+    path.write_text(
+        '[rights]\nai_input = "allowed"\ncontact = "rights@news.example"\n'
+        '[editions.en]\nname = "English"\ntdm = "allowed"\n'
+        '[sections.world]\nsearch = "reserved"\n'
+        f'[sources."{STAFF}"]\nai_training = "allowed"\n'
+    )
+    loaded = load_settings(path, {})
+    assert loaded.rights.default == Policy(search=True, ai_training=False, ai_input=True, tdm=False)
+    assert loaded.edition("en").permissions == Permissions(tdm=True)
+    world = loaded.section("world")
+    assert world is not None and world.permissions == Permissions(search=False)
+    assert loaded.sources[0].permissions == Permissions(ai_training=True)
+    for text, line, words in (
+        ('[rights]\nsearch = "allowed"\nai_training = "maybe"\n', 3, "`allowed` or `reserved`"),
+        ('[editions.en]\nname = "E"\ncolour = "red"\n', 3, "'colour' is not a use"),
+        ('[sections.world]\nai_trainig = "reserved"\n', 2, "'ai_trainig' is not a use"),
+        ('[rights]\nlicence_page = "javascript:alert(1)"\n', 2, "licence_page"),
+        (f'[sources."{AGENCY}"]\nlicensed_in = true\n\nai_input = "allowed"\n', 4, "not ours"),
+        ('[rights]\nrobots_signals = "yes"\n', 2, "true or false"),
+    ):
+        path.write_text(text)
+        with pytest.raises(ConfigError) as refused:
+            load_settings(path, {})
+        assert f"syndication.toml:{line}:" in str(refused.value) and words in str(refused.value)
+
+
+def test_front_matter_says_a_storys_and_a_pictures_uses_and_cannot_open_others_copy(
+    tmp_path: Path,
+) -> None:
+    made = make_settings(tmp_path)
+    (made.content_dir / "world").mkdir()
+    (made.content_dir / "world" / "p.png").write_bytes(picture("PNG", 1))
+
+    def parse(front: str) -> object:
+        text = (
+            f"---\ntitle: Quay\npublished: 2024-03-01T09:30:00+01:00\nsection: world\n{front}"
+            "---\n\nThe quay reopened.\n"
+        )
+        return parse_article(text.encode(), "world/a.md", made.content_dir, made).article
+
+    own = parse("permissions:\n  ai_input: allowed\n")
+    assert own.permissions == Permissions(ai_input=True)  # type: ignore[attr-defined]
+    agency = parse(f"source: {AGENCY}\npermissions:\n  search: reserved\n")
+    assert agency.permissions == Permissions(  # type: ignore[attr-defined]
+        search=False, ai_training=False, ai_input=False, tdm=False
+    )
+    credited = parse(
+        "image:\n  src: p.png\n  alt: The quay\n  credit: Photo by CPA\n"
+        "  permissions:\n    search: reserved\n"
+    )
+    image = credited.image  # type: ignore[attr-defined]
+    assert image.licensed_from == AGENCY and image.permissions.tdm is False
+    for front, line, words in (
+        ("permissions:\n  ai_training: yes please\n", 6, "`allowed` or `reserved`"),
+        ("permissions:\n  training: allowed\n", 6, "not a use"),
+        ("permissions: allowed\n", 5, "a group of uses"),
+        (f"source: {AGENCY}\npermissions:\n  tdm: allowed\n", 7, "not ours"),
+        (f"rights: © {AGENCY}\npermissions:\n  ai_input: allowed\n", 7, "not ours"),
+        (
+            "image:\n  src: p.png\n  alt: The quay\n  credit: CPA\n"
+            "  permissions:\n    ai_training: allowed\n",
+            10,
+            "not ours",
+        ),
+    ):
+        with pytest.raises(ContentError) as refused:
+            parse(front)
+        assert refused.value.line == line and words in str(refused.value), (front, refused.value)
+
+
+# Every surface, read back, over generated policies.
+
+partial = st.builds(Permissions, *(st.sampled_from([None, True, False]) for _ in USES))
+whole = st.builds(Policy, *(st.booleans() for _ in USES))
+own_partial = partial
+# licensed-in copy may say nothing, or reserve; it never allows mining
+others_partial = st.builds(
+    Permissions,
+    st.sampled_from([None, True, False]),
+    *(st.sampled_from([None, False]) for _ in USES[1:]),
+)
+
+
+@st.composite
+def stories(draw: st.DrawFn) -> list[dict[str, object]]:
+    found = []
+    for number in range(draw(st.integers(2, 5))):
+        source = draw(st.sampled_from(["", STAFF, AGENCY]))
+        credit = draw(st.sampled_from(["", "Photo: Lena Ortiz", f"Photo: {AGENCY}"]))
+        found.append(
+            {
+                "number": number,
+                "section": draw(st.sampled_from(["world", "business", "culture"])),
+                "edition": draw(st.sampled_from(["en", "fr"])),
+                "source": source,
+                "said": draw(others_partial if source == AGENCY else own_partial),
+                "image": draw(st.sampled_from(["", "PNG", "JPEG", "WEBP"])),
+                "credit": credit,
+                "image_said": draw(others_partial if AGENCY in credit else own_partial),
+                "body_picture": draw(st.booleans()),
+            }
+        )
+    return found
+
+
+def _yaml(said: Permissions, indent: str) -> str:
+    uses = said.as_json()
+    if not uses:
+        return ""
+    lines = "".join(f"{indent}  {use}: {word}\n" for use, word in uses.items())
+    return f"{indent}permissions:\n{lines}"
+
+
+def _write(made: Settings, story: dict[str, object]) -> None:
+    number = story["number"]
+    folder = made.content_dir / str(story["section"])
+    folder.mkdir(exist_ok=True)
+    front = [
+        f"title: Story {number} of the quay",
+        f"published: 2024-03-0{int(str(number)) + 1}T09:30:00+01:00",
+        f"section: {story['section']}",
+        f"edition: {story['edition']}",
+    ]
+    if story["source"]:
+        front.append(f"source: {story['source']}")
+    text = "---\n" + "\n".join(front) + "\n" + _yaml(story["said"], "")  # type: ignore[arg-type]
+    if story["image"]:
+        kind = str(story["image"])
+        name = f"lead{number}.{kind.lower()}"
+        (folder / name).write_bytes(picture(kind, 20 * int(str(number))))
+        text += f"image:\n  src: {name}\n  alt: The quay at dawn\n"
+        if story["credit"]:
+            text += f"  credit: {story['credit']}\n"
+        text += _yaml(story["image_said"], "  ")  # type: ignore[arg-type]
+    body = "The quay reopened on Monday after the repairs.\n"
+    if story["body_picture"]:
+        (folder / f"body{number}.png").write_bytes(picture("PNG", 5 + int(str(number))))
+        body += f"\n![The new crane](body{number}.png)\n"
+    (folder / f"s{number}.md").write_text(text + "---\n\n" + body)
+
+
+async def _served_and_checked(made: Settings) -> tuple[int, list[str]]:
+    conn = open_writer(made.db_path, set_clock())
+    _, key = PartnerStore(conn, set_clock()).add(
+        "Coast Weekly", ["world", "business", "culture"], ["en", "fr"]
+    )
+    conn.close()
+    server = TestServer(create_app(made, set_clock()), host="127.0.0.1")
+    await server.start_server()
+    try:
+        report = await check_rights(made, str(server.make_url("")), partner_key=key)
+    finally:
+        await server.close()
+    found = [f"{d.surface}: {d.url}: {d.says} / {d.policy}" for d in report.disagreements]
+    return sum(report.checked.values()), found
+
+
+@settings(
+    max_examples=examples(60, least=6),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    site=whole,
+    edition=partial,
+    sections=st.tuples(partial, partial),
+    staff=own_partial,
+    agency=others_partial,
+    written=stories(),
+)
+def test_every_surface_agrees_with_the_policy_for_every_combination(
+    tmp_path_factory: pytest.TempPathFactory,
+    site: Policy,
+    edition: Permissions,
+    sections: tuple[Permissions, Permissions],
+    staff: Permissions,
+    agency: Permissions,
+    written: list[dict[str, object]],
+) -> None:
+    root = tmp_path_factory.mktemp("rights")
+    made = make_settings(
+        root,
+        rights=SiteRights(site, licence_page="/about/licensing", contact="rights@news.test"),
+        editions=(
+            Edition("en", "English", "en", "Europe/Luxembourg", permissions=edition),
+            Edition("fr", "Français", "fr", "Europe/Paris"),
+        ),
+        sections=(
+            Section("world", {"en": "World", "fr": "Monde"}, sections[0]),
+            Section("business", {"en": "Business"}, sections[1]),
+            Section("culture", {"en": "Culture"}),
+        ),
+        sources=(
+            Source(AGENCY, licensed_in=True, aliases=("CPA",), permissions=agency),
+            Source(STAFF, permissions=staff),
+        ),
+    )
+    for story in written:
+        _write(made, story)
+    read, disagreements = asyncio.run(_served_and_checked(made))
+    assert disagreements == [] and read > 100, disagreements[:10]
+
+
+def test_a_surface_that_disagrees_is_reported(tmp_path: Path) -> None:
+    """The check is not blind: a site serving one policy, read against another, is told."""
+    made = make_settings(tmp_path, rights=SiteRights(Policy(True, True, True, True)))
+    _write(
+        made,
+        {"number": 1, "section": "world", "edition": "en", "source": "", "said": Permissions(),
+         "image": "PNG", "credit": "", "image_said": Permissions(), "body_picture": False},
+    )  # fmt: skip
+
+    async def run() -> list[str]:
+        server = TestServer(create_app(made, set_clock()), host="127.0.0.1")
+        await server.start_server()
+        try:
+            other = replace(made, rights=SiteRights(Policy(True, False, True, True)))
+            report = await check_rights(other, str(server.make_url("")))
+        finally:
+            await server.close()
+        return sorted({d.surface for d in report.disagreements})
+
+    surfaces = asyncio.run(run())
+    for expected in (
+        "robots.txt",
+        "tdmrep.json",
+        "license.xml (RSL)",
+        "page tdm-reservation",
+        "page Content-Signal",
+        "page JSON-LD license",
+        "page <meta> tdm",
+        "picture IPTC Data Mining",
+        "feed rel=license",
+    ):
+        assert expected in surfaces, surfaces
+
+
+def test_an_agencys_picture_keeps_its_own_metadata_through_resizing(tmp_path: Path) -> None:
+    agency_xmp = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+        b'22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:photoshop="http://ns.adobe.'
+        b'com/photoshop/1.0/" photoshop:Credit="CPA / Jan Roth"/></rdf:RDF></x:xmpmeta>'
+    )
+    made = make_settings(tmp_path)
+    (made.content_dir / "world").mkdir()
+    (made.content_dir / "world" / "wire.jpg").write_bytes(picture("JPEG", 3, agency_xmp))
+    (made.content_dir / "world" / "a.md").write_text(
+        "---\ntitle: Quay\npublished: 2024-03-01T09:30:00+01:00\nsection: world\n"
+        "image:\n  src: wire.jpg\n  alt: The quay\n  credit: CPA / Jan Roth\n---\n\nText.\n"
+    )
+
+    async def run() -> list[bytes]:
+        server = TestServer(create_app(made, set_clock()), host="127.0.0.1")
+        await server.start_server()
+        try:
+            found = []
+            async with aiohttp.ClientSession() as session:
+                for query in ("", "?w=320", "?w=320&f=webp"):
+                    url = str(server.make_url("/media/world/wire.jpg")) + query
+                    async with session.get(url) as answer:
+                        assert answer.status == 200
+                        assert answer.headers["tdm-reservation"] == "1"
+                        found.append(await answer.read())
+        finally:
+            await server.close()
+        return found
+
+    for served in asyncio.run(run()):
+        assert picture_metadata.own_xmp(served) == agency_xmp
+
+
+def test_robots_txt_holds_ai_crawlers_and_never_feed_readers_or_search_engines(
+    tmp_path: Path,
+) -> None:
+    made = make_settings(
+        tmp_path,
+        rights=SiteRights(Policy(True, False, True, False)),
+        sections=(Section("world", {"en": "World"}, Permissions(ai_training=True, tdm=True)),),
+    )
+
+    async def run() -> str:
+        server = TestServer(create_app(made, set_clock()), host="127.0.0.1")
+        await server.start_server()
+        try:
+            async with (
+                aiohttp.ClientSession() as session,
+                session.get(server.make_url("/robots.txt")) as answer,
+            ):
+                return await answer.text()
+        finally:
+            await server.close()
+
+    text = asyncio.run(run())
+    robots = robotparser.RobotFileParser()
+    robots.parse(text.splitlines())
+    for reader in ("Googlebot", "bingbot", "Feedly", "NewsBlur", "*"):
+        for path in ("/en/feed.atom", "/en/world/feed.rss", "/sitemap.xml", "/en/world/x"):
+            assert robots.can_fetch(reader, f"http://news.test{path}"), (reader, path)
+    assert not robots.can_fetch("GPTBot", "http://news.test/en/feed.atom")
+    assert robots.can_fetch("GPTBot", "http://news.test/en/world/2024/01/01/x")
+    assert robots.can_fetch("PerplexityBot", "http://news.test/en/feed.atom")  # ai_input
+    assert robots.can_fetch("CCBot", "http://news.test/en/world/2024/01/01/x")  # tdm too
+    assert not robots.can_fetch("CCBot", "http://news.test/en/2024/")
+    assert robots.can_fetch("GPTBot", "http://news.test/sitemap.xml")
+    assert "Content-Signal" not in text and "License:" not in text  # unless asked for
+    made = replace(made, rights=replace(made.rights, robots_signals=True))
+    text = asyncio.run(run())
+    assert "Content-Signal: search=yes, ai-input=yes, ai-train=no" in text
+    assert "License: http://testserver/license.xml" in text
