@@ -129,6 +129,36 @@ def test_purges_a_cdn_did_not_take_are_sent_until_it_does_across_a_crash(
         assert not cdn.refused, cdn.refused
 
 
+def test_a_changed_rights_policy_empties_every_node_once(tmp_path: Path) -> None:
+    """Every answer states the rights policy: a node purged under another policy (a changed
+    [rights] in syndication.toml) may hold answers that no longer say it, and is emptied
+    once at the start; a restart under the same policy purges only what changes."""
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    changed = tmp_path / "changed.toml"
+    changed.write_text(
+        (REPO / "syndication.toml").read_text() + '\n[rights]\nai_input = "allowed"\n'
+    )
+    with standing_in() as cdn:
+        env = settings_for(cdn, "Surrogate-Key")
+        with serving(tmp_path, env=env):
+            until(lambda: acknowledged(tmp_path) == 2, 10, "both nodes' first purges taken")
+        with serving(tmp_path, env=env) as app:
+            before = len(cdn.fastly)
+            path = story(tmp_path, "quay", "Quay reopens after the storm", 24)
+            app.wait_for(path, 200)
+            until(lambda: len(cdn.fastly) > before, 10, "the change purged")
+            assert "site" not in purged(cdn.fastly[before:])
+        before = len(cdn.fastly), len(cdn.cloudflare)
+        with serving(tmp_path, "--config", str(changed), env=env):
+            until(
+                lambda: "site" in purged(cdn.fastly[before[0] :])
+                and "site" in purged(cdn.cloudflare[before[1] :]),
+                10,
+                "each node emptied under the new policy",
+            )
+        assert not cdn.refused, cdn.refused
+
+
 @settings(max_examples=examples(300), deadline=None)
 @given(
     st.integers(min_value=100, max_value=599),
