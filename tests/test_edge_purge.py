@@ -151,8 +151,10 @@ def test_a_changed_rights_policy_empties_every_node_once(tmp_path: Path) -> None
         before = len(cdn.fastly), len(cdn.cloudflare)
         with serving(tmp_path, "--config", str(changed), env=env):
             until(
-                lambda: "site" in purged(cdn.fastly[before[0] :])
-                and "site" in purged(cdn.cloudflare[before[1] :]),
+                lambda: (
+                    "site" in purged(cdn.fastly[before[0] :])
+                    and "site" in purged(cdn.cloudflare[before[1] :])
+                ),
                 10,
                 "each node emptied under the new policy",
             )
