@@ -52,6 +52,7 @@ bench: $(STAMP) bench-tools
 	$(BIN)/python -m tests.benchmarks.search_stall
 	$(BIN)/python -m tests.benchmarks.imports
 	$(BIN)/python -m tests.benchmarks.newsletters
+	$(BIN)/python -m tests.benchmarks.picture_rights
 
 # The same requests on 10,000 and 1,000,000 articles (generating and ingesting the large
 # archive takes about an hour the first time; both are kept in bench-data/).

@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import json
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 from urllib.parse import quote
@@ -29,7 +29,7 @@ from syndication.publish import machine_rights as rights
 from syndication.publish import rights as rights_lines
 from syndication.publish.picture_metadata import Statement
 from syndication.publish.urls import media_path
-from syndication.rights_policy import USES, Policy, Use
+from syndication.rights_policy import USES, Permissions, Policy, Use
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +61,25 @@ class RightsMap:
     """The policy of every address: `rules` most specific first, the site's ("/") last."""
 
     rules: tuple[tuple[str, Policy], ...]
+    by_prefix: dict[str, Policy] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def of(cls, rules: dict[str, Policy]) -> RightsMap:
+        ordered = tuple(sorted(rules.items(), key=lambda rule: (-len(rule[0]), rule[0])))
+        return cls(ordered, dict(rules))
 
     def policy_of(self, path: str) -> Policy:
-        """The policy of a request's path (and query): its first matching rule's."""
-        wanted = request_path(path)
-        return next(policy for prefix, policy in self.rules if wanted.startswith(prefix))
+        """The policy of a request's path (and query): its longest matching rule's, which is
+        its first in `rules`. One lookup for each of its prefixes, whatever the rules."""
+        return _longest(self.by_prefix, request_path(path)) or self.rules[-1][1]
+
+
+def _longest(rules: dict[str, Policy], path: str) -> Policy | None:
+    """The policy of the longest of `rules`' prefixes that begins `path`, if one does."""
+    for end in range(len(path), 0, -1):
+        if (found := rules.get(path[:end])) is not None:
+            return found
+    return None
 
 
 def rights_map(settings: Settings, stories: list[StoryRights]) -> RightsMap:
@@ -77,39 +91,55 @@ def rights_map(settings: Settings, stories: list[StoryRights]) -> RightsMap:
         scopes[f"/{code}/"] = rights.scope_policy(settings, code)
         for section in settings.sections:
             scopes[f"/{code}/{section.slug}/"] = rights.scope_policy(settings, code, section.slug)
-    base = RightsMap(_most_specific_first(scopes))
-    resources = _resources(settings, stories)
-    own = {path: policy for path, policy in resources.items() if base.policy_of(path) != policy}
+    resources, own = _resources(settings, stories)
     ordered = sorted(resources)
     for prefix in list(own):  # what a story's own rule would also reach: written as it is
         at = bisect.bisect_right(ordered, prefix)
         while at < len(ordered) and ordered[at].startswith(prefix):
             own.setdefault(ordered[at], resources[ordered[at]])
             at += 1
-    return RightsMap(_most_specific_first(_said_once({**scopes, **own})))
+    return RightsMap.of(_said_once({**scopes, **own}))
 
 
 def _said_once(rules: dict[str, Policy]) -> dict[str, Policy]:
     """The rules without any that says what a shorter one it lies under already says."""
     kept: dict[str, Policy] = {}
     for prefix in sorted(rules, key=len):
-        above = max((p for p in kept if prefix.startswith(p)), key=len, default=None)
-        if above is None or kept[above] != rules[prefix]:
+        above = _longest(kept, prefix[:-1]) if len(prefix) > 1 else None
+        if above is None or above != rules[prefix]:
             kept[prefix] = rules[prefix]
     return kept
 
 
-def _resources(settings: Settings, stories: list[StoryRights]) -> dict[str, Policy]:
-    """Each live story's page and each picture's file, with its policy; a picture several
-    stories show grants only what each of them grants it."""
+def _resources(
+    settings: Settings, stories: list[StoryRights]
+) -> tuple[dict[str, Policy], dict[str, Policy]]:
+    """Each live story's page and each picture's file, with its policy (a picture several
+    stories show grants only what each of them grants it); and those whose policy is not
+    their scope's (a story's section, the site's for a picture under /media/)."""
     found: dict[str, Policy] = {}
+    own: dict[str, Policy] = {}
+    site = settings.rights.default
+    policies: dict[tuple[str, str, str, Permissions], tuple[Policy, Policy]] = {}
     for story in stories:
-        found[request_path(story.path)] = _story_policy(settings, story)
+        key = (story.edition, story.section, story.source, story.permissions)
+        if (known := policies.get(key)) is None:
+            scope = rights.scope_policy(settings, story.edition, story.section)
+            known = policies[key] = (_story_policy(settings, story), scope)
+        policy, scope = known
+        path = request_path(story.path)
+        found[path] = policy
+        if policy != scope:
+            own[path] = policy
         for picture in story.pictures:
-            shown = _shown_policy(settings, story, picture)
+            shown = rights.picture_policy(policy, _lead(story, picture))
             path = request_path(media_path(picture))
             found[path] = found[path].with_also(shown) if path in found else shown
-    return found
+            if found[path] != site:
+                own[path] = found[path]
+            else:
+                own.pop(path, None)
+    return found, own
 
 
 def _story_policy(settings: Settings, story: StoryRights) -> Policy:
@@ -154,10 +184,6 @@ def picture_rights(
         licensor_url=rights.licence_page(settings),
         policy=policy,
     )
-
-
-def _most_specific_first(rules: dict[str, Policy]) -> tuple[tuple[str, Policy], ...]:
-    return tuple(sorted(rules.items(), key=lambda rule: (-len(rule[0]), rule[0])))
 
 
 def robots_txt(settings: Settings, mapped: RightsMap, search_rules: list[str]) -> bytes:
