@@ -275,6 +275,8 @@ def _check_rights(settings: Settings, args: argparse.Namespace) -> int:
         ) from None
     for found in report.disagreements:
         print(f"{found.surface}: {found.url}: says {found.says}; the policy: {found.policy}")
+    for warning in report.warnings:
+        print(f"warning: {warning}")
     read = sum(report.checked.values())
     print(
         f"{read} statements read on {len(report.checked)} surfaces, "

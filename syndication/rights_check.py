@@ -49,6 +49,7 @@ RSL_WORDS = {"search": Use.SEARCH, "ai-train": Use.AI_TRAINING, "ai-input": Use.
 SIGNAL_WORDS = {"search": Use.SEARCH, "ai-input": Use.AI_INPUT, "ai-train": Use.AI_TRAINING}
 USAGE_WORDS = {"search": Use.SEARCH, "train-ai": Use.AI_TRAINING}
 MAX_BYTES = 20_000_000  # no answer read is larger
+GOOGLE_READS = 500 * 1024  # of a robots.txt
 PARALLEL = 8
 
 
@@ -64,6 +65,7 @@ class Disagreement:
 class RightsReport:
     checked: dict[str, int] = field(default_factory=dict)  # surface -> statements read
     disagreements: list[Disagreement] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def count(self, surface: str) -> None:
         self.checked[surface] = self.checked.get(surface, 0) + 1
@@ -161,6 +163,12 @@ class _Site:
     async def read_documents(self) -> None:
         _, _, robots = await self.fetch.get("/robots.txt")
         self.robots.parse(robots.decode("utf-8", "replace").splitlines())
+        if len(robots) > GOOGLE_READS:
+            self.report.warnings.append(
+                f"robots.txt is {len(robots) // 1024:,} KiB; Google reads its first "
+                f"{GOOGLE_READS // 1024} KiB (many stories' policy differs from their "
+                "section's: see docs/rights.md)"
+            )
         _, _, tdmrep = await self.fetch.get(machine_rights.TDMREP_PATH)
         self.tdmrep = json.loads(tdmrep)
 
