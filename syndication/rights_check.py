@@ -352,6 +352,21 @@ class _Site:
                 await self.address(base, scope)
             for fmt in ("atom", "rss"):
                 await self.feed(f"{base}feed.{fmt}", scope, by_id)
+        await self.sitemaps(stories)
+
+    async def sitemaps(self, stories: list[StoryRights]) -> None:
+        """Search engines are offered, in the sitemaps, only pages they may index."""
+        by_path = {s.path: s for s in stories}
+        status, _, index = await self.fetch.get("/sitemap.xml")
+        if status != 200:
+            return
+        for month in _locations(index):
+            status, _, body = await self.fetch.get(month)
+            for url in _locations(body) if status == 200 else []:
+                story = by_path.get(urlsplit(url).path)
+                if story is not None:
+                    policy = self._story_policy(story)
+                    self.report.compare("sitemap", url, {Use.SEARCH: True}, policy)
 
     async def feed(self, url: str, scope: Policy, by_id: dict[str, StoryRights]) -> None:
         status, headers, body = await self.fetch.get(url)
@@ -419,6 +434,15 @@ class _Site:
             if not data.get("has_more"):
                 return
             page += 1
+
+
+def _locations(body: bytes) -> list[str]:
+    """The <loc> of every entry of a sitemap or sitemap index."""
+    try:
+        root = ElementTree.fromstring(body)
+    except ElementTree.ParseError:
+        return []
+    return [e.text or "" for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
 
 
 def _story_id(entry_id: str) -> str:

@@ -8,8 +8,9 @@ from aiohttp import web
 
 from syndication.model import FeedScope
 from syndication.publish import feed_directory, html
+from syndication.publish.machine_rights import scope_policy
 from syndication.publish.routes import ROUTES
-from syndication.web import cached_routes
+from syndication.web import cached_routes, rights_routes
 from syndication.web.response_cache import Rendered
 from syndication.web.services import services
 
@@ -49,7 +50,10 @@ async def _serve(
         found = await _groups(request)
         settings = services(request).settings
         body = make(settings, settings.edition(code), found)
-        return _kept(request, body, content_type, seq)
+        policy = scope_policy(settings, code)  # the edition's, as its other pages say
+        if content_type.startswith("text/html"):
+            body = rights_routes.in_page(request, body, policy)
+        return rights_routes.stated(request, _kept(request, body, content_type, seq), policy)
 
     return await cached_routes.serve(request, key, (FeedScope(code),), build)
 

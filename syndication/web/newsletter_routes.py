@@ -44,9 +44,10 @@ from syndication.mail.transport import transport_for
 from syndication.model import Edition, FeedKind, FeedScope, NewsletterList
 from syndication.publish import html
 from syndication.publish.labels import translator
+from syndication.publish.machine_rights import scope_policy
 from syndication.publish.routes import ROUTES
 from syndication.validity_periods import year_of
-from syndication.web import cached_routes
+from syndication.web import cached_routes, rights_routes
 from syndication.web.errors import PRIVATE
 from syndication.web.params import client_address, form
 from syndication.web.ratelimit import SLOTS
@@ -124,14 +125,16 @@ async def signup_page(request: web.Request, key: str) -> web.Response:
             choices=_choices(found, edition, set()), ask_address=True,
             form_name="newsletters page", private=False,
         )  # fmt: skip
+        policy = scope_policy(found.settings, edition.code)  # the edition's, as its pages say
         page = Rendered.of(
-            body.encode(),
+            rights_routes.in_page(request, body.encode(), policy),
             "text/html; charset=utf-8",
             f"public, max-age={found.settings.page_max_age}",
             (),
             seq,
             frozenset(),
         )
+        page = rights_routes.stated(request, page, policy)
         page.period = year_of(now)  # its footer links this year's date archive
         return page
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 import re
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from aiohttp import web
 
 from syndication.model import FeedScope
 from syndication.publish import sitemaps
 from syndication.publish.routes import ROUTES
+from syndication.rights_policy import Use
 from syndication.validity_periods import Period, between
 from syndication.web import cached_routes, rights_routes
 from syndication.web.response_cache import Rendered
@@ -25,6 +27,16 @@ NEWS_LIMIT = 1000
 
 def _everything(request: web.Request) -> tuple[FeedScope, ...]:
     return tuple(FeedScope(e.code) for e in services(request).settings.editions)
+
+
+Listed = TypeVar("Listed", bound=tuple[Any, ...])
+
+
+async def _searchable(request: web.Request, seq: int, entries: list[Listed]) -> list[Listed]:
+    """The entries (each a story's path first) whose rights policy lets search engines index
+    them: a page that says noindex is never offered to them."""
+    mapped = await rights_routes.current_map(request, seq)
+    return [e for e in entries if mapped.policy_of(e[0]).allows(Use.SEARCH)]
 
 
 def _rendered(request: web.Request, body: bytes, kind: str, seq: int) -> Rendered:
@@ -74,6 +86,7 @@ async def news_sitemap(request: web.Request, key: str) -> web.Response:
     async def build(seq: int) -> Rendered:
         now = services(request).clock.now()
         items = await services(request).archive.listings.recent(now - NEWS_WINDOW, NEWS_LIMIT)
+        items = await _searchable(request, seq, items)
         if not items:  # a urlset must hold a url: no story of the last 48 hours, no sitemap
             raise web.HTTPNotFound(text="No story was published in the last 48 hours.")
         settings = services(request).settings
@@ -106,6 +119,7 @@ async def month_sitemap(request: web.Request, key: str) -> web.Response:
 
     async def build(seq: int) -> Rendered:
         entries = await services(request).archive.listings.sitemap_entries(month)
+        entries = await _searchable(request, seq, entries)
         if not entries:
             raise web.HTTPNotFound()
         settings = services(request).settings
