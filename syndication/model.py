@@ -134,6 +134,7 @@ class Article:
     aliases: tuple[str, ...] = ()  # old addresses (paths) that answer 301 to this one
     alert: bool = False  # breaking news: mailed to the alert lists as it is published
     permissions: Permissions = NOTHING_SAID  # what machines may do with it (rights_policy.py)
+    licensed_from: str = ""  # the licensed-in source whose copy it is ("": ours)
     id_given: bool = False  # the editor wrote `id:`; else the archive assigns it
     path: str = ""  # canonical URL path, unique across the archive (see article_path)
 

@@ -265,7 +265,12 @@ class _Site:
     async def story(self, story: StoryRights) -> None:
         settings = self.settings
         policy = machine_rights.story_policy(
-            settings, story.edition, story.section, story.source, story.permissions
+            settings,
+            story.edition,
+            story.section,
+            story.source,
+            story.permissions,
+            story.licensed_from,
         )
         status, headers, body = await self.fetch.get(story.path)
         if status != 200:
@@ -400,7 +405,12 @@ class _Site:
 
     def _story_policy(self, story: StoryRights) -> Policy:
         return machine_rights.story_policy(
-            self.settings, story.edition, story.section, story.source, story.permissions
+            self.settings,
+            story.edition,
+            story.section,
+            story.source,
+            story.permissions,
+            story.licensed_from,
         )
 
     async def partner_api(self, stories: list[StoryRights], key: str) -> None:

@@ -21,13 +21,16 @@ from PIL import Image
 from syndication.archive.partners import PartnerStore
 from syndication.archive.schema import open_writer
 from syndication.config import Settings, load_settings
+from syndication.edge.tags import scope_tag
 from syndication.errors import ConfigError, ContentError
 from syndication.ingest.parse import parse_article
-from syndication.model import Edition, Section, Source
+from syndication.model import Edition, FeedScope, Section, Source
 from syndication.publish import picture_metadata
+from syndication.publish.machine_rights import article_policy, picture_policy
 from syndication.rights_check import check_rights
 from syndication.rights_policy import USES, Permissions, Policy, SiteRights
 from syndication.web.app import create_app
+from syndication.web.services import SERVICES
 from tests.conftest import examples, make_settings, set_clock
 
 AGENCY = "Continental Press Agency"
@@ -91,15 +94,21 @@ def test_front_matter_says_a_storys_and_a_pictures_uses_and_cannot_open_others_c
     own = parse("permissions:\n  ai_input: allowed\n")
     assert own.permissions == Permissions(ai_input=True)  # type: ignore[attr-defined]
     agency = parse(f"source: {AGENCY}\npermissions:\n  search: reserved\n")
-    assert agency.permissions == Permissions(  # type: ignore[attr-defined]
-        search=False, ai_training=False, ai_input=False, tdm=False
-    )
+    assert agency.permissions == Permissions(search=False)  # type: ignore[attr-defined]
+    assert agency.licensed_from == AGENCY  # type: ignore[attr-defined]
+    # kept as the file says it; what is published keeps others' copy from mining
+    assert article_policy(made, agency) == Policy(False, False, False, False)  # type: ignore[arg-type]
+    named = parse("rights: © 2024 C.P.A.\n")
+    assert named.licensed_from == AGENCY  # type: ignore[attr-defined]
+    assert article_policy(made, named).mining_reserved  # type: ignore[arg-type]
     credited = parse(
         "image:\n  src: p.png\n  alt: The quay\n  credit: Photo by CPA\n"
         "  permissions:\n    search: reserved\n"
     )
     image = credited.image  # type: ignore[attr-defined]
-    assert image.licensed_from == AGENCY and image.permissions.tdm is False
+    assert image.licensed_from == AGENCY and image.permissions == Permissions(search=False)
+    shown = picture_policy(Policy(True, True, True, True), image)
+    assert shown == Policy(False, False, False, False)
     for front, line, words in (
         ("permissions:\n  ai_training: yes please\n", 6, "`allowed` or `reserved`"),
         ("permissions:\n  training: allowed\n", 6, "not a use"),
@@ -357,3 +366,72 @@ def test_robots_txt_holds_ai_crawlers_and_never_feed_readers_or_search_engines(
     text = asyncio.run(run())
     assert "Content-Signal: search=yes, ai-input=yes, ai-train=no" in text
     assert "License: http://testserver/license.xml" in text
+
+
+def test_a_changed_permission_reaches_every_surface_at_once(tmp_path: Path) -> None:
+    """An editor's `permissions:` is a change like any other: the next answers of every
+    surface say the new policy, and robots.txt, TDMRep's file and RSL's licence are tagged
+    for the edge with the story's edition, so its purge takes them too."""
+    made = make_settings(tmp_path, edge_tag_header="xkey")
+    story = {"number": 1, "section": "world", "edition": "en", "source": "",
+             "said": Permissions(), "image": "JPEG", "credit": "", "image_said": Permissions(),
+             "body_picture": True}  # fmt: skip
+    _write(made, story)
+
+    async def run() -> tuple[list[str], list[str], dict[str, str]]:
+        server = TestServer(create_app(made, set_clock()), host="127.0.0.1")
+        await server.start_server()
+        try:
+            before = await check_rights(made, str(server.make_url("")))
+            _write(made, {**story, "said": Permissions(ai_training=True, search=False)})
+            ingest = server.app[SERVICES].ingest
+            assert ingest is not None
+            await ingest.ingest_paths({"world/s1.md"})
+            after = await check_rights(made, str(server.make_url("")))
+            tags = {}
+            async with aiohttp.ClientSession() as session:
+                for path in ("/robots.txt", "/.well-known/tdmrep.json", "/license.xml"):
+                    async with session.get(server.make_url(path)) as answer:
+                        tags[path] = answer.headers.get("xkey", "")
+        finally:
+            await server.close()
+        said = [f"{d.surface}: {d.url}" for d in before.disagreements + after.disagreements]
+        changed = [d.surface for d in after.disagreements]
+        return said, changed, tags
+
+    said, _, tags = asyncio.run(run())
+    assert said == []
+    edition = scope_tag(FeedScope("en"))
+    assert all(edition in found.split() for found in tags.values()), tags
+
+
+def test_the_new_policy_is_what_the_surfaces_say_after_the_change(tmp_path: Path) -> None:
+    made = make_settings(tmp_path)
+    _write(
+        made,
+        {"number": 2, "section": "world", "edition": "en", "source": "", "said": Permissions(),
+         "image": "PNG", "credit": "", "image_said": Permissions(), "body_picture": False},
+    )  # fmt: skip
+
+    async def run() -> tuple[str, str]:
+        server = TestServer(create_app(made, set_clock()), host="127.0.0.1")
+        await server.start_server()
+        try:
+            async with aiohttp.ClientSession() as session:
+                path = "/en/world/2024/03/03/story-2-of-the-quay"
+                first = (await session.get(server.make_url(path))).headers["Content-Signal"]
+                (made.content_dir / "world" / "s2.md").write_text(
+                    (made.content_dir / "world" / "s2.md")
+                    .read_text()
+                    .replace("image:", "permissions:\n  ai_input: allowed\nimage:")
+                )
+                ingest = server.app[SERVICES].ingest
+                assert ingest is not None
+                await ingest.ingest_paths({"world/s2.md"})
+                second = (await session.get(server.make_url(path))).headers["Content-Signal"]
+        finally:
+            await server.close()
+        return first, second
+
+    first, second = asyncio.run(run())
+    assert "ai-input=no" in first and "ai-input=yes" in second

@@ -95,6 +95,7 @@ COLUMNS: tuple[Column, ...] = (
         lambda a: permissions_to_json(a.permissions),
         lambda r: permissions_from_column(r["permissions"]),
     ),
+    Column("licensed_from", lambda a: a.licensed_from or None, lambda r: r["licensed_from"] or ""),
 )
 ARTICLE_COLUMNS = tuple(c.name for c in COLUMNS)
 # What the row holds of an Article besides these: set by the archive or read from elsewhere.

@@ -71,6 +71,7 @@ class StoryRights:
     rights: str
     published: datetime
     permissions: Permissions
+    licensed_from: str
     image: Image | None
     pictures: tuple[str, ...]
 
@@ -156,7 +157,7 @@ class Articles:
         policy of every address: robots.txt, tdmrep.json, license.xml."""
         query = of_articles(
             "a.id, a.path, a.edition, a.section, a.source, a.rights, a.published, "
-            "a.permissions, a.image"
+            "a.permissions, a.licensed_from, a.image"
         ).where(LIVE)
         shown = Query("a.id, d.path", "dependencies d JOIN articles a ON a.source_file = d.file")
         shown = shown.where("d.size >= 0").where(LIVE)
@@ -177,6 +178,7 @@ class Articles:
                 str(r["rights"]),
                 from_iso(r["published"]),
                 permissions_from_column(r["permissions"]),
+                str(r["licensed_from"] or ""),
                 image_from_json(r["image"]),
                 tuple(pictures.get(str(r["id"]), ())),
             )

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field, replace
 
 from syndication.archive.article_row import ARTICLE_COLUMNS, row_of
-from syndication.archive.column_values import to_iso
+from syndication.archive.column_values import image_digest_json, to_iso
 from syndication.archive.dependencies import Needed
 from syndication.errors import ContentError
 from syndication.model import Article, ChangeKind, pickled_by_fields
@@ -60,7 +60,9 @@ class Accepted:
             *(placed if placed[0] else ()),
             *(f"alias:{a}" for a in art.aliases),
             *(("alert",) if art.alert else ()),
+            *((f"permissions:{fields['permissions']}",) if art.permissions else ()),
         )
+        fields["image"] = image_digest_json(art.image)
         # The digest is of the body as text, its HTML and plain text, as archives have kept it:
         # each value followed by a unit separator, hashed in one call.
         values = (

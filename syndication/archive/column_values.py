@@ -25,10 +25,31 @@ _IMAGE_FIELDS = tuple(f.name for f in fields(Image))
 def image_to_json(image: Image | None) -> str | None:
     if image is None:
         return None
-    # its fields are plain values but one: asdict()'s deep copy would only cost time
-    values = {name: getattr(image, name) for name in _IMAGE_FIELDS}
-    values["permissions"] = image.permissions.as_json()
+    return json.dumps(_image_values(image), separators=(",", ":"))
+
+
+def image_digest_json(image: Image | None) -> str | None:
+    """The picture as a story's digest takes it: without whose copy it is, which follows
+    from its credit and rights (and from syndication.toml's sources, whose change empties
+    the edge anyway), so that archives from before it was kept keep their digests."""
+    if image is None:
+        return None
+    values = _image_values(image)
+    values.pop("licensed_from", None)
     return json.dumps(values, separators=(",", ":"))
+
+
+def _image_values(image: Image) -> dict[str, Any]:
+    # its fields are plain values but one: asdict()'s deep copy would only cost time. What
+    # the file does not say is left out, as in the JSON of archives from before it was.
+    values = {name: getattr(image, name) for name in _IMAGE_FIELDS}
+    if image.permissions:
+        values["permissions"] = image.permissions.as_json()
+    else:
+        del values["permissions"]
+    if not image.licensed_from:
+        del values["licensed_from"]
+    return values
 
 
 def image_from_json(text: str | None) -> Image | None:

@@ -43,7 +43,11 @@ _UPDATE = (
 
 
 _TRANSLATION_OF = ARTICLE_COLUMNS.index("translation_of")
-_ALIASES = ARTICLE_COLUMNS.index("aliases")  # filled in again when only the file was re-read
+# Filled in again when only the file was re-read (what a newer version of the program keeps
+# of a story that is not in its digest): old addresses, whose copy it is and its picture's.
+_REFILLED = ("aliases", "image", "permissions", "licensed_from")
+_REFILL = ", ".join(f"{name} = ?" for name in _REFILLED)
+_REFILLED_AT = tuple(ARTICLE_COLUMNS.index(name) for name in _REFILLED)
 PAGE = 1000  # rows a scan reads at a time of what the archive knows of its files
 
 
@@ -201,8 +205,8 @@ class ArchiveWriter:
             # Read again (a dependency changed, the rules changed) and nothing readers see
             # moved: no new version, and the full-text index is left alone.
             self.conn.execute(
-                "UPDATE articles SET content_hash = ?, aliases = ? WHERE num = ?",
-                (item.content_hash, item.columns[_ALIASES], stored.num),
+                f"UPDATE articles SET content_hash = ?, {_REFILL} WHERE num = ?",
+                (item.content_hash, *(item.columns[at] for at in _REFILLED_AT), stored.num),
             )
             self._source_read(item, article_id)
             result.unchanged += 1

@@ -6,7 +6,6 @@ import difflib
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from datetime import UTC, datetime, time
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +20,6 @@ from syndication.ingest.files import NotARegularFile
 from syndication.ingest.imageinfo import MEDIA_TYPES, ImageInfo, probe
 from syndication.model import Author, Correction, Image, Placement, Status, Topic
 from syndication.rights_policy import (
-    MINING_USES,
     Permissions,
     PolicyError,
     permissions,
@@ -124,8 +122,8 @@ class FieldReader:
 
     def permissions(self, name: str, value: Any, licensed_from: str | None = None) -> Permissions:
         """`permissions:`, use by use `allowed` or `reserved` (rights_policy.py). Copy licensed
-        in from `licensed_from` may not be opened to mining: saying so is an error, and what
-        is kept has every mining use reserved."""
+        in from `licensed_from` may not be opened to mining: saying so is an error (what is
+        published keeps every mining use reserved: publish/machine_rights.py)."""
         if value is None:
             value = {}
         if not isinstance(value, dict):
@@ -135,12 +133,10 @@ class FieldReader:
         try:
             said = permissions(value)
             if licensed_from is not None:
-                refuse_granting_others(said, licensed_from or "another source")
+                refuse_granting_others(said, licensed_from)
         except PolicyError as exc:
             raise self.error(f"{name}.{exc.key}", f"`{name}`: {exc}") from None
-        if licensed_from is None:
-            return said
-        return replace(said, **{use.value: False for use in MINING_USES})
+        return said
 
     def string_list(self, name: str, value: Any, max_items: int) -> list[str]:
         """A single string or a list of strings (`topics: Energy` is as good as `[Energy]`)."""

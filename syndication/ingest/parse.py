@@ -28,6 +28,7 @@ from syndication.ingest.render import RenderedBody, render_markdown
 from syndication.model import Article, Image, Placement, Source, Status, article_path
 
 log = logging.getLogger("syndication.ingest")
+ANOTHER = "another source"  # a rights or credit line disguised so that no name can be read
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,7 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
         aliases=reader.aliases(f["aliases"]) if f.get("aliases") is not None else (),
         alert=reader.boolean("alert", f["alert"]) if "alert" in f else False,
         permissions=reader.permissions("permissions", f.get("permissions"), licensed_from),
+        licensed_from=licensed_from or "",
         standfirst=reader.text("standfirst", f.get("standfirst"), max_len=MAX_STANDFIRST),
         authors=reader.authors(f.get("authors")),
         topics=reader.topics(f.get("topics")),
@@ -232,7 +234,8 @@ def _licensed_from(
     file: str,
 ) -> str | None:
     """Whose licensed-in copy the story is (named by `source:`, or by the rights line, a near
-    miss included; "" when the line is disguised so no name can be read), None when ours."""
+    miss included; "another source" when the line is disguised so no name can be read),
+    None when ours."""
     if source is not None and source.licensed_in:
         return source.name
     named = sources.licensed_source_named(rights, settings.sources)
@@ -240,7 +243,7 @@ def _licensed_from(
         return None
     if named.warning:
         warnings.append(_rights_warning(file, doc.line("rights"), "rights", named.warning))
-    return named.source.name if named.source else ""
+    return named.source.name if named.source else ANOTHER
 
 
 def _may_travel(
@@ -393,7 +396,7 @@ def _picture_rights(
                 warnings.append(
                     _rights_warning(file, doc.line(field_name), field_name, named.warning)
                 )
-            licensed_from = named.source.name if named.source else ""
+            licensed_from = named.source.name if named.source else ANOTHER
             break
     said = reader.permissions("image.permissions", raw.get("permissions"), licensed_from)
     image = replace(image, permissions=said, licensed_from=licensed_from or "")

@@ -41,27 +41,42 @@ def scope_policy(
 
 
 def story_policy(
-    settings: Settings, edition: str, section: str, source: str, said: Permissions
+    settings: Settings,
+    edition: str,
+    section: str,
+    source: str,
+    said: Permissions,
+    licensed_from: str = "",
 ) -> Policy:
-    """A story's: its scope's, its source's, its own; licensed-in copy never opened to mining."""
+    """A story's: its scope's, its source's, its own; licensed-in copy (its source is, or
+    its rights line named one: `licensed_from`) never opened to mining."""
     policy = scope_policy(settings, edition, section)
     origin = next((s for s in settings.sources if s.name == source), None) if source else None
     if origin is not None:
         policy = origin.permissions.over(policy)
     policy = said.over(policy)
-    return clamp_licensed_in(policy) if origin is not None and origin.licensed_in else policy
+    others = licensed_from or (origin is not None and origin.licensed_in)
+    return clamp_licensed_in(policy) if others else policy
 
 
 def article_policy(settings: Settings, article: Article) -> Policy:
     return story_policy(
-        settings, article.edition, article.section, article.source, article.permissions
+        settings,
+        article.edition,
+        article.section,
+        article.source,
+        article.permissions,
+        article.licensed_from,
     )
 
 
 def picture_policy(story: Policy, image: Image | None) -> Policy:
     """A picture's: its story's, then its own (`image.permissions`; a picture in the body
-    has none). Ingest keeps an agency's picture with its mining reserved."""
-    return image.permissions.over(story) if image is not None else story
+    has none); an agency's (its credit or rights name one) never opened to mining."""
+    if image is None:
+        return story
+    policy = image.permissions.over(story)
+    return clamp_licensed_in(policy) if image.licensed_from else policy
 
 
 def fingerprint(settings: Settings) -> str:

@@ -120,9 +120,9 @@ def _resources(
     found: dict[str, Policy] = {}
     own: dict[str, Policy] = {}
     site = settings.rights.default
-    policies: dict[tuple[str, str, str, Permissions], tuple[Policy, Policy]] = {}
+    policies: dict[tuple[str, str, str, Permissions, str], tuple[Policy, Policy]] = {}
     for story in stories:
-        key = (story.edition, story.section, story.source, story.permissions)
+        key = (story.edition, story.section, story.source, story.permissions, story.licensed_from)
         if (known := policies.get(key)) is None:
             scope = rights.scope_policy(settings, story.edition, story.section)
             known = policies[key] = (_story_policy(settings, story), scope)
@@ -144,7 +144,7 @@ def _resources(
 
 def _story_policy(settings: Settings, story: StoryRights) -> Policy:
     return rights.story_policy(
-        settings, story.edition, story.section, story.source, story.permissions
+        settings, story.edition, story.section, story.source, story.permissions, story.licensed_from
     )
 
 

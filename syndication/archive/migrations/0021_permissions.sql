@@ -1,5 +1,7 @@
--- What machines may do with a story (`permissions:`, rights_policy.py) is kept with its row;
--- its picture's is kept in the picture's JSON. Every file is read again at the next scan (the
--- parse rules' version moved), which fills it: a story whose rights line names a licensed-in
--- agency is kept with its mining reserved, which only a parse can tell.
+-- What machines may do with a story, as its file says (`permissions:`, rights_policy.py), and
+-- whose licensed-in copy it is (its source, or the agency its rights line names), which keeps
+-- its mining reserved; a picture's are kept in the picture's JSON. Every file is read again
+-- at the next scan (the parse rules' version moved), which fills them; a story whose file
+-- says nothing new is not a new version.
 ALTER TABLE articles ADD COLUMN permissions TEXT;
+ALTER TABLE articles ADD COLUMN licensed_from TEXT;
