@@ -36,7 +36,8 @@ sub vcl_init {
 sub vcl_recv {
     # The switch (docs/rights.md): "on" answers the AI crawlers named below with 403 and the
     # licence's address wherever the app's answer reserves what they gather copy for (its
-    # Content-Signal and tdm-reservation headers, the same policy robots.txt states). Feed
+    # Content-Signal header; for mining, the policy its tdm-policy header names, whose name
+    # says each use: the same policy robots.txt states). Feed
     # readers, search engines and people are never refused; nor are robots.txt and sitemaps.
     set req.http.x-ai-rules = "off";
     unset req.http.x-ai-uses;
@@ -146,11 +147,12 @@ sub vcl_backend_response {
 }
 
 sub vcl_deliver {
-    # An AI crawler (the switch above) asking for copy whose use for it is reserved.
+    # An AI crawler (the switch above) asking for copy whose use for it is reserved. A
+    # policy's name is a letter a use, in the order search, ai_training, ai_input, tdm.
     if (req.http.x-ai-uses && (
             (req.http.x-ai-uses ~ "ai-train" && resp.http.Content-Signal ~ "ai-train=no")
             || (req.http.x-ai-uses ~ "ai-input" && resp.http.Content-Signal ~ "ai-input=no")
-            || (req.http.x-ai-uses ~ "tdm" && resp.http.tdm-reservation == "1"))) {
+            || (req.http.x-ai-uses ~ "tdm" && resp.http.tdm-policy ~ "/rights/[ar]{3}r\.json$"))) {
         set req.http.x-licence = regsub(resp.http.Link, {"^.*<([^<>]*)>; rel="license".*$"}, "\1");
         return (synth(403, "Reserved"));
     }

@@ -237,6 +237,8 @@ def _ingest(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
 def _check(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     if args.rights:
         return _check_rights(settings, args)
+    if args.url or args.limit is not None:
+        raise SyndicationError("--url and --limit go with --rights")
     paths = args.paths or [settings.content_dir]
     report = check_paths(settings, paths)
     root = str(settings.content_dir)
@@ -279,7 +281,7 @@ def _check_rights(settings: Settings, args: argparse.Namespace) -> int:
         print(f"warning: {warning}")
     read = sum(report.checked.values())
     print(
-        f"{read} statements read on {len(report.checked)} surfaces, "
+        f"{read} statements read from {len(report.checked)} kinds of surface, "
         f"{len(report.disagreements)} disagree with the policy",
         file=sys.stderr,
     )

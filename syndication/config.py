@@ -26,6 +26,7 @@ from syndication.rights_policy import (
     Permissions,
     PolicyError,
     SiteRights,
+    Use,
     permissions,
     refuse_granting_others,
 )
@@ -647,7 +648,12 @@ def _scalars(path: Path, data: Mapping[str, Any]) -> dict[str, Any]:
             if key not in SCALARS:
                 if table in OTHER_KEYS_ALLOWED:
                     continue
-                raise ConfigError(f"{path}: [{table}] has no setting {key!r}")
+                hint = (
+                    " (the rights policy is in [rights], see docs/rights.md)"
+                    if key in RIGHTS_KEYS or key in Use.__members__.values()
+                    else ""
+                )
+                raise ConfigError(f"{path}: [{table}] has no setting {key!r}{hint}")
             if TABLE_OF[key] != table:
                 if table != "site":
                     raise ConfigError(f"{path}: {key} belongs in [{TABLE_OF[key]}], not [{table}]")

@@ -6,8 +6,11 @@ The surfaces are read as a crawler, an AI system, a picture library and a partne
 robots.txt by Python's urllib.robotparser, TDMRep's well-known file by its first-match rule,
 RSL's licence by RFC 9309's longest match, pages' <meta> and JSON-LD by an HTML parser,
 pictures' IPTC metadata by Pillow's XMP reader, feeds by feedparser and an XML parser, and
-each policy document (ODRL) fetched and read for what it permits and prohibits. Nothing here
-calls the code that writes them (publish/machine_rights.py); only the policy is shared.
+each policy document (ODRL) fetched and read for what it permits and prohibits. What each
+surface should say is the policy the publishing code resolves (machine_rights.story_policy,
+rights_documents.picture_rights, with the credit and notice a picture's metadata is given);
+how a surface words it is never taken from the code that writes it: each is read back and
+decoded here, by its own rules.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from PIL import Image
 from syndication.archive.articles import StoryRights
 from syndication.archive.queries import Archive
 from syndication.config import Settings
-from syndication.publish import machine_rights, rights_documents
+from syndication.publish import machine_rights, picture_metadata, rights_documents
 from syndication.rights_policy import USES, Policy, Use
 
 PLUS = "http://ns.useplus.org/ldf/vocab/"
@@ -168,6 +171,12 @@ class _Site:
                 f"robots.txt is {len(robots) // 1024:,} KiB; Google reads its first "
                 f"{GOOGLE_READS // 1024} KiB (many stories' policy differs from their "
                 "section's: see docs/rights.md)"
+            )
+        page = self.settings.rights.licence_page
+        if page.startswith("/") and (await self.fetch.get(page))[0] != 200:
+            self.report.warnings.append(
+                f"the licence page {page} ([rights] licence_page) does not answer here: "
+                "publish a story there (its address), or give the page's URL"
             )
         _, _, tdmrep = await self.fetch.get(machine_rights.TDMREP_PATH)
         self.tdmrep = json.loads(tdmrep)
@@ -319,8 +328,18 @@ class _Site:
             await self.headers("picture", url, headers, policy)
             await self.address(url, policy)
             xmp = _xmp(body)
-            if statement is None:  # another's picture: its own metadata, as it came
+            if statement.keep_own and (came := self._came_with(picture)) is not None:
+                # another's picture, with metadata of its own: kept as it came
                 self.report.count("picture IPTC metadata (the agency's, kept)")
+                if picture_metadata.own_xmp(body) != came:
+                    self.report.disagreements.append(
+                        Disagreement(
+                            "picture IPTC metadata (the agency's, kept)",
+                            url,
+                            "other metadata than the agency's",
+                            "the agency's own, as it came",
+                        )
+                    )
                 continue
             description = _xmp_description(xmp)
             if description is None:
@@ -342,6 +361,13 @@ class _Site:
                 self.report.disagreements.append(
                     Disagreement("picture IPTC credit", url, str(credit), statement.credit)
                 )
+
+    def _came_with(self, picture: str) -> bytes | None:
+        """The XMP packet the picture's file in content/ carries, if any."""
+        try:
+            return picture_metadata.own_xmp((self.settings.content_dir / picture).read_bytes())
+        except OSError:
+            return None
 
     async def listings_and_feeds(self, stories: list[StoryRights]) -> None:
         settings = self.settings
@@ -437,9 +463,11 @@ class _Site:
                 for association in item.get("associations", []):
                     picture_info = association.get("rightsInfo") or {}
                     found = await self.policy_document(str(picture_info.get("linkedRights", "")))
-                    self.report.count("ninjs picture rightsInfo")
-                    if found is None:
-                        self.report.compare("ninjs picture rightsInfo", story.path, None, own)
+                    src = story.image.src if story.image is not None else ""
+                    shown, _ = rights_documents.picture_rights(
+                        self.settings, src, self.showing.get(src, [story])
+                    )
+                    self.report.compare("ninjs picture rightsInfo", story.path, _all(found), shown)
             await self.headers("partner API", url, answer_headers, policy)
             if not data.get("has_more"):
                 return

@@ -12,6 +12,7 @@ the levels above say, and a level that tries to allow them is refused.
 
 from __future__ import annotations
 
+import difflib
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -117,37 +118,53 @@ class Permissions:
 NOTHING_SAID = Permissions()
 
 
-def permissions(raw: Mapping[str, Any], *, other_keys: frozenset[str] = frozenset()) -> Permissions:
+def permissions(
+    raw: Mapping[str, Any], *, other_keys: frozenset[str] = frozenset(), named: str = ""
+) -> Permissions:
     """The uses `raw` names (`search = "allowed"`); `other_keys` belong to the table and are
-    left alone. An unknown key or value is a PolicyError naming it."""
+    left alone; `named` goes before a use in messages (`permissions.`). An unknown key or
+    value is a PolicyError naming it."""
     values: dict[str, bool] = {}
     for key, value in raw.items():
         if key in other_keys:
             continue
         if key not in Use.__members__.values():
-            uses = ", ".join(u.value for u in USES)
+            uses = [u.value for u in USES]
+            close = difflib.get_close_matches(str(key), [*uses, *other_keys], n=1, cutoff=0.6)
+            hint = f"; did you mean `{close[0]}`?" if close else ""
             known = (
                 f"; its other settings are {', '.join(sorted(other_keys))}" if other_keys else ""
             )
-            raise PolicyError(key, f"{str(key)[:40]!r} is not a use ({uses}){known}")
+            raise PolicyError(
+                key, f"`{named}{str(key)[:40]}` is not a use ({', '.join(uses)}){hint}{known}"
+            )
         if not isinstance(value, str) or value not in _BY_WORD:
-            raise PolicyError(key, f"{key} is `allowed` or `reserved`, not {str(value)[:40]!r}")
+            raise PolicyError(
+                key, f"`{named}{key}` is `allowed` or `reserved`, not {_shown(value)}"
+            )
         values[key] = _BY_WORD[value]
     return Permissions(**values)
+
+
+def _shown(value: object) -> str:
+    """A wrong value as the file wrote it (YAML's and TOML's true is `true`)."""
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a yes or no does not say which)"
+    return repr(str(value)[:40])
 
 
 def permissions_from_json(raw: Mapping[str, str] | None) -> Permissions:
     return permissions(raw) if raw else NOTHING_SAID
 
 
-def refuse_granting_others(said: Permissions, holder: str) -> None:
+def refuse_granting_others(said: Permissions, holder: str, named: str = "") -> None:
     """A PolicyError when `said` allows a mining use of copy licensed in from `holder`."""
     for use in MINING_USES:
         if said.said().get(use):
             raise PolicyError(
                 use.value,
-                f"{use.value} cannot be allowed: this is {holder}'s copy, licensed in, and "
-                "we cannot grant what is not ours",
+                f"`{named}{use.value}` cannot be allowed: this is {holder}'s copy, licensed "
+                "in, and we cannot grant what is not ours",
             )
 
 

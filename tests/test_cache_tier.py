@@ -58,7 +58,7 @@ def purges_pending(app: Server) -> float:
 
 @contextmanager
 def edge_tier(
-    workdir: Path, ai_rules: bool = False, **settings: str
+    workdir: Path, ai_rules: bool = False, config: Path | None = None, **settings: str
 ) -> Iterator[tuple[Server, str, Path]]:
     """The app, and Varnish in front of it (as primary and as replica)."""
     shutil.copytree(REPO / "content", workdir / "content")
@@ -69,7 +69,7 @@ def edge_tier(
         "SYNDICATION_PURGE_RETRY_SECONDS": "0.2",
         **{f"SYNDICATION_{name.upper()}": value for name, value in settings.items()},
     }
-    with serving(workdir, env=env) as app:
+    with serving(workdir, *(("--config", str(config)) if config else ()), env=env) as app:
         app_port = int(app.base.rsplit(":", 1)[1])
         with varnish(workdir, port, app_port, app_port, ai_rules) as edge:
             yield app, edge.base, workdir
@@ -220,9 +220,26 @@ def test_the_switch_answers_ai_crawlers_403_where_their_use_is_reserved(tmp_path
     """With deploy/varnish.vcl's switch on, a training crawler is refused the sample site's
     stories and feeds (their use for it is reserved), with the licence's address; search
     engines, feed readers and people are not, and robots.txt stays open to every crawler."""
-    with edge_tier(tmp_path, ai_rules=True) as (app, edge, _):
-        page = re.search(r'href="(/en/[a-z]+/\d{4}/\d{2}/\d{2}/[^"]+)"', app.get("/en/").body)
-        assert page is not None
+    config = tmp_path / "open-science.toml"  # science: open to answers and mining, not training
+    config.write_text(
+        (REPO / "syndication.toml")
+        .read_text()
+        .replace(
+            "[sections.science]\n", '[sections.science]\nai_input = "allowed"\ntdm = "allowed"\n'
+        )
+    )
+    with edge_tier(tmp_path, ai_rules=True, config=config) as (app, edge, _):
+        page = re.search(
+            r'href="(/en/(?!science)[a-z]+/\d{4}/\d{2}/\d{2}/[^"]+)"', app.get("/en/").body
+        )
+        science = re.search(r'href="(/en/science/\d{4}/\d{2}/\d{2}/[^"]+)"', app.get("/en/").body)
+        assert page is not None and science is not None
+        # Diffbot gathers for mining and answers, both open in science: let in, as robots.txt
+        # lets it; GPTBot (training) is not
+        diffbot = {"User-Agent": "Mozilla/5.0 (compatible; Diffbot/0.1)"}
+        assert fetch(edge + science[1], diffbot)[0] == 200
+        assert fetch(edge + science[1], {"User-Agent": "GPTBot/1.2"})[0] == 403
+        assert fetch(edge + page[1], diffbot)[0] == 403
         for agent in ("Mozilla/5.0 (compatible; GPTBot/1.2; +https://openai.com/gptbot)",
                       "CCBot/2.0 (https://commoncrawl.org/faq/)",
                       "Mozilla/5.0 (compatible; PerplexityBot/1.0)"):  # fmt: skip

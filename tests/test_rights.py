@@ -65,8 +65,9 @@ def test_the_policy_is_read_from_each_table_and_a_wrong_one_is_told_with_its_lin
     assert loaded.sources[0].permissions == Permissions(ai_training=True)
     for text, line, words in (
         ('[rights]\nsearch = "allowed"\nai_training = "maybe"\n', 3, "`allowed` or `reserved`"),
-        ('[editions.en]\nname = "E"\ncolour = "red"\n', 3, "'colour' is not a use"),
-        ('[sections.world]\nai_trainig = "reserved"\n', 2, "'ai_trainig' is not a use"),
+        ('[editions.en]\nname = "E"\ncolour = "red"\n', 3, "`colour` is not a use"),
+        ('[sections.world]\nai_trainig = "reserved"\n', 2, "did you mean `ai_training`?"),
+        ("[rights]\ntdm = true\n", 2, "not true (a yes or no does not say which)"),
         ('[rights]\nlicence_page = "javascript:alert(1)"\n', 2, "licence_page"),
         (f'[sources."{AGENCY}"]\nlicensed_in = true\n\nai_input = "allowed"\n', 4, "not ours"),
         ('[rights]\nrobots_signals = "yes"\n', 2, "true or false"),
@@ -111,7 +112,8 @@ def test_front_matter_says_a_storys_and_a_pictures_uses_and_cannot_open_others_c
     assert shown == Policy(False, False, False, False)
     for front, line, words in (
         ("permissions:\n  ai_training: yes please\n", 6, "`allowed` or `reserved`"),
-        ("permissions:\n  training: allowed\n", 6, "not a use"),
+        ("permissions:\n  training: allowed\n", 6, "did you mean `ai_training`?"),
+        ("permissions:\n  tdm: yes\n", 6, "`permissions.tdm` is `allowed` or `reserved`"),
         ("permissions: allowed\n", 5, "a group of uses"),
         (f"source: {AGENCY}\npermissions:\n  tdm: allowed\n", 7, "not ours"),
         (f"rights: © {AGENCY}\npermissions:\n  ai_input: allowed\n", 7, "not ours"),
@@ -157,6 +159,9 @@ def stories(draw: st.DrawFn) -> list[dict[str, object]]:
                 "credit": credit,
                 "image_said": draw(others_partial if AGENCY in credit else own_partial),
                 "body_picture": draw(st.booleans()),
+                # another story's picture shown in this one's body too: it then grants only
+                # what both grant it
+                "borrows": draw(st.sampled_from([None, *range(number)])),
             }
         )
     return found
@@ -170,7 +175,10 @@ def _yaml(said: Permissions, indent: str) -> str:
     return f"{indent}permissions:\n{lines}"
 
 
-def _write(made: Settings, story: dict[str, object]) -> None:
+def _write(made: Settings, story: dict[str, object], lent: dict[object, str] | None = None) -> None:
+    """One story's file (and its pictures); `lent`: the lead pictures of those written
+    before it, by number, which it may show too."""
+    lent = {} if lent is None else lent
     number = story["number"]
     folder = made.content_dir / str(story["section"])
     folder.mkdir(exist_ok=True)
@@ -188,6 +196,7 @@ def _write(made: Settings, story: dict[str, object]) -> None:
         name = f"lead{number}.{kind.lower()}"
         (folder / name).write_bytes(picture(kind, 20 * int(str(number))))
         text += f"image:\n  src: {name}\n  alt: The quay at dawn\n"
+        lent[number] = f"/{story['section']}/{name}"
         if story["credit"]:
             text += f"  credit: {story['credit']}\n"
         text += _yaml(story["image_said"], "  ")  # type: ignore[arg-type]
@@ -195,6 +204,8 @@ def _write(made: Settings, story: dict[str, object]) -> None:
     if story["body_picture"]:
         (folder / f"body{number}.png").write_bytes(picture("PNG", 5 + int(str(number))))
         body += f"\n![The new crane](body{number}.png)\n"
+    if (lender := story.get("borrows")) is not None and lender in lent:
+        body += f"\n![The quay, earlier]({lent[lender]})\n"
     (folder / f"s{number}.md").write_text(text + "---\n\n" + body)
 
 
@@ -254,8 +265,9 @@ def test_every_surface_agrees_with_the_policy_for_every_combination(
             Source(STAFF, permissions=staff),
         ),
     )
+    lent: dict[object, str] = {}
     for story in written:
-        _write(made, story)
+        _write(made, story, lent)
     read, disagreements = asyncio.run(_served_and_checked(made))
     assert disagreements == [] and read > 100, disagreements[:10]
 

@@ -185,6 +185,21 @@ class Articles:
             for r in await self.db.rows(query.order_by("a.path"))
         ]
 
+    async def showing(self, paths: list[str]) -> dict[str, list[StoryRights]]:
+        """For each picture at `paths` (under content/), the rights of the live stories that
+        show it: what a picture shared by several grants is what each of them grants it."""
+        if not paths:
+            return {}
+        marks = ", ".join("?" * len(paths))
+        rows = await self.db.rows(
+            Query("DISTINCT a.id", "dependencies d JOIN articles a ON a.source_file = d.file")
+            .where(f"d.path IN ({marks})", *paths)
+            .where("d.size >= 0")
+            .where(LIVE)
+        )
+        stories = await self.live_rights([str(r["id"]) for r in rows]) if rows else []
+        return {p: [s for s in stories if p in s.pictures] for p in paths}
+
     async def shows_picture(self, article_id: str, path: str) -> bool:
         """Whether the story with this id (in any state) shows the file at `path`."""
         found = await self.db.one(

@@ -131,11 +131,11 @@ class FieldReader:
                 name, f"`{name}` must be a group of uses: search, ai_training, ai_input, tdm"
             )
         try:
-            said = permissions(value)
+            said = permissions(value, named=f"{name}.")
             if licensed_from is not None:
-                refuse_granting_others(said, licensed_from)
+                refuse_granting_others(said, licensed_from, f"{name}.")
         except PolicyError as exc:
-            raise self.error(f"{name}.{exc.key}", f"`{name}`: {exc}") from None
+            raise self.error(f"{name}.{exc.key}", str(exc)) from None
         return said
 
     def string_list(self, name: str, value: Any, max_items: int) -> list[str]:

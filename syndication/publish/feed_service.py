@@ -7,6 +7,7 @@ pinger all ask this one service; none of them builds a feed or an address of its
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -103,11 +104,7 @@ class Feeds:
             alternates = {f: feed_url(settings, scope, f) for f in FORMATS}
         edition = settings.edition(scope.edition)
         title = feed_title(settings, scope, name)
-        policy = scope_policy(
-            settings, scope.edition, scope.key if scope.kind is FeedKind.SECTION else None
-        )
-        for archived in articles:
-            policy = policy.with_also(article_policy(settings, archived.article))
+        policy = self.carried_policy(scope, articles)
         doc = FeedDocument(
             scope=scope,
             title=title,
@@ -150,6 +147,16 @@ class Feeds:
             period,
         )
 
+    def carried_policy(self, scope: FeedScope, articles: Sequence[ArchivedArticle]) -> Policy:
+        """A feed's rights policy: its scope's (a section's, or its edition's), and every
+        story's it carries, the strictest of them (machine_rights.py)."""
+        settings = self.settings
+        section = scope.key if scope.kind is FeedKind.SECTION else None
+        policy = scope_policy(settings, scope.edition, section)
+        for archived in articles:
+            policy = policy.with_also(article_policy(settings, archived.article))
+        return policy
+
     async def for_partner(
         self, partner: Partner, edition: str, section: str, fmt: str
     ) -> tuple[bytes, list[ArchivedArticle]]:
@@ -176,6 +183,7 @@ class Feeds:
             updated=document_updated(articles, ()) if articles else self.clock.now(),
             articles=articles,
             hubs=(settings.hub_url,) if settings.websub_hub else (),  # ours: it checks the key
+            policy=self.carried_policy(scope, articles),
         )
         body, broken = leaving_out_broken(
             lambda some: WRITERS[fmt](replace(doc, articles=some), settings), doc.articles

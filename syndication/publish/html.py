@@ -30,6 +30,7 @@ from syndication.publish.rights import rights_line
 from syndication.publish.static_files import picture_url, static_url
 from syndication.publish.structured import news_article, open_graph
 from syndication.publish.urls import feed_url, listing_path
+from syndication.rights_policy import Policy
 
 _env = Environment(
     loader=PackageLoader("syndication.publish", "templates"),
@@ -189,9 +190,11 @@ def article_page(
     now: datetime,
     *,
     with_feed_entry: bool = False,
+    picture: Policy | None = None,
 ) -> str:
     """`translations`: edition code -> path of the same story in that edition;
-    `with_feed_entry` (previews): the story's feed entry too, as feeds will carry it."""
+    `with_feed_entry` (previews): the story's feed entry too, as feeds will carry it;
+    `picture`: its picture's rights policy, when other stories show it too."""
     article = archived.article
     edition = settings.edition(article.edition)
     section = settings.section(article.section)
@@ -212,7 +215,7 @@ def article_page(
         related=related,
         translations={code: settings.absolute(path) for code, path in translations.items()},
         from_archive=(now - article.published).days >= settings.archive_banner_days,
-        json_ld=news_article(settings, archived),
+        json_ld=news_article(settings, archived, picture),
         rights=rights_line(settings, article),
         meta_tags=open_graph(settings, archived),
         feed_entry=feed_body(settings, article) if with_feed_entry else None,

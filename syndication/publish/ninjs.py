@@ -39,6 +39,7 @@ def news_item(
     *,
     with_picture: bool,
     embargoed_until: datetime | None = None,
+    picture: Policy | None = None,
 ) -> dict[str, Any]:
     """The full item. `withheld` is an embargoed story shown early to a partner allowed to
     see it; `embargoed_until` then says when it may be published."""
@@ -96,7 +97,7 @@ def news_item(
     if article.source:
         item["infoSources"] = [{"name": article.source, "role": "originator"}]
     if with_picture and article.image is not None:
-        policy = picture_policy(article_policy(settings, article), article.image)
+        policy = picture or picture_policy(article_policy(settings, article), article.image)
         item["associations"] = [_picture(settings, article.id, article.image, policy)]
     return item
 

@@ -33,6 +33,9 @@ class Statement:
     web_statement: str  # the policy's document
     licensor_url: str  # where to license it
     policy: Policy
+    # An agency's picture (its credit or rights name a licensed-in source): the metadata it
+    # came with, if any, is kept as it is; this statement is written only into one without.
+    keep_own: bool = False
 
 
 def xmp_packet(said: Statement) -> bytes:

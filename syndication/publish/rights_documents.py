@@ -159,10 +159,10 @@ def _shown_policy(settings: Settings, story: StoryRights, picture: str) -> Polic
 
 def picture_rights(
     settings: Settings, picture: str, stories: list[StoryRights]
-) -> tuple[Policy, Statement | None]:
+) -> tuple[Policy, Statement]:
     """A picture's policy (what every story showing it grants it), and what its files say
-    of it; None for another's picture (its credit names a licensed-in source), which keeps
-    its own metadata. `picture` is its path under content/."""
+    of it (another's picture, whose credit names a licensed-in source, keeps the metadata
+    it came with, if any). `picture` is its path under content/."""
     policy = settings.rights.default
     if stories:
         policy = _shown_policy(settings, stories[0], picture)
@@ -170,8 +170,6 @@ def picture_rights(
             policy = policy.with_also(_shown_policy(settings, each, picture))
     leading = next((s for s in stories if _lead(s, picture) is not None), None)
     image = _lead(leading, picture) if leading is not None else None
-    if image is not None and image.licensed_from:
-        return policy, None
     story = leading or (stories[0] if stories else None)
     holder = (story.source if story else "") or settings.site_name
     notice = rights_lines.notice(
@@ -183,6 +181,7 @@ def picture_rights(
         web_statement=rights.policy_url(settings, policy),
         licensor_url=rights.licence_page(settings),
         policy=policy,
+        keep_own=image is not None and bool(image.licensed_from),
     )
 
 

@@ -15,13 +15,18 @@ from syndication.publish.machine_rights import article_policy, picture_policy
 from syndication.publish.rights import copyright_holder, rights_line
 from syndication.publish.static_files import absolute_picture_url
 from syndication.publish.urls import author_path, image_path
+from syndication.rights_policy import Policy
 
 # Inside <script>, "</script>" or "<!--" in a headline must not end the element: escape the
 # characters JSON allows us to escape, so no body or title can break out.
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
-def news_article(settings: Settings, archived: ArchivedArticle) -> str:
+def news_article(
+    settings: Settings, archived: ArchivedArticle, picture: Policy | None = None
+) -> str:
+    """`picture`: the policy of the story's picture as every story showing it grants it
+    (publish/rights_documents.py), when another story shows it too."""
     article = archived.article
     url = settings.absolute(article.path)
     data: dict[str, Any] = {
@@ -70,7 +75,7 @@ def news_article(settings: Settings, archived: ArchivedArticle) -> str:
             "creditText": image.credit or holder,
             "copyrightNotice": image.rights or rights_line(settings, article),
             "copyrightHolder": {"@type": "Organization", "name": image.credit or holder},
-            **machine_rights.json_ld(settings, picture_policy(policy, image)),
+            **machine_rights.json_ld(settings, picture or picture_policy(policy, image)),
         }
     else:  # rich results want an image: the site's own picture stands in for a photo
         data["image"] = {"@type": "ImageObject", "url": _url(settings, settings.share_image)}

@@ -20,11 +20,12 @@ from syndication.archive import partner_queries as pq
 from syndication.archive.partners import PartnerStore
 from syndication.archive.search import fts_query
 from syndication.model import ArchivedArticle, Partner
-from syndication.publish import machine_rights
+from syndication.publish import machine_rights, rights_documents
 from syndication.publish.broken_articles import FORBIDDEN_UTF8
 from syndication.publish.machine_rights import article_policy
 from syndication.publish.ninjs import canceled_item, news_item
 from syndication.publish.routes import ROUTES
+from syndication.rights_policy import Policy
 from syndication.web.params import moment, whole_number
 from syndication.web.searching import reader_left, search_refusals
 from syndication.web.services import services
@@ -77,7 +78,9 @@ def _dumps(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _item(request: web.Request, view: pq.View, archived: ArchivedArticle) -> dict[str, Any]:
+def _item(
+    request: web.Request, view: pq.View, archived: ArchivedArticle, pictures: dict[str, Policy]
+) -> dict[str, Any]:
     settings = services(request).settings
     article = archived.article
     if view == "canceled":
@@ -88,7 +91,22 @@ def _item(request: web.Request, view: pq.View, archived: ArchivedArticle) -> dic
         view,
         with_picture=bool(article.image and article.image.syndication),
         embargoed_until=article.published if view == "withheld" else None,
+        picture=pictures.get(article.image.src) if article.image else None,
     )
+
+
+async def _picture_policies(
+    request: web.Request, delivered: list[tuple[pq.View, ArchivedArticle]]
+) -> dict[str, Policy]:
+    """The policy of each picture the items carry, as every story showing it grants it."""
+    srcs = sorted({a.article.image.src for _, a in delivered if a.article.image is not None})
+    showing = await services(request).archive.articles.showing(srcs)
+    settings = services(request).settings
+    return {
+        src: rights_documents.picture_rights(settings, src, stories)[0]
+        for src, stories in showing.items()
+        if stories
+    }
 
 
 async def _items(
@@ -98,9 +116,10 @@ async def _items(
     sent; and what was really handed out, for the delivery log."""
     encoded: list[bytes] = []
     kept: list[tuple[pq.View, ArchivedArticle]] = []
+    pictures = await _picture_policies(request, delivered)
     for view, archived in delivered:
         try:
-            data = _dumps(_item(request, view, archived))
+            data = _dumps(_item(request, view, archived, pictures))
             found = FORBIDDEN_UTF8.search(data)
             problem = f"it would send {found.group()!r}, which JSON readers refuse" if found else ""
         except Exception as exc:  # whatever the content makes the encoder raise

@@ -50,13 +50,30 @@ async def media(request: web.Request) -> web.FileResponse:
     tags = answer_tags(showing, (), ALWAYS)
     stories = await services(request).archive.articles.live_rights(showing)
     policy, said = rights_documents.picture_rights(settings, relative, stories)
-    xmp = picture_metadata.xmp_packet(said) if said is not None else None
     headers = {
         **edge_headers(settings.edge_tag_header, settings.edge_max_age, tags),
         **machine_rights.headers(settings, policy),
         "Link": ", ".join(machine_rights.licence_links(settings)),
     }
-    return await picture(request, relative, headers, xmp)
+    return await picture(request, relative, headers, said)
+
+
+def _has_own_metadata(path: Path) -> bool:
+    """Whether the picture file carries an XMP packet of its own (kept per version)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return _own_metadata(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=1024)
+def _own_metadata(path: str, size: int, mtime_ns: int) -> bool:
+    try:
+        with open(path, "rb") as file:
+            return picture_metadata.own_xmp(file.read()) is not None  # within ingest's limit
+    except OSError:
+        return False
 
 
 def picture_path(text: str) -> str:
@@ -70,11 +87,14 @@ def picture_path(text: str) -> str:
 
 
 async def picture(
-    request: web.Request, relative: str, headers: dict[str, str], xmp: bytes | None
+    request: web.Request,
+    relative: str,
+    headers: dict[str, str],
+    said: picture_metadata.Statement | None,
 ) -> web.FileResponse:
     """The picture at `relative` under content/ (already judged public or previewable), at
-    its own size or as a rendition, with `xmp` as its metadata (None: its own kept); images
-    only, and only from inside content/."""
+    its own size or as a rendition, with what `said` says as its metadata (None: as the
+    file is, for an editor's preview); images only, and only from inside content/."""
     root = services(request).settings.content_dir.resolve()
     try:
         target = (root / relative).resolve()
@@ -93,6 +113,9 @@ async def picture(
         if request.query["v"] != current:
             moved = request.rel_url.update_query(v=current)
             raise web.HTTPMovedPermanently(str(moved), headers={"Cache-Control": SHORT_CACHE})
+    xmp = picture_metadata.xmp_packet(said) if said is not None else None
+    if said is not None and said.keep_own and await asyncio.to_thread(_has_own_metadata, target):
+        xmp = None  # an agency's picture keeps the metadata it came with
     if "w" in request.query or "f" in request.query:
         response = await _rendition(request, target, lasting, xmp)
     else:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from syndication.model import FeedKind, FeedScope
+from syndication.publish import machine_rights
 from syndication.publish.feed_document import MEDIA_TYPES
 from syndication.publish.routes import ROUTES
 from syndication.web.api import NO_STORE, RATE_HEADERS, log_deliveries, partner_of
@@ -28,11 +30,18 @@ async def partner_feed(request: web.Request) -> web.Response:
         raise web.HTTPForbidden(
             text=f"This key is not entitled to the section {section!r} in {edition!r}."
         )
-    body, found = await services(request).feeds.for_partner(partner, edition, section, fmt)
+    feeds = services(request).feeds
+    body, found = await feeds.for_partner(partner, edition, section, fmt)
     await log_deliveries(request, partner, [("usable", a) for a in found], "feed")
+    policy = feeds.carried_policy(FeedScope(edition, FeedKind.SECTION, section), found)
     return web.Response(
         body=body,
         content_type=MEDIA_TYPES[fmt],
         charset="utf-8",
-        headers={**NO_STORE, **request.get(RATE_HEADERS, {})},
+        headers={
+            **NO_STORE,
+            **request.get(RATE_HEADERS, {}),
+            **machine_rights.headers(settings, policy),
+            "Link": ", ".join(machine_rights.licence_links(settings)),
+        },
     )

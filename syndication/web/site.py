@@ -16,7 +16,7 @@ from syndication.config import Settings
 from syndication.edge.tags import answer_tags, edge_headers
 from syndication.model import ArticleSummary, Edition, FeedKind, FeedScope, State
 from syndication.months import month_bounds, year_bounds
-from syndication.publish import html
+from syndication.publish import html, rights_documents
 from syndication.publish.broken_articles import problem_with, rendered_or_problem
 from syndication.publish.labels import month_name, translator
 from syndication.publish.machine_rights import article_policy, scope_policy
@@ -165,9 +165,24 @@ async def article(request: web.Request, key: str) -> web.Response:
         related = await archive.listings.related(article.id)
         versions = await archive.listings.translations(article.id, article.translation_of)
         now = services(request).clock.now()
+        # Its picture's policy is what every story showing it grants it: those stories'
+        # changes are this page's too.
+        sharing = (
+            (await archive.articles.showing([article.image.src]))[article.image.src]
+            if article.image
+            else []
+        )
+        picture = (
+            rights_documents.picture_rights(settings, article.image.src, sharing)[0]
+            if article.image and sharing
+            else None
+        )
+
+        def page_of(some: tuple[ArticleSummary, ...] | list[ArticleSummary]) -> str:
+            return html.article_page(settings, found, list(some), versions, now, picture=picture)
 
         def with_related(some: tuple[ArticleSummary, ...]) -> bytes:
-            return html.article_page(settings, found, list(some), versions, now).encode()
+            return page_of(some).encode()
 
         text, _ = rendered_or_problem(with_related, tuple(related))
         if text is None:  # the story itself breaks its page, or one of its related stories
@@ -176,12 +191,8 @@ async def article(request: web.Request, key: str) -> web.Response:
                     article.id, f"left out of its page: {problem}"
                 )
                 raise web.HTTPServiceUnavailable(text="This story cannot be shown right now.")
-            text = await _html_leaving_out(
-                request,
-                lambda some: html.article_page(settings, found, list(some), versions, now),
-                related,
-            )
-        ids = frozenset({article.id, *(r.id for r in related)})
+            text = await _html_leaving_out(request, page_of, related)
+        ids = frozenset({article.id, *(r.id for r in related), *(s.id for s in sharing)})
         page = _page(request, text, seq, ids, now, article_policy(settings, found.article))
         page.period &= day_of(now)  # "From our online archive" counts in days
         return page
