@@ -101,15 +101,16 @@ sub vcl_recv {
 
 # What each AI crawler gathers copy for, by its user agent: the list the app's robots.txt names
 # (syndication/publish/ai_crawlers.toml, which tests/test_cache_tier.py checks this against).
+# A token counts where no letter comes before it ("GPTBot/1.2", "gptbot_1.0", "(GPTBot)").
 sub ai_crawler_uses {
     set req.http.x-ai-uses = "";
-    if (req.http.User-Agent ~ "(?i)\b(GPTBot|ClaudeBot|Google-Extended|Applebot-Extended|meta-externalagent|Amazonbot|Bytespider|CCBot|cohere-training-data-crawler|AI2Bot|omgili|PanguBot|Timpibot)\b") {
+    if (req.http.User-Agent ~ "(?i)(^|[^a-z])(GPTBot|ClaudeBot|Google-Extended|Applebot-Extended|meta-externalagent|Amazonbot|Bytespider|CCBot|cohere-training-data-crawler|AI2Bot|omgili|PanguBot|Timpibot)") {
         set req.http.x-ai-uses = req.http.x-ai-uses + " ai-train";
     }
-    if (req.http.User-Agent ~ "(?i)\b(OAI-SearchBot|ChatGPT-User|Claude-SearchBot|Claude-User|meta-externalagent|Meta-ExternalFetcher|PerplexityBot|Perplexity-User|Amazonbot|MistralAI-User|DuckAssistBot|Diffbot)\b") {
+    if (req.http.User-Agent ~ "(?i)(^|[^a-z])(OAI-SearchBot|ChatGPT-User|Claude-SearchBot|Claude-User|meta-externalagent|Meta-ExternalFetcher|PerplexityBot|Perplexity-User|Amazonbot|MistralAI-User|DuckAssistBot|Diffbot)") {
         set req.http.x-ai-uses = req.http.x-ai-uses + " ai-input";
     }
-    if (req.http.User-Agent ~ "(?i)\b(CCBot|Diffbot|omgili|Timpibot)\b") {
+    if (req.http.User-Agent ~ "(?i)(^|[^a-z])(CCBot|Diffbot|omgili|Timpibot)") {
         set req.http.x-ai-uses = req.http.x-ai-uses + " tdm";
     }
     if (req.http.x-ai-uses == "") {

@@ -365,6 +365,24 @@ class Settings:
                     f"{name}: {value!r} is not a file the site ships in /static/; put your "
                     "own in content/ and name it /media/..., or give its URL"
                 )
+        # Each is a part of every address of its pages, and of robots.txt's rules: one path
+        # segment of letters, digits, `_` and `-` (of any script).
+        parts = [(f"editions.{e.code}", e.code) for e in self.editions]
+        parts += [(f"sections.{s.slug}", s.slug) for s in self.sections]
+        for where, part in parts:
+            if not PATH_PART.fullmatch(part):
+                raise ConfigError(
+                    f"[{where[:60]!r}]: a name of an address is letters, digits, _ and - only"
+                )
+        holders: dict[str, str] = {}
+        for source in self.sources:  # whose copy a story is must never be two answers
+            for name in source.names:
+                key = " ".join(name.split()).casefold()
+                if holders.setdefault(key, source.name) != source.name:
+                    raise ConfigError(
+                        f'[sources."{source.name}"]: {name!r} is also [sources."{holders[key]}"]'
+                        "'s name or alias (case aside): give each source its own names"
+                    )
         names = [("site_name", self.site_name)]
         names += [(f"editions.{e.code}.name", e.name) for e in self.editions]
         names += [(f"sections.{s.slug}", n) for s in self.sections for n in s.names.values()]
@@ -445,6 +463,7 @@ class Settings:
 
 
 SMTP_SECURITY = ("starttls", "tls", "none")
+PATH_PART = re.compile(r"[^\W_][\w-]{0,62}")
 DIGEST_TIME = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
 # An ASCII address with no character a header could be broken with.
 MAIL_FROM = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9.-]{1,253}")
@@ -795,6 +814,8 @@ _RIGHTS_HELP = {
 
 
 def _rights_address(key: str, value: str) -> bool:
+    if len(value) > 500:  # it goes into every picture's metadata, within a JPEG's segment
+        return False
     if key == "contact" and MAIL_FROM.fullmatch(value):
         return True
     if key == "licence_page" and value.startswith("/") and not value.startswith("//"):

@@ -135,6 +135,8 @@ class Article:
     alert: bool = False  # breaking news: mailed to the alert lists as it is published
     permissions: Permissions = NOTHING_SAID  # what machines may do with it (rights_policy.py)
     licensed_from: str = ""  # the licensed-in source whose copy it is ("": ours)
+    # Pictures of its body credited to a licensed-in source: (path under content/, source).
+    others_pictures: tuple[tuple[str, str], ...] = ()
     id_given: bool = False  # the editor wrote `id:`; else the archive assigns it
     path: str = ""  # canonical URL path, unique across the archive (see article_path)
 
@@ -181,6 +183,11 @@ class ArticleSummary:
     state: State
     image: Image | None = None
     authors: tuple[Author, ...] = ()
+    # whose copy it is and what may be done with it: a list's rights policy is the
+    # strictest of the stories it shows (publish/machine_rights.py)
+    source: str = ""
+    permissions: Permissions = NOTHING_SAID
+    licensed_from: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,6 @@ import json
 import re
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from html.parser import HTMLParser
 from typing import Any
 from urllib import robotparser
@@ -29,6 +28,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import aiohttp
 import feedparser
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as safe_xml
 from PIL import Image
 
 from syndication.archive.articles import StoryRights
@@ -108,15 +109,24 @@ class Fetcher:
         self.kept: dict[str, tuple[int, dict[str, str], bytes]] = {}
         self.limit = asyncio.Semaphore(PARALLEL)
 
-    async def get(self, url: str) -> tuple[int, dict[str, str], bytes]:
+    async def get(
+        self, url: str, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        """The answer's status, headers (lower-cased names) and whole body; status 0 for an
+        address on another host (never fetched) or a body past MAX_BYTES."""
         if url.startswith(self.own + "/"):
             url = url[len(self.own) :]
         url = urljoin(self.base + "/", url)
-        if url not in self.kept:
-            async with self.limit, self.session.get(url) as answer:
-                body = await answer.content.read(MAX_BYTES)
-                headers = {k.lower(): v for k, v in answer.headers.items()}
-                self.kept[url] = (answer.status, headers, body)
+        if urlsplit(url).netloc != urlsplit(self.base).netloc:
+            return 0, {}, b""
+        if url not in self.kept or headers:
+            async with self.limit, self.session.get(url, headers=headers) as answer:
+                body = bytearray()
+                while len(body) <= MAX_BYTES and (part := await answer.content.read(1 << 16)):
+                    body += part
+                found = {k.lower(): v for k, v in answer.headers.items()}
+                status = answer.status if len(body) <= MAX_BYTES else 0
+                self.kept[url] = (status, found, bytes(body))
         return self.kept[url]
 
 
@@ -179,17 +189,20 @@ class _Site:
                 "publish a story there (its address), or give the page's URL"
             )
         _, _, tdmrep = await self.fetch.get(machine_rights.TDMREP_PATH)
-        self.tdmrep = json.loads(tdmrep)
+        rules = _json(tdmrep)
+        self.tdmrep = [
+            r for r in (rules if isinstance(rules, list) else [])
+            if isinstance(r, dict) and isinstance(r.get("location"), str)
+        ]  # fmt: skip
 
     async def rsl_document(self, url: str) -> list[tuple[str, dict[Use, bool]]]:
         """An RSL licence's content patterns, each with the uses its licence speaks of."""
-        status, _, licence = await self.fetch.get(url)
-        if status != 200:
-            return []
-        return [
-            (content.get("url", ""), _rsl_uses(content))
-            for content in ElementTree.fromstring(licence).iter(f"{RSL_NS}content")
-        ]
+        if url not in self.licences:
+            status, _, licence = await self.fetch.get(url)
+            root = _xml(licence) if status == 200 else None
+            contents = root.iter(f"{RSL_NS}content") if root is not None else ()
+            self.licences[url] = [(c.get("url", ""), _rsl_uses(c)) for c in contents]
+        return self.licences[url]
 
     async def rsl_at(self, licence_url: str, path: str) -> dict[Use, bool] | None:
         """What the RSL licence at `licence_url` says of `path`: its longest match."""
@@ -227,7 +240,7 @@ class _Site:
                     )
                 )
         path = self.path(absolute)
-        rule = next((r for r in self.tdmrep if fnmatchcase(path, r["location"])), None)
+        rule = next((r for r in self.tdmrep if _rfc9309(path, r["location"], whole=True)), None)
         if rule is None:
             self.report.compare("tdmrep.json", url, None, policy)
         else:
@@ -301,6 +314,8 @@ class _Site:
         said = await self.rsl_at(page.licence[0], story.path) if page.licence else None
         self.report.compare("page <link rel=license>", story.path, said, policy)
         article = next((d for d in page.json_ld if d.get("@type") == "NewsArticle"), {})
+        if not isinstance(article.get("image"), dict):  # a URL alone, or a list: no licence
+            article = {**article, "image": {}}
         found = await self.policy_document(str(article.get("license", "")))
         self.report.compare("page JSON-LD license", story.path, _all(found), policy)
         for picture in story.pictures:
@@ -372,14 +387,22 @@ class _Site:
     async def listings_and_feeds(self, stories: list[StoryRights]) -> None:
         settings = self.settings
         by_id = {s.id: s for s in stories}
+        by_path = {s.path: s for s in stories}
         scopes: list[tuple[str, str | None]] = [(e.code, None) for e in settings.editions]
         scopes += [(e.code, s.slug) for e in settings.editions for s in settings.sections]
         for edition, section in scopes:
             base = f"/{edition}/" + (f"{section}/" if section else "")
             scope = machine_rights.scope_policy(settings, edition, section)
-            status, headers, _ = await self.fetch.get(base)
+            status, headers, body = await self.fetch.get(base)
             if status == 200:
-                await self.headers("listing", base, headers, scope)
+                # what the list shows: every story it links, each with its policy
+                listing = _Page()
+                listing.feed(body.decode("utf-8", "replace"))
+                shown = scope
+                for href in listing.links:
+                    if (story := by_path.get(urlsplit(href).path)) is not None:
+                        shown = _carrying(shown, self._story_policy(story))
+                await self.headers("listing", base, headers, shown)
                 await self.address(base, scope)
             for fmt in ("atom", "rss"):
                 await self.feed(f"{base}feed.{fmt}", scope, by_id)
@@ -408,13 +431,14 @@ class _Site:
         policy = scope
         for found in ids:
             if found in by_id:
-                policy = policy.with_also(self._story_policy(by_id[found]))
+                policy = _carrying(policy, self._story_policy(by_id[found]))
         await self.headers("feed", url, headers, policy)
         await self.address(url, scope)
         said = _all(await self.policy_document(_licence(parsed.feed)))
         self.report.compare("feed rel=license", url, said, policy)
         if url.endswith(".rss"):  # RSL in each item
-            for item in ElementTree.fromstring(body).iter("item"):
+            root = _xml(body)
+            for item in root.iter("item") if root is not None else ():
                 story = by_id.get(_story_id(item.findtext("guid", "")))
                 if story is not None:
                     content = item.find(f"{RSL_NS}content")
@@ -445,13 +469,14 @@ class _Site:
         page = 1
         while page <= 1000:
             url = f"{self.fetch.base}/api/v1/items?page={page}&per_page=100"
-            async with self.fetch.session.get(url, headers=headers) as answer:
-                if answer.status != 200:
-                    return
-                answer_headers = {k.lower(): v for k, v in answer.headers.items()}
-                data = json.loads(await answer.content.read(MAX_BYTES))
+            status, answer_headers, body = await self.fetch.get(url, headers)
+            data = _json(body) if status == 200 else None
+            if not isinstance(data, dict):
+                return
             policy = self.settings.rights.default
             for item in data.get("items", []):
+                if not isinstance(item, dict):
+                    continue
                 story = by_id.get(str(item.get("uri", "")).rsplit(":", 1)[-1])
                 if story is None:
                     continue
@@ -476,9 +501,8 @@ class _Site:
 
 def _locations(body: bytes) -> list[str]:
     """The <loc> of every entry of a sitemap or sitemap index."""
-    try:
-        root = ElementTree.fromstring(body)
-    except ElementTree.ParseError:
+    root = _xml(body)
+    if root is None:
         return []
     return [e.text or "" for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
 
@@ -486,6 +510,13 @@ def _locations(body: bytes) -> list[str]:
 def _story_id(entry_id: str) -> str:
     """A feed entry's story: its tag: id ends with `article:<id>`."""
     return entry_id.rsplit("article:", 1)[-1]
+
+
+def _carrying(listing: Policy, story: Policy) -> Policy:
+    """What a list or feed showing `story` may grant: no mining use the story reserves;
+    search is the list's own (a story's noindex does not hide the page listing it)."""
+    mining = {u: listing.allows(u) and story.allows(u) for u in USES if u is not Use.SEARCH}
+    return Policy(search=listing.search, **{u.value: v for u, v in mining.items()})
 
 
 def _licence(element: Any) -> str:
@@ -517,24 +548,55 @@ def _rsl_uses(content: ElementTree.Element) -> dict[Use, bool]:
     return said
 
 
-def _rfc9309(path: str, pattern: str) -> bool:
-    """Whether `pattern` (a path with * and $, RFC 9309) matches `path`."""
-    regex = re.escape(pattern).replace(r"\*", ".*")
-    regex = regex[:-2] + "$" if regex.endswith(r"\$") else regex
-    return re.match(regex, path) is not None
+def _rfc9309(path: str, pattern: str, *, whole: bool = False) -> bool:
+    """Whether `pattern` (a path with `*` for any characters and a final `$` for its end, as
+    RFC 9309 writes them) matches `path` from its start; `whole`: to its end too (TDMRep's
+    locations). Each piece is found once, left to right: no pattern takes more than a
+    pass over the path, however many stars it holds."""
+    anchored = whole or pattern.endswith("$")
+    pieces = pattern.removesuffix("$").split("*")
+    if not path.startswith(pieces[0]):
+        return False
+    at = len(pieces[0])
+    for piece in pieces[1:]:
+        found = path.find(piece, at)
+        if found < 0:
+            return False
+        at = found + len(piece)
+    if not anchored:
+        return True
+    last = pieces[-1]
+    # to its end: the last piece may end the path (a star before it takes the rest)
+    return at == len(path) or (len(pieces) > 1 and path.endswith(last))
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def _xml(body: bytes) -> ElementTree.Element | None:
+    """A document parsed with no entity or DTD expanded (defusedxml); None if it cannot be."""
+    try:
+        return safe_xml.fromstring(body)
+    except (ElementTree.ParseError, DefusedXmlException, ValueError):
+        return None
 
 
 def _odrl(body: bytes) -> Policy | None:
     """What an ODRL policy permits and prohibits, by purpose; None unless every use is said."""
-    try:
-        document = json.loads(body)
-    except ValueError:
+    document = _json(body)
+    if not isinstance(document, dict):
         return None
     said: dict[str, bool] = {}
     for key, allowed in (("permission", True), ("prohibition", False)):
-        for rule in document.get(key, []):
-            for constraint in rule.get("constraint", []):
-                if constraint.get("leftOperand") == "purpose":
+        rules = document.get(key)
+        for rule in rules if isinstance(rules, list) else []:
+            constraints = rule.get("constraint") if isinstance(rule, dict) else None
+            for constraint in constraints if isinstance(constraints, list) else []:
+                if isinstance(constraint, dict) and constraint.get("leftOperand") == "purpose":
                     said[str(constraint.get("rightOperand"))] = allowed
     if set(said) != {u.value for u in USES}:
         return None
@@ -575,6 +637,7 @@ class _Page(HTMLParser):
         self.licence: list[str] = []
         self.json_ld: list[dict[str, Any]] = []
         self.pictures: list[str] = []
+        self.links: list[str] = []
         self._in_json_ld = False
         self._text: list[str] = []
 
@@ -586,6 +649,8 @@ class _Page(HTMLParser):
             self.licence.append(a.get("href", ""))
         elif tag == "script" and a.get("type") == "application/ld+json":
             self._in_json_ld, self._text = True, []
+        elif tag == "a" and a.get("href"):
+            self.links.append(a["href"])
         elif tag == "img" and a.get("src"):
             self.pictures.append(a["src"])
         elif tag == "source" and a.get("srcset"):
@@ -598,8 +663,6 @@ class _Page(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "script" and self._in_json_ld:
             self._in_json_ld = False
-            try:
-                found = json.loads("".join(self._text))
-            except ValueError:
-                return
-            self.json_ld += found if isinstance(found, list) else [found]
+            found = _json("".join(self._text).encode())
+            found = found if isinstance(found, list) else [found]
+            self.json_ld += [item for item in found if isinstance(item, dict)]

@@ -68,6 +68,14 @@ class Policy:
         """What both allow: a document carrying two holders' copy grants only what each does."""
         return Policy(*(self.allows(u) and other.allows(u) for u in USES))
 
+    def carrying(self, other: Policy) -> Policy:
+        """A list or feed's, carrying `other`'s copy: no mining use it reserves is granted;
+        whether the list itself is found by search engines is the list's own say (one
+        story's noindex does not hide its section's page)."""
+        return Policy(
+            self.search, *(self.allows(u) and other.allows(u) for u in USES if u is not Use.SEARCH)
+        )
+
     @property
     def mining_reserved(self) -> bool:
         """Whether any kind of mining is reserved: what TDMRep's one bit says."""

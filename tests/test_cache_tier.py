@@ -241,6 +241,7 @@ def test_the_switch_answers_ai_crawlers_403_where_their_use_is_reserved(tmp_path
         assert fetch(edge + science[1], {"User-Agent": "GPTBot/1.2"})[0] == 403
         assert fetch(edge + page[1], diffbot)[0] == 403
         for agent in ("Mozilla/5.0 (compatible; GPTBot/1.2; +https://openai.com/gptbot)",
+                      "gptbot_1.0",
                       "CCBot/2.0 (https://commoncrawl.org/faq/)",
                       "Mozilla/5.0 (compatible; PerplexityBot/1.0)"):  # fmt: skip
             for path in (page[1], "/en/feed.atom", "/en/world/"):
@@ -259,7 +260,7 @@ def test_the_switchs_crawlers_are_the_list_robots_txt_names() -> None:
     vcl = (REPO / "deploy" / "varnish.vcl").read_text()
     listed = tomllib.loads((REPO / "syndication" / "publish" / "ai_crawlers.toml").read_text())
     rule = re.compile(
-        r'User-Agent ~ "\(\?i\)\\b\(([^)]*)\)\\b"\) \{\s*'
+        r'User-Agent ~ "\(\?i\)\(\^\|\[\^a-z\]\)\(([^)]*)\)"\) \{\s*'
         r'set req\.http\.x-ai-uses = req\.http\.x-ai-uses \+ " ([a-z-]+)";'
     )
     found = {word: set(tokens.split("|")) for tokens, word in rule.findall(vcl)}

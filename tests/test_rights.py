@@ -13,6 +13,7 @@ from urllib import robotparser
 
 import aiohttp
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -447,3 +448,56 @@ def test_the_new_policy_is_what_the_surfaces_say_after_the_change(tmp_path: Path
 
     first, second = asyncio.run(run())
     assert "ai-input=no" in first and "ai-input=yes" in second
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        {"/.well-known/tdmrep.json": b'{"location": "/"}', "/rights/x.json": b"[1, 2]"},
+        {"/.well-known/tdmrep.json": b'[{"tdm-reservation": 1}, 7, "x"]'},
+        {"/license.xml": b"<rsl><content url='" + b"*" * 40 + b"Z'>" + b"</rsl>"},
+        {"/license.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>'},
+        {"/license.xml": b"<not xml"},
+        {"/robots.txt": b"User-agent: *\nDisallow: /" + b"x" * 3_000_000},
+        {"PAGE": b'<script type="application/ld+json">[1, "x", {"@type": "NewsArticle", '
+                 b'"image": "https://elsewhere.example/p.jpg", "license": []}]</script>'},
+        {"PAGE": b'<script type="application/ld+json">{"@type": "NewsArticle", "license": '
+                 b'"https://elsewhere.example/steal"}</script>'},
+    ],
+)  # fmt: skip
+def test_the_check_reads_a_hostile_site_without_crashing_or_hanging(
+    tmp_path: Path, hostile: dict[str, bytes]
+) -> None:
+    """Whatever a site serves, the check reads it within its bounds and reports what
+    disagrees; it never fetches another host's address a page names."""
+    made = make_settings(tmp_path)
+    _write(
+        made,
+        {"number": 1, "section": "world", "edition": "en", "source": "", "said": Permissions(),
+         "image": "", "credit": "", "image_said": Permissions(), "body_picture": False},
+    )  # fmt: skip
+    asked: list[str] = []
+
+    async def run() -> int:
+        real = TestServer(create_app(made, set_clock()), host="127.0.0.1")
+        await real.start_server()
+        await real.close()  # the archive is made; now a hostile site answers in its place
+
+        async def answer(request: web.Request) -> web.Response:
+            asked.append(request.host)
+            if request.path.startswith("/en/world/2024"):
+                return web.Response(body=hostile.get("PAGE", b"<html></html>"))
+            return web.Response(body=hostile.get(request.path, b""))
+
+        app = web.Application()
+        app.router.add_get("/{tail:.*}", answer)
+        fake = TestServer(app, host="127.0.0.1")
+        await fake.start_server()
+        try:
+            report = await asyncio.wait_for(check_rights(made, str(fake.make_url(""))), 60)
+        finally:
+            await fake.close()
+        return len(report.disagreements)
+
+    assert asyncio.run(run()) > 0  # a site saying nothing of the policy disagrees with it
+    assert all(host.startswith("127.0.0.1") for host in asked)

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from slugify import slugify
 
-from syndication.config import ConfigError, Settings
+from syndication.config import PATH_PART, ConfigError, Settings
 from syndication.model import Edition, Section
 from syndication.publish.routes import (
     _PLACEHOLDER,
@@ -94,6 +94,10 @@ NAMES = st.one_of(
 def test_a_section_is_refused_exactly_when_aiohttp_would_answer_one_of_its_pages_otherwise(
     name: str,
 ) -> None:
+    if not PATH_PART.fullmatch(name):  # not a name of an address at all: refused as such
+        with pytest.raises(ConfigError, match="a name of an address"):
+            Settings(sections=(Section(name, {"en": "S"}),))
+        return
     site = Settings(sections=(Section(name, {"en": "S"}),))
     pages = {
         route: _address(ROUTES[route], edition="en", key=name, section=name)
@@ -108,6 +112,10 @@ def test_a_section_is_refused_exactly_when_aiohttp_would_answer_one_of_its_pages
 def test_an_edition_is_refused_exactly_when_aiohttp_would_answer_one_of_its_pages_otherwise(
     code: str,
 ) -> None:
+    if not PATH_PART.fullmatch(code):
+        with pytest.raises(ConfigError, match="a name of an address"):
+            Settings(editions=(Edition(code, "E", "en", "UTC"),), default_edition=code)
+        return
     site = Settings(
         editions=(Edition(code, "E", "en", "UTC"),),
         default_edition=code,

@@ -96,6 +96,11 @@ COLUMNS: tuple[Column, ...] = (
         lambda r: permissions_from_column(r["permissions"]),
     ),
     Column("licensed_from", lambda a: a.licensed_from or None, lambda r: r["licensed_from"] or ""),
+    Column(
+        "others_pictures",
+        lambda a: json.dumps([list(p) for p in a.others_pictures]) if a.others_pictures else None,
+        lambda r: tuple((str(p), str(s)) for p, s in json.loads(r["others_pictures"] or "[]")),
+    ),
 )
 ARTICLE_COLUMNS = tuple(c.name for c in COLUMNS)
 # What the row holds of an Article besides these: set by the archive or read from elsewhere.

@@ -6,6 +6,7 @@ want with a `Query` over `articles a` and hand it here to be read whole.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
@@ -33,7 +34,7 @@ log = logging.getLogger("syndication.archive")
 # What listings select (`articles a`) and Articles.summaries() reads.
 SUMMARY_COLUMNS = (
     "a.num, a.id, a.edition, a.section, a.path, a.title, a.standfirst, a.published, "
-    "a.word_count, a.state, a.image"
+    "a.word_count, a.state, a.image, a.source, a.permissions, a.licensed_from"
 )
 # What a whole article is read from: the row's columns (article_row) and the archive's own.
 _COLUMNS = ", ".join(
@@ -74,6 +75,13 @@ class StoryRights:
     licensed_from: str
     image: Image | None
     pictures: tuple[str, ...]
+    others_pictures: tuple[tuple[str, str], ...] = ()  # body pictures credited to an agency
+
+    def whose(self, picture: str) -> str:
+        """The licensed-in source whose picture this is, as this story shows it ("": ours)."""
+        if self.image is not None and self.image.src == picture:
+            return self.image.licensed_from
+        return dict(self.others_pictures).get(picture, "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,19 +160,24 @@ class Articles:
         )
         return [str(r["id"]) for r in rows]
 
-    async def live_rights(self, ids: list[str] | None = None) -> list[StoryRights]:
-        """Every live story's rights (or those of `ids`), for the documents that state the
-        policy of every address: robots.txt, tdmrep.json, license.xml."""
+    async def live_rights(self, showing: list[str] | None = None) -> list[StoryRights]:
+        """Every live story's rights (or those of the stories showing the pictures at the
+        paths `showing`, however many), for the documents that state the policy of every
+        address (robots.txt, tdmrep.json, license.xml) and for pictures."""
         query = of_articles(
             "a.id, a.path, a.edition, a.section, a.source, a.rights, a.published, "
-            "a.permissions, a.licensed_from, a.image"
+            "a.permissions, a.licensed_from, a.image, a.others_pictures"
         ).where(LIVE)
         shown = Query("a.id, d.path", "dependencies d JOIN articles a ON a.source_file = d.file")
         shown = shown.where("d.size >= 0").where(LIVE)
-        if ids is not None:
-            marks = ", ".join("?" * len(ids))
-            query = query.where(f"a.id IN ({marks})", *ids)
-            shown = shown.where(f"a.id IN ({marks})", *ids)
+        if showing is not None:
+            marks = ", ".join("?" * len(showing))
+            showing_them = Condition(
+                "a.source_file IN (SELECT file FROM dependencies "
+                f"WHERE path IN ({marks}) AND size >= 0)",
+                tuple(showing),
+            )
+            query, shown = query.where(showing_them), shown.where(showing_them)
         pictures: dict[str, list[str]] = {}
         for row in await self.db.rows(shown.order_by("d.path")):
             pictures.setdefault(str(row["id"]), []).append(str(row["path"]))
@@ -181,6 +194,7 @@ class Articles:
                 str(r["licensed_from"] or ""),
                 image_from_json(r["image"]),
                 tuple(pictures.get(str(r["id"]), ())),
+                tuple((str(p), str(s)) for p, s in json.loads(r["others_pictures"] or "[]")),
             )
             for r in await self.db.rows(query.order_by("a.path"))
         ]
@@ -188,16 +202,7 @@ class Articles:
     async def showing(self, paths: list[str]) -> dict[str, list[StoryRights]]:
         """For each picture at `paths` (under content/), the rights of the live stories that
         show it: what a picture shared by several grants is what each of them grants it."""
-        if not paths:
-            return {}
-        marks = ", ".join("?" * len(paths))
-        rows = await self.db.rows(
-            Query("DISTINCT a.id", "dependencies d JOIN articles a ON a.source_file = d.file")
-            .where(f"d.path IN ({marks})", *paths)
-            .where("d.size >= 0")
-            .where(LIVE)
-        )
-        stories = await self.live_rights([str(r["id"]) for r in rows]) if rows else []
+        stories = await self.live_rights(paths) if paths else []
         return {p: [s for s in stories if p in s.pictures] for p in paths}
 
     async def shows_picture(self, article_id: str, path: str) -> bool:
@@ -245,6 +250,9 @@ class Articles:
                 state=State(r["state"]),
                 image=image_from_json(r["image"]),
                 authors=tuple(Author(*a) for a in authors.get(r["num"], ())),
+                source=r["source"] or "",
+                permissions=permissions_from_column(r["permissions"]),
+                licensed_from=r["licensed_from"] or "",
             )
             for r in rows
         ]

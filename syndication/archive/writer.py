@@ -45,7 +45,7 @@ _UPDATE = (
 _TRANSLATION_OF = ARTICLE_COLUMNS.index("translation_of")
 # Filled in again when only the file was re-read (what a newer version of the program keeps
 # of a story that is not in its digest): old addresses, whose copy it is and its picture's.
-_REFILLED = ("aliases", "image", "permissions", "licensed_from")
+_REFILLED = ("aliases", "image", "permissions", "licensed_from", "others_pictures")
 _REFILL = ", ".join(f"{name} = ?" for name in _REFILLED)
 _REFILLED_AT = tuple(ARTICLE_COLUMNS.index(name) for name in _REFILLED)
 PAGE = 1000  # rows a scan reads at a time of what the archive knows of its files

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import itertools
 import logging
 import re
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from slugify import slugify
@@ -118,7 +120,7 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
     image = reader.image(f["image"], article_dir, content_dir) if f.get("image") else None
     if image is not None:
         image = _picture_rights(
-            reader, image, f["image"], syndication, settings, doc, warnings, file
+            reader, image, f["image"], syndication, licensed_from, settings, doc, warnings, file
         )
     article = Article(
         id=reader.identifier("id", f["id"]) if "id" in f else "",
@@ -139,6 +141,7 @@ def parse_article(data: bytes, file: str, content_dir: Path, settings: Settings)
         alert=reader.boolean("alert", f["alert"]) if "alert" in f else False,
         permissions=reader.permissions("permissions", f.get("permissions"), licensed_from),
         licensed_from=licensed_from or "",
+        others_pictures=_others_pictures(body_html, settings),
         standfirst=reader.text("standfirst", f.get("standfirst"), max_len=MAX_STANDFIRST),
         authors=reader.authors(f.get("authors")),
         topics=reader.topics(f.get("topics")),
@@ -379,6 +382,7 @@ def _picture_rights(
     image: Image,
     raw: dict[str, Any],
     story_syndicated: bool,
+    story_from: str | None,
     settings: Settings,
     doc: frontmatter.FrontMatter,
     warnings: list[ContentWarning],
@@ -386,7 +390,8 @@ def _picture_rights(
 ) -> Image:
     """A picture goes to partners only with its story, and never when its credit or rights
     name a source we license in (an agency photo on a staff story), unless its own
-    `syndication: true` says so. Such a picture is never opened to mining or AI."""
+    `syndication: true` says so. Such a picture, and one without a credit or rights line of
+    its own on a licensed-in story (`story_from`), is never opened to mining or AI."""
     licensed_from: str | None = None
     for name in ("credit", "rights"):
         named = sources.licensed_source_named(getattr(image, name), settings.sources)
@@ -398,11 +403,35 @@ def _picture_rights(
                 )
             licensed_from = named.source.name if named.source else ANOTHER
             break
-    said = reader.permissions("image.permissions", raw.get("permissions"), licensed_from)
-    image = replace(image, permissions=said, licensed_from=licensed_from or "")
+    whose = licensed_from
+    if whose is None and not image.credit and not image.rights:
+        whose = story_from  # no line of its own: the story's, as its copy is
+    said = reader.permissions("image.permissions", raw.get("permissions"), whose)
+    image = replace(image, permissions=said, licensed_from=whose or "")
     if "syndication" in raw:
         return image
     return replace(image, syndication=story_syndicated and licensed_from is None)
+
+
+_IMG = re.compile(r"<img\b[^>]*>")
+_ATTRIBUTE = re.compile(r' (src|alt|title)="([^"]*)"')
+
+
+def _others_pictures(body_html: str, settings: Settings) -> tuple[tuple[str, str], ...]:
+    """The pictures of the body (paths under content/) whose alternative text or title
+    names a licensed-in source, a near miss or a disguise included, with whose they are:
+    never opened to mining or AI, on a story of ours too."""
+    found: dict[str, str] = {}
+    for tag in _IMG.finditer(body_html) if "<img" in body_html else ():
+        attributes = dict(_ATTRIBUTE.findall(tag[0]))
+        src = html.unescape(attributes.get("src", ""))
+        if not src.startswith("/media/"):
+            continue  # a picture on another site: not ours to state
+        said = html.unescape(f"{attributes.get('alt', '')} {attributes.get('title', '')}")
+        if (named := sources.licensed_source_named(said, settings.sources)) is not None:
+            path = unquote(src.removeprefix("/media/").split("?", 1)[0])
+            found[path] = named.source.name if named.source else ANOTHER
+    return tuple(sorted(found.items()))
 
 
 def _rights_warning(file: str, line: int | None, field_name: str, warning: str) -> ContentWarning:

@@ -148,13 +148,13 @@ class Feeds:
         )
 
     def carried_policy(self, scope: FeedScope, articles: Sequence[ArchivedArticle]) -> Policy:
-        """A feed's rights policy: its scope's (a section's, or its edition's), and every
-        story's it carries, the strictest of them (machine_rights.py)."""
+        """A feed's rights policy: its scope's (a section's, or its edition's), and no mining
+        use any story it carries reserves (Policy.carrying)."""
         settings = self.settings
         section = scope.key if scope.kind is FeedKind.SECTION else None
         policy = scope_policy(settings, scope.edition, section)
         for archived in articles:
-            policy = policy.with_also(article_policy(settings, archived.article))
+            policy = policy.carrying(article_policy(settings, archived.article))
         return policy
 
     async def for_partner(

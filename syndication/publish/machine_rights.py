@@ -7,11 +7,12 @@ reads the policy from here; `check --rights` (web/rights_check.py) reads them ba
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from html import escape
 from pathlib import Path
 
 from syndication.config import Settings
-from syndication.model import Article, Image
+from syndication.model import Article, ArticleSummary, Image
 from syndication.rights_policy import MINING_USES, USES, Permissions, Policy, Use, clamp_licensed_in
 
 CRAWLERS_FILE = Path(__file__).with_name("ai_crawlers.toml")  # read by rights_documents.py
@@ -68,6 +69,30 @@ def article_policy(settings: Settings, article: Article) -> Policy:
         article.permissions,
         article.licensed_from,
     )
+
+
+def list_policy(
+    settings: Settings,
+    edition: str,
+    section: str | None,
+    shown: Iterable[Article | ArticleSummary],
+) -> Policy:
+    """A list of stories (a front page, a section's, a topic's, a date's, search results):
+    its scope's policy, and no mining use any story it shows reserves (a teaser carries a
+    story's headline, standfirst and picture, a result its words; Policy.carrying)."""
+    policy = scope_policy(settings, edition, section)
+    for story in shown:
+        policy = policy.carrying(
+            story_policy(
+                settings,
+                story.edition,
+                story.section,
+                story.source,
+                story.permissions,
+                story.licensed_from,
+            )
+        )
+    return policy
 
 
 def picture_policy(story: Policy, image: Image | None) -> Policy:

@@ -15,6 +15,7 @@ from syndication.publish import machine_rights
 from syndication.rights_policy import Policy
 
 XMP_ID = b"http://ns.adobe.com/xap/1.0/\x00"  # what opens a JPEG's XMP segment
+XMP_EXTENSION = b"http://ns.adobe.com/xmp/extension/\x00"  # the rest of a long packet
 PNG_KEYWORD = b"XML:com.adobe.xmp"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_SEGMENT = 65533  # a JPEG segment's payload
@@ -70,15 +71,17 @@ def xmp_packet(said: Statement) -> bytes:
     ).encode()
 
 
-def stamped(data: bytes, media_type: str, xmp: bytes) -> bytes:
-    """`data` with `xmp` as its only XMP packet (any other it had taken out)."""
-    if media_type == "image/jpeg":
-        return _jpeg(data, xmp)
-    if media_type == "image/png":
-        return _png(data, xmp)
-    if media_type == "image/webp":
-        return _webp(data, xmp)
-    raise CannotStamp(f"{media_type} carries no metadata here")
+def stamped(data: bytes, xmp: bytes) -> bytes:
+    """`data` (a JPEG, PNG or WebP, told by its first bytes, whatever its name says) with
+    `xmp` as its only XMP packet: any other it had, in any of its formats' places, taken
+    out. CannotStamp for anything else, or a file whose structure is broken."""
+    write = {"image/jpeg": _jpeg, "image/png": _png, "image/webp": _webp}.get(kind_of(data))
+    if write is None:
+        raise CannotStamp("not a JPEG, PNG or WebP: it carries no metadata here")
+    try:
+        return write(data, xmp)
+    except (IndexError, struct.error, ValueError, StopIteration) as exc:
+        raise CannotStamp(f"its structure cannot be read ({exc})") from None
 
 
 def own_xmp(data: bytes) -> bytes | None:
@@ -90,12 +93,12 @@ def own_xmp(data: bytes) -> bytes | None:
             return next((p[len(XMP_ID) :] for m, p in segments if _is_xmp(m, p)), None)
         if media_type == "image/png":
             for kind, body in _png_chunks(data):
-                if kind == b"iTXt" and body.startswith(PNG_KEYWORD + b"\x00"):
-                    return _itxt_text(body[len(PNG_KEYWORD) + 1 :])
+                if _is_png_xmp(kind, body):
+                    return _png_text(kind, body[len(PNG_KEYWORD) + 1 :])
             return None
         if media_type == "image/webp":
             return next((body for kind, body in _webp_chunks(data) if kind == b"XMP "), None)
-    except CannotStamp:
+    except (CannotStamp, IndexError, struct.error, ValueError):
         return None
     return None
 
@@ -111,19 +114,34 @@ def kind_of(data: bytes) -> str:
     return ""
 
 
-def _itxt_text(rest: bytes) -> bytes:
-    """An iTXt chunk's text, after its keyword: compression flag and method, language and
-    translated keyword (each ended by a zero byte), then the text, deflated when flagged."""
-    compressed, rest = rest[:1] == b"\x01", rest[2:]
-    text = rest.split(b"\x00", 2)[-1]
+def _is_png_xmp(kind: bytes, body: bytes) -> bool:
+    """A text chunk of any of PNG's three kinds that holds an XMP packet."""
+    return kind in (b"iTXt", b"tEXt", b"zTXt") and body.startswith(PNG_KEYWORD + b"\x00")
+
+
+def _png_text(kind: bytes, rest: bytes) -> bytes:
+    """A text chunk's text, after its keyword. iTXt: compression flag and method, language
+    and translated keyword (each ended by a zero byte), then the text, deflated when
+    flagged; zTXt: a method, then deflated text; tEXt: the text."""
     try:
-        return zlib.decompress(text) if compressed else text
+        if kind == b"tEXt":
+            return rest
+        if kind == b"zTXt":
+            return zlib.decompress(rest[1:], bufsize=MAX_SEGMENT)
+        compressed, rest = rest[:1] == b"\x01", rest[2:]
+        text = rest.split(b"\x00", 2)[-1]
+        return zlib.decompress(text, bufsize=MAX_SEGMENT) if compressed else text
     except zlib.error:
         raise CannotStamp("a PNG's metadata cannot be inflated") from None
 
 
 def _is_xmp(marker: int, payload: bytes) -> bool:
     return marker == 0xE1 and payload.startswith(XMP_ID)
+
+
+def _is_any_xmp(marker: int, payload: bytes) -> bool:
+    """A segment of an XMP packet: the packet, or a part of a long one (Extended XMP)."""
+    return marker == 0xE1 and payload.startswith((XMP_ID, XMP_EXTENSION))
 
 
 def _jpeg_segments(data: bytes) -> tuple[list[tuple[int, bytes]], int]:
@@ -154,7 +172,7 @@ def _jpeg(data: bytes, xmp: bytes) -> bytes:
     payload = XMP_ID + xmp
     if len(payload) > MAX_SEGMENT:
         raise CannotStamp("the metadata is too long for a JPEG segment")
-    kept = [(m, p) for m, p in segments if not _is_xmp(m, p)]
+    kept = [(m, p) for m, p in segments if not _is_any_xmp(m, p)]
     # after JFIF's APP0 (which must come first), else first
     at = 1 if kept and kept[0][0] == 0xE0 else 0
     kept.insert(at, (0xE1, payload))
@@ -183,11 +201,7 @@ def _chunk(kind: bytes, body: bytes) -> bytes:
 
 
 def _png(data: bytes, xmp: bytes) -> bytes:
-    chunks = [
-        (k, b)
-        for k, b in _png_chunks(data)
-        if not (k == b"iTXt" and b.startswith(PNG_KEYWORD + b"\x00"))
-    ]
+    chunks = [(k, b) for k, b in _png_chunks(data) if not _is_png_xmp(k, b)]
     # keyword, no compression, no language, no translated keyword, then the text
     ours = (b"iTXt", PNG_KEYWORD + b"\x00\x00\x00\x00\x00" + xmp)
     first_data = next(i for i, (k, _) in enumerate(chunks) if k in (b"IDAT", b"IEND"))
@@ -214,6 +228,8 @@ def _webp(data: bytes, xmp: bytes) -> bytes:
     chunks = [(k, b) for k, b in _webp_chunks(data) if k != b"XMP "]
     if not chunks:
         raise CannotStamp("a WebP with no picture")
+    if chunks[0][0] == b"VP8X" and len(chunks[0][1]) != 10:
+        raise CannotStamp("a WebP whose extended header is not ten bytes")
     if chunks[0][0] != b"VP8X":  # a simple file: the extended header says there is XMP
         width, height, alpha = _webp_size(chunks[0])
         flags = 0x10 if alpha else 0

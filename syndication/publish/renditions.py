@@ -67,7 +67,7 @@ def make(folder: Path, source: Path, width: int, webp: bool, xmp: bytes | None) 
     media type. Blocking: run in a thread."""
     name = _name(source, width, webp, xmp)
     data, kind = _resized(source, width, webp)
-    data = _with_metadata(data, FORMATS[kind], source, xmp)
+    data = _with_metadata(data, source, xmp)
     return _keep(folder, name, kind, data), FORMATS[kind]
 
 
@@ -78,17 +78,17 @@ def stamped_original(folder: Path, source: Path, media_type: str, xmp: bytes) ->
     kind = next(k for k, t in FORMATS.items() if t == media_type)
     if (found := folder / f"{name}.{kind.lower()}").is_file():
         return found
-    data = picture_metadata.stamped(source.read_bytes(), media_type, xmp)
+    data = picture_metadata.stamped(source.read_bytes(), xmp)
     return _keep(folder, name, kind, data)
 
 
-def _with_metadata(data: bytes, media_type: str, source: Path, xmp: bytes | None) -> bytes:
+def _with_metadata(data: bytes, source: Path, xmp: bytes | None) -> bytes:
     if xmp is None:  # another's picture keeps its own metadata, if it had any
         xmp = picture_metadata.own_xmp(source.read_bytes())
         if xmp is None:
             return data
     try:
-        return picture_metadata.stamped(data, media_type, xmp)
+        return picture_metadata.stamped(data, xmp)
     except picture_metadata.CannotStamp as exc:  # Pillow's own output: never expected
         raise CannotResize(f"{source.name}: {exc}") from None
 

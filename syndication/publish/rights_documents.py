@@ -19,7 +19,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 from xml.sax.saxutils import escape, quoteattr
 
 from syndication.archive.articles import StoryRights
@@ -29,7 +29,7 @@ from syndication.publish import machine_rights as rights
 from syndication.publish import rights as rights_lines
 from syndication.publish.picture_metadata import Statement
 from syndication.publish.urls import media_path
-from syndication.rights_policy import USES, Permissions, Policy, Use
+from syndication.rights_policy import USES, Permissions, Policy, Use, clamp_licensed_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +52,10 @@ def ai_crawlers() -> tuple[tuple[Crawler, ...], str]:
 
 
 def request_path(path: str) -> str:
-    """A path as a request writes it (RFC 9309 compares percent-encoded octets)."""
-    return quote(path, safe="/%:@!$&'()*+,;=-._~")
+    """A path in one percent-encoded form, as urllib.robotparser compares them (RFC 9309
+    compares percent-encoded octets): everything but letters, digits, `/` and `_.-~` encoded,
+    so a `*` or `$` in a file's name is never a wildcard or an end."""
+    return quote(unquote(path))
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +90,10 @@ def rights_map(settings: Settings, stories: list[StoryRights]) -> RightsMap:
     scopes: dict[str, Policy] = {"/": settings.rights.default}
     for edition in settings.editions:
         code = edition.code
-        scopes[f"/{code}/"] = rights.scope_policy(settings, code)
+        scopes[request_path(f"/{code}/")] = rights.scope_policy(settings, code)
         for section in settings.sections:
-            scopes[f"/{code}/{section.slug}/"] = rights.scope_policy(settings, code, section.slug)
+            path = request_path(f"/{code}/{section.slug}/")
+            scopes[path] = rights.scope_policy(settings, code, section.slug)
     resources, own = _resources(settings, stories)
     ordered = sorted(resources)
     for prefix in list(own):  # what a story's own rule would also reach: written as it is
@@ -132,7 +135,7 @@ def _resources(
         if policy != scope:
             own[path] = policy
         for picture in story.pictures:
-            shown = rights.picture_policy(policy, _lead(story, picture))
+            shown = _picture_policy(policy, story, picture)
             path = request_path(media_path(picture))
             found[path] = found[path].with_also(shown) if path in found else shown
             if found[path] != site:
@@ -153,8 +156,15 @@ def _lead(story: StoryRights, picture: str) -> Image | None:
     return story.image if story.image is not None and story.image.src == picture else None
 
 
+def _picture_policy(story_policy: Policy, story: StoryRights, picture: str) -> Policy:
+    """A picture's as one story shows it: as its lead (with its own permissions), or in its
+    body, where one credited to a licensed-in source is never opened to mining."""
+    shown = rights.picture_policy(story_policy, _lead(story, picture))
+    return clamp_licensed_in(shown) if story.whose(picture) else shown
+
+
 def _shown_policy(settings: Settings, story: StoryRights, picture: str) -> Policy:
-    return rights.picture_policy(_story_policy(settings, story), _lead(story, picture))
+    return _picture_policy(_story_policy(settings, story), story, picture)
 
 
 def picture_rights(
@@ -168,20 +178,23 @@ def picture_rights(
         policy = _shown_policy(settings, stories[0], picture)
         for each in stories[1:]:
             policy = policy.with_also(_shown_policy(settings, each, picture))
+    # Whose it is, as the stories say: an agency's, if one of them credits it to one
+    # (that story then speaks for it), else as the one leading with it says.
+    agency = next((s for s in stories if s.whose(picture)), None)
     leading = next((s for s in stories if _lead(s, picture) is not None), None)
-    image = _lead(leading, picture) if leading is not None else None
-    story = leading or (stories[0] if stories else None)
-    holder = (story.source if story else "") or settings.site_name
-    notice = rights_lines.notice(
-        settings, story.rights if story else "", holder, story.published.year if story else 0
-    )
+    story = agency or leading or (stories[0] if stories else None)
+    image = _lead(story, picture) if story is not None else None
+    holder = (story.whose(picture) or story.source if story else "") or settings.site_name
+    # the story's rights line is the story's; another's picture in it is its holder's
+    line = story.rights if story is not None and not story.whose(picture) else ""
+    notice = rights_lines.notice(settings, line, holder, story.published.year if story else 0)
     return policy, Statement(
         credit=(image.credit if image else "") or holder,
         notice=(image.rights if image else "") or notice,
         web_statement=rights.policy_url(settings, policy),
         licensor_url=rights.licence_page(settings),
         policy=policy,
-        keep_own=image is not None and bool(image.licensed_from),
+        keep_own=agency is not None,
     )
 
 

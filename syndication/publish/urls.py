@@ -8,6 +8,7 @@ JSON-LD). An article's path is model.article_path, kept with the article in the 
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from syndication.config import Settings
 from syndication.model import FeedKind, FeedScope, Image
@@ -56,8 +57,10 @@ def opml_path(edition: str) -> str:
 
 
 def media_path(src: str) -> str:
-    """A file from content/, as /media/ serves it."""
-    return f"/media/{src}"
+    """A file from content/, as /media/ serves it: its name percent-encoded, so that a `%`,
+    `#`, `?`, `*` or space in it is the file's and never read as more (a body's pictures
+    are named so too: ingest/body_pictures.py)."""
+    return f"/media/{quote(src)}"
 
 
 def image_path(image: Image) -> str:

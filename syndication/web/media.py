@@ -48,7 +48,9 @@ async def media(request: web.Request) -> web.FileResponse:
         raise web.HTTPNotFound(headers={"Cache-Control": "no-store"})
     settings = services(request).settings
     tags = answer_tags(showing, (), ALWAYS)
-    stories = await services(request).archive.articles.live_rights(showing)
+    # its policy is what every story showing it grants it, however many (the tags above
+    # name at most 128 of them: more, and the answer is not tagged)
+    stories = (await services(request).archive.articles.showing([relative]))[relative]
     policy, said = rights_documents.picture_rights(settings, relative, stories)
     headers = {
         **edge_headers(settings.edge_tag_header, settings.edge_max_age, tags),
@@ -166,8 +168,8 @@ async def _rendition(
                 renditions.make, folder, source, width, webp, xmp
             )
         except renditions.CannotResize as exc:
-            log.warning("serving %s as it is: %s", source.name, exc)
-            return _file(source, MEDIA_TYPES[source.suffix.lower()], lasting=lasting)
+            log.warning("serving %s at its own size: %s", source.name, exc)
+            return await _original(request, source, lasting, xmp)
     return _file(made, media_type, lasting=lasting)
 
 

@@ -19,7 +19,7 @@ from syndication.months import month_bounds, year_bounds
 from syndication.publish import html, rights_documents
 from syndication.publish.broken_articles import problem_with, rendered_or_problem
 from syndication.publish.labels import month_name, translator
-from syndication.publish.machine_rights import article_policy, scope_policy
+from syndication.publish.machine_rights import article_policy, list_policy, scope_policy
 from syndication.publish.routes import ROUTES
 from syndication.rights_policy import Policy
 from syndication.validity_periods import between, day_of, year_of
@@ -108,7 +108,7 @@ async def _edition_home(request: web.Request, key: str, code: str) -> web.Respon
             request, lambda some: html.home_page(settings, edition, list(some), now), articles
         )
         ids = frozenset(a.id for a in articles)
-        page = _page(request, body, seq, ids, now, scope_policy(settings, code))
+        page = _page(request, body, seq, ids, now, list_policy(settings, code, None, articles))
         if placements_end is not None:  # the page changes when a placement ends
             page.period &= between(now, placements_end)
         return page
@@ -255,7 +255,7 @@ async def search_page(request: web.Request, key: str) -> web.Response:
             hits,
         )
         ids = frozenset(hit.article.id for hit in hits)
-        policy = scope_policy(settings, code)
+        policy = list_policy(settings, code, None, (hit.article for hit in hits))
         return _page(request, body, seq, ids, now, policy, cache_control="public, max-age=60")
 
     return await cached_routes.serve(request, key, (FeedScope(code),), build)
@@ -380,7 +380,7 @@ async def date_page(request: web.Request, key: str) -> web.Response:
             articles,
         )
         ids = frozenset(a.id for a in articles)
-        return _page(request, body, seq, ids, now, scope_policy(settings, code))
+        return _page(request, body, seq, ids, now, list_policy(settings, code, None, articles))
 
     return await cached_routes.serve(request, key, (FeedScope(code),), build)
 
@@ -438,7 +438,7 @@ async def _listing(request: web.Request, key: str, kind: FeedKind) -> web.Respon
             articles,
         )
         # a section's pages are the section's; topics and authors span an edition
-        policy = scope_policy(settings, code, slug if kind is FeedKind.SECTION else None)
+        policy = list_policy(settings, code, slug if kind is FeedKind.SECTION else None, articles)
         return _page(request, body, seq, frozenset(a.id for a in articles), now, policy)
 
     return await cached_routes.serve(request, key, (scope,), build)

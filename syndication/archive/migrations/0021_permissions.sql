@@ -5,3 +5,5 @@
 -- says nothing new is not a new version.
 ALTER TABLE articles ADD COLUMN permissions TEXT;
 ALTER TABLE articles ADD COLUMN licensed_from TEXT;
+-- the pictures of its body credited (in their text or title) to a licensed-in source
+ALTER TABLE articles ADD COLUMN others_pictures TEXT;
