@@ -501,3 +501,59 @@ def test_the_check_reads_a_hostile_site_without_crashing_or_hanging(
 
     assert asyncio.run(run()) > 0  # a site saying nothing of the policy disagrees with it
     assert all(host.startswith("127.0.0.1") for host in asked)
+
+
+def test_odd_picture_names_and_shared_pictures_agree_on_every_surface(tmp_path: Path) -> None:
+    """A name with a space, `%`, `*` or `$` is the file's (never an escape, a wildcard or an
+    end in robots.txt, TDMRep or RSL); a picture shown by a story of ours and, credited,
+    by an agency's story is the agency's everywhere; a story's address that begins
+    another's has its own rule."""
+    made = make_settings(tmp_path, rights=SiteRights(Policy(True, True, True, True)))
+    world = made.content_dir / "world"
+    world.mkdir()
+    for name in ("cpa%20photo.jpg", "*.jpg", "a$.png", "shared.png", "plain.png"):
+        world.joinpath(name).write_bytes(picture("PNG" if name.endswith("png") else "JPEG", 9))
+    front = "---\ntitle: {title}\npublished: 2024-03-0{day}T09:30:00+01:00\nsection: world\n"
+    stories = {
+        "one.md": (front.format(title="Quay", day=1) + "source: CPA\nimage:\n  src: "
+                   '"cpa%20photo.jpg"\n  alt: The quay\n---\n\nText.\n\n'
+                   "![Photo: CPA](shared.png)\n"),
+        "two.md": (front.format(title="Quay 2", day=1) + "image:\n  src: shared.png\n"
+                   "  alt: The quay\n---\n\nText.\n\n![A crane](*.jpg)\n![A$](a$.png)\n"),
+        "three.md": (front.format(title="Quay", day=1) + "slug: quay-2x\nimage:\n  src: "
+                     "plain.png\n  alt: The quay\n---\n\nText.\n"),
+    }  # fmt: skip
+    for name, text in stories.items():
+        world.joinpath(name).write_text(text)
+
+    async def run() -> tuple[list[str], dict[str, str]]:
+        server = TestServer(create_app(made, set_clock()), host="127.0.0.1")
+        await server.start_server()
+        try:
+            report = await check_rights(made, str(server.make_url("")))
+            said = {}
+            async with aiohttp.ClientSession() as session:
+                for name in ("cpa%2520photo.jpg", "%2A.jpg", "shared.png", "plain.png"):
+                    async with session.get(server.make_url(f"/media/world/{name}")) as answer:
+                        said[name] = answer.headers.get("tdm-reservation", "")
+        finally:
+            await server.close()
+        return [f"{d.surface}: {d.url}: {d.says}" for d in report.disagreements], said
+
+    disagreements, said = asyncio.run(run())
+    assert disagreements == []
+    assert said == {"cpa%2520photo.jpg": "1", "%2A.jpg": "0", "shared.png": "1", "plain.png": "0"}
+
+
+def test_names_that_would_break_an_address_or_a_rule_are_refused(tmp_path: Path) -> None:
+    for sections in ({"x/\nUser-agent: *\nDisallow: /": {}}, {"wor ld": {}}, {"a*b": {}}):
+        with pytest.raises(ConfigError, match="a name of an address"):
+            make_settings(tmp_path, sections=tuple(Section(k, {"en": "S"}) for k in sections))
+    with pytest.raises(ConfigError, match="its own names"):
+        make_settings(
+            tmp_path,
+            sources=(
+                Source("continental press agency"),
+                Source(AGENCY, licensed_in=True),
+            ),
+        )
