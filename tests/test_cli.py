@@ -313,3 +313,26 @@ def test_help_names_every_command_and_readme_shows_each(capsys: pytest.CaptureFi
         assert re.search(rf"^ +{name} ", out, re.M), name  # listed, with what it does
         assert f" {name} " in " ".join(out.split()).replace("|", " "), name  # and in the line
         assert f"`syndication {name}" in readme, name
+
+
+def test_check_rights_reads_the_served_sample_site_and_finds_no_disagreement(
+    workdir: Path,
+) -> None:
+    """`syndication check --rights` against `syndication serve`, as docs/rights.md says to
+    run it: every surface of the sample site agrees with its policy, and one served under
+    another policy is told, line by line, with exit 1."""
+    with serving(workdir) as app:
+        done = run("check", "--rights", "--url", app.base, cwd=workdir)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert re.search(r"\d+ statements read from \d+ kinds of surface, 0 disagree", done.stderr)
+        other = workdir / "other.toml"
+        other.write_text((REPO / "syndication.toml").read_text() + '\n[rights]\ntdm = "allowed"\n')
+        told = subprocess.run(
+            [sys.executable, "-m", "syndication", "check", "--rights", "--url", app.base,
+             "--config", str(other)],
+            cwd=workdir, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert told.returncode == 1, told.stderr
+        assert "tdmrep.json:" in told.stdout and "the policy: Reserved:" in told.stdout
+    refused = run("check", "--limit", "3", cwd=workdir)
+    assert refused.returncode != 0 and "go with --rights" in refused.stderr

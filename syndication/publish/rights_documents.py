@@ -261,17 +261,15 @@ def rsl_document(settings: Settings, mapped: RightsMap) -> bytes:
     ).encode()
 
 
-def rsl_license(settings: Settings, policy: Policy, prefix: str = "") -> str:
-    """One <license> (with the `rsl:` prefix when embedded, as in an RSS feed)."""
+def _rsl_license(policy: Policy) -> str:
+    """One <license>: the uses it permits and those it prohibits."""
     permits, prohibits = rights.rsl_uses(policy)
-    p = prefix
-    parts = [f"<{p}license>"]
+    parts = ["<license>"]
     if permits:
-        parts.append(f'<{p}permits type="usage">{permits}</{p}permits>')
+        parts.append(f'<permits type="usage">{permits}</permits>')
     if prohibits:
-        parts.append(f'<{p}prohibits type="usage">{prohibits}</{p}prohibits>')
-    parts.append(f"</{p}license>")
-    return "".join(parts)
+        parts.append(f'<prohibits type="usage">{prohibits}</prohibits>')
+    return "".join([*parts, "</license>"])
 
 
 def _rsl_content(settings: Settings, prefix: str, policy: Policy) -> str:
@@ -281,7 +279,7 @@ def _rsl_content(settings: Settings, prefix: str, policy: Policy) -> str:
     ) + (f" contactUrl={quoteattr(contact)}" if contact.startswith("http") else "")
     terms = settings.rights.terms or rights.licence_page(settings)
     return (
-        f"\n<content url={quoteattr(prefix)}>{rsl_license(settings, policy)}"
+        f"\n<content url={quoteattr(prefix)}>{_rsl_license(policy)}"
         f'<copyright type="organization"{attributes}>{escape(settings.site_name)}</copyright>'
         f"<terms>{escape(terms)}</terms></content>"
     )
