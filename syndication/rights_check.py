@@ -285,15 +285,7 @@ class _Site:
         self.report.compare(f"{surface} X-Robots-Tag", url, {Use.SEARCH: not noindex}, policy)
 
     async def story(self, story: StoryRights) -> None:
-        settings = self.settings
-        policy = machine_rights.story_policy(
-            settings,
-            story.edition,
-            story.section,
-            story.source,
-            story.permissions,
-            story.licensed_from,
-        )
+        policy = self._story_policy(story)
         status, headers, body = await self.fetch.get(story.path)
         if status != 200:
             self.report.compare("page", story.path, None, policy)
@@ -454,14 +446,7 @@ class _Site:
                 self.report.compare("feed entry rel=license", f"{url} {story.path}", said, own)
 
     def _story_policy(self, story: StoryRights) -> Policy:
-        return machine_rights.story_policy(
-            self.settings,
-            story.edition,
-            story.section,
-            story.source,
-            story.permissions,
-            story.licensed_from,
-        )
+        return machine_rights.article_policy(self.settings, story)
 
     async def partner_api(self, stories: list[StoryRights], key: str) -> None:
         by_id = {s.id: s for s in stories}

@@ -10,9 +10,10 @@ import hashlib
 from collections.abc import Iterable
 from html import escape
 from pathlib import Path
+from typing import Protocol
 
 from syndication.config import Settings
-from syndication.model import Article, ArticleSummary, Image
+from syndication.model import Image
 from syndication.rights_policy import MINING_USES, USES, Permissions, Policy, Use, clamp_licensed_in
 
 CRAWLERS_FILE = Path(__file__).with_name("ai_crawlers.toml")  # read by rights_documents.py
@@ -60,14 +61,29 @@ def story_policy(
     return clamp_licensed_in(policy) if others else policy
 
 
-def article_policy(settings: Settings, article: Article) -> Policy:
+class Story(Protocol):
+    """What a story's policy is made from: an Article, a summary, a row of StoryRights."""
+
+    @property
+    def edition(self) -> str: ...
+    @property
+    def section(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def permissions(self) -> Permissions: ...
+    @property
+    def licensed_from(self) -> str: ...
+
+
+def article_policy(settings: Settings, story: Story) -> Policy:
     return story_policy(
         settings,
-        article.edition,
-        article.section,
-        article.source,
-        article.permissions,
-        article.licensed_from,
+        story.edition,
+        story.section,
+        story.source,
+        story.permissions,
+        story.licensed_from,
     )
 
 
@@ -75,23 +91,14 @@ def list_policy(
     settings: Settings,
     edition: str,
     section: str | None,
-    shown: Iterable[Article | ArticleSummary],
+    shown: Iterable[Story],
 ) -> Policy:
     """A list of stories (a front page, a section's, a topic's, a date's, search results):
     its scope's policy, and no mining use any story it shows reserves (a teaser carries a
     story's headline, standfirst and picture, a result its words; Policy.carrying)."""
     policy = scope_policy(settings, edition, section)
     for story in shown:
-        policy = policy.carrying(
-            story_policy(
-                settings,
-                story.edition,
-                story.section,
-                story.source,
-                story.permissions,
-                story.licensed_from,
-            )
-        )
+        policy = policy.carrying(article_policy(settings, story))
     return policy
 
 

@@ -145,10 +145,7 @@ def _resources(
     return found, own
 
 
-def _story_policy(settings: Settings, story: StoryRights) -> Policy:
-    return rights.story_policy(
-        settings, story.edition, story.section, story.source, story.permissions, story.licensed_from
-    )
+_story_policy = rights.article_policy
 
 
 def _lead(story: StoryRights, picture: str) -> Image | None:

@@ -5,9 +5,11 @@ and robots.txt are made from, made again after a change."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from aiohttp import web
 
+from syndication.config import Settings
 from syndication.model import FeedScope
 from syndication.publish import machine_rights, rights_documents
 from syndication.publish.rights_documents import RightsMap
@@ -59,26 +61,29 @@ def document(request: web.Request, body: bytes, kind: str, seq: int) -> Rendered
     return Rendered.of(body, kind, f"public, max-age={max_age}", (), seq, frozenset())
 
 
+async def _every_address(
+    request: web.Request, key: str, write: Callable[[Settings, RightsMap], bytes], kind: str
+) -> web.Response:
+    """A document stating every address's policy, made from the map as of its change."""
+
+    async def build(seq: int) -> Rendered:
+        mapped = await current_map(request, seq)
+        return document(request, write(services(request).settings, mapped), kind, seq)
+
+    return await cached_routes.serve(request, key, every_edition(request), build)
+
+
 @routes.get(ROUTES["tdmrep"])
 @cached_routes.answered_from_cache()
 async def tdmrep(request: web.Request, key: str) -> web.Response:
-    async def build(seq: int) -> Rendered:
-        mapped = await current_map(request, seq)
-        body = rights_documents.tdmrep_json(services(request).settings, mapped)
-        return document(request, body, "application/json", seq)
-
-    return await cached_routes.serve(request, key, every_edition(request), build)
+    return await _every_address(request, key, rights_documents.tdmrep_json, "application/json")
 
 
 @routes.get(ROUTES["licence"])
 @cached_routes.answered_from_cache()
 async def licence(request: web.Request, key: str) -> web.Response:
-    async def build(seq: int) -> Rendered:
-        mapped = await current_map(request, seq)
-        body = rights_documents.rsl_document(services(request).settings, mapped)
-        return document(request, body, "application/rsl+xml; charset=utf-8", seq)
-
-    return await cached_routes.serve(request, key, every_edition(request), build)
+    kind = "application/rsl+xml; charset=utf-8"
+    return await _every_address(request, key, rights_documents.rsl_document, kind)
 
 
 @routes.get(ROUTES["rights_policy"])
