@@ -377,7 +377,7 @@ class Settings:
         holders: dict[str, str] = {}
         for source in self.sources:  # whose copy a story is must never be two answers
             for name in source.names:
-                key = " ".join(name.split()).casefold()
+                key = Source.key(name)
                 if holders.setdefault(key, source.name) != source.name:
                     raise ConfigError(
                         f'[sources."{source.name}"]: {name!r} is also [sources."{holders[key]}"]'

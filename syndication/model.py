@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import operator
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 from syndication.rights_policy import NOTHING_SAID, Permissions
 
 _Class = TypeVar("_Class", bound=type)
+_WORD = re.compile(r"\w+")
 
 
 def pickled_by_fields(cls: _Class) -> _Class:
@@ -284,6 +286,13 @@ class Source:
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    @staticmethod
+    def key(name: str) -> str:
+        """How a `source:` finds its source: its words, case, spacing, punctuation and
+        characters that are no letters aside (ingest/sources.py; config refuses two sources
+        whose names share one)."""
+        return " ".join(_WORD.findall(name.casefold()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,9 @@ RSL_WORDS = {"search": Use.SEARCH, "ai-train": Use.AI_TRAINING, "ai-input": Use.
 SIGNAL_WORDS = {"search": Use.SEARCH, "ai-input": Use.AI_INPUT, "ai-train": Use.AI_TRAINING}
 USAGE_WORDS = {"search": Use.SEARCH, "train-ai": Use.AI_TRAINING}
 MAX_BYTES = 20_000_000  # no answer read is larger
+MAX_KEPT = 200_000_000  # answers kept to be read again, in all
+MAX_REDIRECTS = 3
+MAX_SITEMAPS = 1200  # a century of months
 GOOGLE_READS = 500 * 1024  # of a robots.txt
 PARALLEL = 8
 
@@ -107,6 +110,7 @@ class Fetcher:
         self.base = base
         self.own = own.rstrip("/")
         self.kept: dict[str, tuple[int, dict[str, str], bytes]] = {}
+        self.held = 0  # bytes kept
         self.limit = asyncio.Semaphore(PARALLEL)
 
     async def get(
@@ -114,20 +118,37 @@ class Fetcher:
     ) -> tuple[int, dict[str, str], bytes]:
         """The answer's status, headers (lower-cased names) and whole body; status 0 for an
         address on another host (never fetched) or a body past MAX_BYTES."""
-        if url.startswith(self.own + "/"):
-            url = url[len(self.own) :]
-        url = urljoin(self.base + "/", url)
-        if urlsplit(url).netloc != urlsplit(self.base).netloc:
-            return 0, {}, b""
-        if url not in self.kept or headers:
-            async with self.limit, self.session.get(url, headers=headers) as answer:
-                body = bytearray()
-                while len(body) <= MAX_BYTES and (part := await answer.content.read(1 << 16)):
-                    body += part
-                found = {k.lower(): v for k, v in answer.headers.items()}
-                status = answer.status if len(body) <= MAX_BYTES else 0
-                self.kept[url] = (status, found, bytes(body))
-        return self.kept[url]
+        for _ in range(MAX_REDIRECTS + 1):  # the site's own redirects, never another host's
+            if url.startswith(self.own + "/"):
+                url = url[len(self.own) :]
+            url = urljoin(self.base + "/", url)
+            if urlsplit(url).netloc != urlsplit(self.base).netloc:
+                return 0, {}, b""
+            if url not in self.kept or headers:
+                answer = await self._read(url, headers)
+                if self.held < MAX_KEPT:  # what is read again is kept, within bounds
+                    self.kept[url] = answer
+                    self.held += len(answer[2])
+            else:
+                answer = self.kept[url]
+            status, found, _ = answer
+            if status not in (301, 302, 303, 307, 308) or "location" not in found:
+                return answer
+            url = found["location"]
+        return 0, {}, b""
+
+    async def _read(
+        self, url: str, headers: dict[str, str] | None
+    ) -> tuple[int, dict[str, str], bytes]:
+        async with (
+            self.limit,
+            self.session.get(url, headers=headers, allow_redirects=False) as answer,
+        ):
+            body = bytearray()
+            while len(body) <= MAX_BYTES and (part := await answer.content.read(1 << 16)):
+                body += part
+            found = {k.lower(): v for k, v in answer.headers.items()}
+            return (answer.status if len(body) <= MAX_BYTES else 0), found, bytes(body)
 
 
 async def check_rights(
@@ -147,7 +168,7 @@ async def check_rights(
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         fetcher = Fetcher(session, base.rstrip("/"), settings.site_url)
-        site = _Site(settings, fetcher, report, showing)
+        site = _Site(settings, fetcher, report, showing, every)
         await site.read_documents()
         await asyncio.gather(*(site.story(story) for story in stories))
         await site.listings_and_feeds(every)
@@ -163,9 +184,11 @@ class _Site:
         fetcher: Fetcher,
         report: RightsReport,
         showing: dict[str, list[StoryRights]],
+        every: list[StoryRights],
     ) -> None:
         self.settings = settings
         self.showing = showing  # picture -> the live stories that show it
+        self.by_path = {s.path: s for s in every}  # every live story, by its address
         self.fetch = fetcher
         self.report = report
         self.robots = robotparser.RobotFileParser()
@@ -290,19 +313,24 @@ class _Site:
         if status != 200:
             self.report.compare("page", story.path, None, policy)
             return
-        await self.headers("page", story.path, headers, policy)
         await self.address(story.path, policy)
         page = _Page()
         page.feed(body.decode("utf-8", "replace"))
+        # what the page carries besides: the teasers of the stories it links
+        carried = policy
+        for href in page.links:
+            if (other := self.by_path.get(urlsplit(href).path)) not in (None, story):
+                carried = _carrying(carried, self._story_policy(other))
+        await self.headers("page", story.path, headers, carried)
         meta_reserved = page.meta.get("tdm-reservation")
         said = (
             None
             if meta_reserved not in ("0", "1")
             else await self._tdm(meta_reserved == "1", page.meta.get("tdm-policy", ""))
         )
-        self.report.compare("page <meta> tdm", story.path, said, policy)
+        self.report.compare("page <meta> tdm", story.path, said, carried)
         noindex = "noindex" in page.meta.get("robots", "")
-        self.report.compare("page <meta> robots", story.path, {Use.SEARCH: not noindex}, policy)
+        self.report.compare("page <meta> robots", story.path, {Use.SEARCH: not noindex}, carried)
         said = await self.rsl_at(page.licence[0], story.path) if page.licence else None
         self.report.compare("page <link rel=license>", story.path, said, policy)
         article = next((d for d in page.json_ld if d.get("@type") == "NewsArticle"), {})
@@ -406,7 +434,7 @@ class _Site:
         status, _, index = await self.fetch.get("/sitemap.xml")
         if status != 200:
             return
-        for month in _locations(index):
+        for month in _locations(index)[:MAX_SITEMAPS]:
             status, _, body = await self.fetch.get(month)
             for url in _locations(body) if status == 200 else []:
                 story = by_path.get(urlsplit(url).path)

@@ -179,6 +179,23 @@ async def test_every_feed_meets_the_w3c_feed_validator_rules(
     assert archives > 2
 
 
+@pytest.mark.parametrize("line", ["A&0", "R&D 2026", "Q&amp;A", "&#169; Ledger", "AT&T"])
+async def test_a_rights_line_that_reads_as_a_reference_is_text_in_every_feed(
+    site: Settings, client: Client, line: str
+) -> None:
+    """The validator takes `&` and a word character in a text construct for a reference
+    (`A&0` in a rights line was found by the fuzzer): Atom says it is escaped HTML."""
+    (site.content_dir / "world" / "amp.md").write_text(
+        f"---\ntitle: Ampersands\npublished: 2026-11-26T09:00:00Z\nrights: '{line}'\n"
+        "---\nA rights line is text.\n"
+    )
+    await client.app[SERVICES].ingest.ingest_paths({"world/amp.md"})
+    rss = await (await client.get("/en/world/feed.rss")).read()
+    atom = await (await client.get("/en/world/feed.atom")).read()
+    assert rss_messages(rss) == [] and atom_messages(atom) == []
+    assert html.unescape(feedparser.parse(atom).entries[0].rights) == line  # HTML, or text
+
+
 async def test_a_headline_with_angle_brackets_is_text_in_every_feed(
     site: Settings, client: Client
 ) -> None:

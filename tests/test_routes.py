@@ -24,6 +24,7 @@ from syndication.publish.routes import (
     ROUTE_TABLE,
     ROUTES,
     SECTION_ROUTES,
+    SITE_PREFIXES,
     _address,
     refuse_shadowed,
     shadowed,
@@ -98,6 +99,9 @@ def test_a_section_is_refused_exactly_when_aiohttp_would_answer_one_of_its_pages
         with pytest.raises(ConfigError, match="a name of an address"):
             Settings(sections=(Section(name, {"en": "S"}),))
         return
+    if name.casefold() in SITE_PREFIXES:  # the site's own addresses begin so: refused
+        assert shadowed(Settings(sections=(Section(name, {"en": "S"}),)))
+        return
     site = Settings(sections=(Section(name, {"en": "S"}),))
     pages = {
         route: _address(ROUTES[route], edition="en", key=name, section=name)
@@ -112,6 +116,10 @@ def test_a_section_is_refused_exactly_when_aiohttp_would_answer_one_of_its_pages
 def test_an_edition_is_refused_exactly_when_aiohttp_would_answer_one_of_its_pages_otherwise(
     code: str,
 ) -> None:
+    if code.casefold() in SITE_PREFIXES:
+        site = Settings(editions=(Edition(code, "E", "en", "UTC"),), default_edition=code)
+        assert shadowed(site)
+        return
     if not PATH_PART.fullmatch(code):
         with pytest.raises(ConfigError, match="a name of an address"):
             Settings(editions=(Edition(code, "E", "en", "UTC"),), default_edition=code)

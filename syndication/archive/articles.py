@@ -78,10 +78,10 @@ class StoryRights:
     others_pictures: tuple[tuple[str, str], ...] = ()  # body pictures credited to an agency
 
     def whose(self, picture: str) -> str:
-        """The licensed-in source whose picture this is, as this story shows it ("": ours)."""
-        if self.image is not None and self.image.src == picture:
-            return self.image.licensed_from
-        return dict(self.others_pictures).get(picture, "")
+        """The licensed-in source whose picture this is, as this story shows it ("": ours):
+        credited so as its lead, or in its body (where a credit there counts too)."""
+        lead = self.image.licensed_from if self.image and self.image.src == picture else ""
+        return lead or dict(self.others_pictures).get(picture, "")
 
 
 @dataclass(frozen=True, slots=True)

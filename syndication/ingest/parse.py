@@ -404,6 +404,10 @@ def _picture_rights(
             licensed_from = named.source.name if named.source else ANOTHER
             break
     whose = licensed_from
+    if whose is None:  # its caption or description naming one makes it that source's too
+        described = f"{image.caption} {image.alt}"
+        if (named := sources.licensed_source_named(described, settings.sources)) is not None:
+            whose = named.source.name if named.source else ANOTHER
     if whose is None and not image.credit and not image.rights:
         whose = story_from  # no line of its own: the story's, as its copy is
     said = reader.permissions("image.permissions", raw.get("permissions"), whose)

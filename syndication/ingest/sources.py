@@ -320,7 +320,7 @@ def _runs_into(tokens: tuple[str, ...], letters: str) -> bool:
 
 
 def _key(name: str) -> str:
-    return " ".join(_words(name))
+    return Source.key(name)
 
 
 @lru_cache(maxsize=4096)

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -79,6 +80,11 @@ class NewsroomFeed(BaseExtension):  # type: ignore[misc]
 RSS_TITLE_BRACKETS = str.maketrans({"<": "\u2039", ">": "\u203a"})
 
 
+# What the W3C validator takes for a character reference in a text construct: `&` and a word
+# character, `#` or not.
+_REFERENCE_LIKE = re.compile(r"&#?\w")
+
+
 def _looks_like_markup(text: str) -> bool:
     return "<" in text or has_reference(text)
 
@@ -103,6 +109,12 @@ class NewsroomEntry(BaseEntryExtension):  # type: ignore[misc]
         if title is not None and title.text and _looks_like_markup(title.text):
             title.set("type", "html")
             title.text = html.escape(title.text, quote=False)
+        # A rights line with `&` and a word character (`A&0`) the validator takes for a
+        # reference too: escaped HTML, which reads back as typed.
+        rights = entry.find("rights")
+        if rights is not None and rights.text and _REFERENCE_LIKE.search(rights.text):
+            rights.set("type", "html")
+            rights.text = html.escape(rights.text, quote=False)
         # feedgen wrote the entry's links without rel/type (its issue 135): replace them.
         # It writes Atom in no namespace under an xmlns attribute; plain names match it.
         for stale in entry.findall("link"):

@@ -80,8 +80,10 @@ def stamped(data: bytes, xmp: bytes) -> bytes:
         raise CannotStamp("not a JPEG, PNG or WebP: it carries no metadata here")
     try:
         return write(data, xmp)
-    except (IndexError, struct.error, ValueError, StopIteration) as exc:
-        raise CannotStamp(f"its structure cannot be read ({exc})") from None
+    except CannotStamp:
+        raise
+    except (ArithmeticError, LookupError, struct.error, ValueError, StopIteration) as exc:
+        raise CannotStamp(f"its structure cannot be read ({type(exc).__name__})") from None
 
 
 def own_xmp(data: bytes) -> bytes | None:
@@ -94,11 +96,11 @@ def own_xmp(data: bytes) -> bytes | None:
         if media_type == "image/png":
             for kind, body in _png_chunks(data):
                 if _is_png_xmp(kind, body):
-                    return _png_text(kind, body[len(PNG_KEYWORD) + 1 :])
+                    return _png_text(kind, body.split(b"\x00", 1)[1])
             return None
         if media_type == "image/webp":
             return next((body for kind, body in _webp_chunks(data) if kind == b"XMP "), None)
-    except (CannotStamp, IndexError, struct.error, ValueError):
+    except (CannotStamp, ArithmeticError, LookupError, struct.error, ValueError, StopIteration):
         return None
     return None
 
@@ -115,8 +117,13 @@ def kind_of(data: bytes) -> str:
 
 
 def _is_png_xmp(kind: bytes, body: bytes) -> bool:
-    """A text chunk of any of PNG's three kinds that holds an XMP packet."""
-    return kind in (b"iTXt", b"tEXt", b"zTXt") and body.startswith(PNG_KEYWORD + b"\x00")
+    """A text chunk of any of PNG's three kinds that holds an XMP packet (under its keyword,
+    however spaced, or ImageMagick's raw profile)."""
+    keyword = body.split(b"\x00", 1)[0].strip().lower()
+    return kind in (b"iTXt", b"tEXt", b"zTXt") and keyword in (
+        PNG_KEYWORD.lower(),
+        b"raw profile type xmp",
+    )
 
 
 def _png_text(kind: bytes, rest: bytes) -> bytes:
@@ -127,12 +134,22 @@ def _png_text(kind: bytes, rest: bytes) -> bytes:
         if kind == b"tEXt":
             return rest
         if kind == b"zTXt":
-            return zlib.decompress(rest[1:], bufsize=MAX_SEGMENT)
+            return _inflated(rest[1:])
         compressed, rest = rest[:1] == b"\x01", rest[2:]
         text = rest.split(b"\x00", 2)[-1]
-        return zlib.decompress(text, bufsize=MAX_SEGMENT) if compressed else text
+        return _inflated(text) if compressed else text
     except zlib.error:
         raise CannotStamp("a PNG's metadata cannot be inflated") from None
+
+
+def _inflated(data: bytes) -> bytes:
+    """Deflated text, at most a JPEG segment's worth: a packet that inflates past it is not
+    one we keep (a small chunk that inflates to gigabytes is refused, not read)."""
+    inflate = zlib.decompressobj()
+    text = inflate.decompress(data, MAX_SEGMENT + 1)
+    if len(text) > MAX_SEGMENT or inflate.unconsumed_tail:
+        raise CannotStamp("a PNG's metadata inflates past any packet's size")
+    return text
 
 
 def _is_xmp(marker: int, payload: bytes) -> bool:
@@ -140,8 +157,12 @@ def _is_xmp(marker: int, payload: bytes) -> bool:
 
 
 def _is_any_xmp(marker: int, payload: bytes) -> bool:
-    """A segment of an XMP packet: the packet, or a part of a long one (Extended XMP)."""
-    return marker == 0xE1 and payload.startswith((XMP_ID, XMP_EXTENSION))
+    """A segment that holds XMP: the packet, a part of a long one (Extended XMP), one under
+    another signature, or a comment holding a packet. (EXIF stays: it says which way up the
+    picture is.)"""
+    if marker == 0xE1:
+        return payload.startswith((XMP_ID, XMP_EXTENSION, b"XMP\x00", b"<?xpacket", b"<x:xmpmeta"))
+    return marker == 0xFE and b"xmpmeta" in payload
 
 
 def _jpeg_segments(data: bytes) -> tuple[list[tuple[int, bytes]], int]:
@@ -177,7 +198,10 @@ def _jpeg(data: bytes, xmp: bytes) -> bytes:
     at = 1 if kept and kept[0][0] == 0xE0 else 0
     kept.insert(at, (0xE1, payload))
     head = b"".join(b"\xff" + bytes([m]) + struct.pack(">H", len(p) + 2) + p for m, p in kept)
-    return b"\xff\xd8" + head + data[scan:]
+    rest = data[scan:]
+    if b"xmpmeta" in rest:  # a packet between a progressive picture's scans, or after it
+        raise CannotStamp("XMP where only the picture's data should be")
+    return b"\xff\xd8" + head + rest
 
 
 def _png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:

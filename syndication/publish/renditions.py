@@ -71,15 +71,18 @@ def make(folder: Path, source: Path, width: int, webp: bool, xmp: bytes | None) 
     return _keep(folder, name, kind, data), FORMATS[kind]
 
 
-def stamped_original(folder: Path, source: Path, media_type: str, xmp: bytes) -> Path:
-    """The picture at its own size, its bytes untouched but for `xmp` as its metadata;
-    made once, kept in `folder`. Blocking: run in a thread. Raises CannotStamp."""
+def stamped_original(folder: Path, source: Path, xmp: bytes) -> Path:
+    """The picture at its own size, its bytes untouched but for `xmp` as its metadata (a
+    JPEG, PNG or WebP, told by its bytes whatever its name says); made once, kept in
+    `folder`. Blocking: run in a thread. Raises CannotStamp."""
     name = _name(source, 0, False, xmp)
-    kind = next(k for k, t in FORMATS.items() if t == media_type)
-    if (found := folder / f"{name}.{kind.lower()}").is_file():
-        return found
-    data = picture_metadata.stamped(source.read_bytes(), xmp)
-    return _keep(folder, name, kind, data)
+    for kind in FORMATS:
+        if (found := folder / f"{name}.{kind.lower()}").is_file():
+            return found
+    data = source.read_bytes()
+    made = picture_metadata.stamped(data, xmp)  # CannotStamp for any other kind
+    kind = next(k for k, t in FORMATS.items() if t == picture_metadata.kind_of(data))
+    return _keep(folder, name, kind, made)
 
 
 def _with_metadata(data: bytes, source: Path, xmp: bytes | None) -> bytes:

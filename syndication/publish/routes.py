@@ -165,7 +165,25 @@ def shadowed(settings: Settings) -> list[str]:
             if (taken := route_of(path)) != name:
                 found.append(_why(f"section {section.slug!r}", path, taken))
                 break
+    named = [("edition", e.code) for e in settings.editions]
+    named += [("section", s.slug) for s in settings.sections]
+    for what, part in named:
+        said = f"{what} {part!r} cannot be"
+        if part.casefold() in SITE_PREFIXES and not any(f.startswith(said) for f in found):
+            found.append(
+                f"{said}: the site's own addresses begin so (/{{edition}}/{part}/ or "
+                f"/{part}/), and robots.txt's and TDMRep's rules for them would reach its pages"
+            )
     return found
+
+
+# The first parts of the site's own addresses, at its root or under an edition (topic and
+# author pages, feeds' archives, search, sitemaps, pictures, the rights documents...): an
+# edition or a section of that name would share its rules in robots.txt and TDMRep.
+SITE_PREFIXES = frozenset(
+    {"topic", "author", "archive", "search", "feeds", "newsletters", "sitemaps", "media",
+     "static", "rights", "api", "desk", "preview", "websub", "well-known"}
+)  # fmt: skip
 
 
 def _why(what: str, path: str, taken: str | None) -> str:

@@ -57,7 +57,9 @@ async def media(request: web.Request) -> web.FileResponse:
         **machine_rights.headers(settings, policy),
         "Link": ", ".join(machine_rights.licence_links(settings)),
     }
-    return await picture(request, relative, headers, said)
+    # Kept for good only when a change can purge it: a picture shown by more stories than
+    # an answer names is untagged, so caches keep it an hour (MEDIA_MAX_AGE), as by name.
+    return await picture(request, relative, headers, said, lasting=tags is not None)
 
 
 def _has_own_metadata(path: Path) -> bool:
@@ -93,6 +95,8 @@ async def picture(
     relative: str,
     headers: dict[str, str],
     said: picture_metadata.Statement | None,
+    *,
+    lasting: bool = True,
 ) -> web.FileResponse:
     """The picture at `relative` under content/ (already judged public or previewable), at
     its own size or as a rendition, with what `said` says as its metadata (None: as the
@@ -109,8 +113,7 @@ async def picture(
     # be kept for good, so it must be those bytes. An old digest (the picture was replaced)
     # is sent on to the current address; never the new bytes as if they were the old.
     # Without `v`, the file may be replaced under the same name: kept for a while only.
-    lasting = "v" in request.query
-    if lasting:
+    if "v" in request.query:
         current = await asyncio.to_thread(_digest_of, target)
         if request.query["v"] != current:
             moved = request.rel_url.update_query(v=current)
@@ -118,6 +121,7 @@ async def picture(
     xmp = picture_metadata.xmp_packet(said) if said is not None else None
     if said is not None and said.keep_own and await asyncio.to_thread(_has_own_metadata, target):
         xmp = None  # an agency's picture keeps the metadata it came with
+    lasting = lasting and "v" in request.query
     if "w" in request.query or "f" in request.query:
         response = await _rendition(request, target, lasting, xmp)
     else:
@@ -132,13 +136,11 @@ async def _original(
     """The picture at its own size: its bytes, with `xmp` written into them (a JPEG, PNG or
     WebP; another kind, or one whose structure is broken, is sent as it is)."""
     media_type = MEDIA_TYPES[source.suffix.lower()]
-    if xmp is None or media_type not in renditions.FORMATS.values():
+    if xmp is None:
         return _file(source, media_type, lasting=lasting)
     folder = renditions.folder_for(services(request).settings.db_path)
     try:
-        stamped = await asyncio.to_thread(
-            renditions.stamped_original, folder, source, media_type, xmp
-        )
+        stamped = await asyncio.to_thread(renditions.stamped_original, folder, source, xmp)
     except picture_metadata.CannotStamp as exc:
         log.warning("serving %s without its metadata: %s", source.name, exc)
         return _file(source, media_type, lasting=lasting)

@@ -193,7 +193,12 @@ async def article(request: web.Request, key: str) -> web.Response:
                 raise web.HTTPServiceUnavailable(text="This story cannot be shown right now.")
             text = await _html_leaving_out(request, page_of, related)
         ids = frozenset({article.id, *(r.id for r in related), *(s.id for s in sharing)})
-        page = _page(request, text, seq, ids, now, article_policy(settings, found.article))
+        # the page carries its related stories' teasers too: it grants no mining use one of
+        # them reserves (its own licence, in its JSON-LD and robots.txt, is the story's)
+        policy = article_policy(settings, found.article)
+        for teaser in related:
+            policy = policy.carrying(article_policy(settings, teaser))
+        page = _page(request, text, seq, ids, now, policy)
         page.period &= day_of(now)  # "From our online archive" counts in days
         return page
 
