@@ -37,7 +37,7 @@ sub vcl_recv {
     # The switch (docs/rights.md): "on" answers the AI crawlers named below with 403 and the
     # licence's address wherever the app's answer reserves what they gather copy for (its
     # Content-Signal header; for mining, the policy its tdm-policy header names, whose name
-    # says each use: the same policy robots.txt states). Feed
+    # says each use: what the answer itself states). Feed
     # readers, search engines and people are never refused; nor are robots.txt and sitemaps.
     set req.http.x-ai-rules = "off";
     unset req.http.x-ai-uses;

@@ -234,12 +234,20 @@ def test_the_switch_answers_ai_crawlers_403_where_their_use_is_reserved(tmp_path
         )
         science = re.search(r'href="(/en/science/\d{4}/\d{2}/\d{2}/[^"]+)"', app.get("/en/").body)
         assert page is not None and science is not None
-        # Diffbot gathers for mining and answers, both open in science: let in, as robots.txt
-        # lets it; GPTBot (training) is not
+        # Diffbot gathers for mining and answers, both open in science: let in wherever the
+        # app's answer grants both (a page carrying other sections' teasers may not), as its
+        # headers say; GPTBot (training) never
         diffbot = {"User-Agent": "Mozilla/5.0 (compatible; Diffbot/0.1)"}
-        assert fetch(edge + science[1], diffbot)[0] == 200
-        assert fetch(edge + science[1], {"User-Agent": "GPTBot/1.2"})[0] == 403
-        assert fetch(edge + page[1], diffbot)[0] == 403
+        let_in = []
+        for path in (science[1], "/en/science/", "/en/science/feed.atom", page[1]):
+            said = fetch(app.base + path)[1]
+            grants = "ai-input=yes" in said.get("Content-Signal", "") and re.search(
+                r"/rights/[ar]{3}a\.json$", said.get("tdm-policy", "/rights/aaaa.json")
+            )
+            assert fetch(edge + path, diffbot)[0] == (200 if grants else 403), path
+            let_in.append(bool(grants))
+            assert fetch(edge + path, {"User-Agent": "GPTBot/1.2"})[0] == 403
+        assert any(let_in) and not let_in[-1]  # open in science, and not elsewhere
         for agent in ("Mozilla/5.0 (compatible; GPTBot/1.2; +https://openai.com/gptbot)",
                       "gptbot_1.0",
                       "CCBot/2.0 (https://commoncrawl.org/faq/)",
