@@ -126,24 +126,67 @@ async def test_the_article_reads_on_a_phone(server: Server, browser: Browser) ->
     assert visit.errors == []
 
 
-@pytest.mark.parametrize(("width", "height"), [(375, 740), (1280, 900)])
-async def test_the_front_page_on_a_phone_and_a_desktop(
-    server: Server, browser: Browser, width: int, height: int
+# How many columns the front page's section blocks (and a list page's teasers) take.
+COLUMNS = {390: (1, 1), 768: (2, 2), 1280: (4, 3), 1920: (4, 3)}
+
+
+@pytest.mark.parametrize("width", sorted(COLUMNS))
+async def test_the_front_page_and_a_section_page_use_the_screens_width(
+    server: Server, browser: Browser, width: int
 ) -> None:
-    visit = Visit(await browser.new_page(viewport={"width": width, "height": height}))
+    """From a phone to a wide screen: no scrolling sideways, no empty picture frame, every
+    picture sized before it loads, the lead first; the lead beside the top stories and the
+    sections in columns as the screen widens (docs: issue of the front page's layout)."""
+    visit = Visit(await browser.new_page(viewport={"width": width, "height": 900}))
     page = visit.page
-    await page.goto(server.base + "/en/")
-    lead = page.locator("article.lead img")
-    assert await lead.evaluate("img => img.complete && img.naturalWidth") > 0
-    shown = await lead.evaluate("img => img.currentSrc")
-    assert "f=webp" in shown and "&w=" in shown  # a rendition, never the original
-    assert int(shown.rsplit("&w=", 1)[1].split("&")[0]) <= 2 * width  # at most 2x the screen
-    blocks = page.locator("section.section-block h2")
-    assert await blocks.count() == 5
-    for i in range(5):
-        assert await blocks.nth(i).is_visible()
-    assert await page.evaluate("document.documentElement.scrollWidth") <= width
-    await visit.check(f"8-front-{width}")
+    blocks, listed = COLUMNS[width]
+    for path, name in (("/en/", "front"), ("/en/world/", "section")):
+        await page.goto(server.base + path)
+        await page.wait_for_load_state("networkidle")
+        assert await page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        ), (path, width)
+        # a teaser keeps a picture's place only when it shows one
+        assert await page.evaluate(
+            """[...document.querySelectorAll('.teaser')].every(t =>
+                t.classList.contains('with-picture') === !!t.querySelector('img'))"""
+        )
+        assert await page.evaluate(
+            """[...document.querySelectorAll('.teaser:not(.with-picture)')].every(t =>
+                getComputedStyle(t).display !== 'grid')"""
+        )
+        assert await page.evaluate(  # nothing moves as pictures load (CLS 0)
+            """[...document.querySelectorAll('main img')].every(i =>
+                i.getAttribute('width') && i.getAttribute('height'))"""
+        )
+        if name == "front":
+            lead = page.locator("article.lead img")
+            assert await lead.evaluate("img => img.complete && img.naturalWidth") > 0
+            shown = await lead.evaluate("img => img.currentSrc")
+            assert "f=webp" in shown and "&w=" in shown  # a rendition, never the original
+            assert int(shown.rsplit("&w=", 1)[1].split("&")[0]) <= 2 * width
+            first = await page.evaluate(
+                "document.querySelector('main article, main li').classList.contains('lead')"
+            )
+            assert first  # the lead comes first in reading (and tab) order
+            beside = await page.evaluate(
+                """document.querySelector('.top').getBoundingClientRect().left >
+                   document.querySelector('.lead').getBoundingClientRect().right - 1"""
+            )
+            assert beside == (width >= 1024)
+            columns = await page.evaluate(
+                """new Set([...document.querySelectorAll('.section-block')].map(b =>
+                    Math.round(b.getBoundingClientRect().left))).size"""
+            )
+            assert columns == min(blocks, 5), (width, columns)
+            assert await page.locator("section.section-block h2").count() == 5
+        else:
+            columns = await page.evaluate(
+                """new Set([...document.querySelectorAll('.teasers > .teaser')].map(t =>
+                    Math.round(t.getBoundingClientRect().left))).size"""
+            )
+            assert columns == listed, (width, columns)
+        await visit.check(f"8-{name}-{width}")
     assert visit.errors == []
 
 
