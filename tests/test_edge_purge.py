@@ -129,6 +129,7 @@ def test_purges_a_cdn_did_not_take_are_sent_until_it_does_across_a_crash(
         assert not cdn.refused, cdn.refused
 
 
+@pytest.mark.processes
 def test_a_changed_rights_policy_empties_every_node_once(tmp_path: Path) -> None:
     """Every answer states the rights policy: a node purged under another policy (a changed
     [rights] in syndication.toml) may hold answers that no longer say it, and is emptied

@@ -6,10 +6,13 @@ and read back by `check --rights`, which must find every surface agreeing."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 from urllib import robotparser
+from urllib.parse import quote, unquote
 
 import aiohttp
 import pytest
@@ -565,3 +568,37 @@ def test_names_that_would_break_an_address_or_a_rule_are_refused(tmp_path: Path)
                 Source(AGENCY, licensed_in=True),
             ),
         )
+
+
+@settings(max_examples=examples(150), deadline=None)
+@given(key=st.text(max_size=40), query=st.text(max_size=20))
+def test_any_policy_name_or_query_is_a_policy_or_a_404_never_a_500(key: str, query: str) -> None:
+    """The policy documents' one path part, and the site-wide documents' query strings, as a
+    stranger writes them."""
+    made = _hostile_site()
+
+    async def run() -> list[int]:
+        server = TestServer(create_app(made, set_clock()), host="127.0.0.1")
+        await server.start_server()
+        try:
+            async with aiohttp.ClientSession() as session:
+                statuses = []
+                for path in (f"/rights/{quote(key, safe='')}.json",
+                             f"/.well-known/tdmrep.json?{quote(query)}",
+                             f"/license.xml?{quote(query)}"):  # fmt: skip
+                    async with session.get(str(server.make_url("")) + path) as answer:
+                        statuses.append(answer.status)
+                        if answer.status == 200 and path.startswith("/rights/"):
+                            assert Policy.from_key(unquote(key)) is not None
+        finally:
+            await server.close()
+        return statuses
+
+    rights_status, *documents = asyncio.run(run())
+    assert rights_status in (200, 404) and documents == [200, 200], (key, query)
+
+
+@functools.cache
+def _hostile_site() -> Settings:
+    root = Path(tempfile.mkdtemp(prefix="rights-hostile-"))
+    return make_settings(root)
